@@ -1,0 +1,92 @@
+"""Rules that span several objects of a catalog: ids, references, and Wix's size limits.
+
+:func:`check` returns every violation as ``(path, message)``; the YAML layer turns paths into
+``file:line:column``. Shape rules that concern a single object live on the models themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from reconciler.model.catalog import Catalog, Dish
+from reconciler.paths import Path
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: Path
+    message: str
+    first: Path | None = None  # for duplicates: where the id was first used
+
+
+def check(catalog: Catalog) -> list[Violation]:
+    found: list[Violation] = []
+    for rule in (_duplicate_ids, _references, _placement):
+        for item in rule(catalog):
+            found.append(item if isinstance(item, Violation) else Violation(*item))
+    return found
+
+
+def _duplicate_ids(catalog: Catalog) -> Iterator[Violation]:
+    def scan(kind: str, entries: list[tuple[Path, str]]) -> Iterator[Violation]:
+        first: dict[str, Path] = {}
+        for path, ident in entries:
+            if ident in first:
+                yield Violation(path + ("id",), f'{kind} id "{ident}" is used twice', first[ident] + ("id",))
+            else:
+                first[ident] = path
+
+    yield from scan("menu", [(("menus", i), m.id) for i, m in enumerate(catalog.menus)])
+    yield from scan(
+        "section",
+        [(("menus", i, "sections", j), s.id) for i, m in enumerate(catalog.menus) for j, s in enumerate(m.sections)],
+    )
+    # Dishes and variations share one namespace: an option choice names either.
+    yield from scan(
+        "item",
+        [(("dishes", i), d.id) for i, d in enumerate(catalog.dishes)]
+        + [(("variations", i), v.id) for i, v in enumerate(catalog.variations)],
+    )
+    yield from scan("option group", [(("option_groups", i), g.id) for i, g in enumerate(catalog.option_groups)])
+
+
+def _references(catalog: Catalog) -> Iterator[tuple[Path, str]]:
+    dishes = {d.id for d in catalog.dishes}
+    variations = {v.id for v in catalog.variations}
+    groups = {g.id for g in catalog.option_groups}
+    for i, menu in enumerate(catalog.menus):
+        for j, section in enumerate(menu.sections):
+            for k, ref in enumerate(section.dishes):
+                if ref in variations:
+                    yield ("menus", i, "sections", j, "dishes", k), (
+                        f'"{ref}" is a variation; sections list dishes (variations are offered through option groups)'
+                    )
+                elif ref not in dishes:
+                    yield ("menus", i, "sections", j, "dishes", k), f'no dish has id "{ref}"'
+    for kind, items in (("dishes", catalog.dishes), ("variations", catalog.variations)):
+        for i, item in enumerate(items):
+            for k, ref in enumerate(item.options):
+                if ref not in groups:
+                    yield (kind, i, "options", k), f'no option group has id "{ref}"'
+    for i, group in enumerate(catalog.option_groups):
+        for k, choice in enumerate(group.choices):
+            if choice.item not in dishes and choice.item not in variations:
+                yield ("option_groups", i, "choices", k, "item"), f'no dish or variation has id "{choice.item}"'
+
+
+def _placement(catalog: Catalog) -> Iterator[tuple[Path, str]]:
+    listed = {ref for m in catalog.menus for s in m.sections for ref in s.dishes}
+    for i, dish in enumerate(catalog.dishes):
+        if dish.id not in listed:
+            yield ("dishes", i, "id"), (
+                f'dish "{dish.id}" is in no section; Wix creates every dish inside a section, '
+                "so list it in one (a hidden section works for dishes offered only as choices)"
+            )
+        for k, ref in enumerate(dish.options):
+            if _self_reference(catalog, dish, ref):
+                yield ("dishes", i, "options", k), f'option group "{ref}" offers the dish "{dish.id}" itself'
+
+
+def _self_reference(catalog: Catalog, dish: Dish, group_id: str) -> bool:
+    return any(g.id == group_id and any(c.item == dish.id for c in g.choices) for g in catalog.option_groups)

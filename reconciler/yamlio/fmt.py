@@ -1,0 +1,128 @@
+"""`reconcile fmt`: rewrite catalog files into the canonical form, never losing a comment silently."""
+
+from __future__ import annotations
+
+import enum
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+
+from reconciler.yamlio.dump import dump_catalog
+from reconciler.yamlio.load import catalog_files, parse_part
+from reconciler.yamlio.source import read
+
+
+class FormatOutcome(enum.Enum):
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"
+    WOULD_CHANGE = "would change"
+    INVALID = "invalid"
+    HAS_COMMENTS = "has comments"
+
+
+@dataclass(frozen=True)
+class FormatResult:
+    file: str
+    outcome: FormatOutcome
+    detail: str = ""
+
+
+def canonical_text(text: str, file: str, currency: str | None = None) -> tuple[str | None, str]:
+    """The canonical form of one file's text, or (None, why not)."""
+    located, problems = read(text, file)
+    if located is not None and not problems:
+        part, problems = parse_part(located)
+    if problems:
+        return None, "\n".join(p.render() for p in problems)
+    lines = text.splitlines(keepends=True)
+    header = []
+    for line in lines:
+        if line.lstrip().startswith("#") or not line.strip():
+            header.append(line)
+        else:
+            break
+    while header and not header[-1].strip():
+        header.pop()
+    header_text = "".join(header)
+    if header_text and not header_text.endswith("\n"):
+        header_text += "\n"
+    body_comments = [n for n in located.comment_lines if n > len(header)]
+    if body_comments:
+        return None, "comments:" + ",".join(str(n) for n in body_comments)
+    return header_text + dump_catalog(part, currency=currency or part.currency), ""
+
+
+def format_paths(paths, check: bool = False, drop_comments: bool = False) -> list[FormatResult]:
+    results = []
+    for target in paths:
+        try:
+            files = catalog_files(target)
+        except Exception as exc:  # CatalogInvalid for a missing path
+            results.append(FormatResult(str(target), FormatOutcome.INVALID, getattr(exc, "render", lambda: str(exc))()))
+            continue
+        currency = _shared_currency(files)
+        for file in files:
+            results.append(_format_file(file, currency, check, drop_comments))
+    return results
+
+
+def _format_file(file: FsPath, currency: str | None, check: bool, drop_comments: bool) -> FormatResult:
+    text = file.read_text(encoding="utf-8")
+    new, why = canonical_text(text, str(file), currency)
+    if new is None and why.startswith("comments:"):
+        if not drop_comments:
+            return FormatResult(str(file), FormatOutcome.HAS_COMMENTS,
+                                f"comments on line(s) {why[9:]} would be lost; move them into descriptions, "
+                                "or pass --drop-comments")
+        new, why = canonical_text(_without_body_comments(text), str(file), currency)
+    if new is None:
+        return FormatResult(str(file), FormatOutcome.INVALID, why)
+    if new == text:
+        return FormatResult(str(file), FormatOutcome.UNCHANGED)
+    if check:
+        return FormatResult(str(file), FormatOutcome.WOULD_CHANGE)
+    write_atomically(file, new)
+    return FormatResult(str(file), FormatOutcome.CHANGED)
+
+
+def _without_body_comments(text: str) -> str:
+    # Only reached with --drop-comments: the dump drops comments anyway; this just lets the
+    # comment check pass. The header block is kept by canonical_text.
+    located, _ = read(text, "")
+    drop = set(located.comment_lines) if located else set()
+    lines = text.splitlines(keepends=True)
+    header_len = 0
+    for line in lines:
+        if line.lstrip().startswith("#") or not line.strip():
+            header_len += 1
+        else:
+            break
+    out = []
+    for number, line in enumerate(lines, start=1):
+        if number > header_len and number in drop and line.lstrip().startswith("#"):
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+def _shared_currency(files: list[FsPath]) -> str | None:
+    for file in files:
+        located, _ = read(file.read_text(encoding="utf-8"), str(file))
+        if located and isinstance(located.data, dict) and isinstance(located.data.get("currency"), str):
+            return located.data["currency"]
+    return None
+
+
+def write_atomically(file: FsPath, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file."""
+    file = FsPath(file)
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, file)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
