@@ -25,7 +25,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from reconciler.model.money import Money, Percent
 
@@ -62,26 +62,29 @@ class Window(Model):
 
     day: Day
     open: str = Field(description='Opening time "HH:MM", 00:00 to 23:59.')
-    close: str = Field(description='Closing time "HH:MM"; "24:00" means the end of the day.')
     close_day: Day | None = Field(default=None, description="Day the window closes; defaults to `day`.")
+    close: str = Field(description='Closing time "HH:MM"; "24:00" means the end of the day.')
 
-    @field_validator("open", "close")
+    @field_validator("open")
     @classmethod
-    def _time(cls, value: str) -> str:
-        if not _HHMM.match(value):
-            raise ValueError(f'"{value}" is not a time of day written "HH:MM" (00:00 to 24:00)')
+    def _open(cls, value: str) -> str:
+        if not _HHMM.match(value) or value == "24:00":
+            raise ValueError(f'"{value}" is not a time of day written "HH:MM" (00:00 to 23:59)')
         return value
 
-    @model_validator(mode="after")
-    def _order(self) -> Window:
-        if self.open == "24:00":
-            raise ValueError('a window cannot open at "24:00"')
-        if (self.close_day or self.day) == self.day and self.close <= self.open:
+    @field_validator("close")
+    @classmethod
+    def _close(cls, value: str, info: ValidationInfo) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(f'"{value}" is not a time of day written "HH:MM" (00:00 to 24:00)')
+        opening, day = info.data.get("open"), info.data.get("day")
+        same_day = info.data.get("close_day") in (None, day)
+        if opening and day and same_day and value <= opening:
             raise ValueError(
-                f"closes at {self.close}, not after it opens at {self.open} on the same day; "
+                f"closes at {value}, not after it opens at {opening} on the same day; "
                 "set close_day for a window that ends after midnight"
             )
-        return self
+        return value
 
 
 class SpecialHours(Model):
@@ -99,11 +102,13 @@ class SpecialHours(Model):
             raise ValueError(f'"{value}" is not a UTC timestamp such as 2026-12-25T00:00:00Z')
         return value
 
-    @model_validator(mode="after")
-    def _order(self) -> SpecialHours:
-        if self.end <= self.start:
-            raise ValueError("special hours end before they start")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, value: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start and value <= start:
+            raise ValueError(f"ends at {value}, not after it starts at {start}")
+        return value
 
 
 class Visible(Model):
@@ -200,11 +205,13 @@ class Selection(_Group):
     type: Literal["selection"]
     default: Id | None = Field(default=None, description="The choice picked unless the diner changes it.")
 
-    @model_validator(mode="after")
-    def _default_is_a_choice(self) -> Selection:
-        if self.default is not None and self.default not in {c.item for c in self.choices}:
-            raise ValueError(f'default "{self.default}" is not one of the choices')
-        return self
+    @field_validator("default")
+    @classmethod
+    def _default_is_a_choice(cls, value: str | None, info: ValidationInfo) -> str | None:
+        offered = _offered(info)
+        if value is not None and offered is not None and value not in offered:
+            raise ValueError(f'"{value}" is not one of the choices')
+        return value
 
 
 class Extras(_Group):
@@ -215,26 +222,44 @@ class Extras(_Group):
     min: int = Field(default=0, ge=0, le=2147483647)
     max: int | None = Field(default=None, ge=0, le=2147483647, description="Defaults to the number of choices.")
 
-    @model_validator(mode="after")
-    def _limits(self) -> Extras:
-        offered = {c.item for c in self.choices}
-        missing = [d for d in self.defaults if d not in offered]
+    @field_validator("defaults")
+    @classmethod
+    def _defaults_are_choices(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        offered = _offered(info)
+        missing = [d for d in value if offered is not None and d not in offered]
         if missing:
-            raise ValueError(f"defaults {missing} are not among the choices")
-        if len(set(self.defaults)) != len(self.defaults):
-            raise ValueError("defaults list a choice twice")
-        top = len(self.choices) if self.max is None else self.max
-        if self.min > len(self.choices):
-            raise ValueError(f"min {self.min} is more than the {len(self.choices)} choices offered")
-        if self.min > top:
-            raise ValueError(f"min {self.min} is greater than max {top}")
-        if self.max is not None and self.max > len(self.choices):
-            raise ValueError(f"max {self.max} is more than the {len(self.choices)} choices offered")
-        return self
+            raise ValueError(f"{', '.join(missing)} not among the choices")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a choice twice")
+        return value
+
+    @field_validator("min")
+    @classmethod
+    def _min(cls, value: int, info: ValidationInfo) -> int:
+        offered = _offered(info)
+        if offered is not None and value > len(offered):
+            raise ValueError(f"{value} is more than the {len(offered)} choices offered")
+        return value
+
+    @field_validator("max")
+    @classmethod
+    def _max(cls, value: int | None, info: ValidationInfo) -> int | None:
+        offered, low = _offered(info), info.data.get("min")
+        if value is not None and offered is not None and value > len(offered):
+            raise ValueError(f"{value} is more than the {len(offered)} choices offered")
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"{value} is less than min {low}")
+        return value
 
     @property
     def effective_max(self) -> int:
         return len(self.choices) if self.max is None else self.max
+
+
+def _offered(info: ValidationInfo) -> set[str] | None:
+    """Ids offered by the group being validated, or None when the choices were invalid."""
+    choices = info.data.get("choices")
+    return None if choices is None else {c.item for c in choices}
 
 
 class Deselection(_Group):

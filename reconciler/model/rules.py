@@ -58,11 +58,13 @@ def _references(catalog: Catalog) -> Iterator[tuple[Path, str]]:
     for i, menu in enumerate(catalog.menus):
         for j, section in enumerate(menu.sections):
             for k, ref in enumerate(section.dishes):
+                if ref in dishes:
+                    continue
                 if ref in variations:
                     yield ("menus", i, "sections", j, "dishes", k), (
                         f'"{ref}" is a variation; sections list dishes (variations are offered through option groups)'
                     )
-                elif ref not in dishes:
+                else:
                     yield ("menus", i, "sections", j, "dishes", k), f'no dish has id "{ref}"'
     for kind, items in (("dishes", catalog.dishes), ("variations", catalog.variations)):
         for i, item in enumerate(items):

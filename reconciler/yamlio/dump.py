@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 import yaml
+from pydantic import BaseModel
 
 from reconciler.model.catalog import Catalog, CatalogPart, Choice, SpecialHours, Window
 from reconciler.model.money import decimal_text, money_text
@@ -91,8 +92,8 @@ def _value(key: str, attr, raw, currency: str | None):
     if isinstance(attr, list):
         if key in _FLOW_LISTS:
             return _FlowList(attr)
-        return [(_shape(item, currency) if hasattr(item, "model_fields") else item) for item in attr]
-    if hasattr(attr, "model_fields"):
+        return [(_shape(item, currency) if isinstance(item, BaseModel) else item) for item in attr]
+    if isinstance(attr, BaseModel):
         return _shape(attr, currency)
     return raw
 

@@ -28,7 +28,9 @@ class FormatResult:
     detail: str = ""
 
 
-def canonical_text(text: str, file: str, currency: str | None = None) -> tuple[str | None, str]:
+def canonical_text(
+    text: str, file: str, currency: str | None = None, drop_comments: bool = False
+) -> tuple[str | None, str]:
     """The canonical form of one file's text, or (None, why not)."""
     located, problems = read(text, file)
     if located is not None and not problems:
@@ -48,7 +50,7 @@ def canonical_text(text: str, file: str, currency: str | None = None) -> tuple[s
     if header_text and not header_text.endswith("\n"):
         header_text += "\n"
     body_comments = [n for n in located.comment_lines if n > len(header)]
-    if body_comments:
+    if body_comments and not drop_comments:
         return None, "comments:" + ",".join(str(n) for n in body_comments)
     return header_text + dump_catalog(part, currency=currency or part.currency), ""
 
@@ -69,13 +71,11 @@ def format_paths(paths, check: bool = False, drop_comments: bool = False) -> lis
 
 def _format_file(file: FsPath, currency: str | None, check: bool, drop_comments: bool) -> FormatResult:
     text = file.read_text(encoding="utf-8")
-    new, why = canonical_text(text, str(file), currency)
+    new, why = canonical_text(text, str(file), currency, drop_comments)
     if new is None and why.startswith("comments:"):
-        if not drop_comments:
-            return FormatResult(str(file), FormatOutcome.HAS_COMMENTS,
-                                f"comments on line(s) {why[9:]} would be lost; move them into descriptions, "
-                                "or pass --drop-comments")
-        new, why = canonical_text(_without_body_comments(text), str(file), currency)
+        return FormatResult(str(file), FormatOutcome.HAS_COMMENTS,
+                            f"comments on line(s) {why[9:]} would be lost; move them into descriptions, "
+                            "or pass --drop-comments")
     if new is None:
         return FormatResult(str(file), FormatOutcome.INVALID, why)
     if new == text:
@@ -84,26 +84,6 @@ def _format_file(file: FsPath, currency: str | None, check: bool, drop_comments:
         return FormatResult(str(file), FormatOutcome.WOULD_CHANGE)
     write_atomically(file, new)
     return FormatResult(str(file), FormatOutcome.CHANGED)
-
-
-def _without_body_comments(text: str) -> str:
-    # Only reached with --drop-comments: the dump drops comments anyway; this just lets the
-    # comment check pass. The header block is kept by canonical_text.
-    located, _ = read(text, "")
-    drop = set(located.comment_lines) if located else set()
-    lines = text.splitlines(keepends=True)
-    header_len = 0
-    for line in lines:
-        if line.lstrip().startswith("#") or not line.strip():
-            header_len += 1
-        else:
-            break
-    out = []
-    for number, line in enumerate(lines, start=1):
-        if number > header_len and number in drop and line.lstrip().startswith("#"):
-            continue
-        out.append(line)
-    return "".join(out)
 
 
 def _shared_currency(files: list[FsPath]) -> str | None:

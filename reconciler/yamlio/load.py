@@ -64,8 +64,9 @@ def load_catalog(target: str | FsPath) -> Catalog:
         problems.extend(found)
         if located is not None:
             documents.append(located)
+    unreadable = bool(problems)
     merged, origins = _merge(documents, problems)
-    catalog = _validate(merged, origins, problems)
+    catalog = _validate(merged, origins, problems, complete=not unreadable)
     if problems:
         raise CatalogInvalid(problems)
     assert catalog is not None
@@ -149,8 +150,11 @@ def _build(model, merged: dict, valid: dict, origins: dict[Path, _Origin], probl
         return None
 
 
-def _validate(merged: dict, origins: dict[Path, _Origin], problems: list[Problem]) -> Catalog | None:
+def _validate(merged: dict, origins: dict[Path, _Origin], problems: list[Problem], complete: bool) -> Catalog | None:
     valid, kept = _validate_entries(merged, origins, problems)
+    if not complete:
+        # A file could not be read: missing settings and dangling references would be noise.
+        return None
     catalog = _build(Catalog, merged, valid, origins, problems)
     if catalog is None:
         return None
@@ -218,6 +222,8 @@ def _explain(error: dict, list_key: str | None) -> tuple[Path, str]:
         return loc + ("type",), 'type must be one of "selection", "extras", "deselection"'
     if kind == "string_type" and isinstance(value, (int, float, bool)):
         return loc, f"must be text; write {value!r} in quotes"
+    if kind == "bool_type":
+        return loc, f"must be true or false, not {value!r}"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return loc, f"{value!r} is not allowed; expected {expected}"

@@ -1,0 +1,131 @@
+"""Hypothesis strategies that generate valid catalogs, shared by model and engine property tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from reconciler.model.catalog import (
+    ALL_FULFILLMENT,
+    ALL_PLATFORMS,
+    DAYS,
+    Catalog,
+    Choice,
+    Deselection,
+    Dish,
+    Extras,
+    Menu,
+    Section,
+    Selection,
+    SpecialHours,
+    Variation,
+    Window,
+)
+
+names = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30
+).filter(lambda s: s.strip() == s and s.strip() != "")
+texts = st.one_of(st.none(), st.text(max_size=60).filter(lambda s: "\r" not in s))
+money = st.decimals(min_value=Decimal("0"), max_value=Decimal("999.99"), places=2)
+percent = st.decimals(min_value=Decimal("0"), max_value=Decimal("25"), places=3)
+labels = st.lists(st.sampled_from(["vegan", "vegetarian", "spicy", "gluten-free", "new"]), unique=True, max_size=3)
+times = st.sampled_from(["07:00", "11:00", "11:30", "15:00", "18:00", "22:00"])
+
+
+@st.composite
+def windows(draw) -> Window:
+    day = draw(st.sampled_from(DAYS))
+    opening = draw(st.sampled_from(["07:00", "11:00", "17:00"]))
+    closing = draw(st.sampled_from(["12:00", "15:00", "23:00", "24:00"]))
+    if closing <= opening:
+        return Window(day=day, open=opening, close=closing, close_day=DAYS[(DAYS.index(day) + 1) % 7])
+    return Window(day=day, open=opening, close=closing)
+
+
+@st.composite
+def visibility(draw) -> dict:
+    fields: dict = {}
+    if draw(st.booleans()):
+        fields["visible"] = draw(st.booleans())
+    if draw(st.integers(0, 3)) == 0:
+        fields["fulfillment"] = draw(st.lists(st.sampled_from(ALL_FULFILLMENT), min_size=1, unique=True))
+    if draw(st.integers(0, 3)) == 0:
+        fields["platforms"] = draw(st.lists(st.sampled_from(ALL_PLATFORMS), min_size=1, unique=True))
+    if draw(st.integers(0, 3)) == 0:
+        fields["hours"] = draw(st.lists(windows(), max_size=3))
+    if draw(st.integers(0, 6)) == 0:
+        fields["special_hours"] = [
+            SpecialHours(start="2026-12-25T00:00:00Z", end="2026-12-26T00:00:00Z", available=False, name="Closed")
+        ]
+    return fields
+
+
+@st.composite
+def item_fields(draw, ident: str) -> dict:
+    fields = dict(id=ident, name=draw(names), price=draw(money), **draw(visibility()))
+    if draw(st.booleans()):
+        fields["description"] = draw(texts)
+    if draw(st.booleans()):
+        fields["tax_rate"] = draw(percent)
+    fields["labels"] = draw(labels)
+    if draw(st.integers(0, 4)) == 0:
+        fields["in_stock"] = False
+    if draw(st.integers(0, 4)) == 0:
+        fields["special_requests"] = False
+    if draw(st.integers(0, 4)) == 0:
+        fields["image"] = f"https://img.example.com/{ident}.jpg"
+    return fields
+
+
+@st.composite
+def catalogs(draw, max_dishes: int = 6, id_prefix: str = "") -> Catalog:
+    """A valid catalog: every dish in a section, references resolved, option rules respected."""
+    p = id_prefix
+    variation_ids = [f"{p}v{i}" for i in range(draw(st.integers(0, 5)))]
+    variations = [Variation(**draw(item_fields(v))) for v in variation_ids]
+    groups = []
+    if variation_ids:
+        for g in range(draw(st.integers(0, 3))):
+            chosen = draw(st.lists(st.sampled_from(variation_ids), min_size=1, unique=True))
+            choices = [Choice(item=c, price=draw(money)) for c in chosen]
+            kind = draw(st.sampled_from(["selection", "extras", "deselection"]))
+            common = dict(id=f"{p}g{g}", name=draw(names), choices=choices)
+            if kind == "selection":
+                groups.append(Selection(type="selection", default=draw(st.none() | st.sampled_from(chosen)), **common))
+            elif kind == "extras":
+                top = draw(st.integers(0, len(chosen)))
+                low = draw(st.integers(0, top))
+                defaults = draw(st.lists(st.sampled_from(chosen), unique=True, max_size=len(chosen)))
+                groups.append(Extras(type="extras", min=low, max=draw(st.none() | st.just(top)),
+                                     defaults=defaults, **common))
+            else:
+                groups.append(Deselection(type="deselection", **common))
+    group_ids = [g.id for g in groups]
+    dish_ids = [f"{p}d{i}" for i in range(draw(st.integers(1, max_dishes)))]
+    dishes = []
+    for d in dish_ids:
+        fields = draw(item_fields(d))
+        if group_ids:
+            fields["options"] = draw(st.lists(st.sampled_from(group_ids), unique=True, max_size=2))
+        dishes.append(Dish(**fields))
+    # Sections: partition the dishes, then sprinkle a few into a second section.
+    menus = []
+    remaining = list(dish_ids)
+    section_count = 0
+    for m in range(draw(st.integers(1, 3))):
+        sections = []
+        for _ in range(draw(st.integers(1, 2))):
+            take = draw(st.integers(0, len(remaining)))
+            listed, remaining = remaining[:take], remaining[take:]
+            extra = draw(st.lists(st.sampled_from(dish_ids), unique=True, max_size=2))
+            listed += [x for x in extra if x not in listed]
+            sections.append(Section(id=f"{p}s{section_count}", name=draw(names), dishes=listed, **draw(visibility())))
+            section_count += 1
+        menus.append(Menu(id=f"{p}m{m}", name=draw(names), description=draw(texts), sections=sections,
+                          **draw(visibility())))
+    if remaining:
+        last = menus[-1].sections[-1]
+        fixed = last.model_copy(update={"dishes": last.dishes + [d for d in remaining if d not in last.dishes]})
+        menus[-1] = menus[-1].model_copy(update={"sections": menus[-1].sections[:-1] + [fixed]})
+    return Catalog(currency="USD", menus=menus, dishes=dishes, variations=variations, option_groups=groups)
