@@ -1,0 +1,106 @@
+"""`reconcile import square|toast|clover`: write a POS catalog as our catalog YAML.
+
+The command parses flags, makes one call into :mod:`reconciler.sources.service`, and prints: the
+YAML to stdout or ``-o FILE`` (written atomically, only once it validated), and what was skipped
+or approximated to stderr. Tokens come from the environment and are never printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler.errors import ReconcileError
+from reconciler.sources.base import ImportOptions
+from reconciler.sources.registry import get_source, source_names
+from reconciler.sources.service import ImportOutput, import_from_api, import_from_file
+from reconciler.yamlio.fmt import write_atomically
+
+
+def _env_help() -> str:
+    lines = []
+    for name in source_names():
+        env = get_source(name).env
+        extra = f", {env.account}" if env.account else ""
+        lines.append(f"{name}: {env.token}{extra}, {env.base_url} (default {env.default_base_url})")
+    return "\b\nEnvironment for --from-api:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@click.command(
+    "import",
+    epilog=_env_help(),
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.argument("pos", type=click.Choice(source_names()))
+@click.option("--from-file", "from_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read a catalog export (JSON) instead of calling the POS API.")
+@click.option("--from-api", "from_api", is_flag=True, help="Read the catalog from the POS API (see the environment).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the YAML here (atomically) instead of to stdout.")
+@click.option("--location", help="POS location id: its prices, sold-out flags and presence apply.")
+@click.option("--currency", help="ISO 4217 code, for POS data that does not carry one (Toast, some exports).")
+@click.option("--menu-name", default="Menu", show_default=True,
+              help="Name of the one menu made for POSes without menus (Square, Clover).")
+@click.option("--quiet", "-q", is_flag=True, help="Do not list skipped and approximated objects.")
+def import_command(
+    pos: str,
+    from_file: Path | None,
+    from_api: bool,
+    output: Path | None,
+    location: str | None,
+    currency: str | None,
+    menu_name: str,
+    quiet: bool,
+) -> None:
+    """Translate the catalog of a POS (square, toast or clover) into catalog YAML.
+
+    Ids come from the POS (sq-…, toast-…, clover-…) so a later import changes only what changed
+    in the POS. Anything the catalog cannot hold is listed on stderr, never dropped silently.
+    """
+    if bool(from_file) == from_api:
+        raise click.UsageError("give exactly one of --from-file FILE or --from-api")
+    if currency is not None and (len(currency) != 3 or not currency.isalpha()):
+        raise click.BadParameter(f"{currency!r} is not an ISO 4217 code such as USD", param_hint="--currency")
+    options = ImportOptions(location=location, currency=currency.upper() if currency else None,
+                            menu_name=menu_name.strip() or "Menu")
+    try:
+        if from_file is not None:
+            result = import_from_file(pos, from_file, options)
+        else:
+            result = import_from_api(pos, options)
+        _write(result, output)
+    except ReconcileError as exc:
+        render = getattr(exc, "render", None)
+        click.echo(render() if render else f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    _report(result, output, quiet)
+
+
+def _write(result: ImportOutput, output: Path | None) -> None:
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:
+        write_atomically(output, result.text)
+
+
+def _report(result: ImportOutput, output: Path | None, quiet: bool) -> None:
+    catalog = result.result.catalog
+    notes = result.notes
+    if notes and not quiet:
+        click.echo(f"{len(notes)} object(s) skipped or approximated:", err=True)
+        for note in notes:
+            click.echo(f"  {note.render()}", err=True)
+    sections = sum(len(m.sections) for m in catalog.menus)
+    where = f" to {output}" if output else ""
+    click.echo(
+        f"imported {len(catalog.menus)} menu(s), {sections} section(s), {len(catalog.dishes)} dish(es), "
+        f"{len(catalog.variations)} variation(s), {len(catalog.option_groups)} option group(s){where}",
+        err=True,
+    )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(import_command)
+

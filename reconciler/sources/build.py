@@ -1,0 +1,294 @@
+"""The POS-neutral half of every translation: drafts of menus, dishes and groups → a Catalog.
+
+Each source reads its own wire format and calls :class:`CatalogBuilder`; the rules all POSes
+share live here, once:
+
+* an item with several variants becomes one dish priced at the lowest variant, with a size
+  ``selection`` whose choices add the difference (:meth:`CatalogBuilder.sized_dish`);
+* a modifier group with min/max becomes ``selection`` when exactly one must be picked, else
+  ``extras`` with its limits clamped to what the model allows (:meth:`CatalogBuilder.option_group`);
+* names, descriptions, images and prices are cut to what the model accepts, with a note each time;
+* a dish that no section lists goes to the "Uncategorized" section;
+* the top-level lists are sorted by id so that a re-import changes only the lines that changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pydantic import ValidationError
+
+from reconciler.model.catalog import Catalog, Dish, Extras, Menu, Section, Selection, Variation, Window
+from reconciler.sources.base import ImportNote, NoteKind
+from reconciler.sources.errors import ImportOutputInvalid
+from reconciler.sources.ids import IdMaker
+
+NAME_MAX = 500
+TEXT_MAX = 5000
+_URL = re.compile(r"^https?://\S+$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+UNCATEGORIZED = "Uncategorized"
+
+
+@dataclass
+class SectionDraft:
+    id: str
+    name: str
+    visible: bool = True
+    description: str | None = None
+    image: str | None = None
+    dishes: list[str] = field(default_factory=list)
+
+    def add(self, dish_id: str) -> None:
+        if dish_id not in self.dishes:
+            self.dishes.append(dish_id)
+
+
+@dataclass
+class MenuDraft:
+    id: str
+    name: str
+    visible: bool = True
+    description: str | None = None
+    image: str | None = None
+    hours: list[Window] = field(default_factory=list)
+    sections: list[SectionDraft] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One size of a dish: becomes a variation offered by the dish's size group."""
+
+    id: str
+    name: str
+    price: Decimal
+    in_stock: bool = True
+    visible: bool = True
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The POS object a draft comes from, for notes."""
+
+    type: str
+    id: str
+    name: str = ""
+
+
+class CatalogBuilder:
+    def __init__(self, source: str, prefix: str, currency: str):
+        self.source = source
+        self.currency = currency
+        self.ids = IdMaker(prefix)
+        self.notes: list[ImportNote] = []
+        self.menus: list[MenuDraft] = []
+        self._dishes: dict[str, dict] = {}
+        self._variations: dict[str, dict] = {}
+        self._groups: dict[str, Selection | Extras] = {}
+        self._uncategorized_id = self.ids.reserve("section", "uncategorized")
+
+    # -- notes and field clean-up ------------------------------------------------------------
+
+    def note(self, origin: Origin, kind: NoteKind, reason: str) -> None:
+        self.notes.append(ImportNote(origin.id, kind, reason, origin.type, origin.name))
+
+    def name(self, raw: object, origin: Origin, fallback: str) -> str:
+        text = raw.strip() if isinstance(raw, str) else ""
+        if not text:
+            self.note(origin, "approximated", f'has no name; named "{fallback}"')
+            return fallback
+        if len(text) > NAME_MAX:
+            self.note(origin, "approximated", f"name cut to {NAME_MAX} characters")
+            return text[:NAME_MAX].rstrip()
+        return text
+
+    def text(self, raw: object, origin: Origin) -> str | None:
+        text = raw.strip() if isinstance(raw, str) else ""
+        if not text:
+            return None
+        if len(text) > TEXT_MAX:
+            self.note(origin, "approximated", f"description cut to {TEXT_MAX} characters")
+            return text[:TEXT_MAX].rstrip()
+        return text
+
+    def image(self, url: object, origin: Origin) -> str | None:
+        if url is None or url == "":
+            return None
+        if isinstance(url, str) and _URL.match(url) and len(url) <= 2048:
+            return url
+        self.note(origin, "skipped", f"image {url!r} is not an absolute http(s) URL")
+        return None
+
+    def price(self, amount: Decimal, origin: Origin) -> Decimal:
+        if amount < 0:
+            self.note(origin, "approximated", f"negative price {amount} imported as 0 (the catalog has no discounts)")
+            return Decimal(0)
+        return amount
+
+    # -- objects ----------------------------------------------------------------------------------
+
+    def add_dish(self, dish_id: str, **fields) -> str:
+        self._dishes.setdefault(dish_id, {"id": dish_id, **_present(fields)})
+        return dish_id
+
+    def has_dish(self, dish_id: str) -> bool:
+        return dish_id in self._dishes
+
+    def dish_field(self, dish_id: str, key: str):
+        return self._dishes[dish_id].get(key)
+
+    def variation_field(self, variation_id: str, key: str):
+        return self._variations.get(variation_id, {}).get(key)
+
+    def add_variation(self, variation_id: str, **fields) -> str:
+        self._variations.setdefault(variation_id, {"id": variation_id, **_present(fields)})
+        return variation_id
+
+    def add_group(self, group: Selection | Extras) -> str:
+        known = self._groups.setdefault(group.id, group)
+        if known != group:  # two POS objects produced one group id with different content
+            raise ImportOutputInvalid(self.source, f"option group {group.id!r} was built twice, differently")
+        return group.id
+
+    def uncategorized(self, menu: MenuDraft) -> SectionDraft:
+        for section in menu.sections:
+            if section.id == self._uncategorized_id:
+                return section
+        section = SectionDraft(self._uncategorized_id, UNCATEGORIZED)
+        menu.sections.append(section)
+        return section
+
+    # -- shared mapping rules ----------------------------------------------------------------
+
+    def sized_dish(self, dish_id: str, variants: list[Variant], group_id: str, group_name: str) -> Decimal:
+        """Offer ``variants`` (already in display order) as a size selection on the dish.
+
+        The dish price is the lowest variant price, every choice adds its difference (so none is
+        negative), and the default is the first variant at the lowest price. Returns the price.
+        """
+        base = min(v.price for v in variants)
+        default = next(v.id for v in variants if v.price == base)
+        for v in variants:
+            self.add_variation(v.id, name=v.name, in_stock=v.in_stock, visible=v.visible)
+        self.add_group(
+            Selection(
+                id=group_id,
+                name=group_name,
+                type="selection",
+                default=default,
+                choices=[{"item": v.id, "price": v.price - base} for v in variants],
+            )
+        )
+        return base
+
+    def option_group(
+        self,
+        group_id: str,
+        name: str,
+        choices: list[tuple[str, Decimal]],
+        low: int,
+        high: int | None,
+        defaults: list[str],
+        origin: Origin,
+    ) -> Selection | Extras | None:
+        """A modifier group with limits ``low``..``high`` (``None``: unlimited) as an option group.
+
+        Exactly one to pick → ``selection``; anything else → ``extras``. Limits the model cannot
+        hold (more than the choices offered, max below min) are clamped with a note.
+        """
+        if not choices:
+            self.note(origin, "skipped", "modifier group has no choices left to offer")
+            return None
+        count = len(choices)
+        if low > count:
+            self.note(origin, "approximated", f"requires {low} choices but offers {count}; min set to {count}")
+            low = count
+        if high is not None and high < low:
+            self.note(origin, "approximated", f"max {high} is below min {low}; max set to {low}")
+            high = low
+        offered = [c for c, _ in choices]
+        defaults = [d for d in dict.fromkeys(defaults) if d in offered]
+        if low == 1 and high == 1:
+            if len(defaults) > 1:
+                self.note(origin, "approximated", f"{len(defaults)} choices are on by default; only the first kept")
+            group = Selection(
+                id=group_id, name=name, type="selection", default=defaults[0] if defaults else None,
+                choices=[{"item": c, "price": p} for c, p in choices],
+            )
+        else:
+            if high is not None and len(defaults) > high:
+                self.note(origin, "approximated", f"{len(defaults)} choices on by default but max is {high}; "
+                                                  f"only the first {high} kept")
+                defaults = defaults[:high]
+            group = Extras(
+                id=group_id, name=name, type="extras", defaults=defaults, min=low,
+                max=None if high is None or high >= count else high,
+                choices=[{"item": c, "price": p} for c, p in choices],
+            )
+        self.add_group(group)
+        return group
+
+    # -- the result -------------------------------------------------------------------------
+
+    def build(self) -> tuple[Catalog, list[ImportNote]]:
+        listed = {d for m in self.menus for s in m.sections for d in s.dishes}
+        unlisted = sorted(set(self._dishes) - listed)
+        if unlisted:
+            if not self.menus:
+                self.menus.append(MenuDraft(self.ids.reserve("menu", "menu"), "Menu"))
+            for dish_id in unlisted:
+                self.uncategorized(self.menus[0]).add(dish_id)
+        try:
+            catalog = Catalog(
+                currency=self.currency,
+                menus=[_menu(m) for m in self.menus],
+                dishes=[Dish(**self._dishes[k]) for k in sorted(self._dishes)],
+                variations=[Variation(**self._variations[k]) for k in sorted(self._variations)],
+                option_groups=[self._groups[k] for k in sorted(self._groups)],
+            )
+        except ValidationError as exc:
+            raise ImportOutputInvalid(self.source, str(exc)) from None
+        return catalog, sorted(set(self.notes))
+
+
+def _present(fields: dict) -> dict:
+    """Leave out None so the model's defaults apply (and the YAML stays short)."""
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _menu(draft: MenuDraft) -> Menu:
+    sections = [
+        Section(**_present({"id": s.id, "name": s.name, "visible": s.visible, "description": s.description,
+                            "image": s.image, "dishes": s.dishes}))
+        for s in draft.sections
+    ]
+    return Menu(**_present({"id": draft.id, "name": draft.name, "visible": draft.visible,
+                            "description": draft.description, "image": draft.image, "hours": draft.hours, "sections": sections}))
+
+
+def choose_currency(found: dict[str, str], wanted: str | None) -> tuple[str | None, list[tuple[str, str]]]:
+    """Pick the catalog currency from the codes found on prices (code → first object id having it).
+
+    ``wanted`` (``--currency``) wins over placeholders such as Square's sample ``"CURRENCY"`` but
+    must agree with every real ISO code found: one catalog holds one currency. Returns the
+    currency (None when nothing says) and the conflicts as (object id, message).
+    """
+    real = {code: where for code, where in found.items() if _CURRENCY.match(code)}
+    conflicts = []
+    if wanted is not None:
+        for code, where in sorted(real.items()):
+            if code != wanted:
+                conflicts.append((where, f"price is in {code}, but --currency is {wanted}"))
+        return wanted, conflicts
+    if len(real) > 1:
+        codes = ", ".join(sorted(real))
+        for code, where in sorted(real.items()):
+            conflicts.append((where, f"prices use several currencies ({codes}); a catalog has one"))
+        return None, conflicts
+    placeholders = sorted(set(found) - set(real))
+    if placeholders and not real:
+        where = found[placeholders[0]]
+        return None, [(where, f"currency {placeholders[0]!r} is not an ISO 4217 code; pass --currency")]
+    return (next(iter(real)) if real else None), conflicts

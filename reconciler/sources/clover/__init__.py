@@ -1,0 +1,1 @@
+"""Clover: v3 inventory (items, categories, modifier groups, item groups) → our catalog."""

@@ -1,0 +1,534 @@
+"""Read Square catalog JSON, in any of the forms Square tools produce, into typed records.
+
+Accepted shapes (all decoded JSON):
+
+* a ListCatalog or SearchCatalogObjects response ``{"objects": [...], "related_objects": [...]}``,
+  or a list of such pages, or a bare list of CatalogObjects (REST, snake_case);
+* a batch upsert body ``{"batches": [{"objects": [...]}]}`` or a single ``{"object": {...}}``;
+* Square's sample seed data: ``{"#Temp Id": {"data": CatalogObject, "image": {"url": ...}}}``;
+* the GraphQL sample's ``{"catalog": [...], "customers": [...]}``.
+
+The SDK-request forms are camelCase; keys are converted to snake_case first, so one reader serves
+both. Variations and modifiers may arrive nested in their item or list *and* at top level; they
+are merged by id, the highest ``version`` winning. Tombstones (``is_deleted``) are dropped after
+merging, so a deletion seen in a later page wins over the older live copy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from reconciler.sources.errors import SourceInvalid, SourceProblem
+from reconciler.sources.shape import ShapeChecker, Where
+
+KNOWN_TYPES = frozenset({
+    "ITEM", "ITEM_VARIATION", "CATEGORY", "MODIFIER_LIST", "MODIFIER", "TAX", "DISCOUNT", "IMAGE",
+    "PRICING_RULE", "PRODUCT_SET", "TIME_PERIOD", "MEASUREMENT_UNIT", "ITEM_OPTION", "ITEM_OPTION_VAL",
+    "CUSTOM_ATTRIBUTE_DEFINITION", "QUICK_AMOUNTS_SETTINGS", "SUBSCRIPTION_PLAN", "SUBSCRIPTION_PLAN_VARIATION",
+    "AVAILABILITY_PERIOD", "SUBSCRIPTION_PRODUCT",
+})
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+_OPAQUE_MAPS = {"custom_attribute_values"}  # their keys are data, not field names
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Square's location scoping: all locations but some, or only some."""
+
+    everywhere: bool = True
+    present: frozenset[str] = frozenset()
+    absent: frozenset[str] = frozenset()
+
+    def at(self, location: str) -> bool:
+        if location in self.absent:
+            return False
+        return self.everywhere or location in self.present
+
+    @property
+    def nowhere(self) -> bool:
+        return not self.everywhere and not self.present
+
+
+@dataclass(frozen=True)
+class Override:
+    """A ``location_overrides`` entry of a variation or modifier."""
+
+    location: str
+    price: Money | None
+    pricing_type: str | None
+    sold_out: bool
+
+
+@dataclass
+class Variation:
+    id: str
+    item_id: str
+    name: str | None
+    ordinal: int | None
+    pricing_type: str
+    price: Money | None
+    overrides: list[Override]
+    presence: Presence
+    measurement_unit: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    """An item's link to a modifier list, with its per-item overrides."""
+
+    list_id: str
+    min: int | None
+    max: int | None
+    enabled: bool
+    ordinal: int | None
+    on_by_default: dict[str, bool]
+    hidden: str | None  # YES / NO / NOT_SET
+
+
+@dataclass
+class Item:
+    id: str
+    name: str
+    description: str | None
+    categories: list[tuple[str, int | None]]
+    variations: dict[str, Variation]
+    lists: list[ListInfo]
+    tax_ids: list[str]
+    image_ids: list[str]
+    product_type: str
+    archived: bool
+    taxable: bool
+    hidden: bool
+    presence: Presence
+    option_ids: list[str]
+    version: int
+
+
+@dataclass
+class Category:
+    id: str
+    name: str
+    ordinal: int | None
+    parent: str | None
+    kind: str
+    online: bool
+    presence: Presence
+    image_ids: list[str]
+
+
+@dataclass
+class Modifier:
+    id: str
+    list_id: str | None
+    name: str
+    ordinal: int | None
+    price: Money | None
+    on_by_default: bool
+    overrides: list[Override]
+    hidden: bool
+    children: list[str]
+    presence: Presence
+    version: int
+
+
+@dataclass
+class ModifierList:
+    id: str
+    name: str
+    ordinal: int | None
+    selection_type: str | None
+    min: int | None
+    max: int | None
+    text: bool
+    hidden: bool
+    presence: Presence
+    modifiers: dict[str, Modifier] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tax:
+    id: str
+    name: str
+    percentage: Decimal | None
+    inclusive: bool
+    enabled: bool
+
+
+@dataclass
+class SquareCatalog:
+    items: dict[str, Item] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    lists: dict[str, ModifierList] = field(default_factory=dict)
+    taxes: dict[str, Tax] = field(default_factory=dict)
+    images: dict[str, str] = field(default_factory=dict)  # IMAGE id -> url
+    option_names: dict[str, str] = field(default_factory=dict)  # ITEM_OPTION id -> name
+    seed_images: dict[str, str] = field(default_factory=dict)  # object id -> url (seed data form)
+    others: list[tuple[str, str, str]] = field(default_factory=list)  # (type, id, name) not imported
+
+
+def snake_keys(value: object) -> object:
+    """camelCase keys → snake_case, recursively (snake_case keys are left as they are)."""
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    if isinstance(value, dict):
+        out = {}
+        for key, inner in value.items():
+            name = _CAMEL.sub(r"_\1", key).lower() if isinstance(key, str) else key
+            out[name] = inner if name in _OPAQUE_MAPS else snake_keys(inner)
+        return out
+    return value
+
+
+def raw_objects(raw: object) -> tuple[list[object], dict[str, str]]:
+    """The CatalogObjects of any accepted form (still camel or snake), and seed image URLs."""
+    seed_images: dict[str, str] = {}
+    if isinstance(raw, list):
+        if raw and all(isinstance(p, dict) and ("objects" in p or "related_objects" in p or "relatedObjects" in p)
+                       for p in raw):
+            return [o for page in raw for o in _page_objects(page)], seed_images
+        return list(raw), seed_images
+    if not isinstance(raw, dict):
+        raise _not_square(f"expected a JSON object or list, found {type(raw).__name__}")
+    if "objects" in raw or "related_objects" in raw or "relatedObjects" in raw:
+        return _page_objects(raw), seed_images
+    if isinstance(raw.get("catalog"), list):
+        return list(raw["catalog"]), seed_images
+    if isinstance(raw.get("batches"), list):
+        return [o for b in raw["batches"] if isinstance(b, dict) for o in (b.get("objects") or [])], seed_images
+    if isinstance(raw.get("object"), dict):
+        return [raw["object"]], seed_images
+    if "type" in raw and "id" in raw:
+        return [raw], seed_images
+    if raw and all(isinstance(v, dict) and "data" in v for v in raw.values()):
+        objects = []
+        for entry in raw.values():
+            objects.append(entry["data"])
+            image = entry.get("image")
+            data = entry["data"]
+            if isinstance(image, dict) and isinstance(image.get("url"), str) and isinstance(data, dict):
+                seed_images[str(data.get("id"))] = image["url"]
+        return objects, seed_images
+    if not raw:
+        return [], seed_images
+    raise _not_square("expected a ListCatalog/SearchCatalogObjects response, a list of catalog objects, "
+                      "or Square seed data ({\"#id\": {\"data\": ...}})")
+
+
+def _page_objects(page: dict) -> list[object]:
+    objects = page.get("objects") or []
+    related = page.get("related_objects") or page.get("relatedObjects") or []
+    if not isinstance(objects, list) or not isinstance(related, list):
+        raise _not_square("\"objects\" and \"related_objects\" must be lists")
+    return [*objects, *related]
+
+
+def _not_square(message: str) -> SourceInvalid:
+    return SourceInvalid("square", [SourceProblem("file", "", "", f"not a Square catalog: {message}")])
+
+
+def parse(raw: object) -> SquareCatalog:
+    objects, seed_images = raw_objects(raw)
+    reader = _Reader()
+    for index, obj in enumerate(objects):
+        reader.top(snake_keys(obj), index)
+    reader.check.raise_if_any()
+    out = reader.finish()
+    out.seed_images = seed_images
+    return out
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.check = ShapeChecker("square")
+        self.latest: dict[str, tuple[int, dict, str]] = {}  # id -> (version, object, parent id)
+        self.position: dict[str, int] = {}  # nested variation/modifier id -> index in its parent's list
+
+    # Pass 1: gather every occurrence (top level and nested), keep the newest per id.
+
+    def top(self, obj: object, index: int) -> None:
+        if not isinstance(obj, dict):
+            self.check.problem(Where("object", f"#{index}"), "", f"expected a catalog object, found {type(obj).__name__}")
+            return
+        self._remember(obj, "", f"objects[{index}]")
+
+    def _remember(self, obj: dict, parent: str, path: str) -> None:
+        kind, ident = obj.get("type"), obj.get("id")
+        where = Where(str(kind) if isinstance(kind, str) else "object", ident if isinstance(ident, str) else "")
+        if not isinstance(ident, str) or not ident:
+            self.check.problem(where, f"{path}.id" if not where.id else "id", "missing required field (expected text)")
+            return
+        if not isinstance(kind, str):
+            self.check.problem(where, "type", "missing required field (expected text)")
+            return
+        if kind not in KNOWN_TYPES:
+            self.check.problem(where, "type", f"unknown catalog object type {kind!r}")
+            return
+        version = obj.get("version") if isinstance(obj.get("version"), int) else 0
+        known = self.latest.get(ident)
+        if known is None or version > known[0]:
+            self.latest[ident] = (version, obj, parent or (known[2] if known else ""))
+        elif known[0] == version and parent and not known[2]:
+            self.latest[ident] = (known[0], known[1], parent)
+        nested = {"ITEM": ("item_data", "variations"), "MODIFIER_LIST": ("modifier_list_data", "modifiers")}.get(kind)
+        if nested and not obj.get("is_deleted"):
+            data = self.check.mapping(obj, nested[0], where, nested[0], required=True) or {}
+            for k, child in enumerate(self.check.sequence(data, nested[1], where, f"{nested[0]}.{nested[1]}")):
+                if isinstance(child, dict):
+                    if isinstance(child.get("id"), str):
+                        self.position[child["id"]] = k
+                    self._remember(child, ident, f"{nested[0]}.{nested[1]}[{k}]")
+                else:
+                    self.check.problem(where, f"{nested[0]}.{nested[1]}[{k}]", "expected a catalog object")
+
+    # Pass 2: typed records of the live objects.
+
+    def finish(self) -> SquareCatalog:
+        out = SquareCatalog()
+        variations: list[Variation] = []
+        modifiers: list[Modifier] = []
+        for ident in sorted(self.latest):
+            _, obj, parent = self.latest[ident]
+            if obj.get("is_deleted") is True:
+                continue
+            kind = obj["type"]
+            where = Where(kind, ident)
+            if kind == "ITEM":
+                out.items[ident] = self._item(obj, where)
+            elif kind == "ITEM_VARIATION":
+                variations.append(self._variation(obj, where, parent))
+            elif kind == "CATEGORY":
+                out.categories[ident] = self._category(obj, where)
+            elif kind == "MODIFIER_LIST":
+                out.lists[ident] = self._list(obj, where)
+            elif kind == "MODIFIER":
+                modifiers.append(self._modifier(obj, where, parent))
+            elif kind == "TAX":
+                out.taxes[ident] = self._tax(obj, where)
+            elif kind == "IMAGE":
+                data = obj.get("image_data") if isinstance(obj.get("image_data"), dict) else {}
+                url = self.check.text(data, "url", where, "image_data.url")
+                if url:
+                    out.images[ident] = url
+            elif kind == "ITEM_OPTION":
+                data = obj.get("item_option_data") if isinstance(obj.get("item_option_data"), dict) else {}
+                out.option_names[ident] = str(data.get("display_name") or data.get("name") or "")
+            elif kind in ("DISCOUNT", "PRICING_RULE", "PRODUCT_SET", "SUBSCRIPTION_PLAN", "SUBSCRIPTION_PRODUCT"):
+                data = obj.get(f"{kind.lower()}_data")
+                name = data.get("name") if isinstance(data, dict) else None
+                out.others.append((kind, ident, name if isinstance(name, str) else ""))
+        for variation in variations:
+            owner = out.items.get(variation.item_id)
+            if owner is not None:
+                owner.variations[variation.id] = variation
+        for modifier in modifiers:
+            owner_list = out.lists.get(modifier.list_id or "")
+            if owner_list is not None:
+                owner_list.modifiers[modifier.id] = modifier
+        self.check.raise_if_any()
+        return out
+
+    def _ordinal(self, data: dict, where: Where, path: str) -> int | None:
+        """The POS ordinal; failing that, the position in the parent's list (Square's own order)."""
+        ordinal = self.check.integer(data, "ordinal", where, f"{path}.ordinal")
+        return ordinal if ordinal is not None else self.position.get(where.id)
+
+    def _presence(self, obj: dict, where: Where) -> Presence:
+        present = self.check.sequence(obj, "present_at_location_ids", where, "present_at_location_ids")
+        absent = self.check.sequence(obj, "absent_at_location_ids", where, "absent_at_location_ids")
+        return Presence(
+            self.check.flag(obj, "present_at_all_locations", where, "present_at_all_locations", True),
+            frozenset(p for p in present if isinstance(p, str)),
+            frozenset(a for a in absent if isinstance(a, str)),
+        )
+
+    def _money(self, data: dict, key: str, where: Where, path: str) -> Money | None:
+        money = self.check.mapping(data, key, where, f"{path}.{key}")
+        if money is None:
+            return None
+        amount = self.check.integer(money, "amount", where, f"{path}.{key}.amount", required=True)
+        currency = self.check.text(money, "currency", where, f"{path}.{key}.currency", required=True)
+        return Money(amount, currency) if amount is not None and currency is not None else None
+
+    def _overrides(self, data: dict, where: Where, path: str) -> list[Override]:
+        out = []
+        for k, entry in enumerate(self.check.sequence(data, "location_overrides", where, f"{path}.location_overrides")):
+            sub = f"{path}.location_overrides[{k}]"
+            if not isinstance(entry, dict):
+                self.check.problem(where, sub, "expected an object")
+                continue
+            location = self.check.text(entry, "location_id", where, f"{sub}.location_id", required=True)
+            if location is None:
+                continue
+            out.append(Override(
+                location,
+                self._money(entry, "price_money", where, sub),
+                self.check.text(entry, "pricing_type", where, f"{sub}.pricing_type"),
+                self.check.flag(entry, "sold_out", where, f"{sub}.sold_out", False),
+            ))
+        return out
+
+    def _ids(self, data: dict, key: str, where: Where, path: str) -> list[str]:
+        values = self.check.sequence(data, key, where, f"{path}.{key}")
+        for k, value in enumerate(values):
+            if not isinstance(value, str):
+                self.check.problem(where, f"{path}.{key}[{k}]", "expected an id (text)")
+        return [v for v in values if isinstance(v, str)]
+
+    def _item(self, obj: dict, where: Where) -> Item:
+        data = self.check.mapping(obj, "item_data", where, "item_data", required=True) or {}
+        p = "item_data"
+        categories: list[tuple[str, int | None]] = []
+        for k, ref in enumerate(self.check.sequence(data, "categories", where, f"{p}.categories")):
+            if isinstance(ref, dict) and isinstance(ref.get("id"), str):
+                categories.append((ref["id"], self.check.integer(ref, "ordinal", where, f"{p}.categories[{k}].ordinal")))
+            else:
+                self.check.problem(where, f"{p}.categories[{k}]", "expected {\"id\": ...}")
+        legacy = self.check.text(data, "category_id", where, f"{p}.category_id")
+        if legacy and legacy not in {c for c, _ in categories}:
+            categories.append((legacy, None))
+        lists = []
+        for k, info in enumerate(self.check.sequence(data, "modifier_list_info", where, f"{p}.modifier_list_info")):
+            lists.extend(self._list_info(info, where, f"{p}.modifier_list_info[{k}]"))
+        image_ids = self._ids(data, "image_ids", where, p)
+        if isinstance(obj.get("image_id"), str) and obj["image_id"] not in image_ids:
+            image_ids.insert(0, obj["image_id"])
+        options = [o["item_option_id"] for o in self.check.sequence(data, "item_options", where, f"{p}.item_options")
+                   if isinstance(o, dict) and isinstance(o.get("item_option_id"), str)]
+        return Item(
+            id=where.id,
+            name=self.check.text(data, "name", where, f"{p}.name", required=True) or "",
+            description=(self.check.text(data, "description_plaintext", where, f"{p}.description_plaintext")
+                         or self.check.text(data, "description", where, f"{p}.description")),
+            categories=categories,
+            variations={},
+            lists=lists,
+            tax_ids=self._ids(data, "tax_ids", where, p),
+            image_ids=image_ids,
+            product_type=self.check.text(data, "product_type", where, f"{p}.product_type") or "REGULAR",
+            archived=self.check.flag(data, "is_archived", where, f"{p}.is_archived", False),
+            taxable=self.check.flag(data, "is_taxable", where, f"{p}.is_taxable", True),
+            hidden=data.get("ecom_visibility") == "HIDDEN",
+            presence=self._presence(obj, where),
+            option_ids=options,
+            version=obj.get("version") if isinstance(obj.get("version"), int) else 0,
+        )
+
+    def _list_info(self, info: object, where: Where, path: str) -> list[ListInfo]:
+        if not isinstance(info, dict):
+            self.check.problem(where, path, "expected an object")
+            return []
+        list_id = self.check.text(info, "modifier_list_id", where, f"{path}.modifier_list_id", required=True)
+        if list_id is None:
+            return []
+        defaults = {}
+        for k, o in enumerate(self.check.sequence(info, "modifier_overrides", where, f"{path}.modifier_overrides")):
+            if isinstance(o, dict) and isinstance(o.get("modifier_id"), str):
+                if isinstance(o.get("on_by_default"), bool):
+                    defaults[o["modifier_id"]] = o["on_by_default"]
+            else:
+                self.check.problem(where, f"{path}.modifier_overrides[{k}]", "expected {\"modifier_id\": ...}")
+        return [ListInfo(
+            list_id,
+            self.check.integer(info, "min_selected_modifiers", where, f"{path}.min_selected_modifiers"),
+            self.check.integer(info, "max_selected_modifiers", where, f"{path}.max_selected_modifiers"),
+            self.check.flag(info, "enabled", where, f"{path}.enabled", True),
+            self.check.integer(info, "ordinal", where, f"{path}.ordinal"),
+            defaults,
+            info.get("hidden_from_customer_override") if isinstance(info.get("hidden_from_customer_override"), str)
+            else None,
+        )]
+
+    def _variation(self, obj: dict, where: Where, parent: str) -> Variation:
+        data = self.check.mapping(obj, "item_variation_data", where, "item_variation_data", required=True) or {}
+        p = "item_variation_data"
+        item_id = parent or self.check.text(data, "item_id", where, f"{p}.item_id")
+        if not item_id:
+            self.check.problem(where, f"{p}.item_id", "missing required field (expected the id of its item)")
+        return Variation(
+            id=where.id,
+            item_id=item_id or "",
+            name=self.check.text(data, "name", where, f"{p}.name"),
+            ordinal=self._ordinal(data, where, p),
+            pricing_type=self.check.text(data, "pricing_type", where, f"{p}.pricing_type") or "FIXED_PRICING",
+            price=self._money(data, "price_money", where, p),
+            overrides=self._overrides(data, where, p),
+            presence=self._presence(obj, where),
+            measurement_unit=self.check.text(data, "measurement_unit_id", where, f"{p}.measurement_unit_id"),
+            version=obj.get("version") if isinstance(obj.get("version"), int) else 0,
+        )
+
+    def _category(self, obj: dict, where: Where) -> Category:
+        data = self.check.mapping(obj, "category_data", where, "category_data", required=True) or {}
+        p = "category_data"
+        parent = data.get("parent_category") if isinstance(data.get("parent_category"), dict) else {}
+        ordinal = self.check.integer(data, "ordinal", where, f"{p}.ordinal")
+        if ordinal is None:
+            ordinal = self.check.integer(parent, "ordinal", where, f"{p}.parent_category.ordinal")
+        return Category(
+            id=where.id,
+            name=self.check.text(data, "name", where, f"{p}.name", required=True) or "",
+            ordinal=ordinal,
+            parent=parent.get("id") if isinstance(parent.get("id"), str) else None,
+            kind=self.check.text(data, "category_type", where, f"{p}.category_type") or "REGULAR_CATEGORY",
+            online=self.check.flag(data, "online_visibility", where, f"{p}.online_visibility", True),
+            presence=self._presence(obj, where),
+            image_ids=self._ids(data, "image_ids", where, p),
+        )
+
+    def _list(self, obj: dict, where: Where) -> ModifierList:
+        data = self.check.mapping(obj, "modifier_list_data", where, "modifier_list_data", required=True) or {}
+        p = "modifier_list_data"
+        return ModifierList(
+            id=where.id,
+            name=self.check.text(data, "name", where, f"{p}.name", required=True) or "",
+            ordinal=self.check.integer(data, "ordinal", where, f"{p}.ordinal"),
+            selection_type=self.check.text(data, "selection_type", where, f"{p}.selection_type"),
+            min=self.check.integer(data, "min_selected_modifiers", where, f"{p}.min_selected_modifiers"),
+            max=self.check.integer(data, "max_selected_modifiers", where, f"{p}.max_selected_modifiers"),
+            text=data.get("modifier_type") == "TEXT",
+            hidden=self.check.flag(data, "hidden_from_customer", where, f"{p}.hidden_from_customer", False),
+            presence=self._presence(obj, where),
+        )
+
+    def _modifier(self, obj: dict, where: Where, parent: str) -> Modifier:
+        data = self.check.mapping(obj, "modifier_data", where, "modifier_data", required=True) or {}
+        p = "modifier_data"
+        return Modifier(
+            id=where.id,
+            list_id=self.check.text(data, "modifier_list_id", where, f"{p}.modifier_list_id") or parent or None,
+            name=self.check.text(data, "name", where, f"{p}.name", required=True) or "",
+            ordinal=self._ordinal(data, where, p),
+            price=self._money(data, "price_money", where, p),
+            on_by_default=self.check.flag(data, "on_by_default", where, f"{p}.on_by_default", False),
+            overrides=self._overrides(data, where, p),
+            hidden=self.check.flag(data, "hidden_online", where, f"{p}.hidden_online", False),
+            children=self._ids(data, "child_modifier_list_ids", where, p),
+            presence=self._presence(obj, where),
+            version=obj.get("version") if isinstance(obj.get("version"), int) else 0,
+        )
+
+    def _tax(self, obj: dict, where: Where) -> Tax:
+        data = self.check.mapping(obj, "tax_data", where, "tax_data", required=True) or {}
+        text = self.check.text(data, "percentage", where, "tax_data.percentage")
+        percentage = None
+        if text is not None:
+            try:
+                percentage = Decimal(text.strip())
+            except InvalidOperation:
+                self.check.problem(where, "tax_data.percentage", f"{text!r} is not a decimal number")
+        return Tax(
+            id=where.id,
+            name=str(data.get("name") or ""),
+            percentage=percentage,
+            inclusive=data.get("inclusion_type") == "INCLUSIVE",
+            enabled=self.check.flag(data, "enabled", where, "tax_data.enabled", True),
+        )
