@@ -1,0 +1,222 @@
+"""The emulator: one object that answers HTTP-shaped requests, with no web framework inside.
+
+``Emulator.handle(method, path, query, headers, body)`` returns an :class:`~outcome.Outcome`
+(unpacks as ``status, headers, body``). Around it, two thin wire layers share every code path:
+``asgi_app()`` (starlette, for ``reconcile emulator serve``) and ``transport()`` (an httpx transport
+for ``httpx.Client`` and ``httpx.AsyncClient``, the in-process "sandbox" target).
+
+One request: ``/_emulator/...`` goes to the admin API (no auth, never counted); anything else is
+routed, authenticated (``Authorization: <token>`` or ``Bearer <token>``; ``wix-site-id`` accepted),
+checked against the fault rules, and run by its handler inside one store transaction, then
+recorded in the counters and request log.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from reconciler.emulator import admin
+from reconciler.emulator.apis import default_apis
+from reconciler.emulator.errors import WixError, application_error, unauthenticated
+from reconciler.emulator.faults import AFTER, DROP, TIMEOUT, Fault
+from reconciler.emulator.knobs import Knobs
+from reconciler.emulator.outcome import Outcome, error_outcome, json_outcome
+from reconciler.emulator.routing import Api, Call, Match, Reply, Router, Site, utc_now
+from reconciler.emulator.seed import CURRENCY_KEY, DEFAULT_CURRENCY
+from reconciler.emulator.store import Store
+from reconciler.emulator.wire import Params, dumps, parse_body, parse_query
+
+log = logging.getLogger(__name__)
+
+SANDBOX_TOKEN = "sandbox-local-token"
+ADMIN_PREFIX = "/_emulator"
+
+_FAULT_CODES = {500: "INTERNAL", 502: "BAD_GATEWAY", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+def _header_dict(headers: Headers | None) -> dict[str, str]:
+    if headers is None:
+        return {}
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    return {str(key).lower(): str(value) for key, value in pairs}
+
+
+def _query_pairs(query: str | bytes | Iterable[tuple[str, str]] | None) -> list[tuple[str, str]]:
+    if query is None:
+        return []
+    if isinstance(query, bytes):
+        query = query.decode("latin-1")
+    if isinstance(query, str):
+        return parse_qsl(query, keep_blank_values=True)
+    return [(str(key), str(value)) for key, value in query]
+
+
+class Emulator:
+    """A Wix API emulator over a :class:`~store.Store`. Thread-safe; one per server or sandbox."""
+
+    def __init__(
+        self,
+        store: Store,
+        token: str = SANDBOX_TOKEN,
+        currency: str | None = None,
+        latency_ms: float = 0,
+        apis: list[Api] | None = None,
+        now: Callable[[], datetime] = utc_now,
+    ):
+        if not token:
+            raise ValueError("the emulator needs a non-empty token")
+        self.store = store
+        self._token = token
+        self._now = now
+        self.knobs = Knobs(latency_ms)
+        self.router = Router(apis if apis is not None else default_apis())
+        if currency:
+            self.set_currency(currency)
+
+    # --- the request path --------------------------------------------------------------------------
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: str | bytes | Iterable[tuple[str, str]] | None = None,
+        headers: Headers | None = None,
+        body: bytes = b"",
+    ) -> Outcome:
+        method = method.upper()
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            return admin.handle(self, method, path, _query_pairs(query), body)
+        match = self.router.match(method, path)
+        if match is None:
+            outcome = error_outcome(application_error(404, "NOT_FOUND", f"no endpoint for {method} {path}"))
+            self.knobs.record(method, path, None, outcome.status)
+            return outcome
+        operation = match.route.operation
+        if not self._authorized(_header_dict(headers)):
+            outcome = error_outcome(unauthenticated())
+            self.knobs.record(method, path, operation, outcome.status)
+            return outcome
+        fault = self.knobs.decide_fault(operation)
+        executed = fault is None or fault.phase == AFTER
+        outcome = self._execute(match, _query_pairs(query), body) if executed else None
+        if fault is not None:
+            outcome = self._fault_outcome(fault)
+        assert outcome is not None
+        status = None if outcome.action else outcome.status
+        self.knobs.record(method, path, operation, status, fault.kind if fault else None, executed)
+        return outcome
+
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        value = headers.get("authorization", "").strip()
+        if value[:7].lower() == "bearer ":
+            value = value[7:].strip()
+        return bool(value) and hmac.compare_digest(value.encode(), self._token.encode())
+
+    def _execute(self, match: Match, query: list[tuple[str, str]], raw_body: bytes) -> Outcome:
+        route = match.route
+        try:
+            params = Params(parse_query(query))
+            body = parse_body(raw_body)
+            transaction = self.store.write() if route.writes else self.store.read()
+            with transaction as tx:
+                site = Site(currency=tx.meta(CURRENCY_KEY) or DEFAULT_CURRENCY, now=self._now)
+                result = route.handler(Call(tx, match.path_params, params, body, site))
+        except WixError as error:
+            return error_outcome(error)
+        except sqlite3.OperationalError:
+            log.exception("store unavailable during %s", route.operation)
+            return error_outcome(application_error(503, "UNAVAILABLE", "the emulator's store is busy; try again"))
+        except Exception:  # a bug in a handler: answer like a server would, keep the traceback in the log
+            log.exception("unhandled error in %s", route.operation)
+            return error_outcome(application_error(500, "INTERNAL", "internal error in the emulator"))
+        reply = result if isinstance(result, Reply) else Reply(payload=result)
+        body_bytes = reply.raw.encode("utf-8") if reply.raw is not None else dumps(reply.payload)
+        outcome = Outcome(reply.status, body=body_bytes)
+        outcome.headers += [("x-wix-request-id", str(uuid.uuid4())), *reply.headers]
+        return outcome
+
+    @staticmethod
+    def _fault_outcome(fault: Fault) -> Outcome:
+        if fault.kind == DROP:
+            return Outcome(0, action=DROP)
+        if fault.kind == TIMEOUT:
+            outcome = error_outcome(application_error(504, "DEADLINE_EXCEEDED", "injected fault: the call timed out"))
+            outcome.action = TIMEOUT
+            outcome.hold_seconds = fault.delay_ms / 1000
+            return outcome
+        status = fault.status or 500
+        if status == 429:
+            error = application_error(429, "RESOURCE_EXHAUSTED", "injected fault: too many requests")
+            seconds = fault.retry_after
+            error.headers = [("retry-after", str(int(seconds)) if float(seconds).is_integer() else str(seconds))]
+        else:
+            code = _FAULT_CODES.get(status, "INJECTED_FAULT")
+            error = application_error(status, code, f"injected fault: HTTP {status}")
+        return error_outcome(error)
+
+    def latency_for(self, path: str) -> float:
+        """Seconds the wire layer waits before handling ``path`` (never for ``/_emulator``)."""
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            return 0.0
+        return self.knobs.latency_seconds
+
+    # --- wire layers -------------------------------------------------------------------------------
+    def asgi_app(self) -> Any:
+        from reconciler.emulator.asgi import build_app
+
+        return build_app(self)
+
+    def transport(self) -> Any:
+        from reconciler.emulator.transport import EmulatorTransport
+
+        return EmulatorTransport(self)
+
+    # --- knobs, in-process -------------------------------------------------------------------------
+    def counters(self) -> dict[str, Any]:
+        return self.knobs.counters()
+
+    def requests(self, since: int = 0) -> list[dict[str, Any]]:
+        return self.knobs.requests(since)
+
+    def reset_counters(self) -> None:
+        self.knobs.reset_counters()
+
+    def set_latency(self, ms: float) -> None:
+        self.knobs.set_latency(ms)
+
+    def set_faults(self, rules: Any) -> list[dict[str, Any]]:
+        return self.knobs.set_faults(rules)
+
+    def clear_faults(self) -> None:
+        self.knobs.clear_faults()
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self.knobs.faults()
+
+    # --- state hooks -------------------------------------------------------------------------------
+    @property
+    def currency(self) -> str:
+        with self.store.read() as tx:
+            return tx.meta(CURRENCY_KEY) or DEFAULT_CURRENCY
+
+    def set_currency(self, currency: str) -> None:
+        if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+            raise ValueError(f"currency must be a 3-letter ISO 4217 code, got {currency!r}")
+        with self.store.write() as tx:
+            tx.set_meta(CURRENCY_KEY, currency.upper())
+
+    def archive(self, catalog_id: str, kind: str, entity_id: str | None = None, archived: bool = True,
+                scope: str = "live") -> dict[str, Any]:
+        """U15: archive (or unarchive) a section, item, menu or catalog, as no public endpoint can."""
+        from reconciler.emulator.v3 import admin as v3_admin
+
+        with self.store.write() as tx:
+            return v3_admin.set_archived(tx, catalog_id, kind, entity_id, archived, scope)

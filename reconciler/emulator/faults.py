@@ -1,0 +1,165 @@
+"""Fault-injection rules: make chosen calls fail the way real networks and servers fail.
+
+A rule, as JSON (``POST /_emulator/faults {"rules": [...]}``) or as a dict to ``Emulator.set_faults``::
+
+    {"operation": "publishDraftCatalog",  # an SDK function name, or "*" for any API call
+     "fault": "drop",                     # "500" (or any 4xx/5xx status), "429", "drop", "timeout"
+     "nth": 2,                            # the 2nd matching call (1-based) is the first to fail ...
+     "times": 1,                          # ... and this many consecutive matching calls fail
+     "probability": null, "seed": null,   # instead of nth: fail each call with this chance (seeded)
+     "phase": "after",                    # "before": not executed; "after": executed, response lost
+     "retryAfter": 1,                     # seconds, sent as Retry-After with "429"
+     "delayMs": 30000}                    # "timeout": how long the response is held
+
+Without ``nth`` and ``probability`` a rule fails the next ``times`` matching calls. Rules are checked
+in order; the first that fires decides the call, and later rules do not count it. Used by
+``knobs.Knobs``; what each fault does on the wire is up to ``asgi.py`` and ``transport.py``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+DROP = "drop"
+TIMEOUT = "timeout"
+BEFORE = "before"
+AFTER = "after"
+
+_KEYS = {"operation", "fault", "nth", "times", "probability", "seed", "phase", "retryAfter", "delayMs"}
+
+
+class FaultRuleInvalid(ValueError):
+    pass
+
+
+def _int(raw: dict[str, Any], key: str, default: int | None, minimum: int) -> int | None:
+    value = raw.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise FaultRuleInvalid(f"{key} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+@dataclass
+class FaultRule:
+    operation: str = "*"
+    fault: str = "500"
+    nth: int | None = None
+    times: int = 1
+    probability: float | None = None
+    seed: int | None = None
+    phase: str = BEFORE
+    retry_after: float = 1
+    delay_ms: int = 30_000
+    seen: int = 0  # matching calls this rule has counted
+    fired: int = 0  # calls it has failed
+    _burst_left: int = field(default=0, repr=False)
+    _rng: random.Random = field(default_factory=random.Random, repr=False)
+
+    @classmethod
+    def from_json(cls, raw: Any) -> FaultRule:
+        if isinstance(raw, FaultRule):
+            return cls.from_json(raw.to_json())
+        if not isinstance(raw, dict):
+            raise FaultRuleInvalid(f"a fault rule must be an object, got {raw!r}")
+        unknown = set(raw) - _KEYS - {"seen", "fired"}
+        if unknown:
+            raise FaultRuleInvalid(f"unknown fault rule keys: {', '.join(sorted(unknown))}")
+        operation = raw.get("operation", "*")
+        if not isinstance(operation, str) or not operation:
+            raise FaultRuleInvalid("operation must be an SDK function name or '*'")
+        fault = str(raw.get("fault", "500"))
+        if fault not in (DROP, TIMEOUT) and not (fault.isdigit() and 400 <= int(fault) <= 599):
+            raise FaultRuleInvalid(f"fault must be an HTTP error status, 'drop' or 'timeout', got {fault!r}")
+        phase = raw.get("phase", BEFORE)
+        if phase not in (BEFORE, AFTER):
+            raise FaultRuleInvalid(f"phase must be 'before' or 'after', got {phase!r}")
+        probability = raw.get("probability")
+        if probability is not None:
+            if isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 <= probability <= 1:
+                raise FaultRuleInvalid(f"probability must be a number from 0 to 1, got {probability!r}")
+            probability = float(probability)
+        nth = _int(raw, "nth", None, 1)
+        if nth is not None and probability is not None:
+            raise FaultRuleInvalid("give nth or probability, not both")
+        retry_after = raw.get("retryAfter", 1)
+        if isinstance(retry_after, bool) or not isinstance(retry_after, (int, float)) or retry_after < 0:
+            raise FaultRuleInvalid(f"retryAfter must be a number of seconds >= 0, got {retry_after!r}")
+        seed = raw.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise FaultRuleInvalid(f"seed must be an integer, got {seed!r}")
+        rule = cls(
+            operation=operation,
+            fault=fault,
+            nth=nth,
+            times=_int(raw, "times", 1, 1) or 1,
+            probability=probability,
+            seed=seed,
+            phase=phase,
+            retry_after=retry_after,
+            delay_ms=_int(raw, "delayMs", 30_000, 0) or 0,
+        )
+        rule._rng = random.Random(seed)
+        return rule
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "fault": self.fault,
+            "nth": self.nth,
+            "times": self.times,
+            "probability": self.probability,
+            "seed": self.seed,
+            "phase": self.phase,
+            "retryAfter": self.retry_after,
+            "delayMs": self.delay_ms,
+            "seen": self.seen,
+            "fired": self.fired,
+        }
+
+    def matches(self, operation: str) -> bool:
+        return self.operation in ("*", operation)
+
+    def decide(self) -> bool:
+        """Count one matching call; say whether it fails. Not thread-safe: the caller locks."""
+        self.seen += 1
+        if self.probability is not None:
+            if self._burst_left > 0:
+                self._burst_left -= 1
+                hit = True
+            else:
+                hit = self._rng.random() < self.probability
+                if hit:
+                    self._burst_left = self.times - 1
+        else:
+            first = self.nth or 1
+            hit = first <= self.seen < first + self.times
+        if hit:
+            self.fired += 1
+        return hit
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A decision: this call fails this way."""
+
+    kind: str  # "drop", "timeout", or an HTTP status such as "500" / "429"
+    phase: str
+    retry_after: float
+    delay_ms: int
+    operation: str
+
+    @property
+    def status(self) -> int | None:
+        return int(self.kind) if self.kind.isdigit() else None
+
+
+def parse_rules(raw: Any) -> list[FaultRule]:
+    if isinstance(raw, dict) and "rules" in raw:
+        raw = raw["rules"]
+    if not isinstance(raw, list):
+        raise FaultRuleInvalid('expected {"rules": [...]} or a list of rules')
+    return [FaultRule.from_json(item) for item in raw]

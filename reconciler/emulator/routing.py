@@ -1,0 +1,119 @@
+"""Route tables: each emulated API declares its endpoints; the router finds the one a request hits.
+
+An API is a plain :class:`Api` value (a name and a list of :class:`Route`). Nothing registers itself
+on import: ``apis.py`` lists the APIs the emulator serves, explicitly. A route names the SDK function
+it emulates (``operation``, e.g. ``bulkCreateDishes``), which is what counters and fault rules use.
+
+Handlers receive a :class:`Call` (path params, typed query, JSON body, the open store transaction
+and the site settings) and return a JSON-able dict or a :class:`Reply`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from reconciler.emulator.store import Tx
+from reconciler.emulator.wire import Params
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Site:
+    """Per-site settings every handler may need."""
+
+    currency: str = "USD"
+    now: Callable[[], datetime] = utc_now
+
+
+@dataclass
+class Call:
+    tx: Tx
+    path: dict[str, str]
+    params: Params
+    body: dict[str, Any]
+    site: Site
+
+
+@dataclass
+class Reply:
+    """A response. ``raw`` is pre-rendered JSON text (lists of stored bodies skip a parse/dump)."""
+
+    payload: dict[str, Any] | None = None
+    raw: str | None = None
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+Handler = Callable[[Call], "dict[str, Any] | Reply"]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str  # e.g. "/restaurants/v3/catalogs/{catalogId}/menus/{menuId}"
+    operation: str  # the SDK function name, e.g. "getMenu"
+    handler: Handler
+    writes: bool  # runs in a write transaction
+
+
+@dataclass(frozen=True)
+class Api:
+    name: str
+    routes: tuple[Route, ...]
+
+
+_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    pattern = ""
+    last = 0
+    for match in _PARAM.finditer(template):
+        pattern += re.escape(template[last : match.start()]) + f"(?P<{match.group(1)}>[^/]+)"
+        last = match.end()
+    pattern += re.escape(template[last:])
+    return re.compile(f"^{pattern}$")
+
+
+@dataclass(frozen=True)
+class Match:
+    route: Route
+    api: Api
+    path_params: dict[str, str]
+
+
+class Router:
+    def __init__(self, apis: list[Api]):
+        self.apis = list(apis)
+        self._static: dict[tuple[str, str], tuple[Route, Api]] = {}
+        self._dynamic: list[tuple[re.Pattern[str], Route, Api]] = []
+        for api in self.apis:
+            for route in api.routes:
+                if "{" in route.template:
+                    self._dynamic.append((_compile(route.template), route, api))
+                else:
+                    self._static[(route.method, route.template)] = (route, api)
+
+    def match(self, method: str, path: str) -> Match | None:
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/")
+        hit = self._static.get((method, path))
+        if hit:
+            return Match(hit[0], hit[1], {})
+        for pattern, route, api in self._dynamic:
+            if route.method != method:
+                continue
+            found = pattern.match(path)
+            if found:
+                return Match(route, api, found.groupdict())
+        return None
+
+    def operations(self) -> list[str]:
+        return sorted({route.operation for api in self.apis for route in api.routes})

@@ -1,0 +1,310 @@
+"""The emulator's state: one SQLite database shared by every API the emulator serves.
+
+Layout (one generic table, so a second API plugs in without a migration)::
+
+    entities(api, scope, container, kind, id, seq, archived, parent, subtype, body)
+
+- ``api``: which emulated API owns the row ('catalogs-v3', 'locations', later 'menus-v1');
+- ``scope``: 'live', or 'draft' for a draft catalog's copy of the live rows;
+- ``container``: the catalog id for catalog contents, 'site' for site-wide entities;
+- ``seq``: creation order (lists come back in creation order); kept when rows are copied;
+- ``parent`` / ``subtype``: small indexed facts (a section's menu, an item's type) that rules check
+  without parsing ``body``;
+- ``body``: the entity exactly as the API returns it, compact JSON, so a list is a string join.
+
+Concurrency: a file store runs in WAL mode with a busy timeout; every request runs in one
+transaction (``read()`` or ``write()``, the latter ``BEGIN IMMEDIATE``), so readers see a snapshot
+and writers from several threads or processes queue up. An in-memory store (no path) uses one
+connection behind a lock. Publishing a draft is :meth:`Tx.replace_scope`: delete the live rows and
+flip the draft rows, inside the caller's single transaction, so a crash or a concurrent reader never
+sees half a catalog.
+
+Called by the API handlers (through ``routing.Call.tx``), by ``seed.py`` and by the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.emulator.wire import dumps_text
+
+log = logging.getLogger(__name__)
+
+LIVE = "live"
+DRAFT = "draft"
+SITE = "site"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS entities (
+    api TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    container TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    archived INTEGER NOT NULL DEFAULT 0,
+    parent TEXT,
+    subtype TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (api, scope, container, kind, id)
+);
+CREATE INDEX IF NOT EXISTS entities_in_order ON entities (api, scope, container, kind, seq);
+"""
+
+_BUSY_TIMEOUT_MS = 30_000
+_CHUNK = 500  # stays under SQLite's host-parameter limit
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What rules need to know about a referenced entity, without parsing its body."""
+
+    id: str
+    archived: bool
+    parent: str | None
+    subtype: str | None
+
+
+class Tx:
+    """One open transaction. Obtain it from :meth:`Store.read` or :meth:`Store.write`."""
+
+    def __init__(self, conn: sqlite3.Connection, writable: bool):
+        self.conn = conn
+        self.writable = writable
+        self._savepoints = 0
+
+    def collection(self, api: str, scope: str, container: str, kind: str) -> Collection:
+        return Collection(self, api, scope, container, kind)
+
+    # --- site settings -----------------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def next_seq(self) -> int:
+        row = self.conn.execute(
+            "INSERT INTO counters (name, value) VALUES ('seq', 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
+        ).fetchone()
+        return int(row[0])
+
+    # --- whole scopes (draft catalogs) -------------------------------------------------------
+    def copy_scope(self, api: str, container: str, kinds: Iterable[str], source: str, target: str) -> int:
+        """Copy every row of ``kinds`` from one scope to another in one INSERT … SELECT."""
+        kinds = list(kinds)
+        marks = ",".join("?" * len(kinds))
+        cur = self.conn.execute(
+            "INSERT INTO entities (api, scope, container, kind, id, seq, archived, parent, subtype, body) "
+            "SELECT api, ?, container, kind, id, seq, archived, parent, subtype, body FROM entities "
+            f"WHERE api = ? AND scope = ? AND container = ? AND kind IN ({marks})",
+            (target, api, source, container, *kinds),
+        )
+        return cur.rowcount
+
+    def replace_scope(self, api: str, container: str, kinds: Iterable[str], source: str, target: str) -> int:
+        """Make ``source`` the new ``target``: drop the target rows, then relabel the source rows."""
+        kinds = list(kinds)
+        self.delete_scope(api, container, kinds, target)
+        marks = ",".join("?" * len(kinds))
+        cur = self.conn.execute(
+            f"UPDATE entities SET scope = ? WHERE api = ? AND scope = ? AND container = ? AND kind IN ({marks})",
+            (target, api, source, container, *kinds),
+        )
+        return cur.rowcount
+
+    def delete_scope(self, api: str, container: str, kinds: Iterable[str], scope: str) -> int:
+        kinds = list(kinds)
+        marks = ",".join("?" * len(kinds))
+        cur = self.conn.execute(
+            f"DELETE FROM entities WHERE api = ? AND scope = ? AND container = ? AND kind IN ({marks})",
+            (api, scope, container, *kinds),
+        )
+        return cur.rowcount
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested all-or-nothing step (one bulk element) inside the request's transaction."""
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            self.conn.execute(f"RELEASE {name}")
+
+
+class Collection:
+    """The rows of one kind in one scope of one container, e.g. the draft items of catalog C."""
+
+    def __init__(self, tx: Tx, api: str, scope: str, container: str, kind: str):
+        self.tx = tx
+        self.key = (api, scope, container, kind)
+
+    _WHERE = "api = ? AND scope = ? AND container = ? AND kind = ?"
+
+    def get_text(self, ident: str) -> str | None:
+        row = self.tx.conn.execute(f"SELECT body FROM entities WHERE {self._WHERE} AND id = ?", (*self.key, ident)).fetchone()
+        return row[0] if row else None
+
+    def get(self, ident: str) -> dict[str, Any] | None:
+        text = self.get_text(ident)
+        return json.loads(text) if text is not None else None
+
+    def facts(self, ids: Iterable[str]) -> dict[str, RowFacts]:
+        """Archived flag, parent and subtype of each existing id among ``ids``."""
+        wanted = list(dict.fromkeys(i for i in ids if isinstance(i, str)))
+        found: dict[str, RowFacts] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.tx.conn.execute(
+                f"SELECT id, archived, parent, subtype FROM entities WHERE {self._WHERE} AND id IN ({marks})",
+                (*self.key, *chunk),
+            )
+            for ident, archived, parent, subtype in rows:
+                found[ident] = RowFacts(ident, bool(archived), parent, subtype)
+        return found
+
+    def texts(self, include_archived: bool = True) -> list[str]:
+        """Bodies in creation order, as stored JSON text (no parsing: lists stay fast)."""
+        archived_clause = "" if include_archived else " AND archived = 0"
+        rows = self.tx.conn.execute(
+            f"SELECT body FROM entities WHERE {self._WHERE}{archived_clause} ORDER BY seq", self.key
+        )
+        return [row[0] for row in rows]
+
+    def all(self, include_archived: bool = True) -> list[dict[str, Any]]:
+        return [json.loads(text) for text in self.texts(include_archived)]
+
+    def count(self) -> int:
+        return int(self.tx.conn.execute(f"SELECT COUNT(*) FROM entities WHERE {self._WHERE}", self.key).fetchone()[0])
+
+    def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> None:
+        self.tx.conn.execute(
+            "INSERT INTO entities (api, scope, container, kind, id, seq, archived, parent, subtype, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*self.key, ident, self.tx.next_seq(), int(bool(body.get("archived"))), parent, subtype, dumps_text(body)),
+        )
+
+    def delete(self, ident: str) -> bool:
+        cur = self.tx.conn.execute(f"DELETE FROM entities WHERE {self._WHERE} AND id = ?", (*self.key, ident))
+        return cur.rowcount > 0
+
+    def update(self, ident: str, body: dict[str, Any]) -> None:
+        """Rewrite one row's body (``archived`` follows the body); parent and subtype never change."""
+        self.tx.conn.execute(
+            f"UPDATE entities SET body = ?, archived = ? WHERE {self._WHERE} AND id = ?",
+            (dumps_text(body), int(bool(body.get("archived"))), *self.key, ident),
+        )
+
+
+class Store:
+    """The SQLite database behind an emulator. ``path=None`` keeps everything in memory."""
+
+    def __init__(self, path: str | None = None):
+        self.path = path
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        # An in-memory database lives in one connection, so requests take turns on it.
+        self._memory_lock = threading.RLock() if path is None else None
+        self._memory_conn: sqlite3.Connection | None = None
+        if path is not None:
+            parent = os.path.dirname(os.path.abspath(path))
+            os.makedirs(parent, exist_ok=True)
+        with self.write() as tx:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    tx.conn.execute(statement)
+
+    def _connect(self) -> sqlite3.Connection:
+        target = ":memory:" if self.path is None else self.path
+        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        if self.path is not None:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        with self._connections_lock:
+            self._connections.append(conn)
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._memory_lock is not None:
+            if self._memory_conn is None:
+                self._memory_conn = self._connect()
+            return self._memory_conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _transaction(self, begin: str, writable: bool) -> Iterator[Tx]:
+        lock = self._memory_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            conn = self._connection()
+            conn.execute(begin)
+            try:
+                yield Tx(conn, writable)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def read(self) -> Any:
+        """A read-only snapshot: every query inside sees the same committed state."""
+        return self._transaction("BEGIN", writable=False)
+
+    def write(self) -> Any:
+        """An exclusive write transaction, committed on success and rolled back on any error."""
+        return self._transaction("BEGIN IMMEDIATE", writable=True)
+
+    def wipe(self) -> None:
+        """Forget every entity and setting (``reconcile emulator reset``)."""
+        with self.write() as tx:
+            tx.conn.execute("DELETE FROM entities")
+            tx.conn.execute("DELETE FROM meta")
+            tx.conn.execute("DELETE FROM counters")
+
+    def close(self) -> None:
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            try:
+                conn.close()
+            except sqlite3.Error:  # pragma: no cover - closing a connection busy in another thread
+                log.debug("could not close an emulator store connection", exc_info=True)
+        self._memory_conn = None
+        self._local = threading.local()
+
+
+def open_store(path: str | None) -> Store:
+    """Open (creating if needed) the state file at ``path``; ``None`` means in memory."""
+    return Store(path)

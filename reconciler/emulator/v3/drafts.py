@@ -1,0 +1,68 @@
+"""Draft catalogs: create, publish, discard (reference §3.2 #2-4, §5, U2-U6).
+
+A draft is keyed by its live catalog's id (U2). Creating one copies the live menus, sections and
+items with one INSERT … SELECT, keeping their ids (U6); at most one draft per catalog (409).
+Publishing replaces the live contents with the draft's in the request's single transaction (delete
+live rows, relabel draft rows), stamps ``draftPublishedDate`` and consumes the draft (U3); live edits
+made meanwhile are overwritten (U4). Discounts are not part of the cycle (U7). Discard drops the draft.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reconciler.emulator.errors import application_error
+from reconciler.emulator.routing import Call
+from reconciler.emulator.store import DRAFT, LIVE
+from reconciler.emulator.v3.repo import (
+    API,
+    CONTENT_KINDS,
+    catalogs,
+    check_guid,
+    draft_exists,
+    live_catalog,
+    require_draft,
+    require_unarchived,
+)
+
+
+def timestamp(moment: datetime) -> str:
+    """RFC 3339 UTC with milliseconds, as Wix writes timestamps: 2024-05-01T12:00:00.000Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def handle_create(call: Call) -> dict[str, Any]:
+    catalog_id = call.path["catalogId"]
+    check_guid(catalog_id, "catalogId")
+    header = live_catalog(call.tx, catalog_id)
+    require_unarchived(header)
+    if draft_exists(call.tx, catalog_id):
+        raise application_error(
+            409, "DRAFT_CATALOG_ALREADY_EXISTS", f"catalog {catalog_id!r} already has a draft", {"id": catalog_id}
+        )
+    catalogs(call.tx, DRAFT).insert(catalog_id, header, parent=header.get("locationId"))
+    call.tx.copy_scope(API, catalog_id, CONTENT_KINDS, source=LIVE, target=DRAFT)
+    return {"catalog": header}
+
+
+def handle_publish(call: Call) -> dict[str, Any]:
+    catalog_id = call.path["catalogId"]
+    check_guid(catalog_id, "catalogId")
+    header = require_draft(call.tx, catalog_id)
+    require_unarchived(header)
+    call.tx.replace_scope(API, catalog_id, CONTENT_KINDS, source=DRAFT, target=LIVE)
+    catalogs(call.tx, DRAFT).delete(catalog_id)
+    header["draftPublishedDate"] = timestamp(call.site.now())
+    catalogs(call.tx).update(catalog_id, header)
+    return {"catalog": header}
+
+
+def handle_discard(call: Call) -> dict[str, Any]:
+    catalog_id = call.path["catalogId"]
+    check_guid(catalog_id, "catalogId")
+    header = require_draft(call.tx, catalog_id)
+    require_unarchived(header)
+    call.tx.delete_scope(API, catalog_id, CONTENT_KINDS, DRAFT)
+    catalogs(call.tx, DRAFT).delete(catalog_id)
+    return {}

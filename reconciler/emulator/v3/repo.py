@@ -1,0 +1,75 @@
+"""Where Catalogs v3 data lives in the store, and the lookups every v3 handler starts with.
+
+Rows (see ``store.py``), all with ``api = 'catalogs-v3'``:
+
+- catalog headers: container 'site', kind 'catalog', scope 'live', ``parent`` = location id;
+- a draft's existence: the same header copied to scope 'draft' (one per catalog, keyed by the live
+  catalog id, U2);
+- menus, sections, items: container = catalog id, scope 'live' or 'draft'; a section's ``parent`` is
+  its menu, an item's ``subtype`` is DISH or VARIATION;
+- discounts: container = catalog id, scope 'live' only (U7).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.emulator.errors import FORMAT, archived, not_found, violation
+from reconciler.emulator.store import DRAFT, LIVE, SITE, Collection, Tx
+from reconciler.emulator.wire import is_guid
+
+API = "catalogs-v3"
+CONTENT_KINDS = ("menu", "section", "item")  # what a draft copies and publish replaces
+
+
+class CatalogScope:
+    """The menus, sections and items of one catalog in one scope (live or draft)."""
+
+    def __init__(self, tx: Tx, catalog_id: str, scope: str, currency: str):
+        self.tx = tx
+        self.catalog_id = catalog_id
+        self.scope = scope
+        self.currency = currency
+        self.menus = tx.collection(API, scope, catalog_id, "menu")
+        self.sections = tx.collection(API, scope, catalog_id, "section")
+        self.items = tx.collection(API, scope, catalog_id, "item")
+
+    @property
+    def is_draft(self) -> bool:
+        return self.scope == DRAFT
+
+    def discounts(self) -> Collection:
+        return self.tx.collection(API, LIVE, self.catalog_id, "discount")
+
+
+def catalogs(tx: Tx, scope: str = LIVE) -> Collection:
+    return tx.collection(API, scope, SITE, "catalog")
+
+
+def check_guid(value: str, field: str) -> None:
+    if not is_guid(value):
+        raise violation(field, f"{value!r} is not a GUID", FORMAT)
+
+
+def live_catalog(tx: Tx, catalog_id: str) -> dict[str, Any]:
+    header = catalogs(tx).get(catalog_id)
+    if header is None:
+        raise not_found("CATALOG_NOT_FOUND", "catalog", catalog_id)
+    return header
+
+
+def require_unarchived(header: dict[str, Any]) -> None:
+    if header.get("archived"):
+        raise archived("CATALOG_ARCHIVED", "catalog", header["id"])
+
+
+def draft_exists(tx: Tx, catalog_id: str) -> bool:
+    return catalogs(tx, DRAFT).get_text(catalog_id) is not None
+
+
+def require_draft(tx: Tx, catalog_id: str) -> dict[str, Any]:
+    """Bulk, publish and discard work only on an existing draft."""
+    header = catalogs(tx).get(catalog_id)
+    if header is None or not draft_exists(tx, catalog_id):
+        raise not_found("DRAFT_CATALOG_NOT_FOUND", "draft catalog for", catalog_id)
+    return header
