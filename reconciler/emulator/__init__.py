@@ -10,6 +10,15 @@ Catalogs v3 endpoints and rules).
 
 from reconciler.emulator.core import SANDBOX_TOKEN, Emulator
 from reconciler.emulator.seed import SeededLocation, reset, seed
-from reconciler.emulator.store import Store, open_store
+from reconciler.emulator.store import Store, default_state_path, open_store
 
-__all__ = ["Emulator", "SANDBOX_TOKEN", "SeededLocation", "Store", "open_store", "reset", "seed"]
+__all__ = [
+    "Emulator",
+    "SANDBOX_TOKEN",
+    "SeededLocation",
+    "Store",
+    "default_state_path",
+    "open_store",
+    "reset",
+    "seed",
+]

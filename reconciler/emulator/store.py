@@ -305,6 +305,13 @@ class Store:
         self._local = threading.local()
 
 
+def default_state_path() -> str:
+    """The embedded sandbox's state file: ``$RECONCILE_STATE_DIR/sandbox.sqlite``, else
+    ``.reconcile/sandbox.sqlite`` under the working directory."""
+    directory = os.environ.get("RECONCILE_STATE_DIR") or ".reconcile"
+    return os.path.join(directory, "sandbox.sqlite")
+
+
 def open_store(path: str | None) -> Store:
     """Open (creating if needed) the state file at ``path``; ``None`` means in memory."""
     return Store(path)

@@ -1,0 +1,160 @@
+"""`reconcile emulator serve | seed | reset`: run and prepare the local Wix API emulator.
+
+The emulator is imported inside each command, so other commands do not pay for starlette/uvicorn.
+See docs/emulator.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+
+import click
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8770
+TOKEN_ENV = "RECONCILE_EMULATOR_TOKEN"
+LOCAL_TOKEN = "emulator-local-token"
+
+
+def _state_option(help_text: str):  # type: ignore[no-untyped-def]
+    return click.option("--state", "state", type=click.Path(dir_okay=False), default=None, help=help_text)
+
+
+def _default_state() -> str:
+    from reconciler.emulator import default_state_path
+
+    return default_state_path()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(1024)
+    return sock
+
+
+class _QuietDrops(logging.Filter):
+    """Injected dropped connections are intended; keep them out of the server's error log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "returned without completing response" not in record.getMessage()
+
+
+@click.command()
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one.")
+@_state_option("SQLite state file (default: in memory, gone when the server stops).")
+@click.option("--token", default=None, help=f"Token clients must send (default: ${TOKEN_ENV}, else a fixed local token).")
+@click.option("--latency-ms", default=0.0, type=click.FloatRange(min=0), help="Delay added to every API call.")
+@click.option("--currency", default=None, help="Site currency, ISO 4217 (default: the state's, else USD).")
+def serve(host: str, port: int, state: str | None, token: str | None, latency_ms: float, currency: str | None) -> None:
+    """Serve the Wix Catalogs v3 (and Locations) API emulator over HTTP until interrupted.
+
+    The first line of output is the URL, e.g. `reconcile emulator listening on http://127.0.0.1:8770`.
+    """
+    import uvicorn
+
+    from reconciler.emulator import Emulator, open_store
+
+    token = token or os.environ.get(TOKEN_ENV) or LOCAL_TOKEN
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    store = open_store(state)
+    try:
+        try:
+            emulator = Emulator(store, token=token, currency=currency, latency_ms=latency_ms)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        sock = _listening_socket(host, port)
+        bound_port = sock.getsockname()[1]
+        shown_host = f"[{host}]" if ":" in host else host
+        config = uvicorn.Config(
+            emulator.asgi_app(), log_level="warning", access_log=False, lifespan="off",
+            timeout_graceful_shutdown=1, timeout_keep_alive=5,
+        )
+        server = uvicorn.Server(config)
+        # uvicorn handles SIGINT/SIGTERM with a graceful shutdown, then re-raises the signal to the
+        # handler found before it started: make that handler a no-op so we exit 0, not 130/-15.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: None)
+        # The socket already listens, so clients may connect as soon as this line appears.
+        click.echo(f"reconcile emulator listening on http://{shown_host}:{bound_port}")
+        sys.stdout.flush()
+        server.run(sockets=[sock])
+        click.echo("reconcile emulator stopped", err=True)
+    finally:
+        store.close()
+
+
+@click.command()
+@_state_option("SQLite state file (default: $RECONCILE_STATE_DIR/sandbox.sqlite, else .reconcile/sandbox.sqlite).")
+@click.option("--locations", "count", required=True, type=click.IntRange(min=1), help="How many locations to add.")
+@click.option("--names", default=None, help="Comma-separated location names, in order (the rest are 'Location N').")
+@click.option("--currency", default="USD", show_default=True, help="Site currency, ISO 4217.")
+@click.option("--demo", is_flag=True, help="Fill each catalog with a small demo menu instead of leaving it empty.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per location instead of columns.")
+def seed(state: str | None, count: int, names: str | None, currency: str, demo: bool, as_json: bool) -> None:
+    """Add business locations, each with its catalog, to an emulator state file.
+
+    Works whether or not a server is running on the same file. Prints one line per location:
+    location id, name and catalog id, tab-separated.
+    """
+    from reconciler.emulator import open_store
+    from reconciler.emulator import seed as seed_state
+
+    path = state or _default_state()
+    name_list = [name.strip() for name in names.split(",")] if names else None
+    store = open_store(path)
+    try:
+        seeded = seed_state(store, count, name_list, currency=currency, demo=demo)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    finally:
+        store.close()
+    for entry in seeded:
+        if as_json:
+            click.echo(json.dumps({"locationId": entry.location_id, "name": entry.name, "catalogId": entry.catalog_id}))
+        else:
+            click.echo(f"{entry.location_id}\t{entry.name}\t{entry.catalog_id}")
+
+
+@click.command()
+@_state_option("SQLite state file (default: $RECONCILE_STATE_DIR/sandbox.sqlite, else .reconcile/sandbox.sqlite).")
+def reset(state: str | None) -> None:
+    """Empty an emulator state file: no locations, catalogs or settings remain."""
+    from reconciler.emulator import open_store
+    from reconciler.emulator import reset as reset_state
+
+    path = state or _default_state()
+    store = open_store(path)
+    try:
+        reset_state(store)
+    finally:
+        store.close()
+    click.echo(f"emptied {path}")
+
+
+@click.group()
+def emulator() -> None:
+    """A local Wix Restaurants API emulator: the sandbox target, tests and benchmarks run against it."""
+
+
+emulator.add_command(serve)
+emulator.add_command(seed)
+emulator.add_command(reset)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(emulator)
