@@ -10,7 +10,7 @@ import sys
 import click
 
 from reconciler import __version__
-from reconciler.cli import catalog_cmds
+from reconciler.cli import catalog_cmds, sync_cmds
 from reconciler.errors import ReconcileError
 
 
@@ -21,6 +21,7 @@ def cli() -> None:
 
 
 catalog_cmds.register(cli)
+sync_cmds.register(cli)
 
 
 def _register_optional() -> None:

@@ -1,0 +1,209 @@
+"""`reconcile plan` and `reconcile apply`: thin commands over reconciler.engine."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler.cli.progress import progress_reporter
+from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
+from reconciler.engine.plan import Plan, from_json, to_json
+from reconciler.engine.planning import make_plan
+from reconciler.engine.safety import Thresholds
+from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
+from reconciler.render.markdown import render_markdown
+from reconciler.render.text import render_text
+from reconciler.state.mapping import MappingStore
+from reconciler.state.paths import state_dir as resolve_state_dir
+from reconciler.targets.registry import TARGETS, open_target
+from reconciler.yamlio.fmt import write_atomically
+from reconciler.yamlio.load import load_catalog
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def target_options(command):
+    options = [
+        click.option("--target", type=click.Choice(TARGETS), default=None,
+                     help="Where the live catalog is (default: sandbox, the embedded emulator)."),
+        click.option("--location", help="Wix business location, by name or id (default: the catalog's "
+                                        "`location`, or the only one)."),
+        click.option("--state-dir", type=click.Path(file_okay=False), envvar="RECONCILE_STATE_DIR",
+                     help="Local state (mapping, sandbox, locks). Default .reconcile/ or RECONCILE_STATE_DIR."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def safety_options(command):
+    for option in reversed([
+        click.option("--max-update-share", type=float, help="Unsafe above this share of updated entities "
+                                                            "(default 0.30)."),
+        click.option("--max-remove-share", type=float, help="Unsafe above this share of removed entities "
+                                                            "(default 0.30)."),
+        click.option("--safety-min-entities", type=int, help="Thresholds apply from this many live entities "
+                                                             "(default 10)."),
+        click.option("--no-live-updates", is_flag=True, help="Use a draft even for a single-entity change."),
+    ]):
+        command = option(command)
+    return command
+
+
+async def _plan(catalog_path: str, target_name: str | None, location: str | None, state: Path, thresholds,
+                live_updates: bool) -> Plan:
+    catalog = load_catalog(catalog_path)
+    store = MappingStore(state / "state.sqlite")
+    try:
+        async with open_target(target_name or "sandbox", location or catalog.location, state,
+                               currency=catalog.currency) as target:
+            return (await make_plan(catalog, target, store, thresholds, live_updates)).plan
+    finally:
+        store.close()
+
+
+@click.command()
+@click.argument("catalog", type=click.Path(exists=True))
+@target_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON, with checksum) for "
+                                                             "`reconcile apply --plan`.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
+@safety_options
+def plan(catalog, target, location, state_dir, fmt, out, detailed_exitcode, max_update_share, max_remove_share,
+         safety_min_entities, no_live_updates):
+    """Show what apply would change in the live catalog. Never writes to it."""
+    thresholds = Thresholds.from_env(max_update_share=max_update_share, max_remove_share=max_remove_share,
+                                     min_existing=safety_min_entities)
+    state = resolve_state_dir(state_dir)
+    result = asyncio.run(_plan(catalog, target, location, state, thresholds, not no_live_updates))
+    if out:
+        write_atomically(Path(out), to_json(result))
+    if fmt == "json":
+        click.echo(to_json(result), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_markdown(result), nl=False)
+    else:
+        click.echo(render_text(result, color=_color()), nl=False)
+        if out:
+            click.echo(f"Saved the plan to {out}; apply it with `reconcile apply --plan {out}`.")
+    if detailed_exitcode and not result.empty:
+        sys.exit(ExitCode.CHANGES)
+
+
+@click.command()
+@click.argument("catalog", required=False, type=click.Path(exists=True))
+@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False),
+              help="Apply a plan saved by `reconcile plan --out`, exactly as reviewed.")
+@target_options
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (for CI).")
+@click.option("--force", is_flag=True, help="Apply even when the plan is marked unsafe.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
+              help="Independent bulk calls in flight at once.")
+@click.option("--attempts", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Fresh drafts to try after an ambiguous failure before giving up.")
+@click.option("--takeover-draft", is_flag=True, help="Discard a draft catalog someone else left behind.")
+@click.option("--no-verify", is_flag=True, help="Skip re-reading the live catalog after publishing.")
+@safety_options
+def apply(catalog, plan_file, target, location, state_dir, auto_approve, force, fmt, concurrency, attempts,
+          takeover_draft, no_verify, max_update_share, max_remove_share, safety_min_entities, no_live_updates):
+    """Apply a catalog (or a saved plan) to the live catalog, atomically."""
+    if bool(catalog) == bool(plan_file):
+        raise click.UsageError("give either a CATALOG or --plan FILE")
+    state = resolve_state_dir(state_dir)
+    thresholds = Thresholds.from_env(max_update_share=max_update_share, max_remove_share=max_remove_share,
+                                     min_existing=safety_min_entities)
+    options = ApplyOptions(force=force, saved=bool(plan_file), concurrency=concurrency, attempts=attempts,
+                           takeover_draft=takeover_draft, verify=not no_verify)
+    result = asyncio.run(_apply(catalog, plan_file, target, location, state, thresholds, options, auto_approve,
+                                fmt, not no_live_updates))
+    if result is None:
+        return
+    if fmt == "json":
+        click.echo(json.dumps(_result_json(result), indent=2, sort_keys=True))
+    else:
+        click.echo(_result_text(result))
+    if result.differences:
+        raise VerifyFailed("the live catalog differs from the desired state after publishing:\n"
+                           + "\n".join(f"  - {d}" for d in result.differences[:30]))
+
+
+async def _apply(catalog_path, plan_file, target_name, location, state, thresholds, options, auto_approve, fmt,
+                 live_updates) -> ApplyResult | None:
+    store = MappingStore(state / "state.sqlite")
+    try:
+        if plan_file:
+            saved = from_json(Path(plan_file).read_text(encoding="utf-8"), plan_file)
+            name = target_name or ("sandbox" if saved.target.get("name") == "sandbox" else "wix-v3")
+            async with open_target(name, location or saved.target.get("location_id"), state) as target:
+                if fmt == "text":
+                    click.echo(render_text(saved, color=_color()), nl=False)
+                if not _confirm(saved, auto_approve, options.force):
+                    return None
+                return await apply_plan(saved, target, store, state, options, progress_reporter(fmt))
+        catalog = load_catalog(catalog_path)
+        async with open_target(target_name or "sandbox", location or catalog.location, state,
+                               currency=catalog.currency) as target:
+            planned = await make_plan(catalog, target, store, thresholds, live_updates)
+            if fmt == "text":
+                click.echo(render_text(planned.plan, color=_color()), nl=False)
+            if not _confirm(planned.plan, auto_approve, options.force):
+                return None
+            return await apply_plan(planned.plan, target, store, state, options, progress_reporter(fmt))
+    finally:
+        store.close()
+
+
+def _confirm(plan: Plan, auto_approve: bool, force: bool) -> bool:
+    if plan.safety.unsafe and not force:
+        raise UnsafePlan("the plan is unsafe: " + "; ".join(plan.safety.reasons) + ". Review it, then apply with "
+                         "--force.")
+    if plan.empty or auto_approve:
+        return True
+    if not sys.stdin.isatty():
+        raise ConfigError("apply needs confirmation: run it in a terminal, or pass --auto-approve")
+    answer = click.prompt("Apply this plan to the live catalog? Only 'yes' will be accepted", default="",
+                          show_default=False)
+    if answer.strip() != "yes":
+        click.echo("Apply cancelled; nothing changed.")
+        return False
+    return True
+
+
+def _result_text(result: ApplyResult) -> str:
+    counts = result.plan.counts
+    verb = result.plan.target.get("remove_verb", "remove")
+    calls = ", ".join(f"{name} {count}" for name, count in sorted(result.calls.items()))
+    lines = [
+        f"Applied: {counts['create']} created, {counts['update']} updated, {counts['remove']} {verb}d "
+        f"in {result.seconds:.2f}s",
+        f"API calls: {result.total_calls} ({calls})" if calls else "API calls: none",
+    ]
+    if result.attempts > 1:
+        lines.append(f"Needed {result.attempts} attempts (earlier drafts were discarded after ambiguous failures).")
+    lines.append("Verified: the live catalog matches the desired state." if not result.differences else
+                 "VERIFY FAILED: the live catalog does not match the desired state.")
+    return "\n".join(lines)
+
+
+def _result_json(result: ApplyResult) -> dict:
+    return {
+        "format": "reconcile-apply-result", "version": 1,
+        "status": "applied" if not result.differences else "verify-failed",
+        "run_id": result.run_id, "checksum": result.plan.checksum, "changes": result.plan.counts,
+        "calls": result.calls, "total_calls": result.total_calls, "attempts": result.attempts,
+        "seconds": round(result.seconds, 3), "differences": result.differences,
+    }
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(plan)
+    cli.add_command(apply)

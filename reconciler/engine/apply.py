@@ -1,0 +1,123 @@
+"""Apply a plan exactly as reviewed, atomically, then verify the live catalog.
+
+Order of events, and what each failure leaves behind:
+
+1. Refuse an unsafe plan without ``force`` (nothing touched).
+2. Take the per-catalog lock (another apply on this machine fails fast).
+3. For a saved plan: read live, settle pending mapping rows, and refuse the plan if the live
+   catalog moved since it was made (nothing touched).
+4. Journal the run, then let the target execute the calls. The mapping rows are *staged* just
+   before the publish. Any failure before or during publish: the draft is discarded, the staged
+   rows dropped, the live catalog and the mapping are as they were.
+5. After the publish, commit the staged rows in one transaction. A crash between 4 and 5 leaves
+   the rows pending; the next run sees the published ids live and commits them (engine.settle).
+6. Re-read the live catalog and compare it with the plan's desired state (``VerifyFailed``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from reconciler.engine.plan import Plan
+from reconciler.engine.settle import settle
+from reconciler.engine.verify import verify
+from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
+from reconciler.state.lock import CatalogLock
+from reconciler.state.mapping import Entry, MappingStore
+
+LEFTOVER = ("running", "draft-left")
+
+
+@dataclass
+class ApplyOptions:
+    force: bool = False
+    saved: bool = False  # the plan came from a file: check that it is not stale
+    concurrency: int = 4
+    attempts: int = 3
+    takeover_draft: bool = False
+    verify: bool = True
+
+
+@dataclass
+class ApplyResult:
+    plan: Plan
+    run_id: str
+    seconds: float
+    calls: dict[str, int] = field(default_factory=dict)
+    attempts: int = 1
+    created: int = 0
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+
+def staged_entries(plan: Plan, created: dict[str, str]) -> list[Entry]:
+    entries = []
+    for kind, local_id, applied_hash in plan.mapping:
+        key = f"{kind}:{local_id}"
+        wix_id = created.get(key) or plan.ids.get(key)
+        if wix_id is None:
+            raise ApplyOutcomeUnknown(f"internal error: the plan has no Wix id for {key}")
+        entries.append(Entry(kind, local_id, wix_id, applied_hash))
+    return entries
+
+
+def stale_details(plan: Plan, now: dict[str, str]) -> list[str]:
+    names = {wix: key for key, wix in plan.ids.items()}
+    moved = []
+    for wix_id in sorted(set(plan.live_hashes) | set(now)):
+        before, after = plan.live_hashes.get(wix_id), now.get(wix_id)
+        if before == after:
+            continue
+        what = names.get(wix_id, f"Wix entity {wix_id}")
+        state = "appeared" if before is None else "disappeared" if after is None else "changed"
+        moved.append(f"{what} {state}")
+    return moved
+
+
+async def apply_plan(plan: Plan, target, store: MappingStore, state_dir, options: ApplyOptions,
+                     progress=None) -> ApplyResult:
+    started = time.monotonic()
+    scope = await target.scope()
+    if scope != plan.target.get("scope"):
+        raise ConfigError(f"this plan was made for {plan.target.get('scope')}, not for {scope}")
+    if plan.safety.unsafe and not options.force:
+        raise UnsafePlan("the plan is unsafe: " + "; ".join(plan.safety.reasons)
+                         + ". Review it, then apply with --force.")
+    with CatalogLock(state_dir, scope):
+        raw = await target.fetch() if options.saved else None
+        if raw is not None:
+            settle(store, scope, target.existing_wix_ids(raw), write=True)
+            if raw.fingerprint() != plan.live_fingerprint:
+                raise StalePlan(stale_details(plan, raw.hashes()))
+        else:
+            settle(store, scope, target.existing_wix_ids(await target.fetch()), write=True) \
+                if store.pending(scope) else None
+        leftovers = [run for run in store.runs(scope) if run[4] in LEFTOVER]
+        run_id = uuid.uuid4().hex
+        store.start_run(scope, run_id)
+        executor = await target.executor(options.concurrency, options.attempts, options.takeover_draft,
+                                         interrupted_run=bool(leftovers), progress=progress)
+        calls_before = dict(target.session.stats.calls)
+        try:
+            result = await executor.run(plan, lambda created: store.stage(scope, run_id, staged_entries(plan, created)))
+        except ApplyOutcomeUnknown:
+            store.finish_run(run_id, "unknown")  # staged rows stay pending; the next run settles them
+            raise
+        except BaseException as exc:
+            store.drop(scope, run_id)
+            store.finish_run(run_id, "draft-left" if executor.draft_left else "failed", type(exc).__name__)
+            raise
+        store.commit(scope, run_id)
+        for run in leftovers:
+            store.finish_run(run[0], "abandoned")
+        calls = {k: v - calls_before.get(k, 0) for k, v in target.session.stats.calls.items()
+                 if v - calls_before.get(k, 0)}
+        store.finish_run(run_id, "applied", plan.summary_line())
+    differences = await verify(plan, target, store) if options.verify and plan.operations else []
+    return ApplyResult(plan, run_id, time.monotonic() - started, calls, result.attempts, len(result.created),
+                       differences)

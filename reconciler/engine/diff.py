@@ -1,0 +1,122 @@
+"""Compare two essences and describe each difference as a frozen :class:`Change`.
+
+This is a pure function of its inputs. deepdiff finds field-level differences inside one record;
+it stays behind these types and never reaches plans or renderers.
+
+Ordering is the one rule used everywhere: dependency rank of the kind (menu, section, dish,
+variation), then the action (create, update, remove), then the id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from deepdiff import DeepDiff
+
+from reconciler.engine.essence import RANK, Essence, Key
+
+ACTIONS = ("create", "update", "remove")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str  # e.g. "price", "options[Size].choices[size-12].price"
+    before: object
+    after: object
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str  # create | update | remove
+    kind: str
+    id: str
+    name: str
+    fields: tuple[FieldChange, ...] = ()
+    drift: bool = False  # the live record differs from what reconcile last wrote
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def key(self) -> Key:
+        return (self.kind, self.id)
+
+
+def sort_key(change: Change) -> tuple:
+    return (RANK.get(change.kind, 99), ACTIONS.index(change.action), change.id)
+
+
+def diff(desired: Essence, live: Essence, drifted: frozenset[Key] = frozenset()) -> list[Change]:
+    """Every create, update and remove that turns ``live`` into ``desired``."""
+    changes: list[Change] = []
+    for key, after in desired.items():
+        before = live.get(key)
+        if before is None:
+            changes.append(Change("create", key[0], key[1], after.get("name", ""),
+                                  tuple(FieldChange(k, None, v) for k, v in after.items())))
+        elif before != after:
+            changes.append(Change("update", key[0], key[1], after.get("name", ""), field_changes(before, after),
+                                  drift=key in drifted))
+    for key, before in live.items():
+        if key not in desired:
+            changes.append(Change("remove", key[0], key[1], before.get("name", ""),
+                                  tuple(FieldChange(k, v, None) for k, v in before.items()), drift=key in drifted))
+    return sorted(changes, key=sort_key)
+
+
+def field_changes(before: dict, after: dict) -> tuple[FieldChange, ...]:
+    """Field-level differences, with list entries named by what a person would call them."""
+    found: dict[tuple, FieldChange] = {}
+    tree = DeepDiff(before, after, view="tree", verbose_level=2)
+    for levels in tree.values():
+        for level in levels:
+            path = _collapse(level.path(output_format="list"), before, after)
+            if any(path[: len(p)] == p for p in found if len(p) < len(path)):
+                continue  # already covered by a whole-list change above it
+            for longer in [p for p in found if len(p) > len(path) and p[: len(path)] == path]:
+                del found[longer]
+            found[path] = FieldChange(_render(path, before, after), _get(before, path), _get(after, path))
+    return tuple(found[p] for p in sorted(found, key=lambda p: [str(x) for x in p]))
+
+
+
+def _get(data: object, path: tuple) -> object:
+    for part in path:
+        try:
+            data = data[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _collapse(path: list, before: dict, after: dict) -> tuple:
+    """Cut a path at the first list that changed length or holds plain values: show it whole."""
+    out: list = []
+    for index, part in enumerate(path):
+        if isinstance(part, int):
+            old, new = _get(before, tuple(out)), _get(after, tuple(out))
+            plain = not (isinstance(old, list) and old and isinstance(old[0], dict))
+            resized = not (isinstance(old, list) and isinstance(new, list) and len(old) == len(new))
+            if plain or resized:
+                return tuple(out)
+        out.append(part)
+    return tuple(out)
+
+
+def _render(path: tuple, before: dict, after: dict) -> str:
+    text = ""
+    for index, part in enumerate(path):
+        if isinstance(part, int):
+            entry = _get(after, path[: index + 1]) or _get(before, path[: index + 1])
+            text += f"[{_label(entry, part)}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _label(entry: object, index: int) -> str:
+    if isinstance(entry, dict):
+        for key in ("name", "item"):
+            if entry.get(key):
+                return str(entry[key])
+        if "day" in entry:
+            return f"{entry['day']} {entry.get('open', '')}".strip()
+    return str(index)

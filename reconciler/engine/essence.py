@@ -1,0 +1,156 @@
+"""The essence of a catalog: the normalised records that plans compare.
+
+Both sides of a diff are brought into this form: the desired catalog by :func:`essence`, the live
+catalog by the target's reader. Everything that does not matter is gone (Wix ids, read-only
+fields, ``"12.5"`` versus ``"12.50"``, the order of set-like lists), so equal menus have equal
+essences and a plan never shows a change that is not one.
+
+An essence is a dict keyed by ``(kind, local id)``. Kinds, in dependency order:
+
+    menu ─ section ─ dish ─ variation
+
+A section records its menu; a menu lists its sections, a section its dishes, in display order;
+a dish (or variation) carries its option groups resolved inline, because that is how a diner and
+Wix Catalogs v3 see them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+from reconciler.model.catalog import (
+    ALL_FULFILLMENT,
+    ALL_PLATFORMS,
+    DAYS,
+    Catalog,
+    Extras,
+    Item,
+    Selection,
+    Visible,
+)
+from reconciler.model.money import decimal_text, money_text
+
+KINDS = ("menu", "section", "dish", "variation")
+RANK = {kind: index for index, kind in enumerate(KINDS)}
+
+
+def identity_kind(kind: str) -> str:
+    """The id namespace of a kind: dishes and variations share one (an option choice names either)."""
+    return "item" if kind in ("dish", "variation") else kind
+
+Key = tuple[str, str]
+Essence = dict[Key, dict]
+
+
+def money(value: Decimal | str) -> str:
+    """Canonical money text for comparison: "12.5", "12.50" and "12.500" are the same amount."""
+    return money_text(Decimal(value).normalize())
+
+
+def percent(value: Decimal | str | None) -> str:
+    if value is None or value == "":
+        return "0"
+    normal = Decimal(value).normalize()
+    return decimal_text(normal) if normal != 0 else "0"
+
+
+def text(value: str | None) -> str | None:
+    return value if value else None
+
+
+def window(day: str, open_: str, close: str, close_day: str | None) -> dict:
+    return {"day": day, "open": open_, "close_day": close_day or day, "close": close}
+
+
+def visibility(visible: bool, fulfillment, platforms, hours: list[dict], special: list[dict]) -> dict:
+    return {
+        "visible": bool(visible),
+        "fulfillment": sorted(set(fulfillment), key=ALL_FULFILLMENT.index),
+        "platforms": sorted(set(platforms), key=ALL_PLATFORMS.index),
+        "hours": sorted(hours, key=lambda w: (DAYS.index(w["day"]), w["open"], w["close_day"], w["close"])),
+        "special_hours": sorted(special, key=lambda s: (s["start"], s["end"], s["available"], s["name"] or "")),
+    }
+
+
+def _visibility_of(entity: Visible) -> dict:
+    return visibility(
+        entity.visible,
+        entity.fulfillment,
+        entity.platforms,
+        [window(w.day, w.open, w.close, w.close_day) for w in entity.hours],
+        [{"start": s.start, "end": s.end, "available": s.available, "name": s.name} for s in entity.special_hours],
+    )
+
+
+def option(group) -> dict:
+    resolved = {
+        "name": group.name,
+        "type": group.type,
+        "choices": [{"item": c.item, "price": money(c.price)} for c in group.choices],
+    }
+    if isinstance(group, Selection):
+        resolved["default"] = group.default
+    elif isinstance(group, Extras):
+        resolved["defaults"] = sorted(group.defaults)
+        resolved["min"] = group.min
+        resolved["max"] = group.effective_max
+    return resolved
+
+
+def _item(item: Item, groups: dict) -> dict:
+    return {
+        "name": item.name,
+        "description": text(item.description),
+        "price": money(item.price),
+        "tax_rate": percent(item.tax_rate),
+        "labels": list(item.labels),
+        "image": item.image,
+        "in_stock": item.in_stock,
+        "special_requests": item.special_requests,
+        **_visibility_of(item),
+        "options": [option(groups[g]) for g in item.options],
+    }
+
+
+def essence(catalog: Catalog) -> Essence:
+    groups = {g.id: g for g in catalog.option_groups}
+    out: Essence = {}
+    for menu in catalog.menus:
+        out[("menu", menu.id)] = {
+            "name": menu.name,
+            "description": text(menu.description),
+            "image": menu.image,
+            **_visibility_of(menu),
+            "sections": [s.id for s in menu.sections],
+        }
+        for section in menu.sections:
+            out[("section", section.id)] = {
+                "menu": menu.id,
+                "name": section.name,
+                "description": text(section.description),
+                "image": section.image,
+                **_visibility_of(section),
+                "dishes": list(section.dishes),
+            }
+    for dish in catalog.dishes:
+        out[("dish", dish.id)] = _item(dish, groups)
+    for variation in catalog.variations:
+        out[("variation", variation.id)] = _item(variation, groups)
+    return out
+
+
+def fingerprint(fields: object) -> str:
+    """A short, stable hash of JSON-able data (sorted keys, no whitespace)."""
+    blob = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def references(kind: str, fields: dict) -> list[Key]:
+    """The entities a record points at, which must exist before it can be written."""
+    if kind == "menu":
+        return [("section", s) for s in fields["sections"]]
+    if kind == "section":
+        return [("dish", d) for d in fields["dishes"]]
+    return [("item", c["item"]) for o in fields["options"] for c in o["choices"]]

@@ -1,0 +1,161 @@
+"""A plan is a frozen value: what changes, the exact API calls that make it so, and what it assumed.
+
+It records a fingerprint of the live state it was computed against, so ``apply --plan`` can refuse
+a stale plan and say what moved, and a checksum over its own content, so a plan edited after
+review is refused too. ``apply`` executes ``operations`` exactly, in ``step`` order; it never diffs
+again. A plan holds catalog data only: no credential, token or base URL with secrets.
+
+The JSON form (``to_json``) is the documented, versioned schema used by ``--format json`` and by
+saved plan files (docs/plan-format.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from reconciler.engine.diff import Change, FieldChange
+from reconciler.errors import PlanFileInvalid
+
+PLAN_FORMAT = "reconcile-plan"
+PLAN_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API call. ``body`` may hold ``{"$ref": "<kind>:<local id>"}`` placeholders."""
+
+    step: int  # dependency level: every call in a step depends only on earlier steps
+    call: str  # the SDK function name, e.g. "bulkCreateDishes"
+    method: str
+    path: str  # relative to the API prefix, ids filled in
+    body: dict | None
+    summary: str  # e.g. "create 3 dishes"
+    binds: tuple[tuple[int, str, str], ...] = ()  # (result index, mapping kind, local id) of created ids
+    idempotent: bool = True
+
+
+@dataclass(frozen=True)
+class Safety:
+    unsafe: bool = False
+    reasons: tuple[str, ...] = ()
+    existing: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    target: dict  # name, guarantee, location and catalog ids, scope; no secrets
+    live_fingerprint: str
+    live_hashes: dict[str, str]  # "kind:id" -> hash, to say what moved when a plan is stale
+    changes: tuple[Change, ...]
+    operations: tuple[Operation, ...]
+    ids: dict[str, str]  # "<mapping kind>:<local id>" -> Wix id, for entities that exist already
+    mapping: tuple[tuple[str, str, str], ...]  # (mapping kind, local id, desired hash) after apply
+    notes: tuple[str, ...] = ()
+    safety: Safety = field(default_factory=Safety)
+    checksum: str = ""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "remove": 0}
+        for change in self.changes:
+            counts[change.action] += 1
+        return counts
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def summary_line(self) -> str:
+        c = self.counts
+        verb = self.target.get("remove_verb", "remove")
+        return f"Plan: {c['create']} to create, {c['update']} to update, {c['remove']} to {verb}"
+
+    def sealed(self) -> Plan:
+        """The same plan with its checksum filled in."""
+        body = _content(self)
+        return Plan(**{**self.__dict__, "checksum": _checksum(body)})
+
+
+def _content(plan: Plan) -> dict:
+    return {
+        "format": PLAN_FORMAT,
+        "version": PLAN_VERSION,
+        "target": plan.target,
+        "summary": {**plan.counts, "operations": len(plan.operations),
+                    "steps": len({o.step for o in plan.operations}), "unsafe": plan.safety.unsafe},
+        "live_fingerprint": plan.live_fingerprint,
+        "live_hashes": plan.live_hashes,
+        "changes": [_change_json(c) for c in plan.changes],
+        "operations": [asdict(o) for o in plan.operations],
+        "ids": plan.ids,
+        "mapping": [list(m) for m in plan.mapping],
+        "notes": list(plan.notes),
+        "safety": {"unsafe": plan.safety.unsafe, "reasons": list(plan.safety.reasons),
+                   "existing": plan.safety.existing},
+    }
+
+
+def _change_json(change: Change) -> dict:
+    return {
+        "action": change.action, "kind": change.kind, "id": change.id, "name": change.name,
+        "drift": change.drift, "notes": list(change.notes),
+        "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in change.fields],
+    }
+
+
+def _canonical(data: object) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _checksum(body: dict) -> str:
+    return "sha256:" + hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+def to_json(plan: Plan) -> str:
+    """Deterministic, human-diffable JSON (sorted keys); the same plan gives the same bytes."""
+    return json.dumps({**_content(plan), "checksum": plan.checksum}, sort_keys=True, indent=2,
+                      ensure_ascii=False) + "\n"
+
+
+def from_json(text: str, source: str = "plan file") -> Plan:
+    """Load a saved plan, refusing anything unreadable or whose checksum does not match."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise PlanFileInvalid(f"{source} is not a reconcile plan (not JSON: {exc})") from None
+    if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+        raise PlanFileInvalid(f"{source} is not a reconcile plan")
+    if data.get("version") != PLAN_VERSION:
+        raise PlanFileInvalid(f"{source} has plan format version {data.get('version')}; this reconcile reads "
+                              f"version {PLAN_VERSION}")
+    claimed = data.pop("checksum", None)
+    if claimed != _checksum(data):
+        raise PlanFileInvalid(f"{source}: checksum does not match its content; the plan was changed after it "
+                              "was made. Run `reconcile plan --out` again.")
+    try:
+        plan = Plan(
+            target=data["target"],
+            live_fingerprint=data["live_fingerprint"],
+            live_hashes=data["live_hashes"],
+            changes=tuple(
+                Change(c["action"], c["kind"], c["id"], c["name"],
+                       tuple(FieldChange(f["path"], f["before"], f["after"]) for f in c["fields"]),
+                       c["drift"], tuple(c["notes"]))
+                for c in data["changes"]
+            ),
+            operations=tuple(
+                Operation(o["step"], o["call"], o["method"], o["path"], o["body"], o["summary"],
+                          tuple(tuple(b) for b in o["binds"]), o["idempotent"])
+                for o in data["operations"]
+            ),
+            ids=data["ids"],
+            mapping=tuple(tuple(m) for m in data["mapping"]),
+            notes=tuple(data["notes"]),
+            safety=Safety(data["safety"]["unsafe"], tuple(data["safety"]["reasons"]), data["safety"]["existing"]),
+            checksum=claimed,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFileInvalid(f"{source} is missing or mangles a field ({exc})") from None
+    return plan

@@ -1,0 +1,53 @@
+"""Make a plan: read live, settle the mapping, diff, let the target choose calls, assess safety.
+
+This is the read-only half of a sync; it never writes to the live catalog or to the mapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconciler.engine.diff import diff
+from reconciler.engine.essence import Essence, essence
+from reconciler.engine.plan import Plan
+from reconciler.engine.safety import Thresholds, assess
+from reconciler.engine.settle import settle
+from reconciler.errors import ConfigError, UnsupportedByTarget
+from reconciler.model.catalog import Catalog
+from reconciler.state.mapping import MappingStore
+
+
+@dataclass
+class Planned:
+    plan: Plan
+    desired: Essence
+    live: object  # the target's live view
+
+
+async def make_plan(catalog: Catalog, target, store: MappingStore, thresholds: Thresholds,
+                    live_updates: bool = True) -> Planned:
+    reasons = target.unsupported(catalog)
+    if reasons:
+        raise UnsupportedByTarget(target.name, reasons)
+    raw = await target.fetch()
+    scope = await target.scope()
+    entries = settle(store, scope, target.existing_wix_ids(raw), write=False)
+    desired = essence(catalog)
+    live = target.interpret(raw, entries, desired)
+    if live.currency and live.currency != catalog.currency:
+        raise ConfigError(f"the catalog is in {catalog.currency} but the Wix site sells in {live.currency}; "
+                          "prices would be wrong. Fix `currency:` in the catalog.")
+    changes = diff(desired, live.essence, live.drifted)
+    built = await target.build(changes, desired, live, live_updates=live_updates)
+    plan = Plan(
+        target=await target.describe(),
+        live_fingerprint=raw.fingerprint(),
+        live_hashes=raw.hashes(),
+        changes=built.changes,
+        operations=built.operations,
+        ids=built.ids,
+        mapping=built.mapping,
+        notes=built.notes,
+        safety=assess(built.changes, len(live.essence), thresholds),
+    ).sealed()
+    return Planned(plan, desired, live)

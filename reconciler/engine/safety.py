@@ -1,0 +1,48 @@
+"""Safety thresholds, as octoDNS has them: big rewrites are shown but need --force to apply.
+
+A plan is unsafe when the live catalog has at least ``min_existing`` entities and the plan would
+update, or remove, more than the given share of them. Creates never count: adding a new menu is
+not dangerous. The plan is always shown; only ``apply`` refuses it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from reconciler.engine.diff import Change
+from reconciler.engine.plan import Safety
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_update_share: float = 0.30
+    max_remove_share: float = 0.30
+    min_existing: int = 10
+
+    @classmethod
+    def from_env(cls, **overrides) -> Thresholds:
+        """Defaults, then RECONCILE_MAX_UPDATE_SHARE / _MAX_REMOVE_SHARE / _SAFETY_MIN_ENTITIES, then flags."""
+        values = {
+            "max_update_share": float(os.environ.get("RECONCILE_MAX_UPDATE_SHARE", cls.max_update_share)),
+            "max_remove_share": float(os.environ.get("RECONCILE_MAX_REMOVE_SHARE", cls.max_remove_share)),
+            "min_existing": int(os.environ.get("RECONCILE_SAFETY_MIN_ENTITIES", cls.min_existing)),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def assess(changes: list[Change] | tuple[Change, ...], existing: int, limits: Thresholds) -> Safety:
+    updates = sum(1 for c in changes if c.action == "update")
+    removes = sum(1 for c in changes if c.action == "remove")
+    reasons = []
+    if existing >= limits.min_existing:
+        for count, limit, verb in ((updates, limits.max_update_share, "updated"),
+                                   (removes, limits.max_remove_share, "removed")):
+            share = count / existing
+            if share > limit:
+                reasons.append(
+                    f"{count} of {existing} existing entities ({share:.0%}) would be {verb}; "
+                    f"the limit is {limit:.0%}"
+                )
+    return Safety(unsafe=bool(reasons), reasons=tuple(reasons), existing=existing)

@@ -1,0 +1,29 @@
+"""After a publish, read the live catalog again and check it is exactly what the plan wanted.
+
+The plan carries the hash of every desired entity, so verification needs neither the YAML nor a
+second diff: each desired entity must be live with that hash, and nothing else may be live.
+"""
+
+from __future__ import annotations
+
+from reconciler.engine.essence import fingerprint, identity_kind
+from reconciler.engine.plan import Plan
+from reconciler.state.mapping import MappingStore
+
+
+async def verify(plan: Plan, target, store: MappingStore) -> list[str]:
+    """Differences between the live catalog and the plan's desired state (empty when equal)."""
+    scope = await target.scope()
+    raw = await target.fetch()
+    live = target.interpret(raw, store.entries(scope), {})
+    found = {(identity_kind(kind), local_id): fingerprint(fields) for (kind, local_id), fields in live.essence.items()}
+    wanted = {(kind, local_id): applied_hash for kind, local_id, applied_hash in plan.mapping}
+    differences = []
+    for key, applied_hash in sorted(wanted.items()):
+        if key not in found:
+            differences.append(f"{key[0]} {key[1]} is missing from the live catalog")
+        elif found[key] != applied_hash:
+            differences.append(f"{key[0]} {key[1]} differs from the desired state")
+    for key in sorted(set(found) - set(wanted)):
+        differences.append(f"{key[0]} {key[1]} is live but not in the desired state")
+    return differences

@@ -1,0 +1,140 @@
+"""The id mapping: which Wix entity each catalog id (POS or author id) corresponds to.
+
+Kept in SQLite under the state directory. Rows are scoped by target and catalog, so one state
+directory can serve several locations and targets. Besides the Wix id, each row remembers the
+hash of the entity as reconcile last wrote it, which is how the plan tells *drift* (someone edited
+the live menu outside reconcile) from an ordinary change.
+
+Applies write new rows into ``pending`` first, tagged with the run, and move them into
+``mapping`` in one transaction only once the publish is known to have happened. A run that died
+in between leaves pending rows that the next run confirms (the Wix ids exist live) or drops.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS mapping (
+    scope TEXT NOT NULL, kind TEXT NOT NULL, local_id TEXT NOT NULL, wix_id TEXT NOT NULL,
+    applied_hash TEXT, PRIMARY KEY (scope, kind, local_id));
+CREATE INDEX IF NOT EXISTS mapping_by_wix ON mapping (scope, wix_id);
+CREATE TABLE IF NOT EXISTS pending (
+    scope TEXT NOT NULL, run_id TEXT NOT NULL, kind TEXT NOT NULL, local_id TEXT NOT NULL,
+    wix_id TEXT NOT NULL, applied_hash TEXT, PRIMARY KEY (scope, run_id, kind, local_id));
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, scope TEXT NOT NULL, started REAL NOT NULL, finished REAL,
+    status TEXT NOT NULL, summary TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    local_id: str
+    wix_id: str
+    applied_hash: str | None = None
+
+
+class MappingStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- reading -----------------------------------------------------------------------------
+    def entries(self, scope: str) -> list[Entry]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT kind, local_id, wix_id, applied_hash FROM mapping WHERE scope=? ORDER BY kind, local_id",
+                (scope,),
+            ).fetchall()
+        return [Entry(*row) for row in rows]
+
+    def pending(self, scope: str) -> dict[str, list[Entry]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT run_id, kind, local_id, wix_id, applied_hash FROM pending WHERE scope=? ORDER BY run_id",
+                (scope,),
+            ).fetchall()
+        runs: dict[str, list[Entry]] = {}
+        for run_id, *rest in rows:
+            runs.setdefault(run_id, []).append(Entry(*rest))
+        return runs
+
+    def snapshot(self, scope: str) -> tuple[list[Entry], dict[str, list[Entry]]]:
+        """Everything stored for a scope; tests use it to prove a failed apply changed nothing."""
+        return self.entries(scope), self.pending(scope)
+
+    # -- writing -----------------------------------------------------------------------------
+    def stage(self, scope: str, run_id: str, entries: Iterable[Entry]) -> None:
+        """Record the ids an apply is about to publish, before publishing."""
+        with self._lock, self._transaction():
+            self._db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
+            self._db.executemany(
+                "INSERT INTO pending VALUES (?,?,?,?,?,?)",
+                [(scope, run_id, e.kind, e.local_id, e.wix_id, e.applied_hash) for e in entries],
+            )
+
+    def commit(self, scope: str, run_id: str) -> int:
+        """Move a run's pending rows into the mapping, in one transaction."""
+        with self._lock, self._transaction():
+            rows = self._db.execute(
+                "SELECT kind, local_id, wix_id, applied_hash FROM pending WHERE scope=? AND run_id=?",
+                (scope, run_id),
+            ).fetchall()
+            self._db.executemany(
+                "INSERT INTO mapping VALUES (?,?,?,?,?) ON CONFLICT(scope, kind, local_id) "
+                "DO UPDATE SET wix_id=excluded.wix_id, applied_hash=excluded.applied_hash",
+                [(scope, *row) for row in rows],
+            )
+            self._db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
+        return len(rows)
+
+    def drop(self, scope: str, run_id: str) -> None:
+        with self._lock, self._transaction():
+            self._db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
+
+    # -- run history ---------------------------------------------------------------------------
+    def start_run(self, scope: str, run_id: str) -> None:
+        with self._lock, self._transaction():
+            self._db.execute("INSERT INTO runs VALUES (?,?,?,?,?,?)", (run_id, scope, time.time(), None, "running", None))
+
+    def finish_run(self, run_id: str, status: str, summary: str | None = None) -> None:
+        with self._lock, self._transaction():
+            self._db.execute("UPDATE runs SET finished=?, status=?, summary=? WHERE run_id=?",
+                             (time.time(), status, summary, run_id))
+
+    def runs(self, scope: str | None = None, limit: int = 50) -> list[tuple]:
+        query = "SELECT run_id, scope, started, finished, status, summary FROM runs"
+        args: tuple = ()
+        if scope:
+            query += " WHERE scope=?"
+            args = (scope,)
+        with self._lock:
+            return self._db.execute(query + " ORDER BY started DESC LIMIT ?", (*args, limit)).fetchall()
+
+    def _transaction(self):
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")

@@ -1,0 +1,54 @@
+"""The targets a catalog can be planned and applied against, registered explicitly.
+
+    sandbox     the embedded emulator (state under .reconcile/), no credentials needed
+    wix-v3      Wix Restaurants Catalogs v3, at WIX_API_BASE_URL with credentials from the environment
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+
+from reconciler.credentials import wix_from_env
+from reconciler.errors import ConfigError
+from reconciler.http import RetryPolicy, Session
+from reconciler.targets.wix_v3.target import WixV3Target
+
+TARGETS = ("sandbox", "wix-v3")
+SANDBOX_URL = "http://sandbox.reconcile.invalid"
+
+
+@contextlib.asynccontextmanager
+async def open_target(name: str, location: str | None, state_dir: Path, currency: str = "USD",
+                      timeout: float = 30.0, policy: RetryPolicy | None = None) -> AsyncIterator[WixV3Target]:
+    """Yield a ready target; the HTTP client is closed afterwards."""
+    if name == "sandbox":
+        async with _sandbox(location, state_dir, currency, timeout, policy) as target:
+            yield target
+        return
+    if name == "wix-v3":
+        credentials = wix_from_env()
+        async with httpx.AsyncClient(base_url=credentials.base_url, timeout=timeout,
+                                     limits=httpx.Limits(max_connections=16)) as client:
+            session = Session(client, credentials.headers, list(credentials.secrets), policy)
+            yield WixV3Target(session, location)
+        return
+    raise ConfigError(f'unknown target "{name}"; choose one of: {", ".join(TARGETS)}')
+
+
+@contextlib.asynccontextmanager
+async def _sandbox(location, state_dir: Path, currency: str, timeout: float, policy) -> AsyncIterator[WixV3Target]:
+    from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
+
+    store = open_store(str(state_dir / "sandbox.sqlite"))
+    emulator = Emulator(store, token=SANDBOX_TOKEN, currency=currency)
+    async with httpx.AsyncClient(transport=emulator.transport(), base_url=SANDBOX_URL, timeout=timeout) as client:
+        session = Session(client, {"Authorization": SANDBOX_TOKEN}, [SANDBOX_TOKEN], policy)
+        target = WixV3Target(session, location, label="sandbox")
+        if not await target.api.list_locations():
+            # First use: a one-location site, selling in the catalog's currency.
+            seed(store, locations=1, names=["Sandbox Restaurant"], currency=currency)
+        yield target

@@ -1,0 +1,90 @@
+"""The Wix Restaurants Catalogs v3 calls reconcile makes, and the Locations list it resolves from.
+
+Each method is one documented endpoint (see ../shared/reference/wix-catalogs-v3.md §3); the
+operation names are the SDK's function names, which the emulator's counters also use. Only
+reads, updates and archives are marked idempotent: creates are never retried blindly
+(see reconciler.http).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from reconciler.errors import ApiError
+from reconciler.http import Session
+
+PREFIX = "/restaurants/v3"
+BULK_LIMIT = 20  # every bulk endpoint takes 1..20 elements
+
+
+class CatalogsV3:
+    def __init__(self, session: Session, prefix: str = PREFIX) -> None:
+        self.session = session
+        self.prefix = prefix
+
+    async def call(self, operation: str, method: str, path: str, body: dict | None = None,
+                   params: list[tuple[str, str]] | None = None, idempotent: bool = True) -> dict:
+        return await self.session.call(operation, method, self.prefix + path, json_body=body, params=params,
+                                       idempotent=idempotent)
+
+    # -- locations and catalogs -----------------------------------------------------------------
+    async def list_locations(self) -> list[dict]:
+        found: list[dict] = []
+        offset = 0
+        while True:
+            page = await self.session.call(
+                "listLocations", "GET", "/locations/v1/locations",
+                params=[("paging.limit", "100"), ("paging.offset", str(offset))],
+            )
+            batch = page.get("locations") or []
+            found.extend(batch)
+            offset += len(batch)
+            meta = page.get("pagingMetadata") or {}
+            if not batch or not meta.get("hasNext", len(batch) == 100):
+                return found
+
+    async def list_catalogs(self, location_ids: list[str]) -> list[dict]:
+        # Paging and sorting travel in the SDK's `.r` form (base64url JSON); a filter by location
+        # returns at most one catalog per location, so one page is always enough.
+        request = {"paging": {"limit": 1000, "offset": 0}, "locationIds": location_ids}
+        encoded = base64.urlsafe_b64encode(json.dumps(request, separators=(",", ":")).encode()).decode().rstrip("=")
+        data = await self.call("listCatalogs", "GET", "/catalogs", params=[(".r", encoded)])
+        return data.get("catalogs") or []
+
+    # -- live reads ------------------------------------------------------------------------------
+    async def list_menus(self, catalog_id: str) -> list[dict]:
+        data = await self.call("listMenus", "GET", f"/catalogs/{catalog_id}/menus", params=[("archived", "true")])
+        return data.get("menus") or []
+
+    async def list_sections(self, catalog_id: str) -> list[dict]:
+        data = await self.call("listSections", "GET", f"/catalogs/{catalog_id}/sections",
+                               params=[("archived", "true")])
+        return data.get("sections") or []
+
+    async def list_items(self, catalog_id: str) -> list[dict]:
+        data = await self.call("listItems", "GET", f"/catalogs/{catalog_id}/items", params=[("archived", "true")])
+        return data.get("items") or []
+
+    # -- drafts ----------------------------------------------------------------------------------
+    async def create_draft(self, catalog_id: str) -> dict:
+        return await self.call("createDraftCatalog", "POST", f"/draft-catalogs/{catalog_id}/create",
+                               {"catalogId": catalog_id}, idempotent=False)
+
+    async def publish_draft(self, catalog_id: str) -> dict:
+        return await self.call("publishDraftCatalog", "POST", f"/draft-catalogs/{catalog_id}/publish",
+                               {"catalogId": catalog_id}, idempotent=False)
+
+    async def discard_draft(self, catalog_id: str) -> bool:
+        """Discard the draft; False when there was none (already published or discarded)."""
+        try:
+            await self.call("discardDraftCatalog", "DELETE", f"/draft-catalogs/{catalog_id}/discard")
+        except ApiError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+
+def is_draft_conflict(error: ApiError) -> bool:
+    return error.status == 409 or error.code == "DRAFT_CATALOG_ALREADY_EXISTS"

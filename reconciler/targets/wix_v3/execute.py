@@ -1,0 +1,244 @@
+"""Execute a v3 plan: every call inside one draft catalog, published in one step, or nothing.
+
+Within a step, bulk calls run concurrently (bounded). Each call's placeholders are filled with the
+Wix ids known when the plan was made or returned by earlier steps; every per-element bulk result is
+checked. Then the id mapping is staged and the draft published.
+
+Failure handling, the heart of the atomicity promise:
+
+* Before publish, any failure discards the draft: the live catalog never saw a thing.
+* A create whose response was lost (timeout, dropped connection, 5xx) may have happened, and
+  retrying it could create a duplicate inside the draft. The whole draft is discarded instead and
+  the transaction starts over with a fresh draft, up to ``attempts`` times.
+* A publish whose response was lost is settled by asking for a discard: "no draft" means the
+  publish went through (the draft is consumed by publishing), a discarded draft means it did not.
+* ``createDraftCatalog`` answering 409 means a draft exists already. If an earlier run of ours was
+  interrupted (its journal entry is still "running"), that draft is ours and is discarded; anyone
+  else's draft is left alone and reported, unless ``takeover_draft`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from reconciler.engine.plan import Operation, Plan
+from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, LockHeld, TemporaryApiError
+from reconciler.targets.wix_v3.client import CatalogsV3, is_draft_conflict
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (stage, calls done, calls total)
+
+
+@dataclass
+class ExecutionResult:
+    created: dict[str, str] = field(default_factory=dict)  # "<mapping kind>:<local id>" -> new Wix id
+    attempts: int = 1
+    published: bool = False
+
+
+class _Retry(Exception):
+    """The draft was discarded after an ambiguous failure; start a fresh transaction."""
+
+
+def resolve(body: object, table: dict[str, str]) -> object:
+    """Replace every {"$ref": key} placeholder with its Wix id."""
+    if isinstance(body, dict):
+        if set(body) == {"$ref"}:
+            key = body["$ref"]
+            if key not in table:
+                raise ApplyFailed(f"internal error: no Wix id for {key} when it was needed")
+            return table[key]
+        return {k: resolve(v, table) for k, v in body.items()}
+    if isinstance(body, list):
+        return [resolve(v, table) for v in body]
+    return body
+
+
+class Executor:
+    def __init__(self, api: CatalogsV3, catalog_id: str, concurrency: int = 4, attempts: int = 3,
+                 takeover_draft: bool = False, interrupted_run: bool = False,
+                 progress: Progress | None = None) -> None:
+        self.api = api
+        self.catalog_id = catalog_id
+        self.concurrency = max(1, concurrency)
+        self.attempts = max(1, attempts)
+        self.takeover_draft = takeover_draft
+        self.interrupted_run = interrupted_run
+        self.progress = progress or (lambda stage, done, total: None)
+        self.draft_left = False  # a failed run could not discard its draft; the next apply will
+
+    async def run(self, plan: Plan, before_publish: Callable[[dict[str, str]], Awaitable[None] | None]) -> ExecutionResult:
+        if not plan.operations:
+            await _maybe(before_publish({}))
+            return ExecutionResult(published=False)
+        if plan.operations[0].call != "createDraftCatalog":
+            return await self._live(plan, before_publish)
+        for attempt in range(1, self.attempts + 1):
+            try:
+                created = await self._transaction(plan, before_publish)
+                return ExecutionResult(created=created, attempts=attempt, published=True)
+            except _Retry as why:
+                log.warning("attempt %d discarded its draft after an ambiguous failure (%s); starting over",
+                            attempt, why)
+                last = why
+        raise ApplyFailed(f"gave up after {self.attempts} attempts; the draft was discarded and the live catalog "
+                          f"is unchanged. Last failure: {last}")
+
+    async def _live(self, plan: Plan, before_publish) -> ExecutionResult:
+        # A single live update: one PATCH is atomic on its own, and safe to retry.
+        await _maybe(before_publish({}))
+        total = len(plan.operations)
+        for done, op in enumerate(plan.operations):
+            self.progress(op.summary, done, total)
+            try:
+                await self.api.call(op.call, op.method, op.path, resolve(op.body, plan.ids), idempotent=op.idempotent)
+            except ApiError as exc:
+                raise ApplyFailed(f"{op.summary} failed; the live catalog is unchanged: {exc}") from exc
+        self.progress("done", total, total)
+        return ExecutionResult(published=True)
+
+    async def _transaction(self, plan: Plan, before_publish) -> dict[str, str]:
+        await self._create_draft()
+        table = dict(plan.ids)
+        created: dict[str, str] = {}
+        body_ops = [op for op in plan.operations if op.call not in ("createDraftCatalog", "publishDraftCatalog")]
+        total = len(plan.operations)
+        done = 1
+        try:
+            for step in sorted({op.step for op in body_ops}):
+                batch = [op for op in body_ops if op.step == step]
+                self.progress(", ".join(sorted({o.call for o in batch})), done, total)
+                results = await self._gather(batch, table)
+                for op, ids in zip(batch, results):
+                    created.update(ids)
+                    table.update(ids)
+                done += len(batch)
+            await _maybe(before_publish(created))
+        except BaseException as exc:
+            await self._discard_after(exc)
+            raise
+        self.progress("publishing", done, total)
+        await self._publish()
+        self.progress("published", total, total)
+        return created
+
+    async def _gather(self, batch: list[Operation], table: dict[str, str]) -> list[dict[str, str]]:
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def one(op: Operation) -> dict[str, str]:
+            async with limit:
+                response = await self.api.call(op.call, op.method, op.path, resolve(op.body, table),
+                                               idempotent=op.idempotent)
+                return check_bulk(op, response)
+
+        tasks = [asyncio.ensure_future(one(op)) for op in batch]
+        try:
+            return await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    async def _create_draft(self) -> None:
+        try:
+            await self.api.create_draft(self.catalog_id)
+            return
+        except ApiError as exc:
+            if not is_draft_conflict(exc):
+                if isinstance(exc, TemporaryApiError):
+                    # Lost response: a draft may exist now. It is ours; discard it and start over.
+                    await self._discard_quietly()
+                    raise _Retry(str(exc)) from exc
+                raise ApplyFailed(f"could not create a draft catalog; nothing changed: {exc}") from exc
+        if not (self.takeover_draft or self.interrupted_run):
+            raise LockHeld(
+                "a draft catalog already exists for this catalog: another apply (perhaps on another machine) is "
+                "running, or one was interrupted outside this state directory. If you are sure no other apply is "
+                "running, run again with --takeover-draft to discard that draft."
+            )
+        log.warning("discarding a draft left behind by an interrupted run")
+        await self.api.discard_draft(self.catalog_id)
+        self.interrupted_run = False
+        await self.api.create_draft(self.catalog_id)
+
+    async def _discard_after(self, exc: BaseException) -> None:
+        """Throw the draft away after a failure and say what that means for the live catalog."""
+        discarded = await self._discard_quietly()
+        if discarded is None:
+            self.draft_left = True
+            if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt)):
+                return
+            # The draft may linger, but nothing was published: the live catalog is unchanged.
+            raise ApplyFailed(f"{exc}; the draft could not be discarded (the next apply will), and the live "
+                              "catalog is unchanged") from exc
+        if isinstance(exc, TemporaryApiError):
+            raise _Retry(str(exc)) from exc
+        if isinstance(exc, (ApiError, ApplyFailed)):
+            raise ApplyFailed(f"{exc}; the draft was discarded and the live catalog is unchanged") from exc
+
+    async def _discard_quietly(self) -> bool | None:
+        try:
+            return await self.api.discard_draft(self.catalog_id)
+        except ApiError as exc:
+            log.error("could not discard the draft: %s", exc)
+            return None
+
+    async def _publish(self) -> None:
+        try:
+            await self.api.publish_draft(self.catalog_id)
+            return
+        except ApiError as exc:
+            publish_error = exc
+        # Did the publish happen? The draft is consumed by publishing, so ask to discard it.
+        try:
+            draft_was_there = await self.api.discard_draft(self.catalog_id)
+        except ApiError as exc:
+            raise ApplyOutcomeUnknown(
+                f"the publish call failed ({publish_error}) and its outcome could not be checked ({exc}). "
+                "Run `reconcile plan` to see the live state; the next apply settles the mapping."
+            ) from exc
+        if not draft_was_there:
+            log.warning("publish reported %s, but the draft is gone: it was published", publish_error)
+            return
+        if isinstance(publish_error, TemporaryApiError):
+            raise _Retry(str(publish_error))
+        raise ApplyFailed(f"publish failed: {publish_error}; the draft was discarded and the live catalog is "
+                          "unchanged")
+
+
+def check_bulk(op: Operation, response: dict) -> dict[str, str]:
+    """Check every element of a bulk result; return the ids of created entities by local key."""
+    if not op.call.startswith("bulk"):
+        return {}
+    results = response.get("results") or []
+    meta = response.get("bulkActionMetadata") or {}
+    failures = []
+    created: dict[str, str] = {}
+    by_index = {(r.get("entityMetadata") or {}).get("originalIndex"): r.get("entityMetadata") or {} for r in results}
+    expected = len(next(iter(v for v in (op.body or {}).values() if isinstance(v, list)), []))
+    for index in range(expected):
+        meta_i = by_index.get(index)
+        if meta_i is None or not meta_i.get("success"):
+            error = (meta_i or {}).get("error") or {}
+            failures.append(f"element {index}: {error.get('code', 'no result')} {error.get('description', '')}".strip())
+    if failures or meta.get("totalFailures"):
+        names = {i: local for i, _, local in op.binds}
+        detail = "; ".join(f"{f} ({names[int(f.split()[1].rstrip(':'))]})" if op.binds else f for f in failures[:10])
+        raise ApplyFailed(f"{op.call} ({op.summary}) failed for {len(failures) or meta.get('totalFailures')} "
+                          f"element(s): {detail}")
+    for index, kind, local_id in op.binds:
+        wix_id = by_index[index].get("id")
+        if not wix_id:
+            raise ApplyFailed(f"{op.call} returned no id for {kind} {local_id}")
+        created[f"{kind}:{local_id}"] = wix_id
+    return created
+
+
+async def _maybe(value) -> None:
+    if asyncio.iscoroutine(value):
+        await value

@@ -1,0 +1,158 @@
+"""Read the live Wix Catalogs v3 catalog into an essence keyed by *our* ids.
+
+Three list calls (menus, sections, items, archived ones included) run concurrently. What a diner
+can reach defines the live menu: non-archived menus, the sections they list, the dishes those
+list, and the items offered as choices. Items that reconcile unlisted and hid earlier are
+therefore not "live" (and never come back as perpetual removals), but they stay known, so adding
+the same dish again reuses its Wix id, photos and history.
+
+Wix ids are translated through the id mapping. A live entity with no mapping is *adopted* when a
+desired entity of the same kind has the same name within the same parent (a section within its
+menu), so a first sync of an existing site does not duplicate it. Anything else keeps a
+placeholder id ``wix:<wix id>`` and shows up as a removal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from reconciler.engine.essence import Essence, Key, fingerprint
+from reconciler.state.mapping import Entry
+from reconciler.targets.wix_v3 import convert
+from reconciler.targets.wix_v3.client import CatalogsV3
+
+
+@dataclass
+class LiveCatalog:
+    essence: Essence
+    wix_ids: dict[Key, str]  # reachable entities: (essence kind, local id) -> Wix id
+    known: dict[str, dict]  # every entity listed, by Wix id (archived and unlisted included)
+    local_to_wix: dict[tuple[str, str], str]  # (mapping kind, local id) -> Wix id, incl. unlisted
+    adopted: list[Key] = field(default_factory=list)
+    drifted: frozenset[Key] = frozenset()
+    currency: str | None = None
+
+    def fingerprint(self) -> str:
+        """What a saved plan was computed against; any live change alters it."""
+        return fingerprint([[k, i, self.wix_ids.get((k, i)), v] for (k, i), v in sorted(self.essence.items())])
+
+    def hashes(self) -> dict[str, str]:
+        return {f"{k}:{i}": fingerprint(v) for (k, i), v in sorted(self.essence.items())}
+
+
+async def fetch(api: CatalogsV3, catalog_id: str) -> tuple[list[dict], list[dict], list[dict]]:
+    menus, sections, items = await asyncio.gather(
+        api.list_menus(catalog_id), api.list_sections(catalog_id), api.list_items(catalog_id)
+    )
+    return menus, sections, items
+
+
+def _values(raw: dict, key: str) -> list[str]:
+    return list((raw.get(key) or {}).get("values") or [])
+
+
+def _choices(raw: dict) -> list[str]:
+    found = []
+    for option in _values(raw, "dishOptions"):
+        for branch in ("selection", "extras", "deselection"):
+            found += [c.get("itemId") for c in ((option or {}).get(branch) or {}).get("availableChoices") or []]
+    return [c for c in found if c]
+
+
+def interpret(
+    menus: list[dict], sections: list[dict], items: list[dict], entries: list[Entry], desired: Essence
+) -> LiveCatalog:
+    """Turn raw lists into a live essence, translating ids through the mapping and adopting."""
+    known = {e["id"]: e for e in [*menus, *sections, *items] if e.get("id")}
+    active = {wix_id for wix_id, raw in known.items() if not raw.get("archived")}
+    by_wix = {(e.kind, e.wix_id): e.local_id for e in entries}
+    local_to_wix = {(e.kind, e.local_id): e.wix_id for e in entries}
+    mapped = set(local_to_wix)
+    adopter = _Adopter(desired, {key for key, wix in local_to_wix.items() if wix in active})
+    adopted: list[Key] = []
+    names: dict[str, str] = {}  # Wix id -> local id, for everything reachable
+
+    def name(kind: str, wix_id: str, parent: str | None = None) -> str:
+        mapping_kind = convert.mapping_kind(kind)
+        local_id = by_wix.get((mapping_kind, wix_id))
+        if local_id is None:
+            local_id = adopter.match(kind, known[wix_id].get("name") or "", parent)
+            if local_id is None:
+                local_id = f"wix:{wix_id}"
+            else:
+                local_to_wix[(mapping_kind, local_id)] = wix_id
+                adopted.append((kind, local_id))
+        names[wix_id] = local_id
+        return local_id
+
+    # 1. Menus and the sections they list (a section belongs to one menu).
+    structure: list[tuple[dict, str, list[tuple[dict, str]]]] = []
+    for menu in menus:
+        if menu["id"] not in active:
+            continue
+        menu_local = name("menu", menu["id"])
+        listed = []
+        for section_id in _values(menu, "sectionIds"):
+            if section_id in active and section_id not in names and "itemIds" in known[section_id]:
+                listed.append((known[section_id], name("section", section_id, menu_local)))
+        structure.append((menu, menu_local, listed))
+
+    # 2. Dishes the sections list, then whatever their options offer, breadth first.
+    queue = [d for _, _, listed in structure for section, _ in listed for d in _values(section, "itemIds")]
+    reached: list[str] = []
+    while queue:
+        wix_id = queue.pop(0)
+        if wix_id in names or wix_id not in active or "type" not in known[wix_id]:
+            continue
+        kind = "variation" if known[wix_id].get("type") == "VARIATION" else "dish"
+        name(kind, wix_id)
+        reached.append(wix_id)
+        queue.extend(_choices(known[wix_id]))
+
+    def to_local(wix_id: str) -> str:
+        return names.get(wix_id) or f"wix:{wix_id}"
+
+    # 3. Records, now that every reachable entity has a local id.
+    live: Essence = {}
+    wix_ids: dict[Key, str] = {}
+    for menu, menu_local, listed in structure:
+        live[("menu", menu_local)] = convert.menu_from_wix(menu, [s for _, s in listed])
+        wix_ids[("menu", menu_local)] = menu["id"]
+        for section, section_local in listed:
+            dishes = [to_local(d) for d in _values(section, "itemIds") if d in names]
+            live[("section", section_local)] = convert.section_from_wix(section, menu_local, dishes)
+            wix_ids[("section", section_local)] = section["id"]
+    for wix_id in reached:
+        raw = known[wix_id]
+        kind = "variation" if raw.get("type") == "VARIATION" else "dish"
+        live[(kind, names[wix_id])] = convert.item_from_wix(raw, to_local)
+        wix_ids[(kind, names[wix_id])] = wix_id
+
+    applied = {(e.kind, e.local_id): e.applied_hash for e in entries}
+    drifted = frozenset(
+        key for key, fields in live.items()
+        if (convert.mapping_kind(key[0]), key[1]) in mapped
+        and applied.get((convert.mapping_kind(key[0]), key[1])) not in (None, fingerprint(fields))
+    )
+    currency = next((i["price"]["currency"] for i in items if (i.get("price") or {}).get("currency")), None)
+    return LiveCatalog(live, wix_ids, known, local_to_wix, sorted(adopted), drifted, currency)
+
+
+class _Adopter:
+    """Pairs unmapped live entities with unmapped desired ones by name (sections within their menu)."""
+
+    def __init__(self, desired: Essence, taken: set[tuple[str, str]]) -> None:
+        self.taken = set(taken)
+        self.candidates: dict[tuple[str, str | None, str], list[str]] = {}
+        for (kind, local_id), fields in desired.items():
+            parent = fields.get("menu") if kind == "section" else None
+            self.candidates.setdefault((kind, parent, fields.get("name", "")), []).append(local_id)
+
+    def match(self, kind: str, name: str, parent: str | None) -> str | None:
+        for local_id in self.candidates.get((kind, parent if kind == "section" else None, name), []):
+            key = (convert.mapping_kind(kind), local_id)
+            if key not in self.taken:
+                self.taken.add(key)
+                return local_id
+        return None

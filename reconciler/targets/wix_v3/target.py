@@ -1,0 +1,114 @@
+"""The Wix Catalogs v3 target: find the catalog, read it, plan for it, and execute plans on it.
+
+The engine (reconciler.engine) calls these hooks; the target owns everything v3-specific.
+The sandbox is this same target talking to the in-process emulator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconciler.engine.diff import Change
+from reconciler.engine.essence import Essence, fingerprint
+from reconciler.errors import ConfigError
+from reconciler.http import Session
+from reconciler.model.catalog import Catalog
+from reconciler.state.mapping import Entry
+from reconciler.targets.wix_v3 import planner, read
+from reconciler.targets.wix_v3.client import CatalogsV3
+from reconciler.targets.wix_v3.execute import Executor, Progress
+
+
+@dataclass(frozen=True)
+class Resolved:
+    location_id: str
+    location_name: str
+    catalog_id: str
+
+
+@dataclass
+class RawLive:
+    menus: list[dict]
+    sections: list[dict]
+    items: list[dict]
+
+    def fingerprint(self) -> str:
+        return fingerprint(sorted(self.hashes().items()))
+
+    def hashes(self) -> dict[str, str]:
+        """A hash per live entity (by Wix id): what a stale-plan message compares."""
+        return {e["id"]: fingerprint(e) for e in [*self.menus, *self.sections, *self.items] if e.get("id")}
+
+
+class WixV3Target:
+    name = "wix-v3"
+    guarantee = "atomic publish (one draft catalog)"
+    remove_verb = "archive"
+
+    def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:
+        self.api = CatalogsV3(session)
+        self.session = session
+        self.location = location
+        self.label = label or self.name
+        self._resolved: Resolved | None = None
+
+    # -- where ------------------------------------------------------------------------------------
+    async def resolve(self) -> Resolved:
+        if self._resolved:
+            return self._resolved
+        locations = [loc for loc in await self.api.list_locations() if not loc.get("archived")]
+        if not locations:
+            raise ConfigError("the Wix site has no business locations")
+        if self.location:
+            chosen = [loc for loc in locations if self.location in (loc.get("id"), loc.get("name"))]
+            if not chosen:
+                raise ConfigError(f'no business location is named or has the id "{self.location}"; the site has: '
+                                  + ", ".join(f'"{loc.get("name")}" ({loc.get("id")})' for loc in locations))
+        elif len(locations) == 1:
+            chosen = locations
+        else:
+            raise ConfigError("the site has several business locations; choose one with --location (or `location:` "
+                              "in the catalog): " + ", ".join(f'"{loc.get("name")}"' for loc in locations))
+        location = chosen[0]
+        catalogs = [c for c in await self.api.list_catalogs([location["id"]]) if not c.get("archived")]
+        if not catalogs:
+            raise ConfigError(f'location "{location.get("name")}" has no restaurant catalog; is the Wix Restaurants '
+                              "Menus app (Catalogs v3) installed on this site?")
+        self._resolved = Resolved(location["id"], location.get("name") or location["id"], catalogs[0]["id"])
+        return self._resolved
+
+    async def scope(self) -> str:
+        resolved = await self.resolve()
+        return f"{self.label}:{resolved.catalog_id}"
+
+    async def describe(self) -> dict:
+        resolved = await self.resolve()
+        return {"name": self.label, "api": "wix-catalogs-v3", "guarantee": self.guarantee,
+                "location_id": resolved.location_id, "location_name": resolved.location_name,
+                "catalog_id": resolved.catalog_id, "scope": await self.scope(), "remove_verb": self.remove_verb}
+
+    # -- read -------------------------------------------------------------------------------------
+    async def fetch(self) -> RawLive:
+        resolved = await self.resolve()
+        return RawLive(*await read.fetch(self.api, resolved.catalog_id))
+
+    def interpret(self, raw: RawLive, entries: list[Entry], desired: Essence) -> read.LiveCatalog:
+        return read.interpret(raw.menus, raw.sections, raw.items, entries, desired)
+
+    def unsupported(self, catalog: Catalog) -> list[str]:
+        return []  # the neutral model was designed to hold everything Catalogs v3 can
+
+    def existing_wix_ids(self, raw: RawLive) -> set[str]:
+        return {e["id"] for e in [*raw.menus, *raw.sections, *raw.items] if e.get("id") and not e.get("archived")}
+
+    # -- plan and execute -------------------------------------------------------------------------
+    async def build(self, changes: list[Change], desired: Essence, live: read.LiveCatalog,
+                    live_updates: bool = True) -> planner.Built:
+        resolved = await self.resolve()
+        return planner.build(changes, desired, live, resolved.catalog_id, live_updates=live_updates)
+
+    async def executor(self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool,
+                       progress: Progress | None) -> Executor:
+        resolved = await self.resolve()
+        return Executor(self.api, resolved.catalog_id, concurrency=concurrency, attempts=attempts,
+                        takeover_draft=takeover_draft, interrupted_run=interrupted_run, progress=progress)
