@@ -274,10 +274,9 @@ class _Reader:
             return
         version = obj.get("version") if isinstance(obj.get("version"), int) else 0
         known = self.latest.get(ident)
-        if known is None or version > known[0]:
+        # The newest copy wins; on a tie the nested copy (the one its item or list carries).
+        if known is None or version > known[0] or (version == known[0] and parent and not known[2]):
             self.latest[ident] = (version, obj, parent or (known[2] if known else ""))
-        elif known[0] == version and parent and not known[2]:
-            self.latest[ident] = (known[0], known[1], parent)
         nested = {"ITEM": ("item_data", "variations"), "MODIFIER_LIST": ("modifier_list_data", "modifiers")}.get(kind)
         if nested and not obj.get("is_deleted"):
             data = self.check.mapping(obj, nested[0], where, nested[0], required=True) or {}
