@@ -61,7 +61,10 @@ def build_app(emulator: Emulator) -> Starlette:
         if outcome.action == DROP:
             return DroppedResponse()
         if outcome.action == TIMEOUT:
-            await asyncio.sleep(outcome.hold_seconds)
+            try:
+                await asyncio.sleep(outcome.hold_seconds)
+            except asyncio.CancelledError:  # the server is shutting down: stop holding, answer now
+                pass
         return Response(content=outcome.body, status_code=outcome.status, headers=dict(outcome.headers))
 
     app: Any = Starlette(routes=[Route("/{path:path}", endpoint, methods=METHODS)])

@@ -11,8 +11,8 @@ A rule, as JSON (``POST /_emulator/faults {"rules": [...]}``) or as a dict to ``
      "retryAfter": 1,                     # seconds, sent as Retry-After with "429"
      "delayMs": 30000}                    # "timeout": how long the response is held
 
-Without ``nth`` and ``probability`` a rule fails the next ``times`` matching calls. Rules are checked
-in order; the first that fires decides the call, and later rules do not count it. Used by
+Without ``nth`` and ``probability`` a rule fails the next ``times`` matching calls. Every rule counts
+every call it matches; when several would fail the same call, the first in the list decides it. Used by
 ``knobs.Knobs``; what each fault does on the wire is up to ``asgi.py`` and ``transport.py``.
 """
 
@@ -124,7 +124,7 @@ class FaultRule:
         return self.operation in ("*", operation)
 
     def decide(self) -> bool:
-        """Count one matching call; say whether it fails. Not thread-safe: the caller locks."""
+        """Count one matching call; say whether this rule would fail it. The caller locks."""
         self.seen += 1
         if self.probability is not None:
             if self._burst_left > 0:
@@ -137,8 +137,6 @@ class FaultRule:
         else:
             first = self.nth or 1
             hit = first <= self.seen < first + self.times
-        if hit:
-            self.fired += 1
         return hit
 
 

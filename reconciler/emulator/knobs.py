@@ -57,10 +57,14 @@ class Knobs:
 
     def decide_fault(self, operation: str) -> Fault | None:
         with self._lock:
-            for rule in self._rules:
-                if rule.matches(operation) and rule.decide():
-                    return Fault(rule.fault, rule.phase, rule.retry_after, rule.delay_ms, operation)
-        return None
+            # Every matching rule counts the call (so "the Nth call" means the Nth call of that
+            # operation); the first rule that fires decides it.
+            hits = [rule for rule in self._rules if rule.matches(operation) and rule.decide()]
+            if not hits:
+                return None
+            rule = hits[0]
+            rule.fired += 1
+            return Fault(rule.fault, rule.phase, rule.retry_after, rule.delay_ms, operation)
 
     # --- counters and the request log ------------------------------------------------------------
     def record(
