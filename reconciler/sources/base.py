@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -70,6 +71,7 @@ class ApiSettings:
     token: str = field(repr=False)
     account: str | None = None  # Toast restaurant GUID, Clover merchant id
     page_size: int | None = None  # for POSes whose page size the client chooses (Clover)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)  # back-off between retries
 
     def __repr__(self) -> str:
         return f"ApiSettings(base_url={self.base_url!r}, account={self.account!r}, token=***)"

@@ -9,14 +9,14 @@ with :func:`reconciler.yamlio.load.load_catalog`. If that fails, the importer ha
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
 from reconciler.errors import CatalogInvalid
-from reconciler.sources.base import ApiSettings, ImportNote, ImportOptions, ImportResult, Source
+from reconciler.sources.base import ImportNote, ImportOptions, ImportResult, Source
 from reconciler.sources.errors import ImportOutputInvalid
 from reconciler.sources.registry import get_source
 from reconciler.yamlio.dump import dump_catalog
@@ -46,15 +46,16 @@ def import_from_api(
     environ: Mapping[str, str] | None = None,
     client: httpx.Client | None = None,
     page_size: int | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> ImportOutput:
     """Read the POS API configured by the environment (see each source's ``env``).
 
     ``client`` lets callers supply transport settings; it is used as given plus the auth headers.
+    ``page_size`` (Clover) and ``sleep`` (the back-off between retries) are for tests and tuning.
     """
     source = get_source(pos)
     settings = source.settings_from_env(environ)
-    if page_size is not None:
-        settings = ApiSettings(settings.base_url, settings.token, settings.account, page_size)
+    settings = replace(settings, page_size=page_size or settings.page_size, sleep=sleep or settings.sleep)
     headers = source.auth_headers(settings)
     if client is None:
         with httpx.Client(base_url=settings.base_url, headers=headers, timeout=TIMEOUT) as own:

@@ -20,6 +20,7 @@ process) drive the fake through control routes, which need no token:
   in minor units, Toast item or option GUID in major units, Clover item or modifier in cents);
 * ``POST /_fake/delete`` ``{"id": ...}``: a tombstone (Square ``is_deleted``, Clover
   ``deletedTime``/``deleted``; Toast drops the item from the document);
+* ``POST /_fake/fail`` ``{"status": 503, "times": 1}``: the next POS requests fail so;
 * ``GET /_fake/requests`` ``{"total": n, "counts": {path: n}}``; ``POST /_fake/requests/reset``.
 
 Every change moves a logical clock (Square ``updated_at``/``version``, Toast ``lastUpdated``,
@@ -84,6 +85,7 @@ class FakePos:
         self.counts: Counter[str] = Counter()
         self.log: list[tuple[str, str, dict[str, str]]] = []
         self.tick = 0
+        self.failures: list[int] = []  # statuses the next POS requests answer with
         self.data: Any = None
         self.set_catalog(json.loads(Path(data).read_text(encoding="utf-8")) if isinstance(data, (str, Path)) else data)
         self.app = Starlette(routes=self._routes())
@@ -106,6 +108,10 @@ class FakePos:
             self.tick += 1
             if not getattr(self, f"_delete_{self.pos}")(ident):
                 raise KeyError(ident)
+
+    def fail_next(self, status: int, times: int = 1) -> None:
+        with self.lock:
+            self.failures.extend([status] * times)
 
     def count(self, path: str) -> int:
         with self.lock:
@@ -138,6 +144,7 @@ class FakePos:
             Route("/_fake/catalog", self._post_catalog, methods=["POST"]),
             Route("/_fake/price", self._post_price, methods=["POST"]),
             Route("/_fake/delete", self._post_delete, methods=["POST"]),
+            Route("/_fake/fail", self._post_fail, methods=["POST"]),
             Route("/_fake/requests", self._get_requests, methods=["GET"]),
             Route("/_fake/requests/reset", self._reset_requests, methods=["POST"]),
         ]
@@ -161,6 +168,10 @@ class FakePos:
                 self.log.append((request.method, request.url.path, dict(request.query_params)))
             if request.headers.get("authorization") != f"Bearer {self.token}":
                 return _error(401, "missing or wrong bearer token")
+            with self.lock:
+                failure = self.failures.pop(0) if self.failures else None
+            if failure is not None:
+                return _error(failure, "injected failure")
             try:
                 body = await request.json() if request.method == "POST" else None
             except ValueError:
@@ -191,6 +202,11 @@ class FakePos:
             self.delete(body["id"])
         except KeyError:
             return _error(404, f"no object {body.get('id')!r}")
+        return JSONResponse({"ok": True})
+
+    async def _post_fail(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        self.fail_next(int(body["status"]), int(body.get("times", 1)))
         return JSONResponse({"ok": True})
 
     async def _get_requests(self, request: Request) -> JSONResponse:

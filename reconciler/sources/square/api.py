@@ -27,7 +27,7 @@ def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict:
         if cursor:
             params["cursor"] = cursor
         page = request_json(client, "GET", "/v2/catalog/list", params=params, operation="Square ListCatalog",
-                            secret=settings.token)
+                            secret=settings.token, sleep=settings.sleep)
         if not isinstance(page, dict):
             raise PermanentApiError("Square ListCatalog answered with something that is not an object",
                                     operation="Square ListCatalog")

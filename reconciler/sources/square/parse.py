@@ -31,6 +31,8 @@ KNOWN_TYPES = frozenset({
 })
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _OPAQUE_MAPS = {"custom_attribute_values"}  # their keys are data, not field names
+_PAYLOAD = {"ITEM": "item_data", "ITEM_VARIATION": "item_variation_data", "CATEGORY": "category_data",
+            "MODIFIER_LIST": "modifier_list_data", "MODIFIER": "modifier_data", "TAX": "tax_data"}
 
 
 @dataclass(frozen=True)
@@ -240,8 +242,7 @@ def parse(raw: object) -> SquareCatalog:
     reader = _Reader()
     for index, obj in enumerate(objects):
         reader.top(snake_keys(obj), index)
-    reader.check.raise_if_any()
-    out = reader.finish()
+    out = reader.finish()  # raises SourceInvalid with the problems of both passes
     out.seed_images = seed_images
     return out
 
@@ -300,6 +301,10 @@ class _Reader:
                 continue
             kind = obj["type"]
             where = Where(kind, ident)
+            payload = _PAYLOAD.get(kind)
+            if payload and not isinstance(obj.get(payload), dict):
+                self.check.mapping(obj, payload, where, payload, required=True)
+                continue
             if kind == "ITEM":
                 out.items[ident] = self._item(obj, where)
             elif kind == "ITEM_VARIATION":

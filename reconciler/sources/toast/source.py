@@ -29,7 +29,7 @@ class ToastSource(Source):
 
     def read_api(self, client: httpx.Client, settings: ApiSettings) -> Any:
         return request_json(client, "GET", "/menus/v2/menus", operation="Toast GET /menus/v2/menus",
-                            secret=settings.token)
+                            secret=settings.token, sleep=settings.sleep)
 
     def translate(self, raw: Any, options: ImportOptions) -> ImportResult:
         return translate(parse(raw, options.location), options)
