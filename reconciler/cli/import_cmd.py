@@ -33,7 +33,7 @@ def _env_help() -> str:
     epilog=_env_help(),
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.argument("pos", type=click.Choice(source_names()))
+@click.argument("pos", type=click.Choice(source_names()), metavar="POS")
 @click.option("--from-file", "from_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Read a catalog export (JSON) instead of calling the POS API.")
 @click.option("--from-api", "from_api", is_flag=True, help="Read the catalog from the POS API (see the environment).")
