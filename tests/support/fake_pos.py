@@ -64,8 +64,19 @@ _EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 CLOVER_EXPANSION_CAP = 100
 
 
-def _iso(tick: int) -> str:
-    return (_EPOCH + timedelta(seconds=tick)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _parse_iso(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -84,13 +95,23 @@ class FakePos:
         self.lock = threading.Lock()
         self.counts: Counter[str] = Counter()
         self.log: list[tuple[str, str, dict[str, str]]] = []
-        self.tick = 0
+        self.tick = 0  # logical clock: every change is one second after the latest time seen
+        self.base = _EPOCH
         self.failures: list[int] = []  # statuses the next POS requests answer with
         self.data: Any = None
         self.set_catalog(json.loads(Path(data).read_text(encoding="utf-8")) if isinstance(data, (str, Path)) else data)
         self.app = Starlette(routes=self._routes())
 
     # -- state -------------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime:
+        return self.base + timedelta(seconds=self.tick)
+
+    def _seen(self, moment: datetime | None) -> None:
+        """Keep the clock after every time found in loaded data, so changes sort after them."""
+        if moment is not None and moment.tzinfo is not None and moment > self.now:
+            self.base, self.tick = moment, 0
 
     def set_catalog(self, data: Any) -> None:
         with self.lock:
@@ -227,16 +248,19 @@ class FakePos:
     def _load_square(self, data: Any) -> list[dict]:
         objects, _ = raw_objects(data)
         out = []
-        for obj in (snake_keys(o) for o in objects):
+        out = [snake_keys(o) for o in objects]
+        for obj in out:
+            self._seen(_parse_iso(obj.get("updated_at")))
+        self.tick += 1
+        for obj in out:
             obj.setdefault("version", 1)
-            obj.setdefault("updated_at", _iso(self.tick))
-            out.append(obj)
+            obj.setdefault("updated_at", _iso(self.now))
         return out
 
     def _square_touch(self, *objects: dict) -> None:
         for obj in objects:
             obj["version"] = int(obj.get("version") or 0) + 1
-            obj["updated_at"] = _iso(self.tick)
+            obj["updated_at"] = _iso(self.now)
 
     def _square_children(self, obj: dict) -> list[dict]:
         data = obj.get("item_data") or obj.get("modifier_list_data") or {}
@@ -324,7 +348,7 @@ class FakePos:
         page = self._square_page(objects, body.get("cursor"), limit)
         if isinstance(page, JSONResponse):
             return page
-        page["latest_time"] = max((str(o.get("updated_at")) for o in self.data), default=_iso(self.tick))
+        page["latest_time"] = max((str(o.get("updated_at")) for o in self.data), default=_iso(self.now))
         return JSONResponse(page)
 
     # -- Toast -------------------------------------------------------------------------------------
@@ -332,7 +356,9 @@ class FakePos:
     def _load_toast(self, data: Any) -> dict:
         if not isinstance(data, dict):
             raise ValueError("a Toast catalog is one menus document (an object)")
-        data["lastUpdated"] = _iso(self.tick)
+        self._seen(_parse_iso(data.get("lastUpdated")))
+        self.tick += 1
+        data["lastUpdated"] = _iso(self.now)
         return data
 
     def _toast_walk(self) -> Iterator[dict]:
@@ -351,7 +377,7 @@ class FakePos:
             if entity.get("guid") == ident:
                 entity["price"] = amount
                 found = True
-        self.data["lastUpdated"] = _iso(self.tick)
+        self.data["lastUpdated"] = _iso(self.now)
         return found
 
     def _delete_toast(self, ident: str) -> bool:
@@ -367,7 +393,7 @@ class FakePos:
 
         for menu in self.data.get("menus") or []:
             prune(menu.get("menuGroups"))
-        self.data["lastUpdated"] = _iso(self.tick)
+        self.data["lastUpdated"] = _iso(self.now)
         return found
 
     def _toast_check(self, request: Request) -> JSONResponse | None:
@@ -395,11 +421,16 @@ class FakePos:
             value = data.get(key) or []
             out[key] = value.get("elements", []) if isinstance(value, dict) else value
             for obj in out[key]:
-                obj.setdefault("modifiedTime", int(_EPOCH.timestamp() * 1000) + self.tick * 1000)
+                if isinstance(obj.get("modifiedTime"), int):
+                    self._seen(datetime.fromtimestamp(obj["modifiedTime"] / 1000, tz=timezone.utc))
+        self.tick += 1
+        for key in ("items", "categories", "modifier_groups", "item_groups"):
+            for obj in out[key]:
+                obj.setdefault("modifiedTime", _ms(self.now))
         return out
 
     def _clover_touch(self, obj: dict) -> None:
-        obj["modifiedTime"] = int(_EPOCH.timestamp() * 1000) + self.tick * 1000
+        obj["modifiedTime"] = _ms(self.now)
 
     def _price_clover(self, ident: str, amount: int) -> bool:
         for item in self.data["items"]:
@@ -420,7 +451,7 @@ class FakePos:
             for obj in self.data[key]:
                 if obj.get("id") == ident:
                     if key == "items":
-                        obj["deletedTime"] = int(_EPOCH.timestamp() * 1000) + self.tick * 1000
+                        obj["deletedTime"] = _ms(self.now)
                     else:
                         obj["deleted"] = True
                     self._clover_touch(obj)
