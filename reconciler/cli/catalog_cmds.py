@@ -22,13 +22,16 @@ def validate(catalogs: tuple[str, ...]) -> None:
     failed = 0
     total = 0
     for target in catalogs:
+        warnings: list = []
         try:
-            catalog = load_catalog(target)
+            catalog = load_catalog(target, warnings)
         except CatalogInvalid as exc:
             failed += 1
             total += len(exc.problems)
             click.echo(exc.render())
             continue
+        for warning in warnings:
+            click.echo(f"{warning.render()} (warning)")
         sections = sum(len(m.sections) for m in catalog.menus)
         click.echo(
             f"ok {target}: {len(catalog.menus)} menus, {sections} sections, {len(catalog.dishes)} dishes, "

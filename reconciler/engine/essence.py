@@ -114,8 +114,26 @@ def _item(item: Item, groups: dict) -> dict:
     }
 
 
-def essence(catalog: Catalog) -> Essence:
+def offered(catalog: Catalog) -> set[str]:
+    """Ids of the items a diner can reach: dishes in sections, and what their options offer."""
     groups = {g.id: g for g in catalog.option_groups}
+    items = {i.id: i for i in [*catalog.dishes, *catalog.variations]}
+    queue = [d for m in catalog.menus for s in m.sections for d in s.dishes]
+    reached: set[str] = set()
+    while queue:
+        item_id = queue.pop()
+        if item_id in reached or item_id not in items:
+            continue
+        reached.add(item_id)
+        queue += [c.item for g in items[item_id].options if g in groups for c in groups[g].choices]
+    return reached
+
+
+def essence(catalog: Catalog) -> Essence:
+    """The catalog as a diner reaches it. Variations no option offers are not part of the menu
+    (Wix would hold them invisibly), so they are left out; `validate` warns about them."""
+    groups = {g.id: g for g in catalog.option_groups}
+    reached = offered(catalog)
     out: Essence = {}
     for menu in catalog.menus:
         out[("menu", menu.id)] = {
@@ -137,7 +155,8 @@ def essence(catalog: Catalog) -> Essence:
     for dish in catalog.dishes:
         out[("dish", dish.id)] = _item(dish, groups)
     for variation in catalog.variations:
-        out[("variation", variation.id)] = _item(variation, groups)
+        if variation.id in reached:
+            out[("variation", variation.id)] = _item(variation, groups)
     return out
 
 

@@ -92,3 +92,15 @@ def _placement(catalog: Catalog) -> Iterator[tuple[Path, str]]:
 
 def _self_reference(catalog: Catalog, dish: Dish, group_id: str) -> bool:
     return any(g.id == group_id and any(c.item == dish.id for c in g.choices) for g in catalog.option_groups)
+
+
+def warnings(catalog: Catalog) -> list[Violation]:
+    """Things that are valid but probably not meant: unused variations and option groups."""
+    used_groups = {g for item in [*catalog.dishes, *catalog.variations] for g in item.options}
+    offered = {c.item for g in catalog.option_groups if g.id in used_groups for c in g.choices}
+    found = [Violation(("option_groups", i, "id"), f'option group "{g.id}" is not used by any dish')
+             for i, g in enumerate(catalog.option_groups) if g.id not in used_groups]
+    found += [Violation(("variations", i, "id"), f'variation "{v.id}" is not offered by any option group in use, '
+                                                 "so it will not be published")
+              for i, v in enumerate(catalog.variations) if v.id not in offered]
+    return found

@@ -73,9 +73,13 @@ class MappingStore:
             runs.setdefault(run_id, []).append(Entry(*rest))
         return runs
 
-    def snapshot(self, scope: str) -> tuple[list[Entry], dict[str, list[Entry]]]:
-        """Everything stored for a scope; tests use it to prove a failed apply changed nothing."""
-        return self.entries(scope), self.pending(scope)
+    def dump(self) -> dict[str, list[tuple]]:
+        """Every mapping and pending row of every scope, in a stable order (tests compare these)."""
+        with self._lock:
+            return {
+                "mapping": self._db.execute("SELECT * FROM mapping ORDER BY scope, kind, local_id").fetchall(),
+                "pending": self._db.execute("SELECT * FROM pending ORDER BY scope, run_id, kind, local_id").fetchall(),
+            }
 
     # -- writing -----------------------------------------------------------------------------
     def stage(self, scope: str, run_id: str, entries: Iterable[Entry]) -> None:

@@ -40,14 +40,23 @@ async def open_target(name: str, location: str | None, state_dir: Path, currency
 
 
 @contextlib.asynccontextmanager
+async def emulator_target(emulator, location: str | None, label: str = "sandbox", timeout: float = 30.0,
+                          policy: RetryPolicy | None = None) -> AsyncIterator[WixV3Target]:
+    """A v3 target talking to an in-process emulator (the sandbox, and fast tests)."""
+    from reconciler.emulator import SANDBOX_TOKEN
+
+    async with httpx.AsyncClient(transport=emulator.transport(), base_url=SANDBOX_URL, timeout=timeout) as client:
+        session = Session(client, {"Authorization": SANDBOX_TOKEN}, [SANDBOX_TOKEN], policy)
+        yield WixV3Target(session, location, label=label)
+
+
+@contextlib.asynccontextmanager
 async def _sandbox(location, state_dir: Path, currency: str, timeout: float, policy) -> AsyncIterator[WixV3Target]:
     from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
 
     store = open_store(str(state_dir / "sandbox.sqlite"))
     emulator = Emulator(store, token=SANDBOX_TOKEN, currency=currency)
-    async with httpx.AsyncClient(transport=emulator.transport(), base_url=SANDBOX_URL, timeout=timeout) as client:
-        session = Session(client, {"Authorization": SANDBOX_TOKEN}, [SANDBOX_TOKEN], policy)
-        target = WixV3Target(session, location, label="sandbox")
+    async with emulator_target(emulator, location, "sandbox", timeout, policy) as target:
         if not await target.api.list_locations():
             # First use: a one-location site, selling in the catalog's currency.
             seed(store, locations=1, names=["Sandbox Restaurant"], currency=currency)

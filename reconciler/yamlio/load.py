@@ -50,8 +50,11 @@ class _Origin:
     path: Path  # path inside that file
 
 
-def load_catalog(target: str | FsPath) -> Catalog:
-    """Read, validate and merge a catalog. Raises :class:`CatalogInvalid` with every problem."""
+def load_catalog(target: str | FsPath, warnings: list[Problem] | None = None) -> Catalog:
+    """Read, validate and merge a catalog. Raises :class:`CatalogInvalid` with every problem.
+
+    Pass a list as ``warnings`` to receive things that are valid but probably not meant.
+    """
     problems: list[Problem] = []
     documents: list[Located] = []
     for file in catalog_files(target):
@@ -70,6 +73,11 @@ def load_catalog(target: str | FsPath) -> Catalog:
     if problems:
         raise CatalogInvalid(problems)
     assert catalog is not None
+    if warnings is not None:
+        kept = {key: list(range(len(merged[key]))) for key in LISTS}
+        for violation in rules.warnings(catalog):
+            origin, rest = _locate(violation.path, kept, origins)
+            warnings.append(_problem(origin, rest, violation.message))
     return catalog
 
 

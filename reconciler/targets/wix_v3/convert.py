@@ -24,6 +24,12 @@ _OPTION_BRANCH = {"selection": "selection", "extras": "extras", "deselection": "
 Ref = Callable[[str, str], object]  # (mapping kind, local id) -> Wix id or placeholder
 
 
+def _clearable(value: str | None) -> str:
+    """Updates merge per field and treat null as "not provided" (reference U12), so an empty string
+    is how a description or image is cleared; reading treats "" and null alike."""
+    return value or ""
+
+
 def ref(kind: str, local_id: str) -> dict:
     return {"$ref": f"{kind}:{local_id}"}
 
@@ -67,11 +73,11 @@ def item_to_wix(fields: dict, to_ref: Ref, options: list[dict] | None = None) ->
     chosen = fields["options"] if options is None else options
     return {
         "name": fields["name"],
-        "description": fields["description"],
+        "description": _clearable(fields["description"]),
         "price": {"value": fields["price"]},
         "taxRate": fields["tax_rate"],
         "labels": {"values": list(fields["labels"])},
-        "imageUrl": fields["image"],
+        "imageUrl": _clearable(fields["image"]),
         "inStock": fields["in_stock"],
         "acceptSpecialRequest": fields["special_requests"],
         "visibilityCriteria": visibility_to_wix(fields),
@@ -83,8 +89,8 @@ def section_to_wix(fields: dict, to_ref: Ref, dishes: list[str] | None = None) -
     listed = fields["dishes"] if dishes is None else dishes
     return {
         "name": fields["name"],
-        "description": fields["description"],
-        "imageUrl": fields["image"],
+        "description": _clearable(fields["description"]),
+        "imageUrl": _clearable(fields["image"]),
         "visibilityCriteria": visibility_to_wix(fields),
         "itemIds": {"values": [to_ref("item", d) for d in listed]},
     }
@@ -94,8 +100,8 @@ def menu_to_wix(fields: dict, to_ref: Ref, sections: list[str] | None = None) ->
     listed = fields["sections"] if sections is None else sections
     return {
         "name": fields["name"],
-        "description": fields["description"],
-        "imageUrl": fields["image"],
+        "description": _clearable(fields["description"]),
+        "imageUrl": _clearable(fields["image"]),
         "visibilityCriteria": visibility_to_wix(fields),
         "sectionIds": {"values": [to_ref("section", s) for s in listed]},
     }
