@@ -136,9 +136,6 @@ class CatalogBuilder:
     def has_dish(self, dish_id: str) -> bool:
         return dish_id in self._dishes
 
-    def dish_field(self, dish_id: str, key: str):
-        return self._dishes[dish_id].get(key)
-
     def variation_field(self, variation_id: str, key: str):
         return self._variations.get(variation_id, {}).get(key)
 
@@ -265,7 +262,8 @@ def _menu(draft: MenuDraft) -> Menu:
         for s in draft.sections
     ]
     return Menu(**_present({"id": draft.id, "name": draft.name, "visible": draft.visible,
-                            "description": draft.description, "image": draft.image, "hours": draft.hours, "sections": sections}))
+                            "description": draft.description, "image": draft.image, "hours": draft.hours,
+                            "sections": sections}))
 
 
 def choose_currency(found: dict[str, str], wanted: str | None) -> tuple[str | None, list[tuple[str, str]]]:
@@ -284,7 +282,7 @@ def choose_currency(found: dict[str, str], wanted: str | None) -> tuple[str | No
         return wanted, conflicts
     if len(real) > 1:
         codes = ", ".join(sorted(real))
-        for code, where in sorted(real.items()):
+        for where in sorted(real.values()):
             conflicts.append((where, f"prices use several currencies ({codes}); a catalog has one"))
         return None, conflicts
     placeholders = sorted(set(found) - set(real))

@@ -60,7 +60,8 @@ def test_item_group_variants_fold_into_one_dish_with_sizes():
               options={"elements": [{"id": "o", "name": "Tall"}, {"id": "p", "name": "Oat"}]})],
         [{"id": "C1", "name": "Coffee", "items": refs("S", "L", "X")}],
         [{"id": "MG1", "name": "Milk", "minRequired": 1, "maxAllowed": 1, "modifierIds": "W,O",
-          "modifiers": {"elements": [{"id": "O", "name": "Oat", "price": 75}, {"id": "W", "name": "Whole", "price": 0}]}}],
+          "modifiers": {"elements": [{"id": "O", "name": "Oat", "price": 75},
+                                     {"id": "W", "name": "Whole", "price": 0}]}}],
         [{"id": "G", "name": "Latte"}],
     )
     out = Imported("clover", raw)

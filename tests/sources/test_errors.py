@@ -61,7 +61,8 @@ def test_toast_shape_errors(raw, expected):
 
 @pytest.mark.parametrize(("raw", "expected"), [
     ({"items": [{"name": "Tea", "price": 100}]}, "item: items[0].id: missing required field"),
-    ({"items": [{"id": "A", "name": "Tea", "price": 1.5}]}, "item 'A': price: expected an integer, found the number 1.5"),
+    ({"items": [{"id": "A", "name": "Tea", "price": 1.5}]},
+     "item 'A': price: expected an integer, found the number 1.5"),
     ({"items": [{"id": "A", "name": "Tea"}]}, "item 'A': price: missing required field"),
     ({"items": [{"id": "A", "name": "Tea", "price": 1, "categories": {"elements": ["C1"]}}]},
      "item 'A': categories[0]: expected"),

@@ -261,7 +261,8 @@ def test_item_option_cross_products_are_flattened_with_a_note():
     raw = sq(
         {"type": "ITEM_OPTION", "id": "O1", "item_option_data": {"name": "Size"}},
         {"type": "ITEM_OPTION", "id": "O2", "item_option_data": {"name": "Milk"}},
-        sq_item("I1", "Latte", [sq_variation("V1", "I1", "Small, Whole", 400), sq_variation("V2", "I1", "Small, Oat", 450),
+        sq_item("I1", "Latte", [sq_variation("V1", "I1", "Small, Whole", 400),
+                                sq_variation("V2", "I1", "Small, Oat", 450),
                                 sq_variation("V3", "I1", "Large, Whole", 500)],
                 item_options=[{"item_option_id": "O1"}, {"item_option_id": "O2"}]),
         {"type": "ITEM_OPTION", "id": "O3", "item_option_data": {"name": "Temperature"}},

@@ -84,7 +84,8 @@ def test_min_max_null_is_unlimited_and_required_forces_at_least_one():
     toppings, temperature, sauces = (out.group(f"toast-MG{k}") for k in (1, 2, 3))
     assert isinstance(toppings, Extras) and (toppings.min, toppings.max) == (0, None)
     assert toppings.defaults == ["toast-O12"]
-    assert [(c.item, c.price) for c in toppings.choices] == [("toast-O11", Decimal("1.50")), ("toast-O12", Decimal("1.00"))]
+    assert [(c.item, c.price) for c in toppings.choices] == [
+        ("toast-O11", Decimal("1.50")), ("toast-O12", Decimal("1.00"))]
     assert isinstance(temperature, Selection) and temperature.default == "toast-O22"
     assert isinstance(sauces, Extras) and (sauces.min, sauces.max) == (0, 2)
     assert out.dish("toast-I1").options == ["toast-MG1", "toast-MG2", "toast-MG3"]
@@ -132,7 +133,8 @@ def test_open_price_hidden_and_visibility():
 
 def test_same_item_with_different_prices_per_menu_is_reported():
     raw = doc([menu("M1", "Lunch", [group("G1", "A", [item("I1", "Soup", 6.0)])]),
-               menu("M2", "Dinner", [group("G2", "B", [item("I1", "Soup", 7.5, pricingStrategy="MENU_SPECIFIC_PRICE")])])])
+               menu("M2", "Dinner", [group("G2", "B", [
+                   item("I1", "Soup", 7.5, pricingStrategy="MENU_SPECIFIC_PRICE")])])])
     out = Imported("toast", raw, currency="USD")
     assert out.dish("toast-I1").price == Decimal("6.00")
     assert any('costs 7.50 on menu "Dinner"' in n for n in out.notes_for("I1"))

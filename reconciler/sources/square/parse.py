@@ -17,11 +17,23 @@ merging, so a deletion seen in a later page wins over the older live copy.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.shape import ShapeChecker, Where
+from reconciler.sources.square.records import (
+    Category,
+    Item,
+    ListInfo,
+    Modifier,
+    ModifierList,
+    Money,
+    Override,
+    Presence,
+    SquareCatalog,
+    Tax,
+    Variation,
+)
 
 KNOWN_TYPES = frozenset({
     "ITEM", "ITEM_VARIATION", "CATEGORY", "MODIFIER_LIST", "MODIFIER", "TAX", "DISCOUNT", "IMAGE",
@@ -33,148 +45,6 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _OPAQUE_MAPS = {"custom_attribute_values"}  # their keys are data, not field names
 _PAYLOAD = {"ITEM": "item_data", "ITEM_VARIATION": "item_variation_data", "CATEGORY": "category_data",
             "MODIFIER_LIST": "modifier_list_data", "MODIFIER": "modifier_data", "TAX": "tax_data"}
-
-
-@dataclass(frozen=True)
-class Money:
-    amount: int
-    currency: str
-
-
-@dataclass(frozen=True)
-class Presence:
-    """Square's location scoping: all locations but some, or only some."""
-
-    everywhere: bool = True
-    present: frozenset[str] = frozenset()
-    absent: frozenset[str] = frozenset()
-
-    def at(self, location: str) -> bool:
-        if location in self.absent:
-            return False
-        return self.everywhere or location in self.present
-
-    @property
-    def nowhere(self) -> bool:
-        return not self.everywhere and not self.present
-
-
-@dataclass(frozen=True)
-class Override:
-    """A ``location_overrides`` entry of a variation or modifier."""
-
-    location: str
-    price: Money | None
-    pricing_type: str | None
-    sold_out: bool
-
-
-@dataclass
-class Variation:
-    id: str
-    item_id: str
-    name: str | None
-    ordinal: int | None
-    pricing_type: str
-    price: Money | None
-    overrides: list[Override]
-    presence: Presence
-    measurement_unit: str | None
-    version: int
-
-
-@dataclass(frozen=True)
-class ListInfo:
-    """An item's link to a modifier list, with its per-item overrides."""
-
-    list_id: str
-    min: int | None
-    max: int | None
-    enabled: bool
-    ordinal: int | None
-    on_by_default: dict[str, bool]
-    hidden: str | None  # YES / NO / NOT_SET
-
-
-@dataclass
-class Item:
-    id: str
-    name: str
-    description: str | None
-    categories: list[tuple[str, int | None]]
-    variations: dict[str, Variation]
-    lists: list[ListInfo]
-    tax_ids: list[str]
-    image_ids: list[str]
-    product_type: str
-    archived: bool
-    taxable: bool
-    hidden: bool
-    presence: Presence
-    option_ids: list[str]
-    version: int
-
-
-@dataclass
-class Category:
-    id: str
-    name: str
-    ordinal: int | None
-    parent: str | None
-    kind: str
-    online: bool
-    presence: Presence
-    image_ids: list[str]
-
-
-@dataclass
-class Modifier:
-    id: str
-    list_id: str | None
-    name: str
-    ordinal: int | None
-    price: Money | None
-    on_by_default: bool
-    overrides: list[Override]
-    hidden: bool
-    children: list[str]
-    presence: Presence
-    version: int
-
-
-@dataclass
-class ModifierList:
-    id: str
-    name: str
-    ordinal: int | None
-    selection_type: str | None
-    min: int | None
-    max: int | None
-    text: bool
-    hidden: bool
-    presence: Presence
-    modifiers: dict[str, Modifier] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Tax:
-    id: str
-    name: str
-    percentage: Decimal | None
-    inclusive: bool
-    enabled: bool
-
-
-@dataclass
-class SquareCatalog:
-    items: dict[str, Item] = field(default_factory=dict)
-    categories: dict[str, Category] = field(default_factory=dict)
-    lists: dict[str, ModifierList] = field(default_factory=dict)
-    taxes: dict[str, Tax] = field(default_factory=dict)
-    images: dict[str, str] = field(default_factory=dict)  # IMAGE id -> url
-    option_names: dict[str, str] = field(default_factory=dict)  # ITEM_OPTION id -> name
-    seed_images: dict[str, str] = field(default_factory=dict)  # object id -> url (seed data form)
-    others: list[tuple[str, str, str]] = field(default_factory=list)  # (type, id, name) not imported
 
 
 def snake_keys(value: object) -> object:
@@ -257,7 +127,8 @@ class _Reader:
 
     def top(self, obj: object, index: int) -> None:
         if not isinstance(obj, dict):
-            self.check.problem(Where("object", f"#{index}"), "", f"expected a catalog object, found {type(obj).__name__}")
+            self.check.problem(Where("object", f"#{index}"), "",
+                               f"expected a catalog object, found {type(obj).__name__}")
             return
         self._remember(obj, "", f"objects[{index}]")
 
@@ -393,7 +264,8 @@ class _Reader:
         categories: list[tuple[str, int | None]] = []
         for k, ref in enumerate(self.check.sequence(data, "categories", where, f"{p}.categories")):
             if isinstance(ref, dict) and isinstance(ref.get("id"), str):
-                categories.append((ref["id"], self.check.integer(ref, "ordinal", where, f"{p}.categories[{k}].ordinal")))
+                ordinal = self.check.integer(ref, "ordinal", where, f"{p}.categories[{k}].ordinal")
+                categories.append((ref["id"], ordinal))
             else:
                 self.check.problem(where, f"{p}.categories[{k}]", "expected {\"id\": ...}")
         legacy = self.check.text(data, "category_id", where, f"{p}.category_id")

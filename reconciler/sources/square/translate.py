@@ -14,7 +14,7 @@ from reconciler.sources.base import ImportOptions, ImportResult
 from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionDraft, Variant, choose_currency
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.money import from_minor_units
-from reconciler.sources.square.parse import Item, ListInfo, Modifier, ModifierList, Money, Override, SquareCatalog
+from reconciler.sources.square.records import Item, ListInfo, Modifier, ModifierList, Money, Override, SquareCatalog
 
 MENU_PRODUCT_TYPES = {"REGULAR", "FOOD_AND_BEV"}
 _OTHER_REASONS = {

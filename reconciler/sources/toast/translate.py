@@ -17,8 +17,7 @@ from reconciler.sources.money import from_major_units
 from reconciler.sources.toast.parse import Menu, MenuGroup, MenuItem, ModifierOption, Restaurant
 
 ONLINE = {"TOAST_ONLINE_ORDERING", "ORDERING_PARTNERS", "GRUBHUB"}
-_DAY = {name: day for name, day in zip(
-    ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"), DAYS)}
+_DAY = dict(zip(("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"), DAYS, strict=True))
 
 
 def online(visibility: list[str] | None) -> bool:
