@@ -77,9 +77,12 @@ def create_variation(api: httpx.Client, catalog_id: str, name: str = "Variation"
 
 
 def menu_section_dish(api: httpx.Client, catalog_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A menu holding a section holding a dish, each as now stored (after the U13 appends)."""
     menu = create_menu(api, catalog_id)
     section = create_section(api, catalog_id, menu["id"])
     dish = create_dish(api, catalog_id, menu["id"], section["id"])
+    menu = ok(api.get(f"{catalog_path(catalog_id)}/menus/{menu['id']}"))["menu"]
+    section = ok(api.get(f"{catalog_path(catalog_id)}/menus/{menu['id']}/sections/{section['id']}"))["section"]
     return menu, section, dish
 
 
