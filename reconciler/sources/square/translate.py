@@ -14,7 +14,9 @@ from reconciler.sources.base import ImportOptions, ImportResult
 from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionDraft, Variant, choose_currency
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.money import from_minor_units
-from reconciler.sources.square.records import Item, ListInfo, Modifier, ModifierList, Money, Override, SquareCatalog
+from reconciler.sources.square.records import (
+    Item, ListInfo, Modifier, ModifierList, Money, Override, Presence, SquareCatalog,
+)
 
 MENU_PRODUCT_TYPES = {"REGULAR", "FOOD_AND_BEV"}
 _OTHER_REASONS = {
@@ -96,6 +98,16 @@ class _Translation:
         catalog, notes = self.b.build()
         return ImportResult(catalog, notes)
 
+    def _absent(self, presence: Presence, origin: Origin) -> bool:
+        """Not sold where we import for (reported); without --location, only "nowhere" counts."""
+        if presence.nowhere:
+            self.b.note(origin, "skipped", "present at no location")
+            return True
+        if self.location is not None and not presence.at(self.location):
+            self.b.note(origin, "skipped", f"not present at location {self.location}")
+            return True
+        return False
+
     # -- categories -------------------------------------------------------------------------------
 
     def _sections(self) -> None:
@@ -104,8 +116,7 @@ class _Translation:
             if cat.kind == "KITCHEN_CATEGORY":
                 self.b.note(origin, "skipped", "kitchen categories route tickets; they are not menu sections")
                 continue
-            if self.location is not None and not cat.presence.at(self.location):
-                self.b.note(origin, "skipped", f"not present at location {self.location}")
+            if self._absent(cat.presence, origin):
                 continue
             if cat.parent and cat.parent in self.cat.categories:
                 parent = self.cat.categories[cat.parent].name
@@ -126,11 +137,7 @@ class _Translation:
         if item.product_type not in MENU_PRODUCT_TYPES:
             self.b.note(origin, "skipped", f"product type {item.product_type} is not a menu item")
             return
-        if item.presence.nowhere:
-            self.b.note(origin, "skipped", "present at no location")
-            return
-        if self.location is not None and not item.presence.at(self.location):
-            self.b.note(origin, "skipped", f"not present at location {self.location}")
+        if self._absent(item.presence, origin):
             return
         priced = self._variants(item)
         if not priced:
@@ -174,8 +181,7 @@ class _Translation:
         out = []
         for v in sorted(item.variations.values(), key=lambda v: _order(v.ordinal, v.name or "", v.id)):
             origin = Origin("ITEM_VARIATION", v.id, v.name or "")
-            if v.presence.nowhere or (self.location is not None and not v.presence.at(self.location)):
-                self.b.note(origin, "skipped", f"not present at location {self.location or '(any)'}")
+            if self._absent(v.presence, origin):
                 continue
             at = _at_location(v.price, v.pricing_type, v.overrides, self.location)
             if at.pricing_type == "VARIABLE_PRICING" or at.money is None:
@@ -256,15 +262,14 @@ class _Translation:
         if info.hidden == "YES" or (info.hidden != "NO" and lst.hidden):
             self.b.note(origin, "skipped", "hidden from customers")
             return None
-        if self.location is not None and not lst.presence.at(self.location):
-            self.b.note(origin, "skipped", f"not present at location {self.location}")
+        if self._absent(lst.presence, origin):
             return None
-        choices, list_defaults, item_defaults = self._choices(lst, info)
         shared = _limits(lst, None)
         low, high = _limits(lst, info)
         if high == 0:
             self.b.note(item_origin, "skipped", f'allows no choice from modifier list "{lst.name}" (max 0)')
             return None
+        choices, list_defaults, item_defaults = self._choices(lst, info)
         if (low, high, item_defaults) == (*shared, list_defaults):
             group_id = self.b.ids.make("group", "list", lst.id)
         else:
@@ -291,8 +296,7 @@ class _Translation:
 
     def _modifier_variation(self, m: Modifier) -> str | None:
         origin = Origin("MODIFIER", m.id, m.name)
-        if m.presence.nowhere or (self.location is not None and not m.presence.at(self.location)):
-            self.b.note(origin, "skipped", f"not present at location {self.location or '(any)'}")
+        if self._absent(m.presence, origin):
             return None
         if m.children:
             self.b.note(origin, "approximated",
