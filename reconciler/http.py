@@ -16,13 +16,13 @@ deterministic without sleeping longer than needed.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
+import orjson
 
 from reconciler.errors import ApiError, PermanentApiError, TemporaryApiError
 
@@ -93,7 +93,7 @@ class Session:
             try:
                 response = await self.client.request(
                     method, path, headers=self.headers, params=params,
-                    content=None if json_body is None else json.dumps(json_body).encode(),
+                    content=None if json_body is None else orjson.dumps(json_body),
                 )
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 error = TemporaryApiError(
@@ -138,7 +138,7 @@ def _json(response: httpx.Response) -> dict:
     if not response.content:
         return {}
     try:
-        data = response.json()
+        data = orjson.loads(response.content)  # several times faster than json for 10,000-item lists
     except ValueError as exc:
         raise TemporaryApiError(message="the response was not JSON", status=response.status_code) from exc
     return data if isinstance(data, dict) else {"value": data}

@@ -16,6 +16,7 @@ Wix Catalogs v3 see them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from decimal import Decimal
@@ -44,9 +45,14 @@ Key = tuple[str, str]
 Essence = dict[Key, dict]
 
 
+@functools.lru_cache(maxsize=8192)
+def _money(value: Decimal | str) -> str:
+    return money_text(Decimal(value).normalize())
+
+
 def money(value: Decimal | str) -> str:
     """Canonical money text for comparison: "12.5", "12.50" and "12.500" are the same amount."""
-    return money_text(Decimal(value).normalize())
+    return _money(str(value))  # menus repeat a few hundred prices; the cache makes 10,000 dishes cheap
 
 
 def percent(value: Decimal | str | None) -> str:
@@ -64,13 +70,28 @@ def window(day: str, open_: str, close: str, close_day: str | None) -> dict:
     return {"day": day, "open": open_, "close_day": close_day or day, "close": close}
 
 
+_FULFILLMENT_ORDER = {value: index for index, value in enumerate(ALL_FULFILLMENT)}
+_PLATFORM_ORDER = {value: index for index, value in enumerate(ALL_PLATFORMS)}
+_DAY_ORDER = {value: index for index, value in enumerate(DAYS)}
+
+
+def _ordered(values, order: dict) -> list:
+    """The set of values in their canonical order; the common full list is returned as is."""
+    values = list(values)
+    if len(values) == len(order) and set(values) == order.keys():
+        return list(order)
+    return sorted(set(values), key=order.__getitem__)
+
+
 def visibility(visible: bool, fulfillment, platforms, hours: list[dict], special: list[dict]) -> dict:
     return {
         "visible": bool(visible),
-        "fulfillment": sorted(set(fulfillment), key=ALL_FULFILLMENT.index),
-        "platforms": sorted(set(platforms), key=ALL_PLATFORMS.index),
-        "hours": sorted(hours, key=lambda w: (DAYS.index(w["day"]), w["open"], w["close_day"], w["close"])),
-        "special_hours": sorted(special, key=lambda s: (s["start"], s["end"], s["available"], s["name"] or "")),
+        "fulfillment": _ordered(fulfillment, _FULFILLMENT_ORDER),
+        "platforms": _ordered(platforms, _PLATFORM_ORDER),
+        "hours": sorted(hours, key=lambda w: (_DAY_ORDER[w["day"]], w["open"], w["close_day"], w["close"]))
+        if hours else [],
+        "special_hours": sorted(special, key=lambda s: (s["start"], s["end"], s["available"], s["name"] or ""))
+        if special else [],
     }
 
 

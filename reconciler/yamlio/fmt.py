@@ -32,7 +32,7 @@ def canonical_text(
     text: str, file: str, currency: str | None = None, drop_comments: bool = False
 ) -> tuple[str | None, str]:
     """The canonical form of one file's text, or (None, why not)."""
-    located, problems = read(text, file)
+    located, problems = read(text, file, comments=True)
     if located is not None and not problems:
         part, problems = parse_part(located)
     if problems:

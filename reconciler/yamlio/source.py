@@ -35,6 +35,8 @@ _CoreResolver.add_implicit_resolver(
 
 class CoreLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
                  yaml.constructor.SafeConstructor, _CoreResolver):
+    """The pure-Python loader; also scans tokens for `fmt`'s comment check."""
+
     def __init__(self, stream: str) -> None:
         yaml.reader.Reader.__init__(self, stream)
         yaml.scanner.Scanner.__init__(self)
@@ -44,32 +46,57 @@ class CoreLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, y
         _CoreResolver.__init__(self)
 
 
+try:  # libyaml parses about ten times faster; large catalogs need it
+    from yaml._yaml import CParser
+
+    class FastCoreLoader(CParser, yaml.constructor.SafeConstructor, _CoreResolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _CoreResolver.__init__(self)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    FastCoreLoader = CoreLoader
+
+
 @dataclass
 class Located:
-    """YAML data plus the position of each value (and of each mapping key) by path."""
+    """YAML data plus its node tree, which locates any path when a problem must be reported.
+
+    Positions are looked up only for problems, by walking the nodes, so loading a large valid
+    catalog pays nothing for them.
+    """
 
     file: str
     data: object
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = None
     comment_lines: list[int] = field(default_factory=list)
 
     def where(self, path: Path) -> tuple[int, int]:
-        """Best position for a path: the key if it exists, else the value, else the nearest parent."""
-        probe = tuple(path)
-        while True:
-            if probe in self.keys:
-                return self.keys[probe]
-            if probe in self.values:
-                return self.values[probe]
-            if not probe:
-                return (1, 1)
-            probe = probe[:-1]
+        """Best position for a path: its key if it has one, else its value, else the nearest parent."""
+        node, mark = self.root, None
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                pair = next(((k, v) for k, v in node.value if _text(k) == part), None)
+                if pair is None:
+                    break
+                mark, node = pair[0].start_mark, pair[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        if mark is None:
+            mark = node.start_mark if node is not None else None
+        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-def read(text: str, file: str) -> tuple[Located | None, list[Problem]]:
-    """Parse one YAML document. Returns the data or the syntax problems found."""
-    loader = CoreLoader(text)
+def read(text: str, file: str, comments: bool = False) -> tuple[Located | None, list[Problem]]:
+    """Parse one YAML document. Returns the data or the syntax problems found.
+
+    With ``comments`` the lines holding comments are found too (only `fmt` needs them).
+    """
+    loader = FastCoreLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -81,38 +108,59 @@ def read(text: str, file: str) -> tuple[Located | None, list[Problem]]:
         return None, [Problem(file, line, col, "", f"YAML syntax error: {reason}")]
     finally:
         loader.dispose()
-    located = Located(file=file, data={})
+    located = Located(file=file, data={}, root=node)
     problems: list[Problem] = []
     if node is None:
         return located, problems
-    located.data = _convert(node, (), located, problems, loader)
-    located.comment_lines = _comment_lines(text, located)
+    located.data = _convert(node, (), located, problems)
+    if comments:
+        located.comment_lines = _comment_lines(text)
     return located, problems
 
 
-def _convert(node: yaml.Node, path: Path, out: Located, problems: list[Problem], loader: CoreLoader) -> object:
-    out.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+def _scalar(node: yaml.ScalarNode) -> object:
+    """A scalar by the tag the core resolver gave it (quoted scalars are always text)."""
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _INT:
+        return int(value)
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _NULL:
+        return None
+    if tag == _FLOAT:
+        return float(value)
+    return value  # explicit tags such as !!binary are not part of the format; the model rejects them
+
+
+_STR, _INT, _BOOL, _NULL, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float"))
+
+
+def _text(node: yaml.Node) -> str:
+    return str(_scalar(node)) if isinstance(node, yaml.ScalarNode) else str(node.value)
+
+
+def _convert(node: yaml.Node, path: Path, out: Located, problems: list[Problem]) -> object:
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
     if isinstance(node, yaml.MappingNode):
-        result: dict[object, object] = {}
+        result: dict[str, object] = {}
+        first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key)
-            child = path + (key,)
+            key = _text(key_node)
             if key in result:
-                first = out.keys[child]
                 problems.append(Problem(out.file, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                                        render(child), f"key repeated (first at line {first[0]}); only one is allowed"))
+                                        render(path + (key,)),
+                                        f"key repeated (first at line {first_line[key]}); only one is allowed"))
                 continue
-            out.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = _convert(value_node, child, out, problems, loader)
+            first_line[key] = key_node.start_mark.line + 1
+            result[key] = _convert(value_node, path + (key,), out, problems)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), out, problems, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return [_convert(item, path + (i,), out, problems) for i, item in enumerate(node.value)]
 
 
-def _comment_lines(text: str, located: Located) -> list[int]:
+def _comment_lines(text: str) -> list[int]:
     """Lines holding a comment (a '#' outside any quoted or plain scalar)."""
     lines = []
     scanner = CoreLoader(text)

@@ -60,9 +60,9 @@ def test_semantic_problems_are_all_reported_with_locations():
 
 
 def test_yaml_syntax_error_is_located():
-    assert problems("syntax.yaml") == [
-        (5, 7, "", "YAML syntax error: while parsing a flow sequence: expected ',' or ']', but got ':'")
-    ]
+    [(line, column, path, message)] = problems("syntax.yaml")
+    assert (line, column, path) == (5, 7, "")
+    assert message.startswith("YAML syntax error: while parsing a flow sequence:") and "','" in message
 
 
 def test_repeated_key_is_an_error_not_a_silent_overwrite():

@@ -15,6 +15,7 @@ placeholder id ``wix:<wix id>`` and shows up as a removal.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from dataclasses import dataclass, field
 
 from reconciler.engine.essence import Essence, Key, fingerprint
@@ -99,10 +100,10 @@ def interpret(
         structure.append((menu, menu_local, listed))
 
     # 2. Dishes the sections list, then whatever their options offer, breadth first.
-    queue = [d for _, _, listed in structure for section, _ in listed for d in _values(section, "itemIds")]
+    queue = deque(d for _, _, listed in structure for section, _ in listed for d in _values(section, "itemIds"))
     reached: list[str] = []
     while queue:
-        wix_id = queue.pop(0)
+        wix_id = queue.popleft()
         if wix_id in names or wix_id not in active or "type" not in known[wix_id]:
             continue
         kind = "variation" if known[wix_id].get("type") == "VARIATION" else "dish"

@@ -6,6 +6,7 @@ The sandbox is this same target talking to the in-process emulator.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from reconciler.engine.diff import Change
@@ -35,9 +36,13 @@ class RawLive:
     def fingerprint(self) -> str:
         return fingerprint(sorted(self.hashes().items()))
 
+    @functools.cached_property
+    def _hashes(self) -> dict[str, str]:
+        return {e["id"]: fingerprint(e) for e in [*self.menus, *self.sections, *self.items] if e.get("id")}
+
     def hashes(self) -> dict[str, str]:
         """A hash per live entity (by Wix id): what a stale-plan message compares."""
-        return {e["id"]: fingerprint(e) for e in [*self.menus, *self.sections, *self.items] if e.get("id")}
+        return self._hashes
 
 
 class WixV3Target:
