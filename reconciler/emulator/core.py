@@ -27,7 +27,7 @@ from reconciler.emulator.apis import default_apis
 from reconciler.emulator.errors import WixError, application_error, unauthenticated
 from reconciler.emulator.faults import AFTER, DROP, TIMEOUT, Fault
 from reconciler.emulator.knobs import Knobs
-from reconciler.emulator.outcome import Outcome, error_outcome, json_outcome
+from reconciler.emulator.outcome import Outcome, error_outcome
 from reconciler.emulator.routing import Api, Call, Match, Reply, Router, Site, utc_now
 from reconciler.emulator.seed import CURRENCY_KEY, DEFAULT_CURRENCY
 from reconciler.emulator.store import Store

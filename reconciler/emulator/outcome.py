@@ -8,6 +8,7 @@ response is held ``hold_seconds`` and then, if anyone still listens, a 504). ``a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,8 +31,6 @@ class Outcome:
         return iter((self.status, self.headers, self.body))
 
     def json(self) -> Any:
-        import json
-
         return json.loads(self.body)
 
 

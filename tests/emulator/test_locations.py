@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from tests.emulator.helpers import app_error, new_guid, ok, violated
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def fresh(tmp_path) -> EmulatorServer:  # type: ignore[no-untyped-def]
+def fresh(tmp_path: Path) -> Iterator[EmulatorServer]:
     with EmulatorServer(state=tmp_path / "locations.sqlite") as server:
         yield server
 

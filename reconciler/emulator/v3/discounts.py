@@ -38,7 +38,9 @@ def create(scope: CatalogScope, raw: dict[str, Any], coupon: dict[str, Any] | No
 
 def update(scope: CatalogScope, discount_id: str | None, patch: dict[str, Any]) -> dict[str, Any]:
     stored = find(scope, discount_id)
-    discount = shapes.merge_discount(stored, patch, scope.currency)
+    # Like an item's price, a discount keeps the currency it was created with.
+    currency = ((stored.get("condition") or {}).get("minOrderPrice") or {}).get("currency") or scope.currency
+    discount = shapes.merge_discount(stored, patch, currency)
     rules.check_discount_targets(discount, scope)
     scope.discounts().update(discount["id"], discount)
     return discount
