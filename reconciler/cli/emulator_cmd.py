@@ -12,6 +12,8 @@ import os
 import signal
 import socket
 import sys
+import threading
+from typing import Any
 
 import click
 
@@ -46,6 +48,18 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _stop_when_stdin_closes(server: Any) -> None:
+    """Block until stdin reaches EOF (the parent closed it, or died), then ask uvicorn to stop."""
+    # os.read on the raw descriptor: a daemon thread blocked inside sys.stdin's buffered reader
+    # would hold its lock and abort the interpreter at exit.
+    try:
+        while os.read(sys.stdin.fileno(), 65536):
+            pass
+    except (OSError, ValueError):
+        pass
+    server.should_exit = True
+
+
 class _QuietDrops(logging.Filter):
     """Injected dropped connections are intended; keep them out of the server's error log."""
 
@@ -61,7 +75,10 @@ class _QuietDrops(logging.Filter):
 @click.option("--token", default=None, help=f"Token clients must send (default: ${TOKEN_ENV}, else a fixed local token).")
 @click.option("--latency-ms", default=0.0, type=click.FloatRange(min=0), help="Delay added to every API call.")
 @click.option("--currency", default=None, help="Site currency, ISO 4217 (default: the state's, else USD).")
-def serve(host: str, port: int, state: str | None, token: str | None, latency_ms: float, currency: str | None) -> None:
+@click.option("--stop-on-stdin-eof", is_flag=True, hidden=True,
+              help="Shut down when stdin closes (test harnesses: the server dies with its parent).")
+def serve(host: str, port: int, state: str | None, token: str | None, latency_ms: float, currency: str | None,
+          stop_on_stdin_eof: bool) -> None:
     """Serve the Wix Catalogs v3 (and Locations) API emulator over HTTP until interrupted.
 
     The first line of output is the URL, e.g. `reconcile emulator listening on http://127.0.0.1:8770`.
@@ -72,7 +89,6 @@ def serve(host: str, port: int, state: str | None, token: str | None, latency_ms
 
     token = token or os.environ.get(TOKEN_ENV) or LOCAL_TOKEN
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     store = open_store(state)
     try:
         try:
@@ -87,10 +103,13 @@ def serve(host: str, port: int, state: str | None, token: str | None, latency_ms
             timeout_graceful_shutdown=1, timeout_keep_alive=5,
         )
         server = uvicorn.Server(config)
+        logging.getLogger("uvicorn.error").addFilter(_QuietDrops())  # after Config, which configures logging
         # uvicorn handles SIGINT/SIGTERM with a graceful shutdown, then re-raises the signal to the
         # handler found before it started: make that handler a no-op so we exit 0, not 130/-15.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: None)
+        if stop_on_stdin_eof:
+            threading.Thread(target=_stop_when_stdin_closes, args=(server,), daemon=True).start()
         # The socket already listens, so clients may connect as soon as this line appears.
         click.echo(f"reconcile emulator listening on http://{shown_host}:{bound_port}")
         sys.stdout.flush()

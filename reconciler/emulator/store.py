@@ -29,6 +29,7 @@ import logging
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,11 @@ CREATE INDEX IF NOT EXISTS entities_in_order ON entities (api, scope, container,
 
 _BUSY_TIMEOUT_MS = 30_000
 _CHUNK = 500  # stays under SQLite's host-parameter limit
+
+
+class _Connection(sqlite3.Connection):
+    """A plain connection that can be weakly referenced: when the thread that owns it ends, its
+    thread-local reference goes and the connection closes, instead of staying open in a registry."""
 
 
 @dataclass(frozen=True)
@@ -224,7 +230,7 @@ class Store:
     def __init__(self, path: str | None = None):
         self.path = path
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._connections_lock = threading.Lock()
         # An in-memory database lives in one connection, so requests take turns on it.
         self._memory_lock = threading.RLock() if path is None else None
@@ -239,13 +245,15 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         target = ":memory:" if self.path is None else self.path
-        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            target, isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT_MS / 1000, factory=_Connection
+        )
         conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         if self.path is not None:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         with self._connections_lock:
-            self._connections.append(conn)
+            self._connections.add(conn)
         return conn
 
     def _connection(self) -> sqlite3.Connection:
@@ -295,7 +303,8 @@ class Store:
 
     def close(self) -> None:
         with self._connections_lock:
-            connections, self._connections = self._connections, []
+            connections = list(self._connections)
+            self._connections = weakref.WeakSet()
         for conn in connections:
             try:
                 conn.close()

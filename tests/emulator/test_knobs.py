@@ -90,6 +90,7 @@ def test_dropped_connection_is_a_protocol_error(server: EmulatorServer, api: htt
     assert api.get("/v3/catalogs").status_code == 200
     entry = server.requests()[-2]
     assert (entry["operation"], entry["fault"], entry["status"], entry["executed"]) == ("listCatalogs", "drop", None, False)
+    assert "Traceback" not in server.stderr_text()
 
 
 def test_timeout_holds_the_response(server: EmulatorServer, api: httpx.Client) -> None:

@@ -162,3 +162,33 @@ def test_small_responses_are_not_held_back_by_delayed_acks(server: EmulatorServe
         durations.append(time.perf_counter() - started)
     durations.sort()
     assert durations[len(durations) // 2] < 0.025, durations
+
+
+def test_a_harnessed_server_stops_when_its_parent_dies() -> None:
+    """EmulatorServer passes --stop-on-stdin-eof: a test run killed outright leaves no server behind."""
+    parent_code = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "from tests.support.emulator_server import EmulatorServer\n"
+        "server = EmulatorServer().start()\n"
+        "print(server.process.pid, flush=True)\n"
+        "sys.stdin.read()\n"
+    ) % str(REPO_ROOT)
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    server_pid = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:  # polling a pid for exit; nothing here waits for timing
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            break
+        try:
+            os.waitpid(server_pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.05)
+    else:
+        os.kill(server_pid, signal.SIGKILL)
+        pytest.fail("the emulator outlived the process that started it")

@@ -67,7 +67,10 @@ class EmulatorServer:
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "reconciler.cli.main", "emulator", "serve", "--host", self.host, "--port", "0"]
+        cmd = [sys.executable, "-m", "reconciler.cli.main", "emulator", "serve", "--host", self.host, "--port", "0",
+               # The server also stops when our end of its stdin closes, so it never outlives this
+               # process, even one killed with SIGKILL.
+               "--stop-on-stdin-eof"]
         if self.state is not None:
             cmd += ["--state", self.state]
         if self.latency_ms:
@@ -90,7 +93,7 @@ class EmulatorServer:
             self.command(),
             stdout=subprocess.PIPE,
             stderr=self._stderr_file,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             text=True,
             env=env,
         )
@@ -134,8 +137,9 @@ class EmulatorServer:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=timeout)
-        if process.stdout is not None:
-            process.stdout.close()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
         if self._stderr_file is not None:
             self._stderr_file.close()
         return process.returncode
