@@ -1,9 +1,17 @@
-"""A real emulator in-process and the real engine around it: no part of reconcile is faked."""
+"""The real engine against a real emulator, in-process or over HTTP: no part of reconcile is faked.
+
+``Harness`` runs the emulator in this process (through its httpx transport); ``HttpHarness`` talks
+to `reconcile emulator serve` running as a separate process on 127.0.0.1, one location per
+harness. Both offer the same methods, so a scenario can run both ways.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
+
+import httpx
 
 from reconciler.emulator import Emulator, open_store, seed
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
@@ -11,39 +19,44 @@ from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Plan
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
-from reconciler.http import RetryPolicy
+from reconciler.http import RetryPolicy, Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore
 from reconciler.targets.registry import emulator_target
+from reconciler.targets.wix_v3.target import WixV3Target
 
 # Retries without real waiting: backoff delays are computed but tests never sleep on them.
 FAST = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0, jitter=lambda cap: 0.0)
 
 
-class Harness:
-    def __init__(self, tmp_path: Path, policy: RetryPolicy = FAST, new_site: bool = True) -> None:
-        self.emulator = Emulator(open_store(str(tmp_path / "emulator.sqlite")))
-        if new_site:
-            seed(self.emulator.store, locations=1, names=["Test Kitchen"])
+class _Engine:
+    """Plan, apply and read through whatever target ``target()`` yields."""
+
+    location: str | None = None
+
+    def __init__(self, tmp_path: Path, policy: RetryPolicy) -> None:
         self.state = tmp_path / "state"
         self.state.mkdir(exist_ok=True)
         self.store = MappingStore(self.state / "state.sqlite")
         self.policy = policy
         self.thresholds = Thresholds(max_update_share=1.0, max_remove_share=1.0, min_existing=10**9)
 
+    def target(self):  # pragma: no cover - defined by subclasses
+        raise NotImplementedError
+
     def run(self, coroutine):
         return asyncio.run(coroutine)
 
     def plan(self, catalog: Catalog, live_updates: bool = True) -> Plan:
         async def go():
-            async with emulator_target(self.emulator, None, "sandbox", policy=self.policy) as target:
+            async with self.target() as target:
                 return (await make_plan(catalog, target, self.store, self.thresholds, live_updates)).plan
 
         return self.run(go())
 
     def apply(self, catalog_or_plan, **options) -> ApplyResult:
         async def go():
-            async with emulator_target(self.emulator, None, "sandbox", policy=self.policy) as target:
+            async with self.target() as target:
                 plan = catalog_or_plan
                 if isinstance(plan, Catalog):
                     plan = (await make_plan(plan, target, self.store, self.thresholds,
@@ -56,7 +69,7 @@ class Harness:
         """The live catalog as reconcile reads it, through the current mapping."""
 
         async def go():
-            async with emulator_target(self.emulator, None, "sandbox", policy=self.policy) as target:
+            async with self.target() as target:
                 raw = await target.fetch()
                 return target.interpret(raw, self.store.entries(await target.scope()), {}).essence
 
@@ -66,11 +79,74 @@ class Harness:
         """Every live entity as Wix returns it (archived ones included), for exact before/after checks."""
 
         async def go():
-            async with emulator_target(self.emulator, None, "sandbox", policy=self.policy) as target:
+            async with self.target() as target:
                 raw = await target.fetch()
                 return {"menus": raw.menus, "sections": raw.sections, "items": raw.items}
 
         return self.run(go())
 
+    def call(self, operation: str, method: str, path: str, body: dict | None = None) -> dict:
+        """One raw Catalogs v3 call on this harness's catalog (``{catalog}`` in the path)."""
+
+        async def go():
+            async with self.target() as target:
+                catalog_id = (await target.resolve()).catalog_id
+                return await target.api.call(operation, method, path.format(catalog=catalog_id), body)
+
+        return self.run(go())
+
     def mapping(self) -> dict:
         return self.store.dump()
+
+    def writes(self) -> dict[str, int]:
+        return {op: n for op, n in self.counters()["operations"].items() if not op.startswith(("list", "get"))}
+
+
+class Harness(_Engine):
+    def __init__(self, tmp_path: Path, policy: RetryPolicy = FAST, new_site: bool = True) -> None:
+        super().__init__(tmp_path, policy)
+        self.emulator = Emulator(open_store(str(tmp_path / "emulator.sqlite")))
+        if new_site:
+            seed(self.emulator.store, locations=1, names=["Test Kitchen"])
+
+    def target(self):
+        return emulator_target(self.emulator, self.location, "sandbox", policy=self.policy)
+
+    def counters(self) -> dict:
+        return self.emulator.counters()
+
+    def reset_counters(self) -> None:
+        self.emulator.reset_counters()
+
+    def set_faults(self, rules: list[dict]) -> None:
+        self.emulator.set_faults(rules)
+
+    def clear_faults(self) -> None:
+        self.emulator.clear_faults()
+
+
+class HttpHarness(_Engine):
+    """The engine over real HTTP against a shared `reconcile emulator serve`, on its own location."""
+
+    def __init__(self, tmp_path: Path, server, policy: RetryPolicy = FAST) -> None:
+        super().__init__(tmp_path, policy)
+        self.server = server
+        self.location = server.seed(locations=1, names=[f"Kitchen {tmp_path.name}"])[0]["locationId"]
+
+    @contextlib.asynccontextmanager
+    async def target(self):
+        async with httpx.AsyncClient(base_url=self.server.url, timeout=30) as client:
+            session = Session(client, {"Authorization": self.server.token}, [self.server.token], self.policy)
+            yield WixV3Target(session, self.location, label="wix-v3")
+
+    def counters(self) -> dict:
+        return self.server.counters()
+
+    def reset_counters(self) -> None:
+        self.server.reset()
+
+    def set_faults(self, rules: list[dict]) -> None:
+        self.server.set_faults(rules)
+
+    def clear_faults(self) -> None:
+        self.server.clear_faults()

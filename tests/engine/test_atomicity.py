@@ -16,7 +16,8 @@ import pytest
 from reconciler.errors import ApplyFailed
 from reconciler.model.catalog import Catalog
 from reconciler.yamlio.load import load_catalog
-from tests.engine.harness import Harness
+from tests.engine.harness import Harness, HttpHarness
+from tests.support.emulator_server import EmulatorServer
 
 PERSISTENT = 1000  # "times": the fault never clears during the run
 
@@ -82,11 +83,11 @@ def test_a_failure_at_every_position_changes_nothing(base, tmp_path, fault):
         case.mkdir()
         h = fresh(base, case)
         before_live, before_mapping = h.raw_live(), h.mapping()
-        h.emulator.set_faults([{"operation": call, "nth": nth, "times": PERSISTENT, "fault": fault,
+        h.set_faults([{"operation": call, "nth": nth, "times": PERSISTENT, "fault": fault,
                                 "retryAfter": 0}])
         with pytest.raises(ApplyFailed):
             h.apply(desired(), attempts=2)
-        h.emulator.clear_faults()
+        h.clear_faults()
         assert h.raw_live() == before_live, f"live catalog changed after a {fault} at {call} #{nth}"
         assert h.mapping() == before_mapping, f"mapping changed after a {fault} at {call} #{nth}"
         result = h.apply(desired())
@@ -100,7 +101,7 @@ def test_a_transient_failure_anywhere_is_absorbed(base, tmp_path, fault):
         case = tmp_path / f"{index}"
         case.mkdir()
         h = fresh(base, case)
-        h.emulator.set_faults([{"operation": call, "nth": nth, "times": 1, "fault": fault, "retryAfter": 0}])
+        h.set_faults([{"operation": call, "nth": nth, "times": 1, "fault": fault, "retryAfter": 0}])
         result = h.apply(desired())
         assert result.differences == [], (fault, call, nth)
         assert h.plan(desired()).empty
@@ -108,7 +109,7 @@ def test_a_transient_failure_anywhere_is_absorbed(base, tmp_path, fault):
 
 def test_a_publish_whose_response_is_lost_is_recognised_as_published(base, tmp_path):
     h = fresh(base, tmp_path)
-    h.emulator.set_faults([{"operation": "publishDraftCatalog", "fault": "drop", "phase": "after", "times": 1}])
+    h.set_faults([{"operation": "publishDraftCatalog", "fault": "drop", "phase": "after", "times": 1}])
     result = h.apply(desired())
     assert result.differences == []
     assert result.attempts == 1  # settled by asking for a discard, not by publishing twice
@@ -118,9 +119,34 @@ def test_a_publish_whose_response_is_lost_is_recognised_as_published(base, tmp_p
 
 def test_a_bulk_create_whose_response_is_lost_starts_a_fresh_draft(base, tmp_path):
     h = fresh(base, tmp_path)
-    h.emulator.set_faults([{"operation": "bulkCreateDishes", "fault": "500", "phase": "after", "times": 1}])
+    h.set_faults([{"operation": "bulkCreateDishes", "fault": "500", "phase": "after", "times": 1}])
     result = h.apply(desired())
     assert result.attempts == 2
     assert result.differences == []
     names = [i["name"] for i in h.raw_live()["items"]]
     assert names.count("Calzone") == 1 and names.count("Garlic bread") == 1
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with EmulatorServer(state=tmp_path_factory.mktemp("emulator") / "state.sqlite") as running:
+        yield running
+
+
+def test_a_dropped_connection_at_every_position_over_http_changes_nothing(base, server, tmp_path):
+    """The same, over a real socket: the server sends response headers, then aborts the connection."""
+    _, plan = base
+    for index, call, nth in positions(plan):
+        (tmp_path / f"{index}").mkdir()
+        h = HttpHarness(tmp_path / f"{index}", server)
+        h.apply(load_catalog("catalogs/pizzeria.yaml"))
+        before_live, before_mapping = h.raw_live(), h.mapping()
+        h.set_faults([{"operation": call, "nth": nth, "times": PERSISTENT, "fault": "drop"}])
+        try:
+            with pytest.raises(ApplyFailed):
+                h.apply(desired(), attempts=2)
+        finally:
+            h.clear_faults()
+        assert h.raw_live() == before_live, f"live catalog changed after a drop at {call} #{nth}"
+        assert h.mapping() == before_mapping, f"mapping changed after a drop at {call} #{nth}"
+        assert h.apply(desired()).differences == [] and h.plan(desired()).empty

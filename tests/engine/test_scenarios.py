@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from reconciler.model.catalog import Catalog
+from reconciler.state.mapping import MappingStore
 from reconciler.yamlio.load import load_catalog
-from tests.engine.harness import Harness
+from tests.engine.harness import Harness, HttpHarness
+from tests.support.emulator_server import EmulatorServer
 
 
-@pytest.fixture
-def h(tmp_path):
-    return Harness(tmp_path)
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with EmulatorServer(state=tmp_path_factory.mktemp("emulator") / "state.sqlite") as running:
+        yield running
+
+
+@pytest.fixture(params=["in-process", "http"])
+def h(request, tmp_path):
+    """Each scenario runs against the emulator in-process and over real HTTP."""
+    if request.param == "in-process":
+        return Harness(tmp_path)
+    return HttpHarness(tmp_path, request.getfixturevalue("server"))
 
 
 def pizzeria() -> Catalog:
@@ -58,10 +71,9 @@ def test_one_price_change_is_one_live_update(h):
     assert kinds(plan) == [("update", "dish", "margherita")]
     assert [(f.path, f.before, f.after) for f in plan.changes[0].fields] == [("price", "11.00", "11.75")]
     assert calls(plan) == ["updateItem"]
-    h.emulator.reset_counters()
+    h.reset_counters()
     h.apply(plan, verify=False)
-    writes = {k: v for k, v in h.emulator.counters()["operations"].items() if not k.startswith("list")}
-    assert writes == {"updateItem": 1}
+    assert h.writes() == {"updateItem": 1}
     assert h.plan(changed).empty
 
 
@@ -172,7 +184,7 @@ def test_new_option_group(h):
 def test_live_edit_outside_reconcile_is_drift(h):
     h.apply(pizzeria())
     wix_id = h.plan(pizzeria()).ids["item:diavola"]
-    h.run(_patch_item(h, wix_id, {"price": {"value": "99.00"}}))
+    h.call("updateItem", "PATCH", f"/catalogs/{{catalog}}/items/{wix_id}", {"item": {"price": {"value": "99.00"}}})
     plan = h.plan(pizzeria())
     assert kinds(plan) == [("update", "dish", "diavola")]
     assert plan.changes[0].drift is True
@@ -184,10 +196,7 @@ def test_live_edit_outside_reconcile_is_drift(h):
 def test_site_adopted_without_mapping_plans_no_duplicates(h, tmp_path):
     h.apply(pizzeria())
     # The mapping is lost: a fresh state directory on another machine.
-    fresh = Harness.__new__(Harness)
-    fresh.__dict__.update(h.__dict__)
-    from reconciler.state.mapping import MappingStore
-
+    fresh = copy.copy(h)
     fresh.store = MappingStore(tmp_path / "other.sqlite")
     plan = fresh.plan(pizzeria())
     assert plan.empty, [str(c) for c in plan.changes]
@@ -195,11 +204,3 @@ def test_site_adopted_without_mapping_plans_no_duplicates(h, tmp_path):
     fresh.apply(plan)
     assert len(fresh.mapping()["mapping"]) == 22
     assert fresh.plan(pizzeria()).notes == ()
-
-
-async def _patch_item(h, wix_id: str, fields: dict):
-    from reconciler.targets.registry import emulator_target
-
-    async with emulator_target(h.emulator, None) as target:
-        catalog_id = (await target.resolve()).catalog_id
-        await target.api.call("updateItem", "PATCH", f"/catalogs/{catalog_id}/items/{wix_id}", {"item": fields})
