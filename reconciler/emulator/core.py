@@ -105,12 +105,14 @@ class Emulator:
             self.knobs.record(method, path, operation, outcome.status)
             return outcome
         fault = self.knobs.decide_fault(operation)
-        executed = fault is None or fault.phase == AFTER
-        outcome = self._execute(match, _query_pairs(query), body) if executed else None
-        if fault is not None:
+        if fault is None:
+            outcome = self._execute(match, _query_pairs(query), body)
+        else:
+            if fault.phase == AFTER:  # executed for real; only the response is lost
+                self._execute(match, _query_pairs(query), body)
             outcome = self._fault_outcome(fault)
-        assert outcome is not None
         status = None if outcome.action else outcome.status
+        executed = fault is None or fault.phase == AFTER
         self.knobs.record(method, path, operation, status, fault.kind if fault else None, executed)
         return outcome
 

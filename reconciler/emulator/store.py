@@ -31,7 +31,7 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -286,11 +286,11 @@ class Store:
             if lock is not None:
                 lock.release()
 
-    def read(self) -> Any:
+    def read(self) -> AbstractContextManager[Tx]:
         """A read-only snapshot: every query inside sees the same committed state."""
         return self._transaction("BEGIN", writable=False)
 
-    def write(self) -> Any:
+    def write(self) -> AbstractContextManager[Tx]:
         """An exclusive write transaction, committed on success and rolled back on any error."""
         return self._transaction("BEGIN IMMEDIATE", writable=True)
 
