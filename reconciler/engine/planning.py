@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reconciler.engine.diff import diff
-from reconciler.engine.essence import Essence, essence
+from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Plan
 from reconciler.engine.safety import Thresholds, assess
 from reconciler.engine.settle import settle
@@ -32,7 +32,7 @@ async def make_plan(catalog: Catalog, target, store: MappingStore, thresholds: T
     raw = await target.fetch()
     scope = await target.scope()
     entries = settle(store, scope, target.existing_wix_ids(raw), write=False)
-    desired = essence(catalog)
+    desired, approximations = target.project(catalog)
     live = target.interpret(raw, entries, desired)
     if live.currency and live.currency != catalog.currency:
         raise ConfigError(f"the catalog is in {catalog.currency} but the Wix site sells in {live.currency}; "
@@ -47,7 +47,7 @@ async def make_plan(catalog: Catalog, target, store: MappingStore, thresholds: T
         operations=built.operations,
         ids=built.ids,
         mapping=built.mapping,
-        notes=built.notes,
+        notes=tuple(approximations) + built.notes,
         safety=assess(built.changes, len(live.essence), thresholds),
     ).sealed()
     return Planned(plan, desired, live)

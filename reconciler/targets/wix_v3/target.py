@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 
 from reconciler.engine.diff import Change
-from reconciler.engine.essence import Essence, fingerprint
+from reconciler.engine.essence import Essence, essence, fingerprint
 from reconciler.errors import ConfigError
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
@@ -102,6 +102,10 @@ class WixV3Target:
 
     def unsupported(self, catalog: Catalog) -> list[str]:
         return []  # the neutral model was designed to hold everything Catalogs v3 can
+
+    def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
+        """The desired state in this target's terms, and what it had to approximate (nothing)."""
+        return essence(catalog), []
 
     def existing_wix_ids(self, raw: RawLive) -> set[str]:
         return {e["id"] for e in [*raw.menus, *raw.sections, *raw.items] if e.get("id") and not e.get("archived")}
