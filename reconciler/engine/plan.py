@@ -24,16 +24,31 @@ PLAN_VERSION = 1
 
 @dataclass(frozen=True)
 class Operation:
-    """One API call. ``body`` may hold ``{"$ref": "<kind>:<local id>"}`` placeholders."""
+    """One API call. ``body`` may hold placeholders: ``{"$ref": "<kind>:<local id>"}`` for a Wix id
+    and ``{"$rev": "<kind>:<local id>"}`` for the revision an update must name (Menus (New))."""
 
     step: int  # dependency level: every call in a step depends only on earlier steps
-    call: str  # the SDK function name, e.g. "bulkCreateDishes"
+    call: str  # the SDK function name, e.g. "bulkCreateDishes" or "items.bulkUpdateItems"
     method: str
     path: str  # relative to the API prefix, ids filled in
     body: dict | None
     summary: str  # e.g. "create 3 dishes"
     binds: tuple[tuple[int, str, str], ...] = ()  # (result index, mapping kind, local id) of created ids
     idempotent: bool = True
+    phase: str = ""  # for targets without drafts: "build", "cut-over" or "clean-up"
+    undo: dict | None = None  # how to put back what this call changes (compensation), if it can be
+
+
+@dataclass
+class Built:
+    """What a target's planner returns: the calls, and what they rely on."""
+
+    operations: tuple[Operation, ...]
+    ids: dict[str, str]
+    mapping: tuple[tuple[str, str, str], ...]
+    changes: tuple[Change, ...]
+    notes: tuple[str, ...]
+    revisions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,7 @@ class Plan:
     mapping: tuple[tuple[str, str, str], ...]  # (mapping kind, local id, desired hash) after apply
     notes: tuple[str, ...] = ()
     safety: Safety = field(default_factory=Safety)
+    revisions: dict[str, str] = field(default_factory=dict)  # "<kind>:<local id>" -> revision seen at plan time
     checksum: str = ""
 
     @property
@@ -90,6 +106,7 @@ def _content(plan: Plan) -> dict:
         "changes": [_change_json(c) for c in plan.changes],
         "operations": [asdict(o) for o in plan.operations],
         "ids": plan.ids,
+        "revisions": plan.revisions,
         "mapping": [list(m) for m in plan.mapping],
         "notes": list(plan.notes),
         "safety": {"unsafe": plan.safety.unsafe, "reasons": list(plan.safety.reasons),
@@ -147,13 +164,14 @@ def from_json(text: str, source: str = "plan file") -> Plan:
             ),
             operations=tuple(
                 Operation(o["step"], o["call"], o["method"], o["path"], o["body"], o["summary"],
-                          tuple(tuple(b) for b in o["binds"]), o["idempotent"])
+                          tuple(tuple(b) for b in o["binds"]), o["idempotent"], o["phase"], o["undo"])
                 for o in data["operations"]
             ),
             ids=data["ids"],
             mapping=tuple(tuple(m) for m in data["mapping"]),
             notes=tuple(data["notes"]),
             safety=Safety(data["safety"]["unsafe"], tuple(data["safety"]["reasons"]), data["safety"]["existing"]),
+            revisions=data["revisions"],
             checksum=claimed,
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -49,5 +49,6 @@ async def make_plan(catalog: Catalog, target, store: MappingStore, thresholds: T
         mapping=built.mapping,
         notes=tuple(approximations) + built.notes,
         safety=assess(built.changes, len(live.essence), thresholds),
+        revisions=built.revisions,
     ).sealed()
     return Planned(plan, desired, live)

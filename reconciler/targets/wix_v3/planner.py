@@ -29,22 +29,13 @@ from dataclasses import dataclass, field, replace
 
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key, fingerprint
-from reconciler.engine.plan import Operation
+from reconciler.engine.plan import Built, Operation
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.client import BULK_LIMIT
 from reconciler.targets.wix_v3.read import LiveCatalog
 
 REMOVAL_NOTE = ("Catalogs v3 has no delete: removed menus are archived, removed sections and dishes are "
                 "unlisted and hidden, removed variations are unlisted.")
-
-
-@dataclass
-class Built:
-    operations: tuple[Operation, ...]
-    ids: dict[str, str]
-    mapping: tuple[tuple[str, str, str], ...]
-    changes: tuple[Change, ...]
-    notes: tuple[str, ...]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence, fingerprint
+from reconciler.engine.plan import Built
 from reconciler.errors import ConfigError
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
@@ -112,7 +113,7 @@ class WixV3Target:
 
     # -- plan and execute -------------------------------------------------------------------------
     async def build(self, changes: list[Change], desired: Essence, live: read.LiveCatalog,
-                    live_updates: bool = True) -> planner.Built:
+                    live_updates: bool = True) -> Built:
         resolved = await self.resolve()
         return planner.build(changes, desired, live, resolved.catalog_id, live_updates=live_updates)
 
