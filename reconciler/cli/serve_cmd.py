@@ -1,0 +1,140 @@
+"""`reconcile serve` and `reconcile history`: keep Wix in step with the POS from webhooks.
+
+Thin commands over :mod:`reconciler.serve`: they build or load the config, then make one call
+(:func:`reconciler.serve.server.run`) or read the run history. See docs/serve.md.
+
+Until ``reconciler/cli/main.py`` registers this module, ``python -m reconciler.cli.serve_cmd ...``
+runs the full CLI with these commands added.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import click
+
+from reconciler.serve.config import POSES, ServeConfig, load_config, shorthand
+from reconciler.state.paths import state_dir as resolve_state_dir
+from reconciler.targets.registry import TARGETS
+
+
+def _state(flag: str | None, config: ServeConfig | None) -> Path:
+    """--state-dir, else the config's state_dir, else RECONCILE_STATE_DIR, else .reconcile/."""
+    return resolve_state_dir(flag or (config.state_dir if config else None))
+
+
+@click.command()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Serve config file (YAML).")
+@click.option("--source", type=click.Choice(POSES), help="Single-catalog shorthand: the POS sending webhooks.")
+@click.option("--catalog", type=click.Path(dir_okay=False), help="Single-catalog shorthand: the catalog YAML to keep.")
+@click.option("--target", type=click.Choice(TARGETS), help="Shorthand: where the live catalog is (default sandbox).")
+@click.option("--location", help="Shorthand: Wix business location, by name or id.")
+@click.option("--account", help="Shorthand: POS merchant id / restaurant GUID whose webhooks to take (default any).")
+@click.option("--pos-location", help="Shorthand: POS location id for per-location prices (Square), or which "
+                                     "restaurant document (Toast).")
+@click.option("--currency", help="Shorthand: ISO 4217 code, for POS data without one (Toast).")
+@click.option("--unsafe", type=click.Choice(["hold", "apply"]), help="Shorthand: unsafe plans are held for review "
+                                                                     "(default) or applied anyway.")
+@click.option("--debounce", help="Shorthand: quiet time before a sync, e.g. 2s or 500ms (default 2s).")
+@click.option("--interval", help="Shorthand: periodic reconcile, e.g. 30m; 0 turns it off (default 30m).")
+@click.option("--host", help="Interface to listen on (default 127.0.0.1, or the config's).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port; 0 picks a free one (default 8787, or the config's).")
+@click.option("--state-dir", type=click.Path(file_okay=False), help="Local state (queue, history, mapping). Default: "
+                                                                     "the config's, RECONCILE_STATE_DIR or .reconcile/.")
+@click.option("--check", is_flag=True, help="Validate the config and the environment, print a summary, and exit.")
+def serve(config_file, source, catalog, target, location, account, pos_location, currency, unsafe, debounce,
+          interval, host, port, state_dir, check):
+    """Keep Wix in step with the POS: take webhooks, queue them durably, sync in the background.
+
+    The first line of output is the URL, e.g. `reconcile serve listening on http://127.0.0.1:8787`.
+    After that, stderr carries one JSON line per webhook event and per sync.
+    """
+    from reconciler.serve.server import check_environment, run
+
+    if bool(config_file) == bool(source):
+        raise click.UsageError("give either --config FILE or --source POS --catalog PATH")
+    if config_file:
+        shorthand_only = {"--catalog": catalog, "--target": target, "--location": location, "--account": account,
+                          "--pos-location": pos_location, "--currency": currency, "--unsafe": unsafe,
+                          "--debounce": debounce, "--interval": interval}
+        extra = [flag for flag, value in shorthand_only.items() if value is not None]
+        if extra:
+            raise click.UsageError(f"{', '.join(extra)} only go with --source; put them in the config file")
+        config = load_config(config_file)
+    else:
+        if not catalog:
+            raise click.UsageError("--source needs --catalog PATH (the catalog YAML serve keeps up to date)")
+        config = shorthand(source, catalog, target, location, account=account, pos_location=pos_location,
+                           currency=currency, unsafe=unsafe, debounce=debounce, interval=interval)
+    state = _state(state_dir, config)
+    if check:
+        check_environment(config, os.environ)
+        for entry in config.catalogs:
+            click.echo(f"{entry.name}: {entry.source} account {entry.account or 'any'} -> {entry.catalog} -> "
+                       f"{entry.target} location {entry.location or '(the only one)'}; unsafe plans: {entry.unsafe}; "
+                       f"debounce {entry.debounce:g}s; periodic {f'{entry.interval:g}s' if entry.interval else 'off'}")
+        click.echo(f"state: {state}; listen: {host or config.host}:{config.port if port is None else port}")
+        return
+    run(config, state, host or config.host, config.port if port is None else port)
+
+
+@click.command()
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              help="Read the state directory from this serve config.")
+@click.option("--state-dir", type=click.Path(file_okay=False), help="Local state directory (default: "
+                                                                     "RECONCILE_STATE_DIR or .reconcile/).")
+@click.option("--catalog", "catalog_name", help="Only this catalog (its name in the config).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Newest syncs to show.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def history(config_file, state_dir, catalog_name, limit, fmt):
+    """Show what `reconcile serve` did: each sync, its events, plan summary and outcome (newest first)."""
+    from reconciler.serve.history import History
+    from reconciler.serve.server import serve_dir
+
+    config = load_config(config_file) if config_file else None
+    path = serve_dir(_state(state_dir, config)) / "history.sqlite"
+    if not path.exists():
+        records = []
+    else:
+        store = History(path)
+        try:
+            records = store.list(limit, catalog_name)
+        finally:
+            store.close()
+    if fmt == "json":
+        click.echo(json.dumps({"format": "reconcile-serve-history", "version": 1,
+                               "syncs": [r.to_json() for r in records]}, indent=2, sort_keys=True))
+        return
+    if not records:
+        click.echo("No syncs recorded yet.")
+        return
+    for record in records:
+        click.echo(_history_line(record))
+
+
+def _history_line(record) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.finished))
+    events = ", ".join(record.events[:3]) + (f" (+{len(record.events) - 3})" if len(record.events) > 3 else "")
+    line = (f"{when}  {record.catalog}  {record.outcome:<13} {record.summary}  "
+            f"[{'+'.join(record.reasons)}: {events}]  {record.finished - record.started:.1f}s")
+    if record.plan_file:
+        line += f"\n    held plan: {record.plan_file} (review, then `reconcile apply --plan FILE --force`)"
+    if record.error:
+        line += "\n    " + record.error.replace("\n", "\n    ")
+    return line
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(serve)
+    cli.add_command(history)
+
+
+if __name__ == "__main__":  # until reconciler/cli/main.py registers these commands
+    from reconciler.cli import main as cli_main
+
+    if "serve" not in cli_main.cli.commands:
+        register(cli_main.cli)
+    cli_main.main()

@@ -1,0 +1,177 @@
+"""The HTTP side of ``serve``: one webhook endpoint per POS, and ``/healthz``. Starlette, no sync work.
+
+``POST /webhooks/{square,toast,clover}``:
+
+1. read the raw body (at most 1 MiB) and verify its signature (:mod:`.signatures`); a bad or
+   missing one is answered 401 and nothing else happens: no queue row, no POS or Wix call;
+2. parse the events (:mod:`.webhooks`) and route each to the catalogs configured for its account;
+3. put one row per (catalog, event) on the durable queue, which drops duplicates, wake the worker,
+   and answer 200 at once. Syncing happens in the worker, never in the request.
+
+If the queue cannot store an event the answer is 503, so the POS delivers it again.
+
+``GET /healthz``: queue depth, and per catalog what is pending or running and the last sync.
+Built by :mod:`reconciler.serve.server`; the lifespan starts and stops the worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from reconciler.serve import signatures
+from reconciler.serve.config import CatalogConfig, ServeConfig
+from reconciler.serve.history import History
+from reconciler.serve.jsonlog import emit
+from reconciler.serve.queue import Item, Queue
+from reconciler.serve.secrets import ENV_NAMES, account_of, catalog_environ
+from reconciler.serve.webhooks import Event, WebhookInvalid, parse
+from reconciler.serve.worker import Worker
+
+MAX_BODY = 1024 * 1024
+
+
+@dataclass
+class Service:
+    """Everything the endpoints need, built once at start-up."""
+
+    config: ServeConfig
+    queue: Queue
+    history: History
+    worker: Worker
+    environ: Mapping[str, str]
+    shutdown_grace: float = 20.0
+    cancel: Callable[[], int] = lambda: 0  # Syncer.cancel_running: abandon applies after the grace period
+    started: float = field(default_factory=time.time)
+
+    def catalogs_for(self, pos: str) -> list[CatalogConfig]:
+        return [c for c in self.config.catalogs if c.source == pos]
+
+    def verify(self, pos: str, headers: Mapping[str, str], body: bytes) -> signatures.Verdict:
+        names = ENV_NAMES[pos]
+        mine = [catalog_environ(c, self.environ) for c in self.catalogs_for(pos)]
+        secrets = list(dict.fromkeys(e.get(names.webhook_secret, "") for e in mine if e.get(names.webhook_secret)))
+        if pos == "square":
+            pairs = {(e[names.webhook_secret], e.get(names.webhook_url, "")) for e in mine if e.get(names.webhook_secret)}
+            return signatures.verify_square(headers, body, sorted(pairs))
+        if pos == "toast":
+            return signatures.verify_toast(headers, body, secrets)
+        return signatures.verify_clover(headers, secrets)
+
+    def route(self, event: Event) -> list[CatalogConfig]:
+        """The catalogs an event is for: those of its account, and those that take any account."""
+        found = []
+        for catalog in self.catalogs_for(event.pos):
+            account = account_of(catalog, self.environ)
+            if account is None or account == event.account:
+                found.append(catalog)
+        return found
+
+    def accept(self, events: list[Event], received: float, variant: str = "") -> dict[str, int]:
+        counts = {"accepted": 0, "duplicates": 0, "ignored": 0}
+        signed = {"signature_variant": variant} if variant else {}
+        for event in events:
+            targets = self.route(event) if event.relevant else []
+            if not targets:
+                counts["ignored"] += 1
+                reason = "not a catalog change" if not event.relevant else f"no catalog for account {event.account}"
+                emit("webhook", pos=event.pos, event_id=event.event_id, kind=event.kind, account=event.account,
+                     outcome="ignored", reason=reason, **signed)
+            for catalog in targets:
+                fresh = self.queue.put(Item(catalog.name, event.event_id, event.pos, event.kind, received, event.hint))
+                counts["accepted" if fresh else "duplicates"] += 1
+                emit("webhook", pos=event.pos, event_id=event.event_id, kind=event.kind, account=event.account,
+                     catalog=catalog.name, outcome="queued" if fresh else "duplicate", **signed)
+        return counts
+
+    def health(self) -> dict:
+        catalogs = {}
+        for catalog in self.config.catalogs:
+            last = self.history.last(catalog.name)
+            catalogs[catalog.name] = {
+                "source": catalog.source, "target": catalog.target,
+                "pending": self.queue.depth(catalog.name), "running": self.worker.busy(catalog.name),
+                "syncs": self.history.count(catalog.name),
+                "last_sync": None if last is None else {
+                    "id": last.id, "outcome": last.outcome, "summary": last.summary, "finished": last.finished,
+                    "reasons": last.reasons, "events": len(last.events), "plan_file": last.plan_file,
+                    "error": last.error},
+                "next_periodic": self.worker.next_periodic.get(catalog.name),
+            }
+        status = "ok" if self.worker.alive else ("stopping" if self.worker.stopping.is_set() else "worker-down")
+        return {"status": status, "queue_depth": self.queue.depth(), "started": self.started, "catalogs": catalogs}
+
+
+async def _body(request: Request) -> bytes | None:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def build_app(service: Service) -> Starlette:
+    poses = {c.source for c in service.config.catalogs}
+
+    async def webhook(request: Request) -> JSONResponse:
+        pos = request.path_params["pos"]
+        if pos not in poses:
+            return JSONResponse({"error": f"no catalog is configured for {pos}"}, status_code=404)
+        received = time.time()
+        body = await _body(request)
+        remote = request.client.host if request.client else None
+        if body is None:
+            emit("webhook", logging.WARNING, pos=pos, outcome="rejected", reason="body too large", remote=remote)
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        headers = dict(request.headers)
+        verdict = service.verify(pos, headers, body)
+        if not verdict.ok:
+            code = signatures.clover_verification_code(body) if pos == "clover" else None
+            if code is not None:
+                emit("clover-verification", verification_code=code,
+                     message="paste this code into the Clover developer dashboard to finish the webhook set-up")
+                return JSONResponse({"status": "verification code received"})
+            emit("webhook", logging.WARNING, pos=pos, outcome="rejected", reason=verdict.reason, remote=remote)
+            return JSONResponse({"error": "invalid or missing signature"}, status_code=401)
+        try:
+            events = parse(pos, body, headers)
+        except WebhookInvalid as exc:
+            emit("webhook", logging.WARNING, pos=pos, outcome="invalid", reason=str(exc), remote=remote)
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        try:
+            counts = await run_in_threadpool(service.accept, events, received, verdict.variant)
+        except Exception as exc:  # noqa: BLE001 - the POS must deliver again when we could not store it
+            emit("webhook", logging.ERROR, pos=pos, outcome="not-stored", error=f"{type(exc).__name__}: {exc}")
+            return JSONResponse({"error": "could not queue the event; deliver it again"}, status_code=503)
+        if counts["accepted"]:
+            service.worker.wake()
+        return JSONResponse(counts)
+
+    async def healthz(request: Request) -> JSONResponse:
+        report = await run_in_threadpool(service.health)
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        service.worker.start()
+        emit("started", catalogs=[c.name for c in service.config.catalogs], queue_depth=service.queue.depth())
+        try:
+            yield
+        finally:
+            emit("stopping", running=sorted(service.worker.running), grace=service.shutdown_grace)
+            await run_in_threadpool(service.worker.stop, service.shutdown_grace, service.cancel)
+            emit("stopped", queue_depth=service.queue.depth())
+
+    return Starlette(routes=[Route("/webhooks/{pos}", webhook, methods=["POST"]),
+                             Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)

@@ -1,0 +1,114 @@
+"""The run history of ``serve`` and the per-catalog POS watermark, in one SQLite file.
+
+One row per sync: the catalog, why it ran (webhook, periodic, startup), the event ids it
+covered, the plan summary, the outcome (applied, in-step, unchanged, held, failed, abandoned,
+verify-failed) and, for held plans, the saved plan file. ``reconcile history`` prints these rows;
+``/healthz`` shows the last one per catalog.
+
+The watermark is what the POS "what changed" probe compares against (Square ``latest_time``,
+Toast ``lastUpdated``, Clover ``modifiedTime``). It is stored only after a sync succeeded, together
+with a fingerprint of the import settings, so changing them in the config forces a fresh import.
+
+Written by the worker (:mod:`reconciler.serve.worker`), read by the app and the CLI. Nothing
+secret is stored: errors come from the redacted error tree and pass the :class:`Redactor` again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS syncs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, catalog TEXT NOT NULL, started REAL NOT NULL, finished REAL NOT NULL,
+    reasons TEXT NOT NULL, events TEXT NOT NULL, outcome TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '',
+    plan_file TEXT, checksum TEXT, error TEXT, run_id TEXT, details TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX IF NOT EXISTS syncs_by_catalog ON syncs (catalog, id);
+CREATE TABLE IF NOT EXISTS watermarks (
+    catalog TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, value TEXT NOT NULL, updated REAL NOT NULL);
+"""
+
+OK_OUTCOMES = ("applied", "in-step", "unchanged", "held")
+
+
+@dataclass(frozen=True)
+class SyncRecord:
+    catalog: str
+    started: float
+    finished: float
+    reasons: list[str]
+    events: list[str]  # event ids ("startup:…" and "periodic:…" for scheduled runs)
+    outcome: str
+    summary: str = ""  # the plan's summary line, or why nothing was planned
+    plan_file: str | None = None
+    checksum: str | None = None
+    error: str | None = None
+    run_id: str | None = None  # the engine's apply run id
+    details: dict = field(default_factory=dict)  # counts, calls, import notes, probe detail
+    id: int | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class History:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _run(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def record(self, entry: SyncRecord) -> int:
+        cursor = self._run(
+            "INSERT INTO syncs (catalog, started, finished, reasons, events, outcome, summary, plan_file, checksum, "
+            "error, run_id, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (entry.catalog, entry.started, entry.finished, json.dumps(entry.reasons), json.dumps(entry.events),
+             entry.outcome, entry.summary, entry.plan_file, entry.checksum, entry.error, entry.run_id,
+             json.dumps(entry.details, sort_keys=True, default=str)))
+        return int(cursor.lastrowid)
+
+    def list(self, limit: int = 20, catalog: str | None = None) -> list[SyncRecord]:
+        """Newest first."""
+        where, args = ("WHERE catalog=?", (catalog,)) if catalog else ("", ())
+        rows = self._run(
+            "SELECT catalog, started, finished, reasons, events, outcome, summary, plan_file, checksum, error, run_id, "
+            f"details, id FROM syncs {where} ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [SyncRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), *r[5:11], json.loads(r[11]), r[12])
+                for r in rows]
+
+    def last(self, catalog: str) -> SyncRecord | None:
+        found = self.list(1, catalog)
+        return found[0] if found else None
+
+    def count(self, catalog: str | None = None) -> int:
+        where, args = ("WHERE catalog=?", (catalog,)) if catalog else ("", ())
+        return self._run(f"SELECT COUNT(*) FROM syncs {where}", args).fetchone()[0]
+
+    def last_held_checksum(self, catalog: str) -> tuple[str, str] | None:
+        """(checksum, plan file) of the newest held plan, if the newest decisive sync held one."""
+        row = self._run("SELECT outcome, checksum, plan_file FROM syncs WHERE catalog=? AND outcome IN "
+                        "('applied','in-step','held') ORDER BY id DESC LIMIT 1", (catalog,)).fetchone()
+        return (row[1], row[2]) if row and row[0] == "held" else None
+
+    # -- watermarks --------------------------------------------------------------------------------
+    def watermark(self, catalog: str, fingerprint: str) -> str | None:
+        row = self._run("SELECT fingerprint, value FROM watermarks WHERE catalog=?", (catalog,)).fetchone()
+        return row[1] if row and row[0] == fingerprint else None
+
+    def set_watermark(self, catalog: str, fingerprint: str, value: str) -> None:
+        self._run("INSERT INTO watermarks VALUES (?,?,?,?) ON CONFLICT(catalog) DO UPDATE SET "
+                  "fingerprint=excluded.fingerprint, value=excluded.value, updated=excluded.updated",
+                  (catalog, fingerprint, value, time.time()))

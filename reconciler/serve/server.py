@@ -1,0 +1,107 @@
+"""Start ``reconcile serve``: check the environment, open the queue and history, serve until a signal.
+
+Order at start-up: refuse to start without every secret the config needs (names listed, values
+never); take the serve lock (one ``serve`` per state directory, since the queue's claims belong
+to one process); return rows a crashed predecessor had claimed to the queue; queue a start-up
+reconcile of every catalog (webhooks may have been missed while nothing listened); bind the
+socket and print the URL as the first stdout line; then serve. SIGTERM or SIGINT stops accepting
+requests, lets the running sync finish within ``shutdown_grace`` or abandons it (its draft is
+discarded), and exits 0. Queued events stay queued for the next start.
+
+Called by :mod:`reconciler.cli.serve_cmd`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from reconciler.errors import ConfigError, LockHeld
+from reconciler.serve import jsonlog
+from reconciler.serve.app import Service, build_app
+from reconciler.serve.config import ServeConfig
+from reconciler.serve.history import History
+from reconciler.serve.queue import SqliteQueue
+from reconciler.serve.secrets import Redactor, missing, secret_values
+from reconciler.serve.sync import Syncer
+from reconciler.serve.worker import Worker
+from reconciler.state.lock import CatalogLock
+
+
+def serve_dir(state: Path) -> Path:
+    """Where serve keeps its queue, history and held plans."""
+    return Path(state) / "serve"
+
+
+def check_environment(config: ServeConfig, environ: Mapping[str, str]) -> None:
+    absent = missing(config, environ)
+    if absent:
+        raise ConfigError("reconcile serve needs these environment variables, which are not set: "
+                          + ", ".join(absent) + ". Secrets come from the environment only (see docs/serve.md).")
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # IPPROTO_TCP: asyncio sets TCP_NODELAY
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(1024)
+    return sock
+
+
+def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping[str, str] | None = None,
+        announce: Callable[[str], None] | None = None) -> None:
+    import uvicorn
+
+    environ = dict(os.environ if environ is None else environ)
+    check_environment(config, environ)
+    redact = Redactor(secret_values(config, environ))
+    jsonlog.setup(redact)
+    folder = serve_dir(state)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = CatalogLock(folder, "reconcile-serve").__enter__()
+    except LockHeld:
+        raise LockHeld(f"another reconcile serve is running with the state directory {state}; stop it first "
+                       "(one serve per state directory)") from None
+    queue = SqliteQueue(folder / "queue.sqlite")
+    history = History(folder / "history.sqlite")
+    try:
+        recovered = queue.recover()
+        stopping = threading.Event()
+        syncer = Syncer(config, state, history, environ, redact, stopping)
+        worker = Worker(config, queue, history, syncer, stopping=stopping)
+        worker.enqueue_scheduled("startup")
+        service = Service(config, queue, history, worker, environ, config.shutdown_grace, syncer.cancel_running)
+        sock = listening_socket(host, port)
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{sock.getsockname()[1]}"
+        jsonlog.emit("listening", url=url, state_dir=str(state), recovered=recovered,
+                     catalogs={c.name: {"source": c.source, "target": c.target, "catalog": c.catalog}
+                               for c in config.catalogs})
+        server = uvicorn.Server(uvicorn.Config(build_app(service), log_config=None, access_log=False,
+                                               lifespan="on", timeout_graceful_shutdown=5, timeout_keep_alive=5))
+        # uvicorn handles SIGINT/SIGTERM gracefully and then re-raises the signal to the handler it
+        # found: make that a no-op so a requested shutdown exits 0.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: None)
+        (announce or _print)(f"reconcile serve listening on {url}")  # the socket listens already
+        server.run(sockets=[sock])
+    finally:
+        queue.close()
+        history.close()
+        lock.__exit__(None, None, None)
+
+
+def _print(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,249 @@
+"""One sync of one catalog: probe the POS, re-import, plan, then apply (or hold an unsafe plan).
+
+The steps, each a call into the existing pipeline (nothing here re-implements it):
+
+1. :func:`reconciler.serve.changes.probe` asks the POS whether anything changed after the stored
+   watermark. A webhook-only sync that finds nothing new, right after a good sync, stops here
+   (``unchanged``: no Wix call at all).
+2. :func:`reconciler.sources.service.import_from_api` re-imports the whole catalog; the YAML is
+   rewritten atomically (canonical text) only when it differs.
+3. :func:`reconciler.engine.planning.make_plan`, then, like ``reconcile apply``,
+   :func:`reconciler.engine.apply.apply_plan` (per-catalog lock, one draft, atomic publish,
+   verify). An unsafe plan under ``unsafe: hold`` is saved as JSON for
+   ``reconcile apply --plan FILE --force`` and not applied.
+4. The new watermark is stored only after all that succeeded.
+
+Shutdown: between steps the sync gives up when asked (nothing was written yet); an apply in
+progress is either allowed to finish or cancelled through :meth:`Syncer.cancel_running`, and the
+engine then discards its draft. Called by :class:`reconciler.serve.worker.Worker`, in a worker
+thread; each plan/apply runs in an event loop of its own so a long sync never stalls the webhook
+endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import httpx
+
+from reconciler.engine.apply import ApplyOptions, apply_plan
+from reconciler.engine.plan import to_json
+from reconciler.engine.planning import make_plan
+from reconciler.engine.safety import Thresholds
+from reconciler.errors import (ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan,
+                               TemporaryApiError)
+from reconciler.serve import changes
+from reconciler.serve.config import CatalogConfig, ServeConfig
+from reconciler.serve.history import OK_OUTCOMES, History
+from reconciler.serve.queue import Claimed
+from reconciler.serve.secrets import Redactor, catalog_environ
+from reconciler.sources.base import ImportOptions
+from reconciler.sources.registry import get_source
+from reconciler.sources.service import TIMEOUT, import_from_api
+from reconciler.state.mapping import MappingStore
+from reconciler.targets.registry import open_target
+from reconciler.yamlio.fmt import write_atomically
+from reconciler.yamlio.load import load_catalog
+
+RETRYABLE = (TemporaryApiError, LockHeld, ApplyFailed, ApplyOutcomeUnknown, StalePlan, changes.PosNotReady,
+             OSError, sqlite3.OperationalError, httpx.HTTPError)
+
+
+class Abandoned(Exception):
+    """Shutdown asked the sync to stop; nothing after the last finished step was done."""
+
+
+@dataclass
+class Job:
+    catalog: str
+    claimed: list[Claimed]
+    started: float = field(default_factory=time.time)
+
+    @property
+    def reasons(self) -> list[str]:
+        kinds = {c.item.kind if c.item.kind in ("startup", "periodic") else "webhook" for c in self.claimed}
+        return sorted(kinds)
+
+    @property
+    def event_ids(self) -> list[str]:
+        return [c.item.event_id for c in self.claimed]
+
+    @property
+    def hints(self) -> list[dict]:
+        return [c.item.hint for c in self.claimed]
+
+    @property
+    def attempts(self) -> int:
+        return max((c.attempts for c in self.claimed), default=0)
+
+
+@dataclass
+class Outcome:
+    status: str  # applied | in-step | unchanged | held | verify-failed | failed | abandoned
+    summary: str = ""
+    plan_file: str | None = None
+    checksum: str | None = None
+    error: str | None = None
+    retry: bool = False
+    retry_after: float | None = None
+    run_id: str | None = None
+    details: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in OK_OUTCOMES
+
+
+class Syncer:
+    """Runs :class:`Job` s; one instance serves every catalog (it is thread-safe)."""
+
+    def __init__(self, config: ServeConfig, state_dir: Path, history: History, environ, redact: Redactor,
+                 stopping: threading.Event | None = None) -> None:
+        self.config = config
+        self.state_dir = Path(state_dir)
+        self.history = history
+        self.environ = environ
+        self.redact = redact
+        self.stopping = stopping or threading.Event()
+        self._tasks: set[tuple[asyncio.AbstractEventLoop, asyncio.Task]] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, job: Job) -> Outcome:
+        try:
+            return self._sync(self.config.catalog(job.catalog), job)
+        except (Abandoned, asyncio.CancelledError):
+            return Outcome("abandoned", "shutdown: abandoned before finishing; the events stay queued")
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded, and the worker keeps running
+            retry_after = exc.retry_after if isinstance(exc, changes.PosNotReady) else None
+            return Outcome("failed", type(exc).__name__, error=self.redact(_message(exc)),
+                           retry=isinstance(exc, RETRYABLE) or not isinstance(exc, ReconcileError),
+                           retry_after=retry_after)
+
+    def cancel_running(self) -> int:
+        """Cancel every plan/apply in flight (shutdown after the grace period)."""
+        with self._lock:
+            for loop, task in self._tasks:
+                loop.call_soon_threadsafe(task.cancel)
+            return len(self._tasks)
+
+    # -- the steps ------------------------------------------------------------------------------------
+    def _sync(self, cfg: CatalogConfig, job: Job) -> Outcome:
+        environ = catalog_environ(cfg, self.environ)
+        source = get_source(cfg.source)
+        settings = replace(source.settings_from_env(environ), sleep=self._sleep)
+        options = ImportOptions(cfg.pos_location, cfg.currency, cfg.menu_name)
+        fingerprint = _fingerprint(cfg)
+        since = self.history.watermark(cfg.name, fingerprint)
+        path = Path(cfg.catalog)
+        details: dict = {}
+        catalog = None
+        self._check_stop()
+        with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
+            found = changes.probe(cfg.source, client, settings, since, job.hints,
+                                  full=bool({"startup", "periodic"} & set(job.reasons)))
+            details["probe"] = found.detail
+            if found.changed is not False or not path.exists():
+                self._check_stop()
+                out = import_from_api(cfg.source, options, environ=environ, client=client, sleep=self._sleep)
+                catalog = out.result.catalog
+                details["import_notes"] = len(out.notes)
+                rewrite = not path.exists() or path.read_text(encoding="utf-8") != out.text
+                if rewrite:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    write_atomically(path, out.text)
+                details["yaml"] = "rewritten" if rewrite else "unchanged"
+        if catalog is None and job.reasons == ["webhook"] and self._last_good(cfg.name):
+            outcome = Outcome("unchanged", "the POS reports no change since the last sync", details=details)
+        else:
+            self._check_stop()
+            outcome = self._run_async(self._plan_apply(cfg, catalog or load_catalog(path)))
+            outcome.details = {**details, **outcome.details}
+        if outcome.ok and found.watermark:
+            self.history.set_watermark(cfg.name, fingerprint, found.watermark)
+        return outcome
+
+    def _last_good(self, name: str) -> bool:
+        last = self.history.last(name)
+        return last is not None and last.outcome in ("applied", "in-step", "unchanged")
+
+    async def _plan_apply(self, cfg: CatalogConfig, catalog) -> Outcome:
+        thresholds = Thresholds.from_env(max_update_share=cfg.safety.max_update_share,
+                                         max_remove_share=cfg.safety.max_remove_share,
+                                         min_existing=cfg.safety.min_entities)
+        store = MappingStore(self.state_dir / "state.sqlite")
+        try:
+            async with open_target(cfg.target, cfg.location or catalog.location, self.state_dir,
+                                   currency=catalog.currency) as target:
+                plan = (await make_plan(catalog, target, store, thresholds, cfg.live_updates)).plan
+                details = {"changes": plan.counts}
+                if plan.empty:
+                    return Outcome("in-step", plan.summary_line(), checksum=plan.checksum, details=details)
+                if plan.safety.unsafe and cfg.unsafe == "hold":
+                    return self._hold(cfg, plan, details)
+                self._check_stop()
+                result = await apply_plan(plan, target, store, self.state_dir, ApplyOptions(force=plan.safety.unsafe))
+                details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
+                if plan.safety.unsafe:
+                    details["unsafe_applied"] = list(plan.safety.reasons)
+                status = "verify-failed" if result.differences else "applied"
+                return Outcome(status, plan.summary_line(), checksum=plan.checksum, run_id=result.run_id,
+                               details=details)
+        finally:
+            store.close()
+
+    def _hold(self, cfg: CatalogConfig, plan, details: dict) -> Outcome:
+        held = self.history.last_held_checksum(cfg.name)
+        if held and held[0] == plan.checksum and held[1] and Path(held[1]).exists():
+            file = Path(held[1])
+            details["saved"] = "the same plan is already held"
+        else:
+            folder = self.state_dir / "serve" / "held"
+            folder.mkdir(parents=True, exist_ok=True)
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            file = folder / f"{cfg.name}-{stamp}-{plan.checksum.removeprefix('sha256:')[:12]}.json"
+            write_atomically(file, to_json(plan))
+        details["unsafe"] = list(plan.safety.reasons)
+        return Outcome("held", plan.summary_line() + " (unsafe: held for review)", plan_file=str(file),
+                       checksum=plan.checksum, details=details)
+
+    # -- interruption -----------------------------------------------------------------------------------
+    def _check_stop(self) -> None:
+        if self.stopping.is_set():
+            raise Abandoned()
+
+    def _sleep(self, seconds: float) -> None:
+        """Back-off between POS retries that a shutdown cuts short."""
+        if self.stopping.wait(seconds):
+            raise Abandoned()
+
+    def _run_async(self, coroutine) -> Outcome:
+        loop = asyncio.new_event_loop()
+        task = loop.create_task(coroutine)
+        entry = (loop, task)
+        with self._lock:
+            self._tasks.add(entry)
+        try:
+            return loop.run_until_complete(task)
+        finally:
+            with self._lock:
+                self._tasks.discard(entry)
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+
+def _fingerprint(cfg: CatalogConfig) -> str:
+    """What the stored watermark depends on: change any of it and the next sync imports afresh."""
+    keys = (cfg.source, cfg.account, cfg.pos_location, cfg.currency, cfg.menu_name, cfg.catalog)
+    return hashlib.sha256(json.dumps(keys).encode()).hexdigest()[:16]
+
+
+def _message(exc: BaseException) -> str:
+    render = getattr(exc, "render", None)
+    return (render() if callable(render) else str(exc)) or type(exc).__name__

@@ -1,0 +1,191 @@
+"""The background worker: decide which catalog syncs when, run the syncs, settle the queue rows.
+
+The schedule is two plain methods that take no thread and read time only from ``clock``, so tests
+drive them with their own clock:
+
+* :meth:`Worker.due_jobs` enqueues periodic reconciles that are due, asks
+  :func:`reconciler.serve.debounce.due` which catalogs may start, and claims *all* their pending
+  rows, one :class:`~reconciler.serve.sync.Job` per catalog;
+* :meth:`Worker.finish` records the outcome in the history, then completes the rows (success),
+  schedules a retry with back-off, gives them up as dead (permanent failure, or too many
+  attempts), or releases them untouched (abandoned at shutdown).
+
+:meth:`Worker.start` runs that schedule in a thread, with the syncs in a small thread pool (one
+sync per catalog at a time); :meth:`Worker.stop` is the graceful shutdown. The HTTP app calls
+:meth:`wake` after it queued an event. Built by :mod:`reconciler.serve.server`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+from reconciler.serve import debounce
+from reconciler.serve.config import ServeConfig
+from reconciler.serve.history import History, SyncRecord
+from reconciler.serve.jsonlog import emit
+from reconciler.serve.queue import Item, Queue
+from reconciler.serve.sync import Job, Outcome
+
+MAX_ATTEMPTS = 8  # a failing sync is retried after 2, 4, 8 … s (at most BACKOFF_CAP) this many times in all
+BACKOFF_BASE = 2.0
+BACKOFF_CAP = 300.0
+PRUNE_EVERY = 3600.0
+IDLE_WAIT = 5.0  # the loop looks again at least this often
+
+
+class Worker:
+    def __init__(self, config: ServeConfig, queue: Queue, history: History, sync: Callable[[Job], Outcome],
+                 clock: Callable[[], float] = time.time, stopping: threading.Event | None = None) -> None:
+        self.config = config
+        self.queue = queue
+        self.history = history
+        self.sync = sync
+        self.clock = clock
+        self.windows = {c.name: c.window for c in config.catalogs}
+        self.boot_id = uuid.uuid4().hex[:8]
+        now = clock()
+        self.next_periodic = {c.name: now + c.interval for c in config.catalogs if c.interval > 0}
+        self.running: dict[str, Job] = {}
+        self.wake_at: float | None = None
+        self.stopping = stopping or threading.Event()  # shared with the Syncer: stop between steps
+        self._lock = threading.Lock()
+        self._poke = threading.Condition()
+        self._poked = False
+        self._idle = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._pruned = 0.0
+
+    # -- the schedule -----------------------------------------------------------------------------------
+    def enqueue_scheduled(self, kind: str, names: list[str] | None = None) -> int:
+        """Queue a ``startup`` or ``periodic`` reconcile of each catalog (or of ``names``)."""
+        now = self.clock()
+        tag = self.boot_id if kind == "startup" else str(int(now))
+        added = 0
+        for catalog in self.config.catalogs:
+            if names is None or catalog.name in names:
+                added += self.queue.put(Item(catalog.name, f"{kind}:{tag}", catalog.source, kind, now))
+        return added
+
+    def due_jobs(self) -> list[Job]:
+        now = self.clock()
+        periodic = [name for name, at in self.next_periodic.items() if at <= now]
+        if periodic:
+            self.enqueue_scheduled("periodic", periodic)
+            for name in periodic:
+                self.next_periodic[name] = now + self.config.catalog(name).interval
+        jobs = []
+        with self._lock:
+            start, wake = debounce.due(self.queue.pending(), set(self.running), self.windows, now)
+            for name in start:
+                claimed = self.queue.claim(name, now)
+                if claimed:
+                    self.running[name] = job = Job(name, claimed, started=now)
+                    jobs.append(job)
+        self.wake_at = min([t for t in (wake, *self.next_periodic.values()) if t is not None], default=None)
+        return jobs
+
+    def finish(self, job: Job, outcome: Outcome) -> SyncRecord:
+        now = self.clock()
+        keys = [c.key for c in job.claimed]
+        record = SyncRecord(job.catalog, job.started, now, job.reasons, job.event_ids, outcome.status,
+                            outcome.summary, outcome.plan_file, outcome.checksum, outcome.error, outcome.run_id,
+                            outcome.details)
+        attempt = job.attempts + 1
+        if outcome.ok:
+            self.queue.complete(keys)
+        elif outcome.status == "abandoned":
+            self.queue.release(keys)
+        elif outcome.retry and attempt < MAX_ATTEMPTS:
+            delay = outcome.retry_after or min(BACKOFF_BASE * 2 ** (attempt - 1), BACKOFF_CAP)
+            record.details["retry_in"] = round(delay, 3)
+            self.queue.fail(keys, outcome.error or outcome.status, now + delay)
+        else:
+            record.details["gave_up"] = f"after {attempt} attempt(s)" if outcome.retry else "permanent failure"
+            self.queue.fail(keys, outcome.error or outcome.status, None)
+        record = replace(record, id=self.history.record(record))
+        with self._lock:
+            self.running.pop(job.catalog, None)
+        with self._idle:
+            self._idle.notify_all()
+        level = logging.INFO if outcome.ok else logging.WARNING
+        emit("sync", level, catalog=job.catalog, outcome=outcome.status, summary=outcome.summary,
+             reasons=job.reasons, events=len(job.event_ids), event_ids=job.event_ids[:20],
+             seconds=round(now - job.started, 3), plan_file=outcome.plan_file, error=outcome.error,
+             **{k: v for k, v in record.details.items() if k in ("retry_in", "gave_up", "probe", "changes")})
+        return record
+
+    def busy(self, catalog: str) -> bool:
+        with self._lock:
+            return catalog in self.running
+
+    # -- the thread ---------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="reconcile-sync")
+        self._thread = threading.Thread(target=self._loop, name="reconcile-worker", daemon=True)
+        self._thread.start()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wake(self) -> None:
+        with self._poke:
+            self._poked = True
+            self._poke.notify_all()
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                for job in self.due_jobs():
+                    assert self._pool is not None
+                    self._pool.submit(self._execute, job)
+                if self.clock() - self._pruned > PRUNE_EVERY:
+                    self._pruned = self.clock()
+                    self.queue.prune(self._pruned)
+            except Exception as exc:  # noqa: BLE001 - the loop must survive a locked database and the like
+                emit("worker-error", logging.ERROR, error=f"{type(exc).__name__}: {exc}")
+            timeout = IDLE_WAIT if self.wake_at is None else min(max(self.wake_at - self.clock(), 0.0), IDLE_WAIT)
+            with self._poke:
+                if not self._poked:
+                    self._poke.wait(timeout)
+                self._poked = False
+
+    def _execute(self, job: Job) -> None:
+        try:
+            outcome = self.sync(job)
+        except BaseException as exc:  # noqa: BLE001 - the sync reports its own failures; this is a last resort
+            outcome = Outcome("failed", type(exc).__name__, error=str(exc), retry=True)
+        try:
+            self.finish(job, outcome)
+        finally:
+            self.wake()
+
+    def stop(self, grace: float, cancel: Callable[[], int] = lambda: 0, cancel_wait: float = 10.0) -> None:
+        """Take no new work; let running syncs finish for ``grace`` seconds, then ``cancel`` them."""
+        self.stopping.set()
+        self.wake()
+        if self._thread is not None:
+            self._thread.join(timeout=IDLE_WAIT + 1)
+        if not self._wait_idle(grace):
+            emit("shutdown", logging.WARNING, message="abandoning the running sync(s)", catalogs=sorted(self.running))
+            cancel()
+            self._wait_idle(cancel_wait)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _wait_idle(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        with self._idle:
+            while self.running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
