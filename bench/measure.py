@@ -1,0 +1,142 @@
+"""Running measured work: a fresh worker process per run, the emulator's counters, the machine.
+
+Each measured run is ``python -m bench.worker`` in a new process (so peak memory is that run's
+alone), talking over HTTP on 127.0.0.1 to a ``reconcile emulator serve`` process. Before the run
+the emulator's counters are zeroed; after it they give the API calls by endpoint, and the server
+process's CPU time (from /proc) gives what the emulator spent answering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from tests.support.emulator_server import EmulatorServer
+
+REPO = Path(__file__).resolve().parents[1]
+READS = ("list", "get")
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def is_write(operation: str) -> bool:
+    return not operation.startswith(READS)
+
+
+def writes(calls: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in calls.items() if is_write(k)}
+
+
+def reads(calls: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in calls.items() if not is_write(k)}
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14 and 15 of stat)
+
+
+def worker_env(server: EmulatorServer) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "RECONCILE_"))}
+    env.update(WIX_ACCESS_TOKEN=server.token, NO_COLOR="1",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    return env
+
+
+def run_worker(server: EmulatorServer, spec: dict, timeout: float = 900) -> dict:
+    """Run one spec in a fresh process; add the emulator's counters and CPU to its result."""
+    spec = {**spec, "url": server.url}
+    server.reset()
+    assert server.process is not None
+    cpu_before = process_cpu(server.process.pid)
+    done = subprocess.run([sys.executable, "-m", "bench.worker"], input=json.dumps(spec), capture_output=True,
+                          text=True, cwd=REPO, env=worker_env(server), timeout=timeout)
+    if done.returncode != 0:
+        raise BenchError(f"worker failed ({done.returncode}) for {spec['mode']} {spec['jobs']}:\n{done.stderr[-4000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["server_cpu"] = round(process_cpu(server.process.pid) - cpu_before, 3)
+    result["calls"] = server.counters()["operations"]
+    if result.get("differences"):
+        raise BenchError(f"verify found {result['differences']} difference(s) after {spec['mode']} "
+                         f"{spec['jobs']}: {result['difference_samples']}")
+    return result
+
+
+def run_command(command: list[str], env: dict[str, str]) -> dict:
+    """Run a whole command in a new process: wall time, and its CPU and peak memory from wait4."""
+    import tempfile
+    import time
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            process.kill()
+            raise
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 2):
+            err.seek(0)
+            raise BenchError(f"{' '.join(command[:4])} … exited {process.returncode}: {err.read().decode()[-2000:]}")
+        out.seek(0)
+        return {"wall": round(wall, 4), "cpu": round(usage.ru_utime + usage.ru_stime, 4),
+                "maxrss_mb": round(usage.ru_maxrss / 1024, 1), "output_lines": out.read().count(b"\n")}
+
+
+def median(values: Iterable[float]) -> float:
+    values = list(values)
+    return statistics.median(values) if values else float("nan")
+
+
+# -- where the figures come from ----------------------------------------------------------------
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "unknown"
+    ram = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": ram,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "commit": git_commit(),
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def git_commit() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short=10", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "reconciler")
+    return commit + (" (with uncommitted changes under reconciler/)" if dirty else "")
