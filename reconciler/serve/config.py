@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from reconciler.errors import ConfigError, Problem
 from reconciler.paths import render
@@ -78,15 +78,6 @@ class CatalogConfig(_Strict):
     safety: Safety = Safety()
     env: dict[str, EnvName] = {}  # standard variable name -> the variable to read it from instead
 
-    @model_validator(mode="after")
-    def _known_env(self) -> CatalogConfig:
-        allowed = ENV_NAMES[self.source].all()
-        for name in self.env:
-            if name not in allowed:
-                raise ValueError(f'env: "{name}" is not a {self.source} variable; expected one of '
-                                 + ", ".join(sorted(allowed)))
-        return self
-
     @property
     def window(self) -> Window:
         return Window(quiet=self.debounce, max_wait=self.max_wait)
@@ -101,14 +92,21 @@ class ServeConfig(_Strict):
     shutdown_grace: Duration = 20.0  # how long a shutdown waits for a running sync before abandoning it
     catalogs: list[CatalogConfig] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> ServeConfig:
-        seen: set[str] = set()
-        for catalog in self.catalogs:
-            if catalog.name in seen:
-                raise ValueError(f'catalog name "{catalog.name}" is used twice')
-            seen.add(catalog.name)
-        return self
+    def problems(self) -> list[tuple[tuple, str]]:
+        """Rules across fields, as (location, message): unique names, env keys of the catalog's POS."""
+        found: list[tuple[tuple, str]] = []
+        first: dict[str, int] = {}
+        for index, catalog in enumerate(self.catalogs):
+            if catalog.name in first:
+                found.append((("catalogs", index, "name"),
+                              f'catalog name "{catalog.name}" is already used by catalogs[{first[catalog.name]}]'))
+            first.setdefault(catalog.name, index)
+            allowed = ENV_NAMES[catalog.source].all()
+            for name in catalog.env:
+                if name not in allowed:
+                    found.append((("catalogs", index, "env", name), f'"{name}" is not a {catalog.source} variable; '
+                                  "expected one of " + ", ".join(sorted(allowed))))
+        return found
 
     def catalog(self, name: str) -> CatalogConfig:
         return next(c for c in self.catalogs if c.name == name)
@@ -140,12 +138,11 @@ def load_config(path: str | Path) -> ServeConfig:
     try:
         config = ServeConfig.model_validate(located.data)
     except ValidationError as exc:
-        found = []
-        for error in exc.errors():
-            loc, message = _explain(error, located.data)
-            line, column = located.where(loc)
-            found.append(Problem(file, line, column, render(loc), message))
-        raise ServeConfigInvalid(found) from None
+        found = [_explain(error, located.data) for error in exc.errors()]
+    else:
+        found = config.problems()
+    if found:
+        raise ServeConfigInvalid([Problem(file, *located.where(loc), render(loc), message) for loc, message in found])
     return _rebase(config, Path(path).resolve().parent)
 
 

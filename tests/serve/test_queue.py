@@ -1,0 +1,116 @@
+"""The durable queue: duplicates dropped, claim/complete/fail/release, and nothing lost across a reopen."""
+
+from __future__ import annotations
+
+import threading
+
+from reconciler.serve.debounce import Pending
+from reconciler.serve.queue import DEDUPE_WINDOW, Item, SqliteQueue
+
+
+def item(event_id: str, catalog: str = "main", received: float = 100.0, kind: str = "catalog.version.updated",
+         hint: dict | None = None) -> Item:
+    return Item(catalog, event_id, "square", kind, received, hint or {})
+
+
+def test_duplicates_are_dropped_per_catalog(tmp_path):
+    queue = SqliteQueue(tmp_path / "q.sqlite")
+    assert queue.put(item("e1")) is True
+    assert queue.put(item("e1", received=200.0)) is False
+    assert queue.put(item("e1", catalog="other")) is True  # one event fanned out to two catalogs
+    assert queue.depth() == 2 and queue.depth("main") == 1
+
+
+def test_a_done_event_delivered_again_is_still_a_duplicate(tmp_path):
+    queue = SqliteQueue(tmp_path / "q.sqlite")
+    queue.put(item("e1"))
+    queue.complete([c.key for c in queue.claim("main", 101.0)])
+    assert queue.depth() == 0
+    assert queue.put(item("e1")) is False
+    assert queue.depth() == 0 and queue.status_of("main", "e1") == "done"
+
+
+def test_claim_takes_every_pending_row_of_one_catalog(tmp_path):
+    queue = SqliteQueue(tmp_path / "q.sqlite")
+    for n in range(5):
+        queue.put(item(f"e{n}", received=100.0 + n, hint={"n": n}))
+    queue.put(item("x1", catalog="other"))
+    claimed = queue.claim("main", 110.0)
+    assert [c.item.event_id for c in claimed] == ["e0", "e1", "e2", "e3", "e4"]
+    assert claimed[3].item.hint == {"n": 3} and claimed[3].item.received == 103.0
+    assert {c.attempts for c in claimed} == {0}
+    assert queue.claim("main", 110.0) == []  # claimed rows are not handed out twice
+    assert queue.depth("main") == 5  # claimed rows still count until they are done
+    assert set(queue.pending()) == {"other"}
+
+
+def test_complete_fail_and_release(tmp_path):
+    queue = SqliteQueue(tmp_path / "q.sqlite", clock=lambda: 500.0)
+    for name in ("a", "b", "c"):
+        queue.put(item(name))
+    a, b, c = queue.claim("main", 100.0)
+    queue.complete([a.key])
+    queue.fail([b.key], "POS answered 503", retry_at=160.0)
+    queue.release([c.key])
+    assert queue.status_of("main", "a") == "done"
+    assert queue.pending() == {"main": Pending(first=100.0, last=100.0, not_before=160.0, count=2)}
+    assert [r.item.event_id for r in queue.claim("main", 150.0)] == ["c"]  # b waits for its retry time
+    retried = queue.claim("main", 160.0)
+    assert [(r.item.event_id, r.attempts) for r in retried] == [("b", 1)]
+    queue.fail([r.key for r in retried], "still failing", retry_at=None)
+    assert queue.status_of("main", "b") == "dead"
+    assert queue.depth() == 1  # c is claimed; a is done and b is dead
+
+
+def test_release_does_not_count_an_attempt(tmp_path):
+    queue = SqliteQueue(tmp_path / "q.sqlite")
+    queue.put(item("e1"))
+    queue.release([c.key for c in queue.claim("main", 100.0)])
+    assert [c.attempts for c in queue.claim("main", 100.0)] == [0]
+
+
+def test_everything_survives_a_reopen_and_claims_of_a_dead_process_come_back(tmp_path):
+    path = tmp_path / "q.sqlite"
+    first = SqliteQueue(path)
+    first.put(item("e1"))
+    first.put(item("e2"))
+    first.put(item("e3"))
+    claimed = first.claim("main", 100.0)
+    first.complete([claimed[0].key])
+    first.close()  # e2 and e3 were claimed by a sync that never finished
+
+    second = SqliteQueue(path)
+    assert second.depth() == 2
+    assert second.claim("main", 100.0) == []  # still claimed until recovered
+    assert second.recover() == 2
+    assert [c.item.event_id for c in second.claim("main", 100.0)] == ["e2", "e3"]
+    assert second.put(item("e1")) is False  # done rows still drop duplicates after a restart
+
+
+def test_prune_forgets_only_old_finished_rows(tmp_path):
+    clock = [1000.0]
+    queue = SqliteQueue(tmp_path / "q.sqlite", clock=lambda: clock[0])
+    queue.put(item("old"))
+    queue.put(item("open"))
+    done, still_open = queue.claim("main", 100.0)
+    queue.complete([done.key])
+    queue.release([still_open.key])
+    assert queue.prune(1000.0 + DEDUPE_WINDOW - 1) == 0
+    assert queue.prune(1000.0 + DEDUPE_WINDOW + 1) == 1
+    assert queue.put(item("old")) is True  # outside the window, an id may come back
+    assert queue.status_of("main", "open") == "pending"
+
+
+def test_concurrent_deliveries_of_the_same_events_are_stored_once(tmp_path):
+    queue = SqliteQueue(tmp_path / "q.sqlite")
+    accepted = []
+
+    def deliver():
+        accepted.append(sum(queue.put(item(f"e{n}")) for n in range(50)))
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(accepted) == 50 and queue.depth() == 50
