@@ -142,7 +142,7 @@ async def _apply(catalog_path, plan_file, target_name, location, state, threshol
     try:
         if plan_file:
             saved = from_json(Path(plan_file).read_text(encoding="utf-8"), plan_file)
-            name = target_name or ("sandbox" if saved.target.get("name") == "sandbox" else "wix-v3")
+            name = target_name or saved.target.get("name", "wix-v3")
             async with open_target(name, location or saved.target.get("location_id"), state) as target:
                 if fmt == "text":
                     click.echo(render_text(saved, color=_color()), nl=False)
@@ -187,6 +187,10 @@ def _result_text(result: ApplyResult) -> str:
         f"in {result.seconds:.2f}s",
         f"API calls: {result.total_calls} ({calls})" if calls else "API calls: none",
     ]
+    if result.window_seconds is not None:
+        lines.append(f"Cut-over window: {result.window_seconds * 1000:.0f} ms (the only time diners could see part "
+                     "of the old menu and part of the new one).")
+    lines += [f"Warning: {w}" for w in result.warnings]
     if result.attempts > 1:
         lines.append(f"Needed {result.attempts} attempts (earlier drafts were discarded after ambiguous failures).")
     lines.append("Verified: the live catalog matches the desired state." if not result.differences else
@@ -201,6 +205,8 @@ def _result_json(result: ApplyResult) -> dict:
         "run_id": result.run_id, "checksum": result.plan.checksum, "changes": result.plan.counts,
         "calls": result.calls, "total_calls": result.total_calls, "attempts": result.attempts,
         "seconds": round(result.seconds, 3), "differences": result.differences,
+        "window_seconds": None if result.window_seconds is None else round(result.window_seconds, 4),
+        "warnings": result.warnings,
     }
 
 

@@ -49,6 +49,8 @@ class ApplyResult:
     attempts: int = 1
     created: int = 0
     differences: list[str] = field(default_factory=list)
+    window_seconds: float | None = None  # targets without drafts: how long diners could see a mix
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total_calls(self) -> int:
@@ -120,4 +122,4 @@ async def apply_plan(plan: Plan, target, store: MappingStore, state_dir, options
         store.finish_run(run_id, "applied", plan.summary_line())
     differences = await verify(plan, target, store) if options.verify and plan.operations else []
     return ApplyResult(plan, run_id, time.monotonic() - started, calls, result.attempts, len(result.created),
-                       differences)
+                       differences, getattr(result, "window_seconds", None), list(getattr(result, "warnings", [])))

@@ -2,6 +2,7 @@
 
     sandbox     the embedded emulator (state under .reconcile/), no credentials needed
     wix-v3      Wix Restaurants Catalogs v3, at WIX_API_BASE_URL with credentials from the environment
+    wix-menus   Wix Restaurants Menus (New), likewise
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import httpx
 from reconciler.credentials import wix_from_env
 from reconciler.errors import ConfigError
 from reconciler.http import RetryPolicy, Session
+from reconciler.targets.wix_menus.target import WixMenusTarget
 from reconciler.targets.wix_v3.target import WixV3Target
 
-TARGETS = ("sandbox", "wix-v3")
+TARGETS = ("sandbox", "wix-v3", "wix-menus")
 SANDBOX_URL = "http://sandbox.reconcile.invalid"
 
 
@@ -29,25 +31,25 @@ async def open_target(name: str, location: str | None, state_dir: Path, currency
         async with _sandbox(location, state_dir, currency, timeout, policy) as target:
             yield target
         return
-    if name == "wix-v3":
+    if name in ("wix-v3", "wix-menus"):
         credentials = wix_from_env()
         async with httpx.AsyncClient(base_url=credentials.base_url, timeout=timeout,
                                      limits=httpx.Limits(max_connections=16)) as client:
             session = Session(client, credentials.headers, list(credentials.secrets), policy)
-            yield WixV3Target(session, location)
+            yield WixV3Target(session, location) if name == "wix-v3" else WixMenusTarget(session, location)
         return
     raise ConfigError(f'unknown target "{name}"; choose one of: {", ".join(TARGETS)}')
 
 
 @contextlib.asynccontextmanager
 async def emulator_target(emulator, location: str | None, label: str = "sandbox", timeout: float = 30.0,
-                          policy: RetryPolicy | None = None) -> AsyncIterator[WixV3Target]:
-    """A v3 target talking to an in-process emulator (the sandbox, and fast tests)."""
+                          policy: RetryPolicy | None = None, api: str = "v3") -> AsyncIterator[WixV3Target]:
+    """A target talking to an in-process emulator (the sandbox, and fast tests); ``api``: v3 or menus."""
     from reconciler.emulator import SANDBOX_TOKEN
 
     async with httpx.AsyncClient(transport=emulator.transport(), base_url=SANDBOX_URL, timeout=timeout) as client:
         session = Session(client, {"Authorization": SANDBOX_TOKEN}, [SANDBOX_TOKEN], policy)
-        yield WixV3Target(session, location, label=label)
+        yield (WixV3Target if api == "v3" else WixMenusTarget)(session, location, label=label)
 
 
 @contextlib.asynccontextmanager

@@ -1,0 +1,126 @@
+"""The Wix Restaurants Menus (New) calls reconcile makes: seven services, one table.
+
+Paths, envelopes, bulk result keys and paging block names differ per service and are easy to get
+wrong (see ../shared/reference/wix-menus-new.md §7), so each service is described once in
+``SERVICES`` and every call is built from that description. Operation names are
+``<service>.<function>``, which the emulator's counters use too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from reconciler.http import Session
+
+PAGE = 500  # cursor paging limit on List endpoints
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str  # operation prefix: menus, sections, items, variants, labels, modifiers, modifierGroups
+    base: str  # canonical path prefix
+    collection: str  # path segment and list key: "menus", "modifier-groups", …
+    list_key: str  # key of the entities in list and create bodies: "menus", "modifierGroups", …
+    entity: str  # envelope of one entity: "menu", "modifierGroup", …
+    title: str  # capitalised plural for function names: "Menus", "ModifierGroups", …
+    bulk_update_path: str  # the path segment used by bulk update and delete (spelling traps!)
+    create_limit: int = 100
+    delete_limit: int = 100
+    paged: bool = True
+
+    @property
+    def singular_title(self) -> str:
+        return self.entity[0].upper() + self.entity[1:]
+
+
+SERVICES = {
+    "menu": Service("menus", "/restaurants/menus-menu/v1", "menus", "menus", "menu", "Menus", "menus"),
+    "section": Service("sections", "/restaurants/menus-section/v1", "sections", "sections", "section", "Sections",
+                       "sections"),
+    "item": Service("items", "/restaurants/menus-item/v1", "items", "items", "item", "Items", "items"),
+    "variant": Service("variants", "/restaurants/item-variants/v1", "variants", "variants", "variant", "Variants",
+                       "variants", delete_limit=200),
+    "label": Service("labels", "/restaurants/item-labels/v1", "labels", "labels", "label", "Labels", "labels",
+                     delete_limit=200, paged=False),
+    "modifier": Service("modifiers", "/restaurants/item-modifiers/v1", "modifiers", "modifiers", "modifier",
+                        "Modifiers", "modifiers", delete_limit=200),
+    "group": Service("modifierGroups", "/restaurants/item-modifier-group/v1", "modifier-groups", "modifierGroups",
+                     "modifierGroup", "ModifierGroups", "modifiers-groups", delete_limit=200),
+}
+
+
+def bulk_create(kind: str) -> tuple[str, str, str]:
+    """(operation, method, path) of a bulk create."""
+    s = SERVICES[kind]
+    return f"{s.name}.bulkCreate{s.title}", "POST", f"{s.base}/bulk/{s.collection}/create"
+
+
+def bulk_update(kind: str) -> tuple[str, str, str]:
+    s = SERVICES[kind]
+    return f"{s.name}.bulkUpdate{s.title}", "POST", f"{s.base}/bulk/{s.bulk_update_path}/update"
+
+
+def bulk_delete(kind: str, ids: list[str]) -> tuple[str, str, str]:
+    s = SERVICES[kind]
+    return f"{s.name}.bulkDelete{s.title}", "DELETE", f"{s.base}/bulk/{s.bulk_update_path}/delete?" + urlencode(
+        [("ids", i) for i in ids])
+
+
+def single_create(kind: str) -> tuple[str, str, str]:
+    s = SERVICES[kind]
+    return f"{s.name}.create{s.singular_title}", "POST", f"{s.base}/{s.collection}"
+
+
+def single_update(kind: str, wix_id: str) -> tuple[str, str, str]:
+    s = SERVICES[kind]
+    return f"{s.name}.update{s.singular_title}", "PATCH", f"{s.base}/{s.collection}/{wix_id}"
+
+
+def single_delete(kind: str, wix_id: str) -> tuple[str, str, str]:
+    s = SERVICES[kind]
+    return f"{s.name}.delete{s.singular_title}", "DELETE", f"{s.base}/{s.collection}/{wix_id}"
+
+
+class MenusApi:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    async def call(self, operation: str, method: str, path: str, body: dict | None = None,
+                   idempotent: bool = True) -> dict:
+        return await self.session.call(operation, method, path, json_body=body, idempotent=idempotent)
+
+    async def list_all(self, kind: str) -> list[dict]:
+        """Every entity of a kind, following cursors (labels are unpaged)."""
+        s = SERVICES[kind]
+        operation = f"{s.name}.list{s.title}"
+        path = f"{s.base}/{s.collection}"
+        if not s.paged:
+            return (await self.session.call(operation, "GET", path)).get(s.list_key) or []
+        found: list[dict] = []
+        cursor = None
+        while True:
+            params = [("paging.limit", str(PAGE))] + ([("paging.cursor", cursor)] if cursor else [])
+            page = await self.session.call(operation, "GET", path, params=params)
+            found.extend(page.get(s.list_key) or [])
+            meta = page.get("pagingMetadata") or page.get("metadata") or {}
+            cursor = (meta.get("cursors") or {}).get("next")
+            if not cursor or not meta.get("hasNext", True) or not page.get(s.list_key):
+                return found
+
+    async def fetch_by_ids(self, kind: str, ids: list[str]) -> list[dict]:
+        """Current versions (with revisions) of some entities; used before compensating updates."""
+        s = SERVICES[kind]
+        if not ids:
+            return []
+        if not s.paged:
+            wanted = set(ids)
+            return [e for e in await self.list_all(kind) if e.get("id") in wanted]
+        id_param = {"group": "modifierGroupIds"}.get(kind, f"{kind}Ids")
+        found: list[dict] = []
+        for start in range(0, len(ids), PAGE):
+            params = [(id_param, i) for i in ids[start:start + PAGE]] + [("paging.limit", str(PAGE))]
+            page = await self.session.call(f"{s.name}.list{s.title}", "GET", f"{s.base}/{s.collection}",
+                                           params=params)
+            found.extend(page.get(s.list_key) or [])
+        return found

@@ -1,0 +1,262 @@
+"""Execute a Menus (New) plan: build detached, cut over in one step, clean up; or compensate.
+
+See planner.py for the phases. This module runs them and keeps the promise when something fails
+before the cut-over is complete: every update that happened (or may have: its response was lost)
+is put back with a fresh revision, everything the run created is deleted, and entities created by a
+call whose response was lost are found by name among the entities that did not exist at plan time.
+The live site then equals its before-state (revisions and dates aside). A stale revision at the
+cut-over (someone edited an entity since the plan) is such a failure; the next plan shows the edit
+as drift.
+
+The cut-over window (first cut-over call sent → last one answered) is measured and reported: it is
+the only time a diner could see part of the old menu and part of the new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+
+from reconciler.engine.plan import Operation, Plan
+from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, TemporaryApiError
+from reconciler.targets.wix_menus import client, convert
+from reconciler.targets.wix_menus.client import MenusApi
+from reconciler.targets.wix_menus.planner import DELETE_ORDER
+
+log = logging.getLogger(__name__)
+_PATH_REF = re.compile(r"\{([a-z]+:[^{}]+)\}")
+
+
+@dataclass
+class ExecutionResult:
+    created: dict[str, str] = field(default_factory=dict)
+    attempts: int = 1
+    published: bool = True
+    window_seconds: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Failed(Exception):
+    def __init__(self, message: str, stale: bool = False) -> None:
+        super().__init__(message)
+        self.stale = stale
+
+
+def resolve(body: object, ids: dict[str, str], revisions: dict[str, str]) -> object:
+    if isinstance(body, dict):
+        if set(body) == {"$ref"}:
+            return ids[body["$ref"]]
+        if set(body) == {"$rev"}:
+            return revisions[body["$rev"]]
+        return {k: resolve(v, ids, revisions) for k, v in body.items()}
+    if isinstance(body, list):
+        return [resolve(v, ids, revisions) for v in body]
+    return body
+
+
+class MenusExecutor:
+    def __init__(self, api: MenusApi, concurrency: int = 4, progress=None) -> None:
+        self.api = api
+        self.concurrency = max(1, concurrency)
+        self.progress = progress or (lambda stage, done, total: None)
+        self.draft_left = False  # the engine asks every executor; there are no drafts here
+
+    async def run(self, plan: Plan, stage) -> ExecutionResult:
+        ids, revisions = dict(plan.ids), dict(plan.revisions)
+        created: dict[str, str] = {}
+        self._applied: list[tuple[Operation, int]] = []  # cut-over elements that happened (or may have)
+        self._unsure_creates: list[Operation] = []
+        result = ExecutionResult(created=created)
+        total, done = len(plan.operations), 0
+        phases = {phase: sorted({o.step for o in plan.operations if o.phase == phase})
+                  for phase in ("build", "cut-over", "clean-up")}
+        try:
+            for step in phases["build"]:
+                batch = [o for o in plan.operations if o.step == step]
+                self.progress("build: " + ", ".join(sorted({o.call for o in batch})), done, total)
+                await self._step(batch, ids, revisions, created)
+                done += len(batch)
+                await _maybe(stage(created))
+            for step in phases["cut-over"]:
+                batch = [o for o in plan.operations if o.step == step]
+                self.progress(f"cut-over: {len(batch)} calls at once", done, total)
+                started = time.monotonic()
+                try:
+                    await self._step(batch, ids, revisions, created, cut_over=True)
+                finally:
+                    result.window_seconds = time.monotonic() - started
+                done += len(batch)
+        except _Failed as failure:
+            await self._compensate(plan, ids, created)
+            advice = (" Someone edited it since the plan was made: run `reconcile plan` again (it shows the edit "
+                      "as drift)." if failure.stale else "")
+            raise ApplyFailed(f"{failure}; every change was rolled back and the live site is as it was.{advice}") \
+                from None
+        for step in phases["clean-up"]:
+            batch = [o for o in plan.operations if o.step == step]
+            self.progress("clean-up: " + ", ".join(sorted({o.call for o in batch})), done, total)
+            try:
+                await self._step(batch, ids, revisions, created)
+            except _Failed as failure:
+                result.warnings.append(f"clean-up stopped ({failure}); the entities not deleted are detached and "
+                                       "invisible, and the next apply deletes them")
+                break
+            done += len(batch)
+        self.progress("done", total, total)
+        return result
+
+    # -- running calls ---------------------------------------------------------------------------
+    async def _step(self, batch: list[Operation], ids, revisions, created, cut_over: bool = False) -> None:
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def one(op: Operation) -> None:
+            async with limit:
+                path = _PATH_REF.sub(lambda m: ids[m.group(1)], op.path)
+                body = resolve(op.body, ids, revisions)
+                try:
+                    response = await self.api.call(op.call, op.method, path, body, idempotent=op.idempotent)
+                except ApiError as exc:
+                    if cut_over and (isinstance(exc, TemporaryApiError) or exc.status is None):
+                        self._applied += [(op, i) for i in range(_elements(op))]  # it may have happened
+                    if op.binds and isinstance(exc, TemporaryApiError):
+                        self._unsure_creates.append(op)
+                    raise _Failed(f"{op.summary} failed: {exc}", stale=exc.status == 409) from exc
+                self._check(op, response, ids, revisions, created, cut_over)
+
+        results = await asyncio.gather(*(one(op) for op in batch), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            first = next((f for f in failures if isinstance(f, _Failed) and f.stale), failures[0])
+            if not isinstance(first, _Failed):
+                raise first
+            raise first
+
+    def _check(self, op: Operation, response: dict, ids, revisions, created, cut_over: bool) -> None:
+        spec = _service_of(op)
+        if "results" not in response:  # single create / update / delete
+            entity = response.get(spec.entity) or {}
+            for _, kind, local_id in op.binds:
+                ids[f"{kind}:{local_id}"] = created[f"{kind}:{local_id}"] = entity["id"]
+                revisions[f"{kind}:{local_id}"] = str(entity.get("revision", "1"))
+            if cut_over:
+                self._applied.append((op, 0))
+            return
+        failed, stale = [], False
+        for position, result in enumerate(response.get("results") or []):
+            meta = next((v for k, v in result.items() if k.endswith("Metadata")), {}) or {}
+            index = meta.get("originalIndex", position)
+            if not meta.get("success"):
+                error = meta.get("error") or {}
+                stale = stale or error.get("code") == "INVALID_REVISION"
+                failed.append(f"element {index}: {error.get('code', 'failed')} {error.get('description', '')}".strip())
+                continue
+            if cut_over:
+                self._applied.append((op, index))
+            for bound_index, kind, local_id in op.binds:
+                if bound_index == index:
+                    entity = next((v for k, v in result.items() if not k.endswith("Metadata")), None) or {}
+                    ids[f"{kind}:{local_id}"] = created[f"{kind}:{local_id}"] = meta["id"]
+                    revisions[f"{kind}:{local_id}"] = str(entity.get("revision", "1"))
+        if failed:
+            raise _Failed(f"{op.summary}: {'; '.join(failed[:5])}", stale=stale)
+
+    # -- compensation ----------------------------------------------------------------------------
+    async def _compensate(self, plan: Plan, ids: dict[str, str], created: dict[str, str]) -> None:
+        problems: list[str] = []
+        await self._undo_updates(ids, problems)
+        by_service: dict[str, list[str]] = {}
+        for key, wix_id in created.items():
+            by_service.setdefault(key.split(":", 1)[0], []).append(wix_id)
+        before_ids = set(plan.live_hashes)
+        for op in self._unsure_creates:  # entities whose creation we could not confirm
+            service = op.binds[0][1]
+            names = {e.get("name") for e in _elements_of(op)}
+            try:
+                for entity in await self.api.list_all(service):
+                    if entity["id"] not in before_ids and entity.get("name") in names \
+                            and entity["id"] not in by_service.get(service, []):
+                        by_service.setdefault(service, []).append(entity["id"])
+            except ApiError as exc:
+                problems.append(f"could not look for entities a lost create may have made: {exc}")
+        for services in DELETE_ORDER:
+            for service in services:
+                await self._delete(service, sorted(set(by_service.get(service, []))), problems)
+        if problems:
+            raise ApplyOutcomeUnknown("the run failed and undoing it did not complete: " + "; ".join(problems[:5])
+                                      + ". Run `reconcile plan` to see the live site.")
+
+    async def _undo_updates(self, ids: dict[str, str], problems: list[str]) -> None:
+        undo: dict[str, dict[str, dict]] = {}  # service -> Wix id -> before payload
+        for op, index in self._applied:
+            before = (op.undo or {}).get("elements", [None] * (index + 1))[index]
+            if before is None:
+                continue  # built by this run: it is deleted instead
+            service = _service_key(op)
+            element = _elements_of(op)[index]
+            wix_id = resolve(element.get("id"), ids, {}) if "id" in element else None
+            if wix_id is None:
+                wix_id = _PATH_REF.sub(lambda m: ids[m.group(1)], op.path).rsplit("/", 1)[-1]
+            undo.setdefault(service, {})[wix_id] = before
+        for service, entities in undo.items():
+            spec = client.SERVICES[service]
+            try:
+                current = {e["id"]: e for e in await self.api.fetch_by_ids(service, sorted(entities))}
+                for wix_id, before in sorted(entities.items()):
+                    entity = {"id": wix_id, "revision": current.get(wix_id, {}).get("revision"), **before}
+                    if service == "label":
+                        operation, method, path = client.single_update(service, wix_id)
+                        await self.api.call(operation, method, path, {spec.entity: entity})
+                        continue
+                    operation, method, path = client.bulk_update(service)
+                    element = {spec.entity: entity}
+                    if service != "variant":
+                        element["mask"] = convert.mask(service)
+                    response = await self.api.call(operation, method, path, {spec.list_key: [element]})
+                    if (response.get("bulkActionMetadata") or {}).get("totalFailures"):
+                        problems.append(f"could not put back {service} {wix_id}")
+            except ApiError as exc:
+                problems.append(f"could not put back {service} updates: {exc}")
+
+    async def _delete(self, service: str, wix_ids: list[str], problems: list[str]) -> None:
+        spec = client.SERVICES[service]
+        try:
+            if service == "menu":
+                for wix_id in wix_ids:
+                    await self.api.call(*client.single_delete(service, wix_id))
+                return
+            for start in range(0, len(wix_ids), spec.delete_limit):
+                operation, method, path = client.bulk_delete(service, wix_ids[start:start + spec.delete_limit])
+                await self.api.call(operation, method, path)
+        except ApiError as exc:
+            problems.append(f"could not delete the {service}s this run created: {exc}")
+
+
+def _service_key(op: Operation) -> str:
+    prefix = op.call.split(".", 1)[0]
+    return next(kind for kind, spec in client.SERVICES.items() if spec.name == prefix)
+
+
+def _service_of(op: Operation) -> client.Service:
+    return client.SERVICES[_service_key(op)]
+
+
+def _elements_of(op: Operation) -> list[dict]:
+    spec = _service_of(op)
+    body = op.body or {}
+    if spec.list_key in body:
+        return [e.get(spec.entity, e) if isinstance(e, dict) else e for e in body[spec.list_key]]
+    if spec.entity in body:
+        return [body[spec.entity]]
+    return []
+
+
+def _elements(op: Operation) -> int:
+    return max(1, len(_elements_of(op)))
+
+
+async def _maybe(value) -> None:
+    if asyncio.iscoroutine(value):
+        await value

@@ -1,0 +1,201 @@
+"""Read a live Menus (New) site into the essence of reconcile's Menus (New) projection.
+
+All seven services are listed concurrently, each following its cursors. What a diner of the
+location can reach defines the live menu: the location's menus, the sections they list, the items
+those list, and the groups, modifiers, variants and labels those items use. Wix ids become our ids
+through the mapping; unmapped entities are adopted by name (sections within their menu), as for
+Catalogs v3 (see reconciler/targets/wix_v3/read.py); anything else is ``wix:<id>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reconciler.engine.essence import Essence, Key, fingerprint, identity_kind, money, text
+from reconciler.state.mapping import Entry
+from reconciler.targets.wix_menus.client import SERVICES, MenusApi
+
+# essence kind -> service kind (as in client.SERVICES and in the mapping)
+SERVICE_OF = {"menu": "menu", "section": "section", "dish": "item", "option_group": "group", "variant": "variant",
+              "modifier": "modifier", "label": "label"}
+
+
+@dataclass
+class RawSite:
+    lists: dict[str, list[dict]]  # service kind -> entities
+
+    def fingerprint(self) -> str:
+        return fingerprint(sorted(self.hashes().items()))
+
+    def hashes(self) -> dict[str, str]:
+        # Revisions and dates change on every write, so they are part of what "moved" means.
+        return {e["id"]: fingerprint(e) for entities in self.lists.values() for e in entities if e.get("id")}
+
+    def ids(self) -> set[str]:
+        return {e["id"] for entities in self.lists.values() for e in entities if e.get("id")}
+
+
+@dataclass
+class LiveSite:
+    essence: Essence
+    wix_ids: dict[Key, str]
+    known: dict[str, dict]  # every listed entity by Wix id
+    kinds: dict[str, str]  # Wix id -> service kind
+    local_to_wix: dict[tuple[str, str], str]  # (mapping kind, local id) -> Wix id
+    adopted: list[Key] = field(default_factory=list)
+    drifted: frozenset[Key] = frozenset()
+    currency: str | None = None  # Menus (New) carries no currency; the site's applies
+
+
+async def fetch(api: MenusApi) -> RawSite:
+    kinds = list(SERVICES)
+    results = await asyncio.gather(*(api.list_all(kind) for kind in kinds))
+    return RawSite(dict(zip(kinds, results)))
+
+
+def interpret(raw: RawSite, entries: list[Entry], desired: Essence, location_id: str | None,
+              several_locations: bool) -> LiveSite:
+    known = {e["id"]: e for entities in raw.lists.values() for e in entities if e.get("id")}
+    kinds = {e["id"]: kind for kind, entities in raw.lists.items() for e in entities if e.get("id")}
+    by_wix = {(e.kind, e.wix_id): e.local_id for e in entries}
+    local_to_wix = {(e.kind, e.local_id): e.wix_id for e in entries}
+    adopter = _Adopter(desired, {key for key, wix in local_to_wix.items() if wix in known})
+    names: dict[str, str] = {}
+    adopted: list[Key] = []
+
+    def name(kind: str, wix_id: str, parent: str | None = None) -> str:
+        service = SERVICE_OF[kind]
+        local_id = by_wix.get((service, wix_id))
+        if local_id is None:
+            local_id = adopter.match(kind, known[wix_id].get("name") or "", parent)
+            if local_id is None:
+                local_id = f"wix:{wix_id}"
+            else:
+                local_to_wix[(service, local_id)] = wix_id
+                adopted.append((kind, local_id))
+        names[wix_id] = local_id
+        return local_id
+
+    def reachable(kind: str, wix_id: str) -> bool:
+        return wix_id in known and kinds[wix_id] == SERVICE_OF[kind]
+
+    live: Essence = {}
+    wix_ids: dict[Key, str] = {}
+    pending: list[tuple[str, str]] = []  # (essence kind, Wix id) of everything reached
+
+    for menu in raw.lists["menu"]:
+        if several_locations and menu.get("businessLocationId") not in (None, location_id):
+            continue
+        menu_local = name("menu", menu["id"])
+        pending.append(("menu", menu["id"]))
+        for section_id in menu.get("sectionIds") or []:
+            if reachable("section", section_id) and section_id not in names:
+                name("section", section_id, menu_local)
+                pending.append(("section", section_id))
+    for kind, child_kind, key in (("section", "dish", "itemIds"),):
+        for _, wix_id in [p for p in pending if p[0] == kind]:
+            for child in known[wix_id].get(key) or []:
+                if reachable(child_kind, child) and child not in names:
+                    name(child_kind, child)
+                    pending.append((child_kind, child))
+    for _, item_id in [p for p in pending if p[0] == "dish"]:
+        item = known[item_id]
+        for ref in _item_refs(item):
+            kind, wix_id = ref
+            if reachable(kind, wix_id) and wix_id not in names:
+                name(kind, wix_id)
+                pending.append(ref)
+    for _, group_id in [p for p in pending if p[0] == "option_group"]:
+        for modifier in known[group_id].get("modifiers") or []:
+            wix_id = modifier.get("id")
+            if reachable("modifier", wix_id) and wix_id not in names:
+                name("modifier", wix_id)
+                pending.append(("modifier", wix_id))
+
+    def to_local(wix_id: str) -> str:
+        return names.get(wix_id) or f"wix:{wix_id}"
+
+    menu_of = {}
+    for kind, wix_id in pending:
+        if kind == "menu":
+            for section_id in known[wix_id].get("sectionIds") or []:
+                menu_of.setdefault(section_id, names[wix_id])
+    for kind, wix_id in pending:
+        record = _record(kind, known[wix_id], to_local, menu_of.get(wix_id))
+        live[(kind, names[wix_id])] = record
+        wix_ids[(kind, names[wix_id])] = wix_id
+
+    applied = {(e.kind, e.local_id): e.applied_hash for e in entries}
+    drifted = frozenset(key for key, fields in live.items()
+                        if applied.get((identity_kind(key[0]), key[1])) not in (None, fingerprint(fields)))
+    return LiveSite(live, wix_ids, known, kinds, local_to_wix, sorted(adopted), drifted)
+
+
+def _item_refs(item: dict) -> list[tuple[str, str]]:
+    refs = [("option_group", g.get("id")) for g in item.get("modifierGroups") or []]
+    refs += [("label", label.get("id")) for label in item.get("labels") or []]
+    refs += [("variant", v.get("variantId")) for v in ((item.get("priceVariants") or {}).get("variants") or [])]
+    return [(kind, wix_id) for kind, wix_id in refs if wix_id]
+
+
+def _price(info: dict | None) -> str | None:
+    value = (info or {}).get("price")
+    return money(value) if value not in (None, "") else None
+
+
+def _record(kind: str, raw: dict, to_local: Callable[[str], str], menu: str | None) -> dict:
+    if kind == "menu":
+        return {"name": raw.get("name") or "", "description": text(raw.get("description")),
+                "visible": raw.get("visible") is not False, "sections": [to_local(s) for s in raw.get("sectionIds") or []]}
+    if kind == "section":
+        return {"menu": menu, "name": raw.get("name") or "", "description": text(raw.get("description")),
+                "image": (raw.get("image") or {}).get("url") or None, "visible": raw.get("visible") is not False,
+                "dishes": [to_local(i) for i in raw.get("itemIds") or []]}
+    if kind == "dish":
+        settings = raw.get("orderSettings") or {}
+        variants = (raw.get("priceVariants") or {}).get("variants")
+        return {
+            "name": raw.get("name") or "", "description": text(raw.get("description")),
+            "image": (raw.get("image") or {}).get("url") or None, "visible": raw.get("visible") is not False,
+            "labels": [to_local(label.get("id")) for label in raw.get("labels") or []],
+            "in_stock": settings.get("inStock") is not False,
+            "special_requests": settings.get("acceptSpecialRequests") is not False,
+            "price": None if raw.get("priceVariants") else _price(raw.get("priceInfo")),
+            "variants": None if not raw.get("priceVariants") else [
+                {"variant": to_local(v.get("variantId")), "price": _price(v.get("priceInfo")) or money("0")}
+                for v in variants or []],
+            "groups": [to_local(g.get("id")) for g in raw.get("modifierGroups") or []],
+        }
+    if kind == "option_group":
+        rule = raw.get("rule") or {}
+        modifiers = raw.get("modifiers") or []
+        return {
+            "name": raw.get("name") or "", "required": bool(rule.get("required")),
+            "min": rule.get("minSelections") or 0,
+            "max": rule.get("maxSelections") if rule.get("maxSelections") is not None else len(modifiers),
+            "modifiers": [{"modifier": to_local(m.get("id")),
+                           "price": money((m.get("additionalChargeInfo") or {}).get("additionalCharge") or "0"),
+                           "preselected": bool(m.get("preSelected"))} for m in modifiers],
+        }
+    if kind == "modifier":
+        return {"name": raw.get("name") or "", "in_stock": raw.get("inStock") is not False}
+    return {"name": raw.get("name") or ""}  # variant, label
+
+
+class _Adopter:
+    def __init__(self, desired: Essence, taken: set[tuple[str, str]]) -> None:
+        self.taken = set(taken)
+        self.candidates: dict[tuple[str, str | None, str], list[str]] = {}
+        for (kind, local_id), fields in desired.items():
+            parent = fields.get("menu") if kind == "section" else None
+            self.candidates.setdefault((kind, parent, fields.get("name", "")), []).append(local_id)
+
+    def match(self, kind: str, name: str, parent: str | None) -> str | None:
+        for local_id in self.candidates.get((kind, parent if kind == "section" else None, name), []):
+            key = (SERVICE_OF[kind], local_id)
+            if key not in self.taken:
+                self.taken.add(key)
+                return local_id
+        return None
