@@ -96,11 +96,11 @@ class Service:
     def health(self) -> dict:
         catalogs = {}
         for catalog in self.config.catalogs:
-            last = self.history.last(catalog.name)
+            count, last = self.history.stats(catalog.name)
             catalogs[catalog.name] = {
                 "source": catalog.source, "target": catalog.target,
                 "pending": self.queue.depth(catalog.name), "running": self.worker.busy(catalog.name),
-                "syncs": self.history.count(catalog.name),
+                "syncs": count,
                 "last_sync": None if last is None else {
                     "id": last.id, "outcome": last.outcome, "summary": last.summary, "finished": last.finished,
                     "reasons": last.reasons, "events": len(last.events), "plan_file": last.plan_file,

@@ -82,12 +82,27 @@ class History:
 
     def list(self, limit: int = 20, catalog: str | None = None) -> list[SyncRecord]:
         """Newest first."""
+        with self._lock:
+            return self._list(limit, catalog)
+
+    def _list(self, limit: int, catalog: str | None) -> list[SyncRecord]:
         where, args = ("WHERE catalog=?", (catalog,)) if catalog else ("", ())
-        rows = self._run(
+        rows = self._db.execute(
             "SELECT catalog, started, finished, reasons, events, outcome, summary, plan_file, checksum, error, run_id, "
             f"details, id FROM syncs {where} ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
         return [SyncRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), *r[5:11], json.loads(r[11]), r[12])
                 for r in rows]
+
+    def stats(self, catalog: str) -> tuple[int, SyncRecord | None]:
+        """How many syncs a catalog had, and the last one, read consistently."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                count = self._db.execute("SELECT COUNT(*) FROM syncs WHERE catalog=?", (catalog,)).fetchone()[0]
+                last = self._list(1, catalog)
+            finally:
+                self._db.execute("COMMIT")
+        return count, (last[0] if last else None)
 
     def last(self, catalog: str) -> SyncRecord | None:
         found = self.list(1, catalog)

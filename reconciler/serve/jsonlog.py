@@ -45,8 +45,6 @@ def setup(redact: Redactor, level: int = logging.INFO, stream=None) -> logging.H
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(redact))
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     log.setLevel(level)

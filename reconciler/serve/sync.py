@@ -28,6 +28,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -105,13 +106,14 @@ class Syncer:
     """Runs :class:`Job` s; one instance serves every catalog (it is thread-safe)."""
 
     def __init__(self, config: ServeConfig, state_dir: Path, history: History, environ, redact: Redactor,
-                 stopping: threading.Event | None = None) -> None:
+                 stopping: threading.Event | None = None, sleep: Callable[[float], None] | None = None) -> None:
         self.config = config
         self.state_dir = Path(state_dir)
         self.history = history
         self.environ = environ
         self.redact = redact
         self.stopping = stopping or threading.Event()
+        self.pause = sleep or self.stopping.wait  # the back-off between POS retries (tests pass their own)
         self._tasks: set[tuple[asyncio.AbstractEventLoop, asyncio.Task]] = set()
         self._lock = threading.Lock()
 
@@ -220,8 +222,8 @@ class Syncer:
 
     def _sleep(self, seconds: float) -> None:
         """Back-off between POS retries that a shutdown cuts short."""
-        if self.stopping.wait(seconds):
-            raise Abandoned()
+        self.pause(seconds)
+        self._check_stop()
 
     def _run_async(self, coroutine) -> Outcome:
         loop = asyncio.new_event_loop()
