@@ -1,0 +1,85 @@
+"""Smoke tests for the benchmarks (bench/): the generator, the minimum, the naive baseline, and one
+tiny case through `python -m bench`. No timing assertions: speed goals live in the bench output."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench import generate, naive
+from bench.minimum import minimum
+from reconciler.emulator import SANDBOX_TOKEN
+from reconciler.yamlio.load import load_catalog
+from tests.engine.harness import Harness
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_generator_is_deterministic_and_its_catalogs_are_valid(tmp_path: Path):
+    first = generate.generate(100, seed=3)
+    assert generate.dump(first) == generate.dump(generate.generate(100, seed=3))
+    assert generate.dump(first) != generate.dump(generate.generate(100, seed=4))
+    shape = generate.stats(first)
+    assert shape["dishes"] == 100 and shape["menus"] >= 3 and shape["variations"] > 0 and shape["listed_twice"] > 0
+    derived = {"before": first, "one": generate.one_price_change(first, 3), "ten": generate.change(first, 0.1, 3)}
+    models = {name: load_catalog(generate.write(data, tmp_path / f"{name}.yaml")) for name, data in derived.items()}
+    assert minimum(models["before"], models["before"]).calls() == {}
+    assert minimum(models["before"], models["one"]).calls() == {"updateItem": 1}
+    ten = minimum(models["before"], models["ten"])
+    assert ten.changed >= 10 and ten.calls()["createDraftCatalog"] == 1 and ten.calls()["publishDraftCatalog"] == 1
+
+
+def test_generate_command_writes_a_valid_catalog(tmp_path: Path):
+    out = tmp_path / "menu.yaml"
+    done = subprocess.run([sys.executable, "-m", "bench.generate", "--dishes", "120", "--seed", "5", "-o", str(out),
+                           "--check"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert len(load_catalog(out).dishes) == 120
+
+
+def test_the_naive_baseline_builds_the_same_menu(tmp_path: Path):
+    """The Wix-sample flow, run on the emulator, publishes a catalog reconcile finds identical."""
+    data = generate.generate(100, seed=2)
+    catalog = load_catalog(generate.write(data, tmp_path / "menu.yaml"))
+    harness = Harness(tmp_path)
+
+    async def sync() -> dict[str, int]:
+        async with httpx.AsyncClient(transport=harness.emulator.transport(), base_url="http://sandbox.invalid",
+                                     headers={"Authorization": SANDBOX_TOKEN}) as client:
+            flow = naive.NaiveSync(client)
+            await flow.sync(data)
+            await flow.sync(data)  # the second import archives the menus of the first
+            return flow.calls
+
+    calls = asyncio.run(sync())
+    once = naive.expected_calls(data, live_menus=0)
+    again = naive.expected_calls(data, live_menus=len(data["menus"]))
+    assert calls == {k: once.get(k, 0) + again.get(k, 0) for k in sorted(set(once) | set(again))}
+    plan = harness.plan(catalog)  # adopts the live entities by name: nothing left to change
+    assert plan.operations == ()
+    assert all(change.action != "remove" for change in plan.changes)
+
+
+@pytest.mark.e2e
+def test_one_tiny_case_end_to_end(tmp_path: Path):
+    out = tmp_path / "performance.md"
+    done = subprocess.run([sys.executable, "-m", "bench", "--sizes", "100", "--runs", "1", "--cases", "apply-price",
+                           "--no-profile", "--out", str(out), "--work", str(tmp_path / "work")],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = out.read_text()
+    assert text.startswith("# Performance") and "python -m bench" in text and "## README section" in text
+    rows = [line for line in text.splitlines() if line.startswith("| apply: one price change | 100 |")]
+    assert len(rows) == 2  # the results table and the calls-by-endpoint table
+    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    reads, writes, least, least_ordered, verdict = cells[7:12]
+    assert int(writes) == int(least) == int(least_ordered) == 1 and verdict == "= min"
+    assert re.search(r"\| apply: one price change \| 100 \| updateItem 1 \| updateItem 1 \|", text)
+    assert "| one price change = 3 write calls (draft, bulk update, publish) or 1 (live update) | met |" in text
+    assert "apply: one price change" in done.stdout  # the table is printed too
