@@ -1,15 +1,18 @@
 """The APIs one emulator serves, listed explicitly (no import-time registration).
 
-To add an API (e.g. Menus (New) in ``reconciler/emulator/menus/``), give it a module with an
-``api() -> routing.Api`` and add it here; it then shares the server, the store (its own ``api``
-value in the entities table), the auth check and every knob.
+To add an API, give it a module with an ``api() -> routing.Api`` and add it here; it then shares the
+server, the store (its own ``api`` value in the entities table), the auth check and every knob.
+Catalogs v3 and Menus (New) each need their restaurant app on the site (``seed.installed_apps``).
 """
 
 from __future__ import annotations
 
-from reconciler.emulator import locations, v3
+from dataclasses import replace
+
+from reconciler.emulator import locations, menus, v3
 from reconciler.emulator.routing import Api
+from reconciler.emulator.seed import V3_APP
 
 
 def default_apis() -> list[Api]:
-    return [locations.api(), v3.api()]
+    return [locations.api(), replace(v3.api(), app=V3_APP), menus.api()]

@@ -7,8 +7,10 @@ for ``httpx.Client`` and ``httpx.AsyncClient``, the in-process "sandbox" target)
 
 One request: ``/_emulator/...`` goes to the admin API (no auth, never counted); anything else is
 routed, authenticated (``Authorization: <token>`` or ``Bearer <token>``; ``wix-site-id`` accepted),
-checked against the fault rules, and run by its handler inside one store transaction, then
-recorded in the counters and request log.
+checked against the fault rules, checked against the site's installed apps (an API may need one:
+404 ``APP_NOT_INSTALLED``), and run by its handler inside one store transaction, then recorded in the
+counters and request log. A ``touch`` fault first simulates a concurrent edit of one entity (in its
+own transaction, through the owning API's ``touch`` hook), then runs the call normally.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from urllib.parse import parse_qsl
 from reconciler.emulator import admin
 from reconciler.emulator.apis import default_apis
 from reconciler.emulator.errors import WixError, application_error, unauthenticated
-from reconciler.emulator.faults import AFTER, DROP, TIMEOUT, Fault
+from reconciler.emulator.faults import AFTER, DROP, TIMEOUT, TOUCH, Fault, FaultRuleInvalid, parse_rules
 from reconciler.emulator.knobs import Knobs
 from reconciler.emulator.outcome import Outcome, error_outcome
 from reconciler.emulator.routing import Api, Call, Match, Reply, Router, Site, utc_now
-from reconciler.emulator.seed import CURRENCY_KEY, DEFAULT_CURRENCY
+from reconciler.emulator.seed import CURRENCY_KEY, DEFAULT_CURRENCY, installed_apps
 from reconciler.emulator.store import Store
 from reconciler.emulator.wire import Params, dumps, parse_body, parse_query
 
@@ -105,14 +107,19 @@ class Emulator:
             self.knobs.record(method, path, operation, outcome.status)
             return outcome
         fault = self.knobs.decide_fault(operation)
+        executed = True
         if fault is None:
             outcome = self._execute(match, _query_pairs(query), body)
+        elif fault.kind == TOUCH:  # a concurrent edit lands first, then the call runs normally
+            failed = self._touch(fault)
+            executed = failed is None
+            outcome = self._execute(match, _query_pairs(query), body) if failed is None else failed
         else:
-            if fault.phase == AFTER:  # executed for real; only the response is lost
+            executed = fault.phase == AFTER
+            if executed:  # executed for real; only the response is lost
                 self._execute(match, _query_pairs(query), body)
             outcome = self._fault_outcome(fault)
         status = None if outcome.action else outcome.status
-        executed = fault is None or fault.phase == AFTER
         self.knobs.record(method, path, operation, status, fault.kind if fault else None, executed)
         return outcome
 
@@ -129,6 +136,11 @@ class Emulator:
             body = parse_body(raw_body)
             transaction = self.store.write() if route.writes else self.store.read()
             with transaction as tx:
+                if match.api.app is not None and match.api.app not in installed_apps(tx):
+                    raise application_error(
+                        404, "APP_NOT_INSTALLED", f"the site does not have the restaurant app {match.api.app!r} installed",
+                        {"app": match.api.app},
+                    )
                 site = Site(currency=tx.meta(CURRENCY_KEY) or DEFAULT_CURRENCY, now=self._now)
                 result = route.handler(Call(tx, match.path_params, params, body, site))
         except WixError as error:
@@ -144,6 +156,25 @@ class Emulator:
         outcome = Outcome(reply.status, body=body_bytes)
         outcome.headers += [("x-wix-request-id", str(uuid.uuid4())), *reply.headers]
         return outcome
+
+    def _toucher(self, service: str) -> Api | None:
+        return next((api for api in self.router.apis if api.touch and service in api.touch_services), None)
+
+    def _touch(self, fault: Fault) -> Outcome | None:
+        """Apply a touch fault's concurrent edit; an error outcome (the call is not run) if it cannot."""
+        assert fault.entity is not None
+        service, ident = fault.entity["service"], fault.entity["id"]
+        api = self._toucher(service)
+        try:
+            if api is None or api.touch is None:
+                raise application_error(400, "UNKNOWN_SERVICE", f"no API can touch service {service!r}")
+            with self.store.write() as tx:
+                api.touch(tx, service, ident, dict(fault.set or {}), self._now())
+        except WixError as error:
+            return error_outcome(application_error(
+                500, "TOUCH_FAILED", f"injected touch of {service} {ident!r} failed: {error.message}", fault.entity,
+            ))
+        return None
 
     @staticmethod
     def _fault_outcome(fault: Fault) -> Outcome:
@@ -195,7 +226,14 @@ class Emulator:
         self.knobs.set_latency(ms)
 
     def set_faults(self, rules: Any) -> list[dict[str, Any]]:
-        return self.knobs.set_faults(rules)
+        parsed = parse_rules(rules)
+        for rule in parsed:
+            if rule.fault == TOUCH and rule.entity and self._toucher(rule.entity["service"]) is None:
+                services = sorted({s for api in self.router.apis for s in api.touch_services})
+                raise FaultRuleInvalid(
+                    f"touch: unknown service {rule.entity['service']!r} (one of {', '.join(services) or 'none'})"
+                )
+        return self.knobs.set_faults(parsed)
 
     def clear_faults(self) -> None:
         self.knobs.clear_faults()

@@ -11,6 +11,13 @@ A rule, as JSON (``POST /_emulator/faults {"rules": [...]}``) or as a dict to ``
      "retryAfter": 1,                     # seconds, sent as Retry-After with "429"
      "delayMs": 30000}                    # "timeout": how long the response is held
 
+The ``"touch"`` fault does not fail the call: just before it executes, the emulator simulates a
+concurrent edit of one entity (its revision goes up by 1, ``updatedDate`` changes, and the optional
+``set`` fields are written), then runs the call normally::
+
+    {"operation": "items.bulkUpdateItem", "fault": "touch", "nth": 2,
+     "entity": {"service": "items", "id": "<item id>"}, "set": {"name": "Edited elsewhere"}}
+
 Without ``nth`` and ``probability`` a rule fails the next ``times`` matching calls. Every rule counts
 every call it matches; when several would fail the same call, the first in the list decides it. Used by
 ``knobs.Knobs``; what each fault does on the wire is up to ``asgi.py`` and ``transport.py``.
@@ -24,10 +31,11 @@ from typing import Any
 
 DROP = "drop"
 TIMEOUT = "timeout"
+TOUCH = "touch"
 BEFORE = "before"
 AFTER = "after"
 
-_KEYS = {"operation", "fault", "nth", "times", "probability", "seed", "phase", "retryAfter", "delayMs"}
+_KEYS = {"operation", "fault", "nth", "times", "probability", "seed", "phase", "retryAfter", "delayMs", "entity", "set"}
 
 
 class FaultRuleInvalid(ValueError):
@@ -54,6 +62,8 @@ class FaultRule:
     phase: str = BEFORE
     retry_after: float = 1
     delay_ms: int = 30_000
+    entity: dict[str, str] | None = None  # "touch": {"service", "id"}
+    set: dict[str, Any] | None = None  # "touch": fields the simulated concurrent edit writes
     seen: int = 0  # matching calls this rule has counted
     fired: int = 0  # calls it has failed
     _burst_left: int = field(default=0, repr=False)
@@ -72,8 +82,9 @@ class FaultRule:
         if not isinstance(operation, str) or not operation:
             raise FaultRuleInvalid("operation must be an SDK function name or '*'")
         fault = str(raw.get("fault", "500"))
-        if fault not in (DROP, TIMEOUT) and not (fault.isdigit() and 400 <= int(fault) <= 599):
-            raise FaultRuleInvalid(f"fault must be an HTTP error status, 'drop' or 'timeout', got {fault!r}")
+        if fault not in (DROP, TIMEOUT, TOUCH) and not (fault.isdigit() and 400 <= int(fault) <= 599):
+            raise FaultRuleInvalid(f"fault must be an HTTP error status, 'drop', 'timeout' or 'touch', got {fault!r}")
+        entity, changes = _touch_target(raw, fault)
         phase = raw.get("phase", BEFORE)
         if phase not in (BEFORE, AFTER):
             raise FaultRuleInvalid(f"phase must be 'before' or 'after', got {phase!r}")
@@ -101,12 +112,15 @@ class FaultRule:
             phase=phase,
             retry_after=retry_after,
             delay_ms=_int(raw, "delayMs", 30_000, 0) or 0,
+            entity=entity,
+            set=changes,
         )
         rule._rng = random.Random(seed)
         return rule
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        touch = {"entity": self.entity, "set": self.set} if self.fault == TOUCH else {}
+        return {**touch, **{
             "operation": self.operation,
             "fault": self.fault,
             "nth": self.nth,
@@ -118,7 +132,7 @@ class FaultRule:
             "delayMs": self.delay_ms,
             "seen": self.seen,
             "fired": self.fired,
-        }
+        }}
 
     def matches(self, operation: str) -> bool:
         return self.operation in ("*", operation)
@@ -140,15 +154,33 @@ class FaultRule:
         return hit
 
 
+def _touch_target(raw: dict[str, Any], fault: str) -> tuple[dict[str, str] | None, dict[str, Any] | None]:
+    """A touch rule's ``entity`` ({"service", "id"}) and optional ``set``; other rules take neither."""
+    if fault != TOUCH:
+        if "entity" in raw or "set" in raw:
+            raise FaultRuleInvalid("entity and set belong to 'touch' rules only")
+        return None, None
+    entity = raw.get("entity")
+    if not (isinstance(entity, dict) and set(entity) == {"service", "id"}
+            and all(isinstance(entity[key], str) and entity[key] for key in ("service", "id"))):
+        raise FaultRuleInvalid('a touch rule needs "entity": {"service": "<service>", "id": "<entity id>"}')
+    changes = raw.get("set")
+    if changes is not None and not isinstance(changes, dict):
+        raise FaultRuleInvalid("set must be an object of fields to write")
+    return dict(entity), changes
+
+
 @dataclass(frozen=True)
 class Fault:
     """A decision: this call fails this way."""
 
-    kind: str  # "drop", "timeout", or an HTTP status such as "500" / "429"
+    kind: str  # "drop", "timeout", "touch", or an HTTP status such as "500" / "429"
     phase: str
     retry_after: float
     delay_ms: int
     operation: str
+    entity: dict[str, str] | None = None
+    set: dict[str, Any] | None = None
 
     @property
     def status(self) -> int | None:

@@ -4,6 +4,9 @@ An API is a plain :class:`Api` value (a name and a list of :class:`Route`). Noth
 on import: ``apis.py`` lists the APIs the emulator serves, explicitly. A route names the SDK function
 it emulates (``operation``, e.g. ``bulkCreateDishes``), which is what counters and fault rules use.
 
+An API may also name the restaurant app a site needs for it (``app``: 404 ``APP_NOT_INSTALLED``
+otherwise, checked by the core) and offer a ``touch`` hook for the "touch" fault.
+
 Handlers receive a :class:`Call` (path params, typed query, JSON body, the open store transaction
 and the site settings) and return a JSON-able dict or a :class:`Reply`.
 """
@@ -63,10 +66,20 @@ class Route:
     writes: bool  # runs in a write transaction
 
 
+# touch(tx, service, entity id, fields to set, now): simulate a concurrent edit of one entity
+# (fault kind "touch"); raises a WixError when the entity does not exist.
+Toucher = Callable[[Tx, str, str, "dict[str, Any]", datetime], None]
+
+
 @dataclass(frozen=True)
 class Api:
     name: str
     routes: tuple[Route, ...]
+    # The restaurant app a site must have for these routes (see ``seed.installed_apps``); None: any site.
+    app: str | None = None
+    # The "touch" fault: the services this API can touch, and how.
+    touch_services: tuple[str, ...] = ()
+    touch: Toucher | None = None
 
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

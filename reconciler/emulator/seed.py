@@ -1,4 +1,11 @@
-"""Seeding and emptying an emulator's state: business locations, each with its catalog (U28).
+"""Seeding and emptying an emulator's state: business locations, each with its catalog (U28), and
+the restaurant apps the site has.
+
+Apps: ``v3`` (the legacy Catalogs v3 app: one catalog per seeded location) and ``menus`` (the
+"Menus (New)" app, whose entities are site-wide). ``seed(app=...)`` installs ``v3``, ``menus`` or
+``both``; installing is additive. The installed set lives in the ``site.apps`` setting; a state
+without it (older files, a wiped or never-seeded store) counts as having only ``v3``. An API whose
+app is missing answers 404 ``APP_NOT_INSTALLED`` (checked by the core).
 
 Works directly on the store (SQLite), so it runs whether or not a server is serving the same state
 file. Called by ``reconcile emulator seed`` / ``reset``, by ``POST /_emulator/seed`` and by tests.
@@ -10,32 +17,71 @@ import logging
 from dataclasses import dataclass
 
 from reconciler.emulator import locations as locations_api
-from reconciler.emulator.store import LIVE, Store
+from reconciler.emulator.menus import demo as menus_demo
+from reconciler.emulator.store import LIVE, Store, Tx
 from reconciler.emulator.v3 import admin as v3_admin
 from reconciler.emulator.v3 import demo as demo_catalog
-from reconciler.emulator.v3.repo import CatalogScope
+from reconciler.emulator.v3.repo import CatalogScope, catalogs
 
 log = logging.getLogger(__name__)
 
 CURRENCY_KEY = "site.currency"
 DEFAULT_CURRENCY = "USD"
+APPS_KEY = "site.apps"
+V3_APP = "v3"
+MENUS_APP = "menus"
+APP_CHOICES = (V3_APP, MENUS_APP, "both")
+LEGACY_APPS = frozenset({V3_APP})  # what a site without the setting has
+
+
+def installed_apps(tx: Tx) -> frozenset[str]:
+    value = tx.meta(APPS_KEY)
+    if value is None:
+        return LEGACY_APPS
+    return frozenset(app for app in value.split(",") if app)
+
+
+def install_apps(tx: Tx, apps: frozenset[str] | set[str]) -> frozenset[str]:
+    """Add ``apps`` to the site's set. A site without the setting starts from ``v3`` only if it
+    already has catalogs, so the first ``seed --app menus`` of an empty site installs only ``menus``."""
+    if tx.meta(APPS_KEY) is None:
+        current = LEGACY_APPS if catalogs(tx).count() else frozenset()
+    else:
+        current = installed_apps(tx)
+    updated = frozenset(current | set(apps))
+    tx.set_meta(APPS_KEY, ",".join(sorted(updated)))
+    return updated
+
+
+def _apps_for(app: str) -> frozenset[str]:
+    if app not in APP_CHOICES:
+        raise ValueError(f"app must be one of {', '.join(APP_CHOICES)}, got {app!r}")
+    return frozenset({V3_APP, MENUS_APP}) if app == "both" else frozenset({app})
 
 
 @dataclass(frozen=True)
 class SeededLocation:
     location_id: str
     name: str
-    catalog_id: str
+    catalog_id: str | None  # None when the site has no Catalogs v3 app
 
 
 def seed(
-    store: Store, locations: int, names: list[str] | None = None, currency: str = DEFAULT_CURRENCY, demo: bool = False
+    store: Store,
+    locations: int,
+    names: list[str] | None = None,
+    currency: str = DEFAULT_CURRENCY,
+    demo: bool = False,
+    app: str = V3_APP,
 ) -> list[SeededLocation]:
-    """Create ``locations`` new business locations, each with a catalog (empty, or the demo one).
+    """Create ``locations`` new business locations and install ``app`` (``v3``, ``menus``, ``both``).
 
-    ``names`` name them in order (the rest are "Location N"); the first location of an empty site
-    becomes the default one. ``currency`` becomes the site currency.
+    With ``v3`` each location gets a catalog (empty, or the demo one); with ``menus`` and ``demo`` each
+    location gets a small demo menu of the Menus (New) API. ``names`` name the locations in order (the
+    rest are "Location N"); the first location of an empty site becomes the default one. ``currency``
+    becomes the site currency.
     """
+    apps = _apps_for(app)
     names = list(names or [])
     if locations < 0:
         raise ValueError("locations must be >= 0")
@@ -47,15 +93,20 @@ def seed(
     seeded: list[SeededLocation] = []
     with store.write() as tx:
         tx.set_meta(CURRENCY_KEY, currency)
+        install_apps(tx, apps)
         existing = locations_api.locations(tx).count()
         for index in range(locations):
             name = names[index] if index < len(names) else f"Location {existing + index + 1}"
             location = locations_api.create_location(tx, name, default=existing == 0 and index == 0)
-            catalog = v3_admin.create_catalog(tx, location["id"])
-            if demo:
-                demo_catalog.populate(CatalogScope(tx, catalog["id"], LIVE, currency))
-            seeded.append(SeededLocation(location["id"], name, catalog["id"]))
-    log.info("seeded %d location(s)%s", len(seeded), " with demo catalogs" if demo else "")
+            catalog_id = None
+            if V3_APP in apps:
+                catalog_id = v3_admin.create_catalog(tx, location["id"])["id"]
+                if demo:
+                    demo_catalog.populate(CatalogScope(tx, catalog_id, LIVE, currency))
+            if MENUS_APP in apps and demo:
+                menus_demo.populate(tx, location["id"])
+            seeded.append(SeededLocation(location["id"], name, catalog_id))
+    log.info("seeded %d location(s) for %s%s", len(seeded), app, " with demo data" if demo else "")
     return seeded
 
 

@@ -4,7 +4,7 @@ Layout (one generic table, so a second API plugs in without a migration)::
 
     entities(api, scope, container, kind, id, seq, archived, parent, subtype, body)
 
-- ``api``: which emulated API owns the row ('catalogs-v3', 'locations', later 'menus-v1');
+- ``api``: which emulated API owns the row ('catalogs-v3', 'locations', 'menus-v1');
 - ``scope``: 'live', or 'draft' for a draft catalog's copy of the live rows;
 - ``container``: the catalog id for catalog contents, 'site' for site-wide entities;
 - ``seq``: creation order (lists come back in creation order); kept when rows are copied;
@@ -198,6 +198,11 @@ class Collection:
             f"SELECT body FROM entities WHERE {self._WHERE}{archived_clause} ORDER BY seq", self.key
         )
         return [row[0] for row in rows]
+
+    def texts_with_seq(self) -> list[tuple[int, str]]:
+        """``(seq, body)`` pairs in creation order: keyset paging needs the creation sequence."""
+        rows = self.tx.conn.execute(f"SELECT seq, body FROM entities WHERE {self._WHERE} ORDER BY seq", self.key)
+        return [(int(row[0]), row[1]) for row in rows]
 
     def all(self, include_archived: bool = True) -> list[dict[str, Any]]:
         return [json.loads(text) for text in self.texts(include_archived)]
