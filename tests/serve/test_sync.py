@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from reconciler.cli.sync_cmds import apply as apply_command
 from reconciler.engine.plan import from_json
 from reconciler.serve.config import ServeConfig
-from reconciler.serve.history import History
+from reconciler.serve.history import History, SyncRecord
 from reconciler.serve.queue import Item, SqliteQueue
 from reconciler.serve.secrets import Redactor
 from reconciler.serve.sync import Job, Outcome, Syncer
@@ -53,8 +53,6 @@ class Rig:
         self.queue.put(Item("main", f"{kind}-{self.count}", "square", kind, 0.0, hint))
         job = Job("main", self.queue.claim("main", 1.0))
         outcome = self.syncer(job)
-        from reconciler.serve.history import SyncRecord
-
         self.history.record(SyncRecord("main", 0.0, 1.0, job.reasons, job.event_ids, outcome.status, outcome.summary,
                                        outcome.plan_file, outcome.checksum, outcome.error))
         return outcome
@@ -163,6 +161,7 @@ def test_clover_probes_modified_times_and_reimports_for_categories(tmp_path):
         rig = Rig(tmp_path, "clover", url, fake, environ)
         assert rig.sync("startup").status == "applied"
         fake.counts.clear()
+        fake.log.clear()
         assert rig.sync("I:UPDATE", object="I:COOKIE0000001", type="UPDATE").status == "unchanged"
         assert set(fake.counts) == {f"/v3/merchants/M1CLOVERTEST1/{k}" for k in ("items", "modifier_groups",
                                                                                 "item_groups")}
@@ -186,7 +185,8 @@ def test_failures_say_whether_to_retry_and_never_show_the_token(tmp_path):
 
     fake = FakePos("square", POS / "square-catalog.json", token=TOKEN)
     with fake.running() as url:
-        rig = Rig(tmp_path / "busy", "square", url, fake) if (tmp_path / "busy").mkdir() is None else None
+        (tmp_path / "busy").mkdir()
+        rig = Rig(tmp_path / "busy", "square", url, fake)
         rig.control("fail", {"status": 503, "times": 3})
         busy = rig.sync("startup")
         assert (busy.status, busy.retry) == ("failed", True) and "HTTP 503" in busy.error
