@@ -79,7 +79,7 @@ class _QuietDrops(logging.Filter):
               help="Shut down when stdin closes (test harnesses: the server dies with its parent).")
 def serve(host: str, port: int, state: str | None, token: str | None, latency_ms: float, currency: str | None,
           stop_on_stdin_eof: bool) -> None:
-    """Serve the Wix Catalogs v3 (and Locations) API emulator over HTTP until interrupted.
+    """Serve the Wix Catalogs v3, Menus (New) and Locations API emulator over HTTP until interrupted.
 
     The first line of output is the URL, e.g. `reconcile emulator listening on http://127.0.0.1:8770`.
     """
@@ -124,13 +124,17 @@ def serve(host: str, port: int, state: str | None, token: str | None, latency_ms
 @click.option("--locations", "count", required=True, type=click.IntRange(min=1), help="How many locations to add.")
 @click.option("--names", default=None, help="Comma-separated location names, in order (the rest are 'Location N').")
 @click.option("--currency", default="USD", show_default=True, help="Site currency, ISO 4217.")
-@click.option("--demo", is_flag=True, help="Fill each catalog with a small demo menu instead of leaving it empty.")
+@click.option("--demo", is_flag=True, help="Fill each catalog (or, with --app menus, each location) with a small "
+              "demo menu instead of leaving it empty.")
+@click.option("--app", "app", type=click.Choice(["v3", "menus", "both"]), default="v3", show_default=True,
+              help="Restaurant app the site gets: the legacy Catalogs v3 app (a catalog per location), "
+                   "the Menus (New) app, or both. Installing is additive.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per location instead of columns.")
-def seed(state: str | None, count: int, names: str | None, currency: str, demo: bool, as_json: bool) -> None:
-    """Add business locations, each with its catalog, to an emulator state file.
+def seed(state: str | None, count: int, names: str | None, currency: str, demo: bool, app: str, as_json: bool) -> None:
+    """Add business locations (and, with the v3 app, their catalogs) to an emulator state file.
 
     Works whether or not a server is running on the same file. Prints one line per location:
-    location id, name and catalog id, tab-separated.
+    location id, name and catalog id (`-` without the v3 app), tab-separated.
     """
     from reconciler.emulator import open_store
     from reconciler.emulator import seed as seed_state
@@ -139,7 +143,7 @@ def seed(state: str | None, count: int, names: str | None, currency: str, demo: 
     name_list = [name.strip() for name in names.split(",")] if names else None
     store = open_store(path)
     try:
-        seeded = seed_state(store, count, name_list, currency=currency, demo=demo)
+        seeded = seed_state(store, count, name_list, currency=currency, demo=demo, app=app)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     finally:
@@ -148,7 +152,7 @@ def seed(state: str | None, count: int, names: str | None, currency: str, demo: 
         if as_json:
             click.echo(json.dumps({"locationId": entry.location_id, "name": entry.name, "catalogId": entry.catalog_id}))
         else:
-            click.echo(f"{entry.location_id}\t{entry.name}\t{entry.catalog_id}")
+            click.echo(f"{entry.location_id}\t{entry.name}\t{entry.catalog_id or '-'}")
 
 
 @click.command()

@@ -13,7 +13,8 @@ No auth, never counted, never delayed or faulted. Errors use the Wix envelope.
     DELETE /_emulator/faults
     POST   /_emulator/archive                {"catalogId", "kind": "section"|"item"|"menu"|"catalog",
                                               "id", "archived": true, "scope": "live"|"draft"}
-    POST   /_emulator/seed                   {"locations": N, "names": [...], "currency", "demo"}
+    POST   /_emulator/seed                   {"locations": N, "names": [...], "currency", "demo",
+                                              "app": "v3"|"menus"|"both"}
     POST   /_emulator/wipe                   empty the whole state
     GET    /_emulator/settings               {"currency": "USD"}
     POST   /_emulator/settings               {"currency": "EUR"}
@@ -109,8 +110,11 @@ def _seed(emulator: Emulator, params: Params, body: dict[str, Any]) -> Any:
         raise violation("names", "expected a list of strings", FORMAT)
     if not isinstance(demo, bool):
         raise violation("demo", "expected true or false", FORMAT)
+    app = body.get("app", seeding.V3_APP)
+    if app not in seeding.APP_CHOICES:
+        raise violation("app", f"must be one of {', '.join(seeding.APP_CHOICES)}", FORMAT)
     currency = body.get("currency") or emulator.currency
-    seeded = seeding.seed(emulator.store, count, names, currency=currency, demo=demo)
+    seeded = seeding.seed(emulator.store, count, names, currency=currency, demo=demo, app=app)
     return {
         "locations": [
             {"locationId": entry.location_id, "name": entry.name, "catalogId": entry.catalog_id} for entry in seeded

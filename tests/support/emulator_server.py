@@ -3,9 +3,11 @@
     with EmulatorServer(state=tmp_path / "state.sqlite") as server:
         client = server.client()                       # httpx.Client with base_url and auth
         server.seed(locations=1)                       # -> [{"locationId", "name", "catalogId"}]
+        server.seed(locations=1, app="menus")          # the Menus (New) app ("catalogId": None)
         client.get("/restaurants/v3/catalogs")
         server.counters()                              # {"total": N, "operations": {...}}
         server.set_faults([{"operation": "publishDraftCatalog", "fault": "drop", "phase": "after"}])
+        server.touch("items", item_id, operation="items.updateItem", set={"name": "Edited elsewhere"})
 
 The server picks a free port (``--port 0``); start-up waits for the URL line it prints (no sleeps).
 Its stderr goes to a file whose text is included in every start-up error; :meth:`stderr_text`
@@ -213,13 +215,28 @@ class EmulatorServer:
         self._call("DELETE", "faults")
 
     def seed(self, locations: int = 1, names: list[str] | None = None, demo: bool = False,
-             currency: str | None = None) -> list[dict[str, str]]:
+             currency: str | None = None, app: str | None = None) -> list[dict[str, Any]]:
+        """Add locations; ``app`` is "v3" (default), "menus" or "both" (installing is additive)."""
         body: dict[str, Any] = {"locations": locations, "demo": demo}
+        if app is not None:
+            body["app"] = app
         if names is not None:
             body["names"] = names
         if currency is not None:
             body["currency"] = currency
         return self._call("POST", "seed", json=body)["locations"]
+
+    def touch(self, service: str, entity_id: str, operation: str = "*", nth: int | None = None,
+              set: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # noqa: A002 - the rule's key
+        """Install one "touch" fault rule (replacing the others): just before the ``nth`` call of
+        ``operation`` runs, the entity gets a concurrent edit (revision + 1, new updatedDate, ``set``)."""
+        rule: dict[str, Any] = {"operation": operation, "fault": "touch",
+                                "entity": {"service": service, "id": entity_id}}
+        if nth is not None:
+            rule["nth"] = nth
+        if set is not None:
+            rule["set"] = set
+        return self.set_faults([rule])
 
     def archive(self, catalog_id: str, kind: str, entity_id: str | None = None, archived: bool = True,
                 scope: str = "live") -> dict[str, Any]:
