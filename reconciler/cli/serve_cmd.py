@@ -42,8 +42,8 @@ def _state(flag: str | None, config: ServeConfig | None) -> Path:
 @click.option("--interval", help="Shorthand: periodic reconcile, e.g. 30m; 0 turns it off (default 30m).")
 @click.option("--host", help="Interface to listen on (default 127.0.0.1, or the config's).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port; 0 picks a free one (default 8787, or the config's).")
-@click.option("--state-dir", type=click.Path(file_okay=False), help="Local state (queue, history, mapping). Default: "
-                                                                     "the config's, RECONCILE_STATE_DIR or .reconcile/.")
+@click.option("--state-dir", type=click.Path(file_okay=False),
+              help="Local state (queue, history, mapping). Default: the config's, RECONCILE_STATE_DIR or .reconcile/.")
 @click.option("--check", is_flag=True, help="Validate the config and the environment, print a summary, and exit.")
 def serve(config_file, source, catalog, target, location, account, pos_location, currency, unsafe, debounce,
           interval, host, port, state_dir, check):

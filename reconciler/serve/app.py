@@ -58,11 +58,12 @@ class Service:
 
     def verify(self, pos: str, headers: Mapping[str, str], body: bytes) -> signatures.Verdict:
         names = ENV_NAMES[pos]
-        mine = [catalog_environ(c, self.environ) for c in self.catalogs_for(pos)]
-        secrets = list(dict.fromkeys(e.get(names.webhook_secret, "") for e in mine if e.get(names.webhook_secret)))
+        environs = [catalog_environ(c, self.environ) for c in self.catalogs_for(pos)]
+        keyed = [e for e in environs if e.get(names.webhook_secret)]
+        secrets = list(dict.fromkeys(e[names.webhook_secret] for e in keyed))
         if pos == "square":
-            pairs = {(e[names.webhook_secret], e.get(names.webhook_url, "")) for e in mine if e.get(names.webhook_secret)}
-            return signatures.verify_square(headers, body, sorted(pairs))
+            pairs = sorted({(e[names.webhook_secret], e.get(names.webhook_url, "")) for e in keyed})
+            return signatures.verify_square(headers, body, pairs)
         if pos == "toast":
             return signatures.verify_toast(headers, body, secrets)
         return signatures.verify_clover(headers, secrets)
@@ -102,13 +103,18 @@ class Service:
                 "pending": self.queue.depth(catalog.name), "running": self.worker.busy(catalog.name),
                 "syncs": count,
                 "last_sync": None if last is None else {
-                    "id": last.id, "outcome": last.outcome, "summary": last.summary, "finished": last.finished,
+                    "id": last.id, "outcome": last.outcome, "summary": last.summary, "finished": _iso(last.finished),
                     "reasons": last.reasons, "events": len(last.events), "plan_file": last.plan_file,
                     "error": last.error},
-                "next_periodic": self.worker.next_periodic.get(catalog.name),
+                "next_periodic": _iso(self.worker.next_periodic.get(catalog.name)),
             }
         status = "ok" if self.worker.alive else ("stopping" if self.worker.stopping.is_set() else "worker-down")
-        return {"status": status, "queue_depth": self.queue.depth(), "started": self.started, "catalogs": catalogs}
+        return {"status": status, "queue_depth": self.queue.depth(), "started": _iso(self.started),
+                "catalogs": catalogs}
+
+
+def _iso(moment: float | None) -> str | None:
+    return None if moment is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
 
 
 async def _body(request: Request) -> bytes | None:

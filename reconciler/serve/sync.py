@@ -115,6 +115,7 @@ class Syncer:
         self.stopping = stopping or threading.Event()
         self.pause = sleep or self.stopping.wait  # the back-off between POS retries (tests pass their own)
         self._tasks: set[tuple[asyncio.AbstractEventLoop, asyncio.Task]] = set()
+        self._stages: dict[asyncio.Task, str] = {}  # the engine's progress stage of each running apply
         self._lock = threading.Lock()
 
     def __call__(self, job: Job) -> Outcome:
@@ -129,11 +130,19 @@ class Syncer:
                            retry_after=retry_after)
 
     def cancel_running(self) -> int:
-        """Cancel every plan/apply in flight (shutdown after the grace period)."""
+        """Cancel the plans/applies in flight (shutdown, after the grace period); returns how many.
+
+        An apply that is publishing is left alone: a publish whose answer never came is settled by the
+        next run only if its staged mapping rows survive, which they do when the process simply exits,
+        and not when the engine unwinds a cancellation (it drops them).
+        """
+        cancelled = 0
         with self._lock:
             for loop, task in self._tasks:
-                loop.call_soon_threadsafe(task.cancel)
-            return len(self._tasks)
+                if self._stages.get(task) != "publishing":
+                    loop.call_soon_threadsafe(task.cancel)
+                    cancelled += 1
+        return cancelled
 
     # -- the steps ------------------------------------------------------------------------------------
     def _sync(self, cfg: CatalogConfig, job: Job) -> Outcome:
@@ -190,7 +199,9 @@ class Syncer:
                 if plan.safety.unsafe and cfg.unsafe == "hold":
                     return self._hold(cfg, plan, details)
                 self._check_stop()
-                result = await apply_plan(plan, target, store, self.state_dir, ApplyOptions(force=plan.safety.unsafe))
+                task = asyncio.current_task()
+                result = await apply_plan(plan, target, store, self.state_dir, ApplyOptions(force=plan.safety.unsafe),
+                                          progress=lambda stage, done, total: self._stages.__setitem__(task, stage))
                 details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
                 if plan.safety.unsafe:
                     details["unsafe_applied"] = list(plan.safety.reasons)
@@ -236,6 +247,7 @@ class Syncer:
         finally:
             with self._lock:
                 self._tasks.discard(entry)
+                self._stages.pop(task, None)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 

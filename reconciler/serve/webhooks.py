@@ -17,7 +17,8 @@ from reconciler.errors import ReconcileError
 
 SQUARE_CATALOG_EVENTS = {"catalog.version.updated"}
 TOAST_MENU_CATEGORIES = {"menus"}
-CLOVER_INVENTORY_KEYS = {"I", "IC", "IG", "IM", "IS", "IA"}  # item, category, modifier group, modifier, stock, availability
+# item, category, modifier group, modifier, item stock, item availability
+CLOVER_INVENTORY_KEYS = {"I", "IC", "IG", "IM", "IS", "IA"}
 
 
 class WebhookInvalid(ReconcileError):

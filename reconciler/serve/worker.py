@@ -10,8 +10,8 @@ drive them with their own clock:
   schedules a retry with back-off, gives them up as dead (permanent failure, or too many
   attempts), or releases them untouched (abandoned at shutdown).
 
-:meth:`Worker.start` runs that schedule in a thread, with the syncs in a small thread pool (one
-sync per catalog at a time); :meth:`Worker.stop` is the graceful shutdown. The HTTP app calls
+:meth:`Worker.start` runs that schedule in a thread, each sync in a thread of its own (at most
+``workers`` at once, one per catalog); :meth:`Worker.stop` is the graceful shutdown. The HTTP app calls
 :meth:`wake` after it queued an event. Built by :mod:`reconciler.serve.server`.
 """
 
@@ -22,7 +22,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from reconciler.serve import debounce
@@ -59,7 +58,6 @@ class Worker:
         self._poked = False
         self._idle = threading.Condition()
         self._thread: threading.Thread | None = None
-        self._pool: ThreadPoolExecutor | None = None
         self._pruned = 0.0
 
     # -- the schedule -----------------------------------------------------------------------------------
@@ -83,7 +81,7 @@ class Worker:
         jobs = []
         with self._lock:
             start, wake = debounce.due(self.queue.pending(), set(self.running), self.windows, now)
-            for name in start:
+            for name in start[:max(self.config.workers - len(self.running), 0)]:
                 claimed = self.queue.claim(name, now)
                 if claimed:
                     self.running[name] = job = Job(name, claimed, started=now)
@@ -127,7 +125,6 @@ class Worker:
 
     # -- the thread ---------------------------------------------------------------------------------------
     def start(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="reconcile-sync")
         self._thread = threading.Thread(target=self._loop, name="reconcile-worker", daemon=True)
         self._thread.start()
 
@@ -144,8 +141,10 @@ class Worker:
         while not self.stopping.is_set():
             try:
                 for job in self.due_jobs():
-                    assert self._pool is not None
-                    self._pool.submit(self._execute, job)
+                    # Daemon threads: a sync still running when the process exits is abandoned, which
+                    # is safe (the engine's apply is atomic; the claimed rows are recovered at start-up).
+                    threading.Thread(target=self._execute, args=(job,), name=f"reconcile-sync-{job.catalog}",
+                                     daemon=True).start()
                 if self.clock() - self._pruned > PRUNE_EVERY:
                     self._pruned = self.clock()
                     self.queue.prune(self._pruned)
@@ -177,8 +176,6 @@ class Worker:
             emit("shutdown", logging.WARNING, message="abandoning the running sync(s)", catalogs=sorted(self.running))
             cancel()
             self._wait_idle(cancel_wait)
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _wait_idle(self, seconds: float) -> bool:
         deadline = time.monotonic() + seconds

@@ -14,7 +14,8 @@ from reconciler.serve.webhooks import WebhookInvalid, parse
 SQ_KEY = "sq-test-signature-key"
 SQ_URL = "https://example.com/hooks/square"
 SQ_BODY = (b'{"merchant_id":"M1","type":"catalog.version.updated","event_id":"e1","created_at":"2024-03-16T14:49:03Z",'
-           b'"data":{"type":"catalog_version","id":"","object":{"catalog_version":{"updated_at":"2024-03-16T14:49:00.631Z"}}}}')
+           b'"data":{"type":"catalog_version","id":"","object":{"catalog_version":'
+           b'{"updated_at":"2024-03-16T14:49:00.631Z"}}}}')
 SQ_SIGNATURE = "9L8shdnsg9OmTwPm0qznDtxUgTWjtMeoQWuLTQbqMls="
 
 # §2.4: the secret, envelope and timestamp of the reference. The reference's result
@@ -147,7 +148,8 @@ def test_square_event():
 
 def test_toast_event_and_header_account():
     [event] = parse("toast", TOAST_BODY)
-    assert (event.account, event.event_id, event.kind, event.relevant) == ("…", "<event guid>", "menus:menus_updated", True)
+    assert (event.account, event.event_id, event.kind, event.relevant) == (
+        "…", "<event guid>", "menus:menus_updated", True)
     assert event.hint == {"published": "2021-10-06T20:11:01.737Z"}
     stock = json.dumps({"eventCategory": "stock", "eventType": "inventory_updated", "guid": "g2"}).encode()
     [other] = parse("toast", stock, {"Toast-Restaurant-External-ID": "R9"})
