@@ -1,0 +1,98 @@
+"""The Menus (New) API in-process, through ``Emulator.transport()``: fast checks of the same code."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timezone
+
+import httpx
+
+from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
+from tests.emulator.menus.conftest import Box
+from tests.emulator.menus.helpers import Wix, app_error, ok
+
+
+def test_build_bottom_up_then_read_top_down(box: Box) -> None:
+    """Reference §3.2: variants, labels, modifiers, groups, items, sections, menu; then read back."""
+    wix = box.wix
+    small, large = (r["variant"] for r in ok(wix.bulk_create("variants", [{"name": "S"}, {"name": "L"}],
+                                                             returnEntity=True))["results"])
+    label = wix.create("labels", name="Vegan")
+    mods = [r["itemMetadata"]["id"] for r in ok(wix.bulk_create("modifiers", [{"name": "Oat"}, {"name": "Soy"}]))["results"]]
+    [group_id] = [r["itemMetadata"]["id"] for r in ok(wix.bulk_create("modifierGroups", [{
+        "name": "Milk", "rule": {"required": True, "minSelections": 1, "maxSelections": 1},
+        "modifiers": [{"id": mods[0], "preSelected": True}, {"id": mods[1], "additionalChargeInfo": {"additionalCharge": "0.5"}}],
+    }]))["results"]]
+    items = ok(wix.bulk_create("items", [
+        {"name": "Latte", "labels": [{"id": label["id"]}], "modifierGroups": [{"id": group_id}],
+         "priceVariants": {"variants": [{"variantId": small["id"], "priceInfo": {"price": "3.00"}},
+                                        {"variantId": large["id"], "priceInfo": {"price": "4.00"}}]}},
+        {"name": "Water", "priceInfo": {"price": "1.00"}},
+    ]))["results"]
+    item_ids = [r["itemMetadata"]["id"] for r in items]
+    [section] = [r["item"] for r in ok(wix.bulk_create("sections", [{"name": "Drinks", "itemIds": item_ids}],
+                                                       returnEntity=True))["results"]]
+    menu = wix.create("menus", name="All day", sectionIds=[section["id"]])
+    assert menu["businessLocationId"] == box.location.location_id
+    sections = ok(box.client.get(wix.url("sections"), params={"sectionIds": menu["sectionIds"]}))["sections"]
+    assert [s["itemIds"] for s in sections] == [item_ids]
+    latte = wix.get("items", item_ids[0])
+    assert latte["businessLocationIds"] == [box.location.location_id]
+    assert wix.get("modifiers", mods[1])["businessLocationIds"] == [box.location.location_id]
+    assert box.emulator.counters()["operations"]["items.bulkCreateItems"] == 1
+
+
+def test_frozen_clock_still_moves_updated_date() -> None:
+    store = open_store(None)
+    try:
+        seed(store, 1, app="menus")
+        frozen = datetime(2025, 3, 2, 9, 15, tzinfo=timezone.utc)
+        emulator = Emulator(store, token="t", now=lambda: frozen)
+        with httpx.Client(transport=emulator.transport(), base_url="http://x", headers={"Authorization": "t"}) as client:
+            wix = Wix(client)
+            label = wix.create("labels")
+            assert label["createdDate"] == "2025-03-02T09:15:00.000Z"
+            updated = wix.update("labels", label["id"], "1", name="again")
+            assert updated["updatedDate"] == "2025-03-02T09:15:00.001Z"
+            assert updated["createdDate"] == label["createdDate"]
+    finally:
+        store.close()
+
+
+def test_unseeded_store_has_only_the_legacy_app() -> None:
+    store = open_store(None)
+    try:
+        emulator = Emulator(store, token="t")
+        status, _headers, body = emulator.handle("GET", "/restaurants/menus-menu/v1/menus", None, {"Authorization": "t"})
+        assert status == 404 and json.loads(body)["details"]["applicationError"]["code"] == "APP_NOT_INSTALLED"
+        assert emulator.handle("GET", "/v3/catalogs", None, {"Authorization": "t"}).status == 200
+        assert emulator.handle("GET", "/restaurants/menus-menu/v1/menus", None, {}).status == 401  # auth first
+    finally:
+        store.close()
+
+
+def test_touch_in_process(box: Box) -> None:
+    section = box.wix.create("sections")
+    box.emulator.set_faults([{"operation": "sections.bulkUpdateSection", "fault": "touch",
+                              "entity": {"service": "sections", "id": section["id"]}}])
+    body = ok(box.wix.bulk_update("sections", [{"section": {"id": section["id"], "revision": "1", "name": "x"}}]))
+    assert body["results"][0]["sectionMetadata"]["error"]["code"] == "INVALID_REVISION"
+    assert box.emulator.requests()[-1]["fault"] == "touch"
+    assert box.emulator.faults()[0]["entity"] == {"service": "sections", "id": section["id"]}
+
+
+def test_async_client(box: Box) -> None:
+    async def run() -> list[int]:
+        async with httpx.AsyncClient(transport=box.emulator.transport(), base_url="http://sandbox",
+                                     headers={"Authorization": SANDBOX_TOKEN}) as client:
+            responses = await asyncio.gather(*(client.post("/restaurants/item-labels/v1/labels",
+                                                           json={"label": {"name": f"L{i}"}}) for i in range(5)))
+            return [r.status_code for r in responses]
+
+    assert asyncio.run(run()) == [200] * 5
+    assert box.wix.count("labels") == 5
+
+
+def test_wrong_method_and_unknown_path(box: Box) -> None:
+    app_error(box.client.put("/restaurants/menus-menu/v1/menus"), 404, "NOT_FOUND")
