@@ -80,6 +80,7 @@ def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping
         stopping = threading.Event()
         syncer = Syncer(config, state, history, environ, redact, stopping)
         worker = Worker(config, queue, history, syncer, stopping=stopping)
+        worker.drop_unconfigured()
         worker.enqueue_scheduled("startup")
         service = Service(config, queue, history, worker, environ, config.shutdown_grace, syncer.cancel_running)
         sock = listening_socket(host, port)

@@ -71,6 +71,17 @@ class Worker:
                 added += self.queue.put(Item(catalog.name, f"{kind}:{tag}", catalog.source, kind, now))
         return added
 
+    def drop_unconfigured(self) -> int:
+        """Give up events queued for catalogs the config no longer has (at start-up), so depth means something."""
+        dropped = 0
+        for name in self.queue.pending():
+            if name not in self.windows:
+                keys = [c.key for c in self.queue.claim(name, float("inf"))]
+                self.queue.fail(keys, "the catalog is no longer in the config", None)
+                dropped += len(keys)
+                emit("dropped", logging.WARNING, catalog=name, events=len(keys), reason="not in the config")
+        return dropped
+
     def due_jobs(self) -> list[Job]:
         now = self.clock()
         periodic = [name for name, at in self.next_periodic.items() if at <= now]
@@ -80,7 +91,8 @@ class Worker:
                 self.next_periodic[name] = now + self.config.catalog(name).interval
         jobs = []
         with self._lock:
-            start, wake = debounce.due(self.queue.pending(), set(self.running), self.windows, now)
+            pending = {name: waiting for name, waiting in self.queue.pending().items() if name in self.windows}
+            start, wake = debounce.due(pending, set(self.running), self.windows, now)
             for name in start[:max(self.config.workers - len(self.running), 0)]:
                 claimed = self.queue.claim(name, now)
                 if claimed:

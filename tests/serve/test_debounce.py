@@ -59,10 +59,10 @@ def history(tmp_path) -> History:
     return History(tmp_path / "history.sqlite")
 
 
-def config(interval: float = 0, **more) -> ServeConfig:
+def config(interval: float = 0, workers: int = 2, **more) -> ServeConfig:
     entry = {"name": "main", "source": "square", "catalog": "main.yaml", "debounce": 1, "max_wait": 10,
              "interval": interval, **more}
-    return ServeConfig.model_validate({"catalogs": [entry, {**entry, "name": "other"}]})
+    return ServeConfig.model_validate({"workers": workers, "catalogs": [entry, {**entry, "name": "other"}]})
 
 
 def never(job: Job) -> Outcome:
@@ -190,6 +190,27 @@ def test_periodic_and_startup_reconciles_go_through_the_queue(queue, history, cl
     jobs = {j.catalog: j for j in worker.due_jobs()}
     assert jobs["main"].reasons == ["periodic", "webhook"] and jobs["other"].reasons == ["periodic"]
     assert worker.next_periodic["main"] == pytest.approx(1120.0)
+
+
+def test_events_of_a_catalog_no_longer_configured_are_given_up(queue, history, clock):
+    webhook(queue, clock, "e1", catalog="removed")
+    webhook(queue, clock, "e2")
+    worker = Worker(config(), queue, history, never, clock=clock)
+    clock.now += 1
+    assert worker.drop_unconfigured() == 1
+    assert queue.status_of("removed", "e1") == "dead" and queue.depth() == 1
+    assert [job.catalog for job in worker.due_jobs()] == ["main"]
+
+
+def test_no_more_syncs_at_once_than_workers(queue, history, clock):
+    worker = Worker(config(workers=1), queue, history, never, clock=clock)
+    webhook(queue, clock, "a1")
+    webhook(queue, clock, "b1", catalog="other")
+    clock.now += 1
+    [first] = worker.due_jobs()
+    assert worker.due_jobs() == []
+    worker.finish(first, Outcome("in-step"))
+    assert [job.catalog for job in worker.due_jobs()] == ["other"]
 
 
 def test_worker_thread_runs_syncs_and_stops(tmp_path, queue, history):
