@@ -70,9 +70,10 @@ def note_write(changes: Changes, kind: str, old: dict[str, Any] | None, new: dic
         changes.add(child_kind, affected)
 
 
-def _contributions(tx: Tx, parent_kind: str, child_kind: str, wanted: set[str]) -> dict[str, list[str]]:
+def _contributions(parents: list[dict[str, Any]], parent_kind: str, child_kind: str, wanted: set[str]
+                   ) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for parent in repo.rows(tx, parent_kind).all():
+    for parent in parents:
         if parent_kind in (MENU, SECTION):
             value = parent.get("businessLocationId")
             locations = [value] if value else []
@@ -88,11 +89,15 @@ def _contributions(tx: Tx, parent_kind: str, child_kind: str, wanted: set[str]) 
 
 
 def flush(tx: Tx, changes: Changes, now: datetime) -> None:
+    parsed: dict[str, list[dict[str, Any]]] = {}  # parents read once per request (items feed two levels)
     for child_kind, parent_kind in LEVELS:
         wanted = changes.dirty.pop(child_kind, set())
         if not wanted:
             continue
-        found = _contributions(tx, parent_kind, child_kind, wanted)
+        if parent_kind not in parsed:
+            parsed[parent_kind] = repo.rows(tx, parent_kind).all()
+        found = _contributions(parsed[parent_kind], parent_kind, child_kind, wanted)
+        parsed.pop(child_kind, None)  # this level rewrites children: read them afresh if they are parents later
         collection = repo.rows(tx, child_kind)
         for child_id in sorted(wanted):
             child = collection.get(child_id)

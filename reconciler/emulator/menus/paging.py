@@ -99,6 +99,8 @@ def page(
     else:
         limit = limit_of(requested, f"{paging_path}.limit", default_limit)
     selection = select(cursor["s"] if cursor else None)
+    if not selection.sort and (cursor is None or cursor["d"] == "n"):
+        return _forward_in_creation_order(tx, kind, endpoint, selection, limit, cursor)
     compare = filters.comparator(selection.sort)
     rows = filters.ordered(
         [(filters.sort_key(entity, selection.sort, seq), entity)
@@ -117,7 +119,7 @@ def page(
     chosen = rows[start:end]
 
     def link(direction: str, key: list[Any]) -> str:
-        return encode({"e": endpoint, "d": direction, "k": key, "s": selection.state, "l": limit})
+        return _link(endpoint, selection, limit, direction, key)
 
     cursors: dict[str, str] = {}
     if end < len(rows):
@@ -127,3 +129,37 @@ def page(
                                cursor["k"] if cursor else [])
     metadata = {"count": len(chosen), "cursors": cursors, "hasNext": end < len(rows)}
     return Page([entity for _key, entity in chosen], metadata)
+
+
+def _link(endpoint: str, selection: Selection, limit: int, direction: str, key: list[Any]) -> str:
+    return encode({"e": endpoint, "d": direction, "k": key, "s": selection.state, "l": limit})
+
+
+def _forward_in_creation_order(tx: Tx, kind: str, endpoint: str, selection: Selection, limit: int,
+                               cursor: dict[str, Any] | None) -> Page:
+    """The common case (List, unsorted Query, forward): parse only the rows the page needs, plus the
+    first matching row before it (to know whether a ``prev`` cursor exists)."""
+    after = int(cursor["k"][-1]) if cursor and cursor["k"] else 0
+    chosen: list[tuple[int, dict[str, Any]]] = []
+    before: int | None = None
+    more = False
+    for seq, text in repo.rows(tx, kind).texts_with_seq():
+        if seq <= after:
+            if before is None:
+                entity = json.loads(text)
+                if selection.predicate(entity):
+                    before = seq
+            continue
+        entity = json.loads(text)
+        if not selection.predicate(entity):
+            continue
+        if len(chosen) == limit:
+            more = True
+            break
+        chosen.append((seq, entity))
+    cursors: dict[str, str] = {}
+    if more:
+        cursors["next"] = _link(endpoint, selection, limit, "n", [chosen[-1][0]])
+    if before is not None:
+        cursors["prev"] = _link(endpoint, selection, limit, "p", [chosen[0][0] if chosen else after + 1])
+    return Page([entity for _seq, entity in chosen], {"count": len(chosen), "cursors": cursors, "hasNext": more})
