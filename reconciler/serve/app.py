@@ -49,7 +49,6 @@ class Service:
     history: History
     worker: Worker
     environ: Mapping[str, str]
-    shutdown_grace: float = 20.0
     cancel: Callable[[], int] = lambda: 0  # Syncer.cancel_running: abandon applies after the grace period
     started: float = field(default_factory=time.time)
 
@@ -175,8 +174,9 @@ def build_app(service: Service) -> Starlette:
         try:
             yield
         finally:
-            emit("stopping", running=sorted(service.worker.running), grace=service.shutdown_grace)
-            await run_in_threadpool(service.worker.stop, service.shutdown_grace, service.cancel)
+            grace = service.config.shutdown_grace
+            emit("stopping", running=sorted(service.worker.running), grace=grace)
+            await run_in_threadpool(service.worker.stop, grace, service.cancel)
             emit("stopped", queue_depth=service.queue.depth())
 
     return Starlette(routes=[Route("/webhooks/{pos}", webhook, methods=["POST"]),

@@ -13,12 +13,13 @@ Called by :mod:`reconciler.cli.serve_cmd`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from reconciler.errors import ConfigError, LockHeld
@@ -58,8 +59,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping[str, str] | None = None,
-        announce: Callable[[str], None] | None = None) -> None:
+def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping[str, str] | None = None) -> None:
     import uvicorn
 
     environ = dict(os.environ if environ is None else environ)
@@ -68,21 +68,23 @@ def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping
     jsonlog.setup(redact)
     folder = serve_dir(state)
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        lock = CatalogLock(folder, "reconcile-serve").__enter__()
-    except LockHeld:
-        raise LockHeld(f"another reconcile serve is running with the state directory {state}; stop it first "
-                       "(one serve per state directory)") from None
-    queue = SqliteQueue(folder / "queue.sqlite")
-    history = History(folder / "history.sqlite")
-    try:
+    with contextlib.ExitStack() as cleanup:
+        try:
+            cleanup.enter_context(CatalogLock(folder, "reconcile-serve"))
+        except LockHeld:
+            raise LockHeld(f"another reconcile serve is running with the state directory {state}; stop it first "
+                           "(one serve per state directory)") from None
+        queue = SqliteQueue(folder / "queue.sqlite")
+        cleanup.callback(queue.close)
+        history = History(folder / "history.sqlite")
+        cleanup.callback(history.close)
         recovered = queue.recover()
         stopping = threading.Event()
         syncer = Syncer(config, state, history, environ, redact, stopping)
         worker = Worker(config, queue, history, syncer, stopping=stopping)
         worker.drop_unconfigured()
         worker.enqueue_scheduled("startup")
-        service = Service(config, queue, history, worker, environ, config.shutdown_grace, syncer.cancel_running)
+        service = Service(config, queue, history, worker, environ, syncer.cancel_running)
         sock = listening_socket(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"
@@ -95,14 +97,6 @@ def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping
         # found: make that a no-op so a requested shutdown exits 0.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: None)
-        (announce or _print)(f"reconcile serve listening on {url}")  # the socket listens already
+        sys.stdout.write(f"reconcile serve listening on {url}\n")  # the socket listens already
+        sys.stdout.flush()
         server.run(sockets=[sock])
-    finally:
-        queue.close()
-        history.close()
-        lock.__exit__(None, None, None)
-
-
-def _print(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()

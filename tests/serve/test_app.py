@@ -62,7 +62,7 @@ def service(tmp_path, logs) -> Service:
     queue = SqliteQueue(tmp_path / "queue.sqlite")
     history = History(tmp_path / "history.sqlite")
     worker = Worker(config, queue, history, Recorder())
-    return Service(config, queue, history, worker, ENV, shutdown_grace=5)
+    return Service(config, queue, history, worker, ENV)
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.serve.signatures import square_signature
-from tests.serve.processes import FakePosProcess, ServeProcess, clean_env, history, wait_until
+from tests.serve.processes import CLI_MODULE, FakePosProcess, ServeProcess, clean_env, history, wait_until
 from tests.support.emulator_server import EmulatorServer
 
 pytestmark = pytest.mark.e2e
@@ -149,6 +151,12 @@ def test_a_bad_signature_gets_401_and_no_pos_or_wix_call(site: Site):
         assert site.emulator.counters()["total"] == 0
         rejected = [e for e in serve.log_lines() if e["event"] == "webhook"]
         assert [e["outcome"] for e in rejected] == ["rejected"] * 4
+
+        second = subprocess.run([sys.executable, "-m", CLI_MODULE, "serve", "--source", "square", "--catalog",
+                                 str(site.tmp / "other.yaml"), "--port", "0"], env=site.env, capture_output=True,
+                                text=True, timeout=60)
+        assert second.returncode == 7 and "another reconcile serve is running" in second.stderr
+        assert second.stdout == ""
     finally:
         serve.stop()
 
