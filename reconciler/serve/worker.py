@@ -103,11 +103,26 @@ class Worker:
 
     def finish(self, job: Job, outcome: Outcome) -> SyncRecord:
         now = self.clock()
-        keys = [c.key for c in job.claimed]
         record = SyncRecord(job.catalog, job.started, now, job.reasons, job.event_ids, outcome.status,
                             outcome.summary, outcome.plan_file, outcome.checksum, outcome.error, outcome.run_id,
                             outcome.details)
-        attempt = job.attempts + 1
+        try:
+            self._settle([c.key for c in job.claimed], job.attempts + 1, outcome, record, now)
+            record = replace(record, id=self.history.record(record))
+        finally:  # even if the database failed: the catalog must not stay "running" (its rows are recovered)
+            with self._lock:
+                self.running.pop(job.catalog, None)
+            with self._idle:
+                self._idle.notify_all()
+        level = logging.INFO if outcome.ok else logging.WARNING
+        emit("sync", level, catalog=job.catalog, outcome=outcome.status, summary=outcome.summary,
+             reasons=job.reasons, events=len(job.event_ids), event_ids=job.event_ids[:20],
+             seconds=round(now - job.started, 3), plan_file=outcome.plan_file, error=outcome.error,
+             **{k: v for k, v in record.details.items() if k in ("retry_in", "gave_up", "probe", "changes")})
+        return record
+
+    def _settle(self, keys: list[str], attempt: int, outcome: Outcome, record: SyncRecord, now: float) -> None:
+        """Done, back to pending (now or after a back-off), or dead, by the outcome."""
         if outcome.ok:
             self.queue.complete(keys)
         elif outcome.status == "abandoned":
@@ -119,17 +134,6 @@ class Worker:
         else:
             record.details["gave_up"] = f"after {attempt} attempt(s)" if outcome.retry else "permanent failure"
             self.queue.fail(keys, outcome.error or outcome.status, None)
-        record = replace(record, id=self.history.record(record))
-        with self._lock:
-            self.running.pop(job.catalog, None)
-        with self._idle:
-            self._idle.notify_all()
-        level = logging.INFO if outcome.ok else logging.WARNING
-        emit("sync", level, catalog=job.catalog, outcome=outcome.status, summary=outcome.summary,
-             reasons=job.reasons, events=len(job.event_ids), event_ids=job.event_ids[:20],
-             seconds=round(now - job.started, 3), plan_file=outcome.plan_file, error=outcome.error,
-             **{k: v for k, v in record.details.items() if k in ("retry_in", "gave_up", "probe", "changes")})
-        return record
 
     def busy(self, catalog: str) -> bool:
         with self._lock:
@@ -175,6 +179,8 @@ class Worker:
             outcome = Outcome("failed", type(exc).__name__, error=str(exc), retry=True)
         try:
             self.finish(job, outcome)
+        except Exception as exc:  # noqa: BLE001 - logged; the rows stay claimed and are recovered at start-up
+            emit("worker-error", logging.ERROR, catalog=job.catalog, error=f"{type(exc).__name__}: {exc}")
         finally:
             self.wake()
 
