@@ -1,6 +1,6 @@
 """`python -m bench`: run the benchmarks, print the figures, write docs/performance.md.
 
-    python -m bench                        full run: 100, 1,000 and 10,000 dishes, 5 runs each
+    python -m bench                        full run: 100, 1,000 and 10,000 dishes, 5 runs per case
     python -m bench --quick                smoke run: 100 and 1,000 dishes, 1 run, concurrency 4 only
     python -m bench --sizes 1000 --runs 3 --cases apply-price,plan-noop --out /tmp/perf.md
 """
@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import shutil
 import sys
@@ -30,7 +31,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a fast smoke run (sizes 100,1000; 1 run; no profile)")
     parser.add_argument("--sizes", type=_ints, help="catalog sizes in dishes (default 100,1000,10000)")
     parser.add_argument("--runs", type=int, help="runs per case; the median is reported (default 5)")
-    parser.add_argument("--large-runs", type=int, help="runs per case at 10,000 dishes and more (default: --runs)")
+    parser.add_argument("--large-runs", type=int,
+                        help="runs of the naive and latency cases at 10,000 dishes and more (default 3, or --runs "
+                             "if smaller)")
     parser.add_argument("--cases", help="comma-separated case names to run (default: all)")
     parser.add_argument("--latency-ms", type=float, default=50.0, help="latency added per call in the latency cases")
     parser.add_argument("--concurrency", type=_ints, default=None,
@@ -53,7 +56,7 @@ def configure(args: argparse.Namespace, work: Path) -> cases.Config:
         work=work,
         sizes=args.sizes or ([100, 1000] if quick else [100, 1000, 10_000]),
         runs=runs,
-        large_runs=args.large_runs or runs,
+        large_runs=args.large_runs or min(runs, 3),
         seed=args.seed,
         cases=set(args.cases.split(",")) if args.cases else set(cases.ALL),
         latency_ms=args.latency_ms,
@@ -75,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     config = configure(args, work)
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     command = "python -m bench" + ("" if argv is None and len(sys.argv) <= 1 else " " + shlex.join(
         sys.argv[1:] if argv is None else argv))
     try:
@@ -91,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         if config.wants(*cases.SITE):
             config.log(f"site: {config.site_locations} locations x {config.site_dishes:,} dishes")
             results += cases.site_suite(config)
-        run = report.Run(config, machine(), results, shapes, sizes_bytes, cli, profiles,
+        about = machine()
+        about["load"] = (f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (1-minute; other "
+                         f"work on the machine competes for its {about['cores']} cores)")
+        run = report.Run(config, about, results, shapes, sizes_bytes, cli, profiles,
                          time.perf_counter() - started, command)
         print(report.console(run))
         if args.out != "-":

@@ -63,7 +63,7 @@ class Config:
     work: Path
     sizes: list[int] = field(default_factory=lambda: [100, 1000, 10_000])
     runs: int = 5
-    large_runs: int = 5  # runs for sizes of 10,000 dishes and more
+    large_runs: int = 3  # runs of the slow suites (naive, latency) at 10,000 dishes and more
     seed: int = 1
     cases: set[str] = field(default_factory=lambda: set(ALL))
     latency_ms: float = 50.0
@@ -74,8 +74,8 @@ class Config:
     profile: bool = False
     log: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True)
 
-    def runs_for(self, dishes: int) -> int:
-        return self.large_runs if dishes >= 10_000 else self.runs
+    def runs_for(self, dishes: int, suite: str = "engine") -> int:
+        return self.large_runs if dishes >= 10_000 and suite in ("naive", "latency") else self.runs
 
     def wants(self, *cases: str) -> bool:
         return any(c in self.cases for c in cases)
@@ -101,6 +101,10 @@ class Result:
 
     def phase(self, name: str) -> float:
         return median(r["phases"].get(name, 0.0) for r in self.runs)
+
+    def server_phase(self, name: str) -> float:
+        """The emulator's CPU seconds during one phase (median)."""
+        return median(r.get("server_phases", {}).get(name, 0.0) for r in self.runs)
 
     def spread(self, key: str = "wall") -> tuple[float, float]:
         values = [r[key] for r in self.runs]
@@ -300,7 +304,7 @@ class SizeSuite:
                             f"{self.config.runs_for(self.dishes)}: {self.cli_samples[-1]['wall']:.3f}s")
 
     def latency(self, concurrency: int) -> None:
-        c, cats, runs = self.config, self.catalogs, self.config.runs_for(self.dishes)
+        c, cats, runs = self.config, self.catalogs, self.config.runs_for(self.dishes, "latency")
         extra = {"concurrency": concurrency, "latency_ms": c.latency_ms}
         if c.wants("latency-create"):
             self.measure("latency", "latency-create", runs,
@@ -319,7 +323,7 @@ class SizeSuite:
                 self.measure("latency", case, runs, change, [cats.minimum("before", name)], **extra)
 
     def naive(self, latency: float, concurrency: int, suite: str) -> None:
-        c, cats, runs = self.config, self.catalogs, self.config.runs_for(self.dishes)
+        c, cats, runs = self.config, self.catalogs, self.config.runs_for(self.dishes, suite)
         extra = {"concurrency": concurrency, "latency_ms": latency}
         before = cats.files["before"]
         live_menus = len(cats.models["before"].menus)

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from bench.worker import process_cpu
 from tests.support.emulator_server import EmulatorServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,16 +41,6 @@ def reads(calls: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in calls.items() if not is_write(k)}
 
 
-def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of a running process (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14 and 15 of stat)
-
-
 def worker_env(server: EmulatorServer) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "RECONCILE_"))}
     env.update(WIX_ACCESS_TOKEN=server.token, NO_COLOR="1",
@@ -59,9 +50,9 @@ def worker_env(server: EmulatorServer) -> dict[str, str]:
 
 def run_worker(server: EmulatorServer, spec: dict, timeout: float = 900) -> dict:
     """Run one spec in a fresh process; add the emulator's counters and CPU to its result."""
-    spec = {**spec, "url": server.url}
-    server.reset()
     assert server.process is not None
+    spec = {**spec, "url": server.url, "server_pid": server.process.pid}
+    server.reset()
     cpu_before = process_cpu(server.process.pid)
     done = subprocess.run([sys.executable, "-m", "bench.worker"], input=json.dumps(spec), capture_output=True,
                           text=True, cwd=REPO, env=worker_env(server), timeout=timeout)

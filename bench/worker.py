@@ -58,13 +58,32 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def process_cpu(pid: int | None) -> float:
+    """User + system CPU seconds of another running process (Linux /proc), 0 if unknown."""
+    if not pid:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 class Phases:
-    def __init__(self) -> None:
+    """Wall time per phase, and the emulator server's CPU time during each phase."""
+
+    def __init__(self, server_pid: int | None = None) -> None:
         self.seconds: dict[str, float] = {}
+        self.server: dict[str, float] = {}
+        self.server_pid = server_pid
+        self._server_mark = process_cpu(server_pid)
 
     def add(self, name: str, started: float) -> float:
         now = time.perf_counter()
         self.seconds[name] = self.seconds.get(name, 0.0) + now - started
+        mark = process_cpu(self.server_pid)
+        self.server[name] = self.server.get(name, 0.0) + mark - self._server_mark
+        self._server_mark = mark
         return now
 
 
@@ -115,10 +134,11 @@ async def run_job(spec: dict, job: dict, phases: Phases, out: dict) -> None:
 async def run(spec: dict) -> dict:
     out: dict = {"changes": 0, "operations": 0, "steps": 0, "plan_lines": 0, "differences": 0,
                  "difference_samples": [], "client_calls": {}}
-    phases = Phases()
+    phases = Phases(spec.get("server_pid"))
     for job in spec["jobs"]:
         await run_job(spec, job, phases, out)
     out["phases"] = {k: round(v, 4) for k, v in phases.seconds.items()}
+    out["server_phases"] = {k: round(v, 3) for k, v in phases.server.items()}
     return out
 
 
