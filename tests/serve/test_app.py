@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import threading
 
 import pytest
 
@@ -19,6 +18,7 @@ from reconciler.serve.signatures import square_signature, toast_signature
 from reconciler.serve.sync import Job, Outcome
 from reconciler.serve.worker import Worker
 from tests.serve.helpers import serving
+from tests.serve.processes import wait_until
 
 ENV = {
     "SQUARE_ACCESS_TOKEN": "sq-access-token-1", "SQUARE_WEBHOOK_SIGNATURE_KEY": "sq-signature-key-1",
@@ -40,11 +40,9 @@ class Recorder:
 
     def __init__(self) -> None:
         self.jobs: list[Job] = []
-        self.ran = threading.Event()
 
     def __call__(self, job: Job) -> Outcome:
         self.jobs.append(job)
-        self.ran.set()
         return Outcome("in-step", "Plan: 0 to create, 0 to update, 0 to archive")
 
 
@@ -166,10 +164,12 @@ def test_healthz_and_the_worker_lifespan(service):
     recorder = service.worker.sync
     with serving(build_app(service), lifespan="on") as client:
         square_post(client, square_body())
-        assert recorder.ran.wait(10)
-        health = client.get("/healthz")
-        while health.json()["catalogs"]["downtown"]["syncs"] == 0:  # the history row follows the sync
-            health = client.get("/healthz")
+
+        def recorded():
+            answer = client.get("/healthz")
+            return answer if answer.json()["catalogs"]["downtown"]["syncs"] else None
+
+        health = wait_until(recorded, "the sync to be recorded", timeout=10)
         body = health.json()
         assert health.status_code == 200 and body["status"] == "ok"
         downtown = body["catalogs"]["downtown"]
