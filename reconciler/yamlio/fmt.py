@@ -8,6 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 
+from reconciler.errors import CatalogInvalid
 from reconciler.yamlio.dump import dump_catalog
 from reconciler.yamlio.load import catalog_files, parse_part
 from reconciler.yamlio.source import read
@@ -60,8 +61,8 @@ def format_paths(paths, check: bool = False, drop_comments: bool = False) -> lis
     for target in paths:
         try:
             files = catalog_files(target)
-        except Exception as exc:  # CatalogInvalid for a missing path
-            results.append(FormatResult(str(target), FormatOutcome.INVALID, getattr(exc, "render", lambda: str(exc))()))
+        except CatalogInvalid as exc:  # a missing path, or a directory without YAML files
+            results.append(FormatResult(str(target), FormatOutcome.INVALID, exc.render()))
             continue
         currency = _shared_currency(files)
         for file in files:

@@ -13,7 +13,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reconciler.engine.essence import Essence, Key, fingerprint, identity_kind, money, text
+from reconciler.engine.essence import Essence, Key, fingerprint, money, text
+from reconciler.targets.naming import Namer, drifted
 from reconciler.state.mapping import Entry
 from reconciler.targets.wix_menus.client import SERVICES, MenusApi
 
@@ -59,24 +60,11 @@ def interpret(raw: RawSite, entries: list[Entry], desired: Essence, location_id:
               several_locations: bool) -> LiveSite:
     known = {e["id"]: e for entities in raw.lists.values() for e in entities if e.get("id")}
     kinds = {e["id"]: kind for kind, entities in raw.lists.items() for e in entities if e.get("id")}
-    by_wix = {(e.kind, e.wix_id): e.local_id for e in entries}
-    local_to_wix = {(e.kind, e.local_id): e.wix_id for e in entries}
-    adopter = _Adopter(desired, {key for key, wix in local_to_wix.items() if wix in known})
-    names: dict[str, str] = {}
-    adopted: list[Key] = []
+    namer = Namer(entries, desired, set(known))
+    names = namer.names
 
     def name(kind: str, wix_id: str, parent: str | None = None) -> str:
-        service = SERVICE_OF[kind]
-        local_id = by_wix.get((service, wix_id))
-        if local_id is None:
-            local_id = adopter.match(kind, known[wix_id].get("name") or "", parent)
-            if local_id is None:
-                local_id = f"wix:{wix_id}"
-            else:
-                local_to_wix[(service, local_id)] = wix_id
-                adopted.append((kind, local_id))
-        names[wix_id] = local_id
-        return local_id
+        return namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
 
     def reachable(kind: str, wix_id: str) -> bool:
         return wix_id in known and kinds[wix_id] == SERVICE_OF[kind]
@@ -94,12 +82,11 @@ def interpret(raw: RawSite, entries: list[Entry], desired: Essence, location_id:
             if reachable("section", section_id) and section_id not in names:
                 name("section", section_id, menu_local)
                 pending.append(("section", section_id))
-    for kind, child_kind, key in (("section", "dish", "itemIds"),):
-        for _, wix_id in [p for p in pending if p[0] == kind]:
-            for child in known[wix_id].get(key) or []:
-                if reachable(child_kind, child) and child not in names:
-                    name(child_kind, child)
-                    pending.append((child_kind, child))
+    for _, section_id in [p for p in pending if p[0] == "section"]:
+        for child in known[section_id].get("itemIds") or []:
+            if reachable("dish", child) and child not in names:
+                name("dish", child)
+                pending.append(("dish", child))
     for _, item_id in [p for p in pending if p[0] == "dish"]:
         item = known[item_id]
         for ref in _item_refs(item):
@@ -114,8 +101,7 @@ def interpret(raw: RawSite, entries: list[Entry], desired: Essence, location_id:
                 name("modifier", wix_id)
                 pending.append(("modifier", wix_id))
 
-    def to_local(wix_id: str) -> str:
-        return names.get(wix_id) or f"wix:{wix_id}"
+    to_local = namer.local
 
     menu_of = {}
     for kind, wix_id in pending:
@@ -127,10 +113,7 @@ def interpret(raw: RawSite, entries: list[Entry], desired: Essence, location_id:
         live[(kind, names[wix_id])] = record
         wix_ids[(kind, names[wix_id])] = wix_id
 
-    applied = {(e.kind, e.local_id): e.applied_hash for e in entries}
-    drifted = frozenset(key for key, fields in live.items()
-                        if applied.get((identity_kind(key[0]), key[1])) not in (None, fingerprint(fields)))
-    return LiveSite(live, wix_ids, known, kinds, local_to_wix, sorted(adopted), drifted)
+    return LiveSite(live, wix_ids, known, kinds, namer.local_to_wix, sorted(namer.adopted), drifted(live, entries))
 
 
 def _item_refs(item: dict) -> list[tuple[str, str]]:
@@ -182,20 +165,3 @@ def _record(kind: str, raw: dict, to_local: Callable[[str], str], menu: str | No
     if kind == "modifier":
         return {"name": raw.get("name") or "", "in_stock": raw.get("inStock") is not False}
     return {"name": raw.get("name") or ""}  # variant, label
-
-
-class _Adopter:
-    def __init__(self, desired: Essence, taken: set[tuple[str, str]]) -> None:
-        self.taken = set(taken)
-        self.candidates: dict[tuple[str, str | None, str], list[str]] = {}
-        for (kind, local_id), fields in desired.items():
-            parent = fields.get("menu") if kind == "section" else None
-            self.candidates.setdefault((kind, parent, fields.get("name", "")), []).append(local_id)
-
-    def match(self, kind: str, name: str, parent: str | None) -> str | None:
-        for local_id in self.candidates.get((kind, parent if kind == "section" else None, name), []):
-            key = (SERVICE_OF[kind], local_id)
-            if key not in self.taken:
-                self.taken.add(key)
-                return local_id
-        return None

@@ -10,10 +10,10 @@ from __future__ import annotations
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Built
-from reconciler.errors import ConfigError
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
+from reconciler.targets.locations import choose_location
 from reconciler.targets.wix_menus import planner, project, read
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.execute import MenusExecutor
@@ -40,19 +40,8 @@ class WixMenusTarget:
         if self._resolved:
             return self._resolved
         locations = [loc for loc in await self.locations_api.list_locations() if not loc.get("archived")]
-        if not locations:
-            raise ConfigError("the Wix site has no business locations")
-        if self.location:
-            chosen = [loc for loc in locations if self.location in (loc.get("id"), loc.get("name"))]
-            if not chosen:
-                raise ConfigError(f'no business location is named or has the id "{self.location}"; the site has: '
-                                  + ", ".join(f'"{loc.get("name")}" ({loc.get("id")})' for loc in locations))
-        elif len(locations) == 1:
-            chosen = locations
-        else:
-            raise ConfigError("the site has several business locations; choose one with --location (or `location:` "
-                              "in the catalog): " + ", ".join(f'"{loc.get("name")}"' for loc in locations))
-        self._resolved = (chosen[0]["id"], chosen[0].get("name") or chosen[0]["id"], len(locations) > 1)
+        chosen = choose_location(locations, self.location)
+        self._resolved = (chosen["id"], chosen.get("name") or chosen["id"], len(locations) > 1)
         return self._resolved
 
     async def scope(self) -> str:

@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from reconciler.engine.essence import Essence, Key, fingerprint
+from reconciler.targets.naming import Namer, drifted
 from reconciler.state.mapping import Entry
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.client import CatalogsV3
@@ -67,25 +68,11 @@ def interpret(
     """Turn raw lists into a live essence, translating ids through the mapping and adopting."""
     known = {e["id"]: e for e in [*menus, *sections, *items] if e.get("id")}
     active = {wix_id for wix_id, raw in known.items() if not raw.get("archived")}
-    by_wix = {(e.kind, e.wix_id): e.local_id for e in entries}
-    local_to_wix = {(e.kind, e.local_id): e.wix_id for e in entries}
-    mapped = set(local_to_wix)
-    adopter = _Adopter(desired, {key for key, wix in local_to_wix.items() if wix in active})
-    adopted: list[Key] = []
-    names: dict[str, str] = {}  # Wix id -> local id, for everything reachable
+    namer = Namer(entries, desired, active)
+    names = namer.names
 
     def name(kind: str, wix_id: str, parent: str | None = None) -> str:
-        mapping_kind = convert.mapping_kind(kind)
-        local_id = by_wix.get((mapping_kind, wix_id))
-        if local_id is None:
-            local_id = adopter.match(kind, known[wix_id].get("name") or "", parent)
-            if local_id is None:
-                local_id = f"wix:{wix_id}"
-            else:
-                local_to_wix[(mapping_kind, local_id)] = wix_id
-                adopted.append((kind, local_id))
-        names[wix_id] = local_id
-        return local_id
+        return namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
 
     # 1. Menus and the sections they list (a section belongs to one menu).
     structure: list[tuple[dict, str, list[tuple[dict, str]]]] = []
@@ -111,8 +98,7 @@ def interpret(
         reached.append(wix_id)
         queue.extend(_choices(known[wix_id]))
 
-    def to_local(wix_id: str) -> str:
-        return names.get(wix_id) or f"wix:{wix_id}"
+    to_local = namer.local
 
     # 3. Records, now that every reachable entity has a local id.
     live: Essence = {}
@@ -130,30 +116,6 @@ def interpret(
         live[(kind, names[wix_id])] = convert.item_from_wix(raw, to_local)
         wix_ids[(kind, names[wix_id])] = wix_id
 
-    applied = {(e.kind, e.local_id): e.applied_hash for e in entries}
-    drifted = frozenset(
-        key for key, fields in live.items()
-        if (convert.mapping_kind(key[0]), key[1]) in mapped
-        and applied.get((convert.mapping_kind(key[0]), key[1])) not in (None, fingerprint(fields))
-    )
     currency = next((i["price"]["currency"] for i in items if (i.get("price") or {}).get("currency")), None)
-    return LiveCatalog(live, wix_ids, known, local_to_wix, sorted(adopted), drifted, currency)
-
-
-class _Adopter:
-    """Pairs unmapped live entities with unmapped desired ones by name (sections within their menu)."""
-
-    def __init__(self, desired: Essence, taken: set[tuple[str, str]]) -> None:
-        self.taken = set(taken)
-        self.candidates: dict[tuple[str, str | None, str], list[str]] = {}
-        for (kind, local_id), fields in desired.items():
-            parent = fields.get("menu") if kind == "section" else None
-            self.candidates.setdefault((kind, parent, fields.get("name", "")), []).append(local_id)
-
-    def match(self, kind: str, name: str, parent: str | None) -> str | None:
-        for local_id in self.candidates.get((kind, parent if kind == "section" else None, name), []):
-            key = (convert.mapping_kind(kind), local_id)
-            if key not in self.taken:
-                self.taken.add(key)
-                return local_id
-        return None
+    return LiveCatalog(live, wix_ids, known, namer.local_to_wix, sorted(namer.adopted), drifted(live, entries),
+                       currency)

@@ -16,6 +16,7 @@ from reconciler.errors import ConfigError
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
+from reconciler.targets.locations import choose_location
 from reconciler.targets.wix_v3 import planner, read
 from reconciler.targets.wix_v3.client import CatalogsV3
 from reconciler.targets.wix_v3.execute import Executor, Progress
@@ -62,20 +63,7 @@ class WixV3Target:
     async def resolve(self) -> Resolved:
         if self._resolved:
             return self._resolved
-        locations = [loc for loc in await self.api.list_locations() if not loc.get("archived")]
-        if not locations:
-            raise ConfigError("the Wix site has no business locations")
-        if self.location:
-            chosen = [loc for loc in locations if self.location in (loc.get("id"), loc.get("name"))]
-            if not chosen:
-                raise ConfigError(f'no business location is named or has the id "{self.location}"; the site has: '
-                                  + ", ".join(f'"{loc.get("name")}" ({loc.get("id")})' for loc in locations))
-        elif len(locations) == 1:
-            chosen = locations
-        else:
-            raise ConfigError("the site has several business locations; choose one with --location (or `location:` "
-                              "in the catalog): " + ", ".join(f'"{loc.get("name")}"' for loc in locations))
-        location = chosen[0]
+        location = choose_location(await self.api.list_locations(), self.location)
         catalogs = [c for c in await self.api.list_catalogs([location["id"]]) if not c.get("archived")]
         if not catalogs:
             raise ConfigError(f'location "{location.get("name")}" has no restaurant catalog; is the Wix Restaurants '

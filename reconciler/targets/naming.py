@@ -1,0 +1,56 @@
+"""Giving live entities our ids: through the id mapping, else by adoption, else ``wix:<id>``.
+
+Shared by every target's reader. Adoption pairs an unmapped live entity with an unmapped desired
+entity of the same kind and name (a section only within its menu), so the first sync of an
+existing site, or one after the local state was lost, duplicates nothing.
+"""
+
+from __future__ import annotations
+
+from reconciler.engine.essence import Essence, Key, fingerprint, identity_kind
+from reconciler.state.mapping import Entry
+
+
+class Namer:
+    def __init__(self, entries: list[Entry], desired: Essence, existing: set[str]) -> None:
+        """``existing``: Wix ids that are live now (a mapping to anything else is free to re-adopt)."""
+        self.by_wix = {(e.kind, e.wix_id): e.local_id for e in entries}
+        self.local_to_wix = {(e.kind, e.local_id): e.wix_id for e in entries}
+        self.names: dict[str, str] = {}  # Wix id -> local id, for everything reached
+        self.adopted: list[Key] = []
+        self._taken = {key for key, wix in self.local_to_wix.items() if wix in existing}
+        self._candidates: dict[tuple[str, str | None, str], list[str]] = {}
+        for (kind, local_id), fields in desired.items():
+            parent = fields.get("menu") if kind == "section" else None
+            self._candidates.setdefault((kind, parent, fields.get("name", "")), []).append(local_id)
+
+    def name(self, kind: str, wix_id: str, display_name: str, parent: str | None = None) -> str:
+        namespace = identity_kind(kind)
+        local_id = self.by_wix.get((namespace, wix_id))
+        if local_id is None:
+            local_id = self._adopt(kind, display_name, parent)
+            if local_id is None:
+                local_id = f"wix:{wix_id}"
+            else:
+                self.local_to_wix[(namespace, local_id)] = wix_id
+                self.adopted.append((kind, local_id))
+        self.names[wix_id] = local_id
+        return local_id
+
+    def local(self, wix_id: str) -> str:
+        return self.names.get(wix_id) or f"wix:{wix_id}"
+
+    def _adopt(self, kind: str, display_name: str, parent: str | None) -> str | None:
+        for local_id in self._candidates.get((kind, parent if kind == "section" else None, display_name), []):
+            key = (identity_kind(kind), local_id)
+            if key not in self._taken:
+                self._taken.add(key)
+                return local_id
+        return None
+
+
+def drifted(live: Essence, entries: list[Entry]) -> frozenset[Key]:
+    """Live records that differ from what reconcile last wrote: edits made outside reconcile."""
+    applied = {(e.kind, e.local_id): e.applied_hash for e in entries}
+    return frozenset(key for key, fields in live.items()
+                     if applied.get((identity_kind(key[0]), key[1])) not in (None, fingerprint(fields)))
