@@ -138,7 +138,7 @@ def load_config(path: str | Path) -> ServeConfig:
     try:
         config = ServeConfig.model_validate(located.data)
     except ValidationError as exc:
-        found = [_explain(error, located.data) for error in exc.errors()]
+        found = [_explain(error) for error in exc.errors()]
     else:
         found = config.problems()
     if found:
@@ -163,10 +163,10 @@ def shorthand(source: str, catalog: str, target: str | None = None, location: st
         return ServeConfig.model_validate({"catalogs": [entry]})
     except ValidationError as exc:
         raise ConfigError("; ".join(f"--{'-'.join(str(p) for p in e['loc'][2:]).replace('_', '-')}: "
-                                    f"{_explain(e, {})[1]}" for e in exc.errors())) from None
+                                    f"{_explain(e)[1]}" for e in exc.errors())) from None
 
 
-def _explain(error: dict, data: object) -> tuple[tuple, str]:
+def _explain(error: dict) -> tuple[tuple, str]:
     """A pydantic error as (location, plain message). Values are never echoed: one may be a secret."""
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal["))))
     field = str(loc[-1]) if loc else ""
@@ -175,7 +175,7 @@ def _explain(error: dict, data: object) -> tuple[tuple, str]:
         if SECRET_FIELD.search(field):
             return loc, (f'"{field}" looks like a secret; secrets come from the environment only, never from the '
                          "config file (see docs/serve.md for the variable names)")
-        names = _field_names(loc, data)
+        names = _field_names(loc)
         close = difflib.get_close_matches(field, names, n=1)
         return loc, f'unknown field "{field}"' + (f'; did you mean "{close[0]}"?' if close else "")
     if kind == "missing":
@@ -192,7 +192,7 @@ def _explain(error: dict, data: object) -> tuple[tuple, str]:
     return loc, message[:1].lower() + message[1:]
 
 
-def _field_names(loc: tuple, data: object) -> list[str]:
+def _field_names(loc: tuple) -> list[str]:
     model: type[BaseModel] = ServeConfig
     for part in loc[:-1]:
         if part == "catalogs":
