@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from datetime import datetime, timezone
 
@@ -10,7 +11,7 @@ import httpx
 
 from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
 from tests.emulator.menus.conftest import Box
-from tests.emulator.menus.helpers import Wix, app_error, ok
+from tests.emulator.menus.helpers import Wix, app_error, ok, violated
 
 
 def test_build_bottom_up_then_read_top_down(box: Box) -> None:
@@ -96,3 +97,32 @@ def test_async_client(box: Box) -> None:
 
 def test_wrong_method_and_unknown_path(box: Box) -> None:
     app_error(box.client.put("/restaurants/menus-menu/v1/menus"), 404, "NOT_FOUND")
+
+
+def test_search_as_get_with_the_request_in_dot_r(box: Box) -> None:
+    wix = box.wix
+    wanted = wix.create("items", name="Tiramisu")["id"]
+    wix.create("items", name="Espresso")
+    request = json.dumps({"search": {"search": {"expression": "tira"}, "cursorPaging": {"limit": 5}}})
+    encoded = base64.urlsafe_b64encode(request.encode()).decode().rstrip("=")
+    body = ok(box.client.get(wix.url("items", "/search"), params={".r": encoded}))
+    assert [item["id"] for item in body["items"]] == [wanted]
+    assert box.emulator.requests()[-1]["operation"] == "items.searchItems"
+
+
+def test_nested_mask_paths(box: Box) -> None:
+    wix = box.wix
+    item = wix.create("items", orderSettings={"inStock": True, "acceptSpecialRequests": False})
+    body = ok(wix.bulk_update("items", [{"item": {"id": item["id"], "revision": "1", "priceInfo": {"price": "10.00"},
+                                                  "orderSettings": {"inStock": False, "acceptSpecialRequests": True},
+                                                  "createdDate": "2020-01-01T00:00:00.000Z"},
+                                         "mask": "orderSettings.inStock,createdDate,noSuchField"}],
+                              returnEntity=True))
+    updated = body["results"][0]["item"]
+    assert updated["orderSettings"] == {"inStock": False, "acceptSpecialRequests": False}
+    assert updated["createdDate"] == item["createdDate"]
+
+
+def test_return_entity_must_be_a_boolean(box: Box) -> None:
+    violated(box.wix.bulk_create("variants", [{"name": "v"}], returnEntity="yes"),
+             "returnEntity", "FORMAT")
