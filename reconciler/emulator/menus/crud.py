@@ -128,8 +128,10 @@ def list_(service: Service) -> Handler:
 
             return paging.Selection(state, predicate, [])
 
-        found = paging.page(call.tx, service.kind, endpoint, params.raw("paging") or {}, "paging",
-                            LIST_DEFAULT_LIMIT, select)
+        raw_paging = params.raw("paging")
+        if raw_paging is not None and not isinstance(raw_paging, dict):
+            raise violation("paging", "expected paging.limit and paging.cursor", FORMAT)
+        found = paging.page(call.tx, service.kind, endpoint, raw_paging or {}, "paging", LIST_DEFAULT_LIMIT, select)
         return reply(service.plural, found.rows, {service.list_paging_key: found.metadata})
 
     return handler
