@@ -57,12 +57,15 @@ class ApplyResult:
         return sum(self.calls.values())
 
 
-def staged_entries(plan: Plan, created: dict[str, str]) -> list[Entry]:
+def staged_entries(plan: Plan, created: dict[str, str], partial: bool = False) -> list[Entry]:
+    """Mapping rows for the desired entities; ``partial`` while a run is still creating them."""
     entries = []
     for kind, local_id, applied_hash in plan.mapping:
         key = f"{kind}:{local_id}"
         wix_id = created.get(key) or plan.ids.get(key)
         if wix_id is None:
+            if partial:
+                continue
             raise ApplyOutcomeUnknown(f"internal error: the plan has no Wix id for {key}")
         entries.append(Entry(kind, local_id, wix_id, applied_hash))
     return entries
@@ -106,7 +109,8 @@ async def apply_plan(plan: Plan, target, store: MappingStore, state_dir, options
                                          interrupted_run=bool(leftovers), progress=progress)
         calls_before = dict(target.session.stats.calls)
         try:
-            result = await executor.run(plan, lambda created: store.stage(scope, run_id, staged_entries(plan, created)))
+            result = await executor.run(plan, lambda created, partial=False: store.stage(
+                scope, run_id, staged_entries(plan, created, partial)))
         except ApplyOutcomeUnknown:
             store.finish_run(run_id, "unknown")  # staged rows stay pending; the next run settles them
             raise

@@ -114,7 +114,7 @@ def _render(path: tuple, before: dict, after: dict) -> str:
 
 def _label(entry: object, index: int) -> str:
     if isinstance(entry, dict):
-        for key in ("name", "item"):
+        for key in ("name", "item", "variant", "modifier"):
             if entry.get(key):
                 return str(entry[key])
         if "day" in entry:

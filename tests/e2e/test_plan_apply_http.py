@@ -153,3 +153,32 @@ def test_json_and_markdown_formats(site: Site):
     assert markdown.startswith("### Plan: 22 to create, 0 to update, 0 to archive")
     assert "<details>" in markdown
 
+
+
+def test_every_example_applies_to_wix_menus_and_converges(server, tmp_path):
+    """Menus (New) over HTTP through the CLI: the guarantee is named and the window reported."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.emulator_server import REPO_ROOT
+
+    location = server.seed(locations=1, names=[f"New app {tmp_path.name}"], app="menus")[0]["locationId"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "RECONCILE_"))}
+    env.update(WIX_API_BASE_URL=server.url, WIX_ACCESS_TOKEN=server.token, RECONCILE_STATE_DIR=str(tmp_path / "s"),
+               NO_COLOR="1")
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "reconciler.cli.main", *args, "--target", "wix-menus",
+                               "--location", location], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    for example in ("catalogs/pizzeria.yaml", "catalogs/cafe.yaml"):
+        planned = cli("plan", example)
+        assert planned.returncode == 0, planned.stderr
+        assert "compensated" in planned.stdout and "not supported by Menus (New), left out" in planned.stdout
+        applied = cli("apply", example, "--auto-approve")
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        assert "Cut-over window:" in applied.stdout and "Verified" in applied.stdout
+        again = cli("plan", example, "--detailed-exitcode")
+        assert again.returncode == 0, again.stdout

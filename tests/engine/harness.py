@@ -23,6 +23,7 @@ from reconciler.http import RetryPolicy, Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore
 from reconciler.targets.registry import emulator_target
+from reconciler.targets.wix_menus.target import WixMenusTarget
 from reconciler.targets.wix_v3.target import WixV3Target
 
 # Retries without real waiting: backoff delays are computed but tests never sleep on them.
@@ -86,12 +87,24 @@ class _Engine:
         return self.run(go())
 
     def call(self, operation: str, method: str, path: str, body: dict | None = None) -> dict:
-        """One raw Catalogs v3 call on this harness's catalog (``{catalog}`` in the path)."""
+        """One raw API call; for Catalogs v3 ``{catalog}`` in the path is this harness's catalog."""
 
         async def go():
             async with self.target() as target:
-                catalog_id = (await target.resolve()).catalog_id
-                return await target.api.call(operation, method, path.format(catalog=catalog_id), body)
+                if "{catalog}" in path:
+                    path_ = path.format(catalog=(await target.resolve()).catalog_id)
+                else:
+                    path_ = path
+                return await target.api.call(operation, method, path_, body)
+
+        return self.run(go())
+
+    def raw_site(self) -> dict:
+        """Every Menus (New) entity by service kind, as the API returns it."""
+
+        async def go():
+            async with self.target() as target:
+                return (await target.fetch()).lists
 
         return self.run(go())
 
@@ -103,14 +116,18 @@ class _Engine:
 
 
 class Harness(_Engine):
-    def __init__(self, tmp_path: Path, policy: RetryPolicy = FAST, new_site: bool = True) -> None:
+    """``api``: "v3" (Catalogs v3, the sandbox) or "menus" (Menus (New), the wix-menus target)."""
+
+    def __init__(self, tmp_path: Path, policy: RetryPolicy = FAST, new_site: bool = True, api: str = "v3") -> None:
         super().__init__(tmp_path, policy)
+        self.api = api
         self.emulator = Emulator(open_store(str(tmp_path / "emulator.sqlite")))
         if new_site:
-            seed(self.emulator.store, locations=1, names=["Test Kitchen"])
+            seed(self.emulator.store, locations=1, names=["Test Kitchen"], app=api)
 
     def target(self):
-        return emulator_target(self.emulator, self.location, "sandbox", policy=self.policy)
+        label = "sandbox" if self.api == "v3" else "wix-menus"
+        return emulator_target(self.emulator, self.location, label, policy=self.policy, api=self.api)
 
     def counters(self) -> dict:
         return self.emulator.counters()
@@ -128,16 +145,20 @@ class Harness(_Engine):
 class HttpHarness(_Engine):
     """The engine over real HTTP against a shared `reconcile emulator serve`, on its own location."""
 
-    def __init__(self, tmp_path: Path, server, policy: RetryPolicy = FAST) -> None:
+    def __init__(self, tmp_path: Path, server, policy: RetryPolicy = FAST, api: str = "v3") -> None:
         super().__init__(tmp_path, policy)
         self.server = server
-        self.location = server.seed(locations=1, names=[f"Kitchen {tmp_path.name}"])[0]["locationId"]
+        self.api = api
+        self.location = server.seed(locations=1, names=[f"Kitchen {tmp_path.name}"], app=api)[0]["locationId"]
 
     @contextlib.asynccontextmanager
     async def target(self):
         async with httpx.AsyncClient(base_url=self.server.url, timeout=30) as client:
             session = Session(client, {"Authorization": self.server.token}, [self.server.token], self.policy)
-            yield WixV3Target(session, self.location, label="wix-v3")
+            if self.api == "v3":
+                yield WixV3Target(session, self.location, label="wix-v3")
+            else:
+                yield WixMenusTarget(session, self.location)
 
     def counters(self) -> dict:
         return self.server.counters()

@@ -58,7 +58,9 @@ def bulk_create(kind: str) -> tuple[str, str, str]:
 
 def bulk_update(kind: str) -> tuple[str, str, str]:
     s = SERVICES[kind]
-    return f"{s.name}.bulkUpdate{s.title}", "POST", f"{s.base}/bulk/{s.bulk_update_path}/update"
+    # The SDK itself is inconsistent: bulkUpdateMenu/Section/Item, but bulkUpdateVariants/Modifiers/…
+    title = s.singular_title if kind in ("menu", "section", "item") else s.title
+    return f"{s.name}.bulkUpdate{title}", "POST", f"{s.base}/bulk/{s.bulk_update_path}/update"
 
 
 def bulk_delete(kind: str, ids: list[str]) -> tuple[str, str, str]:

@@ -25,6 +25,7 @@ from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, Tempor
 from reconciler.targets.wix_menus import client, convert
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.planner import DELETE_ORDER
+from reconciler.targets.wix_menus.read import _record
 
 log = logging.getLogger(__name__)
 _PATH_REF = re.compile(r"\{([a-z]+:[^{}]+)\}")
@@ -79,16 +80,20 @@ class MenusExecutor:
                 self.progress("build: " + ", ".join(sorted({o.call for o in batch})), done, total)
                 await self._step(batch, ids, revisions, created)
                 done += len(batch)
-                await _maybe(stage(created))
+                await _maybe(stage(created, partial=True))  # a killed run's creations stay known
             for step in phases["cut-over"]:
                 batch = [o for o in plan.operations if o.step == step]
                 self.progress(f"cut-over: {len(batch)} calls at once", done, total)
                 started = time.monotonic()
+                self._conflicts: list[tuple[Operation, int]] = []
                 try:
                     await self._step(batch, ids, revisions, created, cut_over=True)
+                    if self._conflicts:
+                        await self._settle_conflicts(ids, revisions)
                 finally:
                     result.window_seconds = time.monotonic() - started
                 done += len(batch)
+            await _maybe(stage(created))
         except _Failed as failure:
             await self._compensate(plan, ids, created)
             advice = (" Someone edited it since the plan was made: run `reconcile plan` again (it shows the edit "
@@ -119,6 +124,9 @@ class MenusExecutor:
                 try:
                     response = await self.api.call(op.call, op.method, path, body, idempotent=op.idempotent)
                 except ApiError as exc:
+                    if cut_over and exc.status == 409 and "results" not in (op.body or {}):
+                        self._conflicts.append((op, 0))  # settled after the step: see _settle_conflicts
+                        return
                     if cut_over and (isinstance(exc, TemporaryApiError) or exc.status is None):
                         self._applied += [(op, i) for i in range(_elements(op))]  # it may have happened
                     if op.binds and isinstance(exc, TemporaryApiError):
@@ -150,6 +158,9 @@ class MenusExecutor:
             index = meta.get("originalIndex", position)
             if not meta.get("success"):
                 error = meta.get("error") or {}
+                if cut_over and error.get("code") == "INVALID_REVISION":
+                    self._conflicts.append((op, index))  # settled after the step: see _settle_conflicts
+                    continue
                 stale = stale or error.get("code") == "INVALID_REVISION"
                 failed.append(f"element {index}: {error.get('code', 'failed')} {error.get('description', '')}".strip())
                 continue
@@ -162,6 +173,48 @@ class MenusExecutor:
                     revisions[f"{kind}:{local_id}"] = str(entity.get("revision", "1"))
         if failed:
             raise _Failed(f"{op.summary}: {'; '.join(failed[:5])}", stale=stale)
+
+    # -- revision conflicts at the cut-over -------------------------------------------------------
+    async def _settle_conflicts(self, ids: dict[str, str], revisions: dict[str, str]) -> None:
+        """An update was refused for a stale revision. Read the entity and decide why:
+
+        * it already holds what we sent: an earlier attempt of ours landed, its answer was lost;
+        * it holds what it held at plan time: only its revision moved (Wix bumps revisions when a
+          link changes the entity's derived locations): send the update again with the new one;
+        * anything else: someone edited it since the plan was made: stop and compensate.
+        """
+        retry: list[tuple[Operation, int, dict]] = []
+        for op, index in self._conflicts:
+            service = _service_key(op)
+            element = _elements_of(op)[index]
+            wix_id = _entity_id(op, element, ids)
+            current = {e["id"]: e for e in await self.api.fetch_by_ids(service, [wix_id])}.get(wix_id)
+            sent = resolve({k: v for k, v in element.items() if k not in ("id", "revision")}, ids, revisions)
+            before = (op.undo or {}).get("elements", [None] * (index + 1))[index]
+            if current is not None and _same(service, current, sent):
+                self._applied.append((op, index))
+            elif current is not None and (before is None or _same(service, current, before)):
+                retry.append((op, index, {**sent, "id": wix_id, "revision": current.get("revision")}))
+            else:
+                raise _Failed(f"{op.summary}: {service} {wix_id} has a newer revision", stale=True)
+        for op, index, entity in retry:
+            spec = _service_of(op)
+            service = _service_key(op)
+            try:
+                if service == "label":
+                    operation, method, path = client.single_update(service, entity["id"])
+                    await self.api.call(operation, method, path, {spec.entity: entity})
+                else:
+                    element = {spec.entity: entity}
+                    if service != "variant":
+                        element["mask"] = convert.mask(service)
+                    operation, method, path = client.bulk_update(service)
+                    response = await self.api.call(operation, method, path, {spec.list_key: [element]})
+                    if (response.get("bulkActionMetadata") or {}).get("totalFailures"):
+                        raise _Failed(f"{op.summary}: {service} {entity['id']} keeps changing", stale=True)
+            except ApiError as exc:
+                raise _Failed(f"{op.summary}: {exc}", stale=exc.status == 409) from exc
+            self._applied.append((op, index))
 
     # -- compensation ----------------------------------------------------------------------------
     async def _compensate(self, plan: Plan, ids: dict[str, str], created: dict[str, str]) -> None:
@@ -195,10 +248,7 @@ class MenusExecutor:
             if before is None:
                 continue  # built by this run: it is deleted instead
             service = _service_key(op)
-            element = _elements_of(op)[index]
-            wix_id = resolve(element.get("id"), ids, {}) if "id" in element else None
-            if wix_id is None:
-                wix_id = _PATH_REF.sub(lambda m: ids[m.group(1)], op.path).rsplit("/", 1)[-1]
+            wix_id = _entity_id(op, _elements_of(op)[index], ids)
             undo.setdefault(service, {})[wix_id] = before
         for service, entities in undo.items():
             spec = client.SERVICES[service]
@@ -232,6 +282,19 @@ class MenusExecutor:
                 await self.api.call(operation, method, path)
         except ApiError as exc:
             problems.append(f"could not delete the {service}s this run created: {exc}")
+
+
+def _entity_id(op: Operation, element: dict, ids: dict[str, str]) -> str:
+    if "id" in element:
+        return resolve(element["id"], ids, {})
+    return _PATH_REF.sub(lambda m: ids[m.group(1)], op.path).rsplit("/", 1)[-1]
+
+
+def _same(service: str, current: dict, fields: dict) -> bool:
+    """Whether writing ``fields`` onto ``current`` would change nothing that reconcile manages."""
+    kind = {"item": "dish", "group": "option_group"}.get(service, service)
+    same = lambda wix_id: wix_id  # noqa: E731 - compare in Wix ids
+    return _record(kind, {**current, **fields}, same, None) == _record(kind, current, same, None)
 
 
 def _service_key(op: Operation) -> str:
