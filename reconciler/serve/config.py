@@ -16,12 +16,13 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from reconciler.errors import ConfigError, Problem
 from reconciler.paths import render
 from reconciler.serve.debounce import Window
 from reconciler.serve.secrets import ENV_NAMES, SECRET_FIELD
+from reconciler.targets.registry import TARGETS
 from reconciler.yamlio.source import read
 
 POSES = ("square", "toast", "clover")
@@ -68,7 +69,7 @@ class CatalogConfig(_Strict):
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
     menu_name: str = "Menu"
     catalog: str  # the catalog YAML this serve keeps up to date (relative to the config file)
-    target: Literal["sandbox", "wix-v3"] = "sandbox"
+    target: str = "sandbox"  # one of reconciler.targets.registry.TARGETS, as `reconcile apply --target`
     location: str | None = None  # Wix business location, by name or id
     unsafe: Literal["hold", "apply"] = "hold"
     debounce: Duration = 2.0
@@ -77,6 +78,13 @@ class CatalogConfig(_Strict):
     live_updates: bool = True
     safety: Safety = Safety()
     env: dict[str, EnvName] = {}  # standard variable name -> the variable to read it from instead
+
+    @field_validator("target")
+    @classmethod
+    def _known_target(cls, value: str) -> str:
+        if value not in TARGETS:
+            raise ValueError("must be one of " + ", ".join(repr(t) for t in TARGETS))
+        return value
 
     @property
     def window(self) -> Window:

@@ -53,6 +53,7 @@ from reconciler.targets.registry import open_target
 from reconciler.yamlio.fmt import write_atomically
 from reconciler.yamlio.load import load_catalog
 
+DRAFT_TARGETS = ("sandbox", "wix-v3")  # an apply builds one draft and publishes it in one step
 RETRYABLE = (TemporaryApiError, LockHeld, ApplyFailed, ApplyOutcomeUnknown, StalePlan, changes.PosNotReady,
              OSError, sqlite3.OperationalError, httpx.HTTPError)
 
@@ -115,7 +116,7 @@ class Syncer:
         self.stopping = stopping or threading.Event()
         self.pause = sleep or self.stopping.wait  # the back-off between POS retries (tests pass their own)
         self._tasks: set[tuple[asyncio.AbstractEventLoop, asyncio.Task]] = set()
-        self._stages: dict[asyncio.Task, str] = {}  # the engine's progress stage of each running apply
+        self._stages: dict[asyncio.Task, tuple[str, str]] = {}  # (target, engine progress stage) per apply
         self._lock = threading.Lock()
 
     def __call__(self, job: Job) -> Outcome:
@@ -132,14 +133,17 @@ class Syncer:
     def cancel_running(self) -> int:
         """Cancel the plans/applies in flight (shutdown, after the grace period); returns how many.
 
-        An apply that is publishing is left alone: a publish whose answer never came is settled by the
-        next run only if its staged mapping rows survive, which they do when the process simply exits,
-        and not when the engine unwinds a cancellation (it drops them).
+        Only what is safe to cancel: a plan (it only reads), and an apply still building its Wix draft
+        (the engine discards the draft). A publishing apply is left alone: a publish whose answer never
+        came is settled by the next run only if its staged mapping rows survive, which they do when the
+        process simply exits, not when the engine unwinds a cancellation (it drops them). Targets
+        without drafts are never cancelled mid-apply either; they are built to survive a killed run.
         """
         cancelled = 0
         with self._lock:
             for loop, task in self._tasks:
-                if self._stages.get(task) != "publishing":
+                target, stage = self._stages.get(task, ("", ""))
+                if not stage or (target in DRAFT_TARGETS and stage not in ("publishing", "published")):
                     loop.call_soon_threadsafe(task.cancel)
                     cancelled += 1
         return cancelled
@@ -200,8 +204,10 @@ class Syncer:
                     return self._hold(cfg, plan, details)
                 self._check_stop()
                 task = asyncio.current_task()
+                self._stages[task] = (cfg.target, "starting")
                 result = await apply_plan(plan, target, store, self.state_dir, ApplyOptions(force=plan.safety.unsafe),
-                                          progress=lambda stage, done, total: self._stages.__setitem__(task, stage))
+                                          progress=lambda stage, done, total: self._stages.__setitem__(
+                                              task, (cfg.target, stage)))
                 details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
                 if plan.safety.unsafe:
                     details["unsafe_applied"] = list(plan.safety.reasons)

@@ -11,6 +11,7 @@ import pytest
 from reconciler.errors import ConfigError
 from reconciler.serve.config import ServeConfigInvalid, load_config, parse_duration, shorthand
 from reconciler.serve.secrets import Redactor, account_of, catalog_environ, missing, secret_values
+from reconciler.targets.registry import TARGETS
 from tests.support.emulator_server import REPO_ROOT
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "serve"
@@ -76,7 +77,7 @@ def test_cross_field_rules(tmp_path):
     ("catalogs:\n  - name: a\n    source: square\n",
      ['serve.yaml:2:5: catalogs[0].catalog: missing required field "catalog"']),
     ("catalogs:\n  - {name: a, source: square, catalog: a.yaml, target: wix}\n",
-     ["serve.yaml:2:48: catalogs[0].target: must be one of 'sandbox' or 'wix-v3'"]),
+     ["serve.yaml:2:48: catalogs[0].target: must be one of " + ", ".join(repr(t) for t in TARGETS)]),
     ("catalogs:\n  - {name: a, source: square, catalog: a.yaml, unsafe: force}\n",
      ["serve.yaml:2:48: catalogs[0].unsafe: must be one of 'hold' or 'apply'"]),
     ("catalogs:\n  - {name: a, source: toast, catalog: a.yaml, currency: usd}\n",
