@@ -163,17 +163,18 @@ def test_every_example_applies_to_wix_menus_and_converges(server, tmp_path):
 
     from tests.support.emulator_server import REPO_ROOT
 
-    location = server.seed(locations=1, names=[f"New app {tmp_path.name}"], app="menus")[0]["locationId"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "RECONCILE_"))}
     env.update(WIX_API_BASE_URL=server.url, WIX_ACCESS_TOKEN=server.token, RECONCILE_STATE_DIR=str(tmp_path / "s"),
                NO_COLOR="1")
 
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "reconciler.cli.main", *args, "--target", "wix-menus",
-                               "--location", location], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-                              timeout=120)
-
     for example in ("catalogs/pizzeria.yaml", "catalogs/cafe.yaml"):
+        location = server.seed(locations=1, names=[f"{example} {tmp_path.name}"], app="menus")[0]["locationId"]
+
+        def cli(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "reconciler.cli.main", *args, "--target", "wix-menus",
+                                   "--location", location], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                                  timeout=120)
+
         planned = cli("plan", example)
         assert planned.returncode == 0, planned.stderr
         assert "compensated" in planned.stdout and "not supported by Menus (New), left out" in planned.stdout
