@@ -204,10 +204,13 @@ class Syncer:
                     return self._hold(cfg, plan, details)
                 self._check_stop()
                 task = asyncio.current_task()
-                self._stages[task] = (cfg.target, "starting")
+
+                def report(stage: str, done: int = 0, total: int = 0) -> None:  # what cancel_running looks at
+                    self._stages[task] = (cfg.target, stage)
+
+                report("starting")
                 result = await apply_plan(plan, target, store, self.state_dir, ApplyOptions(force=plan.safety.unsafe),
-                                          progress=lambda stage, done, total: self._stages.__setitem__(
-                                              task, (cfg.target, stage)))
+                                          progress=report)
                 details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
                 if plan.safety.unsafe:
                     details["unsafe_applied"] = list(plan.safety.reasons)
