@@ -28,7 +28,7 @@ ENV = {
     "CLOVER_MERCHANT_ID": "MCLOVER1",
 }
 CONFIG = {"catalogs": [
-    {"name": "downtown", "source": "square", "account": "M1", "catalog": "d.yaml"},
+    {"name": "downtown", "source": "square", "account": "M1", "catalog": "d.yaml", "debounce": 0},
     {"name": "uptown", "source": "square", "account": "M2", "catalog": "u.yaml"},
     {"name": "harbour", "source": "toast", "account": "R1", "catalog": "h.yaml", "currency": "USD"},
     {"name": "cafe", "source": "clover", "catalog": "c.yaml"},
