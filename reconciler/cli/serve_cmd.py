@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from reconciler.serve.config import POSES, ServeConfig, load_config, shorthand
+from reconciler.serve.secrets import ENV_NAMES
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.targets.registry import TARGETS
 
@@ -26,7 +27,15 @@ def _state(flag: str | None, config: ServeConfig | None) -> Path:
     return resolve_state_dir(flag or (config.state_dir if config else None))
 
 
-@click.command()
+def _env_help() -> str:
+    lines = [f"{pos}: " + ", ".join(n for n in (names.token, names.base_url, names.account, names.webhook_secret,
+                                                  names.webhook_url) if n)
+             for pos, names in ENV_NAMES.items()]
+    lines.append("wix-v3, wix-menus: WIX_API_KEY and WIX_SITE_ID, or WIX_ACCESS_TOKEN; WIX_API_BASE_URL")
+    return "\b\nEnvironment (secrets come from here only; see docs/serve.md):\n" + "\n".join(f"  {l}" for l in lines)
+
+
+@click.command(epilog=_env_help())
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Serve config file (YAML).")
 @click.option("--source", type=click.Choice(POSES), help="Single-catalog shorthand: the POS sending webhooks.")
 @click.option("--catalog", type=click.Path(dir_okay=False), help="Single-catalog shorthand: the catalog YAML to keep.")
