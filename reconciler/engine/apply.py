@@ -16,6 +16,7 @@ Order of events, and what each failure leaves behind:
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, Unsaf
 from reconciler.state.lock import CatalogLock
 from reconciler.state.mapping import Entry, MappingStore
 
-LEFTOVER = ("running", "draft-left")
+LEFTOVER = ("running", "draft-left", "interrupted")
 
 
 @dataclass
@@ -113,6 +114,11 @@ async def apply_plan(plan: Plan, target, store: MappingStore, state_dir, options
                 scope, run_id, staged_entries(plan, created, partial)))
         except ApplyOutcomeUnknown:
             store.finish_run(run_id, "unknown")  # staged rows stay pending; the next run settles them
+            raise
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            # Interrupted, perhaps while publishing: whether the publish happened is unknown, so the
+            # staged rows stay pending and the next run settles them (and discards a leftover draft).
+            store.finish_run(run_id, "interrupted")
             raise
         except BaseException as exc:
             store.drop(scope, run_id)
