@@ -114,6 +114,8 @@ async def run_job(spec: dict, job: dict, phases: Phases, out: dict) -> None:
             started = phases.add("render", started)
             out["changes"] += len(plan.changes)
             out["operations"] += len(plan.operations)
+            for op in plan.operations:
+                out["planned_calls"][op.call] = out["planned_calls"].get(op.call, 0) + 1
             out["steps"] = max(out["steps"], len({op.step for op in plan.operations}))
             out["plan_lines"] += text.count("\n")
             if mode == "apply":
@@ -133,7 +135,7 @@ async def run_job(spec: dict, job: dict, phases: Phases, out: dict) -> None:
 
 async def run(spec: dict) -> dict:
     out: dict = {"changes": 0, "operations": 0, "steps": 0, "plan_lines": 0, "differences": 0,
-                 "difference_samples": [], "client_calls": {}}
+                 "difference_samples": [], "client_calls": {}, "planned_calls": {}}
     phases = Phases(spec.get("server_pid"))
     for job in spec["jobs"]:
         await run_job(spec, job, phases, out)
