@@ -51,6 +51,15 @@ _HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 _ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
 
 
+def _no_repeats(values: list[str], verb: str) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f'{verb} "{value}" twice')
+        seen.add(value)
+    return values
+
+
 class Model(BaseModel):
     """Base for every catalog object: strict types, unknown keys refused, immutable."""
 
@@ -158,12 +167,7 @@ class Item(Visible):
     @field_validator("labels", "options")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
-        seen: set[str] = set()
-        for entry in value:
-            if entry in seen:
-                raise ValueError(f'lists "{entry}" twice')
-            seen.add(entry)
-        return value
+        return _no_repeats(value, "lists")
 
 
 class Dish(Item):
@@ -191,11 +195,7 @@ class _Group(Model):
     @field_validator("choices")
     @classmethod
     def _unique_choices(cls, value: list[Choice]) -> list[Choice]:
-        seen: set[str] = set()
-        for choice in value:
-            if choice.item in seen:
-                raise ValueError(f'offers "{choice.item}" twice')
-            seen.add(choice.item)
+        _no_repeats([c.item for c in value], "offers")
         return value
 
 
@@ -283,12 +283,7 @@ class Section(Visible):
     @field_validator("dishes")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
-        seen: set[str] = set()
-        for entry in value:
-            if entry in seen:
-                raise ValueError(f'lists dish "{entry}" twice')
-            seen.add(entry)
-        return value
+        return _no_repeats(value, "lists dish")
 
 
 class Menu(Visible):

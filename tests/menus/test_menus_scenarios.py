@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore
 from reconciler.yamlio.load import load_catalog
+from tests.catalog_edits import dish, edit, kinds, pizzeria
 from tests.engine.harness import Harness, HttpHarness
 from tests.support.emulator_server import EmulatorServer
 
@@ -28,22 +28,12 @@ def h(request, tmp_path):
     return HttpHarness(tmp_path, request.getfixturevalue("server"), api="menus")
 
 
-def pizzeria() -> Catalog:
-    return load_catalog("catalogs/pizzeria.yaml")
 
 
-def edit(catalog: Catalog, change) -> Catalog:
-    data = catalog.model_dump()
-    change(data)
-    return Catalog.model_validate(data)
 
 
-def dish(data: dict, dish_id: str) -> dict:
-    return next(d for d in data["dishes"] if d["id"] == dish_id)
 
 
-def kinds(plan) -> list[tuple[str, str, str]]:
-    return [(c.action, c.kind, c.id) for c in plan.changes]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

@@ -1,0 +1,29 @@
+"""Small helpers that load the example catalogs and change them the way a person editing YAML would."""
+
+from __future__ import annotations
+
+from reconciler.model.catalog import Catalog
+from reconciler.yamlio.load import load_catalog
+
+
+def pizzeria() -> Catalog:
+    return load_catalog("catalogs/pizzeria.yaml")
+
+
+def edit(catalog: Catalog, change) -> Catalog:
+    """A copy of ``catalog`` after ``change(data)`` mutated its plain data."""
+    data = catalog.model_dump()
+    change(data)
+    return Catalog.model_validate(data)
+
+
+def dish(data: dict, dish_id: str) -> dict:
+    return next(d for d in data["dishes"] if d["id"] == dish_id)
+
+
+def section(data: dict, section_id: str) -> dict:
+    return next(s for m in data["menus"] for s in m["sections"] if s["id"] == section_id)
+
+
+def kinds(plan) -> list[tuple[str, str, str]]:
+    return [(c.action, c.kind, c.id) for c in plan.changes]
