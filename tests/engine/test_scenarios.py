@@ -27,16 +27,6 @@ def h(request, tmp_path):
     return HttpHarness(tmp_path, request.getfixturevalue("server"))
 
 
-
-
-
-
-
-
-
-
-
-
 def calls(plan) -> list[str]:
     return [op.call for op in plan.operations]
 

@@ -28,14 +28,6 @@ def h(request, tmp_path):
     return HttpHarness(tmp_path, request.getfixturevalue("server"), api="menus")
 
 
-
-
-
-
-
-
-
-
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_every_example_applies_and_converges(h, example):
     catalog = load_catalog(example)
