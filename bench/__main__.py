@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import shlex
 import shutil
 import sys
@@ -46,6 +47,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", default="docs/performance.md", help="where to write the report ('-' for nowhere)")
     parser.add_argument("--work", help="working directory for catalogs, emulator state and profiles "
                                        "(default: a temporary one, removed afterwards)")
+    parser.add_argument("--save", help="also save the measured results to this file (pickle), for --render")
+    parser.add_argument("--render", help="measure nothing: write the report from results saved with --save")
     return parser.parse_args(argv)
 
 
@@ -72,8 +75,28 @@ def configure(args: argparse.Namespace, work: Path) -> cases.Config:
     return config
 
 
+def write(run: report.Run, out_arg: str, log) -> None:
+    if out_arg == "-":
+        return
+    out = Path(out_arg)
+    out = out if out.is_absolute() else REPO / out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report.document(run), encoding="utf-8")
+    log(f"wrote {out} ({run.seconds / 60:.1f} min)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.render:
+        run, stats = pickle.loads(Path(args.render).read_bytes())
+        with tempfile.TemporaryDirectory() as folder:
+            run.profiles = {}
+            for name, blob in stats.items():
+                run.profiles[name] = Path(folder) / f"{name}.pstats"
+                run.profiles[name].write_bytes(blob)
+            print(report.console(run))
+            write(run, args.out, run.config.log)
+        return 0
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="reconcile-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     config = configure(args, work)
@@ -101,12 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         run = report.Run(config, about, results, shapes, sizes_bytes, cli, profiles,
                          time.perf_counter() - started, command)
         print(report.console(run))
-        if args.out != "-":
-            out = Path(args.out)
-            out = out if out.is_absolute() else REPO / out
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(report.document(run), encoding="utf-8")
-            config.log(f"wrote {out} ({run.seconds / 60:.1f} min)")
+        if args.save:
+            stats = {name: Path(path).read_bytes() for name, path in run.profiles.items() if Path(path).exists()}
+            Path(args.save).write_bytes(pickle.dumps((run, stats)))
+        write(run, args.out, config.log)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)

@@ -58,6 +58,10 @@ PAIR = {"naive-create": "apply-create", "naive-price": "apply-price", "naive-10p
         "latency-create": "apply-create", "latency-price": "apply-price", "latency-10pct": "apply-10pct"}
 
 
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 @dataclass
 class Config:
     work: Path
@@ -72,7 +76,7 @@ class Config:
     site_locations: int = 3
     site_dishes: int = 1000
     profile: bool = False
-    log: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True)
+    log: Callable[[str], None] = field(default=log, repr=False)
 
     def runs_for(self, dishes: int, suite: str = "engine") -> int:
         return self.large_runs if dishes >= 10_000 and suite in ("naive", "latency") else self.runs
