@@ -58,9 +58,15 @@ class ApplyResult:
         return sum(self.calls.values())
 
 
-def staged_entries(plan: Plan, created: dict[str, str], partial: bool = False) -> list[Entry]:
-    """Mapping rows for the desired entities; ``partial`` while a run is still creating them."""
+def staged_entries(plan: Plan, created: dict[str, str], partial: bool = False,
+                   current: dict[tuple[str, str], Entry] | None = None) -> list[Entry]:
+    """Mapping rows for the desired entities; ``partial`` while a run is still creating them.
+
+    Rows already stored exactly so (``current``) are left out: a one-price change of a
+    10,000-dish catalog then writes one row, not ten thousand.
+    """
     entries = []
+    current = current or {}
     for kind, local_id, applied_hash in plan.mapping:
         key = f"{kind}:{local_id}"
         wix_id = created.get(key) or plan.ids.get(key)
@@ -68,7 +74,9 @@ def staged_entries(plan: Plan, created: dict[str, str], partial: bool = False) -
             if partial:
                 continue
             raise ApplyOutcomeUnknown(f"internal error: the plan has no Wix id for {key}")
-        entries.append(Entry(kind, local_id, wix_id, applied_hash))
+        entry = Entry(kind, local_id, wix_id, applied_hash)
+        if current.get((kind, local_id)) != entry:
+            entries.append(entry)
     return entries
 
 
@@ -106,12 +114,13 @@ async def apply_plan(plan: Plan, target, store: MappingStore, state_dir, options
         leftovers = [run for run in store.runs(scope) if run[4] in LEFTOVER]
         run_id = uuid.uuid4().hex
         store.start_run(scope, run_id)
+        current = {(e.kind, e.local_id): e for e in store.entries(scope)}
         executor = await target.executor(options.concurrency, options.attempts, options.takeover_draft,
                                          interrupted_run=bool(leftovers), progress=progress)
         calls_before = dict(target.session.stats.calls)
         try:
             result = await executor.run(plan, lambda created, partial=False: store.stage(
-                scope, run_id, staged_entries(plan, created, partial)))
+                scope, run_id, staged_entries(plan, created, partial, current)))
         except ApplyOutcomeUnknown:
             store.finish_run(run_id, "unknown")  # staged rows stay pending; the next run settles them
             raise
