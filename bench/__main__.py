@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bench import cases, report
-from bench.measure import REPO, machine
+from bench.measure import REPO, git_commit, machine
 
 
 def _ints(text: str) -> list[int]:
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     config = configure(args, work)
     started = time.perf_counter()
-    load_before = os.getloadavg()[0]
+    load_before, commit_before = os.getloadavg()[0], git_commit()
     command = "python -m bench" + ("" if argv is None and len(sys.argv) <= 1 else " " + shlex.join(
         sys.argv[1:] if argv is None else argv))
     try:
@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
             config.log(f"site: {config.site_locations} locations x {config.site_dishes:,} dishes")
             results += cases.site_suite(config)
         about = machine()
+        if about["commit"] != commit_before:
+            about["commit"] = (f"{commit_before} at the start, {about['commit']} at the end: reconcile changed "
+                               "during the run, so the figures mix both")
         about["load"] = (f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (1-minute; other "
                          f"work on the machine competes for its {about['cores']} cores)")
         run = report.Run(config, about, results, shapes, sizes_bytes, cli, profiles,

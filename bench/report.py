@@ -405,10 +405,14 @@ def targets(run: Run) -> list[Target]:
         cli_wall = sorted(s["wall"] for s in cli)[len(cli) // 2] if cli else float("nan")
         cli_mb = sorted(s["maxrss_mb"] for s in cli)[len(cli) // 2] if cli else float("nan")
         wall, mb = noop.med("wall"), noop.med("maxrss_mb")
-        met = wall < NOOP_SECONDS and mb < NOOP_MB and (cli_wall != cli_wall or (cli_wall < NOOP_SECONDS and cli_mb < NOOP_MB))
-        out.append(Target(f"no-op plan of {num(big)} dishes under {NOOP_SECONDS:.0f} s and {NOOP_MB:.0f} MB", met,
-                          f"{sec(wall)} s and {mb:.0f} MB peak (the whole `reconcile plan` command: {sec(cli_wall)} s, "
-                          f"{cli_mb:.0f} MB)"))
+        plan_ok = wall < NOOP_SECONDS and mb < NOOP_MB
+        cli_ok = cli_wall != cli_wall or (cli_wall < NOOP_SECONDS and cli_mb < NOOP_MB)
+        low, high = (sorted(s["wall"] for s in cli)[0], sorted(s["wall"] for s in cli)[-1]) if cli else (0, 0)
+        out.append(Target(f"no-op plan of {num(big)} dishes under {NOOP_SECONDS:.0f} s and {NOOP_MB:.0f} MB",
+                          plan_ok and cli_ok,
+                          f"the plan: {sec(wall)} s and {mb:.0f} MB peak ({'met' if plan_ok else 'not met'}); the whole "
+                          f"`reconcile plan` command, interpreter start-up and imports included: {sec(cli_wall)} s "
+                          f"(runs {sec(low)}–{sec(high)}) and {cli_mb:.0f} MB ({'met' if cli_ok else 'not met'})"))
     else:
         out.append(Target("no-op plan of 10,000 dishes under 2 s and 500 MB", None, "not measured in this run"))
     cases = [r for r in run.results if r.suite in ("engine", "site")]
