@@ -63,9 +63,22 @@ def diff(desired: Essence, live: Essence, drifted: frozenset[Key] = frozenset())
 
 
 def field_changes(before: dict, after: dict) -> tuple[FieldChange, ...]:
-    """Field-level differences, with list entries named by what a person would call them."""
+    """Field-level differences, with list entries named by what a person would call them.
+
+    Plain values and lists of plain values are compared directly (most changes are a price or a
+    name); deepdiff walks only the fields that hold records, such as options and hours.
+    """
     found: dict[tuple, FieldChange] = {}
-    tree = DeepDiff(before, after, view="tree", verbose_level=2)
+    nested_before, nested_after = {}, {}
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if _holds_records(old) or _holds_records(new):
+            nested_before[key], nested_after[key] = old, new
+        else:
+            found[(key,)] = FieldChange(key, old, new)
+    tree = DeepDiff(nested_before, nested_after, view="tree", verbose_level=2) if nested_before else {}
     for levels in tree.values():
         for level in levels:
             path = _collapse(level.path(output_format="list"), before, after)
@@ -76,6 +89,10 @@ def field_changes(before: dict, after: dict) -> tuple[FieldChange, ...]:
             found[path] = FieldChange(_render(path, before, after), _get(before, path), _get(after, path))
     return tuple(found[p] for p in sorted(found, key=lambda p: [str(x) for x in p]))
 
+
+
+def _holds_records(value: object) -> bool:
+    return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
 
 
 def _get(data: object, path: tuple) -> object:

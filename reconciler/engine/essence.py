@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
+import orjson
 from decimal import Decimal
 
 from reconciler.model.catalog import (
@@ -186,9 +186,8 @@ def essence(catalog: Catalog) -> Essence:
 
 
 def fingerprint(fields: object) -> str:
-    """A short, stable hash of JSON-able data (sorted keys, no whitespace)."""
-    blob = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+    """A short, stable hash of JSON-able data (canonical JSON: sorted keys, no whitespace, UTF-8)."""
+    return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()[:20]
 
 
 def references(kind: str, fields: dict) -> list[Key]:
