@@ -44,13 +44,20 @@ class CatalogsV3:
             if not batch or not meta.get("hasNext", len(batch) == 100):
                 return found
 
-    async def list_catalogs(self, location_ids: list[str]) -> list[dict]:
-        # Paging and sorting travel in the SDK's `.r` form (base64url JSON); a filter by location
-        # returns at most one catalog per location, so one page is always enough.
-        request = {"paging": {"limit": 1000, "offset": 0}, "locationIds": location_ids}
-        encoded = base64.urlsafe_b64encode(json.dumps(request, separators=(",", ":")).encode()).decode().rstrip("=")
-        data = await self.call("listCatalogs", "GET", "/catalogs", params=[(".r", encoded)])
-        return data.get("catalogs") or []
+    async def list_catalogs(self, location_ids: list[str] | None = None) -> list[dict]:
+        """Catalogs (of some locations, or all), following offset pages of 1,000."""
+        found: list[dict] = []
+        while True:
+            # Paging and sorting travel in the SDK's `.r` form (base64url JSON).
+            request: dict = {"paging": {"limit": 1000, "offset": len(found)}}
+            if location_ids:
+                request["locationIds"] = location_ids
+            encoded = base64.urlsafe_b64encode(json.dumps(request, separators=(",", ":")).encode()).decode()
+            data = await self.call("listCatalogs", "GET", "/catalogs", params=[(".r", encoded.rstrip("="))])
+            page = data.get("catalogs") or []
+            found.extend(page)
+            if len(page) < 1000:
+                return found
 
     # -- live reads ------------------------------------------------------------------------------
     async def list_menus(self, catalog_id: str) -> list[dict]:

@@ -6,6 +6,7 @@ The sandbox is this same target talking to the in-process emulator.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from dataclasses import dataclass
 
@@ -63,8 +64,10 @@ class WixV3Target:
     async def resolve(self) -> Resolved:
         if self._resolved:
             return self._resolved
-        location = choose_location(await self.api.list_locations(), self.location)
-        catalogs = [c for c in await self.api.list_catalogs([location["id"]]) if not c.get("archived")]
+        # Both lists at once: one round trip instead of two before anything else can start.
+        locations, all_catalogs = await asyncio.gather(self.api.list_locations(), self.api.list_catalogs())
+        location = choose_location(locations, self.location)
+        catalogs = [c for c in all_catalogs if c.get("locationId") == location["id"] and not c.get("archived")]
         if not catalogs:
             raise ConfigError(f'location "{location.get("name")}" has no restaurant catalog; is the Wix Restaurants '
                               "Menus app (Catalogs v3) installed on this site?")
