@@ -45,12 +45,6 @@ class Site:
         return {op: n for op, n in operations.items() if not op.startswith(("list", "get"))}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[EmulatorServer]:
-    with EmulatorServer(state=tmp_path_factory.mktemp("emulator") / "state.sqlite") as running:
-        yield running
-
-
 @pytest.fixture
 def site(server: EmulatorServer, tmp_path: Path) -> Iterator[Site]:
     """A fresh one-location site on the shared server, with its own local state directory."""

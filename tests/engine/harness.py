@@ -171,3 +171,10 @@ class HttpHarness(_Engine):
 
     def clear_faults(self) -> None:
         self.server.clear_faults()
+
+
+def both_ways(request, tmp_path: Path, api: str = "v3") -> _Engine:
+    """For a fixture parametrized ["in-process", "http"]: the matching harness (http uses `server`)."""
+    if request.param == "in-process":
+        return Harness(tmp_path, api=api)
+    return HttpHarness(tmp_path, request.getfixturevalue("server"), api=api)

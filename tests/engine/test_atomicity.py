@@ -17,7 +17,6 @@ from reconciler.errors import ApplyFailed
 from reconciler.model.catalog import Catalog
 from reconciler.yamlio.load import load_catalog
 from tests.engine.harness import Harness, HttpHarness
-from tests.support.emulator_server import EmulatorServer
 
 PERSISTENT = 1000  # "times": the fault never clears during the run
 
@@ -125,12 +124,6 @@ def test_a_bulk_create_whose_response_is_lost_starts_a_fresh_draft(base, tmp_pat
     assert result.differences == []
     names = [i["name"] for i in h.raw_live()["items"]]
     assert names.count("Calzone") == 1 and names.count("Garlic bread") == 1
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with EmulatorServer(state=tmp_path_factory.mktemp("emulator") / "state.sqlite") as running:
-        yield running
 
 
 def test_a_dropped_connection_at_every_position_over_http_changes_nothing(base, server, tmp_path):

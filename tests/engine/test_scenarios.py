@@ -9,22 +9,13 @@ import pytest
 from reconciler.state.mapping import MappingStore
 from reconciler.yamlio.load import load_catalog
 from tests.catalog_edits import dish, edit, kinds, pizzeria, section
-from tests.engine.harness import Harness, HttpHarness
-from tests.support.emulator_server import EmulatorServer
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with EmulatorServer(state=tmp_path_factory.mktemp("emulator") / "state.sqlite") as running:
-        yield running
+from tests.engine.harness import both_ways
 
 
 @pytest.fixture(params=["in-process", "http"])
 def h(request, tmp_path):
     """Each scenario runs against the emulator in-process and over real HTTP."""
-    if request.param == "in-process":
-        return Harness(tmp_path)
-    return HttpHarness(tmp_path, request.getfixturevalue("server"))
+    return both_ways(request, tmp_path, api="v3")
 
 
 def calls(plan) -> list[str]:

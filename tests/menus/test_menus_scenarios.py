@@ -9,23 +9,14 @@ import pytest
 from reconciler.state.mapping import MappingStore
 from reconciler.yamlio.load import load_catalog
 from tests.catalog_edits import dish, edit, kinds, pizzeria
-from tests.engine.harness import Harness, HttpHarness
-from tests.support.emulator_server import EmulatorServer
+from tests.engine.harness import both_ways
 
 EXAMPLES = ["catalogs/pizzeria.yaml", "catalogs/cafe.yaml"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with EmulatorServer(state=tmp_path_factory.mktemp("emulator") / "state.sqlite") as running:
-        yield running
-
-
 @pytest.fixture(params=["in-process", "http"])
 def h(request, tmp_path):
-    if request.param == "in-process":
-        return Harness(tmp_path, api="menus")
-    return HttpHarness(tmp_path, request.getfixturevalue("server"), api="menus")
+    return both_ways(request, tmp_path, api="menus")
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
