@@ -35,7 +35,6 @@ _PATH_REF = re.compile(r"\{([a-z]+:[^{}]+)\}")
 class ExecutionResult:
     created: dict[str, str] = field(default_factory=dict)
     attempts: int = 1
-    published: bool = True
     window_seconds: float | None = None
     warnings: list[str] = field(default_factory=list)
 

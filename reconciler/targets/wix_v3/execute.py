@@ -37,7 +37,6 @@ Progress = Callable[[str, int, int], None]  # (stage, calls done, calls total)
 class ExecutionResult:
     created: dict[str, str] = field(default_factory=dict)  # "<mapping kind>:<local id>" -> new Wix id
     attempts: int = 1
-    published: bool = False
 
 
 class _Retry(Exception):
@@ -74,13 +73,13 @@ class Executor:
     async def run(self, plan: Plan, before_publish: Callable[[dict[str, str]], Awaitable[None] | None]) -> ExecutionResult:
         if not plan.operations:
             await _maybe(before_publish({}))
-            return ExecutionResult(published=False)
+            return ExecutionResult()
         if plan.operations[0].call != "createDraftCatalog":
             return await self._live(plan, before_publish)
         for attempt in range(1, self.attempts + 1):
             try:
                 created = await self._transaction(plan, before_publish)
-                return ExecutionResult(created=created, attempts=attempt, published=True)
+                return ExecutionResult(created=created, attempts=attempt)
             except _Retry as why:
                 log.warning("attempt %d discarded its draft after an ambiguous failure (%s); starting over",
                             attempt, why)
@@ -99,7 +98,7 @@ class Executor:
             except ApiError as exc:
                 raise ApplyFailed(f"{op.summary} failed; the live catalog is unchanged: {exc}") from exc
         self.progress("done", total, total)
-        return ExecutionResult(published=True)
+        return ExecutionResult()
 
     async def _transaction(self, plan: Plan, before_publish) -> dict[str, str]:
         await self._create_draft()

@@ -18,7 +18,7 @@ import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 
-from reconciler.engine.essence import Essence, Key, fingerprint
+from reconciler.engine.essence import Essence, Key
 from reconciler.targets.naming import Namer, drifted
 from reconciler.state.mapping import Entry
 from reconciler.targets.wix_v3 import convert
@@ -34,13 +34,6 @@ class LiveCatalog:
     adopted: list[Key] = field(default_factory=list)
     drifted: frozenset[Key] = frozenset()
     currency: str | None = None
-
-    def fingerprint(self) -> str:
-        """What a saved plan was computed against; any live change alters it."""
-        return fingerprint([[k, i, self.wix_ids.get((k, i)), v] for (k, i), v in sorted(self.essence.items())])
-
-    def hashes(self) -> dict[str, str]:
-        return {f"{k}:{i}": fingerprint(v) for (k, i), v in sorted(self.essence.items())}
 
 
 async def fetch(api: CatalogsV3, catalog_id: str) -> tuple[list[dict], list[dict], list[dict]]:
