@@ -18,7 +18,7 @@ import orjson
 from dataclasses import dataclass, field, fields
 
 from reconciler.engine.diff import Change, FieldChange
-from reconciler.errors import PlanFileInvalid
+from reconciler.errors import ApplyFailed, PlanFileInvalid
 
 PLAN_FORMAT = "reconcile-plan"
 PLAN_VERSION = 1
@@ -94,6 +94,20 @@ class Plan:
         """The same plan with its checksum filled in."""
         body = _content(self)
         return Plan(**{**self.__dict__, "checksum": _checksum(body)})
+
+
+def fill_placeholders(body: object, ids: dict[str, str], revisions: dict[str, str] | None = None) -> object:
+    """A call body with every ``{"$ref": key}`` replaced by a Wix id and ``{"$rev": key}`` by a revision."""
+    if isinstance(body, dict):
+        for marker, table in (("$ref", ids), ("$rev", revisions or {})):
+            if set(body) == {marker}:
+                if body[marker] not in table:
+                    raise ApplyFailed(f"internal error: no {marker[1:]} for {body[marker]} when it was needed")
+                return table[body[marker]]
+        return {k: fill_placeholders(v, ids, revisions) for k, v in body.items()}
+    if isinstance(body, list):
+        return [fill_placeholders(v, ids, revisions) for v in body]
+    return body
 
 
 def _content(plan: Plan) -> dict:

@@ -20,7 +20,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from reconciler.engine.plan import Operation, Plan
+from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, TemporaryApiError
 from reconciler.targets.wix_menus import client, convert
 from reconciler.targets.wix_menus.client import MenusApi
@@ -43,18 +43,6 @@ class _Failed(Exception):
     def __init__(self, message: str, stale: bool = False) -> None:
         super().__init__(message)
         self.stale = stale
-
-
-def resolve(body: object, ids: dict[str, str], revisions: dict[str, str]) -> object:
-    if isinstance(body, dict):
-        if set(body) == {"$ref"}:
-            return ids[body["$ref"]]
-        if set(body) == {"$rev"}:
-            return revisions[body["$rev"]]
-        return {k: resolve(v, ids, revisions) for k, v in body.items()}
-    if isinstance(body, list):
-        return [resolve(v, ids, revisions) for v in body]
-    return body
 
 
 class MenusExecutor:
@@ -119,7 +107,7 @@ class MenusExecutor:
         async def one(op: Operation) -> None:
             async with limit:
                 path = _PATH_REF.sub(lambda m: ids[m.group(1)], op.path)
-                body = resolve(op.body, ids, revisions)
+                body = fill_placeholders(op.body, ids, revisions)
                 try:
                     response = await self.api.call(op.call, op.method, path, body, idempotent=op.idempotent)
                 except ApiError as exc:
@@ -188,7 +176,7 @@ class MenusExecutor:
             element = _elements_of(op)[index]
             wix_id = _entity_id(op, element, ids)
             current = {e["id"]: e for e in await self.api.fetch_by_ids(service, [wix_id])}.get(wix_id)
-            sent = resolve({k: v for k, v in element.items() if k not in ("id", "revision")}, ids, revisions)
+            sent = fill_placeholders({k: v for k, v in element.items() if k not in ("id", "revision")}, ids, revisions)
             before = (op.undo or {}).get("elements", [None] * (index + 1))[index]
             if current is not None and _same(service, current, sent):
                 self._applied.append((op, index))
@@ -285,7 +273,7 @@ class MenusExecutor:
 
 def _entity_id(op: Operation, element: dict, ids: dict[str, str]) -> str:
     if "id" in element:
-        return resolve(element["id"], ids, {})
+        return fill_placeholders(element["id"], ids, {})
     return _PATH_REF.sub(lambda m: ids[m.group(1)], op.path).rsplit("/", 1)[-1]
 
 

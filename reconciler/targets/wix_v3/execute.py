@@ -24,7 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from reconciler.engine.plan import Operation, Plan
+from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, LockHeld, TemporaryApiError
 from reconciler.targets.wix_v3.client import CatalogsV3, is_draft_conflict
 
@@ -41,20 +41,6 @@ class ExecutionResult:
 
 class _Retry(Exception):
     """The draft was discarded after an ambiguous failure; start a fresh transaction."""
-
-
-def resolve(body: object, table: dict[str, str]) -> object:
-    """Replace every {"$ref": key} placeholder with its Wix id."""
-    if isinstance(body, dict):
-        if set(body) == {"$ref"}:
-            key = body["$ref"]
-            if key not in table:
-                raise ApplyFailed(f"internal error: no Wix id for {key} when it was needed")
-            return table[key]
-        return {k: resolve(v, table) for k, v in body.items()}
-    if isinstance(body, list):
-        return [resolve(v, table) for v in body]
-    return body
 
 
 class Executor:
@@ -94,7 +80,7 @@ class Executor:
         for done, op in enumerate(plan.operations):
             self.progress(op.summary, done, total)
             try:
-                await self.api.call(op.call, op.method, op.path, resolve(op.body, plan.ids), idempotent=op.idempotent)
+                await self.api.call(op.call, op.method, op.path, fill_placeholders(op.body, plan.ids), idempotent=op.idempotent)
             except ApiError as exc:
                 raise ApplyFailed(f"{op.summary} failed; the live catalog is unchanged: {exc}") from exc
         self.progress("done", total, total)
@@ -130,7 +116,7 @@ class Executor:
 
         async def one(op: Operation) -> dict[str, str]:
             async with limit:
-                response = await self.api.call(op.call, op.method, op.path, resolve(op.body, table),
+                response = await self.api.call(op.call, op.method, op.path, fill_placeholders(op.body, table),
                                                idempotent=op.idempotent)
                 return check_bulk(op, response)
 
