@@ -1,8 +1,8 @@
 """`python -m bench`: run the benchmarks, print the figures, write docs/performance.md.
 
-    python -m bench                        full run: 100, 1,000 and 10,000 dishes, 5 runs per case
-    python -m bench --quick                smoke run: 100 and 1,000 dishes, 1 run, concurrency 4 only
-    python -m bench --sizes 1000 --runs 3 --cases apply-price,plan-noop --out /tmp/perf.md
+python -m bench                        full run: 100, 1,000 and 10,000 dishes, 5 runs per case
+python -m bench --quick                smoke run: 100 and 1,000 dishes, 1 run, concurrency 4 only
+python -m bench --sizes 1000 --runs 3 --cases apply-price,plan-noop --out /tmp/perf.md
 """
 
 from __future__ import annotations
@@ -26,27 +26,43 @@ def _ints(text: str) -> list[int]:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0].split(": ", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="cases: " + ", ".join(cases.ALL))
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__.split("\n\n")[0].split(": ", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="cases: " + ", ".join(cases.ALL),
+    )
     parser.add_argument("--quick", action="store_true", help="a fast smoke run (sizes 100,1000; 1 run; no profile)")
     parser.add_argument("--sizes", type=_ints, help="catalog sizes in dishes (default 100,1000,10000)")
     parser.add_argument("--runs", type=int, help="runs per case; the median is reported (default 5)")
-    parser.add_argument("--large-runs", type=int,
-                        help="runs of the naive and latency cases at 10,000 dishes and more (default 3, or --runs "
-                             "if smaller)")
+    parser.add_argument(
+        "--large-runs",
+        type=int,
+        help="runs of the naive and latency cases at 10,000 dishes and more (default 3, or --runs if smaller)",
+    )
     parser.add_argument("--cases", help="comma-separated case names to run (default: all)")
     parser.add_argument("--latency-ms", type=float, default=50.0, help="latency added per call in the latency cases")
-    parser.add_argument("--concurrency", type=_ints, default=None,
-                        help="concurrencies of the latency cases; the first is the default one (default 4,8,16)")
+    parser.add_argument(
+        "--concurrency",
+        type=_ints,
+        default=None,
+        help="concurrencies of the latency cases; the first is the default one (default 4,8,16)",
+    )
     parser.add_argument("--site-locations", type=int, default=3)
     parser.add_argument("--site-dishes", type=int, help="dishes per location in the site cases (default 1000)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", action=argparse.BooleanOptionalAction, default=None,
-                        help="profile the largest size's plan and create (default: on for a full run)")
+    parser.add_argument(
+        "--profile",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="profile the largest size's plan and create (default: on for a full run)",
+    )
     parser.add_argument("--out", default="docs/performance.md", help="where to write the report ('-' for nowhere)")
-    parser.add_argument("--work", help="working directory for catalogs, emulator state and profiles "
-                                       "(default: a temporary one, removed afterwards)")
+    parser.add_argument(
+        "--work",
+        help="working directory for catalogs, emulator state and profiles "
+        "(default: a temporary one, removed afterwards)",
+    )
     parser.add_argument("--save", help="also save the measured results to this file (pickle), for --render")
     parser.add_argument("--render", help="measure nothing: write the report from results saved with --save")
     return parser.parse_args(argv)
@@ -102,8 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     config = configure(args, work)
     started = time.perf_counter()
     load_before, commit_before = os.getloadavg()[0], git_commit()
-    command = "python -m bench" + ("" if argv is None and len(sys.argv) <= 1 else " " + shlex.join(
-        sys.argv[1:] if argv is None else argv))
+    command = "python -m bench" + (
+        "" if argv is None and len(sys.argv) <= 1 else " " + shlex.join(sys.argv[1:] if argv is None else argv)
+    )
     try:
         results, shapes, sizes_bytes, cli, profiles = [], {}, {}, {}, {}
         for dishes in config.sizes:
@@ -120,12 +137,17 @@ def main(argv: list[str] | None = None) -> int:
             results += cases.site_suite(config)
         about = machine()
         if about["commit"] != commit_before:
-            about["commit"] = (f"{commit_before} at the start, {about['commit']} at the end: reconcile changed "
-                               "during the run, so the figures mix both")
-        about["load"] = (f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (1-minute; other "
-                         f"work on the machine competes for its {about['cores']} cores)")
-        run = report.Run(config, about, results, shapes, sizes_bytes, cli, profiles,
-                         time.perf_counter() - started, command)
+            about["commit"] = (
+                f"{commit_before} at the start, {about['commit']} at the end: reconcile changed "
+                "during the run, so the figures mix both"
+            )
+        about["load"] = (
+            f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (1-minute; other "
+            f"work on the machine competes for its {about['cores']} cores)"
+        )
+        run = report.Run(
+            config, about, results, shapes, sizes_bytes, cli, profiles, time.perf_counter() - started, command
+        )
         print(report.console(run))
         if args.save:
             stats = {name: Path(path).read_bytes() for name, path in run.profiles.items() if Path(path).exists()}

@@ -47,15 +47,31 @@ CLI = ["cli-plan-noop"]
 ALL = ENGINE + CLI + NAIVE + LATENCY + SITE
 
 TITLES = {
-    "plan-noop": "plan: no-op", "plan-1pct": "plan: 1% changed", "plan-create": "plan: full create",
-    "apply-create": "apply: full create", "apply-price": "apply: one price change", "apply-10pct": "apply: 10% changed",
-    "naive-create": "full create", "naive-price": "one price change", "naive-10pct": "10% changed",
-    "latency-create": "full create", "latency-price": "one price change", "latency-10pct": "10% changed",
-    "site-apply-create": "apply: full create", "site-plan-noop": "plan: no-op", "site-apply-1pct": "apply: 1% changed",
+    "plan-noop": "plan: no-op",
+    "plan-1pct": "plan: 1% changed",
+    "plan-create": "plan: full create",
+    "apply-create": "apply: full create",
+    "apply-price": "apply: one price change",
+    "apply-10pct": "apply: 10% changed",
+    "naive-create": "full create",
+    "naive-price": "one price change",
+    "naive-10pct": "10% changed",
+    "latency-create": "full create",
+    "latency-price": "one price change",
+    "latency-10pct": "10% changed",
+    "site-apply-create": "apply: full create",
+    "site-plan-noop": "plan: no-op",
+    "site-apply-1pct": "apply: 1% changed",
 }
 # Which reconcile case a naive or latency case stands next to.
-PAIR = {"naive-create": "apply-create", "naive-price": "apply-price", "naive-10pct": "apply-10pct",
-        "latency-create": "apply-create", "latency-price": "apply-price", "latency-10pct": "apply-10pct"}
+PAIR = {
+    "naive-create": "apply-create",
+    "naive-price": "apply-price",
+    "naive-10pct": "apply-10pct",
+    "latency-create": "apply-create",
+    "latency-price": "apply-price",
+    "latency-10pct": "apply-10pct",
+}
 
 
 def log(text: str) -> None:
@@ -169,8 +185,12 @@ class Catalogs:
     @classmethod
     def make(cls, folder: Path, dishes: int, seed: int, location: str | None = None) -> Catalogs:
         base = generate.generate(dishes, seed, location=location)
-        data = {"before": base, "one": generate.one_price_change(base, seed), "c1": generate.change(base, 0.01, seed),
-                "c10": generate.change(base, 0.10, seed)}
+        data = {
+            "before": base,
+            "one": generate.one_price_change(base, seed),
+            "c1": generate.change(base, 0.01, seed),
+            "c10": generate.change(base, 0.10, seed),
+        }
         files = {name: generate.write(d, folder / f"{name}.yaml") for name, d in data.items()}
         models = {name: load_catalog(path) for name, path in files.items()}  # also proves they are valid
         return cls(dishes, files, data, models, generate.stats(base))
@@ -206,11 +226,22 @@ class SizeSuite:
     def state(self, tag: str) -> Path:
         return self.folder / "state" / f"{tag}-{next(self._ids)}"
 
-    def run(self, mode: str, jobs: list[dict], latency: float = 0, concurrency: int | None = None,
-            profile: Path | None = None) -> dict:
+    def run(
+        self,
+        mode: str,
+        jobs: list[dict],
+        latency: float = 0,
+        concurrency: int | None = None,
+        profile: Path | None = None,
+    ) -> dict:
         assert self.server is not None
-        spec = {"mode": mode, "jobs": jobs, "concurrency": concurrency or self.config.concurrency,
-                "verify": True, "profile": str(profile) if profile else None}
+        spec = {
+            "mode": mode,
+            "jobs": jobs,
+            "concurrency": concurrency or self.config.concurrency,
+            "verify": True,
+            "profile": str(profile) if profile else None,
+        }
         if latency:
             self.server.set_latency(latency)
         try:
@@ -219,14 +250,17 @@ class SizeSuite:
             if latency:
                 self.server.set_latency(0)
 
-    def measure(self, suite: str, case: str, runs: int, once: Callable[[int], dict], minimums: list[Minimum],
-                **extra) -> Result:
+    def measure(
+        self, suite: str, case: str, runs: int, once: Callable[[int], dict], minimums: list[Minimum], **extra
+    ) -> Result:
         samples = []
         for index in range(runs):
             started = time.perf_counter()
             samples.append(once(index))
-            self.config.log(f"  {self.dishes:>6} dishes  {suite:<8} {case:<15} run {index + 1}/{runs}: "
-                            f"{samples[-1]['wall']:.3f}s ({time.perf_counter() - started:.1f}s with set-up)")
+            self.config.log(
+                f"  {self.dishes:>6} dishes  {suite:<8} {case:<15} run {index + 1}/{runs}: "
+                f"{samples[-1]['wall']:.3f}s ({time.perf_counter() - started:.1f}s with set-up)"
+            )
         result = Result(suite, case, self.dishes, samples, minimums, **extra)
         self.results.append(result)
         return result
@@ -266,6 +300,7 @@ class SizeSuite:
         c, cats, runs = self.config, self.catalogs, self.config.runs_for(self.dishes)
         before = cats.files["before"]
         if c.wants("apply-create"):
+
             def create(index: int) -> dict:
                 location, state = self.location("create"), self.state("create")
                 sample = self.run("apply", [_job(before, location, state)])
@@ -276,14 +311,23 @@ class SizeSuite:
             self.measure("engine", "apply-create", runs, create, [cats.minimum(None, "before")])
         if c.wants("plan-create"):
             empty = self.location("empty")
-            self.measure("engine", "plan-create", runs,
-                         lambda i: self.run("plan", [_job(before, empty, self.state("empty"))]),
-                         [cats.minimum(None, "before")])
+            self.measure(
+                "engine",
+                "plan-create",
+                runs,
+                lambda i: self.run("plan", [_job(before, empty, self.state("empty"))]),
+                [cats.minimum(None, "before")],
+            )
         for case, name in (("plan-noop", "before"), ("plan-1pct", "c1")):
             if c.wants(case):
                 location, state = self._base()
-                self.measure("engine", case, runs, lambda i, n=name: self.run("plan", [_job(cats.files[n], location, state)]),
-                             [cats.minimum("before", name)])
+                self.measure(
+                    "engine",
+                    case,
+                    runs,
+                    lambda i, n=name: self.run("plan", [_job(cats.files[n], location, state)]),
+                    [cats.minimum("before", name)],
+                )
         for case, name in (("apply-price", "one"), ("apply-10pct", "c10")):
             if c.wants(case):
                 location, state = self._base()
@@ -299,22 +343,44 @@ class SizeSuite:
         """The whole `reconcile plan` command of the unchanged catalog, in its own process."""
         assert self.server is not None
         location, state = self._base()
-        command = [sys.executable, "-m", "reconciler.cli.main", "plan", str(self.catalogs.files["before"]),
-                   "--target", "wix-v3", "--location", location, "--state-dir", str(state)]
+        command = [
+            sys.executable,
+            "-m",
+            "reconciler.cli.main",
+            "plan",
+            str(self.catalogs.files["before"]),
+            "--target",
+            "wix-v3",
+            "--location",
+            location,
+            "--state-dir",
+            str(state),
+        ]
         env = {**worker_env(self.server), "WIX_API_BASE_URL": self.server.url}
         for index in range(self.config.runs_for(self.dishes)):
             self.cli_samples.append(run_command(command, env))
-            self.config.log(f"  {self.dishes:>6} dishes  cli      reconcile plan  run {index + 1}/"
-                            f"{self.config.runs_for(self.dishes)}: {self.cli_samples[-1]['wall']:.3f}s")
+            self.config.log(
+                f"  {self.dishes:>6} dishes  cli      reconcile plan  run {index + 1}/"
+                f"{self.config.runs_for(self.dishes)}: {self.cli_samples[-1]['wall']:.3f}s"
+            )
 
     def latency(self, concurrency: int) -> None:
         c, cats, runs = self.config, self.catalogs, self.config.runs_for(self.dishes, "latency")
         extra = {"concurrency": concurrency, "latency_ms": c.latency_ms}
         if c.wants("latency-create"):
-            self.measure("latency", "latency-create", runs,
-                         lambda i: self.run("apply", [_job(cats.files["before"], self.location("latency"),
-                                                           self.state("latency"))], c.latency_ms, concurrency),
-                         [cats.minimum(None, "before")], **extra)
+            self.measure(
+                "latency",
+                "latency-create",
+                runs,
+                lambda i: self.run(
+                    "apply",
+                    [_job(cats.files["before"], self.location("latency"), self.state("latency"))],
+                    c.latency_ms,
+                    concurrency,
+                ),
+                [cats.minimum(None, "before")],
+                **extra,
+            )
         for case, name in (("latency-price", "one"), ("latency-10pct", "c10")):
             if c.wants(case):
                 location, state = self._base()
@@ -338,19 +404,33 @@ class SizeSuite:
             return location, state
 
         if c.wants("naive-create"):
-            self.measure(suite, "naive-create", runs,
-                         lambda i: self.run("naive", [_job(before, self.location("naive"), self.state("naive"))],
-                                            latency, concurrency),
-                         [cats.minimum(None, "before")], naive_expected=expected_calls(cats.data["before"], 0),
-                         **extra)
+            self.measure(
+                suite,
+                "naive-create",
+                runs,
+                lambda i: self.run(
+                    "naive", [_job(before, self.location("naive"), self.state("naive"))], latency, concurrency
+                ),
+                [cats.minimum(None, "before")],
+                naive_expected=expected_calls(cats.data["before"], 0),
+                **extra,
+            )
         for case, name in (("naive-price", "one"), ("naive-10pct", "c10")):
             if c.wants(case):
+
                 def change(index: int, n: str = name) -> dict:
                     location, state = imported_site()
                     return self.run("naive", [_job(cats.files[n], location, state)], latency, concurrency)
 
-                self.measure(suite, case, runs, change, [cats.minimum("before", name)],
-                             naive_expected=expected_calls(cats.data[name], live_menus), **extra)
+                self.measure(
+                    suite,
+                    case,
+                    runs,
+                    change,
+                    [cats.minimum("before", name)],
+                    naive_expected=expected_calls(cats.data[name], live_menus),
+                    **extra,
+                )
 
     def profile(self) -> None:
         """cProfile of the biggest cases, for the hot spots section (not timed)."""
@@ -358,25 +438,37 @@ class SizeSuite:
         folder = self.folder / "profiles"
         folder.mkdir(parents=True, exist_ok=True)
         location, state = self._base()
-        self.profiles.update({
-            "plan-noop": folder / "plan-noop.pstats",
-            "plan-create": folder / "plan-create.pstats",
-            "apply-create": folder / "apply-create.pstats",
-        })
+        self.profiles.update(
+            {
+                "plan-noop": folder / "plan-noop.pstats",
+                "plan-create": folder / "plan-create.pstats",
+                "apply-create": folder / "apply-create.pstats",
+            }
+        )
         self.run("plan", [_job(cats.files["before"], location, state)], profile=self.profiles["plan-noop"])
-        self.run("plan", [_job(cats.files["before"], self.location("empty"), self.state("empty"))],
-                 profile=self.profiles["plan-create"])
-        self.run("apply", [_job(cats.files["before"], self.location("create"), self.state("create"))],
-                 profile=self.profiles["apply-create"])
+        self.run(
+            "plan",
+            [_job(cats.files["before"], self.location("empty"), self.state("empty"))],
+            profile=self.profiles["plan-create"],
+        )
+        self.run(
+            "apply",
+            [_job(cats.files["before"], self.location("create"), self.state("create"))],
+            profile=self.profiles["apply-create"],
+        )
         self.config.log(f"  profiles written to {folder}")
 
 
 def site_suite(config: Config) -> list[Result]:
     """A site of several locations, one catalog each, synced location by location in one process."""
     folder = config.work / "site"
-    names = generate.LOCATION_NAMES[:config.site_locations]
-    catalogs = {name: Catalogs.make(folder / "catalogs" / name.lower().replace(" ", "-"), config.site_dishes,
-                                    config.seed, location=name) for name in names}
+    names = generate.LOCATION_NAMES[: config.site_locations]
+    catalogs = {
+        name: Catalogs.make(
+            folder / "catalogs" / name.lower().replace(" ", "-"), config.site_dishes, config.seed, location=name
+        )
+        for name in names
+    }
     runs = config.runs_for(config.site_dishes)
     samples: dict[str, list[dict]] = {case: [] for case in SITE}
     for index in range(runs):
@@ -389,14 +481,26 @@ def site_suite(config: Config) -> list[Result]:
                 jobs = [_job(c.files[which], None, state) for c in catalogs.values()]  # `location:` picks each
                 return run_worker(server, {"mode": mode, "jobs": jobs, "concurrency": config.concurrency})
 
-            for case, mode, which in (("site-apply-create", "apply", "before"), ("site-plan-noop", "plan", "before"),
-                                      ("site-apply-1pct", "apply", "c1")):
+            for case, mode, which in (
+                ("site-apply-create", "apply", "before"),
+                ("site-plan-noop", "plan", "before"),
+                ("site-apply-1pct", "apply", "c1"),
+            ):
                 if case in config.cases:
                     samples[case].append(run(mode, which))
-                    config.log(f"  site {config.site_locations} x {config.site_dishes}  {case:<18} run {index + 1}/"
-                               f"{runs}: {samples[case][-1]['wall']:.3f}s")
-    minimums = {"site-apply-create": [c.minimum(None, "before") for c in catalogs.values()],
-                "site-plan-noop": [c.minimum("before", "before") for c in catalogs.values()],
-                "site-apply-1pct": [c.minimum("before", "c1") for c in catalogs.values()]}
-    return [Result("site", case, config.site_dishes * config.site_locations, samples[case], minimums[case],
-                   config.concurrency) for case in SITE if samples[case]]
+                    config.log(
+                        f"  site {config.site_locations} x {config.site_dishes}  {case:<18} run {index + 1}/"
+                        f"{runs}: {samples[case][-1]['wall']:.3f}s"
+                    )
+    minimums = {
+        "site-apply-create": [c.minimum(None, "before") for c in catalogs.values()],
+        "site-plan-noop": [c.minimum("before", "before") for c in catalogs.values()],
+        "site-apply-1pct": [c.minimum("before", "c1") for c in catalogs.values()],
+    }
+    return [
+        Result(
+            "site", case, config.site_dishes * config.site_locations, samples[case], minimums[case], config.concurrency
+        )
+        for case in SITE
+        if samples[case]
+    ]

@@ -29,9 +29,30 @@ from pathlib import Path
 
 import yaml
 
-MENU_NAMES = ["All Day", "Breakfast", "Lunch", "Dinner", "Drinks", "Desserts", "Kids", "Late Night", "Brunch",
-              "Happy Hour", "Catering", "Weekend Specials", "Vegan", "Bar", "Bakery", "Coffee Bar", "Family Meals",
-              "Chef's Table", "Seasonal", "Takeaway", "Lunch Boxes", "Tasting"]
+MENU_NAMES = [
+    "All Day",
+    "Breakfast",
+    "Lunch",
+    "Dinner",
+    "Drinks",
+    "Desserts",
+    "Kids",
+    "Late Night",
+    "Brunch",
+    "Happy Hour",
+    "Catering",
+    "Weekend Specials",
+    "Vegan",
+    "Bar",
+    "Bakery",
+    "Coffee Bar",
+    "Family Meals",
+    "Chef's Table",
+    "Seasonal",
+    "Takeaway",
+    "Lunch Boxes",
+    "Tasting",
+]
 CATEGORIES = {
     "Starters": ["Bruschetta", "Calamari", "Wings", "Nachos", "Spring Rolls", "Dumplings", "Hummus", "Croquettes"],
     "Salads": ["Caesar", "Greek Salad", "Caprese", "Cobb Salad", "Nicoise", "Quinoa Bowl", "Garden Salad"],
@@ -54,17 +75,97 @@ CATEGORIES = {
     "Wine": ["House Red", "House White", "Rose", "Prosecco", "Chianti", "Sauvignon Blanc"],
     "Beer": ["Lager", "IPA", "Stout", "Pilsner", "Wheat Beer", "Pale Ale"],
 }
-ADJECTIVES = ["Classic", "Smoky", "Spicy", "Crispy", "Grilled", "Roasted", "House", "Garden", "Golden", "Rustic",
-              "Truffle", "Lemon", "Garlic", "Herb", "Honey", "Chili", "Sesame", "Wild", "Farmhouse", "Tuscan"]
-INGREDIENTS = ["tomato", "basil", "mozzarella", "parmesan", "garlic", "chili", "lemon", "rocket", "mushrooms",
-               "olive oil", "sourdough", "avocado", "coriander", "lime", "sesame", "ginger", "feta", "spinach"]
+ADJECTIVES = [
+    "Classic",
+    "Smoky",
+    "Spicy",
+    "Crispy",
+    "Grilled",
+    "Roasted",
+    "House",
+    "Garden",
+    "Golden",
+    "Rustic",
+    "Truffle",
+    "Lemon",
+    "Garlic",
+    "Herb",
+    "Honey",
+    "Chili",
+    "Sesame",
+    "Wild",
+    "Farmhouse",
+    "Tuscan",
+]
+INGREDIENTS = [
+    "tomato",
+    "basil",
+    "mozzarella",
+    "parmesan",
+    "garlic",
+    "chili",
+    "lemon",
+    "rocket",
+    "mushrooms",
+    "olive oil",
+    "sourdough",
+    "avocado",
+    "coriander",
+    "lime",
+    "sesame",
+    "ginger",
+    "feta",
+    "spinach",
+]
 LABELS = ["vegetarian", "vegan", "spicy", "gluten-free", "new", "popular", "contains-nuts", "dairy-free"]
-SIZES = ["Small", "Medium", "Large", "Family", "10 inch", "12 inch", "16 inch", "Regular", "Grande", "Half", "Full",
-         "Double"]
-EXTRAS = ["Cheese", "Bacon", "Avocado", "Egg", "Mushrooms", "Olives", "Jalapenos", "Chicken", "Shrimp", "Tofu",
-          "Extra Sauce", "Truffle Oil", "Anchovies", "Pesto", "Onions", "Peppers", "Pickles", "Halloumi"]
-REMOVALS = ["Onions", "Garlic", "Cheese", "Nuts", "Sesame", "Cilantro", "Mayo", "Gluten", "Dairy", "Chili",
-            "Pickles", "Tomato"]
+SIZES = [
+    "Small",
+    "Medium",
+    "Large",
+    "Family",
+    "10 inch",
+    "12 inch",
+    "16 inch",
+    "Regular",
+    "Grande",
+    "Half",
+    "Full",
+    "Double",
+]
+EXTRAS = [
+    "Cheese",
+    "Bacon",
+    "Avocado",
+    "Egg",
+    "Mushrooms",
+    "Olives",
+    "Jalapenos",
+    "Chicken",
+    "Shrimp",
+    "Tofu",
+    "Extra Sauce",
+    "Truffle Oil",
+    "Anchovies",
+    "Pesto",
+    "Onions",
+    "Peppers",
+    "Pickles",
+    "Halloumi",
+]
+REMOVALS = [
+    "Onions",
+    "Garlic",
+    "Cheese",
+    "Nuts",
+    "Sesame",
+    "Cilantro",
+    "Mayo",
+    "Gluten",
+    "Dairy",
+    "Chili",
+    "Pickles",
+    "Tomato",
+]
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 TAX_RATES = ["8.875", "7.25", "10", "0"]
 LOCATION_NAMES = ["Downtown", "Harbour", "Airport", "Old Town", "Riverside", "Uptown", "Mall", "Station"]
@@ -116,26 +217,46 @@ def generate(dishes: int, seed: int = 1, location: str | None = None, currency: 
     size_groups, extra_groups, removal_groups = [], [], []
     for g in range(max(2, dishes // 400)):
         names = rng.sample(SIZES, rng.randint(2, 4))
-        choices = [{"item": variation("size", n), "price": f"{i * rng.choice([1, 1.5, 2, 3]):.2f}"}
-                   for i, n in enumerate(names)]
-        group = {"id": f"g-size-{g:03d}", "name": "Size", "type": "selection", "default": choices[0]["item"],
-                 "choices": choices}
+        choices = [
+            {"item": variation("size", n), "price": f"{i * rng.choice([1, 1.5, 2, 3]):.2f}"}
+            for i, n in enumerate(names)
+        ]
+        group = {
+            "id": f"g-size-{g:03d}",
+            "name": "Size",
+            "type": "selection",
+            "default": choices[0]["item"],
+            "choices": choices,
+        }
         groups.append(group)
         size_groups.append(group["id"])
     extra_pool = max(len(EXTRAS), dishes // 60)
     for g in range(n_groups):
         picks = rng.sample(range(extra_pool), rng.randint(3, 8))
-        choices = [{"item": variation("extra", f"{EXTRAS[p % len(EXTRAS)]}{'' if p < len(EXTRAS) else f' {p}'}"),
-                    "price": _price(rng, 0.5, 4.0)} for p in picks]
-        group = {"id": f"g-extras-{g:03d}", "name": "Extras", "type": "extras", "min": 0,
-                 "max": rng.randint(1, len(choices)), "choices": choices}
+        choices = [
+            {
+                "item": variation("extra", f"{EXTRAS[p % len(EXTRAS)]}{'' if p < len(EXTRAS) else f' {p}'}"),
+                "price": _price(rng, 0.5, 4.0),
+            }
+            for p in picks
+        ]
+        group = {
+            "id": f"g-extras-{g:03d}",
+            "name": "Extras",
+            "type": "extras",
+            "min": 0,
+            "max": rng.randint(1, len(choices)),
+            "choices": choices,
+        }
         groups.append(group)
         extra_groups.append(group["id"])
     removal_pool = max(len(REMOVALS), dishes // 100)
     for g in range(n_groups):
         picks = rng.sample(range(removal_pool), rng.randint(2, 5))
-        choices = [{"item": variation("no", f"{REMOVALS[p % len(REMOVALS)]}{'' if p < len(REMOVALS) else f' {p}'}")}
-                   for p in picks]
+        choices = [
+            {"item": variation("no", f"{REMOVALS[p % len(REMOVALS)]}{'' if p < len(REMOVALS) else f' {p}'}")}
+            for p in picks
+        ]
         group = {"id": f"g-remove-{g:03d}", "name": "Remove", "type": "deselection", "choices": choices}
         groups.append(group)
         removal_groups.append(group["id"])
@@ -150,20 +271,33 @@ def generate(dishes: int, seed: int = 1, location: str | None = None, currency: 
     menus: list[dict] = []
     section_index = 0
     for m in range(n_menus):
-        menu = {"id": f"m{m:02d}", "name": MENU_NAMES[m], "description": f"{MENU_NAMES[m]} at the restaurant.",
-                "sections": []}
+        menu = {
+            "id": f"m{m:02d}",
+            "name": MENU_NAMES[m],
+            "description": f"{MENU_NAMES[m]} at the restaurant.",
+            "sections": [],
+        }
         if m % 3 == 1:
             menu["hours"] = _window(DAYS[:5], "07:00", "11:30") + _window(DAYS[5:], "08:00", "12:00")
         if m == 2:
             menu["fulfillment"] = ["pickup_or_dine_in"]
         if m == 0:
-            menu["special_hours"] = [{"name": "Christmas", "start": "2026-12-25T00:00:00Z",
-                                      "end": "2026-12-26T00:00:00Z", "available": False}]
+            menu["special_hours"] = [
+                {
+                    "name": "Christmas",
+                    "start": "2026-12-25T00:00:00Z",
+                    "end": "2026-12-26T00:00:00Z",
+                    "available": False,
+                }
+            ]
         for _ in range(per_menu[m]):
             category = categories[section_index % len(categories)]
             round_ = section_index // len(categories)
-            section = {"id": f"s{section_index:04d}", "name": category if round_ == 0 else f"{category} {round_ + 1}",
-                       "dishes": []}
+            section = {
+                "id": f"s{section_index:04d}",
+                "name": category if round_ == 0 else f"{category} {round_ + 1}",
+                "dishes": [],
+            }
             if rng.random() < 0.15:
                 section["description"] = f"Our {category.lower()}, made to order."
             if rng.random() < 0.05:
@@ -198,8 +332,16 @@ def generate(dishes: int, seed: int = 1, location: str | None = None, currency: 
     return catalog
 
 
-def _dish(rng: random.Random, index: int, category: str, used: set[str], tax: str,
-          sizes: list[str], extras: list[str], removals: list[str]) -> dict:
+def _dish(
+    rng: random.Random,
+    index: int,
+    category: str,
+    used: set[str],
+    tax: str,
+    sizes: list[str],
+    extras: list[str],
+    removals: list[str],
+) -> dict:
     base = rng.choice(CATEGORIES[category])
     name = f"{rng.choice(ADJECTIVES)} {base}"
     if name in used:
@@ -292,8 +434,9 @@ HEADER = "# Synthetic benchmark catalog written by `python -m bench.generate`; d
 
 
 def dump(catalog: dict) -> str:
-    return HEADER + yaml.dump(catalog, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
-                              allow_unicode=True, width=120)
+    return HEADER + yaml.dump(
+        catalog, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False, allow_unicode=True, width=120
+    )
 
 
 def write(catalog: dict, path: str | Path) -> Path:
@@ -306,20 +449,30 @@ def write(catalog: dict, path: str | Path) -> Path:
 def stats(catalog: dict) -> dict[str, int]:
     sections = [s for m in catalog["menus"] for s in m["sections"]]
     listings = sum(len(s["dishes"]) for s in sections)
-    return {"menus": len(catalog["menus"]), "sections": len(sections), "dishes": len(catalog["dishes"]),
-            "variations": len(catalog["variations"]), "option_groups": len(catalog["option_groups"]),
-            "listed_twice": listings - len({d for s in sections for d in s["dishes"]})}
+    return {
+        "menus": len(catalog["menus"]),
+        "sections": len(sections),
+        "dishes": len(catalog["dishes"]),
+        "variations": len(catalog["variations"]),
+        "option_groups": len(catalog["option_groups"]),
+        "listed_twice": listings - len({d for s in sections for d in s["dishes"]}),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dishes", type=int, required=True, help="number of dishes")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--change", type=float, default=None,
-                        help="write the derived catalog with this share of dishes changed (e.g. 0.01)")
+    parser.add_argument(
+        "--change",
+        type=float,
+        default=None,
+        help="write the derived catalog with this share of dishes changed (e.g. 0.01)",
+    )
     parser.add_argument("--one-price-change", action="store_true", help="write the derived catalog with one new price")
-    parser.add_argument("--locations", type=int, default=1,
-                        help="several locations: -o is a directory, one catalog file per location")
+    parser.add_argument(
+        "--locations", type=int, default=1, help="several locations: -o is a directory, one catalog file per location"
+    )
     parser.add_argument("-o", "--out", required=True, help="output file (a directory with --locations > 1)")
     parser.add_argument("--check", action="store_true", help="load the result with reconcile's loader")
     args = parser.parse_args(argv)
@@ -330,8 +483,10 @@ def main(argv: list[str] | None = None) -> int:
         return change(catalog, args.change, args.seed) if args.change else catalog
 
     if args.locations > 1:
-        paths = [write(derive(c), Path(args.out) / f"{name.lower().replace(' ', '-')}.yaml")
-                 for name, c in site(args.dishes, args.seed, args.locations).items()]
+        paths = [
+            write(derive(c), Path(args.out) / f"{name.lower().replace(' ', '-')}.yaml")
+            for name, c in site(args.dishes, args.seed, args.locations).items()
+        ]
     else:
         paths = [write(derive(generate(args.dishes, args.seed)), args.out)]
     for path in paths:

@@ -43,8 +43,11 @@ def reads(calls: dict[str, int]) -> dict[str, int]:
 
 def worker_env(server: EmulatorServer) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "RECONCILE_"))}
-    env.update(WIX_ACCESS_TOKEN=server.token, NO_COLOR="1",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    env.update(
+        WIX_ACCESS_TOKEN=server.token,
+        NO_COLOR="1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    )
     return env
 
 
@@ -54,16 +57,25 @@ def run_worker(server: EmulatorServer, spec: dict, timeout: float = 900) -> dict
     spec = {**spec, "url": server.url, "server_pid": server.process.pid}
     server.reset()
     cpu_before = process_cpu(server.process.pid)
-    done = subprocess.run([sys.executable, "-m", "bench.worker"], input=json.dumps(spec), capture_output=True,
-                          text=True, cwd=REPO, env=worker_env(server), timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.worker"],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=worker_env(server),
+        timeout=timeout,
+    )
     if done.returncode != 0:
         raise BenchError(f"worker failed ({done.returncode}) for {spec['mode']} {spec['jobs']}:\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["server_cpu"] = round(process_cpu(server.process.pid) - cpu_before, 3)
     result["calls"] = server.counters()["operations"]
     if result.get("differences"):
-        raise BenchError(f"verify found {result['differences']} difference(s) after {spec['mode']} "
-                         f"{spec['jobs']}: {result['difference_samples']}")
+        raise BenchError(
+            f"verify found {result['differences']} difference(s) after {spec['mode']} "
+            f"{spec['jobs']}: {result['difference_samples']}"
+        )
     return result
 
 
@@ -86,8 +98,12 @@ def run_command(command: list[str], env: dict[str, str]) -> dict:
             err.seek(0)
             raise BenchError(f"{' '.join(command[:4])} … exited {process.returncode}: {err.read().decode()[-2000:]}")
         out.seek(0)
-        return {"wall": round(wall, 4), "cpu": round(usage.ru_utime + usage.ru_stime, 4),
-                "maxrss_mb": round(usage.ru_maxrss / 1024, 1), "output_lines": out.read().count(b"\n")}
+        return {
+            "wall": round(wall, 4),
+            "cpu": round(usage.ru_utime + usage.ru_stime, 4),
+            "maxrss_mb": round(usage.ru_maxrss / 1024, 1),
+            "output_lines": out.read().count(b"\n"),
+        }
 
 
 def median(values: Iterable[float]) -> float:
@@ -120,7 +136,7 @@ def machine() -> dict[str, str]:
         "os": f"{platform.system()} {platform.release()}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "commit": git_commit(),
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 

@@ -32,10 +32,18 @@ from reconciler.model.catalog import Catalog, Extras, Selection
 
 BULK = 20
 
-CREATE_KIND = {"menu": "bulkCreateMenus", "section": "bulkCreateSections", "dish": "bulkCreateDishes",
-               "variation": "bulkCreateVariations"}
-UPDATE_KIND = {"menu": "bulkUpdateMenus", "section": "bulkUpdateSections", "dish": "bulkUpdateItems",
-               "variation": "bulkUpdateItems"}
+CREATE_KIND = {
+    "menu": "bulkCreateMenus",
+    "section": "bulkCreateSections",
+    "dish": "bulkCreateDishes",
+    "variation": "bulkCreateVariations",
+}
+UPDATE_KIND = {
+    "menu": "bulkUpdateMenus",
+    "section": "bulkUpdateSections",
+    "dish": "bulkUpdateItems",
+    "variation": "bulkUpdateItems",
+}
 LIVE_UPDATE = {"menu": "updateMenu", "section": "updateSection", "dish": "updateItem", "variation": "updateItem"}
 ARCHIVE = "bulkArchiveMenus"
 
@@ -56,21 +64,29 @@ def _visibility(entity) -> dict:
 
 
 def _group(group) -> dict:
-    out = {"name": group.name, "type": group.type,
-           "choices": [(c.item, _num(c.price)) for c in group.choices]}
+    out = {"name": group.name, "type": group.type, "choices": [(c.item, _num(c.price)) for c in group.choices]}
     if isinstance(group, Selection):
         out["default"] = group.default
     elif isinstance(group, Extras):
-        out.update(defaults=sorted(group.defaults), min=group.min,
-                   max=len(group.choices) if group.max is None else group.max)
+        out.update(
+            defaults=sorted(group.defaults), min=group.min, max=len(group.choices) if group.max is None else group.max
+        )
     return out
 
 
 def _item(item, groups: dict) -> dict:
-    return {"name": item.name, "description": item.description or None, "price": _num(item.price),
-            "tax": _num(item.tax_rate), "labels": list(item.labels), "image": item.image or None,
-            "in_stock": item.in_stock, "requests": item.special_requests, **_visibility(item),
-            "options": [_group(groups[g]) for g in item.options]}
+    return {
+        "name": item.name,
+        "description": item.description or None,
+        "price": _num(item.price),
+        "tax": _num(item.tax_rate),
+        "labels": list(item.labels),
+        "image": item.image or None,
+        "in_stock": item.in_stock,
+        "requests": item.special_requests,
+        **_visibility(item),
+        "options": [_group(groups[g]) for g in item.options],
+    }
 
 
 @dataclass
@@ -88,14 +104,23 @@ class Entities:
         groups = {g.id: g for g in catalog.option_groups}
         kinds = {d.id: "dish" for d in catalog.dishes} | {v.id: "variation" for v in catalog.variations}
         for menu in catalog.menus:
-            out.records[("menu", menu.id)] = {"name": menu.name, "description": menu.description or None,
-                                              "image": menu.image or None, **_visibility(menu),
-                                              "sections": [s.id for s in menu.sections]}
+            out.records[("menu", menu.id)] = {
+                "name": menu.name,
+                "description": menu.description or None,
+                "image": menu.image or None,
+                **_visibility(menu),
+                "sections": [s.id for s in menu.sections],
+            }
             out.refs[("menu", menu.id)] = {("section", s.id) for s in menu.sections}
             for section in menu.sections:
                 out.records[("section", section.id)] = {
-                    "menu": menu.id, "name": section.name, "description": section.description or None,
-                    "image": section.image or None, **_visibility(section), "dishes": list(section.dishes)}
+                    "menu": menu.id,
+                    "name": section.name,
+                    "description": section.description or None,
+                    "image": section.image or None,
+                    **_visibility(section),
+                    "dishes": list(section.dishes),
+                }
                 out.refs[("section", section.id)] = {("dish", d) for d in section.dishes}
         # Variations reach Wix only when an option group in use offers them (others stay local).
         by_id = {i.id: i for i in [*catalog.dishes, *catalog.variations]}
@@ -109,8 +134,9 @@ class Entities:
         for ident in sorted(reached):
             item, kind = by_id[ident], kinds[ident]
             out.records[(kind, ident)] = _item(item, groups)
-            out.refs[(kind, ident)] = {(kinds[c.item], c.item) for g in item.options for c in groups[g].choices
-                                       if c.item in kinds}
+            out.refs[(kind, ident)] = {
+                (kinds[c.item], c.item) for g in item.options for c in groups[g].choices if c.item in kinds
+            }
         return out
 
 
@@ -155,8 +181,15 @@ class Minimum:
             per.setdefault(level, {}).setdefault(call, 0)
             per[level][call] += 1
         top = max(per)
-        return [1] + [sum(math.ceil(n / BULK) for n in per.get(level, {}).values()) for level in range(1, top + 1)
-                      if per.get(level)] + [1]
+        return (
+            [1]
+            + [
+                sum(math.ceil(n / BULK) for n in per.get(level, {}).values())
+                for level in range(1, top + 1)
+                if per.get(level)
+            ]
+            + [1]
+        )
 
     def round_trips(self, concurrency: int) -> int:
         """Sequential round trips: a level of k calls at concurrency c takes ceil(k/c)."""
@@ -167,14 +200,20 @@ class Minimum:
         out = []
         extra = {k: self.ordered_bulk.get(k, 0) - self.bulk.get(k, 0) for k in self.ordered_bulk}
         if extra.get("bulkUpdateMenus"):
-            out.append(f"{extra['bulkUpdateMenus']} new menus list sections that do not exist yet when the menu is "
-                       "created: their order (sectionIds) is set by an update")
+            out.append(
+                f"{extra['bulkUpdateMenus']} new menus list sections that do not exist yet when the menu is "
+                "created: their order (sectionIds) is set by an update"
+            )
         if extra.get("bulkUpdateSections"):
-            out.append(f"{extra['bulkUpdateSections']} new sections list new dishes, which Wix creates inside an "
-                       "existing section: the section's order (itemIds) is set by an update")
+            out.append(
+                f"{extra['bulkUpdateSections']} new sections list new dishes, which Wix creates inside an "
+                "existing section: the section's order (itemIds) is set by an update"
+            )
         if extra.get("bulkUpdateItems"):
-            out.append(f"{extra['bulkUpdateItems']} new items need fields that their create call cannot carry "
-                       "(variations are created by name only; options that offer new dishes)")
+            out.append(
+                f"{extra['bulkUpdateItems']} new items need fields that their create call cannot carry "
+                "(variations are created by name only; options that offer new dishes)"
+            )
         return out
 
 
@@ -183,15 +222,20 @@ def minimum(before: Catalog | None, after: Catalog) -> Minimum:
     kinds = ("menu", "section", "dish", "variation")
     created = {k: {i for (kk, i) in new.records if kk == k and (kk, i) not in old.records} for k in kinds}
     removed = {k: {i for (kk, i) in old.records if kk == k and (kk, i) not in new.records} for k in kinds}
-    updated = {k: {i for (kk, i), r in new.records.items() if kk == k and (kk, i) in old.records
-                   and old.records[(kk, i)] != r} for k in kinds}
+    updated = {
+        k: {i for (kk, i), r in new.records.items() if kk == k and (kk, i) in old.records and old.records[(kk, i)] != r}
+        for k in kinds
+    }
 
     # A section moved to another menu cannot follow (a section belongs to one menu for good): it is
     # created anew in its new menu, and the old one is hidden.
-    moved = {i for i in updated["section"] if old.records[("section", i)]["menu"] != new.records[("section", i)]["menu"]}
+    moved = {
+        i for i in updated["section"] if old.records[("section", i)]["menu"] != new.records[("section", i)]["menu"]
+    }
 
-    entities: dict[str, set[tuple[str, str]]] = {name: set() for name in
-                                                 [*CREATE_KIND.values(), ARCHIVE, *set(UPDATE_KIND.values())]}
+    entities: dict[str, set[tuple[str, str]]] = {
+        name: set() for name in [*CREATE_KIND.values(), ARCHIVE, *set(UPDATE_KIND.values())]
+    }
     for kind in kinds:
         entities[CREATE_KIND[kind]] |= {(kind, i) for i in created[kind]}
         entities[UPDATE_KIND[kind]] |= {(kind, i) for i in updated[kind] - moved}
@@ -201,8 +245,9 @@ def minimum(before: Catalog | None, after: Catalog) -> Minimum:
     # No deletes in Catalogs v3: a removed dish is hidden (an item update); a removed section is hidden
     # unless its menu is archived anyway; a removed variation is merely no longer offered.
     entities["bulkUpdateItems"] |= {("dish", i) for i in removed["dish"]}
-    entities["bulkUpdateSections"] |= {("section", i) for i in removed["section"]
-                                       if old.records[("section", i)]["menu"] not in removed["menu"]}
+    entities["bulkUpdateSections"] |= {
+        ("section", i) for i in removed["section"] if old.records[("section", i)]["menu"] not in removed["menu"]
+    }
     bulk = {name: len(v) for name, v in entities.items()}
 
     # The API's ordering rules add updates to some of what is created.
@@ -230,8 +275,15 @@ def minimum(before: Catalog | None, after: Catalog) -> Minimum:
         live = LIVE_UPDATE[changed_existing[0][0]]
 
     level_of = _levels(ordered, new, old, new_keys) if any(ordered_bulk.values()) and not live else {}
-    return Minimum(created, updated, removed, {k: v for k, v in sorted(bulk.items()) if v},
-                   {k: v for k, v in sorted(ordered_bulk.items()) if v}, live, level_of)
+    return Minimum(
+        created,
+        updated,
+        removed,
+        {k: v for k, v in sorted(bulk.items()) if v},
+        {k: v for k, v in sorted(ordered_bulk.items()) if v},
+        live,
+        level_of,
+    )
 
 
 def _item_defaults() -> dict:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+
 import httpx
 
 PREFIX = "/restaurants/v3"
@@ -42,11 +43,24 @@ class NaiveError(RuntimeError):
 
 # -- payloads -------------------------------------------------------------------------------------
 def visibility(entity: dict) -> dict:
-    periods = [{"openDay": w["day"].upper(), "openTime": w["open"],
-                "closeDay": (w.get("close_day") or w["day"]).upper(), "closeTime": w["close"]}
-               for w in entity.get("hours") or []]
-    special = [{"startDate": s["start"], "endDate": s["end"], "available": s.get("available", True),
-                "eventName": s.get("name")} for s in entity.get("special_hours") or []]
+    periods = [
+        {
+            "openDay": w["day"].upper(),
+            "openTime": w["open"],
+            "closeDay": (w.get("close_day") or w["day"]).upper(),
+            "closeTime": w["close"],
+        }
+        for w in entity.get("hours") or []
+    ]
+    special = [
+        {
+            "startDate": s["start"],
+            "endDate": s["end"],
+            "available": s.get("available", True),
+            "eventName": s.get("name"),
+        }
+        for s in entity.get("special_hours") or []
+    ]
     return {
         "visible": entity.get("visible", True),
         "fulfillmentTypes": [f.upper() for f in entity.get("fulfillment") or ALL_FULFILLMENT],
@@ -59,12 +73,20 @@ def option(group: dict, ids: dict[str, str]) -> dict:
     choices = [{"itemId": ids[c["item"]], "price": {"value": str(c.get("price", "0"))}} for c in group["choices"]]
     if group["type"] == "selection":
         default = group.get("default")
-        return {"name": group["name"], "selection": {"defaultChoice": ids[default] if default else None,
-                                                     "availableChoices": choices}}
+        return {
+            "name": group["name"],
+            "selection": {"defaultChoice": ids[default] if default else None, "availableChoices": choices},
+        }
     if group["type"] == "extras":
-        return {"name": group["name"], "extras": {
-            "defaultChoices": [ids[d] for d in group.get("defaults") or []], "minChoices": group.get("min", 0),
-            "maxChoices": group.get("max", len(choices)), "availableChoices": choices}}
+        return {
+            "name": group["name"],
+            "extras": {
+                "defaultChoices": [ids[d] for d in group.get("defaults") or []],
+                "minChoices": group.get("min", 0),
+                "maxChoices": group.get("max", len(choices)),
+                "availableChoices": choices,
+            },
+        }
     return {"name": group["name"], "deselection": {"availableChoices": choices}}
 
 
@@ -84,8 +106,12 @@ def item(entity: dict, groups: dict[str, dict], ids: dict[str, str]) -> dict:
 
 
 def container(entity: dict) -> dict:
-    return {"name": entity["name"], "description": entity.get("description") or "",
-            "imageUrl": entity.get("image") or "", "visibilityCriteria": visibility(entity)}
+    return {
+        "name": entity["name"],
+        "description": entity.get("description") or "",
+        "imageUrl": entity.get("image") or "",
+        "visibilityCriteria": visibility(entity),
+    }
 
 
 _NAME_ONLY = {"id", "name"}
@@ -98,8 +124,14 @@ class NaiveSync:
         self.concurrency = max(1, concurrency)
         self.calls: dict[str, int] = {}
 
-    async def request(self, operation: str, method: str, path: str, body: dict | None = None,
-                      params: list[tuple[str, str]] | None = None) -> dict:
+    async def request(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        params: list[tuple[str, str]] | None = None,
+    ) -> dict:
         self.calls[operation] = self.calls.get(operation, 0) + 1
         response = await self.client.request(method, path, json=body, params=params)
         if response.status_code >= 400:
@@ -112,23 +144,25 @@ class NaiveSync:
 
         async def one(chunk: list) -> list[str]:
             async with limit:
-                data = await self.request(operation, "POST", path, {key: chunk, "returnFullEntity": False,
-                                                                    **(extra or {})})
+                data = await self.request(
+                    operation, "POST", path, {key: chunk, "returnFullEntity": False, **(extra or {})}
+                )
             results = sorted(data.get("results") or [], key=lambda r: r["entityMetadata"]["originalIndex"])
             failed = [r["entityMetadata"] for r in results if not r["entityMetadata"].get("success")]
             if failed or len(results) != len(chunk):
                 raise NaiveError(f"{operation}: {len(failed)} element(s) failed: {failed[:3]}")
             return [r["entityMetadata"].get("id") for r in results]
 
-        chunks = [elements[i:i + BULK] for i in range(0, len(elements), BULK)]
+        chunks = [elements[i : i + BULK] for i in range(0, len(elements), BULK)]
         found = await asyncio.gather(*(one(c) for c in chunks))
         return [ident for ids in found for ident in ids]
 
     async def catalog_id(self, location: str | None) -> str:
         params: list[tuple[str, str]] = []
         if location:
-            data = await self.request("listLocations", "GET", "/locations/v1/locations",
-                                      params=[("paging.limit", "100")])
+            data = await self.request(
+                "listLocations", "GET", "/locations/v1/locations", params=[("paging.limit", "100")]
+            )
             chosen = [loc["id"] for loc in data.get("locations") or [] if location in (loc.get("id"), loc.get("name"))]
             if not chosen:
                 raise NaiveError(f"no location {location!r}")
@@ -155,22 +189,39 @@ class NaiveSync:
             groups = {g["id"]: g for g in catalog.get("option_groups") or []}
             sections = [(m, s) for m in menus for s in m.get("sections") or []]
             # Variations that an option group in use offers; the others never reach Wix.
-            offered = {c["item"] for d in catalog.get("dishes") or [] for g in d.get("options") or []
-                       for c in groups[g]["choices"]}
+            offered = {
+                c["item"]
+                for d in catalog.get("dishes") or []
+                for g in d.get("options") or []
+                for c in groups[g]["choices"]
+            }
             variations = [v for v in catalog.get("variations") or [] if v["id"] in offered]
 
             menu_ids, variation_ids = await asyncio.gather(
-                self.bulk("bulkCreateMenus", f"{bulk}/menus/create", "menus",
-                          [{**container(m), "sectionIds": {"values": []}} for m in menus]),
-                self.bulk("bulkCreateVariations", f"{bulk}/variations/create", "variations",
-                          [{"name": v["name"]} for v in variations]) if variations else _nothing(),
+                self.bulk(
+                    "bulkCreateMenus",
+                    f"{bulk}/menus/create",
+                    "menus",
+                    [{**container(m), "sectionIds": {"values": []}} for m in menus],
+                ),
+                self.bulk(
+                    "bulkCreateVariations",
+                    f"{bulk}/variations/create",
+                    "variations",
+                    [{"name": v["name"]} for v in variations],
+                )
+                if variations
+                else _nothing(),
             )
-            ids.update(zip((m["id"] for m in menus), menu_ids))
-            ids.update(zip((v["id"] for v in variations), variation_ids))
+            ids.update(zip((m["id"] for m in menus), menu_ids, strict=False))
+            ids.update(zip((v["id"] for v in variations), variation_ids, strict=False))
             section_ids = await self.bulk(
-                "bulkCreateSections", f"{bulk}/sections/create", "createSectionRequests",
-                [{"menuId": ids[m["id"]], "section": {**container(s), "itemIds": {"values": []}}} for m, s in sections])
-            ids.update(zip((s["id"] for _, s in sections), section_ids))
+                "bulkCreateSections",
+                f"{bulk}/sections/create",
+                "createSectionRequests",
+                [{"menuId": ids[m["id"]], "section": {**container(s), "itemIds": {"values": []}}} for m, s in sections],
+            )
+            ids.update(zip((s["id"] for _, s in sections), section_ids, strict=False))
 
             home: dict[str, tuple[str, str]] = {}
             for m, s in sections:
@@ -178,21 +229,50 @@ class NaiveSync:
                     home.setdefault(dish, (ids[m["id"]], ids[s["id"]]))
             dishes = catalog.get("dishes") or []
             dish_ids = await self.bulk(
-                "bulkCreateDishes", f"{bulk}/dishes/create", "createDishRequests",
-                [{"menuId": home[d["id"]][0], "sectionId": home[d["id"]][1], "dish": item(d, groups, ids)}
-                 for d in dishes])
-            ids.update(zip((d["id"] for d in dishes), dish_ids))
+                "bulkCreateDishes",
+                f"{bulk}/dishes/create",
+                "createDishRequests",
+                [
+                    {"menuId": home[d["id"]][0], "sectionId": home[d["id"]][1], "dish": item(d, groups, ids)}
+                    for d in dishes
+                ],
+            )
+            ids.update(zip((d["id"] for d in dishes), dish_ids, strict=False))
 
             detailed = [v for v in variations if set(v) - _NAME_ONLY]
             await asyncio.gather(
-                self.bulk("bulkUpdateItems", f"{bulk}/items/update", "items",
-                          [{"id": ids[v["id"]], **item(v, groups, ids)} for v in detailed]) if detailed else _nothing(),
-                self.bulk("bulkUpdateSections", f"{bulk}/sections/update", "updateSectionsRequests",
-                          [{"menuId": ids[m["id"]], "section": {"id": ids[s["id"]], "itemIds": {
-                              "values": [ids[d] for d in s.get("dishes") or []]}}} for m, s in sections]),
-                self.bulk("bulkUpdateMenus", f"{bulk}/menus/update", "menus",
-                          [{"id": ids[m["id"]], "sectionIds": {"values": [ids[s["id"]] for s in m.get("sections") or []]}}
-                           for m in menus]),
+                self.bulk(
+                    "bulkUpdateItems",
+                    f"{bulk}/items/update",
+                    "items",
+                    [{"id": ids[v["id"]], **item(v, groups, ids)} for v in detailed],
+                )
+                if detailed
+                else _nothing(),
+                self.bulk(
+                    "bulkUpdateSections",
+                    f"{bulk}/sections/update",
+                    "updateSectionsRequests",
+                    [
+                        {
+                            "menuId": ids[m["id"]],
+                            "section": {
+                                "id": ids[s["id"]],
+                                "itemIds": {"values": [ids[d] for d in s.get("dishes") or []]},
+                            },
+                        }
+                        for m, s in sections
+                    ],
+                ),
+                self.bulk(
+                    "bulkUpdateMenus",
+                    f"{bulk}/menus/update",
+                    "menus",
+                    [
+                        {"id": ids[m["id"]], "sectionIds": {"values": [ids[s["id"]] for s in m.get("sections") or []]}}
+                        for m in menus
+                    ],
+                ),
             )
         except BaseException:
             await self.client.request("DELETE", f"{PREFIX}/draft-catalogs/{cid}/discard")
@@ -210,29 +290,41 @@ def expected_calls(catalog: dict, live_menus: int, several_locations: bool = Fal
     menus = catalog.get("menus") or []
     sections = [s for m in menus for s in m.get("sections") or []]
     groups = {g["id"]: g for g in catalog.get("option_groups") or []}
-    offered = {c["item"] for d in catalog.get("dishes") or [] for g in d.get("options") or []
-               for c in groups[g]["choices"]}
+    offered = {
+        c["item"] for d in catalog.get("dishes") or [] for g in d.get("options") or [] for c in groups[g]["choices"]
+    }
     variations = [v for v in catalog.get("variations") or [] if v["id"] in offered]
 
     def n(count: int) -> int:
         return math.ceil(count / BULK)
 
-    calls = {"listCatalogs": 1, "createDraftCatalog": 1, "listMenus": 1, "bulkArchiveMenus": n(live_menus),
-             "bulkCreateMenus": n(len(menus)), "bulkCreateSections": n(len(sections)),
-             "bulkCreateVariations": n(len(variations)), "bulkCreateDishes": n(len(catalog.get("dishes") or [])),
-             "bulkUpdateItems": n(len([v for v in variations if set(v) - _NAME_ONLY])),
-             "bulkUpdateSections": n(len(sections)), "bulkUpdateMenus": n(len(menus)), "publishDraftCatalog": 1}
+    calls = {
+        "listCatalogs": 1,
+        "createDraftCatalog": 1,
+        "listMenus": 1,
+        "bulkArchiveMenus": n(live_menus),
+        "bulkCreateMenus": n(len(menus)),
+        "bulkCreateSections": n(len(sections)),
+        "bulkCreateVariations": n(len(variations)),
+        "bulkCreateDishes": n(len(catalog.get("dishes") or [])),
+        "bulkUpdateItems": n(len([v for v in variations if set(v) - _NAME_ONLY])),
+        "bulkUpdateSections": n(len(sections)),
+        "bulkUpdateMenus": n(len(menus)),
+        "publishDraftCatalog": 1,
+    }
     if several_locations:
         calls["listLocations"] = 1
     return {k: v for k, v in sorted(calls.items()) if v}
 
 
-async def run(base_url: str, token: str, catalog: dict, location: str | None = None,
-              concurrency: int = 4) -> dict[str, int]:
+async def run(
+    base_url: str, token: str, catalog: dict, location: str | None = None, concurrency: int = 4
+) -> dict[str, int]:
     """One naive import over HTTP; returns the calls it made by operation."""
     limits = httpx.Limits(max_connections=16)
-    async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": token}, timeout=60,
-                                 limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers={"Authorization": token}, timeout=60, limits=limits
+    ) as client:
         sync = NaiveSync(client, concurrency)
         await sync.sync(catalog, location)
         return dict(sorted(sync.calls.items()))

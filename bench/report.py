@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import pstats
 from dataclasses import dataclass, field
@@ -10,10 +11,27 @@ from pathlib import Path
 from bench.cases import PAIR, Config, Result
 from bench.measure import REPO, is_write
 
-ORDER = ["listLocations", "listCatalogs", "listMenus", "listSections", "listItems", "createDraftCatalog",
-         "bulkArchiveMenus", "bulkUnarchiveMenus", "bulkCreateMenus", "bulkCreateVariations", "bulkCreateSections",
-         "bulkCreateDishes", "bulkUpdateItems", "bulkUpdateSections", "bulkUpdateMenus", "updateItem",
-         "updateSection", "updateMenu", "publishDraftCatalog"]
+ORDER = [
+    "listLocations",
+    "listCatalogs",
+    "listMenus",
+    "listSections",
+    "listItems",
+    "createDraftCatalog",
+    "bulkArchiveMenus",
+    "bulkUnarchiveMenus",
+    "bulkCreateMenus",
+    "bulkCreateVariations",
+    "bulkCreateSections",
+    "bulkCreateDishes",
+    "bulkUpdateItems",
+    "bulkUpdateSections",
+    "bulkUpdateMenus",
+    "updateItem",
+    "updateSection",
+    "updateMenu",
+    "publishDraftCatalog",
+]
 ENGINE_ORDER = ["plan-noop", "plan-1pct", "plan-create", "apply-create", "apply-price", "apply-10pct"]
 NOOP_SECONDS, NOOP_MB, LATENCY_RATIO, LINEAR_EXPONENT = 2.0, 500.0, 1.5, 1.1
 
@@ -65,8 +83,11 @@ def calls_text(calls: dict[str, int], only_writes: bool = False) -> str:
 def table(header: list[str], rows: list[list[str]], align: str | None = None) -> list[str]:
     align = align or "l" + "r" * (len(header) - 1)
     marks = ["---:" if a == "r" else "---" for a in align]
-    return ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |",
-            *["| " + " | ".join(row) + " |" for row in rows]]
+    return [
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join(marks) + " |",
+        *["| " + " | ".join(row) + " |" for row in rows],
+    ]
 
 
 def exceeds(result: Result) -> int:
@@ -93,14 +114,29 @@ def machine_section(run: Run) -> list[str]:
     m, c = run.machine, run.config
     runs = f"median of {c.runs} run{'s' if c.runs != 1 else ''} per case"
     if c.large_runs != c.runs and any(s >= 10_000 for s in run.sizes()):
-        runs += (f" ({c.large_runs} for the naive-baseline and latency cases at 10,000 dishes, to keep a full "
-                 "run under 20 minutes)")
-    return ["## Machine and method", "", *table(["", ""], [
-        ["CPU", f"{m['cpu']}, {m['cores']} cores"], ["RAM", m["ram"]], ["OS", m["os"]], ["Python", m["python"]],
-        ["reconcile", f"commit {m['commit']}"], ["Date", m["date"]], ["Runs", runs],
-        ["Load average", m.get("load", "–")],
-        ["Catalogs", f"`bench/generate.py`, seed {c.seed}"],
-    ], "ll"), "",
+        runs += (
+            f" ({c.large_runs} for the naive-baseline and latency cases at 10,000 dishes, to keep a full "
+            "run under 20 minutes)"
+        )
+    return [
+        "## Machine and method",
+        "",
+        *table(
+            ["", ""],
+            [
+                ["CPU", f"{m['cpu']}, {m['cores']} cores"],
+                ["RAM", m["ram"]],
+                ["OS", m["os"]],
+                ["Python", m["python"]],
+                ["reconcile", f"commit {m['commit']}"],
+                ["Date", m["date"]],
+                ["Runs", runs],
+                ["Load average", m.get("load", "–")],
+                ["Catalogs", f"`bench/generate.py`, seed {c.seed}"],
+            ],
+            "ll",
+        ),
+        "",
         "- Every measured run is a fresh process (`python -m bench.worker`) that does what `reconcile plan` or "
         "`reconcile apply --auto-approve` does, through the same library calls (load the YAML, resolve the "
         "location, read live, diff, plan, render the plan text; then execute and verify), against `reconcile "
@@ -118,7 +154,8 @@ def machine_section(run: Run) -> list[str]:
         "menu's section order and a new section's dish order can only be set once those exist; variations are "
         "created by name only). Plans make no writes: for plan rows, *writes* is the number of write calls the "
         "plan would make.",
-        ""]
+        "",
+    ]
 
 
 def _median_import(run: Run) -> float:
@@ -132,16 +169,30 @@ def _median_baseline(run: Run) -> float:
 
 
 def catalogs_section(run: Run) -> list[str]:
-    rows = [[num(n), str(s["menus"]), num(s["sections"]), str(s["variations"]), str(s["option_groups"]),
-             num(s["listed_twice"]), f"{run.yaml_bytes.get(n, 0) / 1024:,.0f} KiB"] for n, s in sorted(run.shapes.items())]
-    return ["## Catalogs", "",
-            "Synthetic but shaped like real menus (`python -m bench.generate --dishes N --seed S -o FILE`): sections "
-            "of 10–60 dishes, some dishes in two sections, size selections backed by variations, shared extras "
-            "and deselections, labels, images, tax rates, opening windows on some menus, sections and dishes. "
-            "The *1%* and *10%* catalogs change that share of dishes: about 60% new prices, 25% new names, 15% "
-            "moved to another section.", "",
-            *table(["dishes", "menus", "sections", "variations", "option groups", "dishes in 2 sections", "YAML"],
-                   rows), ""]
+    rows = [
+        [
+            num(n),
+            str(s["menus"]),
+            num(s["sections"]),
+            str(s["variations"]),
+            str(s["option_groups"]),
+            num(s["listed_twice"]),
+            f"{run.yaml_bytes.get(n, 0) / 1024:,.0f} KiB",
+        ]
+        for n, s in sorted(run.shapes.items())
+    ]
+    return [
+        "## Catalogs",
+        "",
+        "Synthetic but shaped like real menus (`python -m bench.generate --dishes N --seed S -o FILE`): sections "
+        "of 10–60 dishes, some dishes in two sections, size selections backed by variations, shared extras "
+        "and deselections, labels, images, tax rates, opening windows on some menus, sections and dishes. "
+        "The *1%* and *10%* catalogs change that share of dishes: about 60% new prices, 25% new names, 15% "
+        "moved to another section.",
+        "",
+        *table(["dishes", "menus", "sections", "variations", "option groups", "dishes in 2 sections", "YAML"], rows),
+        "",
+    ]
 
 
 def results_section(run: Run) -> list[str]:
@@ -157,25 +208,73 @@ def results_section(run: Run) -> list[str]:
             verdict = "= min" if over == 0 else f"+{over}"
             if over and r.minimum(True) == (r.planned if r.is_plan else r.writes):
                 verdict += " (= API order)"
-            rows.append([r.title, num(n), sec(r.med("wall")), f"{sec(low)}–{sec(high)}", sec(r.med("cpu")),
-                         f"{r.med('maxrss_mb'):.0f}", sec(r.med("server_cpu")), str(r.reads), writes,
-                         str(r.minimum()), str(r.minimum(True)), verdict])
+            rows.append(
+                [
+                    r.title,
+                    num(n),
+                    sec(r.med("wall")),
+                    f"{sec(low)}–{sec(high)}",
+                    sec(r.med("cpu")),
+                    f"{r.med('maxrss_mb'):.0f}",
+                    sec(r.med("server_cpu")),
+                    str(r.reads),
+                    writes,
+                    str(r.minimum()),
+                    str(r.minimum(True)),
+                    verdict,
+                ]
+            )
         if run.cli.get(n):
             samples = run.cli[n]
             walls = sorted(s["wall"] for s in samples)
-            rows.append(["`reconcile plan` CLI, no-op", num(n), sec(walls[len(walls) // 2]),
-                         f"{sec(walls[0])}–{sec(walls[-1])}", sec(sorted(s['cpu'] for s in samples)[len(samples) // 2]),
-                         f"{sorted(s['maxrss_mb'] for s in samples)[len(samples) // 2]:.0f}", "", "", "", "", "",
-                         "whole command"])
-    lines = ["## Results", "",
-             "Median of the runs; *writes* in parentheses are the write calls a plan would make. The CLI rows time "
-             "the whole `reconcile plan` command in its own process (interpreter start-up and imports included).",
-             "", *table(["case", "dishes", "wall s", "min–max s", "CPU s", "peak MB", "emulator CPU s", "reads",
-                         "writes", "min", "min (API order)", "vs min"], rows), ""]
+            rows.append(
+                [
+                    "`reconcile plan` CLI, no-op",
+                    num(n),
+                    sec(walls[len(walls) // 2]),
+                    f"{sec(walls[0])}–{sec(walls[-1])}",
+                    sec(sorted(s['cpu'] for s in samples)[len(samples) // 2]),
+                    f"{sorted(s['maxrss_mb'] for s in samples)[len(samples) // 2]:.0f}",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "whole command",
+                ]
+            )
+    lines = [
+        "## Results",
+        "",
+        "Median of the runs; *writes* in parentheses are the write calls a plan would make. The CLI rows time "
+        "the whole `reconcile plan` command in its own process (interpreter start-up and imports included).",
+        "",
+        *table(
+            [
+                "case",
+                "dishes",
+                "wall s",
+                "min–max s",
+                "CPU s",
+                "peak MB",
+                "emulator CPU s",
+                "reads",
+                "writes",
+                "min",
+                "min (API order)",
+                "vs min",
+            ],
+            rows,
+        ),
+        "",
+    ]
     lines += phases_section(run)
-    lines += ["### Calls by endpoint", "",
-              "Write calls made (for plans: the calls the plan holds) next to the minimum under the API's ordering "
-              "rules.", ""]
+    lines += [
+        "### Calls by endpoint",
+        "",
+        "Write calls made (for plans: the calls the plan holds) next to the minimum under the API's ordering rules.",
+        "",
+    ]
     rows = []
     for n in run.sizes():
         for case in ENGINE_ORDER:
@@ -184,11 +283,14 @@ def results_section(run: Run) -> list[str]:
                 continue
             made = calls_text(r.runs[0].get("planned_calls", {})) if r.is_plan else calls_text(r.calls, True)
             rows.append([r.title, num(n), made, calls_text(r.minimum_calls(True))])
-    lines += table(["case", "dishes", "reconcile", "minimum (API order)"], rows, "lrll") + [""]
+    lines += [*table(["case", "dishes", "reconcile", "minimum (API order)"], rows, "lrll"), ""]
     reads = next((r for r in run.results if r.suite == "engine" and r.case == "plan-noop"), None)
     if reads is not None:
-        lines += [f"Reads: a plan makes {reads.reads} calls ({calls_text(reads.calls)}); an apply adds "
-                  "the three lists again to verify. The three lists run concurrently.", ""]
+        lines += [
+            f"Reads: a plan makes {reads.reads} calls ({calls_text(reads.calls)}); an apply adds "
+            "the three lists again to verify. The three lists run concurrently.",
+            "",
+        ]
     return lines
 
 
@@ -202,16 +304,27 @@ def phases_section(run: Run) -> list[str]:
             r = run.find("engine", case, n)
             if r is None:
                 continue
-            rows.append([r.title, num(n), *[sec(r.phase(p)) if any(p in s["phases"] for s in r.runs) else ""
-                                            for p in PHASES], sec(r.med("wall"))])
+            rows.append(
+                [
+                    r.title,
+                    num(n),
+                    *[sec(r.phase(p)) if any(p in s["phases"] for s in r.runs) else "" for p in PHASES],
+                    sec(r.med("wall")),
+                ]
+            )
     if not rows:
         return []
-    return ["### Where the wall time goes", "",
-            "Median seconds per phase: **load** the YAML (parse, validate); **plan**: resolve the location, read "
-            "the live catalog, diff, choose the calls, seal the plan with its checksum; **render** the plan text; "
-            "**apply**: execute the calls and record the id mapping; **verify**: read the live catalog again and "
-            "compare.", "",
-            *table(["case", "dishes", *PHASES, "wall"], rows), ""]
+    return [
+        "### Where the wall time goes",
+        "",
+        "Median seconds per phase: **load** the YAML (parse, validate); **plan**: resolve the location, read "
+        "the live catalog, diff, choose the calls, seal the plan with its checksum; **render** the plan text; "
+        "**apply**: execute the calls and record the id mapping; **verify**: read the live catalog again and "
+        "compare.",
+        "",
+        *table(["case", "dishes", *PHASES, "wall"], rows),
+        "",
+    ]
 
 
 def excess_section(run: Run) -> list[str]:
@@ -228,16 +341,20 @@ def excess_section(run: Run) -> list[str]:
         ordered = r.minimum(True)
         reasons = sorted({why for m in r.minimums for why in m.reasons()})
         explained = made == ordered
-        lines.append(f"- **{r.title}, {num(r.dishes)} dishes{' (site)' if r.suite == 'site' else ''}**: {made} "
-                     f"write calls, formula minimum {r.minimum()} (+{over}); minimum under the API's ordering rules "
-                     f"{ordered}{' — reconcile makes exactly that' if explained else ' — reconcile makes more'}. "
-                     + ("Why: " + "; ".join(reasons) + "." if reasons else ""))
+        lines.append(
+            f"- **{r.title}, {num(r.dishes)} dishes{' (site)' if r.suite == 'site' else ''}**: {made} "
+            f"write calls, formula minimum {r.minimum()} (+{over}); minimum under the API's ordering rules "
+            f"{ordered}{' — reconcile makes exactly that' if explained else ' — reconcile makes more'}. "
+            + ("Why: " + "; ".join(reasons) + "." if reasons else "")
+        )
         if not explained:
-            lines.append(f"  - unexplained: reconcile {calls_text(r.calls if not r.is_plan else {}, True)} vs "
-                         f"{calls_text(r.minimum_calls(True))}")
+            lines.append(
+                f"  - unexplained: reconcile {calls_text(r.calls if not r.is_plan else {}, True)} vs "
+                f"{calls_text(r.minimum_calls(True))}"
+            )
     if not found:
         lines.append("None: every case makes exactly the minimum number of calls.")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def latency_section(run: Run) -> list[str]:
@@ -249,33 +366,67 @@ def latency_section(run: Run) -> list[str]:
             ratio = apply_s / r.bound() if r.bound() else float("nan")
             emulator = r.server_phase("apply")
             unloaded = run.find("engine", PAIR[r.case], n)
-            levels = [m.levels() for m in r.minimums][0]
+            levels = next(m.levels() for m in r.minimums)
             e2e = r.med("wall")
-            rows.append([r.title, num(n), str(r.concurrency), str(r.writes), "+".join(map(str, levels)),
-                         str(r.round_trips()), sec(r.bound()), sec(apply_s), f"{ratio:.2f}×",
-                         "yes" if ratio <= LATENCY_RATIO else "**no**",
-                         sec(unloaded.phase("apply")) if unloaded else "", sec(emulator),
-                         sec(r.phase("plan")), sec(e2e)])
+            rows.append(
+                [
+                    r.title,
+                    num(n),
+                    str(r.concurrency),
+                    str(r.writes),
+                    "+".join(map(str, levels)),
+                    str(r.round_trips()),
+                    sec(r.bound()),
+                    sec(apply_s),
+                    f"{ratio:.2f}×",
+                    "yes" if ratio <= LATENCY_RATIO else "**no**",
+                    sec(unloaded.phase("apply")) if unloaded else "",
+                    sec(emulator),
+                    sec(r.phase("plan")),
+                    sec(e2e),
+                ]
+            )
     if not rows:
         return []
-    return ["## Latency", "",
-            f"The emulator server adds {c.latency_ms:.0f} ms to every call (`--latency-ms`), so calls overlap on "
-            "the wire as they would against Wix. **bound** is the lower bound of the apply: the minimal calls "
-            "(API order) placed at the earliest dependency level each can run at (draft, then creates parent "
-            "before child, then the updates that name new entities, then publish); a level of *k* calls at "
-            "concurrency *c* takes ceil(k/c) round trips. **apply s** is the write phase (the engine's "
-            "`apply_plan`: execute the calls, stage and commit the mapping), median; the target is within "
-            f"{LATENCY_RATIO}× of the bound. *plan s* is the read phase before it (list locations, list catalogs, "
-            "then the three lists concurrently: three round trips at least, plus the work), *total s* the "
-            "whole `reconcile apply` (plan, apply, verify). The bound counts waiting only: *apply s @0 ms* is "
-            "the same apply with no added latency (concurrency 4), i.e. the work itself — reconcile's and the "
-            "emulator's, which runs on the same two cores and executes writes one at a time (SQLite); "
-            "*emulator s* is the emulator's CPU time during the apply at 50 ms. Wix's own processing time is "
-            "unknown. Reading the table: when *apply s* is about *bound s* + *apply s @0 ms*, the calls overlap "
-            "as planned and what exceeds the bound is work, not waiting.", "",
-            *table(["case", "dishes", "concurrency", "writes", "calls per level", "round trips", "bound s",
-                    "apply s", "ratio", f"≤ {LATENCY_RATIO}×", "apply s @0 ms", "emulator s", "plan s", "total s"],
-                   rows), ""]
+    return [
+        "## Latency",
+        "",
+        f"The emulator server adds {c.latency_ms:.0f} ms to every call (`--latency-ms`), so calls overlap on "
+        "the wire as they would against Wix. **bound** is the lower bound of the apply: the minimal calls "
+        "(API order) placed at the earliest dependency level each can run at (draft, then creates parent "
+        "before child, then the updates that name new entities, then publish); a level of *k* calls at "
+        "concurrency *c* takes ceil(k/c) round trips. **apply s** is the write phase (the engine's "
+        "`apply_plan`: execute the calls, stage and commit the mapping), median; the target is within "
+        f"{LATENCY_RATIO}× of the bound. *plan s* is the read phase before it (list locations, list catalogs, "
+        "then the three lists concurrently: three round trips at least, plus the work), *total s* the "
+        "whole `reconcile apply` (plan, apply, verify). The bound counts waiting only: *apply s @0 ms* is "
+        "the same apply with no added latency (concurrency 4), i.e. the work itself — reconcile's and the "
+        "emulator's, which runs on the same two cores and executes writes one at a time (SQLite); "
+        "*emulator s* is the emulator's CPU time during the apply at 50 ms. Wix's own processing time is "
+        "unknown. Reading the table: when *apply s* is about *bound s* + *apply s @0 ms*, the calls overlap "
+        "as planned and what exceeds the bound is work, not waiting.",
+        "",
+        *table(
+            [
+                "case",
+                "dishes",
+                "concurrency",
+                "writes",
+                "calls per level",
+                "round trips",
+                "bound s",
+                "apply s",
+                "ratio",
+                f"≤ {LATENCY_RATIO}×",
+                "apply s @0 ms",
+                "emulator s",
+                "plan s",
+                "total s",
+            ],
+            rows,
+        ),
+        "",
+    ]
 
 
 def baseline_section(run: Run) -> list[str]:
@@ -288,36 +439,72 @@ def baseline_section(run: Run) -> list[str]:
                 continue
             ours_s = ours.med("wall") - ours.phase("verify")
             slow_naive = run.find("latency", case, n)
-            slow_ours = run.find("latency", PAIR[case].replace("apply", "latency"), n, slow_naive.concurrency
-                                 if slow_naive else None)
+            slow_ours = run.find(
+                "latency", PAIR[case].replace("apply", "latency"), n, slow_naive.concurrency if slow_naive else None
+            )
             at_latency = ["", "", ""]
             if slow_naive and slow_ours:
                 a = slow_ours.med("wall") - slow_ours.phase("verify")
                 b = slow_naive.med("wall")
                 at_latency = [sec(a), sec(b), f"{b / a:.1f}×"]
-            rows.append([naive.title, num(n), str(ours.writes), str(naive.writes), f"{naive.writes / max(1, ours.writes):.0f}×",
-                         str(ours.reads - 3), str(naive.reads), sec(ours_s), sec(naive.med("wall")),
-                         f"{naive.med('wall') / ours_s:.1f}×", sec(ours.med("server_cpu")), sec(naive.med("server_cpu")),
-                         *at_latency])
+            rows.append(
+                [
+                    naive.title,
+                    num(n),
+                    str(ours.writes),
+                    str(naive.writes),
+                    f"{naive.writes / max(1, ours.writes):.0f}×",
+                    str(ours.reads - 3),
+                    str(naive.reads),
+                    sec(ours_s),
+                    sec(naive.med("wall")),
+                    f"{naive.med('wall') / ours_s:.1f}×",
+                    sec(ours.med("server_cpu")),
+                    sec(naive.med("server_cpu")),
+                    *at_latency,
+                ]
+            )
     if not rows:
         return []
     c = run.config
-    return ["## Baseline: the Wix sample flow", "",
-            "`bench/naive.py` imports the catalog the way Wix's sample flow does: list the menus, create a draft, "
-            "archive every menu, create every variation, menu, section and dish again, set the order lists, "
-            "publish — on every sync, whatever changed. It runs parents before children (the sample's order "
-            "cannot create a dish in a section that does not exist yet) and uses the same concurrency as "
-            f"reconcile ({c.concurrency}). Each change case starts from a site the same flow imported once. "
-            "reconcile's time here leaves out its verify step (the naive flow does not verify); its reads leave "
-            f"out the three verify lists. The last three columns repeat the comparison at {c.latency_ms:.0f} ms "
-            "per call.", "",
-            *table(["case", "dishes", "reconcile writes", "naive writes", "ratio", "reconcile reads", "naive reads",
-                    "reconcile s", "naive s", "time ratio", "emulator CPU s (ours)", "emulator CPU s (naive)",
-                    f"reconcile s @{c.latency_ms:.0f} ms", f"naive s @{c.latency_ms:.0f} ms", "time ratio"], rows),
-            "",
-            *_baseline_notes(run),
-            "The naive flow also churns every Wix id on every sync (photos, ratings and history are lost) and "
-            "leaves the old sections and dishes behind, unlisted: the catalog grows with every import.", ""]
+    return [
+        "## Baseline: the Wix sample flow",
+        "",
+        "`bench/naive.py` imports the catalog the way Wix's sample flow does: list the menus, create a draft, "
+        "archive every menu, create every variation, menu, section and dish again, set the order lists, "
+        "publish — on every sync, whatever changed. It runs parents before children (the sample's order "
+        "cannot create a dish in a section that does not exist yet) and uses the same concurrency as "
+        f"reconcile ({c.concurrency}). Each change case starts from a site the same flow imported once. "
+        "reconcile's time here leaves out its verify step (the naive flow does not verify); its reads leave "
+        f"out the three verify lists. The last three columns repeat the comparison at {c.latency_ms:.0f} ms "
+        "per call.",
+        "",
+        *table(
+            [
+                "case",
+                "dishes",
+                "reconcile writes",
+                "naive writes",
+                "ratio",
+                "reconcile reads",
+                "naive reads",
+                "reconcile s",
+                "naive s",
+                "time ratio",
+                "emulator CPU s (ours)",
+                "emulator CPU s (naive)",
+                f"reconcile s @{c.latency_ms:.0f} ms",
+                f"naive s @{c.latency_ms:.0f} ms",
+                "time ratio",
+            ],
+            rows,
+        ),
+        "",
+        *_baseline_notes(run),
+        "The naive flow also churns every Wix id on every sync (photos, ratings and history are lost) and "
+        "leaves the old sections and dishes behind, unlisted: the catalog grows with every import.",
+        "",
+    ]
 
 
 def _baseline_notes(run: Run) -> list[str]:
@@ -328,9 +515,12 @@ def _baseline_notes(run: Run) -> list[str]:
             slower.append(num(n))
     if not slower:
         return []
-    return [f"For a full create the naive flow is faster in time with no added latency (at {', '.join(slower)} "
-            "dishes): both send the same calls, but reconcile first reads the live catalog, diffs and builds a "
-            "reviewable plan, and records the id mapping; see *Where the wall time goes* for the split.", ""]
+    return [
+        f"For a full create the naive flow is faster in time with no added latency (at {', '.join(slower)} "
+        "dishes): both send the same calls, but reconcile first reads the live catalog, diffs and builds a "
+        "reviewable plan, and records the id mapping; see *Where the wall time goes* for the split.",
+        "",
+    ]
 
 
 def site_section(run: Run) -> list[str]:
@@ -340,19 +530,34 @@ def site_section(run: Run) -> list[str]:
     c = run.config
     rows = []
     for r in results:
-        rows.append([r.title, sec(r.med("wall")), sec(r.med("cpu")), f"{r.med('maxrss_mb'):.0f}", str(r.reads),
-                     f"({r.planned})" if r.is_plan else str(r.writes), str(r.minimum()), str(r.minimum(True))])
-    return ["## A site with several locations", "",
-            f"{c.site_locations} locations, one catalog of {num(c.site_dishes)} dishes each (`location:` names "
-            "the location), synced one location after the other in one process, as a script looping over "
-            "`reconcile apply` would. Calls and minimums are totals over the locations.", "",
-            *table(["case", "wall s", "CPU s", "peak MB", "reads", "writes", "min", "min (API order)"], rows), ""]
+        rows.append(
+            [
+                r.title,
+                sec(r.med("wall")),
+                sec(r.med("cpu")),
+                f"{r.med('maxrss_mb'):.0f}",
+                str(r.reads),
+                f"({r.planned})" if r.is_plan else str(r.writes),
+                str(r.minimum()),
+                str(r.minimum(True)),
+            ]
+        )
+    return [
+        "## A site with several locations",
+        "",
+        f"{c.site_locations} locations, one catalog of {num(c.site_dishes)} dishes each (`location:` names "
+        "the location), synced one location after the other in one process, as a script looping over "
+        "`reconcile apply` would. Calls and minimums are totals over the locations.",
+        "",
+        *table(["case", "wall s", "CPU s", "peak MB", "reads", "writes", "min", "min (API order)"], rows),
+        "",
+    ]
 
 
 def exponents(run: Run, case: str) -> list[float]:
     sizes = run.sizes()
     out = []
-    for a, b in zip(sizes, sizes[1:]):
+    for a, b in itertools.pairwise(sizes):
         ra, rb = run.find("engine", case, a), run.find("engine", case, b)
         if ra and rb:
             out.append(math.log(rb.med("wall") / ra.med("wall")) / math.log(b / a))
@@ -373,20 +578,35 @@ def scaling_section(run: Run) -> list[str]:
             values.append(r.med("wall") / (n / 1000) if r else float("nan"))
         per_k[case] = values
         ex = exponents(run, case)
-        rows.append([run.find("engine", case, sizes[0]).title if run.find("engine", case, sizes[0]) else case,
-                     *[sec(v) for v in values], *[f"{e:.2f}" for e in ex]])
+        rows.append(
+            [
+                run.find("engine", case, sizes[0]).title if run.find("engine", case, sizes[0]) else case,
+                *[sec(v) for v in values],
+                *[f"{e:.2f}" for e in ex],
+            ]
+        )
     top = max((v for vs in per_k.values() for v in vs if v == v), default=1.0)
     for case, values in per_k.items():
         chart.append(case)
-        for n, v in zip(sizes, values):
+        for n, v in zip(sizes, values, strict=False):
             bar = "#" * max(1, round(width * v / top)) if v == v else ""
             chart.append(f"  {n:>6,} {bar} {sec(v)} s")
-    heads = [f"s per 1,000 dishes @ {n:,}" for n in sizes] + [f"exponent {a:,}→{b:,}" for a, b in zip(sizes, sizes[1:])]
-    return ["## Scaling", "",
-            "Wall time per 1,000 dishes at each size (flat or falling means linear or better), and the growth "
-            "exponent between sizes: *k* in time ∝ dishes^k, from the medians (1 is linear; below 1 the fixed "
-            "costs still dominate).", "",
-            *table(["case", *heads], rows), "", "```", *chart, "```", ""]
+    heads = [f"s per 1,000 dishes @ {n:,}" for n in sizes]
+    heads += [f"exponent {a:,}→{b:,}" for a, b in itertools.pairwise(sizes)]
+    return [
+        "## Scaling",
+        "",
+        "Wall time per 1,000 dishes at each size (flat or falling means linear or better), and the growth "
+        "exponent between sizes: *k* in time ∝ dishes^k, from the medians (1 is linear; below 1 the fixed "
+        "costs still dominate).",
+        "",
+        *table(["case", *heads], rows),
+        "",
+        "```",
+        *chart,
+        "```",
+        "",
+    ]
 
 
 @dataclass
@@ -408,11 +628,15 @@ def targets(run: Run) -> list[Target]:
         plan_ok = wall < NOOP_SECONDS and mb < NOOP_MB
         cli_ok = cli_wall != cli_wall or (cli_wall < NOOP_SECONDS and cli_mb < NOOP_MB)
         low, high = (sorted(s["wall"] for s in cli)[0], sorted(s["wall"] for s in cli)[-1]) if cli else (0, 0)
-        out.append(Target(f"no-op plan of {num(big)} dishes under {NOOP_SECONDS:.0f} s and {NOOP_MB:.0f} MB",
-                          plan_ok and cli_ok,
-                          f"the plan: {sec(wall)} s and {mb:.0f} MB peak ({'met' if plan_ok else 'not met'}); the whole "
-                          f"`reconcile plan` command, interpreter start-up and imports included: {sec(cli_wall)} s "
-                          f"(runs {sec(low)}–{sec(high)}) and {cli_mb:.0f} MB ({'met' if cli_ok else 'not met'})"))
+        out.append(
+            Target(
+                f"no-op plan of {num(big)} dishes under {NOOP_SECONDS:.0f} s and {NOOP_MB:.0f} MB",
+                plan_ok and cli_ok,
+                f"the plan: {sec(wall)} s and {mb:.0f} MB peak ({'met' if plan_ok else 'not met'}); the whole "
+                f"`reconcile plan` command, interpreter start-up and imports included: {sec(cli_wall)} s "
+                f"(runs {sec(low)}–{sec(high)}) and {cli_mb:.0f} MB ({'met' if cli_ok else 'not met'})",
+            )
+        )
     else:
         out.append(Target("no-op plan of 10,000 dishes under 2 s and 500 MB", None, "not measured in this run"))
     cases = [r for r in run.results if r.suite in ("engine", "site")]
@@ -422,17 +646,33 @@ def targets(run: Run) -> list[Target]:
         out.append(Target("API calls equal to the theoretical minimum in every case", True, "every case"))
     else:
         names = ", ".join(sorted({f"{r.title} ({'site' if r.suite == 'site' else num(r.dishes)})" for r in over}))
-        out.append(Target("API calls equal to the theoretical minimum in every case", False,
-                          f"exceeded in {len(over)} of {len(cases)} cases ({names}): by the order-list updates the "
-                          "API forces after creating new menus and sections"
-                          + ("; every case equals the minimum under the API's ordering rules" if not unexplained
-                             else f"; {len(unexplained)} case(s) exceed even that")))
+        out.append(
+            Target(
+                "API calls equal to the theoretical minimum in every case",
+                False,
+                f"exceeded in {len(over)} of {len(cases)} cases ({names}): by the order-list updates the "
+                "API forces after creating new menus and sections"
+                + (
+                    "; every case equals the minimum under the API's ordering rules"
+                    if not unexplained
+                    else f"; {len(unexplained)} case(s) exceed even that"
+                ),
+            )
+        )
     prices = [r for r in run.results if r.suite == "engine" and r.case == "apply-price"]
     if prices:
-        ok = all(writes_of(r) in ({"updateItem": 1}, {"createDraftCatalog": 1, "bulkUpdateItems": 1,
-                                                       "publishDraftCatalog": 1}) for r in prices)
-        out.append(Target("one price change = 3 write calls (draft, bulk update, publish) or 1 (live update)", ok,
-                          "; ".join(f"{num(r.dishes)}: {calls_text(writes_of(r))}" for r in prices)))
+        ok = all(
+            writes_of(r)
+            in ({"updateItem": 1}, {"createDraftCatalog": 1, "bulkUpdateItems": 1, "publishDraftCatalog": 1})
+            for r in prices
+        )
+        out.append(
+            Target(
+                "one price change = 3 write calls (draft, bulk update, publish) or 1 (live update)",
+                ok,
+                "; ".join(f"{num(r.dishes)}: {calls_text(writes_of(r))}" for r in prices),
+            )
+        )
     lat = [r for r in run.results if r.suite == "latency" and not r.case.startswith("naive") and r.bound()]
     if lat:
         default = [r for r in lat if r.concurrency == run.config.concurrencies[0]]
@@ -442,12 +682,16 @@ def targets(run: Run) -> list[Target]:
         unloaded = run.find("engine", PAIR[worst.case], worst.dishes)
         work = f"; the same apply takes {sec(unloaded.phase('apply'))} s with no latency at all" if unloaded else ""
         failing = sorted({f"{r.title} at {num(r.dishes)}" for r in lat if r.phase("apply") / r.bound() > LATENCY_RATIO})
-        out.append(Target(f"apply wall time at {run.config.latency_ms:.0f} ms latency within {LATENCY_RATIO}× of the "
-                          "lower bound", ratio <= LATENCY_RATIO and not failing,
-                          f"worst at concurrency {run.config.concurrencies[0]}: {ratio:.2f}× ({worst.title}, "
-                          f"{num(worst.dishes)} dishes: {sec(worst.phase('apply'))} s against {sec(worst.bound())} s"
-                          f"{work}); over all concurrencies tried: {min(all_ratios):.2f}×–{max(all_ratios):.2f}×"
-                          + (f"; above {LATENCY_RATIO}× somewhere: {', '.join(failing)}" if failing else "")))
+        out.append(
+            Target(
+                f"apply wall time at {run.config.latency_ms:.0f} ms latency within {LATENCY_RATIO}× of the lower bound",
+                ratio <= LATENCY_RATIO and not failing,
+                f"worst at concurrency {run.config.concurrencies[0]}: {ratio:.2f}× ({worst.title}, "
+                f"{num(worst.dishes)} dishes: {sec(worst.phase('apply'))} s against {sec(worst.bound())} s"
+                f"{work}); over all concurrencies tried: {min(all_ratios):.2f}×–{max(all_ratios):.2f}×"
+                + (f"; above {LATENCY_RATIO}× somewhere: {', '.join(failing)}" if failing else ""),
+            )
+        )
     if len(run.sizes()) >= 2:
         worst_case, worst_ex = None, -1.0
         for case in ENGINE_ORDER:
@@ -455,8 +699,13 @@ def targets(run: Run) -> list[Target]:
             if ex and ex[-1] > worst_ex:
                 worst_case, worst_ex = case, ex[-1]
         a, b = run.sizes()[-2], run.sizes()[-1]
-        out.append(Target("cost grows linearly (or better) with catalog size", worst_ex <= LINEAR_EXPONENT,
-                          f"largest exponent {a:,}→{b:,}: {worst_ex:.2f} ({worst_case}); see Scaling"))
+        out.append(
+            Target(
+                "cost grows linearly (or better) with catalog size",
+                worst_ex <= LINEAR_EXPONENT,
+                f"largest exponent {a:,}→{b:,}: {worst_ex:.2f} ({worst_case}); see Scaling",
+            )
+        )
     return out
 
 
@@ -472,22 +721,39 @@ def targets_section(run: Run) -> list[str]:
 def hotspots_section(run: Run, limit: int = 12) -> list[str]:
     if not run.profiles:
         return []
-    lines = ["## Where the time goes", "",
-             f"cProfile of single runs at {num(max(run.sizes()))} dishes (`--profile`; profiling slows everything "
-             "down, so compare the shares, not the absolute times). Top functions by own time:", ""]
+    lines = [
+        "## Where the time goes",
+        "",
+        f"cProfile of single runs at {num(max(run.sizes()))} dishes (`--profile`; profiling slows everything "
+        "down, so compare the shares, not the absolute times). Top functions by own time:",
+        "",
+    ]
     for name, path in run.profiles.items():
         if not Path(path).exists():
             continue
         stats = pstats.Stats(str(path))
         total = stats.total_tt  # type: ignore[attr-defined]
         data = stats.stats  # type: ignore[attr-defined]
-        entries = sorted(((k, v) for k, v in data.items() if "/bench/" not in k[0]), key=lambda kv: kv[1][2],
-                         reverse=True)[:limit]
-        rows = [[_where(key), _owner(data, key), num(value[1]), sec(value[2]), f"{100 * value[2] / total:.0f}%",
-                 sec(value[3])] for key, value in entries]
-        lines += [f"**{name}** ({sec(total)} s profiled)", "",
-                  *table(["function", "reached from (reconcile)", "calls", "own s", "share", "cumulative s"], rows,
-                         "llrrrr"), ""]
+        entries = sorted(
+            ((k, v) for k, v in data.items() if "/bench/" not in k[0]), key=lambda kv: kv[1][2], reverse=True
+        )[:limit]
+        rows = [
+            [
+                _where(key),
+                _owner(data, key),
+                num(value[1]),
+                sec(value[2]),
+                f"{100 * value[2] / total:.0f}%",
+                sec(value[3]),
+            ]
+            for key, value in entries
+        ]
+        lines += [
+            f"**{name}** ({sec(total)} s profiled)",
+            "",
+            *table(["function", "reached from (reconcile)", "calls", "own s", "share", "cumulative s"], rows, "llrrrr"),
+            "",
+        ]
     return lines
 
 
@@ -521,53 +787,89 @@ def readme_section(run: Run) -> list[str]:
     parts = []
     noop = run.find("engine", "plan-noop", big)
     if noop:
-        parts.append(f"a plan of an unchanged {num(big)}-dish catalog takes {sec(noop.med('wall'))} s and "
-                     f"{noop.med('maxrss_mb'):.0f} MB")
+        parts.append(
+            f"a plan of an unchanged {num(big)}-dish catalog takes {sec(noop.med('wall'))} s and "
+            f"{noop.med('maxrss_mb'):.0f} MB"
+        )
     price = run.find("engine", "apply-price", big)
     prices = [r for r in run.results if r.suite == "engine" and r.case == "apply-price"]
     if price:
         same = len({tuple(sorted(writes_of(r).items())) for r in prices}) == 1 and len(prices) > 1
-        parts.append(f"one price change costs {price.writes} write call{'s' if price.writes != 1 else ''} "
-                     f"({calls_text(writes_of(price))})" + (" whatever the catalog size" if same else ""))
+        parts.append(
+            f"one price change costs {price.writes} write call{'s' if price.writes != 1 else ''} "
+            f"({calls_text(writes_of(price))})" + (" whatever the catalog size" if same else "")
+        )
     ten = run.find("engine", "apply-10pct", big)
     naive_ten = run.find("naive", "naive-10pct", big)
     if ten and naive_ten:
-        parts.append(f"a 10% change of {num(big)} dishes takes {ten.writes} write calls where the Wix sample flow "
-                     f"takes {naive_ten.writes} ({naive_ten.writes / ten.writes:.0f}× fewer)")
+        parts.append(
+            f"a 10% change of {num(big)} dishes takes {ten.writes} write calls where the Wix sample flow "
+            f"takes {naive_ten.writes} ({naive_ten.writes / ten.writes:.0f}× fewer)"
+        )
     create = run.find("engine", "apply-create", big)
     if create:
-        parts.append(f"a full create of {num(big)} dishes takes {create.writes} calls and "
-                     f"{sec(create.med('wall'))} s against the local emulator")
+        parts.append(
+            f"a full create of {num(big)} dishes takes {create.writes} calls and "
+            f"{sec(create.med('wall'))} s against the local emulator"
+        )
     slow = run.find("latency", "latency-create", big, run.config.concurrencies[0])
     if slow and slow.bound():
-        lat = [r for r in run.results if r.suite == "latency" and not r.case.startswith("naive") and r.bound()
-               and r.concurrency == run.config.concurrencies[0]]
+        lat = [
+            r
+            for r in run.results
+            if r.suite == "latency"
+            and not r.case.startswith("naive")
+            and r.bound()
+            and r.concurrency == run.config.concurrencies[0]
+        ]
         worst = max(lat, key=lambda r: r.phase("apply") / r.bound())
-        text = (f"with {run.config.latency_ms:.0f} ms per call, that create takes {sec(slow.phase('apply'))} s to "
-                f"apply against a round-trip lower bound of {sec(slow.bound())} s "
-                f"({slow.phase('apply') / slow.bound():.2f}×)")
+        text = (
+            f"with {run.config.latency_ms:.0f} ms per call, that create takes {sec(slow.phase('apply'))} s to "
+            f"apply against a round-trip lower bound of {sec(slow.bound())} s "
+            f"({slow.phase('apply') / slow.bound():.2f}×)"
+        )
         if worst.phase("apply") / worst.bound() > LATENCY_RATIO:
-            text += (f", while small changes to big catalogs are further from theirs (up to "
-                     f"{worst.phase('apply') / worst.bound():.1f}× for {worst.title.lower()} at "
-                     f"{num(worst.dishes)} dishes) because of fixed work per apply")
+            text += (
+                f", while small changes to big catalogs are further from theirs (up to "
+                f"{worst.phase('apply') / worst.bound():.1f}× for {worst.title.lower()} at "
+                f"{num(worst.dishes)} dishes) because of fixed work per apply"
+            )
         parts.append(text)
     summary = "; ".join(parts)
-    return ["## README section", "",
-            "### Performance", "",
-            "```sh",
-            "python -m bench            # full run, writes docs/performance.md",
-            "python -m bench --quick    # smoke run, about a minute",
-            "```", "",
-            f"reconcile sends the fewest calls the Wix API allows for each change (batched 20 per call, in "
-            f"dependency order, concurrently), and its cost grows linearly with the catalog. Measured on {run.machine['cores']} cores "
-            f"({run.machine['cpu']}) against the local Wix emulator: {summary}. Every figure, the method and the "
-            "targets are in [docs/performance.md](docs/performance.md).", ""]
+    return [
+        "## README section",
+        "",
+        "### Performance",
+        "",
+        "```sh",
+        "python -m bench            # full run, writes docs/performance.md",
+        "python -m bench --quick    # smoke run, about a minute",
+        "```",
+        "",
+        f"reconcile sends the fewest calls the Wix API allows for each change (batched 20 per call, in "
+        "dependency order, concurrently), and its cost grows linearly with the catalog. "
+        f"Measured on {run.machine['cores']} cores "
+        f"({run.machine['cpu']}) against the local Wix emulator: {summary}. Every figure, the method and the "
+        "targets are in [docs/performance.md](docs/performance.md).",
+        "",
+    ]
 
 
 def document(run: Run) -> str:
-    sections = [header(run), machine_section(run), catalogs_section(run), targets_section(run), results_section(run),
-                excess_section(run), latency_section(run), baseline_section(run), site_section(run),
-                scaling_section(run), hotspots_section(run), readme_section(run)]
+    sections = [
+        header(run),
+        machine_section(run),
+        catalogs_section(run),
+        targets_section(run),
+        results_section(run),
+        excess_section(run),
+        latency_section(run),
+        baseline_section(run),
+        site_section(run),
+        scaling_section(run),
+        hotspots_section(run),
+        readme_section(run),
+    ]
     return "\n".join(line for section in sections for line in section).rstrip() + "\n"
 
 

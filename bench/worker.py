@@ -95,8 +95,9 @@ async def run_job(spec: dict, job: dict, phases: Phases, out: dict) -> None:
     if mode == "naive":
         data = yaml.load(Path(job["catalog"]).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         started = phases.add("load", started)
-        calls = await naive.run(spec["url"], os.environ["WIX_ACCESS_TOKEN"], data, job.get("location"),
-                                spec.get("concurrency", 4))
+        calls = await naive.run(
+            spec["url"], os.environ["WIX_ACCESS_TOKEN"], data, job.get("location"), spec.get("concurrency", 4)
+        )
         phases.add("sync", started)
         for name, count in calls.items():
             out["client_calls"][name] = out["client_calls"].get(name, 0) + count
@@ -105,8 +106,9 @@ async def run_job(spec: dict, job: dict, phases: Phases, out: dict) -> None:
     started = phases.add("load", started)
     store = MappingStore(state / "state.sqlite")
     try:
-        async with open_target("wix-v3", job.get("location") or catalog.location, state,
-                               currency=catalog.currency) as target:
+        async with open_target(
+            "wix-v3", job.get("location") or catalog.location, state, currency=catalog.currency
+        ) as target:
             planned = await make_plan(catalog, target, store, THRESHOLDS, spec.get("live_updates", True))
             plan = planned.plan
             started = phases.add("plan", started)
@@ -134,8 +136,16 @@ async def run_job(spec: dict, job: dict, phases: Phases, out: dict) -> None:
 
 
 async def run(spec: dict) -> dict:
-    out: dict = {"changes": 0, "operations": 0, "steps": 0, "plan_lines": 0, "differences": 0,
-                 "difference_samples": [], "client_calls": {}, "planned_calls": {}}
+    out: dict = {
+        "changes": 0,
+        "operations": 0,
+        "steps": 0,
+        "plan_lines": 0,
+        "differences": 0,
+        "difference_samples": [],
+        "client_calls": {},
+        "planned_calls": {},
+    }
     phases = Phases(spec.get("server_pid"))
     for job in spec["jobs"]:
         await run_job(spec, job, phases, out)
@@ -160,8 +170,14 @@ def measure(spec: dict) -> dict:
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(spec["profile"])
-    out.update(wall=round(wall, 4), cpu=round(cpu, 4), maxrss_mb=round(_rss_mb(), 1),
-               baseline_mb=round(baseline, 1), import_s=round(IMPORT_SECONDS, 3), pid=os.getpid())
+    out.update(
+        wall=round(wall, 4),
+        cpu=round(cpu, 4),
+        maxrss_mb=round(_rss_mb(), 1),
+        baseline_mb=round(baseline, 1),
+        import_s=round(IMPORT_SECONDS, 3),
+        pid=os.getpid(),
+    )
     return out
 
 

@@ -1,8 +1,8 @@
 """Wix credentials and endpoint, from the environment only (never from YAML, flags or plans).
 
-    WIX_API_KEY + WIX_SITE_ID   an API key (sent as Authorization, with the wix-site-id header)
-    WIX_ACCESS_TOKEN            or an OAuth access token (sent as Authorization)
-    WIX_API_BASE_URL            default https://www.wixapis.com (point it at `reconcile emulator serve`)
+WIX_API_KEY + WIX_SITE_ID   an API key (sent as Authorization, with the wix-site-id header)
+WIX_ACCESS_TOKEN            or an OAuth access token (sent as Authorization)
+WIX_API_BASE_URL            default https://www.wixapis.com (point it at `reconcile emulator serve`)
 """
 
 from __future__ import annotations
@@ -33,5 +33,6 @@ def wix_from_env(env: Mapping[str, str] | None = None) -> WixCredentials:
         return WixCredentials(base_url, {"Authorization": key, "wix-site-id": site}, (key,))
     if token:
         return WixCredentials(base_url, {"Authorization": token}, (token,))
-    raise ConfigError("no Wix credentials: set WIX_API_KEY and WIX_SITE_ID, or WIX_ACCESS_TOKEN "
-                      "(or use --target sandbox)")
+    raise ConfigError(
+        "no Wix credentials: set WIX_API_KEY and WIX_SITE_ID, or WIX_ACCESS_TOKEN (or use --target sandbox)"
+    )

@@ -92,7 +92,10 @@ class Session:
             self.stats.count(operation)
             try:
                 response = await self.client.request(
-                    method, path, headers=self.headers, params=params,
+                    method,
+                    path,
+                    headers=self.headers,
+                    params=params,
                     content=None if json_body is None else orjson.dumps(json_body),
                 )
             except (httpx.TimeoutException, httpx.TransportError) as exc:
@@ -115,7 +118,9 @@ class Session:
                 raise error
             self.stats.retries += 1
             wait = self.policy.delay(attempt - 1, getattr(error, "retry_after", None))
-            log.info("retrying %s after %s (attempt %d, waiting %.2fs)", operation, error.status or "error", attempt, wait)
+            log.info(
+                "retrying %s after %s (attempt %d, waiting %.2fs)", operation, error.status or "error", attempt, wait
+            )
             await self._sleep(wait)
 
     def _error(self, operation: str, response: httpx.Response) -> ApiError:
@@ -124,8 +129,14 @@ class Session:
         message = self.redact(message or response.reason_phrase or "request failed")
         status = response.status_code
         if status == 429 or status >= 500:
-            return TemporaryApiError(message=message, status=status, code=code, operation=operation, body=body,
-                                     retry_after=_retry_after(response))
+            return TemporaryApiError(
+                message=message,
+                status=status,
+                code=code,
+                operation=operation,
+                body=body,
+                retry_after=_retry_after(response),
+            )
         return PermanentApiError(message=message, status=status, code=code, operation=operation, body=body)
 
     def redact(self, text: str) -> str:

@@ -23,9 +23,9 @@ from reconciler.model.catalog import (
     Window,
 )
 
-names = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30
-).filter(lambda s: s.strip() == s and s.strip() != "")
+names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+    lambda s: s.strip() == s and s.strip() != ""
+)
 texts = st.one_of(st.none(), st.text(max_size=60).filter(lambda s: "\r" not in s))
 money = st.decimals(min_value=Decimal("0"), max_value=Decimal("999.99"), places=2)
 percent = st.decimals(min_value=Decimal("0"), max_value=Decimal("25"), places=3)
@@ -90,15 +90,16 @@ def catalogs(draw, max_dishes: int = 6, id_prefix: str = "") -> Catalog:
             chosen = draw(st.lists(st.sampled_from(variation_ids), min_size=1, unique=True))
             choices = [Choice(item=c, price=draw(money)) for c in chosen]
             kind = draw(st.sampled_from(["selection", "extras", "deselection"]))
-            common = dict(id=f"{p}g{g}", name=draw(names), choices=choices)
+            common = {"id": f"{p}g{g}", "name": draw(names), "choices": choices}
             if kind == "selection":
                 groups.append(Selection(type="selection", default=draw(st.none() | st.sampled_from(chosen)), **common))
             elif kind == "extras":
                 top = draw(st.integers(0, len(chosen)))
                 low = draw(st.integers(0, top))
                 defaults = draw(st.lists(st.sampled_from(chosen), unique=True, max_size=len(chosen)))
-                groups.append(Extras(type="extras", min=low, max=draw(st.none() | st.just(top)),
-                                     defaults=defaults, **common))
+                groups.append(
+                    Extras(type="extras", min=low, max=draw(st.none() | st.just(top)), defaults=defaults, **common)
+                )
             else:
                 groups.append(Deselection(type="deselection", **common))
     group_ids = [g.id for g in groups]
@@ -122,10 +123,11 @@ def catalogs(draw, max_dishes: int = 6, id_prefix: str = "") -> Catalog:
             listed += [x for x in extra if x not in listed]
             sections.append(Section(id=f"{p}s{section_count}", name=draw(names), dishes=listed, **draw(visibility())))
             section_count += 1
-        menus.append(Menu(id=f"{p}m{m}", name=draw(names), description=draw(texts), sections=sections,
-                          **draw(visibility())))
+        menus.append(
+            Menu(id=f"{p}m{m}", name=draw(names), description=draw(texts), sections=sections, **draw(visibility()))
+        )
     if remaining:
         last = menus[-1].sections[-1]
         fixed = last.model_copy(update={"dishes": last.dishes + [d for d in remaining if d not in last.dishes]})
-        menus[-1] = menus[-1].model_copy(update={"sections": menus[-1].sections[:-1] + [fixed]})
+        menus[-1] = menus[-1].model_copy(update={"sections": [*menus[-1].sections[:-1], fixed]})
     return Catalog(currency="USD", menus=menus, dishes=dishes, variations=variations, option_groups=groups)

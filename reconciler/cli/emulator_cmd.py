@@ -69,16 +69,34 @@ class _QuietDrops(logging.Filter):
 
 @click.command()
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface to listen on.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on; 0 picks a free one.")
+@click.option(
+    "--port",
+    default=DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one.",
+)
 @_state_option("SQLite state file (default: in memory, gone when the server stops).")
-@click.option("--token", default=None, help=f"Token clients must send (default: ${TOKEN_ENV}, else a fixed local token).")
+@click.option(
+    "--token", default=None, help=f"Token clients must send (default: ${TOKEN_ENV}, else a fixed local token)."
+)
 @click.option("--latency-ms", default=0.0, type=click.FloatRange(min=0), help="Delay added to every API call.")
 @click.option("--currency", default=None, help="Site currency, ISO 4217 (default: the state's, else USD).")
-@click.option("--stop-on-stdin-eof", is_flag=True, hidden=True,
-              help="Shut down when stdin closes (test harnesses: the server dies with its parent).")
-def serve(host: str, port: int, state: str | None, token: str | None, latency_ms: float, currency: str | None,
-          stop_on_stdin_eof: bool) -> None:
+@click.option(
+    "--stop-on-stdin-eof",
+    is_flag=True,
+    hidden=True,
+    help="Shut down when stdin closes (test harnesses: the server dies with its parent).",
+)
+def serve(
+    host: str,
+    port: int,
+    state: str | None,
+    token: str | None,
+    latency_ms: float,
+    currency: str | None,
+    stop_on_stdin_eof: bool,
+) -> None:
     """Serve the Wix Catalogs v3, Menus (New) and Locations API emulator over HTTP until interrupted.
 
     The first line of output is the URL, e.g. `reconcile emulator listening on http://127.0.0.1:8770`.
@@ -99,8 +117,12 @@ def serve(host: str, port: int, state: str | None, token: str | None, latency_ms
         bound_port = sock.getsockname()[1]
         shown_host = f"[{host}]" if ":" in host else host
         config = uvicorn.Config(
-            emulator.asgi_app(), log_level="warning", access_log=False, lifespan="off",
-            timeout_graceful_shutdown=1, timeout_keep_alive=5,
+            emulator.asgi_app(),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=5,
         )
         server = uvicorn.Server(config)
         logging.getLogger("uvicorn.error").addFilter(_QuietDrops())  # after Config, which configures logging
@@ -124,11 +146,20 @@ def serve(host: str, port: int, state: str | None, token: str | None, latency_ms
 @click.option("--locations", "count", required=True, type=click.IntRange(min=1), help="How many locations to add.")
 @click.option("--names", default=None, help="Comma-separated location names, in order (the rest are 'Location N').")
 @click.option("--currency", default="USD", show_default=True, help="Site currency, ISO 4217.")
-@click.option("--demo", is_flag=True, help="Fill each catalog (or, with --app menus, each location) with a small "
-              "demo menu instead of leaving it empty.")
-@click.option("--app", "app", type=click.Choice(["v3", "menus", "both"]), default="v3", show_default=True,
-              help="Restaurant app the site gets: the legacy Catalogs v3 app (a catalog per location), "
-                   "the Menus (New) app, or both. Installing is additive.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Fill each catalog (or, with --app menus, each location) with a small demo menu instead of leaving it empty.",
+)
+@click.option(
+    "--app",
+    "app",
+    type=click.Choice(["v3", "menus", "both"]),
+    default="v3",
+    show_default=True,
+    help="Restaurant app the site gets: the legacy Catalogs v3 app (a catalog per location), "
+    "the Menus (New) app, or both. Installing is additive.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per location instead of columns.")
 def seed(state: str | None, count: int, names: str | None, currency: str, demo: bool, app: str, as_json: bool) -> None:
     """Add business locations (and, with the v3 app, their catalogs) to an emulator state file.

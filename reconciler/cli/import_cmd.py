@@ -34,15 +34,27 @@ def _env_help() -> str:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.argument("pos", type=click.Choice(source_names()), metavar="POS")
-@click.option("--from-file", "from_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read a catalog export (JSON) instead of calling the POS API.")
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read a catalog export (JSON) instead of calling the POS API.",
+)
 @click.option("--from-api", "from_api", is_flag=True, help="Read the catalog from the POS API (see the environment).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the YAML here (atomically) instead of to stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the YAML here (atomically) instead of to stdout.",
+)
 @click.option("--location", help="POS location id: its prices, sold-out flags and presence apply.")
 @click.option("--currency", help="ISO 4217 code, for POS data that does not carry one (Toast, some exports).")
-@click.option("--menu-name", default="Menu", show_default=True,
-              help="Name of the one menu made for POSes without menus (Square, Clover).")
+@click.option(
+    "--menu-name",
+    default="Menu",
+    show_default=True,
+    help="Name of the one menu made for POSes without menus (Square, Clover).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not list skipped and approximated objects.")
 def import_command(
     pos: str,
@@ -63,13 +75,11 @@ def import_command(
         raise click.UsageError("give exactly one of --from-file FILE or --from-api")
     if currency is not None and (len(currency) != 3 or not currency.isalpha()):
         raise click.BadParameter(f"{currency!r} is not an ISO 4217 code such as USD", param_hint="--currency")
-    options = ImportOptions(location=location, currency=currency.upper() if currency else None,
-                            menu_name=menu_name.strip() or "Menu")
+    options = ImportOptions(
+        location=location, currency=currency.upper() if currency else None, menu_name=menu_name.strip() or "Menu"
+    )
     try:
-        if from_file is not None:
-            result = import_from_file(pos, from_file, options)
-        else:
-            result = import_from_api(pos, options)
+        result = import_from_file(pos, from_file, options) if from_file is not None else import_from_api(pos, options)
         _write(result, output)
     except ReconcileError as exc:
         render = getattr(exc, "render", None)
@@ -103,4 +113,3 @@ def _report(result: ImportOutput, output: Path | None, quiet: bool) -> None:
 
 def register(cli: click.Group) -> None:
     cli.add_command(import_command)
-

@@ -28,11 +28,17 @@ def _state(flag: str | None, config: ServeConfig | None) -> Path:
 
 
 def _env_help() -> str:
-    lines = [f"{pos}: " + ", ".join(n for n in (names.token, names.base_url, names.account, names.webhook_secret,
-                                                  names.webhook_url) if n)
-             for pos, names in ENV_NAMES.items()]
+    lines = [
+        f"{pos}: "
+        + ", ".join(
+            n for n in (names.token, names.base_url, names.account, names.webhook_secret, names.webhook_url) if n
+        )
+        for pos, names in ENV_NAMES.items()
+    ]
     lines.append("wix-v3, wix-menus: WIX_API_KEY and WIX_SITE_ID, or WIX_ACCESS_TOKEN; WIX_API_BASE_URL")
-    return "\b\nEnvironment (secrets come from here only; see docs/serve.md):\n" + "\n".join(f"  {l}" for l in lines)
+    return "\b\nEnvironment (secrets come from here only; see docs/serve.md):\n" + "\n".join(
+        f"  {line}" for line in lines
+    )
 
 
 @click.command(epilog=_env_help())
@@ -42,20 +48,43 @@ def _env_help() -> str:
 @click.option("--target", type=click.Choice(TARGETS), help="Shorthand: where the live catalog is (default sandbox).")
 @click.option("--location", help="Shorthand: Wix business location, by name or id.")
 @click.option("--account", help="Shorthand: POS merchant id / restaurant GUID whose webhooks to take (default any).")
-@click.option("--pos-location", help="Shorthand: POS location id for per-location prices (Square), or which "
-                                     "restaurant document (Toast).")
+@click.option(
+    "--pos-location",
+    help="Shorthand: POS location id for per-location prices (Square), or which restaurant document (Toast).",
+)
 @click.option("--currency", help="Shorthand: ISO 4217 code, for POS data without one (Toast).")
-@click.option("--unsafe", type=click.Choice(["hold", "apply"]), help="Shorthand: unsafe plans are held for review "
-                                                                     "(default) or applied anyway.")
+@click.option(
+    "--unsafe",
+    type=click.Choice(["hold", "apply"]),
+    help="Shorthand: unsafe plans are held for review (default) or applied anyway.",
+)
 @click.option("--debounce", help="Shorthand: quiet time before a sync, e.g. 2s or 500ms (default 2s).")
 @click.option("--interval", help="Shorthand: periodic reconcile, e.g. 30m; 0 turns it off (default 30m).")
 @click.option("--host", help="Interface to listen on (default 127.0.0.1, or the config's).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port; 0 picks a free one (default 8787, or the config's).")
-@click.option("--state-dir", type=click.Path(file_okay=False),
-              help="Local state (queue, history, mapping). Default: the config's, RECONCILE_STATE_DIR or .reconcile/.")
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False),
+    help="Local state (queue, history, mapping). Default: the config's, RECONCILE_STATE_DIR or .reconcile/.",
+)
 @click.option("--check", is_flag=True, help="Validate the config and the environment, print a summary, and exit.")
-def serve(config_file, source, catalog, target, location, account, pos_location, currency, unsafe, debounce,
-          interval, host, port, state_dir, check):
+def serve(
+    config_file,
+    source,
+    catalog,
+    target,
+    location,
+    account,
+    pos_location,
+    currency,
+    unsafe,
+    debounce,
+    interval,
+    host,
+    port,
+    state_dir,
+    check,
+):
     """Keep Wix in step with the POS: take webhooks, queue them durably, sync in the background.
 
     The first line of output is the URL, e.g. `reconcile serve listening on http://127.0.0.1:8787`.
@@ -66,9 +95,17 @@ def serve(config_file, source, catalog, target, location, account, pos_location,
     if bool(config_file) == bool(source):
         raise click.UsageError("give either --config FILE or --source POS --catalog PATH")
     if config_file:
-        shorthand_only = {"--catalog": catalog, "--target": target, "--location": location, "--account": account,
-                          "--pos-location": pos_location, "--currency": currency, "--unsafe": unsafe,
-                          "--debounce": debounce, "--interval": interval}
+        shorthand_only = {
+            "--catalog": catalog,
+            "--target": target,
+            "--location": location,
+            "--account": account,
+            "--pos-location": pos_location,
+            "--currency": currency,
+            "--unsafe": unsafe,
+            "--debounce": debounce,
+            "--interval": interval,
+        }
         extra = [flag for flag, value in shorthand_only.items() if value is not None]
         if extra:
             raise click.UsageError(f"{', '.join(extra)} only go with --source; put them in the config file")
@@ -76,25 +113,44 @@ def serve(config_file, source, catalog, target, location, account, pos_location,
     else:
         if not catalog:
             raise click.UsageError("--source needs --catalog PATH (the catalog YAML serve keeps up to date)")
-        config = shorthand(source, catalog, target, location, account=account, pos_location=pos_location,
-                           currency=currency, unsafe=unsafe, debounce=debounce, interval=interval)
+        config = shorthand(
+            source,
+            catalog,
+            target,
+            location,
+            account=account,
+            pos_location=pos_location,
+            currency=currency,
+            unsafe=unsafe,
+            debounce=debounce,
+            interval=interval,
+        )
     state = _state(state_dir, config)
     if check:
         check_environment(config, os.environ)
         for entry in config.catalogs:
-            click.echo(f"{entry.name}: {entry.source} account {entry.account or 'any'} -> {entry.catalog} -> "
-                       f"{entry.target} location {entry.location or '(the only one)'}; unsafe plans: {entry.unsafe}; "
-                       f"debounce {entry.debounce:g}s; periodic {f'{entry.interval:g}s' if entry.interval else 'off'}")
+            click.echo(
+                f"{entry.name}: {entry.source} account {entry.account or 'any'} -> {entry.catalog} -> "
+                f"{entry.target} location {entry.location or '(the only one)'}; unsafe plans: {entry.unsafe}; "
+                f"debounce {entry.debounce:g}s; periodic {f'{entry.interval:g}s' if entry.interval else 'off'}"
+            )
         click.echo(f"state: {state}; listen: {host or config.host}:{config.port if port is None else port}")
         return
     run(config, state, host or config.host, config.port if port is None else port)
 
 
 @click.command()
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Read the state directory from this serve config.")
-@click.option("--state-dir", type=click.Path(file_okay=False), help="Local state directory (default: "
-                                                                     "RECONCILE_STATE_DIR or .reconcile/).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read the state directory from this serve config.",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False),
+    help="Local state directory (default: RECONCILE_STATE_DIR or .reconcile/).",
+)
 @click.option("--catalog", "catalog_name", help="Only this catalog (its name in the config).")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Newest syncs to show.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -114,8 +170,13 @@ def history(config_file, state_dir, catalog_name, limit, fmt):
         finally:
             store.close()
     if fmt == "json":
-        click.echo(json.dumps({"format": "reconcile-serve-history", "version": 1,
-                               "syncs": [r.to_json() for r in records]}, indent=2, sort_keys=True))
+        click.echo(
+            json.dumps(
+                {"format": "reconcile-serve-history", "version": 1, "syncs": [r.to_json() for r in records]},
+                indent=2,
+                sort_keys=True,
+            )
+        )
         return
     if not records:
         click.echo("No syncs recorded yet.")
@@ -127,8 +188,10 @@ def history(config_file, state_dir, catalog_name, limit, fmt):
 def _history_line(record) -> str:
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.finished))
     events = ", ".join(record.events[:3]) + (f" (+{len(record.events) - 3})" if len(record.events) > 3 else "")
-    line = (f"{when}  {record.catalog}  {record.outcome:<13} {record.summary}  "
-            f"[{'+'.join(record.reasons)}: {events}]  {record.finished - record.started:.1f}s")
+    line = (
+        f"{when}  {record.catalog}  {record.outcome:<13} {record.summary}  "
+        f"[{'+'.join(record.reasons)}: {events}]  {record.finished - record.started:.1f}s"
+    )
     if record.plan_file:
         line += f"\n    held plan: {record.plan_file} (review, then `reconcile apply --plan FILE --force`)"
     if record.error:

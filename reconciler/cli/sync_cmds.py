@@ -31,12 +31,22 @@ def _color() -> bool:
 
 def target_options(command):
     options = [
-        click.option("--target", type=click.Choice(TARGETS), default=None,
-                     help="Where the live catalog is (default: sandbox, the embedded emulator)."),
-        click.option("--location", help="Wix business location, by name or id (default: the catalog's "
-                                        "`location`, or the only one)."),
-        click.option("--state-dir", type=click.Path(file_okay=False), envvar="RECONCILE_STATE_DIR",
-                     help="Local state (mapping, sandbox, locks). Default .reconcile/ or RECONCILE_STATE_DIR."),
+        click.option(
+            "--target",
+            type=click.Choice(TARGETS),
+            default=None,
+            help="Where the live catalog is (default: sandbox, the embedded emulator).",
+        ),
+        click.option(
+            "--location",
+            help="Wix business location, by name or id (default: the catalog's `location`, or the only one).",
+        ),
+        click.option(
+            "--state-dir",
+            type=click.Path(file_okay=False),
+            envvar="RECONCILE_STATE_DIR",
+            help="Local state (mapping, sandbox, locks). Default .reconcile/ or RECONCILE_STATE_DIR.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -44,26 +54,33 @@ def target_options(command):
 
 
 def safety_options(command):
-    for option in reversed([
-        click.option("--max-update-share", type=float, help="Unsafe above this share of updated entities "
-                                                            "(default 0.30)."),
-        click.option("--max-remove-share", type=float, help="Unsafe above this share of removed entities "
-                                                            "(default 0.30)."),
-        click.option("--safety-min-entities", type=int, help="Thresholds apply from this many live entities "
-                                                             "(default 10)."),
-        click.option("--no-live-updates", is_flag=True, help="Use a draft even for a single-entity change."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--max-update-share", type=float, help="Unsafe above this share of updated entities (default 0.30)."
+            ),
+            click.option(
+                "--max-remove-share", type=float, help="Unsafe above this share of removed entities (default 0.30)."
+            ),
+            click.option(
+                "--safety-min-entities", type=int, help="Thresholds apply from this many live entities (default 10)."
+            ),
+            click.option("--no-live-updates", is_flag=True, help="Use a draft even for a single-entity change."),
+        ]
+    ):
         command = option(command)
     return command
 
 
-async def _plan(catalog_path: str, target_name: str | None, location: str | None, state: Path, thresholds,
-                live_updates: bool) -> Plan:
+async def _plan(
+    catalog_path: str, target_name: str | None, location: str | None, state: Path, thresholds, live_updates: bool
+) -> Plan:
     catalog = load_catalog(catalog_path)
     store = MappingStore(state / "state.sqlite")
     try:
-        async with open_target(target_name or "sandbox", location or catalog.location, state,
-                               currency=catalog.currency) as target:
+        async with open_target(
+            target_name or "sandbox", location or catalog.location, state, currency=catalog.currency
+        ) as target:
             return (await make_plan(catalog, target, store, thresholds, live_updates)).plan
     finally:
         store.close()
@@ -73,15 +90,28 @@ async def _plan(catalog_path: str, target_name: str | None, location: str | None
 @click.argument("catalog", type=click.Path(exists=True))
 @target_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
-@click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON, with checksum) for "
-                                                             "`reconcile apply --plan`.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Save the plan (JSON, with checksum) for `reconcile apply --plan`."
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
 @safety_options
-def plan(catalog, target, location, state_dir, fmt, out, detailed_exitcode, max_update_share, max_remove_share,
-         safety_min_entities, no_live_updates):
+def plan(
+    catalog,
+    target,
+    location,
+    state_dir,
+    fmt,
+    out,
+    detailed_exitcode,
+    max_update_share,
+    max_remove_share,
+    safety_min_entities,
+    no_live_updates,
+):
     """Show what apply would change in the live catalog. Never writes to it."""
-    thresholds = Thresholds.from_env(max_update_share=max_update_share, max_remove_share=max_remove_share,
-                                     min_existing=safety_min_entities)
+    thresholds = Thresholds.from_env(
+        max_update_share=max_update_share, max_remove_share=max_remove_share, min_existing=safety_min_entities
+    )
     state = resolve_state_dir(state_dir)
     result = asyncio.run(_plan(catalog, target, location, state, thresholds, not no_live_updates))
     if out:
@@ -100,31 +130,69 @@ def plan(catalog, target, location, state_dir, fmt, out, detailed_exitcode, max_
 
 @click.command()
 @click.argument("catalog", required=False, type=click.Path(exists=True))
-@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False),
-              help="Apply a plan saved by `reconcile plan --out`, exactly as reviewed.")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Apply a plan saved by `reconcile plan --out`, exactly as reviewed.",
+)
 @target_options
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (for CI).")
 @click.option("--force", is_flag=True, help="Apply even when the plan is marked unsafe.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
-              help="Independent bulk calls in flight at once.")
-@click.option("--attempts", type=click.IntRange(1, 10), default=3, show_default=True,
-              help="Fresh drafts to try after an ambiguous failure before giving up.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Independent bulk calls in flight at once.",
+)
+@click.option(
+    "--attempts",
+    type=click.IntRange(1, 10),
+    default=3,
+    show_default=True,
+    help="Fresh drafts to try after an ambiguous failure before giving up.",
+)
 @click.option("--takeover-draft", is_flag=True, help="Discard a draft catalog someone else left behind.")
 @click.option("--no-verify", is_flag=True, help="Skip re-reading the live catalog after publishing.")
 @safety_options
-def apply(catalog, plan_file, target, location, state_dir, auto_approve, force, fmt, concurrency, attempts,
-          takeover_draft, no_verify, max_update_share, max_remove_share, safety_min_entities, no_live_updates):
+def apply(
+    catalog,
+    plan_file,
+    target,
+    location,
+    state_dir,
+    auto_approve,
+    force,
+    fmt,
+    concurrency,
+    attempts,
+    takeover_draft,
+    no_verify,
+    max_update_share,
+    max_remove_share,
+    safety_min_entities,
+    no_live_updates,
+):
     """Apply a catalog (or a saved plan) to the live catalog, atomically."""
     if bool(catalog) == bool(plan_file):
         raise click.UsageError("give either a CATALOG or --plan FILE")
     state = resolve_state_dir(state_dir)
-    thresholds = Thresholds.from_env(max_update_share=max_update_share, max_remove_share=max_remove_share,
-                                     min_existing=safety_min_entities)
-    options = ApplyOptions(force=force, saved=bool(plan_file), concurrency=concurrency, attempts=attempts,
-                           takeover_draft=takeover_draft, verify=not no_verify)
-    result = asyncio.run(_apply(catalog, plan_file, target, location, state, thresholds, options, auto_approve,
-                                fmt, not no_live_updates))
+    thresholds = Thresholds.from_env(
+        max_update_share=max_update_share, max_remove_share=max_remove_share, min_existing=safety_min_entities
+    )
+    options = ApplyOptions(
+        force=force,
+        saved=bool(plan_file),
+        concurrency=concurrency,
+        attempts=attempts,
+        takeover_draft=takeover_draft,
+        verify=not no_verify,
+    )
+    result = asyncio.run(
+        _apply(catalog, plan_file, target, location, state, thresholds, options, auto_approve, fmt, not no_live_updates)
+    )
     if result is None:
         return
     if fmt == "json":
@@ -132,12 +200,15 @@ def apply(catalog, plan_file, target, location, state_dir, auto_approve, force, 
     else:
         click.echo(_result_text(result))
     if result.differences:
-        raise VerifyFailed("the live catalog differs from the desired state after publishing:\n"
-                           + "\n".join(f"  - {d}" for d in result.differences[:30]))
+        raise VerifyFailed(
+            "the live catalog differs from the desired state after publishing:\n"
+            + "\n".join(f"  - {d}" for d in result.differences[:30])
+        )
 
 
-async def _apply(catalog_path, plan_file, target_name, location, state, thresholds, options, auto_approve, fmt,
-                 live_updates) -> ApplyResult | None:
+async def _apply(
+    catalog_path, plan_file, target_name, location, state, thresholds, options, auto_approve, fmt, live_updates
+) -> ApplyResult | None:
     store = MappingStore(state / "state.sqlite")
     try:
         if plan_file:
@@ -150,8 +221,9 @@ async def _apply(catalog_path, plan_file, target_name, location, state, threshol
                     return None
                 return await apply_plan(saved, target, store, state, options, progress_reporter(fmt))
         catalog = load_catalog(catalog_path)
-        async with open_target(target_name or "sandbox", location or catalog.location, state,
-                               currency=catalog.currency) as target:
+        async with open_target(
+            target_name or "sandbox", location or catalog.location, state, currency=catalog.currency
+        ) as target:
             planned = await make_plan(catalog, target, store, thresholds, live_updates)
             if fmt == "text":
                 click.echo(render_text(planned.plan, color=_color()), nl=False)
@@ -164,14 +236,16 @@ async def _apply(catalog_path, plan_file, target_name, location, state, threshol
 
 def _confirm(plan: Plan, auto_approve: bool, force: bool) -> bool:
     if plan.safety.unsafe and not force:
-        raise UnsafePlan("the plan is unsafe: " + "; ".join(plan.safety.reasons) + ". Review it, then apply with "
-                         "--force.")
+        raise UnsafePlan(
+            "the plan is unsafe: " + "; ".join(plan.safety.reasons) + ". Review it, then apply with --force."
+        )
     if plan.empty or auto_approve:
         return True
     if not sys.stdin.isatty():
         raise ConfigError("apply needs confirmation: run it in a terminal, or pass --auto-approve")
-    answer = click.prompt("Apply this plan to the live catalog? Only 'yes' will be accepted", default="",
-                          show_default=False)
+    answer = click.prompt(
+        "Apply this plan to the live catalog? Only 'yes' will be accepted", default="", show_default=False
+    )
     if answer.strip() != "yes":
         click.echo("Apply cancelled; nothing changed.")
         return False
@@ -188,23 +262,34 @@ def _result_text(result: ApplyResult) -> str:
         f"API calls: {result.total_calls} ({calls})" if calls else "API calls: none",
     ]
     if result.window_seconds is not None:
-        lines.append(f"Cut-over window: {result.window_seconds * 1000:.0f} ms (the only time diners could see part "
-                     "of the old menu and part of the new one).")
+        lines.append(
+            f"Cut-over window: {result.window_seconds * 1000:.0f} ms (the only time diners could see part "
+            "of the old menu and part of the new one)."
+        )
     lines += [f"Warning: {w}" for w in result.warnings]
     if result.attempts > 1:
         lines.append(f"Needed {result.attempts} attempts (earlier drafts were discarded after ambiguous failures).")
-    lines.append("Verified: the live catalog matches the desired state." if not result.differences else
-                 "VERIFY FAILED: the live catalog does not match the desired state.")
+    lines.append(
+        "Verified: the live catalog matches the desired state."
+        if not result.differences
+        else "VERIFY FAILED: the live catalog does not match the desired state."
+    )
     return "\n".join(lines)
 
 
 def _result_json(result: ApplyResult) -> dict:
     return {
-        "format": "reconcile-apply-result", "version": 1,
+        "format": "reconcile-apply-result",
+        "version": 1,
         "status": "applied" if not result.differences else "verify-failed",
-        "run_id": result.run_id, "checksum": result.plan.checksum, "changes": result.plan.counts,
-        "calls": result.calls, "total_calls": result.total_calls, "attempts": result.attempts,
-        "seconds": round(result.seconds, 3), "differences": result.differences,
+        "run_id": result.run_id,
+        "checksum": result.plan.checksum,
+        "changes": result.plan.counts,
+        "calls": result.calls,
+        "total_calls": result.total_calls,
+        "attempts": result.attempts,
+        "seconds": round(result.seconds, 3),
+        "differences": result.differences,
         "window_seconds": None if result.window_seconds is None else round(result.window_seconds, 4),
         "warnings": result.warnings,
     }

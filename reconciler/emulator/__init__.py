@@ -13,8 +13,8 @@ from reconciler.emulator.seed import SeededLocation, reset, seed
 from reconciler.emulator.store import Store, default_state_path, open_store
 
 __all__ = [
-    "Emulator",
     "SANDBOX_TOKEN",
+    "Emulator",
     "SeededLocation",
     "Store",
     "default_state_path",

@@ -51,7 +51,11 @@ def handle(emulator: Emulator, method: str, path: str, query: list[tuple[str, st
 
 
 def _health(emulator: Emulator, params: Params, body: dict[str, Any]) -> Any:
-    return {"status": "ok", "apis": [api.name for api in emulator.router.apis], "operations": emulator.router.operations()}
+    return {
+        "status": "ok",
+        "apis": [api.name for api in emulator.router.apis],
+        "operations": emulator.router.operations(),
+    }
 
 
 def _counters(emulator: Emulator, params: Params, body: dict[str, Any]) -> Any:
@@ -96,7 +100,9 @@ def _archive(emulator: Emulator, params: Params, body: dict[str, Any]) -> Any:
     archived = body.get("archived", True)
     if not isinstance(archived, bool):
         raise violation("archived", "expected true or false", FORMAT)
-    entity = emulator.archive(catalog_id, str(body.get("kind", "")), body.get("id"), archived, str(body.get("scope", "live")))
+    entity = emulator.archive(
+        catalog_id, str(body.get("kind", "")), body.get("id"), archived, str(body.get("scope", "live"))
+    )
     return {"entity": entity}
 
 

@@ -12,6 +12,7 @@ that are not plain responses are carried out on the wire:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -61,10 +62,8 @@ def build_app(emulator: Emulator) -> Starlette:
         if outcome.action == DROP:
             return DroppedResponse()
         if outcome.action == TIMEOUT:
-            try:
+            with contextlib.suppress(asyncio.CancelledError):  # shutting down: stop holding, answer now
                 await asyncio.sleep(outcome.hold_seconds)
-            except asyncio.CancelledError:  # the server is shutting down: stop holding, answer now
-                pass
         return Response(content=outcome.body, status_code=outcome.status, headers=dict(outcome.headers))
 
     app: Any = Starlette(routes=[Route("/{path:path}", endpoint, methods=METHODS)])

@@ -138,7 +138,9 @@ class Emulator:
             with transaction as tx:
                 if match.api.app is not None and match.api.app not in installed_apps(tx):
                     raise application_error(
-                        404, "APP_NOT_INSTALLED", f"the site does not have the restaurant app {match.api.app!r} installed",
+                        404,
+                        "APP_NOT_INSTALLED",
+                        f"the site does not have the restaurant app {match.api.app!r} installed",
                         {"app": match.api.app},
                     )
                 site = Site(currency=tx.meta(CURRENCY_KEY) or DEFAULT_CURRENCY, now=self._now)
@@ -171,9 +173,14 @@ class Emulator:
             with self.store.write() as tx:
                 api.touch(tx, service, ident, dict(fault.set or {}), self._now())
         except WixError as error:
-            return error_outcome(application_error(
-                500, "TOUCH_FAILED", f"injected touch of {service} {ident!r} failed: {error.message}", fault.entity,
-            ))
+            return error_outcome(
+                application_error(
+                    500,
+                    "TOUCH_FAILED",
+                    f"injected touch of {service} {ident!r} failed: {error.message}",
+                    fault.entity,
+                )
+            )
         return None
 
     @staticmethod
@@ -253,8 +260,9 @@ class Emulator:
         with self.store.write() as tx:
             tx.set_meta(CURRENCY_KEY, currency.upper())
 
-    def archive(self, catalog_id: str, kind: str, entity_id: str | None = None, archived: bool = True,
-                scope: str = "live") -> dict[str, Any]:
+    def archive(
+        self, catalog_id: str, kind: str, entity_id: str | None = None, archived: bool = True, scope: str = "live"
+    ) -> dict[str, Any]:
         """U15: archive (or unarchive) a section, item, menu or catalog, as no public endpoint can."""
         from reconciler.emulator.v3 import admin as v3_admin
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
 # The `violatedRule` values used below are Wix's validation rule names (RuleType).
 REQUIRED_FIELD = "REQUIRED_FIELD"
 MIN_SIZE = "MIN_SIZE"
@@ -64,7 +63,11 @@ class WixError(Exception):
             details: dict[str, Any] = {"validationError": {"fieldViolations": [v.to_json() for v in self.violations]}}
         elif self.code:
             details = {
-                "applicationError": {"code": self.code, "description": self.description or self.message, "data": self.data}
+                "applicationError": {
+                    "code": self.code,
+                    "description": self.description or self.message,
+                    "data": self.data,
+                }
             }
         else:
             details = {}
@@ -91,6 +94,7 @@ def violation(path: str, description: str, rule: str) -> WixError:
 
 
 # --- the status/code pairs of reference §9.1, named so handlers read like the table -------------
+
 
 def not_found(code: str, what: str, ident: str | None) -> WixError:
     return application_error(404, code, f"{what} {ident!r} not found", {"id": ident} if ident else {})

@@ -120,7 +120,8 @@ class FaultRule:
 
     def to_json(self) -> dict[str, Any]:
         touch = {"entity": self.entity, "set": self.set} if self.fault == TOUCH else {}
-        return {**touch, **{
+        return {
+            **touch,
             "operation": self.operation,
             "fault": self.fault,
             "nth": self.nth,
@@ -132,7 +133,7 @@ class FaultRule:
             "delayMs": self.delay_ms,
             "seen": self.seen,
             "fired": self.fired,
-        }}
+        }
 
     def matches(self, operation: str) -> bool:
         return self.operation in ("*", operation)
@@ -161,8 +162,11 @@ def _touch_target(raw: dict[str, Any], fault: str) -> tuple[dict[str, str] | Non
             raise FaultRuleInvalid("entity and set belong to 'touch' rules only")
         return None, None
     entity = raw.get("entity")
-    if not (isinstance(entity, dict) and set(entity) == {"service", "id"}
-            and all(isinstance(entity[key], str) and entity[key] for key in ("service", "id"))):
+    if not (
+        isinstance(entity, dict)
+        and set(entity) == {"service", "id"}
+        and all(isinstance(entity[key], str) and entity[key] for key in ("service", "id"))
+    ):
         raise FaultRuleInvalid('a touch rule needs "entity": {"service": "<service>", "id": "<entity id>"}')
     changes = raw.get("set")
     if changes is not None and not isinstance(changes, dict):

@@ -16,11 +16,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from reconciler.emulator.checks import Checker
 from reconciler.emulator.errors import FORMAT, MAX, MIN, not_found, violation
 from reconciler.emulator.routing import Api, Call, Route
 from reconciler.emulator.store import LIVE, SITE, Collection, Tx
 from reconciler.emulator.wire import Params
-from reconciler.emulator.checks import Checker
 
 API = "locations"
 PREFIX = "/locations/v1"
@@ -133,7 +133,9 @@ def handle_query(call: Call) -> dict[str, Any]:
         raise violation("query", "expected an object", FORMAT)
     paging = Params({"query": query})
     checker = Checker()
-    limit, offset = _paging(checker, paging.int("query.paging.limit", 0), paging.int("query.paging.offset", 0), "query.paging")
+    limit, offset = _paging(
+        checker, paging.int("query.paging.limit", 0), paging.int("query.paging.offset", 0), "query.paging"
+    )
     rows = [row for row in locations(call.tx).all() if _matches(row, query.get("filter"))]
     return _page(_sort(rows, query.get("sort")), limit, offset)
 

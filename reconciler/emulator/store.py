@@ -169,7 +169,9 @@ class Collection:
     _WHERE = "api = ? AND scope = ? AND container = ? AND kind = ?"
 
     def get_text(self, ident: str) -> str | None:
-        row = self.tx.conn.execute(f"SELECT body FROM entities WHERE {self._WHERE} AND id = ?", (*self.key, ident)).fetchone()
+        row = self.tx.conn.execute(
+            f"SELECT body FROM entities WHERE {self._WHERE} AND id = ?", (*self.key, ident)
+        ).fetchone()
         return row[0] if row else None
 
     def get(self, ident: str) -> dict[str, Any] | None:

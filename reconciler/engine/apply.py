@@ -58,8 +58,9 @@ class ApplyResult:
         return sum(self.calls.values())
 
 
-def staged_entries(plan: Plan, created: dict[str, str], partial: bool = False,
-                   current: dict[tuple[str, str], Entry] | None = None) -> list[Entry]:
+def staged_entries(
+    plan: Plan, created: dict[str, str], partial: bool = False, current: dict[tuple[str, str], Entry] | None = None
+) -> list[Entry]:
     """Mapping rows for the desired entities; ``partial`` while a run is still creating them.
 
     Rows already stored exactly so (``current``) are left out: a one-price change of a
@@ -93,15 +94,17 @@ def stale_details(plan: Plan, now: dict[str, str]) -> list[str]:
     return moved
 
 
-async def apply_plan(plan: Plan, target, store: MappingStore, state_dir, options: ApplyOptions,
-                     progress=None) -> ApplyResult:
+async def apply_plan(
+    plan: Plan, target, store: MappingStore, state_dir, options: ApplyOptions, progress=None
+) -> ApplyResult:
     started = time.monotonic()
     scope = await target.scope()
     if scope != plan.target.get("scope"):
         raise ConfigError(f"this plan was made for {plan.target.get('scope')}, not for {scope}")
     if plan.safety.unsafe and not options.force:
-        raise UnsafePlan("the plan is unsafe: " + "; ".join(plan.safety.reasons)
-                         + ". Review it, then apply with --force.")
+        raise UnsafePlan(
+            "the plan is unsafe: " + "; ".join(plan.safety.reasons) + ". Review it, then apply with --force."
+        )
     with CatalogLock(state_dir, scope):
         raw = await target.fetch() if options.saved else None
         if raw is not None:
@@ -109,18 +112,28 @@ async def apply_plan(plan: Plan, target, store: MappingStore, state_dir, options
             if raw.fingerprint() != plan.live_fingerprint:
                 raise StalePlan(stale_details(plan, raw.hashes()))
         else:
-            settle(store, scope, target.existing_wix_ids(await target.fetch()), write=True) \
-                if store.pending(scope) else None
+            settle(store, scope, target.existing_wix_ids(await target.fetch()), write=True) if store.pending(
+                scope
+            ) else None
         leftovers = [run for run in store.runs(scope) if run[4] in LEFTOVER]
         run_id = uuid.uuid4().hex
         store.start_run(scope, run_id)
         current = {(e.kind, e.local_id): e for e in store.entries(scope)}
-        executor = await target.executor(options.concurrency, options.attempts, options.takeover_draft,
-                                         interrupted_run=bool(leftovers), progress=progress)
+        executor = await target.executor(
+            options.concurrency,
+            options.attempts,
+            options.takeover_draft,
+            interrupted_run=bool(leftovers),
+            progress=progress,
+        )
         calls_before = dict(target.session.stats.calls)
         try:
-            result = await executor.run(plan, lambda created, partial=False: store.stage(
-                scope, run_id, staged_entries(plan, created, partial, current)))
+            result = await executor.run(
+                plan,
+                lambda created, partial=False: store.stage(
+                    scope, run_id, staged_entries(plan, created, partial, current)
+                ),
+            )
         except ApplyOutcomeUnknown:
             store.finish_run(run_id, "unknown")  # staged rows stay pending; the next run settles them
             raise
@@ -136,9 +149,19 @@ async def apply_plan(plan: Plan, target, store: MappingStore, state_dir, options
         store.commit(scope, run_id)
         for run in leftovers:
             store.finish_run(run[0], "abandoned")
-        calls = {k: v - calls_before.get(k, 0) for k, v in target.session.stats.calls.items()
-                 if v - calls_before.get(k, 0)}
+        calls = {
+            k: v - calls_before.get(k, 0) for k, v in target.session.stats.calls.items() if v - calls_before.get(k, 0)
+        }
         store.finish_run(run_id, "applied", plan.summary_line())
     differences = await verify(plan, target, store) if options.verify and plan.operations else []
-    return ApplyResult(plan, run_id, time.monotonic() - started, calls, result.attempts, len(result.created),
-                       differences, getattr(result, "window_seconds", None), list(getattr(result, "warnings", [])))
+    return ApplyResult(
+        plan,
+        run_id,
+        time.monotonic() - started,
+        calls,
+        result.attempts,
+        len(result.created),
+        differences,
+        getattr(result, "window_seconds", None),
+        list(getattr(result, "warnings", [])),
+    )

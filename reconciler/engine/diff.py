@@ -50,15 +50,33 @@ def diff(desired: Essence, live: Essence, drifted: frozenset[Key] = frozenset())
     for key, after in desired.items():
         before = live.get(key)
         if before is None:
-            changes.append(Change("create", key[0], key[1], after.get("name", ""),
-                                  tuple(FieldChange(k, None, v) for k, v in after.items())))
+            changes.append(
+                Change(
+                    "create",
+                    key[0],
+                    key[1],
+                    after.get("name", ""),
+                    tuple(FieldChange(k, None, v) for k, v in after.items()),
+                )
+            )
         elif before != after:
-            changes.append(Change("update", key[0], key[1], after.get("name", ""), field_changes(before, after),
-                                  drift=key in drifted))
+            changes.append(
+                Change(
+                    "update", key[0], key[1], after.get("name", ""), field_changes(before, after), drift=key in drifted
+                )
+            )
     for key, before in live.items():
         if key not in desired:
-            changes.append(Change("remove", key[0], key[1], before.get("name", ""),
-                                  tuple(FieldChange(k, v, None) for k, v in before.items()), drift=key in drifted))
+            changes.append(
+                Change(
+                    "remove",
+                    key[0],
+                    key[1],
+                    before.get("name", ""),
+                    tuple(FieldChange(k, v, None) for k, v in before.items()),
+                    drift=key in drifted,
+                )
+            )
     return sorted(changes, key=sort_key)
 
 
@@ -90,7 +108,6 @@ def field_changes(before: dict, after: dict) -> tuple[FieldChange, ...]:
     return tuple(found[p] for p in sorted(found, key=lambda p: [str(x) for x in p]))
 
 
-
 def _holds_records(value: object) -> bool:
     return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
 
@@ -107,7 +124,7 @@ def _get(data: object, path: tuple) -> object:
 def _collapse(path: list, before: dict, after: dict) -> tuple:
     """Cut a path at the first list that changed length or holds plain values: show it whole."""
     out: list = []
-    for index, part in enumerate(path):
+    for part in path:
         if isinstance(part, int):
             old, new = _get(before, tuple(out)), _get(after, tuple(out))
             plain = not (isinstance(old, list) and old and isinstance(old[0], dict))

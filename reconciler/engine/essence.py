@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import orjson
 from decimal import Decimal
+
+import orjson
 
 from reconciler.model.catalog import (
     ALL_FULFILLMENT,
@@ -44,6 +45,7 @@ _IDENTITY = {"dish": "item", "variation": "item", "option_group": "group"}
 def identity_kind(kind: str) -> str:
     """The id namespace of a kind: dishes and variations share one (an option choice names either)."""
     return _IDENTITY.get(kind, kind)
+
 
 Key = tuple[str, str]
 Essence = dict[Key, dict]
@@ -93,9 +95,11 @@ def visibility(visible: bool, fulfillment, platforms, hours: list[dict], special
         "fulfillment": _ordered(fulfillment, _FULFILLMENT_ORDER),
         "platforms": _ordered(platforms, _PLATFORM_ORDER),
         "hours": sorted(hours, key=lambda w: (_DAY_ORDER[w["day"]], w["open"], w["close_day"], w["close"]))
-        if hours else [],
+        if hours
+        else [],
         "special_hours": sorted(special, key=lambda s: (s["start"], s["end"], s["available"], s["name"] or ""))
-        if special else [],
+        if special
+        else [],
     }
 
 

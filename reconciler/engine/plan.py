@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field, fields
 
 import orjson
-from dataclasses import dataclass, field, fields
 
 from reconciler.engine.diff import Change, FieldChange
 from reconciler.errors import ApplyFailed, PlanFileInvalid
@@ -115,8 +115,12 @@ def _content(plan: Plan) -> dict:
         "format": PLAN_FORMAT,
         "version": PLAN_VERSION,
         "target": plan.target,
-        "summary": {**plan.counts, "operations": len(plan.operations),
-                    "steps": len({o.step for o in plan.operations}), "unsafe": plan.safety.unsafe},
+        "summary": {
+            **plan.counts,
+            "operations": len(plan.operations),
+            "steps": len({o.step for o in plan.operations}),
+            "unsafe": plan.safety.unsafe,
+        },
         "live_fingerprint": plan.live_fingerprint,
         "live_hashes": plan.live_hashes,
         "changes": [_change_json(c) for c in plan.changes],
@@ -126,15 +130,22 @@ def _content(plan: Plan) -> dict:
         "revisions": plan.revisions,
         "mapping": [list(m) for m in plan.mapping],
         "notes": list(plan.notes),
-        "safety": {"unsafe": plan.safety.unsafe, "reasons": list(plan.safety.reasons),
-                   "existing": plan.safety.existing},
+        "safety": {
+            "unsafe": plan.safety.unsafe,
+            "reasons": list(plan.safety.reasons),
+            "existing": plan.safety.existing,
+        },
     }
 
 
 def _change_json(change: Change) -> dict:
     return {
-        "action": change.action, "kind": change.kind, "id": change.id, "name": change.name,
-        "drift": change.drift, "notes": list(change.notes),
+        "action": change.action,
+        "kind": change.kind,
+        "id": change.id,
+        "name": change.name,
+        "drift": change.drift,
+        "notes": list(change.notes),
         "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in change.fields],
     }
 
@@ -146,8 +157,9 @@ def _checksum(body: dict) -> str:
 
 def to_json(plan: Plan) -> str:
     """Deterministic, human-diffable JSON (sorted keys); the same plan gives the same bytes."""
-    return json.dumps({**_content(plan), "checksum": plan.checksum}, sort_keys=True, indent=2,
-                      ensure_ascii=False) + "\n"
+    return (
+        json.dumps({**_content(plan), "checksum": plan.checksum}, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 def from_json(text: str, source: str = "plan file") -> Plan:
@@ -159,26 +171,45 @@ def from_json(text: str, source: str = "plan file") -> Plan:
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
         raise PlanFileInvalid(f"{source} is not a reconcile plan")
     if data.get("version") != PLAN_VERSION:
-        raise PlanFileInvalid(f"{source} has plan format version {data.get('version')}; this reconcile reads "
-                              f"version {PLAN_VERSION}")
+        raise PlanFileInvalid(
+            f"{source} has plan format version {data.get('version')}; this reconcile reads version {PLAN_VERSION}"
+        )
     claimed = data.pop("checksum", None)
     if claimed != _checksum(data):
-        raise PlanFileInvalid(f"{source}: checksum does not match its content; the plan was changed after it "
-                              "was made. Run `reconcile plan --out` again.")
+        raise PlanFileInvalid(
+            f"{source}: checksum does not match its content; the plan was changed after it "
+            "was made. Run `reconcile plan --out` again."
+        )
     try:
         plan = Plan(
             target=data["target"],
             live_fingerprint=data["live_fingerprint"],
             live_hashes=data["live_hashes"],
             changes=tuple(
-                Change(c["action"], c["kind"], c["id"], c["name"],
-                       tuple(FieldChange(f["path"], f["before"], f["after"]) for f in c["fields"]),
-                       c["drift"], tuple(c["notes"]))
+                Change(
+                    c["action"],
+                    c["kind"],
+                    c["id"],
+                    c["name"],
+                    tuple(FieldChange(f["path"], f["before"], f["after"]) for f in c["fields"]),
+                    c["drift"],
+                    tuple(c["notes"]),
+                )
                 for c in data["changes"]
             ),
             operations=tuple(
-                Operation(o["step"], o["call"], o["method"], o["path"], o["body"], o["summary"],
-                          tuple(tuple(b) for b in o["binds"]), o["idempotent"], o["phase"], o["undo"])
+                Operation(
+                    o["step"],
+                    o["call"],
+                    o["method"],
+                    o["path"],
+                    o["body"],
+                    o["summary"],
+                    tuple(tuple(b) for b in o["binds"]),
+                    o["idempotent"],
+                    o["phase"],
+                    o["undo"],
+                )
                 for o in data["operations"]
             ),
             ids=data["ids"],

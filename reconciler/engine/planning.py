@@ -24,8 +24,9 @@ class Planned:
     live: object  # the target's live view
 
 
-async def make_plan(catalog: Catalog, target, store: MappingStore, thresholds: Thresholds,
-                    live_updates: bool = True) -> Planned:
+async def make_plan(
+    catalog: Catalog, target, store: MappingStore, thresholds: Thresholds, live_updates: bool = True
+) -> Planned:
     reasons = target.unsupported(catalog)
     if reasons:
         raise UnsupportedByTarget(target.name, reasons)
@@ -35,8 +36,10 @@ async def make_plan(catalog: Catalog, target, store: MappingStore, thresholds: T
     desired, approximations = target.project(catalog)
     live = target.interpret(raw, entries, desired)
     if live.currency and live.currency != catalog.currency:
-        raise ConfigError(f"the catalog is in {catalog.currency} but the Wix site sells in {live.currency}; "
-                          "prices would be wrong. Fix `currency:` in the catalog.")
+        raise ConfigError(
+            f"the catalog is in {catalog.currency} but the Wix site sells in {live.currency}; "
+            "prices would be wrong. Fix `currency:` in the catalog."
+        )
     changes = diff(desired, live.essence, live.drifted)
     built = await target.build(changes, desired, live, live_updates=live_updates)
     plan = Plan(

@@ -37,12 +37,13 @@ def assess(changes: list[Change] | tuple[Change, ...], existing: int, limits: Th
     removes = sum(1 for c in changes if c.action == "remove")
     reasons = []
     if existing >= limits.min_existing:
-        for count, limit, verb in ((updates, limits.max_update_share, "updated"),
-                                   (removes, limits.max_remove_share, "removed")):
+        for count, limit, verb in (
+            (updates, limits.max_update_share, "updated"),
+            (removes, limits.max_remove_share, "removed"),
+        ):
             share = count / existing
             if share > limit:
                 reasons.append(
-                    f"{count} of {existing} existing entities ({share:.0%}) would be {verb}; "
-                    f"the limit is {limit:.0%}"
+                    f"{count} of {existing} existing entities ({share:.0%}) would be {verb}; the limit is {limit:.0%}"
                 )
     return Safety(unsafe=bool(reasons), reasons=tuple(reasons), existing=existing)

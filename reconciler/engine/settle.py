@@ -15,8 +15,11 @@ def settle(store: MappingStore, scope: str, live_ids: set[str], write: bool) -> 
     """The mapping as it should be; with ``write`` the store is brought in line."""
     entries = {(e.kind, e.local_id): e for e in store.entries(scope)}
     for run_id, rows in store.pending(scope).items():
-        new_ids = [r.wix_id for r in rows if (r.kind, r.local_id) not in entries
-                   or entries[(r.kind, r.local_id)].wix_id != r.wix_id]
+        new_ids = [
+            r.wix_id
+            for r in rows
+            if (r.kind, r.local_id) not in entries or entries[(r.kind, r.local_id)].wix_id != r.wix_id
+        ]
         published = any(wix_id in live_ids for wix_id in new_ids)
         if published:
             entries.update({(r.kind, r.local_id): r for r in rows})

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
@@ -268,7 +268,7 @@ class Deselection(_Group):
     type: Literal["deselection"]
 
 
-OptionGroup = Annotated[Union[Selection, Extras, Deselection], Field(discriminator="type")]
+OptionGroup = Annotated[Selection | Extras | Deselection, Field(discriminator="type")]
 
 
 class Section(Visible):

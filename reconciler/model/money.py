@@ -15,9 +15,30 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 # ISO 4217 minor units that differ from the common 2. Anything not listed has 2.
 _MINOR_DIGITS = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
-    "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "BIF": 0,
+    "CLP": 0,
+    "DJF": 0,
+    "GNF": 0,
+    "ISK": 0,
+    "JPY": 0,
+    "KMF": 0,
+    "KRW": 0,
+    "PYG": 0,
+    "RWF": 0,
+    "UGX": 0,
+    "UYI": 0,
+    "VND": 0,
+    "VUV": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "XPF": 0,
+    "BHD": 3,
+    "IQD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "LYD": 3,
+    "OMR": 3,
+    "TND": 3,
 }
 
 _DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
@@ -31,7 +52,7 @@ def parse_decimal(value: object, what: str) -> Decimal:
     """Parse a decimal written as a string. Floats are refused because they are not exact."""
     if isinstance(value, Decimal):
         return value
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValueError(f'{what} must be a quoted string such as "12.50"; unquoted numbers are read as inexact floats')
     if isinstance(value, int):
         raise ValueError(f'{what} must be a quoted string such as "{value}.00"')

@@ -33,7 +33,7 @@ def _duplicate_ids(catalog: Catalog) -> Iterator[Violation]:
         first: dict[str, Path] = {}
         for path, ident in entries:
             if ident in first:
-                yield Violation(path + ("id",), f'{kind} id "{ident}" is used twice', first[ident] + ("id",))
+                yield Violation((*path, "id"), f'{kind} id "{ident}" is used twice', first[ident] + ("id",))
             else:
                 first[ident] = path
 
@@ -61,8 +61,9 @@ def _references(catalog: Catalog) -> Iterator[tuple[Path, str]]:
                 if ref in dishes:
                     continue
                 if ref in variations:
-                    yield ("menus", i, "sections", j, "dishes", k), (
-                        f'"{ref}" is a variation; sections list dishes (variations are offered through option groups)'
+                    yield (
+                        ("menus", i, "sections", j, "dishes", k),
+                        f'"{ref}" is a variation; sections list dishes (variations are offered through option groups)',
                     )
                 else:
                     yield ("menus", i, "sections", j, "dishes", k), f'no dish has id "{ref}"'
@@ -81,9 +82,12 @@ def _placement(catalog: Catalog) -> Iterator[tuple[Path, str]]:
     listed = {ref for m in catalog.menus for s in m.sections for ref in s.dishes}
     for i, dish in enumerate(catalog.dishes):
         if dish.id not in listed:
-            yield ("dishes", i, "id"), (
-                f'dish "{dish.id}" is in no section; Wix creates every dish inside a section, '
-                "so list it in one (a hidden section works for dishes offered only as choices)"
+            yield (
+                ("dishes", i, "id"),
+                (
+                    f'dish "{dish.id}" is in no section; Wix creates every dish inside a section, '
+                    "so list it in one (a hidden section works for dishes offered only as choices)"
+                ),
             )
         for k, ref in enumerate(dish.options):
             if _self_reference(catalog, dish, ref):
@@ -98,9 +102,17 @@ def warnings(catalog: Catalog) -> list[Violation]:
     """Things that are valid but probably not meant: unused variations and option groups."""
     used_groups = {g for item in [*catalog.dishes, *catalog.variations] for g in item.options}
     offered = {c.item for g in catalog.option_groups if g.id in used_groups for c in g.choices}
-    found = [Violation(("option_groups", i, "id"), f'option group "{g.id}" is not used by any dish')
-             for i, g in enumerate(catalog.option_groups) if g.id not in used_groups]
-    found += [Violation(("variations", i, "id"), f'variation "{v.id}" is not offered by any option group in use, '
-                                                 "so it will not be published")
-              for i, v in enumerate(catalog.variations) if v.id not in offered]
+    found = [
+        Violation(("option_groups", i, "id"), f'option group "{g.id}" is not used by any dish')
+        for i, g in enumerate(catalog.option_groups)
+        if g.id not in used_groups
+    ]
+    found += [
+        Violation(
+            ("variations", i, "id"),
+            f'variation "{v.id}" is not offered by any option group in use, so it will not be published',
+        )
+        for i, v in enumerate(catalog.variations)
+        if v.id not in offered
+    ]
     return found

@@ -33,12 +33,16 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
             if line.action != "update":
                 summary = line.action
             drift = " (drift)" if line.drift else ""
-            rows.append(f"| `{line.symbol}` | {line.kind} | `{_cell(line.id)}` | {_cell(line.name)}{drift} | "
-                        f"{_cell(summary)} |")
+            rows.append(
+                f"| `{line.symbol}` | {line.kind} | `{_cell(line.id)}` | {_cell(line.name)}{drift} | {_cell(summary)} |"
+            )
             if line.fields or line.notes:
-                body = [f"- `{_cell(f.path)}`: {_cell(f.before)} → {_cell(f.after)}"
-                        + (f" ({f.note})" if f.note else "") if line.action == "update" else
-                        f"- `{_cell(f.path)}`: {_cell(f.after)}" for f in line.fields]
+                body = [
+                    f"- `{_cell(f.path)}`: {_cell(f.before)} → {_cell(f.after)}" + (f" ({f.note})" if f.note else "")
+                    if line.action == "update"
+                    else f"- `{_cell(f.path)}`: {_cell(f.after)}"
+                    for f in line.fields
+                ]
                 body += [f"- _note: {_cell(n)}_" for n in line.notes]
                 details.append(f"**{line.symbol} {line.kind} `{_cell(line.id)}`**\n" + "\n".join(body))
     out = "\n".join(head) + "\n\n" + ("\n".join(rows) if len(rows) > 2 else "") + "\n"
@@ -51,8 +55,10 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
     footer += f"checksum `{view.checksum}`\n"
     if len(out) + len(footer) > limit:
         out = out[: limit - 400].rsplit("\n", 1)[0]
-        out += ("\n\n… plan truncated to fit a pull-request comment; see the full plan "
-                "(`reconcile plan --format json --out plan.json`).\n")
+        out += (
+            "\n\n… plan truncated to fit a pull-request comment; see the full plan "
+            "(`reconcile plan --format json --out plan.json`).\n"
+        )
         if "<details>" in out and "</details>" not in out:
             out += "\n</details>\n"
     return out + footer

@@ -23,16 +23,22 @@ def view_lines(view: PlanView, color: bool) -> list[str]:
 
     out = [paint(view.summary, "bold"), f"Target: {view.target}"]
     if view.drift:
-        out.append(paint(f"{view.drift} change(s) undo edits made on the live catalog outside reconcile "
-                         "(marked drift)", "magenta"))
+        out.append(
+            paint(
+                f"{view.drift} change(s) undo edits made on the live catalog outside reconcile (marked drift)",
+                "magenta",
+            )
+        )
     for reason in view.unsafe:
         out.append(f"{paint('Unsafe:', 'red')} {reason}. `apply` needs --force.")
     for group in view.groups:
         out += ["", paint(group.title, "bold")]
         for line in group.changes:
             drift = " " + paint("(drift)", "magenta") if line.drift else ""
-            out.append(f"  {paint(f'{line.symbol} {line.action} {line.kind} {line.id}', STYLES[line.symbol])} "
-                       f'"{line.name}"{drift}')
+            out.append(
+                f"  {paint(f'{line.symbol} {line.action} {line.kind} {line.id}', STYLES[line.symbol])} "
+                f'"{line.name}"{drift}'
+            )
             for field in line.fields:
                 if line.action == "update":
                     note = f"  ({field.note})" if field.note else ""

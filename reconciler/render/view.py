@@ -17,11 +17,30 @@ from reconciler.engine.plan import Plan
 KIND_TITLES = {"menu": "Menus", "section": "Sections", "dish": "Dishes", "variation": "Variations"}
 SYMBOLS = {"create": "+", "update": "~", "remove": "-"}
 # What a create shows: enough to recognise the entity, not every default.
-CREATE_FIELDS = ("price", "description", "labels", "visible", "fulfillment", "platforms", "hours", "options",
-                 "sections", "dishes", "in_stock")
-DEFAULTS = {"price": "0.00", "visible": True, "in_stock": True, "labels": [], "hours": [], "options": [], "description": None,
-            "fulfillment": ["delivery", "pickup_or_dine_in"],
-            "platforms": ["site", "mobile_site", "wix_app", "call_center", "chat_bot"]}
+CREATE_FIELDS = (
+    "price",
+    "description",
+    "labels",
+    "visible",
+    "fulfillment",
+    "platforms",
+    "hours",
+    "options",
+    "sections",
+    "dishes",
+    "in_stock",
+)
+DEFAULTS = {
+    "price": "0.00",
+    "visible": True,
+    "in_stock": True,
+    "labels": [],
+    "hours": [],
+    "options": [],
+    "description": None,
+    "fulfillment": ["delivery", "pickup_or_dine_in"],
+    "platforms": ["site", "mobile_site", "wix_app", "call_center", "chat_bot"],
+}
 
 
 @dataclass(frozen=True)
@@ -67,8 +86,9 @@ class PlanView:
 
 def build_view(plan: Plan) -> PlanView:
     t = plan.target
-    target = (f'{t.get("name")} · location "{t.get("location_name")}" · catalog {t.get("catalog_id")} · '
-              f'{t.get("guarantee")}')
+    target = (
+        f'{t.get("name")} · location "{t.get("location_name")}" · catalog {t.get("catalog_id")} · {t.get("guarantee")}'
+    )
     groups = []
     for kind, title in KIND_TITLES.items():
         lines = tuple(_line(c, plan.target.get("remove_verb", "remove")) for c in plan.changes if c.kind == kind)
@@ -78,32 +98,47 @@ def build_view(plan: Plan) -> PlanView:
     for op in plan.operations:
         steps.setdefault(op.step, []).append(f"{op.call} ({op.summary})")
     return PlanView(
-        target=target, summary=plan.summary_line(), unsafe=plan.safety.reasons, groups=groups, notes=plan.notes,
-        steps=sorted(steps.items()), calls=len(plan.operations), drift=sum(c.drift for c in plan.changes),
-        checksum=plan.checksum, remove_verb=plan.target.get("remove_verb", "remove"), empty=plan.empty,
+        target=target,
+        summary=plan.summary_line(),
+        unsafe=plan.safety.reasons,
+        groups=groups,
+        notes=plan.notes,
+        steps=sorted(steps.items()),
+        calls=len(plan.operations),
+        drift=sum(c.drift for c in plan.changes),
+        checksum=plan.checksum,
+        remove_verb=plan.target.get("remove_verb", "remove"),
+        empty=plan.empty,
     )
 
 
 def _line(change: Change, remove_verb: str) -> ChangeLine:
     if change.action == "create":
-        fields = tuple(FieldLine(f.path, "", show(f.after, f.path)) for f in change.fields
-                       if f.path in CREATE_FIELDS and f.after != DEFAULTS.get(f.path, object()))
+        fields = tuple(
+            FieldLine(f.path, "", show(f.after, f.path))
+            for f in change.fields
+            if f.path in CREATE_FIELDS and f.after != DEFAULTS.get(f.path, object())
+        )
     elif change.action == "update":
-        fields = tuple(FieldLine(f.path, show(f.before, f.path), show(f.after, f.path), _percent(f))
-                       for f in change.fields)
+        fields = tuple(
+            FieldLine(f.path, show(f.before, f.path), show(f.after, f.path), _percent(f)) for f in change.fields
+        )
     else:
         fields = ()
     action = remove_verb if change.action == "remove" else change.action
-    return ChangeLine(SYMBOLS[change.action], action, change.kind, change.id, change.name, fields, change.drift,
-                      change.notes)
+    return ChangeLine(
+        SYMBOLS[change.action], action, change.kind, change.id, change.name, fields, change.drift, change.notes
+    )
 
 
 def show(value: object, path: str = "") -> str:
     if value is None:
         return "(none)"
     if path.endswith("options") and isinstance(value, list):
-        return ", ".join(f'{o.get("name")} ({o.get("type")}, {len(o.get("choices", []))} choices)' for o in value) \
+        return (
+            ", ".join(f'{o.get("name")} ({o.get("type")}, {len(o.get("choices", []))} choices)' for o in value)
             or "(none)"
+        )
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, list) and all(isinstance(v, str) for v in value):

@@ -84,13 +84,29 @@ class Service:
             if not targets:
                 counts["ignored"] += 1
                 reason = "not a catalog change" if not event.relevant else f"no catalog for account {event.account}"
-                emit("webhook", pos=event.pos, event_id=event.event_id, kind=event.kind, account=event.account,
-                     outcome="ignored", reason=reason, **signed)
+                emit(
+                    "webhook",
+                    pos=event.pos,
+                    event_id=event.event_id,
+                    kind=event.kind,
+                    account=event.account,
+                    outcome="ignored",
+                    reason=reason,
+                    **signed,
+                )
             for catalog in targets:
                 fresh = self.queue.put(Item(catalog.name, event.event_id, event.pos, event.kind, received, event.hint))
                 counts["accepted" if fresh else "duplicates"] += 1
-                emit("webhook", pos=event.pos, event_id=event.event_id, kind=event.kind, account=event.account,
-                     catalog=catalog.name, outcome="queued" if fresh else "duplicate", **signed)
+                emit(
+                    "webhook",
+                    pos=event.pos,
+                    event_id=event.event_id,
+                    kind=event.kind,
+                    account=event.account,
+                    catalog=catalog.name,
+                    outcome="queued" if fresh else "duplicate",
+                    **signed,
+                )
         return counts
 
     def health(self) -> dict:
@@ -98,18 +114,32 @@ class Service:
         for catalog in self.config.catalogs:
             count, last = self.history.stats(catalog.name)
             catalogs[catalog.name] = {
-                "source": catalog.source, "target": catalog.target,
-                "pending": self.queue.depth(catalog.name), "running": self.worker.busy(catalog.name),
+                "source": catalog.source,
+                "target": catalog.target,
+                "pending": self.queue.depth(catalog.name),
+                "running": self.worker.busy(catalog.name),
                 "syncs": count,
-                "last_sync": None if last is None else {
-                    "id": last.id, "outcome": last.outcome, "summary": last.summary, "finished": _iso(last.finished),
-                    "reasons": last.reasons, "events": len(last.events), "plan_file": last.plan_file,
-                    "error": last.error},
+                "last_sync": None
+                if last is None
+                else {
+                    "id": last.id,
+                    "outcome": last.outcome,
+                    "summary": last.summary,
+                    "finished": _iso(last.finished),
+                    "reasons": last.reasons,
+                    "events": len(last.events),
+                    "plan_file": last.plan_file,
+                    "error": last.error,
+                },
                 "next_periodic": _iso(self.worker.next_periodic.get(catalog.name)),
             }
         status = "ok" if self.worker.alive else ("stopping" if self.worker.stopping.is_set() else "worker-down")
-        return {"status": status, "queue_depth": self.queue.depth(), "started": _iso(self.started),
-                "catalogs": catalogs}
+        return {
+            "status": status,
+            "queue_depth": self.queue.depth(),
+            "started": _iso(self.started),
+            "catalogs": catalogs,
+        }
 
 
 def _iso(moment: float | None) -> str | None:
@@ -144,8 +174,11 @@ def build_app(service: Service) -> Starlette:
         if not verdict.ok:
             code = signatures.clover_verification_code(body) if pos == "clover" else None
             if code is not None:
-                emit("clover-verification", verification_code=code,
-                     message="paste this code into the Clover developer dashboard to finish the webhook set-up")
+                emit(
+                    "clover-verification",
+                    verification_code=code,
+                    message="paste this code into the Clover developer dashboard to finish the webhook set-up",
+                )
                 return JSONResponse({"status": "verification code received"})
             emit("webhook", logging.WARNING, pos=pos, outcome="rejected", reason=verdict.reason, remote=remote)
             return JSONResponse({"error": "invalid or missing signature"}, status_code=401)
@@ -156,7 +189,7 @@ def build_app(service: Service) -> Starlette:
             return JSONResponse({"error": str(exc)}, status_code=400)
         try:
             counts = await run_in_threadpool(service.accept, events, received, verdict.variant)
-        except Exception as exc:  # noqa: BLE001 - the POS must deliver again when we could not store it
+        except Exception as exc:
             emit("webhook", logging.ERROR, pos=pos, outcome="not-stored", error=f"{type(exc).__name__}: {exc}")
             return JSONResponse({"error": "could not queue the event; deliver it again"}, status_code=503)
         if counts["accepted"]:
@@ -179,5 +212,7 @@ def build_app(service: Service) -> Starlette:
             await run_in_threadpool(service.worker.stop, grace, service.cancel)
             emit("stopped", queue_depth=service.queue.depth())
 
-    return Starlette(routes=[Route("/webhooks/{pos}", webhook, methods=["POST"]),
-                             Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)
+    return Starlette(
+        routes=[Route("/webhooks/{pos}", webhook, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])],
+        lifespan=lifespan,
+    )

@@ -52,8 +52,14 @@ class Probe:
     detail: str  # for the history and the log
 
 
-def probe(pos: str, client: httpx.Client, settings: ApiSettings, since: str | None,
-          hints: Sequence[dict] = (), full: bool = False) -> Probe:
+def probe(
+    pos: str,
+    client: httpx.Client,
+    settings: ApiSettings,
+    since: str | None,
+    hints: Sequence[dict] = (),
+    full: bool = False,
+) -> Probe:
     if pos == "square":
         return square(client, settings, since)
     if pos == "toast":
@@ -62,8 +68,9 @@ def probe(pos: str, client: httpx.Client, settings: ApiSettings, since: str | No
 
 
 def _json(client: httpx.Client, settings: ApiSettings, method: str, path: str, operation: str, **kwargs) -> dict:
-    answer = request_json(client, method, path, operation=operation, secret=settings.token, sleep=settings.sleep,
-                          **kwargs)
+    answer = request_json(
+        client, method, path, operation=operation, secret=settings.token, sleep=settings.sleep, **kwargs
+    )
     if not isinstance(answer, dict):
         raise PermanentApiError(f"{operation} answered with something that is not an object", operation=operation)
     return answer
@@ -93,18 +100,18 @@ def toast(client: httpx.Client, settings: ApiSettings, since: str | None, hints:
     last = meta.get("lastUpdated") if isinstance(meta.get("lastUpdated"), str) else None
     published = [w for w in (_when(h.get("published")) for h in hints if h.get("published")) if w is not None]
     built = _when(last)
-    if published and built is not None and built.tzinfo and all(p.tzinfo for p in published) \
-            and built < max(published):
-        raise PosNotReady(f"Toast published the menus at {max(published).isoformat()} but the menus document is "
-                          f"from {last}; it is still being rebuilt")
+    if published and built is not None and built.tzinfo and all(p.tzinfo for p in published) and built < max(published):
+        raise PosNotReady(
+            f"Toast published the menus at {max(published).isoformat()} but the menus document is "
+            f"from {last}; it is still being rebuilt"
+        )
     if since is None or last is None:
         return Probe(None, last, "first sync: no watermark yet" if since is None else "no lastUpdated in metadata")
     changed = last != since
     return Probe(changed, last, f"lastUpdated {last}" + ("" if changed else " (unchanged)"))
 
 
-def clover(client: httpx.Client, settings: ApiSettings, since: str | None, hints: Sequence[dict],
-           full: bool) -> Probe:
+def clover(client: httpx.Client, settings: ApiSettings, since: str | None, hints: Sequence[dict], full: bool) -> Probe:
     base = f"/v3/merchants/{settings.account}"
     newest = int(since) if since and since.isdigit() else None
     seen = 0
@@ -113,8 +120,10 @@ def clover(client: httpx.Client, settings: ApiSettings, since: str | None, hints
             params: list[tuple[str, str | int]] = [("limit", CLOVER_PAGE), ("offset", number * CLOVER_PAGE)]
             if since:
                 params.append(("filter", f"modifiedTime>={int(since) + 1}"))
-            elements = _json(client, settings, "GET", f"{base}/{kind}", f"Clover GET /{kind}",
-                             params=params).get("elements") or []
+            elements = (
+                _json(client, settings, "GET", f"{base}/{kind}", f"Clover GET /{kind}", params=params).get("elements")
+                or []
+            )
             for element in elements:
                 stamp = element.get("modifiedTime") if isinstance(element, dict) else None
                 if isinstance(stamp, int):

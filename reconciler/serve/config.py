@@ -106,14 +106,23 @@ class ServeConfig(_Strict):
         first: dict[str, int] = {}
         for index, catalog in enumerate(self.catalogs):
             if catalog.name in first:
-                found.append((("catalogs", index, "name"),
-                              f'catalog name "{catalog.name}" is already used by catalogs[{first[catalog.name]}]'))
+                found.append(
+                    (
+                        ("catalogs", index, "name"),
+                        f'catalog name "{catalog.name}" is already used by catalogs[{first[catalog.name]}]',
+                    )
+                )
             first.setdefault(catalog.name, index)
             allowed = ENV_NAMES[catalog.source].all()
             for name in catalog.env:
                 if name not in allowed:
-                    found.append((("catalogs", index, "env", name), f'"{name}" is not a {catalog.source} variable; '
-                                  "expected one of " + ", ".join(sorted(allowed))))
+                    found.append(
+                        (
+                            ("catalogs", index, "env", name),
+                            f'"{name}" is not a {catalog.source} variable; '
+                            "expected one of " + ", ".join(sorted(allowed)),
+                        )
+                    )
         return found
 
     def catalog(self, name: str) -> CatalogConfig:
@@ -162,16 +171,26 @@ def _rebase(config: ServeConfig, folder: Path) -> ServeConfig:
     return config.model_copy(update={"catalogs": catalogs, "state_dir": absolute(config.state_dir)})
 
 
-def shorthand(source: str, catalog: str, target: str | None = None, location: str | None = None,
-              **options) -> ServeConfig:
+def shorthand(
+    source: str, catalog: str, target: str | None = None, location: str | None = None, **options
+) -> ServeConfig:
     """The config of ``reconcile serve --source POS --catalog PATH ...``: one catalog named after its POS."""
-    entry = {"name": source, "source": source, "catalog": str(Path(catalog).resolve()), "target": target or "sandbox",
-             "location": location, **{k: v for k, v in options.items() if v is not None}}
+    entry = {
+        "name": source,
+        "source": source,
+        "catalog": str(Path(catalog).resolve()),
+        "target": target or "sandbox",
+        "location": location,
+        **{k: v for k, v in options.items() if v is not None},
+    }
     try:
         return ServeConfig.model_validate({"catalogs": [entry]})
     except ValidationError as exc:
-        raise ConfigError("; ".join(f"--{'-'.join(str(p) for p in e['loc'][2:]).replace('_', '-')}: "
-                                    f"{_explain(e)[1]}" for e in exc.errors())) from None
+        raise ConfigError(
+            "; ".join(
+                f"--{'-'.join(str(p) for p in e['loc'][2:]).replace('_', '-')}: {_explain(e)[1]}" for e in exc.errors()
+            )
+        ) from None
 
 
 def _explain(error: dict) -> tuple[tuple, str]:
@@ -181,8 +200,10 @@ def _explain(error: dict) -> tuple[tuple, str]:
     kind = error["type"]
     if kind == "extra_forbidden":
         if SECRET_FIELD.search(field):
-            return loc, (f'"{field}" looks like a secret; secrets come from the environment only, never from the '
-                         "config file (see docs/serve.md for the variable names)")
+            return loc, (
+                f'"{field}" looks like a secret; secrets come from the environment only, never from the '
+                "config file (see docs/serve.md for the variable names)"
+            )
         names = _field_names(loc)
         close = difflib.get_close_matches(field, names, n=1)
         return loc, f'unknown field "{field}"' + (f'; did you mean "{close[0]}"?' if close else "")

@@ -36,8 +36,9 @@ def ready_at(pending: Pending, window: Window) -> float:
     return max(settled, pending.not_before)
 
 
-def due(pending: Mapping[str, Pending], running: Collection[str], windows: Mapping[str, Window],
-        now: float) -> tuple[list[str], float | None]:
+def due(
+    pending: Mapping[str, Pending], running: Collection[str], windows: Mapping[str, Window], now: float
+) -> tuple[list[str], float | None]:
     """The catalogs to start now (sorted), and the earliest time another one becomes ready."""
     start: list[str] = []
     later: list[float] = []

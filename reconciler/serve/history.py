@@ -75,9 +75,21 @@ class History:
         cursor = self._run(
             "INSERT INTO syncs (catalog, started, finished, reasons, events, outcome, summary, plan_file, checksum, "
             "error, run_id, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (entry.catalog, entry.started, entry.finished, json.dumps(entry.reasons), json.dumps(entry.events),
-             entry.outcome, entry.summary, entry.plan_file, entry.checksum, entry.error, entry.run_id,
-             json.dumps(entry.details, sort_keys=True, default=str)))
+            (
+                entry.catalog,
+                entry.started,
+                entry.finished,
+                json.dumps(entry.reasons),
+                json.dumps(entry.events),
+                entry.outcome,
+                entry.summary,
+                entry.plan_file,
+                entry.checksum,
+                entry.error,
+                entry.run_id,
+                json.dumps(entry.details, sort_keys=True, default=str),
+            ),
+        )
         return int(cursor.lastrowid)
 
     def list(self, limit: int = 20, catalog: str | None = None) -> list[SyncRecord]:
@@ -89,9 +101,13 @@ class History:
         where, args = ("WHERE catalog=?", (catalog,)) if catalog else ("", ())
         rows = self._db.execute(
             "SELECT catalog, started, finished, reasons, events, outcome, summary, plan_file, checksum, error, run_id, "
-            f"details, id FROM syncs {where} ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
-        return [SyncRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), *r[5:11], json.loads(r[11]), r[12])
-                for r in rows]
+            f"details, id FROM syncs {where} ORDER BY id DESC LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        return [
+            SyncRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), *r[5:11], json.loads(r[11]), r[12])
+            for r in rows
+        ]
 
     def stats(self, catalog: str) -> tuple[int, SyncRecord | None]:
         """How many syncs a catalog had, and the last one, read consistently."""
@@ -114,8 +130,11 @@ class History:
 
     def last_held_checksum(self, catalog: str) -> tuple[str, str] | None:
         """(checksum, plan file) of the newest held plan, if the newest decisive sync held one."""
-        row = self._run("SELECT outcome, checksum, plan_file FROM syncs WHERE catalog=? AND outcome IN "
-                        "('applied','in-step','held') ORDER BY id DESC LIMIT 1", (catalog,)).fetchone()
+        row = self._run(
+            "SELECT outcome, checksum, plan_file FROM syncs WHERE catalog=? AND outcome IN "
+            "('applied','in-step','held') ORDER BY id DESC LIMIT 1",
+            (catalog,),
+        ).fetchone()
         return (row[1], row[2]) if row and row[0] == "held" else None
 
     # -- watermarks --------------------------------------------------------------------------------
@@ -124,6 +143,8 @@ class History:
         return row[1] if row and row[0] == fingerprint else None
 
     def set_watermark(self, catalog: str, fingerprint: str, value: str) -> None:
-        self._run("INSERT INTO watermarks VALUES (?,?,?,?) ON CONFLICT(catalog) DO UPDATE SET "
-                  "fingerprint=excluded.fingerprint, value=excluded.value, updated=excluded.updated",
-                  (catalog, fingerprint, value, time.time()))
+        self._run(
+            "INSERT INTO watermarks VALUES (?,?,?,?) ON CONFLICT(catalog) DO UPDATE SET "
+            "fingerprint=excluded.fingerprint, value=excluded.value, updated=excluded.updated",
+            (catalog, fingerprint, value, time.time()),
+        )

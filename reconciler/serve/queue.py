@@ -117,7 +117,8 @@ class SqliteQueue:
     def put(self, item: Item) -> bool:
         cursor = self._run(
             "INSERT OR IGNORE INTO events (catalog, event_id, pos, kind, received, hint) VALUES (?,?,?,?,?,?)",
-            (item.catalog, item.event_id, item.pos, item.kind, item.received, json.dumps(item.hint, sort_keys=True)))
+            (item.catalog, item.event_id, item.pos, item.kind, item.received, json.dumps(item.hint, sort_keys=True)),
+        )
         return cursor.rowcount == 1
 
     def claim(self, catalog: str, now: float) -> list[Claimed]:
@@ -126,9 +127,12 @@ class SqliteQueue:
             try:
                 rows = self._db.execute(
                     "SELECT id, catalog, event_id, pos, kind, received, hint, attempts FROM events "
-                    "WHERE status='pending' AND catalog=? AND not_before<=? ORDER BY id", (catalog, now)).fetchall()
-                self._db.executemany("UPDATE events SET status='claimed', claimed_at=? WHERE id=?",
-                                     [(now, row[0]) for row in rows])
+                    "WHERE status='pending' AND catalog=? AND not_before<=? ORDER BY id",
+                    (catalog, now),
+                ).fetchall()
+                self._db.executemany(
+                    "UPDATE events SET status='claimed', claimed_at=? WHERE id=?", [(now, row[0]) for row in rows]
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -140,24 +144,35 @@ class SqliteQueue:
 
     def fail(self, keys: Sequence[str], error: str, retry_at: float | None) -> None:
         if retry_at is None:
-            self._many("UPDATE events SET status='dead', finished=?, error=?, attempts=attempts+1 WHERE id=?",
-                       keys, self.clock(), error)
+            self._many(
+                "UPDATE events SET status='dead', finished=?, error=?, attempts=attempts+1 WHERE id=?",
+                keys,
+                self.clock(),
+                error,
+            )
         else:
-            self._many("UPDATE events SET status='pending', not_before=?, error=?, attempts=attempts+1 WHERE id=?",
-                       keys, retry_at, error)
+            self._many(
+                "UPDATE events SET status='pending', not_before=?, error=?, attempts=attempts+1 WHERE id=?",
+                keys,
+                retry_at,
+                error,
+            )
 
     def release(self, keys: Sequence[str]) -> None:
         self._many("UPDATE events SET status='pending' WHERE id=? AND status='claimed'", keys)
 
     def pending(self) -> dict[str, Pending]:
-        rows = self._run("SELECT catalog, MIN(received), MAX(received), MAX(not_before), COUNT(*) FROM events "
-                         "WHERE status='pending' GROUP BY catalog").fetchall()
+        rows = self._run(
+            "SELECT catalog, MIN(received), MAX(received), MAX(not_before), COUNT(*) FROM events "
+            "WHERE status='pending' GROUP BY catalog"
+        ).fetchall()
         return {row[0]: Pending(row[1], row[2], row[3], row[4]) for row in rows}
 
     def depth(self, catalog: str | None = None) -> int:
         where, args = ("AND catalog=?", (catalog,)) if catalog else ("", ())
-        return self._run(f"SELECT COUNT(*) FROM events WHERE status IN ('pending','claimed') {where}",
-                         args).fetchone()[0]
+        return self._run(f"SELECT COUNT(*) FROM events WHERE status IN ('pending','claimed') {where}", args).fetchone()[
+            0
+        ]
 
     def recover(self) -> int:
         return self._run("UPDATE events SET status='pending' WHERE status='claimed'").rowcount
@@ -165,8 +180,9 @@ class SqliteQueue:
     # -- beyond the protocol: housekeeping and inspection ------------------------------------------
     def prune(self, now: float, window: float = DEDUPE_WINDOW) -> int:
         """Forget finished rows older than the dedupe window."""
-        return self._run("DELETE FROM events WHERE status IN ('done','dead') AND finished < ?",
-                         (now - window,)).rowcount
+        return self._run(
+            "DELETE FROM events WHERE status IN ('done','dead') AND finished < ?", (now - window,)
+        ).rowcount
 
     def status_of(self, catalog: str, event_id: str) -> str | None:
         row = self._run("SELECT status FROM events WHERE catalog=? AND event_id=?", (catalog, event_id)).fetchone()

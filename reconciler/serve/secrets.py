@@ -79,8 +79,9 @@ def missing(config: ServeConfig, environ: Mapping[str, str]) -> list[str]:
         for standard in (names.token, names.account, names.webhook_secret, names.webhook_url):
             if standard and not have.get(standard):
                 needed.append(catalog.env.get(standard, standard))
-        if catalog.target != "sandbox" and not (environ.get("WIX_ACCESS_TOKEN") or (
-                environ.get("WIX_API_KEY") and environ.get("WIX_SITE_ID"))):
+        if catalog.target != "sandbox" and not (
+            environ.get("WIX_ACCESS_TOKEN") or (environ.get("WIX_API_KEY") and environ.get("WIX_SITE_ID"))
+        ):
             needed.append("WIX_ACCESS_TOKEN (or WIX_API_KEY and WIX_SITE_ID)")
     return list(dict.fromkeys(needed))
 

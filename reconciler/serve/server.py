@@ -42,8 +42,11 @@ def serve_dir(state: Path) -> Path:
 def check_environment(config: ServeConfig, environ: Mapping[str, str]) -> None:
     absent = missing(config, environ)
     if absent:
-        raise ConfigError("reconcile serve needs these environment variables, which are not set: "
-                          + ", ".join(absent) + ". Secrets come from the environment only (see docs/serve.md).")
+        raise ConfigError(
+            "reconcile serve needs these environment variables, which are not set: "
+            + ", ".join(absent)
+            + ". Secrets come from the environment only (see docs/serve.md)."
+        )
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -72,8 +75,10 @@ def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping
         try:
             cleanup.enter_context(CatalogLock(folder, "reconcile-serve"))
         except LockHeld:
-            raise LockHeld(f"another reconcile serve is running with the state directory {state}; stop it first "
-                           "(one serve per state directory)") from None
+            raise LockHeld(
+                f"another reconcile serve is running with the state directory {state}; stop it first "
+                "(one serve per state directory)"
+            ) from None
         queue = SqliteQueue(folder / "queue.sqlite")
         cleanup.callback(queue.close)
         history = History(folder / "history.sqlite")
@@ -88,11 +93,23 @@ def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping
         sock = listening_socket(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"
-        jsonlog.emit("listening", url=url, state_dir=str(state), recovered=recovered,
-                     catalogs={c.name: {"source": c.source, "target": c.target, "catalog": c.catalog}
-                               for c in config.catalogs})
-        server = uvicorn.Server(uvicorn.Config(build_app(service), log_config=None, access_log=False,
-                                               lifespan="on", timeout_graceful_shutdown=5, timeout_keep_alive=5))
+        jsonlog.emit(
+            "listening",
+            url=url,
+            state_dir=str(state),
+            recovered=recovered,
+            catalogs={c.name: {"source": c.source, "target": c.target, "catalog": c.catalog} for c in config.catalogs},
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(
+                build_app(service),
+                log_config=None,
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=5,
+                timeout_keep_alive=5,
+            )
+        )
         # uvicorn handles SIGINT/SIGTERM gracefully and then re-raises the signal to the handler it
         # found: make that a no-op so a requested shutdown exits 0.
         for signum in (signal.SIGINT, signal.SIGTERM):

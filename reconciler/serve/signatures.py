@@ -50,6 +50,7 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
 
 # -- Square -----------------------------------------------------------------------------------------
 
+
 def square_signature(key: str, notification_url: str, body: bytes) -> str:
     return hmac_base64(key, notification_url.encode("utf-8") + body)
 
@@ -66,6 +67,7 @@ def verify_square(headers: Mapping[str, str], body: bytes, candidates: Iterable[
 
 
 # -- Toast ------------------------------------------------------------------------------------------
+
 
 def toast_signature(secret: str, message: bytes) -> str:
     return hmac_base64(secret, message)
@@ -101,6 +103,7 @@ def verify_toast(headers: Mapping[str, str], body: bytes, secrets: Iterable[str]
 
 
 # -- Clover -----------------------------------------------------------------------------------------
+
 
 def verify_clover(headers: Mapping[str, str], auth_codes: Iterable[str]) -> Verdict:
     given = _lower(headers).get(CLOVER_HEADER, "").strip()

@@ -38,8 +38,7 @@ from reconciler.engine.apply import ApplyOptions, apply_plan
 from reconciler.engine.plan import to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
-from reconciler.errors import (ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan,
-                               TemporaryApiError)
+from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
 from reconciler.serve import changes
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import OK_OUTCOMES, History
@@ -54,8 +53,17 @@ from reconciler.yamlio.fmt import write_atomically
 from reconciler.yamlio.load import load_catalog
 
 DRAFT_TARGETS = ("sandbox", "wix-v3")  # an apply builds one draft and publishes it in one step
-RETRYABLE = (TemporaryApiError, LockHeld, ApplyFailed, ApplyOutcomeUnknown, StalePlan, changes.PosNotReady,
-             OSError, sqlite3.OperationalError, httpx.HTTPError)
+RETRYABLE = (
+    TemporaryApiError,
+    LockHeld,
+    ApplyFailed,
+    ApplyOutcomeUnknown,
+    StalePlan,
+    changes.PosNotReady,
+    OSError,
+    sqlite3.OperationalError,
+    httpx.HTTPError,
+)
 
 
 class Abandoned(Exception):
@@ -106,8 +114,16 @@ class Outcome:
 class Syncer:
     """Runs :class:`Job` s; one instance serves every catalog (it is thread-safe)."""
 
-    def __init__(self, config: ServeConfig, state_dir: Path, history: History, environ, redact: Redactor,
-                 stopping: threading.Event | None = None, sleep: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: ServeConfig,
+        state_dir: Path,
+        history: History,
+        environ,
+        redact: Redactor,
+        stopping: threading.Event | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
         self.config = config
         self.state_dir = Path(state_dir)
         self.history = history
@@ -124,11 +140,15 @@ class Syncer:
             return self._sync(self.config.catalog(job.catalog), job)
         except (Abandoned, asyncio.CancelledError):
             return Outcome("abandoned", "shutdown: abandoned before finishing; the events stay queued")
-        except Exception as exc:  # noqa: BLE001 - every failure is recorded, and the worker keeps running
+        except Exception as exc:
             retry_after = exc.retry_after if isinstance(exc, changes.PosNotReady) else None
-            return Outcome("failed", type(exc).__name__, error=self.redact(_message(exc)),
-                           retry=isinstance(exc, RETRYABLE) or not isinstance(exc, ReconcileError),
-                           retry_after=retry_after)
+            return Outcome(
+                "failed",
+                type(exc).__name__,
+                error=self.redact(_message(exc)),
+                retry=isinstance(exc, RETRYABLE) or not isinstance(exc, ReconcileError),
+                retry_after=retry_after,
+            )
 
     def cancel_running(self) -> int:
         """Cancel the plans/applies in flight (shutdown, after the grace period); returns how many.
@@ -161,8 +181,9 @@ class Syncer:
         catalog = None
         self._check_stop()
         with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
-            found = changes.probe(cfg.source, client, settings, since, job.hints,
-                                  full=bool({"startup", "periodic"} & set(job.reasons)))
+            found = changes.probe(
+                cfg.source, client, settings, since, job.hints, full=bool({"startup", "periodic"} & set(job.reasons))
+            )
             details["probe"] = found.detail
             if found.changed is not False or not path.exists():
                 self._check_stop()
@@ -189,13 +210,16 @@ class Syncer:
         return last is not None and last.outcome in ("applied", "in-step", "unchanged")
 
     async def _plan_apply(self, cfg: CatalogConfig, catalog) -> Outcome:
-        thresholds = Thresholds.from_env(max_update_share=cfg.safety.max_update_share,
-                                         max_remove_share=cfg.safety.max_remove_share,
-                                         min_existing=cfg.safety.min_entities)
+        thresholds = Thresholds.from_env(
+            max_update_share=cfg.safety.max_update_share,
+            max_remove_share=cfg.safety.max_remove_share,
+            min_existing=cfg.safety.min_entities,
+        )
         store = MappingStore(self.state_dir / "state.sqlite")
         try:
-            async with open_target(cfg.target, cfg.location or catalog.location, self.state_dir,
-                                   currency=catalog.currency) as target:
+            async with open_target(
+                cfg.target, cfg.location or catalog.location, self.state_dir, currency=catalog.currency
+            ) as target:
                 plan = (await make_plan(catalog, target, store, thresholds, cfg.live_updates)).plan
                 details = {"changes": plan.counts}
                 if plan.empty:
@@ -209,14 +233,16 @@ class Syncer:
                     self._stages[task] = (cfg.target, stage)
 
                 report("starting")
-                result = await apply_plan(plan, target, store, self.state_dir, ApplyOptions(force=plan.safety.unsafe),
-                                          progress=report)
+                result = await apply_plan(
+                    plan, target, store, self.state_dir, ApplyOptions(force=plan.safety.unsafe), progress=report
+                )
                 details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
                 if plan.safety.unsafe:
                     details["unsafe_applied"] = list(plan.safety.reasons)
                 status = "verify-failed" if result.differences else "applied"
-                return Outcome(status, plan.summary_line(), checksum=plan.checksum, run_id=result.run_id,
-                               details=details)
+                return Outcome(
+                    status, plan.summary_line(), checksum=plan.checksum, run_id=result.run_id, details=details
+                )
         finally:
             store.close()
 
@@ -232,8 +258,13 @@ class Syncer:
             file = folder / f"{cfg.name}-{stamp}-{plan.checksum.removeprefix('sha256:')[:12]}.json"
             write_atomically(file, to_json(plan))
         details["unsafe"] = list(plan.safety.reasons)
-        return Outcome("held", plan.summary_line() + " (unsafe: held for review)", plan_file=str(file),
-                       checksum=plan.checksum, details=details)
+        return Outcome(
+            "held",
+            plan.summary_line() + " (unsafe: held for review)",
+            plan_file=str(file),
+            checksum=plan.checksum,
+            details=details,
+        )
 
     # -- interruption -----------------------------------------------------------------------------------
     def _check_stop(self) -> None:

@@ -58,8 +58,16 @@ def _square(data: dict, headers: dict) -> list[Event]:
     updated = ((data.get("data") or {}).get("object") or {}).get("catalog_version", {})
     if isinstance(updated, dict) and isinstance(updated.get("updated_at"), str):
         hint["updated_at"] = updated["updated_at"]
-    return [Event("square", data.get("merchant_id") or None, _text(data.get("event_id"), "event_id"), kind,
-                  kind in SQUARE_CATALOG_EVENTS, hint)]
+    return [
+        Event(
+            "square",
+            data.get("merchant_id") or None,
+            _text(data.get("event_id"), "event_id"),
+            kind,
+            kind in SQUARE_CATALOG_EVENTS,
+            hint,
+        )
+    ]
 
 
 def _toast(data: dict, headers: dict) -> list[Event]:
@@ -67,8 +75,16 @@ def _toast(data: dict, headers: dict) -> list[Event]:
     details = data.get("details") if isinstance(data.get("details"), dict) else {}
     account = details.get("restaurantGuid") or headers.get("toast-restaurant-external-id") or None
     hint = {"published": details["publishedDate"]} if isinstance(details.get("publishedDate"), str) else {}
-    return [Event("toast", account, _text(data.get("guid"), "guid"), f"{category}:{data.get('eventType') or ''}",
-                  category in TOAST_MENU_CATEGORIES, hint)]
+    return [
+        Event(
+            "toast",
+            account,
+            _text(data.get("guid"), "guid"),
+            f"{category}:{data.get('eventType') or ''}",
+            category in TOAST_MENU_CATEGORIES,
+            hint,
+        )
+    ]
 
 
 def _clover(data: dict, headers: dict) -> list[Event]:
@@ -84,6 +100,14 @@ def _clover(data: dict, headers: dict) -> list[Event]:
             stamp = entry.get("ts")
             key = object_id.split(":", 1)[0]
             change = str(entry.get("type") or "")
-            events.append(Event("clover", merchant, f"{object_id}@{stamp}", f"{key}:{change}",
-                                key in CLOVER_INVENTORY_KEYS, {"object": object_id, "type": change}))
+            events.append(
+                Event(
+                    "clover",
+                    merchant,
+                    f"{object_id}@{stamp}",
+                    f"{key}:{change}",
+                    key in CLOVER_INVENTORY_KEYS,
+                    {"object": object_id, "type": change},
+                )
+            )
     return events

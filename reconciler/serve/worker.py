@@ -39,8 +39,15 @@ IDLE_WAIT = 5.0  # the loop looks again at least this often
 
 
 class Worker:
-    def __init__(self, config: ServeConfig, queue: Queue, history: History, sync: Callable[[Job], Outcome],
-                 clock: Callable[[], float] = time.time, stopping: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        config: ServeConfig,
+        queue: Queue,
+        history: History,
+        sync: Callable[[Job], Outcome],
+        clock: Callable[[], float] = time.time,
+        stopping: threading.Event | None = None,
+    ) -> None:
         self.config = config
         self.queue = queue
         self.history = history
@@ -93,7 +100,7 @@ class Worker:
         with self._lock:
             pending = {name: waiting for name, waiting in self.queue.pending().items() if name in self.windows}
             start, wake = debounce.due(pending, set(self.running), self.windows, now)
-            for name in start[:max(self.config.workers - len(self.running), 0)]:
+            for name in start[: max(self.config.workers - len(self.running), 0)]:
                 claimed = self.queue.claim(name, now)
                 if claimed:
                     self.running[name] = job = Job(name, claimed, started=now)
@@ -103,9 +110,20 @@ class Worker:
 
     def finish(self, job: Job, outcome: Outcome) -> SyncRecord:
         now = self.clock()
-        record = SyncRecord(job.catalog, job.started, now, job.reasons, job.event_ids, outcome.status,
-                            outcome.summary, outcome.plan_file, outcome.checksum, outcome.error, outcome.run_id,
-                            outcome.details)
+        record = SyncRecord(
+            job.catalog,
+            job.started,
+            now,
+            job.reasons,
+            job.event_ids,
+            outcome.status,
+            outcome.summary,
+            outcome.plan_file,
+            outcome.checksum,
+            outcome.error,
+            outcome.run_id,
+            outcome.details,
+        )
         try:
             self._settle([c.key for c in job.claimed], job.attempts + 1, outcome, record, now)
             record = replace(record, id=self.history.record(record))
@@ -115,10 +133,20 @@ class Worker:
             with self._idle:
                 self._idle.notify_all()
         level = logging.INFO if outcome.ok else logging.WARNING
-        emit("sync", level, catalog=job.catalog, outcome=outcome.status, summary=outcome.summary,
-             reasons=job.reasons, events=len(job.event_ids), event_ids=job.event_ids[:20],
-             seconds=round(now - job.started, 3), plan_file=outcome.plan_file, error=outcome.error,
-             **{k: v for k, v in record.details.items() if k in ("retry_in", "gave_up", "probe", "changes")})
+        emit(
+            "sync",
+            level,
+            catalog=job.catalog,
+            outcome=outcome.status,
+            summary=outcome.summary,
+            reasons=job.reasons,
+            events=len(job.event_ids),
+            event_ids=job.event_ids[:20],
+            seconds=round(now - job.started, 3),
+            plan_file=outcome.plan_file,
+            error=outcome.error,
+            **{k: v for k, v in record.details.items() if k in ("retry_in", "gave_up", "probe", "changes")},
+        )
         return record
 
     def _settle(self, keys: list[str], attempt: int, outcome: Outcome, record: SyncRecord, now: float) -> None:
@@ -159,12 +187,13 @@ class Worker:
                 for job in self.due_jobs():
                     # Daemon threads: a sync still running when the process exits is abandoned, which
                     # is safe (the engine's apply is atomic; the claimed rows are recovered at start-up).
-                    threading.Thread(target=self._execute, args=(job,), name=f"reconcile-sync-{job.catalog}",
-                                     daemon=True).start()
+                    threading.Thread(
+                        target=self._execute, args=(job,), name=f"reconcile-sync-{job.catalog}", daemon=True
+                    ).start()
                 if self.clock() - self._pruned > PRUNE_EVERY:
                     self._pruned = self.clock()
                     self.queue.prune(self._pruned)
-            except Exception as exc:  # noqa: BLE001 - the loop must survive a locked database and the like
+            except Exception as exc:
                 emit("worker-error", logging.ERROR, error=f"{type(exc).__name__}: {exc}")
             timeout = IDLE_WAIT if self.wake_at is None else min(max(self.wake_at - self.clock(), 0.0), IDLE_WAIT)
             with self._poke:
@@ -175,11 +204,11 @@ class Worker:
     def _execute(self, job: Job) -> None:
         try:
             outcome = self.sync(job)
-        except BaseException as exc:  # noqa: BLE001 - the sync reports its own failures; this is a last resort
+        except BaseException as exc:
             outcome = Outcome("failed", type(exc).__name__, error=str(exc), retry=True)
         try:
             self.finish(job, outcome)
-        except Exception as exc:  # noqa: BLE001 - logged; the rows stay claimed and are recovered at start-up
+        except Exception as exc:
             emit("worker-error", logging.ERROR, catalog=job.catalog, error=f"{type(exc).__name__}: {exc}")
         finally:
             self.wake()

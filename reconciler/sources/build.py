@@ -211,16 +211,26 @@ class CatalogBuilder:
             if len(defaults) > 1:
                 self.note(origin, "approximated", f"{len(defaults)} choices are on by default; only the first kept")
             group = Selection(
-                id=group_id, name=name, type="selection", default=defaults[0] if defaults else None,
+                id=group_id,
+                name=name,
+                type="selection",
+                default=defaults[0] if defaults else None,
                 choices=[{"item": c, "price": p} for c, p in choices],
             )
         else:
             if high is not None and len(defaults) > high:
-                self.note(origin, "approximated", f"{len(defaults)} choices on by default but max is {high}; "
-                                                  f"only the first {high} kept")
+                self.note(
+                    origin,
+                    "approximated",
+                    f"{len(defaults)} choices on by default but max is {high}; only the first {high} kept",
+                )
                 defaults = defaults[:high]
             group = Extras(
-                id=group_id, name=name, type="extras", defaults=defaults, min=low,
+                id=group_id,
+                name=name,
+                type="extras",
+                defaults=defaults,
+                min=low,
                 max=None if high is None or high >= count else high,
                 choices=[{"item": c, "price": p} for c, p in choices],
             )
@@ -257,13 +267,33 @@ def _present(fields: dict) -> dict:
 
 def _menu(draft: MenuDraft) -> Menu:
     sections = [
-        Section(**_present({"id": s.id, "name": s.name, "visible": s.visible, "description": s.description,
-                            "image": s.image, "dishes": s.dishes}))
+        Section(
+            **_present(
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "visible": s.visible,
+                    "description": s.description,
+                    "image": s.image,
+                    "dishes": s.dishes,
+                }
+            )
+        )
         for s in draft.sections
     ]
-    return Menu(**_present({"id": draft.id, "name": draft.name, "visible": draft.visible,
-                            "description": draft.description, "image": draft.image, "hours": draft.hours,
-                            "sections": sections}))
+    return Menu(
+        **_present(
+            {
+                "id": draft.id,
+                "name": draft.name,
+                "visible": draft.visible,
+                "description": draft.description,
+                "image": draft.image,
+                "hours": draft.hours,
+                "sections": sections,
+            }
+        )
+    )
 
 
 def choose_currency(found: dict[str, str], wanted: str | None) -> tuple[str | None, list[tuple[str, str]]]:

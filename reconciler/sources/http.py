@@ -47,7 +47,7 @@ def request_json(
         except TemporaryApiError as exc:
             if attempt == ATTEMPTS:
                 raise
-            sleep(min(exc.retry_after if exc.retry_after is not None else 2.0 ** attempt, MAX_WAIT))
+            sleep(min(exc.retry_after if exc.retry_after is not None else 2.0**attempt, MAX_WAIT))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -56,21 +56,30 @@ def _once(client, method, path, operation, params, body, headers, secret) -> Any
         response = client.request(method, path, params=params, json=body, headers=headers)
     except httpx.HTTPError as exc:
         # str(exc) names the URL at most; headers (and so the token) never appear in it.
-        raise TemporaryApiError(_redact(f"request failed: {type(exc).__name__}: {exc}", secret),
-                                operation=operation) from None
+        raise TemporaryApiError(
+            _redact(f"request failed: {type(exc).__name__}: {exc}", secret), operation=operation
+        ) from None
     if response.status_code >= 400:
         text = _redact(response.text, secret)
         if response.status_code == 429 or response.status_code >= 500:
             retry = response.headers.get("retry-after")
             raise TemporaryApiError(
-                "the POS API is busy or failing", status=response.status_code, operation=operation, body=text,
+                "the POS API is busy or failing",
+                status=response.status_code,
+                operation=operation,
+                body=text,
                 retry_after=float(retry) if retry and retry.replace(".", "", 1).isdigit() else None,
             )
         hint = " (check the access token)" if response.status_code in (401, 403) else ""
-        raise PermanentApiError(f"the POS API refused the request{hint}", status=response.status_code,
-                                operation=operation, body=text)
+        raise PermanentApiError(
+            f"the POS API refused the request{hint}", status=response.status_code, operation=operation, body=text
+        )
     try:
         return response.json()
     except ValueError:
-        raise PermanentApiError("the POS API answered with something that is not JSON", status=response.status_code,
-                                operation=operation, body=_redact(response.text, secret)) from None
+        raise PermanentApiError(
+            "the POS API answered with something that is not JSON",
+            status=response.status_code,
+            operation=operation,
+            body=_redact(response.text, secret),
+        ) from None

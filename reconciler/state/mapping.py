@@ -113,12 +113,15 @@ class MappingStore:
     # -- run history ---------------------------------------------------------------------------
     def start_run(self, scope: str, run_id: str) -> None:
         with self._lock, self._transaction():
-            self._db.execute("INSERT INTO runs VALUES (?,?,?,?,?,?)", (run_id, scope, time.time(), None, "running", None))
+            self._db.execute(
+                "INSERT INTO runs VALUES (?,?,?,?,?,?)", (run_id, scope, time.time(), None, "running", None)
+            )
 
     def finish_run(self, run_id: str, status: str, summary: str | None = None) -> None:
         with self._lock, self._transaction():
-            self._db.execute("UPDATE runs SET finished=?, status=?, summary=? WHERE run_id=?",
-                             (time.time(), status, summary, run_id))
+            self._db.execute(
+                "UPDATE runs SET finished=?, status=?, summary=? WHERE run_id=?", (time.time(), status, summary, run_id)
+            )
 
     def runs(self, scope: str | None = None, limit: int = 50) -> list[tuple]:
         query = "SELECT run_id, scope, started, finished, status, summary FROM runs"

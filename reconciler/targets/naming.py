@@ -52,5 +52,8 @@ class Namer:
 def drifted(live: Essence, entries: list[Entry]) -> frozenset[Key]:
     """Live records that differ from what reconcile last wrote: edits made outside reconcile."""
     applied = {(e.kind, e.local_id): e.applied_hash for e in entries}
-    return frozenset(key for key, fields in live.items()
-                     if applied.get((identity_kind(key[0]), key[1])) not in (None, fingerprint(fields)))
+    return frozenset(
+        key
+        for key, fields in live.items()
+        if applied.get((identity_kind(key[0]), key[1])) not in (None, fingerprint(fields))
+    )

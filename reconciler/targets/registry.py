@@ -1,8 +1,8 @@
 """The targets a catalog can be planned and applied against, registered explicitly.
 
-    sandbox     the embedded emulator (state under .reconcile/), no credentials needed
-    wix-v3      Wix Restaurants Catalogs v3, at WIX_API_BASE_URL with credentials from the environment
-    wix-menus   Wix Restaurants Menus (New), likewise
+sandbox     the embedded emulator (state under .reconcile/), no credentials needed
+wix-v3      Wix Restaurants Catalogs v3, at WIX_API_BASE_URL with credentials from the environment
+wix-menus   Wix Restaurants Menus (New), likewise
 """
 
 from __future__ import annotations
@@ -24,8 +24,14 @@ SANDBOX_URL = "http://sandbox.reconcile.invalid"
 
 
 @contextlib.asynccontextmanager
-async def open_target(name: str, location: str | None, state_dir: Path, currency: str = "USD",
-                      timeout: float = 30.0, policy: RetryPolicy | None = None) -> AsyncIterator[WixV3Target]:
+async def open_target(
+    name: str,
+    location: str | None,
+    state_dir: Path,
+    currency: str = "USD",
+    timeout: float = 30.0,
+    policy: RetryPolicy | None = None,
+) -> AsyncIterator[WixV3Target]:
     """Yield a ready target; the HTTP client is closed afterwards."""
     if name == "sandbox":
         async with _sandbox(location, state_dir, currency, timeout, policy) as target:
@@ -33,8 +39,9 @@ async def open_target(name: str, location: str | None, state_dir: Path, currency
         return
     if name in ("wix-v3", "wix-menus"):
         credentials = wix_from_env()
-        async with httpx.AsyncClient(base_url=credentials.base_url, timeout=timeout,
-                                     limits=httpx.Limits(max_connections=16)) as client:
+        async with httpx.AsyncClient(
+            base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
+        ) as client:
             session = Session(client, credentials.headers, list(credentials.secrets), policy)
             yield WixV3Target(session, location) if name == "wix-v3" else WixMenusTarget(session, location)
         return
@@ -42,8 +49,14 @@ async def open_target(name: str, location: str | None, state_dir: Path, currency
 
 
 @contextlib.asynccontextmanager
-async def emulator_target(emulator, location: str | None, label: str = "sandbox", timeout: float = 30.0,
-                          policy: RetryPolicy | None = None, api: str = "v3") -> AsyncIterator[WixV3Target]:
+async def emulator_target(
+    emulator,
+    location: str | None,
+    label: str = "sandbox",
+    timeout: float = 30.0,
+    policy: RetryPolicy | None = None,
+    api: str = "v3",
+) -> AsyncIterator[WixV3Target]:
     """A target talking to an in-process emulator (the sandbox, and fast tests); ``api``: v3 or menus."""
     from reconciler.emulator import SANDBOX_TOKEN
 

@@ -20,12 +20,43 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema={url}\n"
 
 # One global order works because no model uses two of these keys with different meanings.
 _KEY_ORDER = [
-    "version", "currency", "location",
-    "id", "item", "name", "type", "description", "price", "tax_rate", "image", "labels",
-    "in_stock", "special_requests", "options", "default", "defaults", "min", "max", "choices",
-    "visible", "fulfillment", "platforms", "hours", "special_hours",
-    "day", "open", "close", "close_day", "start", "end", "available",
-    "sections", "menus", "dishes", "variations", "option_groups",
+    "version",
+    "currency",
+    "location",
+    "id",
+    "item",
+    "name",
+    "type",
+    "description",
+    "price",
+    "tax_rate",
+    "image",
+    "labels",
+    "in_stock",
+    "special_requests",
+    "options",
+    "default",
+    "defaults",
+    "min",
+    "max",
+    "choices",
+    "visible",
+    "fulfillment",
+    "platforms",
+    "hours",
+    "special_hours",
+    "day",
+    "open",
+    "close",
+    "close_day",
+    "start",
+    "end",
+    "available",
+    "sections",
+    "menus",
+    "dishes",
+    "variations",
+    "option_groups",
 ]
 _RANK = {key: index for index, key in enumerate(_KEY_ORDER)}
 _MONEY_KEYS = {"price"}
@@ -100,7 +131,12 @@ def _value(key: str, attr, raw, currency: str | None):
 
 def dump_catalog(model: Catalog | CatalogPart, schema_url: str | None = None, currency: str | None = None) -> str:
     text = yaml.dump(
-        to_data(model, currency), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1, indent=2,
+        to_data(model, currency),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=2**31 - 1,
+        indent=2,
         default_flow_style=False,
     )
     header = SCHEMA_COMMENT.format(url=schema_url) if schema_url else ""

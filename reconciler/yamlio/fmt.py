@@ -74,9 +74,11 @@ def _format_file(file: FsPath, currency: str | None, check: bool, drop_comments:
     text = file.read_text(encoding="utf-8")
     new, why = canonical_text(text, str(file), currency, drop_comments)
     if new is None and why.startswith("comments:"):
-        return FormatResult(str(file), FormatOutcome.HAS_COMMENTS,
-                            f"comments on line(s) {why[9:]} would be lost; move them into descriptions, "
-                            "or pass --drop-comments")
+        return FormatResult(
+            str(file),
+            FormatOutcome.HAS_COMMENTS,
+            f"comments on line(s) {why[9:]} would be lost; move them into descriptions, or pass --drop-comments",
+        )
     if new is None:
         return FormatResult(str(file), FormatOutcome.INVALID, why)
     if new == text:

@@ -110,8 +110,11 @@ def _merge(documents: list[Located], problems: list[Problem]) -> tuple[dict, dic
             elif key in SETTINGS:
                 if key in merged and merged[key] != value:
                     first = origins[(key,)]
-                    problems.append(_problem(root, (key,), f"{key} {value!r} disagrees with {merged[key]!r} "
-                                                           f"in {first.located.file}"))
+                    problems.append(
+                        _problem(
+                            root, (key,), f"{key} {value!r} disagrees with {merged[key]!r} in {first.located.file}"
+                        )
+                    )
                     continue
                 merged[key] = value
                 origins[(key,)] = _Origin(doc, (key,))
@@ -227,7 +230,7 @@ def _explain(error: dict, list_key: str | None) -> tuple[Path, str]:
     if kind == "missing":
         return loc, f'missing required field "{field}"'
     if kind == "union_tag_invalid" or kind == "union_tag_not_found":
-        return loc + ("type",), 'type must be one of "selection", "extras", "deselection"'
+        return (*loc, "type"), 'type must be one of "selection", "extras", "deselection"'
     if kind == "string_type" and isinstance(value, (int, float, bool)):
         return loc, f"must be text; write {value!r} in quotes"
     if kind == "bool_type":
@@ -240,12 +243,15 @@ def _explain(error: dict, list_key: str | None) -> tuple[Path, str]:
         if pattern.startswith("^https?"):
             return loc, f"{value!r} is not an http(s) URL"
         if pattern.startswith("^[A-Za-z0-9]"):
-            return loc, f"{value!r} is not a valid id (letters, digits and _ . : # @ + -, starting with a letter or digit)"
+            return (
+                loc,
+                f"{value!r} is not a valid id (letters, digits and _ . : # @ + -, starting with a letter or digit)",
+            )
         if pattern == "^[A-Z]{3}$":
             return loc, f"{value!r} is not an ISO 4217 currency code such as USD"
     message = error["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     return loc, message[0].lower() + message[1:] if message else message
 
 

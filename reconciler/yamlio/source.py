@@ -24,17 +24,27 @@ _CoreResolver.yaml_implicit_resolvers = {}
 _CoreResolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_CoreResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
 _CoreResolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
 _CoreResolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
+    re.compile(
+        r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"
+    ),
     list("-+0123456789."),
 )
 
 
-class CoreLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
-                 yaml.constructor.SafeConstructor, _CoreResolver):
+class CoreLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.SafeConstructor,
+    _CoreResolver,
+):
     """The pure-Python loader; also scans tokens for `fmt`'s comment check."""
 
     def __init__(self, stream: str) -> None:
@@ -150,14 +160,20 @@ def _convert(node: yaml.Node, path: Path, out: Located, problems: list[Problem])
         for key_node, value_node in node.value:
             key = _text(key_node)
             if key in result:
-                problems.append(Problem(out.file, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                                        render(path + (key,)),
-                                        f"key repeated (first at line {first_line[key]}); only one is allowed"))
+                problems.append(
+                    Problem(
+                        out.file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        render((*path, key)),
+                        f"key repeated (first at line {first_line[key]}); only one is allowed",
+                    )
+                )
                 continue
             first_line[key] = key_node.start_mark.line + 1
-            result[key] = _convert(value_node, path + (key,), out, problems)
+            result[key] = _convert(value_node, (*path, key), out, problems)
         return result
-    return [_convert(item, path + (i,), out, problems) for i, item in enumerate(node.value)]
+    return [_convert(item, (*path, i), out, problems) for i, item in enumerate(node.value)]
 
 
 def _comment_lines(text: str) -> list[int]:

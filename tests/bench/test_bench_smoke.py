@@ -37,8 +37,13 @@ def test_generator_is_deterministic_and_its_catalogs_are_valid(tmp_path: Path):
 
 def test_generate_command_writes_a_valid_catalog(tmp_path: Path):
     out = tmp_path / "menu.yaml"
-    done = subprocess.run([sys.executable, "-m", "bench.generate", "--dishes", "120", "--seed", "5", "-o", str(out),
-                           "--check"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.generate", "--dishes", "120", "--seed", "5", "-o", str(out), "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert len(load_catalog(out).dishes) == 120
 
@@ -50,8 +55,11 @@ def test_the_naive_baseline_builds_the_same_menu(tmp_path: Path):
     harness = Harness(tmp_path)
 
     async def sync() -> dict[str, int]:
-        async with httpx.AsyncClient(transport=harness.emulator.transport(), base_url="http://sandbox.invalid",
-                                     headers={"Authorization": SANDBOX_TOKEN}) as client:
+        async with httpx.AsyncClient(
+            transport=harness.emulator.transport(),
+            base_url="http://sandbox.invalid",
+            headers={"Authorization": SANDBOX_TOKEN},
+        ) as client:
             flow = naive.NaiveSync(client)
             await flow.sync(data)
             await flow.sync(data)  # the second import archives the menus of the first
@@ -69,17 +77,39 @@ def test_the_naive_baseline_builds_the_same_menu(tmp_path: Path):
 @pytest.mark.e2e
 def test_one_tiny_case_end_to_end(tmp_path: Path):
     out = tmp_path / "performance.md"
-    done = subprocess.run([sys.executable, "-m", "bench", "--sizes", "100", "--runs", "1", "--cases", "apply-price",
-                           "--no-profile", "--out", str(out), "--work", str(tmp_path / "work")],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--sizes",
+            "100",
+            "--runs",
+            "1",
+            "--cases",
+            "apply-price",
+            "--no-profile",
+            "--out",
+            str(out),
+            "--work",
+            str(tmp_path / "work"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     text = out.read_text()
     assert text.startswith("# Performance") and "python -m bench" in text and "## README section" in text
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in text.splitlines()
-            if line.startswith("| apply: one price change | 100 |")]
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("| apply: one price change | 100 |")
+    ]
     results = [cells for cells in rows if len(cells) == 12]  # the results table's row
     assert len(results) == 1, rows
-    reads, writes, least, least_ordered, verdict = results[0][7:12]
+    _reads, writes, least, least_ordered, verdict = results[0][7:12]
     assert int(writes) == int(least) == int(least_ordered) == 1 and verdict == "= min"
     assert re.search(r"\| apply: one price change \| 100 \| updateItem 1 \| updateItem 1 \|", text)
     assert "| one price change = 3 write calls (draft, bulk update, publish) or 1 (live update) | met |" in text

@@ -22,23 +22,35 @@ class Site:
     state_dir: Path
     env: dict[str, str]
 
-    def cli(self, *args: str, check: int | None = 0, env: dict[str, str] | None = None,
-            stdin: str | None = None) -> subprocess.CompletedProcess:
+    def cli(
+        self, *args: str, check: int | None = 0, env: dict[str, str] | None = None, stdin: str | None = None
+    ) -> subprocess.CompletedProcess:
         """Run `reconcile ...` as a separate process against this site."""
         process = subprocess.run(
             [sys.executable, "-m", "reconciler.cli.main", *args],
-            cwd=REPO_ROOT, env={**self.env, **(env or {})}, input=stdin, capture_output=True, text=True,
+            cwd=REPO_ROOT,
+            env={**self.env, **(env or {})},
+            input=stdin,
+            capture_output=True,
+            text=True,
             timeout=120,
         )
         if check is not None:
             assert process.returncode == check, (
                 f"`reconcile {' '.join(args)}` exited {process.returncode}, expected {check}\n"
-                f"stdout:\n{process.stdout}\nstderr:\n{process.stderr}")
+                f"stdout:\n{process.stdout}\nstderr:\n{process.stderr}"
+            )
         return process
 
     def popen(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "reconciler.cli.main", *args], cwd=REPO_ROOT, env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "reconciler.cli.main", *args],
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def writes(self) -> dict[str, int]:
         operations = self.server.counters()["operations"]
@@ -51,8 +63,12 @@ def site(server: EmulatorServer, tmp_path: Path) -> Iterator[Site]:
     server.clear_faults()
     location = server.seed(locations=1, names=[f"Kitchen {tmp_path.name}"])[0]
     env = {key: value for key, value in os.environ.items() if not key.startswith(("WIX_", "RECONCILE_"))}
-    env.update(WIX_API_BASE_URL=server.url, WIX_ACCESS_TOKEN=server.token,
-               RECONCILE_STATE_DIR=str(tmp_path / "state"), NO_COLOR="1")
+    env.update(
+        WIX_API_BASE_URL=server.url,
+        WIX_ACCESS_TOKEN=server.token,
+        RECONCILE_STATE_DIR=str(tmp_path / "state"),
+        NO_COLOR="1",
+    )
     server.reset()
     yield Site(server, location["catalogId"], location["locationId"], tmp_path / "state", env)
     server.clear_faults()

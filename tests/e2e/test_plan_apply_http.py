@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
 from reconciler.state.lock import CatalogLock
 from tests.e2e.conftest import Site
 
@@ -61,8 +60,9 @@ def test_saved_plan_is_refused_when_the_live_catalog_moved(site: Site, tmp_path:
     saved = json.loads(plan_file.read_text())
     diavola = saved["ids"]["item:diavola"]
     with site.server.client() as client:
-        client.patch(f"/restaurants/v3/catalogs/{site.catalog_id}/items/{diavola}",
-                     json={"item": {"price": {"value": "20.00"}}}).raise_for_status()
+        client.patch(
+            f"/restaurants/v3/catalogs/{site.catalog_id}/items/{diavola}", json={"item": {"price": {"value": "20.00"}}}
+        ).raise_for_status()
     refused = site.cli("apply", "--plan", str(plan_file), "--auto-approve", check=4)
     assert "changed since this plan was made" in refused.stderr
     assert "item:diavola changed" in refused.stderr
@@ -108,8 +108,9 @@ def test_a_second_apply_on_the_same_catalog_fails_fast(site: Site, tmp_path: Pat
 def test_a_kill_between_publish_and_mapping_commit_causes_no_duplicates(site: Site):
     location = ("--target", "wix-v3", "--location", site.location_id)
     # The publish happens, then its response is held back; the CLI is killed while it waits.
-    site.server.set_faults([{"operation": "publishDraftCatalog", "fault": "timeout", "phase": "after",
-                             "delayMs": 60000, "times": 1}])
+    site.server.set_faults(
+        [{"operation": "publishDraftCatalog", "fault": "timeout", "phase": "after", "delayMs": 60000, "times": 1}]
+    )
     process = site.popen("apply", PIZZERIA, *location, "--auto-approve")
     try:
         published = False
@@ -154,7 +155,6 @@ def test_json_and_markdown_formats(site: Site):
     assert "<details>" in markdown
 
 
-
 def test_every_example_applies_to_wix_menus_and_converges(server, tmp_path):
     """Menus (New) over HTTP through the CLI: the guarantee is named and the window reported."""
     import os
@@ -164,16 +164,25 @@ def test_every_example_applies_to_wix_menus_and_converges(server, tmp_path):
     from tests.support.emulator_server import REPO_ROOT
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "RECONCILE_"))}
-    env.update(WIX_API_BASE_URL=server.url, WIX_ACCESS_TOKEN=server.token, RECONCILE_STATE_DIR=str(tmp_path / "s"),
-               NO_COLOR="1")
+    env.update(
+        WIX_API_BASE_URL=server.url,
+        WIX_ACCESS_TOKEN=server.token,
+        RECONCILE_STATE_DIR=str(tmp_path / "s"),
+        NO_COLOR="1",
+    )
 
     for example in ("catalogs/pizzeria.yaml", "catalogs/cafe.yaml"):
         location = server.seed(locations=1, names=[f"{example} {tmp_path.name}"], app="menus")[0]["locationId"]
 
         def cli(*args: str) -> subprocess.CompletedProcess:
-            return subprocess.run([sys.executable, "-m", "reconciler.cli.main", *args, "--target", "wix-menus",
-                                   "--location", location], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-                                  timeout=120)
+            return subprocess.run(
+                [sys.executable, "-m", "reconciler.cli.main", *args, "--target", "wix-menus", "--location", location],
+                cwd=REPO_ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
 
         planned = cli("plan", example)
         assert planned.returncode == 0, planned.stderr

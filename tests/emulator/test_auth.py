@@ -13,7 +13,11 @@ pytestmark = pytest.mark.e2e
 
 def test_missing_header_is_401_in_the_wix_envelope(server: EmulatorServer, catalog: dict[str, str]) -> None:
     with httpx.Client(base_url=server.url) as anonymous:
-        for path in ("/restaurants/v3/catalogs", f"/v3/catalogs/{catalog['catalogId']}/menus", "/locations/v1/locations"):
+        for path in (
+            "/restaurants/v3/catalogs",
+            f"/v3/catalogs/{catalog['catalogId']}/menus",
+            "/locations/v1/locations",
+        ):
             app_error(anonymous.get(path), 401, "UNAUTHENTICATED")
         app_error(anonymous.post(f"/v3/draft-catalogs/{catalog['catalogId']}/create"), 401, "UNAUTHENTICATED")
 

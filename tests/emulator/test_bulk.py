@@ -48,7 +48,9 @@ def metadata(response: httpx.Response) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("size", [0, 21])
 def test_arrays_outside_1_to_20_are_400(api: httpx.Client, draft: str, what: str, size: int) -> None:
     key, element = ARRAYS[what]
-    violated(bulk(api, draft, what, {key: [element(i) for i in range(size)]}), key, "MIN_SIZE" if size == 0 else "MAX_SIZE")
+    violated(
+        bulk(api, draft, what, {key: [element(i) for i in range(size)]}), key, "MIN_SIZE" if size == 0 else "MAX_SIZE"
+    )
 
 
 @pytest.mark.parametrize("what", sorted(ARRAYS))
@@ -62,24 +64,41 @@ def test_twenty_elements_and_counters(api: httpx.Client, draft: str) -> None:
     body = ok(response)
     assert body["bulkActionMetadata"] == {"totalSuccesses": 20, "totalFailures": 0, "undetailedFailures": 0}
     for index, result in enumerate(body["results"]):
-        assert result["entityMetadata"] == {"id": result["entity"]["id"], "originalIndex": index, "success": True, "error": None}
+        assert result["entityMetadata"] == {
+            "id": result["entity"]["id"],
+            "originalIndex": index,
+            "success": True,
+            "error": None,
+        }
         assert result["entity"]["name"] == f"v{index}" and result["entity"]["type"] == "VARIATION"
 
 
 def test_return_full_entity_false_u17(api: httpx.Client, draft: str) -> None:
     body = ok(bulk(api, draft, "menus/create", {"menus": [{"name": "a"}], "returnFullEntity": False}))
     assert list(body["results"][0]) == ["entityMetadata"]
-    violated(bulk(api, draft, "menus/create", {"menus": [{"name": "a"}], "returnFullEntity": "no"}), "returnFullEntity", "FORMAT")
+    violated(
+        bulk(api, draft, "menus/create", {"menus": [{"name": "a"}], "returnFullEntity": "no"}),
+        "returnFullEntity",
+        "FORMAT",
+    )
 
 
 def test_variation_names_need_one_character(api: httpx.Client, draft: str) -> None:
-    violated(bulk(api, draft, "variations/create", {"variations": [{"name": "ok"}, {"name": ""}]}), "variations[1].name", "MIN_LENGTH")
+    violated(
+        bulk(api, draft, "variations/create", {"variations": [{"name": "ok"}, {"name": ""}]}),
+        "variations[1].name",
+        "MIN_LENGTH",
+    )
     violated(bulk(api, draft, "variations/create", {"variations": [{}]}), "variations[0].name", "MIN_LENGTH")
 
 
 def test_a_schema_violation_in_one_element_fails_the_whole_call(api: httpx.Client, draft: str) -> None:
     menus = [{"name": "fine"}, {"name": "bad", "visibilityCriteria": {"platforms": ["PAGER"]}}]
-    violated(bulk(api, draft, "menus/create", {"menus": menus}), "menus[1].visibilityCriteria.platforms[0]", "INVALID_ENUM_VALUE")
+    violated(
+        bulk(api, draft, "menus/create", {"menus": menus}),
+        "menus[1].visibilityCriteria.platforms[0]",
+        "INVALID_ENUM_VALUE",
+    )
     publish(api, draft)
     assert list_of(api, draft, "menus") == []
 
@@ -87,19 +106,33 @@ def test_a_schema_violation_in_one_element_fails_the_whole_call(api: httpx.Clien
 def test_element_failures_are_200_with_details(api: httpx.Client, draft: str) -> None:
     menu = ok(bulk(api, draft, "menus/create", {"menus": [{"name": "m"}]}))["results"][0]["entity"]
     missing = new_guid()
-    body = ok(bulk(api, draft, "menus/update", {"menus": [{"id": menu["id"], "name": "m2"}, {"id": missing, "name": "x"}]}))
+    body = ok(
+        bulk(api, draft, "menus/update", {"menus": [{"id": menu["id"], "name": "m2"}, {"id": missing, "name": "x"}]})
+    )
     assert body["bulkActionMetadata"] == {"totalSuccesses": 1, "totalFailures": 1, "undetailedFailures": 0}
     good, bad = body["results"]
     assert good["entity"]["name"] == "m2"
-    assert bad == {"entityMetadata": {"id": missing, "originalIndex": 1, "success": False, "error": {
-        "code": "MENU_NOT_FOUND", "description": bad["entityMetadata"]["error"]["description"], "data": {"id": missing}}}}
+    assert bad == {
+        "entityMetadata": {
+            "id": missing,
+            "originalIndex": 1,
+            "success": False,
+            "error": {
+                "code": "MENU_NOT_FOUND",
+                "description": bad["entityMetadata"]["error"]["description"],
+                "data": {"id": missing},
+            },
+        }
+    }
 
 
 def test_a_failing_element_leaves_no_partial_write(api: httpx.Client, draft: str) -> None:
     menu = ok(bulk(api, draft, "menus/create", {"menus": [{"name": "m"}]}))["results"][0]["entity"]
     # The second section is rejected by a rule after its menu was found: neither it nor an append remains.
-    requests = [{"menuId": menu["id"], "section": {"name": "ok"}},
-                {"menuId": menu["id"], "section": {"name": "bad", "itemIds": {"values": [new_guid()]}}}]
+    requests = [
+        {"menuId": menu["id"], "section": {"name": "ok"}},
+        {"menuId": menu["id"], "section": {"name": "bad", "itemIds": {"values": [new_guid()]}}},
+    ]
     [first, second] = metadata(bulk(api, draft, "sections/create", {"createSectionRequests": requests}))
     assert first["success"] and not second["success"] and second["error"]["code"] == "ITEM_NOT_FOUND"
     publish(api, draft)
@@ -108,8 +141,14 @@ def test_a_failing_element_leaves_no_partial_write(api: httpx.Client, draft: str
 
 
 def test_strict_references_u14(api: httpx.Client, draft: str) -> None:
-    menu, other = (r["entity"] for r in ok(bulk(api, draft, "menus/create", {"menus": [{"name": "a"}, {"name": "b"}]}))["results"])
-    section = ok(bulk(api, draft, "sections/create", {"createSectionRequests": [{"menuId": menu["id"], "section": {"name": "s"}}]}))
+    menu, other = (
+        r["entity"] for r in ok(bulk(api, draft, "menus/create", {"menus": [{"name": "a"}, {"name": "b"}]}))["results"]
+    )
+    section = ok(
+        bulk(
+            api, draft, "sections/create", {"createSectionRequests": [{"menuId": menu["id"], "section": {"name": "s"}}]}
+        )
+    )
     section_id = section["results"][0]["entityMetadata"]["id"]
     dishes = [
         {"menuId": new_guid(), "sectionId": section_id, "dish": {"name": "no menu"}},
@@ -119,9 +158,15 @@ def test_strict_references_u14(api: httpx.Client, draft: str) -> None:
     ]
     results = metadata(bulk(api, draft, "dishes/create", {"createDishRequests": dishes}))
     assert [r["error"]["code"] if r["error"] else None for r in results] == [
-        "MENU_NOT_FOUND", "SECTION_NOT_FOUND", "SECTION_NOT_FOUND", None]
+        "MENU_NOT_FOUND",
+        "SECTION_NOT_FOUND",
+        "SECTION_NOT_FOUND",
+        None,
+    ]
     assert [r["id"] is None for r in results] == [True, True, True, False]
-    sections = metadata(bulk(api, draft, "sections/create", {"createSectionRequests": [{"menuId": new_guid(), "section": {}}]}))
+    sections = metadata(
+        bulk(api, draft, "sections/create", {"createSectionRequests": [{"menuId": new_guid(), "section": {}}]})
+    )
     assert sections[0]["error"]["code"] == "MENU_NOT_FOUND"
 
 
@@ -129,17 +174,52 @@ def test_sample_flow_order_menus_sections_variations_dishes(api: httpx.Client, d
     """The recommended client order (U14) builds a whole catalog in one draft, then publishes it."""
     cid = draft
     menu = metadata(bulk(api, cid, "menus/create", {"menus": [{"name": "Dinner"}]}))[0]["id"]
-    section = metadata(bulk(api, cid, "sections/create", {"createSectionRequests": [{"menuId": menu, "section": {"name": "Pizza"}}]}))[0]["id"]
-    small, large = (m["id"] for m in metadata(bulk(api, cid, "variations/create", {"variations": [{"name": "S"}, {"name": "L"}]})))
-    dish_request = {"menuId": menu, "sectionId": section, "dish": {
-        "name": "Margherita", "price": {"value": "11.00"},
-        "dishOptions": {"values": [{"name": "Size", "selection": {"defaultChoice": small, "availableChoices": [
-            {"itemId": small, "price": {"value": "0"}}, {"itemId": large, "price": {"value": "4.00"}}]}}]}}}
-    dish = metadata(bulk(api, cid, "dishes/create", {"createDishRequests": [dish_request], "returnFullEntity": False}))[0]["id"]
+    section = metadata(
+        bulk(api, cid, "sections/create", {"createSectionRequests": [{"menuId": menu, "section": {"name": "Pizza"}}]})
+    )[0]["id"]
+    small, large = (
+        m["id"] for m in metadata(bulk(api, cid, "variations/create", {"variations": [{"name": "S"}, {"name": "L"}]}))
+    )
+    dish_request = {
+        "menuId": menu,
+        "sectionId": section,
+        "dish": {
+            "name": "Margherita",
+            "price": {"value": "11.00"},
+            "dishOptions": {
+                "values": [
+                    {
+                        "name": "Size",
+                        "selection": {
+                            "defaultChoice": small,
+                            "availableChoices": [
+                                {"itemId": small, "price": {"value": "0"}},
+                                {"itemId": large, "price": {"value": "4.00"}},
+                            ],
+                        },
+                    }
+                ]
+            },
+        },
+    }
+    dish = metadata(bulk(api, cid, "dishes/create", {"createDishRequests": [dish_request], "returnFullEntity": False}))[
+        0
+    ]["id"]
     # Explicit order lists (works whether or not the server appended, U13).
-    updated = ok(bulk(api, cid, "sections/update", {"updateSectionsRequests": [
-        {"menuId": menu, "section": {"id": section, "itemIds": {"values": [dish]}}}], "returnFullEntity": False}))
-    assert updated["results"] == [{"entityMetadata": {"id": section, "originalIndex": 0, "success": True, "error": None}}]
+    updated = ok(
+        bulk(
+            api,
+            cid,
+            "sections/update",
+            {
+                "updateSectionsRequests": [{"menuId": menu, "section": {"id": section, "itemIds": {"values": [dish]}}}],
+                "returnFullEntity": False,
+            },
+        )
+    )
+    assert updated["results"] == [
+        {"entityMetadata": {"id": section, "originalIndex": 0, "success": True, "error": None}}
+    ]
     ok(bulk(api, cid, "menus/update", {"menus": [{"id": menu, "sectionIds": {"values": [section]}}]}))
     publish(api, cid)
     assert [m["sectionIds"] for m in list_of(api, cid, "menus")] == [{"values": [section]}]
@@ -150,15 +230,42 @@ def test_sample_flow_order_menus_sections_variations_dishes(api: httpx.Client, d
 def test_bulk_update_items_and_sections(server: EmulatorServer, api: httpx.Client, draft: str) -> None:
     cid = draft
     menu = metadata(bulk(api, cid, "menus/create", {"menus": [{"name": "m"}]}))[0]["id"]
-    section = metadata(bulk(api, cid, "sections/create", {"createSectionRequests": [{"menuId": menu, "section": {"name": "s"}}]}))[0]["id"]
-    dish = metadata(bulk(api, cid, "dishes/create", {"createDishRequests": [{"menuId": menu, "sectionId": section, "dish": {"name": "d"}}]}))[0]["id"]
-    results = ok(bulk(api, cid, "items/update", {"items": [{"id": dish, "price": {"value": "7.5"}}, {"name": "no id"}]}))["results"]
+    section = metadata(
+        bulk(api, cid, "sections/create", {"createSectionRequests": [{"menuId": menu, "section": {"name": "s"}}]})
+    )[0]["id"]
+    dish = metadata(
+        bulk(
+            api,
+            cid,
+            "dishes/create",
+            {"createDishRequests": [{"menuId": menu, "sectionId": section, "dish": {"name": "d"}}]},
+        )
+    )[0]["id"]
+    results = ok(
+        bulk(api, cid, "items/update", {"items": [{"id": dish, "price": {"value": "7.5"}}, {"name": "no id"}]})
+    )["results"]
     assert results[0]["entity"]["price"] == {"value": "7.5", "currency": "USD"}
-    assert results[1]["entityMetadata"]["error"]["code"] == "ITEM_NOT_FOUND" and results[1]["entityMetadata"]["id"] is None
+    assert (
+        results[1]["entityMetadata"]["error"]["code"] == "ITEM_NOT_FOUND" and results[1]["entityMetadata"]["id"] is None
+    )
     server.archive(cid, "section", section, scope="draft")
-    archived = metadata(bulk(api, cid, "sections/update", {"updateSectionsRequests": [{"menuId": menu, "section": {"id": section, "name": "x"}}]}))
+    archived = metadata(
+        bulk(
+            api,
+            cid,
+            "sections/update",
+            {"updateSectionsRequests": [{"menuId": menu, "section": {"id": section, "name": "x"}}]},
+        )
+    )
     assert archived[0]["error"]["code"] == "SECTION_ARCHIVED" and archived[0]["id"] == section
-    wrong_menu = metadata(bulk(api, cid, "sections/update", {"updateSectionsRequests": [{"menuId": new_guid(), "section": {"id": section}}]}))
+    wrong_menu = metadata(
+        bulk(
+            api,
+            cid,
+            "sections/update",
+            {"updateSectionsRequests": [{"menuId": new_guid(), "section": {"id": section}}]},
+        )
+    )
     assert wrong_menu[0]["error"]["code"] == "MENU_NOT_FOUND"
 
 
@@ -181,4 +288,8 @@ def test_single_endpoints_never_touch_the_draft(api: httpx.Client, draft: str) -
     results = metadata(bulk(api, cid, "variations/create", {"variations": [{"name": "draft"}]}))
     publish(api, cid)
     assert [i["id"] for i in list_of(api, cid, "items")] == [results[0]["id"]]
-    app_error(api.post(f"/v3/draft-catalogs/{cid}/bulk/items/update", json={"items": [{"id": "x"}]}), 404, "DRAFT_CATALOG_NOT_FOUND")
+    app_error(
+        api.post(f"/v3/draft-catalogs/{cid}/bulk/items/update", json={"items": [{"id": "x"}]}),
+        404,
+        "DRAFT_CATALOG_NOT_FOUND",
+    )

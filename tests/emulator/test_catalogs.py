@@ -34,8 +34,18 @@ def test_location_filter_with_repeated_params(api: httpx.Client, five: list[dict
     catalogs = ok(api.get(f"{prefix}/catalogs", params=params))["catalogs"]
     # Creation order (U23), whatever the order of the filter.
     assert catalogs == [
-        {"id": five[1]["catalogId"], "locationId": five[1]["locationId"], "archived": False, "draftPublishedDate": None},
-        {"id": five[3]["catalogId"], "locationId": five[3]["locationId"], "archived": False, "draftPublishedDate": None},
+        {
+            "id": five[1]["catalogId"],
+            "locationId": five[1]["locationId"],
+            "archived": False,
+            "draftPublishedDate": None,
+        },
+        {
+            "id": five[3]["catalogId"],
+            "locationId": five[3]["locationId"],
+            "archived": False,
+            "draftPublishedDate": None,
+        },
     ]
 
 
@@ -47,7 +57,11 @@ def test_exactly_one_catalog_per_location(api: httpx.Client, five: list[dict[str
 def test_dot_r_form_with_paging_and_sort(api: httpx.Client, five: list[dict[str, str]]) -> None:
     location_ids = [entry["locationId"] for entry in five]
     by_id = sorted(entry["catalogId"] for entry in five)
-    request = {"paging": {"limit": 2, "offset": 1}, "sort": {"fieldName": "id", "order": "DESC"}, "locationIds": location_ids}
+    request = {
+        "paging": {"limit": 2, "offset": 1},
+        "sort": {"fieldName": "id", "order": "DESC"},
+        "locationIds": location_ids,
+    }
     assert ids_of(api.get("/v3/catalogs", params={".r": dot_r(request)})) == list(reversed(by_id))[1:3]
     request["sort"] = {"fieldName": "id"}  # order defaults to ASC
     assert ids_of(api.get("/restaurants/v3/catalogs", params={".r": dot_r(request)})) == by_id[1:3]
@@ -73,7 +87,10 @@ def test_sort_by_draft_published_date(api: httpx.Client, five: list[dict[str, st
     published = five[2]["catalogId"]
     ok(api.post(f"/v3/draft-catalogs/{published}/create"))
     ok(api.post(f"/v3/draft-catalogs/{published}/publish"))
-    request = {"sort": {"fieldName": "draftPublishedDate", "order": "DESC"}, "locationIds": [e["locationId"] for e in five]}
+    request = {
+        "sort": {"fieldName": "draftPublishedDate", "order": "DESC"},
+        "locationIds": [e["locationId"] for e in five],
+    }
     assert ids_of(api.get("/v3/catalogs", params={".r": dot_r(request)}))[0] == published
     request["sort"]["order"] = "ASC"
     assert ids_of(api.get("/v3/catalogs", params={".r": dot_r(request)}))[-1] == published
@@ -83,12 +100,14 @@ def test_archived_flag_u8(server: EmulatorServer, api: httpx.Client, five: list[
     server.archive(five[0]["catalogId"], "catalog")
     location_ids = [("locationIds", e["locationId"]) for e in five]
     assert five[0]["catalogId"] not in ids_of(api.get("/v3/catalogs", params=location_ids))
-    both = ok(api.get("/v3/catalogs", params=location_ids + [("archived", "true")]))["catalogs"]
+    both = ok(api.get("/v3/catalogs", params=[*location_ids, ("archived", "true")]))["catalogs"]
     assert [c["id"] for c in both] == [e["catalogId"] for e in five]
     assert both[0]["archived"] is True and both[1]["archived"] is False
 
 
-def test_an_archived_catalog_refuses_mutations(server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]) -> None:
+def test_an_archived_catalog_refuses_mutations(
+    server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]
+) -> None:
     from tests.emulator.helpers import app_error
 
     cid = catalog["catalogId"]

@@ -60,10 +60,19 @@ def build_catalog(client: httpx.Client, catalog_id: str) -> list[str]:
     menu, section, _ = menu_section_dish(client, catalog_id)
     create_draft(client, catalog_id)
     for start in range(1, ITEMS, 20):
-        requests = [{"menuId": menu["id"], "sectionId": section["id"], "dish": {"name": "g0"}}
-                    for _ in range(start, min(start + 20, ITEMS))]
+        requests = [
+            {"menuId": menu["id"], "sectionId": section["id"], "dish": {"name": "g0"}}
+            for _ in range(start, min(start + 20, ITEMS))
+        ]
         ok(bulk(client, catalog_id, "dishes/create", {"createDishRequests": requests, "returnFullEntity": False}))
-    ok(bulk(client, catalog_id, "items/update", {"items": [{"id": list_of(client, catalog_id, "items")[0]["id"], "name": "g0"}]}))
+    ok(
+        bulk(
+            client,
+            catalog_id,
+            "items/update",
+            {"items": [{"id": list_of(client, catalog_id, "items")[0]["id"], "name": "g0"}]},
+        )
+    )
     publish(client, catalog_id)
     ids = [item["id"] for item in list_of(client, catalog_id, "items")]
     assert len(ids) == ITEMS
@@ -117,7 +126,9 @@ def test_two_server_processes_share_one_state_file(tmp_path: Path) -> None:
             except BaseException as exc:
                 errors.append(exc)
 
-        threads = [threading.Thread(target=create_many, args=(srv, name)) for srv, name in ((first, "a"), (second, "b"))]
+        threads = [
+            threading.Thread(target=create_many, args=(srv, name)) for srv, name in ((first, "a"), (second, "b"))
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -30,10 +30,16 @@ def create(api: httpx.Client, cid: str, **overrides: object) -> httpx.Response:
 
 def test_create_percentage_discount_shape(api: httpx.Client, catalog: dict[str, str]) -> None:
     cid = catalog["catalogId"]
-    condition = {"fulfillmentTypes": ["PICKUP_OR_DINE_IN"], "platforms": ["SITE", "MOBILE_SITE"], "minOrderPrice": {"value": "20.00"},
-                 "availability": {"periods": [{"openDay": "MON", "openTime": "11:00", "closeDay": "MON", "closeTime": "15:00"}],
-                                  "specialHourPeriods": []},
-                 "coupon": {"applied": True, "code": "HACK"}}
+    condition = {
+        "fulfillmentTypes": ["PICKUP_OR_DINE_IN"],
+        "platforms": ["SITE", "MOBILE_SITE"],
+        "minOrderPrice": {"value": "20.00"},
+        "availability": {
+            "periods": [{"openDay": "MON", "openTime": "11:00", "closeDay": "MON", "closeTime": "15:00"}],
+            "specialHourPeriods": [],
+        },
+        "coupon": {"applied": True, "code": "HACK"},
+    }
     discount = ok(create(api, cid, condition=condition))["discount"]
     assert discount == {
         "id": discount["id"],
@@ -55,8 +61,9 @@ def test_create_percentage_discount_shape(api: httpx.Client, catalog: dict[str, 
 def test_item_targeted_amount_discount(api: httpx.Client, catalog: dict[str, str]) -> None:
     cid = catalog["catalogId"]
     _, section, dish = menu_section_dish(api, cid)
-    discount = ok(create(api, cid, type="OFF_ITEM", percentage=None, amount={"value": "2.00"},
-                         itemIds={"values": [dish["id"]]}))["discount"]
+    discount = ok(
+        create(api, cid, type="OFF_ITEM", percentage=None, amount={"value": "2.00"}, itemIds={"values": [dish["id"]]})
+    )["discount"]
     assert discount["amount"] == {"value": "2.00", "currency": "USD"}
     assert "percentage" not in discount and discount["itemIds"] == {"values": [dish["id"]]}
     by_section = ok(create(api, cid, sectionIds={"values": [section["id"]]}))["discount"]
@@ -66,8 +73,13 @@ def test_item_targeted_amount_discount(api: httpx.Client, catalog: dict[str, str
 def test_required_fields_on_create(api: httpx.Client, catalog: dict[str, str]) -> None:
     response = api.post(f"{catalog_path(catalog['catalogId'])}/discounts", json={"discount": {"percentage": "5"}})
     fields = {v["field"] for v in violations(response)}
-    assert fields == {"discount.name", "discount.active", "discount.condition.fulfillmentTypes",
-                      "discount.condition.platforms", "discount.condition.minOrderPrice"}
+    assert fields == {
+        "discount.name",
+        "discount.active",
+        "discount.condition.fulfillmentTypes",
+        "discount.condition.platforms",
+        "discount.condition.minOrderPrice",
+    }
     violated(create(api, catalog["catalogId"], percentage=None), "discount.amount", "REQUIRED_FIELD")
 
 
@@ -100,22 +112,41 @@ def test_get_discount_id_must_be_a_guid(api: httpx.Client, catalog: dict[str, st
     violated(api.get(f"{catalog_path(cid)}/discounts/not-a-guid"), "discountId", "FORMAT")
     app_error(api.get(f"{catalog_path(cid)}/discounts/{new_guid()}"), 404, "DISCOUNT_NOT_FOUND")
     # Update Discount's id carries no GUID annotation: an unknown one is simply not found.
-    app_error(api.patch(f"{catalog_path(cid)}/discounts/not-a-guid", json={"discount": {"name": "x"}}), 404, "DISCOUNT_NOT_FOUND")
+    app_error(
+        api.patch(f"{catalog_path(cid)}/discounts/not-a-guid", json={"discount": {"name": "x"}}),
+        404,
+        "DISCOUNT_NOT_FOUND",
+    )
 
 
 def test_update_merges_and_switches_oneof_branches(api: httpx.Client, catalog: dict[str, str]) -> None:
     cid = catalog["catalogId"]
     discount = ok(create(api, cid))["discount"]
     path = f"{catalog_path(cid)}/discounts/{discount['id']}"
-    updated = ok(api.patch(path, json={"discount": {"id": discount["id"], "amount": {"value": "3.50"}, "name": "Flat",
-                                                    "condition": {"platforms": ["CALL_CENTER"]}}}))["discount"]
+    updated = ok(
+        api.patch(
+            path,
+            json={
+                "discount": {
+                    "id": discount["id"],
+                    "amount": {"value": "3.50"},
+                    "name": "Flat",
+                    "condition": {"platforms": ["CALL_CENTER"]},
+                }
+            },
+        )
+    )["discount"]
     assert updated["name"] == "Flat" and updated["amount"] == {"value": "3.50", "currency": "USD"}
     assert "percentage" not in updated
     assert updated["condition"]["platforms"] == ["CALL_CENTER"]
     assert updated["condition"]["minOrderPrice"] == discount["condition"]["minOrderPrice"]
     # U27: what was sent is what is stored and returned.
     assert ok(api.patch(path, json={"discount": {"percentage": "12.00"}}))["discount"]["percentage"] == "12.00"
-    violated(api.patch(path, json={"discount": {"percentage": "1", "amount": {"value": "1"}}}), "discount", "ONE_OF_ALIGNMENT")
+    violated(
+        api.patch(path, json={"discount": {"percentage": "1", "amount": {"value": "1"}}}),
+        "discount",
+        "ONE_OF_ALIGNMENT",
+    )
 
 
 def test_list_active_only_by_default_u9(api: httpx.Client, catalog: dict[str, str]) -> None:
@@ -125,7 +156,9 @@ def test_list_active_only_by_default_u9(api: httpx.Client, catalog: dict[str, st
     assert [d["id"] for d in list_of(api, cid, "discounts")] == [active["id"]]
     assert [d["id"] for d in list_of(api, cid, "discounts", active="false")] == [active["id"], inactive["id"]]
     assert list_of(api, cid, "discounts", active="false", fieldMask="id,name") == [
-        {"id": active["id"], "name": "On"}, {"id": inactive["id"], "name": "Off"}]
+        {"id": active["id"], "name": "On"},
+        {"id": inactive["id"], "name": "Off"},
+    ]
 
 
 def test_type_defaults_to_unspecified_u20(api: httpx.Client, catalog: dict[str, str]) -> None:

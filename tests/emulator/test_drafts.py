@@ -39,7 +39,9 @@ def test_no_draft_means_404(api: httpx.Client, catalog: dict[str, str]) -> None:
     app_error(api.post(f"{draft_path(cid)}/publish"), 404, "DRAFT_CATALOG_NOT_FOUND")
     app_error(api.delete(f"{draft_path(cid)}/discard", params={"catalogId": cid}), 404, "DRAFT_CATALOG_NOT_FOUND")
     app_error(bulk(api, cid, "menus/create", {"menus": [{"name": "x"}]}), 404, "DRAFT_CATALOG_NOT_FOUND")
-    app_error(bulk(api, new_guid(), "variations/create", {"variations": [{"name": "x"}]}), 404, "DRAFT_CATALOG_NOT_FOUND")
+    app_error(
+        bulk(api, new_guid(), "variations/create", {"variations": [{"name": "x"}]}), 404, "DRAFT_CATALOG_NOT_FOUND"
+    )
     app_error(api.post(f"{draft_path(new_guid())}/create"), 404, "CATALOG_NOT_FOUND")
 
 
@@ -115,8 +117,9 @@ def test_new_entities_get_fresh_ids_u6(api: httpx.Client, catalog: dict[str, str
     assert len(set(ids) | {menu["id"], section["id"]}) == 4
 
 
-def test_archived_entities_stay_archived_through_draft_and_publish(server: EmulatorServer, api: httpx.Client,
-                                                                   catalog: dict[str, str]) -> None:
+def test_archived_entities_stay_archived_through_draft_and_publish(
+    server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]
+) -> None:
     cid = catalog["catalogId"]
     _, _, dish = menu_section_dish(api, cid)
     server.archive(cid, "item", dish["id"])
@@ -127,9 +130,11 @@ def test_archived_entities_stay_archived_through_draft_and_publish(server: Emula
     assert [i["archived"] for i in list_of(api, cid, "items", archived="true")] == [True]
 
 
-def test_draft_hook_can_archive_draft_entities(server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]) -> None:
+def test_draft_hook_can_archive_draft_entities(
+    server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]
+) -> None:
     cid = catalog["catalogId"]
-    menu, section, _ = menu_section_dish(api, cid)
+    _menu, section, _ = menu_section_dish(api, cid)
     create_draft(api, cid)
     server.archive(cid, "section", section["id"], scope="draft")
     assert list_of(api, cid, "sections")[0]["archived"] is False

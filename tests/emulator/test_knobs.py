@@ -43,10 +43,12 @@ def test_latency_is_applied_and_concurrent_calls_overlap(server: EmulatorServer,
 
     async def five_at_once() -> list[float]:
         async with server.async_client() as client:
+
             async def timed() -> float:
                 started = time.perf_counter()
                 ok(await client.get(f"/v3/catalogs/{catalog['catalogId']}/menus"))
                 return time.perf_counter() - started
+
             return await asyncio.gather(*(timed() for _ in range(5)))
 
     started = time.perf_counter()
@@ -60,7 +62,9 @@ def test_latency_is_applied_and_concurrent_calls_overlap(server: EmulatorServer,
     server.set_latency(0)
 
 
-def test_nth_call_fails_times_in_a_row_with_500(server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]) -> None:
+def test_nth_call_fails_times_in_a_row_with_500(
+    server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]
+) -> None:
     path = f"/v3/catalogs/{catalog['catalogId']}/menus"
     server.set_faults([{"operation": "listMenus", "fault": "500", "nth": 2, "times": 2}])
     statuses = [api.get(path).status_code for _ in range(5)]
@@ -89,7 +93,12 @@ def test_dropped_connection_is_a_protocol_error(server: EmulatorServer, api: htt
         api.get("/v3/catalogs")
     assert api.get("/v3/catalogs").status_code == 200
     entry = server.requests()[-2]
-    assert (entry["operation"], entry["fault"], entry["status"], entry["executed"]) == ("listCatalogs", "drop", None, False)
+    assert (entry["operation"], entry["fault"], entry["status"], entry["executed"]) == (
+        "listCatalogs",
+        "drop",
+        None,
+        False,
+    )
     assert "Traceback" not in server.stderr_text()
 
 
@@ -145,17 +154,27 @@ def test_probability_rules_are_seeded(server: EmulatorServer, api: httpx.Client)
 
 
 def test_first_matching_rule_decides_and_each_counts(server: EmulatorServer, api: httpx.Client) -> None:
-    server.set_faults([
-        {"operation": "listCatalogs", "fault": "429"},
-        {"operation": "*", "fault": "500", "nth": 2},
-    ])
+    server.set_faults(
+        [
+            {"operation": "listCatalogs", "fault": "429"},
+            {"operation": "*", "fault": "500", "nth": 2},
+        ]
+    )
     assert [api.get("/v3/catalogs").status_code for _ in range(3)] == [429, 500, 200]
 
 
 def test_invalid_rules_are_refused_and_delete_clears(server: EmulatorServer, api: httpx.Client) -> None:
     with httpx.Client(base_url=server.url) as admin:
-        for rule in ({"fault": "teapot"}, {"phase": "during"}, {"nth": 0}, {"probability": 2}, {"nth": 1, "probability": 0.5},
-                     {"operation": ""}, {"fault": "200"}, {"unknown": True}):
+        for rule in (
+            {"fault": "teapot"},
+            {"phase": "during"},
+            {"nth": 0},
+            {"probability": 2},
+            {"nth": 1, "probability": 0.5},
+            {"operation": ""},
+            {"fault": "200"},
+            {"unknown": True},
+        ):
             violated(admin.post("/_emulator/faults", json={"rules": [rule]}), "")
         violated(admin.post("/_emulator/latency", json={"ms": -1}), "")
         ok(admin.post("/_emulator/faults", json={"rules": [{"fault": "500", "times": 100}]}))

@@ -26,13 +26,28 @@ def test_list_locations_shape_and_paging(fresh: EmulatorServer) -> None:
         assert body["pagingMetadata"] == {"count": 3, "offset": 0, "total": 3, "tooManyToCount": False}
         first = body["locations"][0]
         assert first == {
-            "id": seeded[0]["locationId"], "name": "Downtown", "description": None, "default": True, "status": "ACTIVE",
-            "locationTypes": ["BRANCH"], "timeZone": "UTC", "email": None, "phone": None, "fax": None, "address": None,
-            "businessSchedule": {"periods": [], "specialHourPeriods": []}, "revision": "1", "archived": False,
+            "id": seeded[0]["locationId"],
+            "name": "Downtown",
+            "description": None,
+            "default": True,
+            "status": "ACTIVE",
+            "locationTypes": ["BRANCH"],
+            "timeZone": "UTC",
+            "email": None,
+            "phone": None,
+            "fax": None,
+            "address": None,
+            "businessSchedule": {"periods": [], "specialHourPeriods": []},
+            "revision": "1",
+            "archived": False,
         }
         assert [loc["name"] for loc in body["locations"]] == ["Downtown", "Harbor", "Location 3"]
         assert [loc["default"] for loc in body["locations"]] == [True, False, False]
-        page = ok(client.get("/locations/v1/locations", params={"paging.limit": 1, "paging.offset": 1, "includeArchived": "false"}))
+        page = ok(
+            client.get(
+                "/locations/v1/locations", params={"paging.limit": 1, "paging.offset": 1, "includeArchived": "false"}
+            )
+        )
         assert [loc["name"] for loc in page["locations"]] == ["Harbor"]
         assert page["pagingMetadata"] == {"count": 1, "offset": 1, "total": 3, "tooManyToCount": False}
         violated(client.get("/locations/v1/locations", params={"paging.limit": 1001}), "paging.limit", "MAX")
@@ -43,9 +58,18 @@ def test_query_and_get(fresh: EmulatorServer) -> None:
     with fresh.client() as client:
         found = ok(client.post("/locations/v1/locations/query", json={"query": {"filter": {"name": "Harbor"}}}))
         assert [loc["id"] for loc in found["locations"]] == [seeded[1]["locationId"]]
-        by_in = ok(client.post("/locations/v1/locations/query",
-                               json={"query": {"filter": {"name": {"$in": ["Harbor", "Downtown"]}},
-                                               "sort": [{"fieldName": "name", "order": "DESC"}], "paging": {"limit": 1}}}))
+        by_in = ok(
+            client.post(
+                "/locations/v1/locations/query",
+                json={
+                    "query": {
+                        "filter": {"name": {"$in": ["Harbor", "Downtown"]}},
+                        "sort": [{"fieldName": "name", "order": "DESC"}],
+                        "paging": {"limit": 1},
+                    }
+                },
+            )
+        )
         assert [loc["name"] for loc in by_in["locations"]] == ["Harbor"] and by_in["pagingMetadata"]["total"] == 2
         assert ok(client.get(f"/locations/v1/locations/{seeded[0]['locationId']}"))["location"]["name"] == "Downtown"
         app_error(client.get(f"/locations/v1/locations/{new_guid()}"), 404, "LOCATION_NOT_FOUND")

@@ -28,15 +28,25 @@ ALL_VISIBLE = {
 
 
 def test_create_menu_returns_the_full_entity_with_defaults(api: httpx.Client, catalog: dict[str, str]) -> None:
-    body = {"menu": {"name": "Dinner", "sectionIds": {"values": []},
-                     "visibilityCriteria": {"visible": True, "fulfillmentTypes": ["DELIVERY"], "platforms": ["SITE"]}}}
+    body = {
+        "menu": {
+            "name": "Dinner",
+            "sectionIds": {"values": []},
+            "visibilityCriteria": {"visible": True, "fulfillmentTypes": ["DELIVERY"], "platforms": ["SITE"]},
+        }
+    }
     menu = ok(api.post(f"{catalog_path(catalog['catalogId'])}/menus", json=body))["menu"]
     assert menu == {
         "id": menu["id"],
         "name": "Dinner",
         "description": None,
         "imageUrl": None,
-        "visibilityCriteria": {"visible": True, "fulfillmentTypes": ["DELIVERY"], "platforms": ["SITE"], "availability": None},
+        "visibilityCriteria": {
+            "visible": True,
+            "fulfillmentTypes": ["DELIVERY"],
+            "platforms": ["SITE"],
+            "availability": None,
+        },
         "sectionIds": {"values": []},
         "archived": False,
     }
@@ -51,7 +61,10 @@ def test_omitted_criteria_default_to_visible_everywhere_u19(api: httpx.Client, c
 
 def test_read_only_and_unknown_fields_are_ignored(api: httpx.Client, catalog: dict[str, str]) -> None:
     cid = catalog["catalogId"]
-    body = {"catalogId": new_guid(), "menu": {"name": "x", "id": "mine", "_id": "sdk-leak", "archived": True, "colour": "red"}}
+    body = {
+        "catalogId": new_guid(),
+        "menu": {"name": "x", "id": "mine", "_id": "sdk-leak", "archived": True, "colour": "red"},
+    }
     menu = ok(api.post(f"{catalog_path(cid)}/menus", json=body))["menu"]
     assert menu["id"] != "mine" and menu["archived"] is False
     assert "_id" not in menu and "colour" not in menu
@@ -62,7 +75,10 @@ def test_read_only_and_unknown_fields_are_ignored(api: httpx.Client, catalog: di
 def test_get_and_list(api: httpx.Client, catalog: dict[str, str]) -> None:
     cid = catalog["catalogId"]
     first, second = create_menu(api, cid, name="A"), create_menu(api, cid, name="B")
-    assert ok(api.get(f"{catalog_path(cid)}/menus/{first['id']}", params={"catalogId": cid, "menuId": "ignored"}))["menu"] == first
+    assert (
+        ok(api.get(f"{catalog_path(cid)}/menus/{first['id']}", params={"catalogId": cid, "menuId": "ignored"}))["menu"]
+        == first
+    )
     assert list_of(api, cid, "menus") == [first, second]
 
 
@@ -77,10 +93,22 @@ def test_missing_menu_catalog_and_bad_guid(api: httpx.Client, catalog: dict[str,
 
 def test_update_is_a_per_field_merge_u12(api: httpx.Client, catalog: dict[str, str]) -> None:
     cid = catalog["catalogId"]
-    menu = create_menu(api, cid, name="Lunch", description="Noon",
-                       visibilityCriteria={"visible": False, "fulfillmentTypes": ["DELIVERY"], "platforms": ["SITE"]})
-    patch = {"catalogId": cid, "menu": {"id": menu["id"], "name": "Brunch", "description": None,
-                                        "visibilityCriteria": {"platforms": ["WIX_APP"]}}}
+    menu = create_menu(
+        api,
+        cid,
+        name="Lunch",
+        description="Noon",
+        visibilityCriteria={"visible": False, "fulfillmentTypes": ["DELIVERY"], "platforms": ["SITE"]},
+    )
+    patch = {
+        "catalogId": cid,
+        "menu": {
+            "id": menu["id"],
+            "name": "Brunch",
+            "description": None,
+            "visibilityCriteria": {"platforms": ["WIX_APP"]},
+        },
+    }
     updated = ok(api.patch(f"{catalog_path(cid)}/menus/{menu['id']}", json=patch))["menu"]
     assert updated["name"] == "Brunch"
     assert updated["description"] == "Noon"  # null means "not provided"
@@ -136,17 +164,30 @@ def test_section_ids_must_belong_to_the_menu(api: httpx.Client, catalog: dict[st
     cid = catalog["catalogId"]
     first, second = create_menu(api, cid), create_menu(api, cid)
     section = create_section(api, cid, first["id"])
-    app_error(api.patch(f"{catalog_path(cid)}/menus/{second['id']}",
-                        json={"menu": {"sectionIds": {"values": [section["id"]]}}}), 400, "INVALID_MENU_SECTIONS")
-    app_error(api.post(f"{catalog_path(cid)}/menus", json={"menu": {"sectionIds": {"values": [new_guid()]}}}),
-              400, "SECTION_NOT_FOUND")
+    app_error(
+        api.patch(
+            f"{catalog_path(cid)}/menus/{second['id']}", json={"menu": {"sectionIds": {"values": [section["id"]]}}}
+        ),
+        400,
+        "INVALID_MENU_SECTIONS",
+    )
+    app_error(
+        api.post(f"{catalog_path(cid)}/menus", json={"menu": {"sectionIds": {"values": [new_guid()]}}}),
+        400,
+        "SECTION_NOT_FOUND",
+    )
     ok(api.patch(f"{catalog_path(cid)}/menus/{first['id']}", json={"menu": {"sectionIds": {"values": []}}}))
-    reordered = ok(api.patch(f"{catalog_path(cid)}/menus/{first['id']}",
-                             json={"menu": {"sectionIds": {"values": [section["id"]]}}}))["menu"]
+    reordered = ok(
+        api.patch(
+            f"{catalog_path(cid)}/menus/{first['id']}", json={"menu": {"sectionIds": {"values": [section["id"]]}}}
+        )
+    )["menu"]
     assert reordered["sectionIds"] == {"values": [section["id"]]}
 
 
-def test_draft_edits_do_not_show_in_live_reads(server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]) -> None:
+def test_draft_edits_do_not_show_in_live_reads(
+    server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]
+) -> None:
     cid = catalog["catalogId"]
     ok(api.post(f"/v3/draft-catalogs/{cid}/create"))
     ok(api.post(f"/v3/draft-catalogs/{cid}/bulk/menus/create", json={"menus": [{"name": "Draft only"}]}))

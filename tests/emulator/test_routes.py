@@ -54,10 +54,13 @@ def test_the_route_table_is_the_reference_table() -> None:
 
 @pytest.mark.parametrize("prefix", PREFIXES)
 @pytest.mark.parametrize("operation", sorted(EXPECTED))
-def test_each_endpoint_is_routed_and_counted(server: EmulatorServer, api: httpx.Client, prefix: str, operation: str) -> None:
+def test_each_endpoint_is_routed_and_counted(
+    server: EmulatorServer, api: httpx.Client, prefix: str, operation: str
+) -> None:
     method, template = EXPECTED[operation]
-    path = prefix + template.format(catalogId=new_guid(), menuId=new_guid(), sectionId=new_guid(),
-                                    itemId=new_guid(), discountId=new_guid())
+    path = prefix + template.format(
+        catalogId=new_guid(), menuId=new_guid(), sectionId=new_guid(), itemId=new_guid(), discountId=new_guid()
+    )
     before = server.counters()["operations"].get(operation, 0)
     response = api.request(method, path, json={} if method in ("POST", "PATCH") else None)
     body = response.json()

@@ -24,9 +24,17 @@ def fill(store: Store, catalog_id: str, count: int) -> list[str]:
     with store.write() as tx:
         scope = CatalogScope(tx, catalog_id, LIVE, "USD")
         for index in range(count):
-            raw = {"name": f"Dish {index}", "description": "A dish of some length " * 3, "price": {"value": f"{index}.50"},
-                   "labels": {"values": ["vegan"]}, "visibilityCriteria": {"availability": {"periods": [
-                       {"openDay": "MON", "openTime": "11:00", "closeDay": "MON", "closeTime": "22:00"}]}}}
+            raw = {
+                "name": f"Dish {index}",
+                "description": "A dish of some length " * 3,
+                "price": {"value": f"{index}.50"},
+                "labels": {"values": ["vegan"]},
+                "visibilityCriteria": {
+                    "availability": {
+                        "periods": [{"openDay": "MON", "openTime": "11:00", "closeDay": "MON", "closeTime": "22:00"}]
+                    }
+                },
+            }
             item = shapes.build_item(raw, str(uuid.uuid4()), enums.DISH, "USD")
             scope.items.insert(item["id"], item, subtype=enums.DISH)
             ids.append(item["id"])

@@ -63,7 +63,8 @@ def test_list_sections_spans_menus_in_creation_order(api: httpx.Client, catalog:
     s2 = create_section(api, cid, a["id"])
     assert [s["id"] for s in list_of(api, cid, "sections")] == [s1["id"], s2["id"]]
     assert list_of(api, cid, "sections", fieldMask="menuId") == [
-        {"id": s1["id"], "menuId": b["id"]}, {"id": s2["id"], "menuId": a["id"]}
+        {"id": s1["id"], "menuId": b["id"]},
+        {"id": s2["id"], "menuId": a["id"]},
     ]
 
 
@@ -72,10 +73,15 @@ def test_update_cannot_move_the_section(api: httpx.Client, catalog: dict[str, st
     menu, other = create_menu(api, cid), create_menu(api, cid)
     section = create_section(api, cid, menu["id"])
     path = f"{catalog_path(cid)}/menus/{menu['id']}/sections/{section['id']}"
-    updated = ok(api.patch(path, json={"menuId": menu["id"], "section": {"name": "Renamed", "menuId": other["id"]}}))["section"]
+    updated = ok(api.patch(path, json={"menuId": menu["id"], "section": {"name": "Renamed", "menuId": other["id"]}}))[
+        "section"
+    ]
     assert updated["menuId"] == menu["id"] and updated["name"] == "Renamed"
-    app_error(api.patch(f"{catalog_path(cid)}/menus/{other['id']}/sections/{section['id']}", json={"section": {"name": "x"}}),
-              404, "SECTION_NOT_FOUND")
+    app_error(
+        api.patch(f"{catalog_path(cid)}/menus/{other['id']}/sections/{section['id']}", json={"section": {"name": "x"}}),
+        404,
+        "SECTION_NOT_FOUND",
+    )
 
 
 def test_item_ids_list_existing_dishes_only(api: httpx.Client, catalog: dict[str, str]) -> None:
@@ -85,8 +91,11 @@ def test_item_ids_list_existing_dishes_only(api: httpx.Client, catalog: dict[str
     dish = create_dish(api, cid, menu["id"], section["id"])
     variation = create_variation(api, cid)
     path = f"{catalog_path(cid)}/menus/{menu['id']}/sections/{section['id']}"
-    app_error(api.patch(path, json={"section": {"itemIds": {"values": [dish["id"], variation["id"]]}}}),
-              400, "INVALID_SECTION_ITEMS")
+    app_error(
+        api.patch(path, json={"section": {"itemIds": {"values": [dish["id"], variation["id"]]}}}),
+        400,
+        "INVALID_SECTION_ITEMS",
+    )
     app_error(api.patch(path, json={"section": {"itemIds": {"values": [new_guid()]}}}), 400, "ITEM_NOT_FOUND")
     # U24: one dish may sit in several sections.
     other = create_section(api, cid, menu["id"], itemIds={"values": [dish["id"]]})

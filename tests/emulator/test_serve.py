@@ -24,7 +24,11 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), full_env.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "reconciler.cli.main", "emulator", *args],
-        capture_output=True, text=True, cwd=cwd, env=full_env, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=60,
     )
 
 
@@ -60,10 +64,9 @@ def test_serve_shuts_down_cleanly_on_signals(signum: int) -> None:
 
 
 def test_serve_never_prints_the_token() -> None:
-    with EmulatorServer(token="very-secret-token-123") as server:
-        with server.client() as client:
-            assert client.get("/v3/catalogs").status_code == 200
-            assert client.get("/v3/catalogs", headers={"Authorization": "nope"}).status_code == 401
+    with EmulatorServer(token="very-secret-token-123") as server, server.client() as client:
+        assert client.get("/v3/catalogs").status_code == 200
+        assert client.get("/v3/catalogs", headers={"Authorization": "nope"}).status_code == 401
     assert "very-secret-token-123" not in server.first_line
     assert "very-secret-token-123" not in server.stderr_text()
 
@@ -73,7 +76,10 @@ def test_serve_uses_the_fixed_local_token_by_default() -> None:
     env["PYTHONPATH"] = str(REPO_ROOT)
     process = subprocess.Popen(
         [sys.executable, "-m", "reconciler.cli.main", "emulator", "serve", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert process.stdout is not None
@@ -90,7 +96,10 @@ def test_serve_reports_a_port_in_use() -> None:
         port = first.url.rsplit(":", 1)[1]
         result = subprocess.run(
             [sys.executable, "-m", "reconciler.cli.main", "emulator", "serve", "--port", port],
-            capture_output=True, text=True, timeout=30, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         )
     assert result.returncode != 0
     assert "cannot listen" in result.stderr
@@ -134,7 +143,10 @@ def test_seed_and_reset_default_to_the_sandbox_state_file(tmp_path: Path) -> Non
     without_env = {k: v for k, v in os.environ.items() if k != "RECONCILE_STATE_DIR"}
     result = subprocess.run(
         [sys.executable, "-m", "reconciler.cli.main", "emulator", "seed", "--locations", "1"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
         env={**without_env, "PYTHONPATH": str(REPO_ROOT)},
     )
     assert result.returncode == 0, result.stderr
@@ -168,13 +180,15 @@ def test_small_responses_are_not_held_back_by_delayed_acks(server: EmulatorServe
 def test_a_harnessed_server_stops_when_its_parent_dies() -> None:
     """EmulatorServer passes --stop-on-stdin-eof: a test run killed outright leaves no server behind."""
     parent_code = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r})\n"
         "from tests.support.emulator_server import EmulatorServer\n"
         "server = EmulatorServer().start()\n"
         "print(server.process.pid, flush=True)\n"
         "sys.stdin.read()\n"
-    ) % str(REPO_ROOT)
-    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", parent_code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     assert parent.stdout is not None
     server_pid = int(parent.stdout.readline())
     if not hasattr(os, "pidfd_open"):

@@ -18,13 +18,19 @@ def test_handle_returns_status_headers_body() -> None:
     try:
         emulator = Emulator(store, token="t", currency="EUR")
         [entry] = seed(store, 1, ["Solo"], currency="EUR")
-        status, headers, body = emulator.handle("GET", "/v3/catalogs", [("locationIds", entry.location_id)],
-                                                {"Authorization": "t"}, b"")
+        status, headers, body = emulator.handle(
+            "GET", "/v3/catalogs", [("locationIds", entry.location_id)], {"Authorization": "t"}, b""
+        )
         assert status == 200
         assert ("content-type", "application/json; charset=utf-8") in headers
         assert json.loads(body)["catalogs"][0]["id"] == entry.catalog_id
-        status, _, body = emulator.handle("POST", f"/v3/catalogs/{entry.catalog_id}/variations", "", [("authorization", "Bearer t")],
-                                          b'{"name":"Large"}')
+        status, _, body = emulator.handle(
+            "POST",
+            f"/v3/catalogs/{entry.catalog_id}/variations",
+            "",
+            [("authorization", "Bearer t")],
+            b'{"name":"Large"}',
+        )
         assert status == 200 and json.loads(body)["variation"]["price"]["currency"] == "EUR"
         assert emulator.handle("GET", "/v3/catalogs", None, {}, b"").status == 401
     finally:
@@ -45,8 +51,11 @@ def test_async_client_overlaps_latency(sandbox: Sandbox) -> None:
     sandbox.emulator.set_latency(200)
 
     async def gather() -> list[int]:
-        async with httpx.AsyncClient(transport=sandbox.emulator.transport(), base_url="http://sandbox",
-                                     headers={"Authorization": f"Bearer {SANDBOX_TOKEN}"}) as client:
+        async with httpx.AsyncClient(
+            transport=sandbox.emulator.transport(),
+            base_url="http://sandbox",
+            headers={"Authorization": f"Bearer {SANDBOX_TOKEN}"},
+        ) as client:
             responses = await asyncio.gather(*(client.get(f"/v3/catalogs/{entry.catalog_id}/items") for _ in range(5)))
             return [r.status_code for r in responses]
 
@@ -65,11 +74,13 @@ def test_sync_latency_is_slept(sandbox: Sandbox) -> None:
 
 def test_in_process_faults_raise_like_a_network(sandbox: Sandbox) -> None:
     [entry] = seed(sandbox.store, 1)
-    sandbox.emulator.set_faults([
-        {"operation": "listCatalogs", "fault": "drop"},
-        {"operation": "listItems", "fault": "timeout"},
-        {"operation": "createVariation", "fault": "drop", "phase": "after"},
-    ])
+    sandbox.emulator.set_faults(
+        [
+            {"operation": "listCatalogs", "fault": "drop"},
+            {"operation": "listItems", "fault": "timeout"},
+            {"operation": "createVariation", "fault": "drop", "phase": "after"},
+        ]
+    )
     with pytest.raises(httpx.RemoteProtocolError):
         sandbox.client.get("/v3/catalogs")
     with pytest.raises(httpx.ReadTimeout):
@@ -108,15 +119,29 @@ def test_python_knob_api(sandbox: Sandbox) -> None:
 
 def test_admin_api_in_process(sandbox: Sandbox) -> None:
     client = sandbox.client
-    seeded = client.post("/_emulator/seed", json={"locations": 2, "names": ["A"], "currency": "CHF"}).json()["locations"]
+    seeded = client.post("/_emulator/seed", json={"locations": 2, "names": ["A"], "currency": "CHF"}).json()[
+        "locations"
+    ]
     assert [s["name"] for s in seeded] == ["A", "Location 2"]
     assert client.get("/_emulator/settings").json() == {"currency": "CHF"}
     variation = client.post(f"/v3/catalogs/{seeded[0]['catalogId']}/variations", json={"name": "x"}).json()["variation"]
     assert variation["price"]["currency"] == "CHF"
-    archived = client.post("/_emulator/archive", json={"catalogId": seeded[0]["catalogId"], "kind": "item", "id": variation["id"]})
+    archived = client.post(
+        "/_emulator/archive", json={"catalogId": seeded[0]["catalogId"], "kind": "item", "id": variation["id"]}
+    )
     assert archived.json()["entity"]["archived"] is True
-    assert client.post("/_emulator/archive", json={"catalogId": seeded[0]["catalogId"], "kind": "dish", "id": "x"}).status_code == 400
-    assert client.post("/_emulator/archive", json={"catalogId": seeded[0]["catalogId"], "kind": "item", "id": "x"}).status_code == 404
+    assert (
+        client.post(
+            "/_emulator/archive", json={"catalogId": seeded[0]["catalogId"], "kind": "dish", "id": "x"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/_emulator/archive", json={"catalogId": seeded[0]["catalogId"], "kind": "item", "id": "x"}
+        ).status_code
+        == 404
+    )
     assert client.post("/_emulator/wipe").status_code == 200
     assert client.get("/v3/catalogs").json() == {"catalogs": []}
     assert client.get("/_emulator/nothing").status_code == 404

@@ -38,7 +38,11 @@ def test_dotted_and_repeated_keys() -> None:
 
 def test_field_mask_forms() -> None:
     assert Params(parse_query([("fieldMask", "id,name")])).field_mask() == ["id", "name"]
-    assert Params(parse_query([("fieldMask", "id"), ("fieldMask", "name, price.value")])).field_mask() == ["id", "name", "price.value"]
+    assert Params(parse_query([("fieldMask", "id"), ("fieldMask", "name, price.value")])).field_mask() == [
+        "id",
+        "name",
+        "price.value",
+    ]
     assert Params(parse_query([(".r", encode({"fieldMask": {"paths": ["a", "b"]}}))])).field_mask() == ["a", "b"]
     assert Params({}).field_mask() == []
 
@@ -51,10 +55,20 @@ def test_bad_booleans_are_400(value: str) -> None:
 
 
 def test_projection_keeps_id_and_listed_paths() -> None:
-    entity = {"id": "1", "name": "n", "price": {"value": "1", "currency": "USD"}, "opts": {"values": [{"name": "a", "x": 1}]}, "n": None}
+    entity = {
+        "id": "1",
+        "name": "n",
+        "price": {"value": "1", "currency": "USD"},
+        "opts": {"values": [{"name": "a", "x": 1}]},
+        "n": None,
+    }
     assert projector(["price.value"])(entity) == {"id": "1", "price": {"value": "1"}}
     assert projector(["price.value", "price"])(entity) == {"id": "1", "price": {"value": "1", "currency": "USD"}}
-    assert projector(["opts.values.name", "n.deeper"])(entity) == {"id": "1", "opts": {"values": [{"name": "a"}]}, "n": None}
+    assert projector(["opts.values.name", "n.deeper"])(entity) == {
+        "id": "1",
+        "opts": {"values": [{"name": "a"}]},
+        "n": None,
+    }
     assert projector([]) is None
 
 

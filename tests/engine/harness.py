@@ -60,8 +60,9 @@ class _Engine:
             async with self.target() as target:
                 plan = catalog_or_plan
                 if isinstance(plan, Catalog):
-                    plan = (await make_plan(plan, target, self.store, self.thresholds,
-                                            options.pop("live_updates", True))).plan
+                    plan = (
+                        await make_plan(plan, target, self.store, self.thresholds, options.pop("live_updates", True))
+                    ).plan
                 return await apply_plan(plan, target, self.store, self.state, ApplyOptions(**options))
 
         return self.run(go())
@@ -91,10 +92,7 @@ class _Engine:
 
         async def go():
             async with self.target() as target:
-                if "{catalog}" in path:
-                    path_ = path.format(catalog=(await target.resolve()).catalog_id)
-                else:
-                    path_ = path
+                path_ = path.format(catalog=(await target.resolve()).catalog_id) if "{catalog}" in path else path
                 return await target.api.call(operation, method, path_, body)
 
         return self.run(go())

@@ -69,7 +69,8 @@ def test_renaming_a_dish_is_one_update_of_the_same_id():
     data["dishes"][0]["name"] = "Margherita DOP"
     changes = diff(essence(Catalog.model_validate(data)), essence(before))
     assert [(c.action, c.kind, c.id, [f.path for f in c.fields]) for c in changes] == [
-        ("update", "dish", "margherita", ["name"])]
+        ("update", "dish", "margherita", ["name"])
+    ]
 
 
 def test_bulk_calls_hold_at_most_20_elements(tmp_path):
@@ -96,7 +97,7 @@ def test_location_is_resolved_by_name_or_id_and_required_when_ambiguous(tmp_path
 
     assert asyncio.run(resolve("Airport")).catalog_id == airport.catalog_id
     assert asyncio.run(resolve(downtown.location_id)).catalog_id == downtown.catalog_id
-    with pytest.raises(ConfigError, match='several business locations.*"Downtown", "Airport"'):
+    with pytest.raises(ConfigError, match=r'several business locations.*"Downtown", "Airport"'):
         asyncio.run(resolve(None))
     with pytest.raises(ConfigError, match='no business location is named or has the id "Uptown"'):
         asyncio.run(resolve("Uptown"))
@@ -113,8 +114,13 @@ def test_429_is_retried_after_retry_after_and_secrets_are_redacted(tmp_path):
     async def go(rules, token="sandbox-local-token"):
         emulator.set_faults(rules)
         async with httpx.AsyncClient(transport=emulator.transport(), base_url="http://emulator.invalid") as client:
-            session = Session(client, {"Authorization": token}, [token],
-                              RetryPolicy(attempts=4, base_delay=0.5, jitter=lambda cap: cap), sleep=fake_sleep)
+            session = Session(
+                client,
+                {"Authorization": token},
+                [token],
+                RetryPolicy(attempts=4, base_delay=0.5, jitter=lambda cap: cap),
+                sleep=fake_sleep,
+            )
             try:
                 return await session.call("listLocations", "GET", "/locations/v1/locations")
             finally:

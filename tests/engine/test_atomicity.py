@@ -28,15 +28,31 @@ def desired() -> Catalog:
         for section in menu["sections"]:
             section["dishes"] = [d for d in section["dishes"] if d != "espresso"]
     next(d for d in data["dishes"] if d["id"] == "margherita")["price"] = "11.50"
-    data["variations"] += [{"id": "dip-garlic", "name": "Garlic dip"}, {"id": "dip-pesto", "name": "Pesto dip",
-                                                                      "price": "0.50"}]
-    data["option_groups"].append({"id": "dips", "name": "Dips", "type": "extras", "max": 1,
-                                  "choices": [{"item": "dip-garlic", "price": "0.80"}, {"item": "dip-pesto"}]})
-    data["dishes"] += [{"id": "calzone", "name": "Calzone", "price": "14.00", "options": ["dips"]},
-                       {"id": "garlic-bread", "name": "Garlic bread", "price": "5.00"}]
+    data["variations"] += [
+        {"id": "dip-garlic", "name": "Garlic dip"},
+        {"id": "dip-pesto", "name": "Pesto dip", "price": "0.50"},
+    ]
+    data["option_groups"].append(
+        {
+            "id": "dips",
+            "name": "Dips",
+            "type": "extras",
+            "max": 1,
+            "choices": [{"item": "dip-garlic", "price": "0.80"}, {"item": "dip-pesto"}],
+        }
+    )
+    data["dishes"] += [
+        {"id": "calzone", "name": "Calzone", "price": "14.00", "options": ["dips"]},
+        {"id": "garlic-bread", "name": "Garlic bread", "price": "5.00"},
+    ]
     data["menus"][0]["sections"][0]["dishes"].append("calzone")
-    data["menus"].append({"id": "late", "name": "Late night", "sections": [
-        {"id": "late-pizzas", "name": "After midnight", "dishes": ["margherita", "garlic-bread"]}]})
+    data["menus"].append(
+        {
+            "id": "late",
+            "name": "Late night",
+            "sections": [{"id": "late-pizzas", "name": "After midnight", "dishes": ["margherita", "garlic-bread"]}],
+        }
+    )
     return Catalog.model_validate(data)
 
 
@@ -69,9 +85,17 @@ def positions(plan) -> list[tuple[int, str, int]]:
 
 def test_the_plan_exercises_every_kind_of_call(base):
     calls = {op.call for op in base[1].operations}
-    assert calls == {"createDraftCatalog", "bulkCreateMenus", "bulkCreateVariations", "bulkCreateSections",
-                     "bulkCreateDishes", "bulkUpdateItems", "bulkUpdateSections", "bulkUpdateMenus",
-                     "publishDraftCatalog"}
+    assert calls == {
+        "createDraftCatalog",
+        "bulkCreateMenus",
+        "bulkCreateVariations",
+        "bulkCreateSections",
+        "bulkCreateDishes",
+        "bulkUpdateItems",
+        "bulkUpdateSections",
+        "bulkUpdateMenus",
+        "publishDraftCatalog",
+    }
 
 
 @pytest.mark.parametrize("fault", ["500", "429", "drop"])
@@ -82,8 +106,7 @@ def test_a_failure_at_every_position_changes_nothing(base, tmp_path, fault):
         case.mkdir()
         h = fresh(base, case)
         before_live, before_mapping = h.raw_live(), h.mapping()
-        h.set_faults([{"operation": call, "nth": nth, "times": PERSISTENT, "fault": fault,
-                                "retryAfter": 0}])
+        h.set_faults([{"operation": call, "nth": nth, "times": PERSISTENT, "fault": fault, "retryAfter": 0}])
         with pytest.raises(ApplyFailed):
             h.apply(desired(), attempts=2)
         h.clear_faults()

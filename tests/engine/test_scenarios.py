@@ -25,9 +25,17 @@ def calls(plan) -> list[str]:
 def test_empty_site_full_create_then_noop(h):
     plan = h.plan(pizzeria())
     assert plan.counts == {"create": 22, "update": 0, "remove": 0}
-    assert calls(plan) == ["createDraftCatalog", "bulkCreateMenus", "bulkCreateVariations", "bulkCreateSections",
-                           "bulkCreateDishes", "bulkUpdateItems", "bulkUpdateSections", "bulkUpdateMenus",
-                           "publishDraftCatalog"]
+    assert calls(plan) == [
+        "createDraftCatalog",
+        "bulkCreateMenus",
+        "bulkCreateVariations",
+        "bulkCreateSections",
+        "bulkCreateDishes",
+        "bulkUpdateItems",
+        "bulkUpdateSections",
+        "bulkUpdateMenus",
+        "publishDraftCatalog",
+    ]
     result = h.apply(plan)
     assert result.differences == []
     assert h.plan(pizzeria()).empty
@@ -113,9 +121,13 @@ def test_menu_removed_is_archived(h):
     cafe = load_catalog("catalogs/cafe.yaml")
     h.apply(cafe)
     wix_lunch = h.plan(cafe).ids["menu:lunch"]
-    no_lunch = edit(cafe, lambda d: d.update(menus=[m for m in d["menus"] if m["id"] != "lunch"],
-                                             dishes=[x for x in d["dishes"] if x["id"] not in ("blt", "grilled-cheese",
-                                                                                              "iced-tea")]))
+    no_lunch = edit(
+        cafe,
+        lambda d: d.update(
+            menus=[m for m in d["menus"] if m["id"] != "lunch"],
+            dishes=[x for x in d["dishes"] if x["id"] not in ("blt", "grilled-cheese", "iced-tea")],
+        ),
+    )
     plan = h.plan(no_lunch)
     assert ("remove", "menu", "lunch") in kinds(plan)
     assert plan.summary_line().endswith("to archive")
@@ -136,14 +148,24 @@ def test_new_option_group(h):
     def add(d):
         d["variations"].append({"id": "dip-garlic", "name": "Garlic dip"})
         d["variations"].append({"id": "dip-chili", "name": "Chili dip", "price": "0.50"})
-        d["option_groups"].append({"id": "dips", "name": "Dips", "type": "extras", "max": 1,
-                                   "choices": [{"item": "dip-garlic", "price": "0.80"}, {"item": "dip-chili"}]})
+        d["option_groups"].append(
+            {
+                "id": "dips",
+                "name": "Dips",
+                "type": "extras",
+                "max": 1,
+                "choices": [{"item": "dip-garlic", "price": "0.80"}, {"item": "dip-chili"}],
+            }
+        )
         dish(d, "funghi")["options"].append("dips")
 
     added = edit(pizzeria(), add)
     plan = h.plan(added)
-    assert kinds(plan) == [("update", "dish", "funghi"), ("create", "variation", "dip-chili"),
-                           ("create", "variation", "dip-garlic")]
+    assert kinds(plan) == [
+        ("update", "dish", "funghi"),
+        ("create", "variation", "dip-chili"),
+        ("create", "variation", "dip-garlic"),
+    ]
     assert [f.path for f in plan.changes[0].fields] == ["options"]
     h.apply(plan)
     assert [o["name"] for o in h.live()[("dish", "funghi")]["options"]] == ["Size", "Extra toppings", "Dips"]

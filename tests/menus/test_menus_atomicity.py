@@ -35,8 +35,10 @@ def desired() -> Catalog:
 
 def site(h: Harness) -> dict:
     """The live site by Wix id, without what every write changes (revisions, dates)."""
-    return {kind: {e["id"]: {k: v for k, v in e.items() if k not in VOLATILE} for e in entities}
-            for kind, entities in h.raw_site().items()}
+    return {
+        kind: {e["id"]: {k: v for k, v in e.items() if k not in VOLATILE} for e in entities}
+        for kind, entities in h.raw_site().items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +95,12 @@ def test_a_failure_at_every_position(base, tmp_path, fault):
 def test_a_lost_create_response_is_found_and_undone(base, tmp_path):
     h = fresh(base, tmp_path)
     before_site = site(h)
-    h.set_faults([{"operation": "items.bulkCreateItems", "fault": "drop", "phase": "after", "times": 1},
-                  {"operation": "sections.bulkCreateSections", "fault": "500", "times": EXHAUST}])
+    h.set_faults(
+        [
+            {"operation": "items.bulkCreateItems", "fault": "drop", "phase": "after", "times": 1},
+            {"operation": "sections.bulkCreateSections", "fault": "500", "times": EXHAUST},
+        ]
+    )
     with pytest.raises(ApplyFailed):
         h.apply(desired())
     assert site(h) == before_site  # the items created by the lost call were found by name and deleted
@@ -104,8 +110,17 @@ def test_a_concurrent_edit_at_the_cut_over_is_rolled_back_and_reported_as_drift(
     h = fresh(base, tmp_path)
     plan = h.plan(desired())
     margherita = plan.ids["item:margherita"]
-    h.set_faults([{"operation": "items.bulkUpdateItem", "fault": "touch", "nth": 1,
-                   "entity": {"service": "items", "id": margherita}, "set": {"name": "Edited in the dashboard"}}])
+    h.set_faults(
+        [
+            {
+                "operation": "items.bulkUpdateItem",
+                "fault": "touch",
+                "nth": 1,
+                "entity": {"service": "items", "id": margherita},
+                "set": {"name": "Edited in the dashboard"},
+            }
+        ]
+    )
     with pytest.raises(ApplyFailed, match="edited it since the plan was made"):
         h.apply(plan)
     h.clear_faults()
@@ -114,5 +129,9 @@ def test_a_concurrent_edit_at_the_cut_over_is_rolled_back_and_reported_as_drift(
     replanned = h.plan(desired())
     change = next(c for c in replanned.changes if c.id == "margherita")
     assert change.drift and [f.path for f in change.fields] == [
-        "name", "variants[size-10].price", "variants[size-12].price", "variants[size-16].price"]
+        "name",
+        "variants[size-10].price",
+        "variants[size-12].price",
+        "variants[size-16].price",
+    ]
     assert h.apply(replanned).differences == [] and h.plan(desired()).empty

@@ -61,8 +61,11 @@ def test_a_size_price_change_updates_the_price_variant(h):
 
     changed = edit(pizzeria(), cheaper_large)
     plan = h.plan(changed)
-    assert kinds(plan) == [("update", "dish", "diavola"), ("update", "dish", "funghi"),
-                           ("update", "dish", "margherita")]
+    assert kinds(plan) == [
+        ("update", "dish", "diavola"),
+        ("update", "dish", "funghi"),
+        ("update", "dish", "margherita"),
+    ]
     assert [f.path for f in plan.changes[0].fields] == ["variants[size-16].price"]
     h.apply(plan)
     assert h.plan(changed).empty
@@ -78,9 +81,13 @@ def test_removed_dish_and_option_group_are_detached_then_deleted(h):
 
     removed = edit(pizzeria(), remove)
     plan = h.plan(removed)
-    assert kinds(plan) == [("update", "section", "salads"), ("remove", "dish", "caesar"),
-                           ("remove", "option_group", "salad-remove"), ("remove", "modifier", "no-anchovies"),
-                           ("remove", "modifier", "no-croutons")]
+    assert kinds(plan) == [
+        ("update", "section", "salads"),
+        ("remove", "dish", "caesar"),
+        ("remove", "option_group", "salad-remove"),
+        ("remove", "modifier", "no-anchovies"),
+        ("remove", "modifier", "no-croutons"),
+    ]
     assert plan.summary_line().endswith("4 to delete")
     assert [op.phase for op in plan.operations if "Delete" in op.call] == ["clean-up"] * 3
     h.apply(plan)
@@ -100,9 +107,19 @@ def test_live_edit_is_drift_and_site_is_adopted_without_mapping(h, tmp_path):
     h.apply(pizzeria())
     wix_id = h.plan(pizzeria()).ids["item:funghi"]
     item = next(i for i in h.raw_site()["item"] if i["id"] == wix_id)
-    h.call("items.updateItem", "PATCH", f"/restaurants/menus-item/v1/items/{wix_id}",
-           {"item": {"id": wix_id, "revision": item["revision"], "name": "Funghi (edited)",
-                     "priceVariants": item["priceVariants"]}})  # Wix wants the pricing echoed on every update
+    h.call(
+        "items.updateItem",
+        "PATCH",
+        f"/restaurants/menus-item/v1/items/{wix_id}",
+        {
+            "item": {
+                "id": wix_id,
+                "revision": item["revision"],
+                "name": "Funghi (edited)",
+                "priceVariants": item["priceVariants"],
+            }
+        },
+    )  # Wix wants the pricing echoed on every update
     plan = h.plan(pizzeria())
     assert kinds(plan) == [("update", "dish", "funghi")] and plan.changes[0].drift
     h.apply(plan)

@@ -47,13 +47,15 @@ def test_what_menus_new_cannot_hold_is_reported_not_silently_dropped():
 def test_limits_that_change_what_a_diner_may_order_are_refused(tmp_path):
     data = cafe().model_dump()
     data["variations"] += [{"id": f"top-{i}", "name": f"Topping {i}"} for i in range(30)]
-    data["option_groups"].append({"id": "many", "name": "Many", "type": "extras",
-                                  "choices": [{"item": f"top-{i}"} for i in range(30)]})
+    data["option_groups"].append(
+        {"id": "many", "name": "Many", "type": "extras", "choices": [{"item": f"top-{i}"} for i in range(30)]}
+    )
     next(d for d in data["dishes"] if d["id"] == "blt")["options"].append("many")
     catalog = Catalog.model_validate(data)
     _, _, refused = project(catalog)
-    assert refused == ["option group many allows up to 30 choices; Menus (New) allows at most 25 (set `max: 25` or "
-                       "split the group)"]
+    assert refused == [
+        "option group many allows up to 30 choices; Menus (New) allows at most 25 (set `max: 25` or split the group)"
+    ]
     h = Harness(tmp_path, api="menus")
     with pytest.raises(UnsupportedByTarget, match="at most 25"):
         h.plan(catalog)

@@ -40,13 +40,18 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The test runner's environment without anything that configures reconcile, plus ``extra``."""
     prefixes = ("WIX_", "RECONCILE_", "SQUARE_", "TOAST_", "CLOVER_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env.update(PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-               PYTHONUNBUFFERED="1", NO_COLOR="1", **extra)
+    env.update(
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+        PYTHONUNBUFFERED="1",
+        NO_COLOR="1",
+        **extra,
+    )
     return env
 
 
-def wait_until(condition: Callable[[], Any], what: str, timeout: float = 30.0,
-               explain: Callable[[], str] = lambda: "") -> Any:
+def wait_until(
+    condition: Callable[[], Any], what: str, timeout: float = 30.0, explain: Callable[[], str] = lambda: ""
+) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -62,9 +67,16 @@ class Process:
 
     def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
-        self._stderr = open(log, "ab")
-        self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                                        stderr=self._stderr, stdin=subprocess.DEVNULL, text=True)
+        self._stderr = open(log, "ab")  # noqa: SIM115 (kept open for the process's life)
+        self.process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: lines.put(self.process.stdout.readline()), daemon=True).start()
         try:
@@ -96,8 +108,23 @@ class Process:
 
 class FakePosProcess(Process):
     def __init__(self, pos: str, data: Path, token: str, log: Path) -> None:
-        super().__init__([sys.executable, "-m", "tests.support.fake_pos", "--pos", pos, "--data", str(data),
-                          "--port", "0", "--token", token], clean_env(), log)
+        super().__init__(
+            [
+                sys.executable,
+                "-m",
+                "tests.support.fake_pos",
+                "--pos",
+                pos,
+                "--data",
+                str(data),
+                "--port",
+                "0",
+                "--token",
+                token,
+            ],
+            clean_env(),
+            log,
+        )
 
     def control(self, path: str, body: dict | None = None) -> dict:
         answer = self.http.post(f"/_fake/{path}", json=body or {})
@@ -123,17 +150,25 @@ class ServeProcess(Process):
 
     def wait(self, condition: Callable[[dict], Any], what: str, timeout: float = 30.0) -> dict:
         """Poll /healthz until ``condition(health)`` holds; returns that health report."""
+
         def check():
             assert self.process.poll() is None, f"serve exited with {self.process.returncode}\n{self.stderr()}"
             health = self.health()
             return health if condition(health) else None
+
         return wait_until(check, what, timeout, lambda: f"health: {self.health()}\nstderr:\n{self.stderr()[-4000:]}")
 
     def wait_synced(self, name: str, count: int, timeout: float = 30.0) -> dict:
         """Until ``name`` has at least ``count`` recorded syncs and nothing is queued or running."""
-        return self.wait(lambda h: h["catalogs"][name]["syncs"] >= count and h["queue_depth"] == 0
-                         and not any(c["running"] for c in h["catalogs"].values()),
-                         f"{count} sync(s) of {name} and an empty queue", timeout)
+        return self.wait(
+            lambda h: (
+                h["catalogs"][name]["syncs"] >= count
+                and h["queue_depth"] == 0
+                and not any(c["running"] for c in h["catalogs"].values())
+            ),
+            f"{count} sync(s) of {name} and an empty queue",
+            timeout,
+        )
 
     def post(self, pos: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
         return self.http.post(f"/webhooks/{pos}", content=body, headers=headers)
@@ -143,5 +178,11 @@ class ServeProcess(Process):
 
 
 def history(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", CLI_MODULE, "history", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", CLI_MODULE, "history", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -21,18 +21,23 @@ from tests.serve.helpers import serving
 from tests.serve.processes import wait_until
 
 ENV = {
-    "SQUARE_ACCESS_TOKEN": "sq-access-token-1", "SQUARE_WEBHOOK_SIGNATURE_KEY": "sq-signature-key-1",
+    "SQUARE_ACCESS_TOKEN": "sq-access-token-1",
+    "SQUARE_WEBHOOK_SIGNATURE_KEY": "sq-signature-key-1",
     "SQUARE_WEBHOOK_URL": "https://menu.example.com/webhooks/square",
-    "TOAST_ACCESS_TOKEN": "toast-access-token-1", "TOAST_WEBHOOK_SECRET": "toast-webhook-secret-1",
-    "CLOVER_ACCESS_TOKEN": "clover-access-token-1", "CLOVER_WEBHOOK_AUTH_CODE": "clover-auth-code-1",
+    "TOAST_ACCESS_TOKEN": "toast-access-token-1",
+    "TOAST_WEBHOOK_SECRET": "toast-webhook-secret-1",
+    "CLOVER_ACCESS_TOKEN": "clover-access-token-1",
+    "CLOVER_WEBHOOK_AUTH_CODE": "clover-auth-code-1",
     "CLOVER_MERCHANT_ID": "MCLOVER1",
 }
-CONFIG = {"catalogs": [
-    {"name": "downtown", "source": "square", "account": "M1", "catalog": "d.yaml", "debounce": 0},
-    {"name": "uptown", "source": "square", "account": "M2", "catalog": "u.yaml"},
-    {"name": "harbour", "source": "toast", "account": "R1", "catalog": "h.yaml", "currency": "USD"},
-    {"name": "cafe", "source": "clover", "catalog": "c.yaml"},
-]}
+CONFIG = {
+    "catalogs": [
+        {"name": "downtown", "source": "square", "account": "M1", "catalog": "d.yaml", "debounce": 0},
+        {"name": "uptown", "source": "square", "account": "M2", "catalog": "u.yaml"},
+        {"name": "harbour", "source": "toast", "account": "R1", "catalog": "h.yaml", "currency": "USD"},
+        {"name": "cafe", "source": "clover", "catalog": "c.yaml"},
+    ]
+}
 
 
 class Recorder:
@@ -70,8 +75,9 @@ def client(service):
 
 
 def square_body(event_id: str = "ev-1", merchant: str = "M1", kind: str = "catalog.version.updated") -> bytes:
-    return json.dumps({"merchant_id": merchant, "type": kind, "event_id": event_id,
-                       "created_at": "2024-03-16T14:49:03Z", "data": {}}).encode()
+    return json.dumps(
+        {"merchant_id": merchant, "type": kind, "event_id": event_id, "created_at": "2024-03-16T14:49:03Z", "data": {}}
+    ).encode()
 
 
 def square_post(client, body: bytes, signature: str | None = None, url: str | None = None):
@@ -93,14 +99,24 @@ def test_a_signed_event_is_queued_and_acknowledged(client, service, logs):
     assert line["outcome"] == "queued" and line["catalog"] == "downtown" and line["event_id"] == "ev-1"
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"x-square-hmacsha256-signature": "not-a-signature"},
-    {"x-square-hmacsha256-signature": square_signature("sq-signature-key-1", "http://testserver/webhooks/square",
-                                                       square_body())},
-    {"x-square-hmacsha256-signature": square_signature("sq-signature-key-1", ENV["SQUARE_WEBHOOK_URL"],
-                                                       square_body("ev-other"))},
-], ids=["missing", "garbage", "signed-for-the-request-url", "signed-for-another-body"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"x-square-hmacsha256-signature": "not-a-signature"},
+        {
+            "x-square-hmacsha256-signature": square_signature(
+                "sq-signature-key-1", "http://testserver/webhooks/square", square_body()
+            )
+        },
+        {
+            "x-square-hmacsha256-signature": square_signature(
+                "sq-signature-key-1", ENV["SQUARE_WEBHOOK_URL"], square_body("ev-other")
+            )
+        },
+    ],
+    ids=["missing", "garbage", "signed-for-the-request-url", "signed-for-another-body"],
+)
 def test_a_bad_signature_is_401_and_queues_nothing(client, service, logs, headers):
     answer = client.post("/webhooks/square", content=square_body(), headers=headers)
     assert answer.status_code == 401
@@ -113,17 +129,26 @@ def test_duplicates_ignored_events_and_routing(client, service):
     assert square_post(client, square_body()).json()["accepted"] == 1
     assert square_post(client, square_body()).json() == {"accepted": 0, "duplicates": 1, "ignored": 0}
     assert square_post(client, square_body("ev-2", merchant="M2")).json()["accepted"] == 1
-    assert square_post(client, square_body("ev-3", merchant="M9")).json() == {"accepted": 0, "duplicates": 0,
-                                                                              "ignored": 1}
+    assert square_post(client, square_body("ev-3", merchant="M9")).json() == {
+        "accepted": 0,
+        "duplicates": 0,
+        "ignored": 1,
+    }
     assert square_post(client, square_body("ev-4", kind="inventory.count.updated")).json()["ignored"] == 1
     assert (service.queue.depth("downtown"), service.queue.depth("uptown")) == (1, 1)
 
 
 def test_toast_event_and_its_signature_variant_is_logged(client, service, logs):
-    body = json.dumps({"timestamp": "2024-05-01T12:00:00.000Z", "eventCategory": "menus",
-                       "eventType": "menus_updated", "guid": "toast-ev-1",
-                       "details": {"restaurantGuid": "R1", "publishedDate": "2024-05-01T11:59:59.000Z"}},
-                      separators=(",", ":")).encode()
+    body = json.dumps(
+        {
+            "timestamp": "2024-05-01T12:00:00.000Z",
+            "eventCategory": "menus",
+            "eventType": "menus_updated",
+            "guid": "toast-ev-1",
+            "details": {"restaurantGuid": "R1", "publishedDate": "2024-05-01T11:59:59.000Z"},
+        },
+        separators=(",", ":"),
+    ).encode()
     signature = toast_signature(ENV["TOAST_WEBHOOK_SECRET"], body + b"2024-05-01T12:00:00.000Z")
     assert client.post("/webhooks/toast", content=body, headers={"Toast-Signature": "x" + signature}).status_code == 401
     answer = client.post("/webhooks/toast", content=body, headers={"Toast-Signature": signature})
@@ -134,9 +159,15 @@ def test_toast_event_and_its_signature_variant_is_logged(client, service, logs):
 
 
 def test_clover_auth_header_routing_and_verification_handshake(client, service, logs):
-    body = json.dumps({"appId": "A", "merchants": {
-        "MCLOVER1": [{"objectId": "I:ITEM1", "type": "UPDATE", "ts": 1}],
-        "MOTHER": [{"objectId": "I:ITEM2", "type": "UPDATE", "ts": 2}]}}).encode()
+    body = json.dumps(
+        {
+            "appId": "A",
+            "merchants": {
+                "MCLOVER1": [{"objectId": "I:ITEM1", "type": "UPDATE", "ts": 1}],
+                "MOTHER": [{"objectId": "I:ITEM2", "type": "UPDATE", "ts": 2}],
+            },
+        }
+    ).encode()
     assert client.post("/webhooks/clover", content=body, headers={"X-Clover-Auth": "wrong"}).status_code == 401
     answer = client.post("/webhooks/clover", content=body, headers={"X-Clover-Auth": ENV["CLOVER_WEBHOOK_AUTH_CODE"]})
     assert answer.json() == {"accepted": 1, "duplicates": 0, "ignored": 1}  # the account comes from CLOVER_MERCHANT_ID
@@ -186,7 +217,11 @@ def test_no_secret_reaches_a_log_line(client, logs):
     jsonlog.emit("sync", error="POS said: bad token sq-access-token-1", detail=ENV["TOAST_WEBHOOK_SECRET"])
     text = logs.getvalue()
     assert all(json.loads(line) for line in text.splitlines())
-    for name in ("SQUARE_ACCESS_TOKEN", "SQUARE_WEBHOOK_SIGNATURE_KEY", "TOAST_WEBHOOK_SECRET",
-                 "CLOVER_WEBHOOK_AUTH_CODE"):
+    for name in (
+        "SQUARE_ACCESS_TOKEN",
+        "SQUARE_WEBHOOK_SIGNATURE_KEY",
+        "TOAST_WEBHOOK_SECRET",
+        "CLOVER_WEBHOOK_AUTH_CODE",
+    ):
         assert ENV[name] not in text
     assert "bad token ***" in text

@@ -18,6 +18,7 @@ WINDOW = Window(quiet=1.0, max_wait=10.0)
 
 # -- the pure rules -------------------------------------------------------------------------------------
 
+
 def test_ready_after_a_quiet_period_but_no_later_than_max_wait():
     assert ready_at(Pending(first=100, last=100, not_before=0, count=1), WINDOW) == 101
     assert ready_at(Pending(first=100, last=104.5, not_before=0, count=9), WINDOW) == 105.5
@@ -35,6 +36,7 @@ def test_due_skips_running_catalogs_and_says_when_to_look_again():
 
 
 # -- the worker's schedule, driven by hand ----------------------------------------------------------------
+
 
 class Clock:
     def __init__(self, now: float = 1000.0) -> None:
@@ -60,8 +62,15 @@ def history(tmp_path) -> History:
 
 
 def config(interval: float = 0, workers: int = 2, **more) -> ServeConfig:
-    entry = {"name": "main", "source": "square", "catalog": "main.yaml", "debounce": 1, "max_wait": 10,
-             "interval": interval, **more}
+    entry = {
+        "name": "main",
+        "source": "square",
+        "catalog": "main.yaml",
+        "debounce": 1,
+        "max_wait": 10,
+        "interval": interval,
+        **more,
+    }
     return ServeConfig.model_validate({"workers": workers, "catalogs": [entry, {**entry, "name": "other"}]})
 
 

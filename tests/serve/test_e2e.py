@@ -48,15 +48,32 @@ class Site:
 
     @property
     def env(self) -> dict[str, str]:
-        return clean_env(SQUARE_ACCESS_TOKEN=POS_TOKEN, SQUARE_API_BASE_URL=self.fake.url,
-                         SQUARE_WEBHOOK_SIGNATURE_KEY=KEY, SQUARE_WEBHOOK_URL=NOTIFY_URL,
-                         WIX_API_BASE_URL=self.emulator.url, WIX_ACCESS_TOKEN=self.emulator.token,
-                         RECONCILE_STATE_DIR=str(self.tmp / "state"))
+        return clean_env(
+            SQUARE_ACCESS_TOKEN=POS_TOKEN,
+            SQUARE_API_BASE_URL=self.fake.url,
+            SQUARE_WEBHOOK_SIGNATURE_KEY=KEY,
+            SQUARE_WEBHOOK_URL=NOTIFY_URL,
+            WIX_API_BASE_URL=self.emulator.url,
+            WIX_ACCESS_TOKEN=self.emulator.token,
+            RECONCILE_STATE_DIR=str(self.tmp / "state"),
+        )
 
     def serve(self, *args: str) -> ServeProcess:
         if not args:
-            args = ("--source", "square", "--catalog", str(self.tmp / "catalog.yaml"), "--target", "wix-v3",
-                    "--location", self.location_id, "--debounce", "300ms", "--interval", "0")
+            args = (
+                "--source",
+                "square",
+                "--catalog",
+                str(self.tmp / "catalog.yaml"),
+                "--target",
+                "wix-v3",
+                "--location",
+                self.location_id,
+                "--debounce",
+                "300ms",
+                "--interval",
+                "0",
+            )
         return ServeProcess(list(args), self.env, self.tmp / "serve.log")
 
     def live_items(self) -> list[dict]:
@@ -82,11 +99,20 @@ def site(emulator, tmp_path) -> Iterator[Site]:
 
 
 def event(event_id: str) -> bytes:
-    return json.dumps({"merchant_id": "MLE2E0000001", "type": "catalog.version.updated", "event_id": event_id,
-                       "created_at": "2024-03-16T14:49:03Z",
-                       "data": {"type": "catalog_version", "id": "",
-                                "object": {"catalog_version": {"updated_at": "2024-03-16T14:49:00.631Z"}}}},
-                      separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "merchant_id": "MLE2E0000001",
+            "type": "catalog.version.updated",
+            "event_id": event_id,
+            "created_at": "2024-03-16T14:49:03Z",
+            "data": {
+                "type": "catalog_version",
+                "id": "",
+                "object": {"catalog_version": {"updated_at": "2024-03-16T14:49:00.631Z"}},
+            },
+        },
+        separators=(",", ":"),
+    ).encode()
 
 
 def signed(body: bytes, key: str = KEY, url: str = NOTIFY_URL) -> dict[str, str]:
@@ -118,7 +144,9 @@ def test_a_signed_price_change_reaches_the_live_catalog(site: Site):
 
     shown = json.loads(history(site.env, "--format", "json").stdout)["syncs"]
     assert [(s["outcome"], s["reasons"], s["events"]) for s in shown] == [
-        ("applied", ["webhook"], ["ev-price-1"]), ("applied", ["startup"], [shown[1]["events"][0]])]
+        ("applied", ["webhook"], ["ev-price-1"]),
+        ("applied", ["startup"], [shown[1]["events"][0]]),
+    ]
     text = history(site.env, "--limit", "1").stdout
     assert "applied" in text and "ev-price-1" in text and "Plan: 0 to create, 1 to update" in text
     logs = serve.stderr()
@@ -152,9 +180,24 @@ def test_a_bad_signature_gets_401_and_no_pos_or_wix_call(site: Site):
         rejected = [e for e in serve.log_lines() if e["event"] == "webhook"]
         assert [e["outcome"] for e in rejected] == ["rejected"] * 4
 
-        second = subprocess.run([sys.executable, "-m", CLI_MODULE, "serve", "--source", "square", "--catalog",
-                                 str(site.tmp / "other.yaml"), "--port", "0"], env=site.env, capture_output=True,
-                                text=True, timeout=60)
+        second = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                CLI_MODULE,
+                "serve",
+                "--source",
+                "square",
+                "--catalog",
+                str(site.tmp / "other.yaml"),
+                "--port",
+                "0",
+            ],
+            env=site.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 7 and "another reconcile serve is running" in second.stderr
         assert second.stdout == ""
     finally:
@@ -211,15 +254,31 @@ def test_a_burst_of_20_events_makes_at_most_two_syncs(site: Site):
 
 def with_milkshake() -> dict:
     data = json.loads(POS_FIXTURE.read_text())
-    data["objects"].append({
-        "type": "ITEM", "id": "ITEM7SHAKE00000000000001", "present_at_all_locations": True,
-        "item_data": {"name": "Milkshake", "product_type": "FOOD_AND_BEV",
-                      "categories": [{"id": "CAT7DRINKS000000000000002", "ordinal": 3}],
-                      "variations": [{"type": "ITEM_VARIATION", "id": "VAR7SHAKE000000000000001",
-                                      "present_at_all_locations": True,
-                                      "item_variation_data": {"item_id": "ITEM7SHAKE00000000000001", "name": "Regular",
-                                                              "pricing_type": "FIXED_PRICING",
-                                                              "price_money": {"amount": 550, "currency": "USD"}}}]}})
+    data["objects"].append(
+        {
+            "type": "ITEM",
+            "id": "ITEM7SHAKE00000000000001",
+            "present_at_all_locations": True,
+            "item_data": {
+                "name": "Milkshake",
+                "product_type": "FOOD_AND_BEV",
+                "categories": [{"id": "CAT7DRINKS000000000000002", "ordinal": 3}],
+                "variations": [
+                    {
+                        "type": "ITEM_VARIATION",
+                        "id": "VAR7SHAKE000000000000001",
+                        "present_at_all_locations": True,
+                        "item_variation_data": {
+                            "item_id": "ITEM7SHAKE00000000000001",
+                            "name": "Regular",
+                            "pricing_type": "FIXED_PRICING",
+                            "price_money": {"amount": 550, "currency": "USD"},
+                        },
+                    }
+                ],
+            },
+        }
+    )
     for obj in data["objects"]:
         for variation in (obj.get("item_data") or {}).get("variations") or []:
             if variation["id"] == FRIES:
@@ -227,11 +286,15 @@ def with_milkshake() -> dict:
     return data
 
 
-@pytest.mark.parametrize("stop, operation, phase", [
-    (signal.SIGKILL, "publishDraftCatalog", "after"),  # published, then the process died before recording it
-    (signal.SIGKILL, "bulkCreateDishes", "before"),  # died with a half-built draft
-    (signal.SIGTERM, "bulkCreateDishes", "before"),  # asked to stop: the apply is abandoned, its draft discarded
-], ids=["sigkill-after-publish", "sigkill-inside-the-draft", "sigterm-inside-the-draft"])
+@pytest.mark.parametrize(
+    "stop, operation, phase",
+    [
+        (signal.SIGKILL, "publishDraftCatalog", "after"),  # published, then the process died before recording it
+        (signal.SIGKILL, "bulkCreateDishes", "before"),  # died with a half-built draft
+        (signal.SIGTERM, "bulkCreateDishes", "before"),  # asked to stop: the apply is abandoned, its draft discarded
+    ],
+    ids=["sigkill-after-publish", "sigkill-inside-the-draft", "sigterm-inside-the-draft"],
+)
 def test_stopped_mid_sync_then_restarted_the_change_lands_once(site: Site, stop, operation, phase):
     config = site.tmp / "serve.yaml"
     config.write_text(f"""\
@@ -252,8 +315,10 @@ catalogs:
     seen = len(site.emulator.requests())
     body = event("ev-interrupted")
     assert serve.post("square", body, signed(body)).json()["accepted"] == 1
-    wait_until(lambda: any(r["operation"] == operation for r in site.emulator.requests()[seen:]),
-               f"serve to be inside {operation}")
+    wait_until(
+        lambda: any(r["operation"] == operation for r in site.emulator.requests()[seen:]),
+        f"serve to be inside {operation}",
+    )
     code = serve.stop(stop)
     assert code == (-signal.SIGKILL if stop == signal.SIGKILL else 0), serve.stderr()
     site.emulator.clear_faults()
@@ -263,9 +328,15 @@ catalogs:
 
     restarted = site.serve("--config", str(config))
     try:
-        health = restarted.wait(lambda h: h["queue_depth"] == 0 and h["catalogs"]["square"]["last_sync"]
-                                and h["catalogs"]["square"]["last_sync"]["outcome"] in ("applied", "in-step")
-                                and not h["catalogs"]["square"]["running"], "the interrupted change to land")
+        health = restarted.wait(
+            lambda h: (
+                h["queue_depth"] == 0
+                and h["catalogs"]["square"]["last_sync"]
+                and h["catalogs"]["square"]["last_sync"]["outcome"] in ("applied", "in-step")
+                and not h["catalogs"]["square"]["running"]
+            ),
+            "the interrupted change to land",
+        )
         assert health["catalogs"]["square"]["last_sync"]["reasons"] == ["startup", "webhook"]
     finally:
         restarted.stop()

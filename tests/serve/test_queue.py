@@ -8,8 +8,13 @@ from reconciler.serve.debounce import Pending
 from reconciler.serve.queue import DEDUPE_WINDOW, Item, SqliteQueue
 
 
-def item(event_id: str, catalog: str = "main", received: float = 100.0, kind: str = "catalog.version.updated",
-         hint: dict | None = None) -> Item:
+def item(
+    event_id: str,
+    catalog: str = "main",
+    received: float = 100.0,
+    kind: str = "catalog.version.updated",
+    hint: dict | None = None,
+) -> Item:
     return Item(catalog, event_id, "square", kind, received, hint or {})
 
 

@@ -43,8 +43,15 @@ class Rig:
         self.history = History(tmp_path / "history.sqlite")
         self.queue = SqliteQueue(tmp_path / "queue.sqlite")
         self.stopping = threading.Event()
-        self.syncer = Syncer(self.config, self.state, self.history, self.environ, Redactor([TOKEN]), self.stopping,
-                             sleep=lambda seconds: None)
+        self.syncer = Syncer(
+            self.config,
+            self.state,
+            self.history,
+            self.environ,
+            Redactor([TOKEN]),
+            self.stopping,
+            sleep=lambda seconds: None,
+        )
         self.count = 0
 
     def sync(self, kind: str = "catalog.version.updated", **hint) -> Outcome:
@@ -53,15 +60,29 @@ class Rig:
         self.queue.put(Item("main", f"{kind}-{self.count}", "square", kind, 0.0, hint))
         job = Job("main", self.queue.claim("main", 1.0))
         outcome = self.syncer(job)
-        self.history.record(SyncRecord("main", 0.0, 1.0, job.reasons, job.event_ids, outcome.status, outcome.summary,
-                                       outcome.plan_file, outcome.checksum, outcome.error))
+        self.history.record(
+            SyncRecord(
+                "main",
+                0.0,
+                1.0,
+                job.reasons,
+                job.event_ids,
+                outcome.status,
+                outcome.summary,
+                outcome.plan_file,
+                outcome.checksum,
+                outcome.error,
+            )
+        )
         return outcome
 
     def live(self) -> dict[str, str]:
         """Live item name -> price, read from the sandbox."""
+
         async def read():
             async with open_target("sandbox", None, self.state) as target:
                 return (await target.fetch()).items
+
         return {i["name"]: i.get("price", {}).get("value") for i in asyncio.run(read()) if not i.get("archived")}
 
     def control(self, path: str, body: dict) -> None:
@@ -119,8 +140,9 @@ def test_an_unsafe_plan_is_held_then_applied_after_review(tmp_path):
         assert again.details["saved"] == "the same plan is already held"
         assert len(list((rig.state / "serve" / "held").iterdir())) == 1
 
-        result = CliRunner().invoke(apply_command, ["--plan", held.plan_file, "--state-dir", str(rig.state),
-                                                    "--auto-approve", "--force"])
+        result = CliRunner().invoke(
+            apply_command, ["--plan", held.plan_file, "--state-dir", str(rig.state), "--auto-approve", "--force"]
+        )
         assert result.exit_code == 0, result.output
         assert rig.live()["Fries"] == "4.25"
         assert rig.sync().status == "in-step"
@@ -163,13 +185,16 @@ def test_clover_probes_modified_times_and_reimports_for_categories(tmp_path):
         fake.counts.clear()
         fake.log.clear()
         assert rig.sync("I:UPDATE", object="I:COOKIE0000001", type="UPDATE").status == "unchanged"
-        assert set(fake.counts) == {f"/v3/merchants/M1CLOVERTEST1/{k}" for k in ("items", "modifier_groups",
-                                                                                "item_groups")}
+        assert set(fake.counts) == {
+            f"/v3/merchants/M1CLOVERTEST1/{k}" for k in ("items", "modifier_groups", "item_groups")
+        }
         assert all("filter" in query for _, _, query in fake.log)
         rig.control("price", {"id": "COOKIE0000001", "amount": 249})
         changed = rig.sync("I:UPDATE", object="I:COOKIE0000001", type="UPDATE")
-        assert changed.status == "applied" and changed.details["probe"] == "1 object(s) modified after " + \
-            changed.details["probe"].rsplit(" ", 1)[-1]
+        assert (
+            changed.status == "applied"
+            and changed.details["probe"] == "1 object(s) modified after " + changed.details["probe"].rsplit(" ", 1)[-1]
+        )
         assert rig.live()["Cookie"] == "2.49"
         category = rig.sync("IC:UPDATE", object="IC:CAT1", type="UPDATE")
         assert category.status == "in-step" and category.details["probe"].startswith("category or deletion events")

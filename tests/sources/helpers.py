@@ -55,19 +55,34 @@ def money(amount: int, currency: str = "USD") -> dict:
 
 
 def sq_variation(ident: str, item_id: str, name: str, amount: int | None, currency: str = "USD", **data: Any) -> dict:
-    body: dict[str, Any] = {"item_id": item_id, "name": name,
-                            "pricing_type": "FIXED_PRICING" if amount is not None else "VARIABLE_PRICING"}
+    body: dict[str, Any] = {
+        "item_id": item_id,
+        "name": name,
+        "pricing_type": "FIXED_PRICING" if amount is not None else "VARIABLE_PRICING",
+    }
     if amount is not None:
         body["price_money"] = money(amount, currency)
-    extra = {k: data.pop(k) for k in ("present_at_all_locations", "present_at_location_ids", "absent_at_location_ids")
-             if k in data}
+    extra = {
+        k: data.pop(k)
+        for k in ("present_at_all_locations", "present_at_location_ids", "absent_at_location_ids")
+        if k in data
+    }
     body.update(data)
     return {"type": "ITEM_VARIATION", "id": ident, **extra, "item_variation_data": body}
 
 
 def sq_item(ident: str, name: str, variations: list[dict], categories: list[str] | tuple = (), **data: Any) -> dict:
-    extra = {k: data.pop(k) for k in ("present_at_all_locations", "present_at_location_ids", "absent_at_location_ids",
-                                      "is_deleted", "version") if k in data}
+    extra = {
+        k: data.pop(k)
+        for k in (
+            "present_at_all_locations",
+            "present_at_location_ids",
+            "absent_at_location_ids",
+            "is_deleted",
+            "version",
+        )
+        if k in data
+    }
     body = {"name": name, "variations": variations, **data}
     if categories:
         body["categories"] = [{"id": c} if isinstance(c, str) else {"id": c[0], "ordinal": c[1]} for c in categories]
@@ -79,14 +94,20 @@ def sq_simple(ident: str, name: str, amount: int, categories: list = (), currenc
 
 
 def sq_category(ident: str, name: str, **data: Any) -> dict:
-    extra = {k: data.pop(k) for k in ("present_at_all_locations", "present_at_location_ids", "absent_at_location_ids")
-             if k in data}
+    extra = {
+        k: data.pop(k)
+        for k in ("present_at_all_locations", "present_at_location_ids", "absent_at_location_ids")
+        if k in data
+    }
     return {"type": "CATEGORY", "id": ident, **extra, "category_data": {"name": name, **data}}
 
 
 def sq_modifier(ident: str, list_id: str, name: str, amount: int = 0, **data: Any) -> dict:
-    return {"type": "MODIFIER", "id": ident,
-            "modifier_data": {"name": name, "modifier_list_id": list_id, "price_money": money(amount), **data}}
+    return {
+        "type": "MODIFIER",
+        "id": ident,
+        "modifier_data": {"name": name, "modifier_list_id": list_id, "price_money": money(amount), **data},
+    }
 
 
 def sq_list(ident: str, name: str, modifiers: list[dict], **data: Any) -> dict:

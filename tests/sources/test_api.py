@@ -91,8 +91,11 @@ def test_toast_reads_one_document_for_the_restaurant_header():
     with fake.running() as url:
         output = import_from_api("toast", ImportOptions(currency="USD"), environ={**env, "TOAST_API_BASE_URL": url})
         with pytest.raises(PermanentApiError) as caught:
-            import_from_api("toast", ImportOptions(currency="USD"),
-                            environ={**env, "TOAST_API_BASE_URL": url, "TOAST_RESTAURANT_GUID": "someone-else"})
+            import_from_api(
+                "toast",
+                ImportOptions(currency="USD"),
+                environ={**env, "TOAST_API_BASE_URL": url, "TOAST_RESTAURANT_GUID": "someone-else"},
+            )
     assert caught.value.status == 403
     assert fake.count("/menus/v2/menus") == 2
     assert output.text == import_from_file("toast", TOAST, ImportOptions(currency="USD")).text
@@ -112,9 +115,13 @@ def test_clover_pages_with_offset_and_limit_and_matches_the_file_import():
 
 def test_clover_categories_beyond_the_expansion_cap_are_read_in_full():
     items = [{"id": f"ITEM{n:09d}", "name": f"Dish {n:03d}", "price": 100 + n} for n in range(150)]
-    data = {"merchant": {"id": "M2", "currency": "USD"}, "items": items,
-            "categories": [{"id": "BIG", "name": "Everything", "items": {"elements": [{"id": i["id"]} for i in
-                                                                                      reversed(items)]}}]}
+    data = {
+        "merchant": {"id": "M2", "currency": "USD"},
+        "items": items,
+        "categories": [
+            {"id": "BIG", "name": "Everything", "items": {"elements": [{"id": i["id"]} for i in reversed(items)]}}
+        ],
+    }
     fake = FakePos("clover", data, token=TOKEN)
     env = {"CLOVER_ACCESS_TOKEN": TOKEN, "CLOVER_MERCHANT_ID": "M2"}
     with fake.running() as url:

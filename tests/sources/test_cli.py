@@ -26,14 +26,17 @@ def run(*args: str, env: dict[str, str] | None = None):
 
 def test_writes_valid_yaml_to_a_file_and_notes_to_stderr(tmp_path):
     out = tmp_path / "menu.yaml"
-    result = run("square", "--from-file", str(POS_FIXTURES / "square-catalog.json"), "-o", str(out),
-                 "--menu-name", "All day")
+    result = run(
+        "square", "--from-file", str(POS_FIXTURES / "square-catalog.json"), "-o", str(out), "--menu-name", "All day"
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     catalog = load_catalog(out)
     assert catalog.menus[0].name == "All day"
-    assert "skipped: ITEM 'ITEM7GIFTCARD00000000001' (Gift card): product type GIFT_CARD is not a menu item" \
+    assert (
+        "skipped: ITEM 'ITEM7GIFTCARD00000000001' (Gift card): product type GIFT_CARD is not a menu item"
         in result.stderr
+    )
     assert "imported 1 menu(s), 3 section(s), 4 dish(es)" in result.stderr
 
 
@@ -50,12 +53,15 @@ def test_location_flag_applies_per_location_prices():
     assert 'price: "2.25"' in result.stdout and "in_stock: false" in result.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["square"], "exactly one of --from-file FILE or --from-api"),
-    (["square", "--from-file", "x.json", "--from-api"], "exactly one of"),
-    (["square", "--from-file", "x.json", "--currency", "dollars"], "not an ISO 4217 code"),
-    (["lightspeed", "--from-api"], "Invalid value for 'POS'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["square"], "exactly one of --from-file FILE or --from-api"),
+        (["square", "--from-file", "x.json", "--from-api"], "exactly one of"),
+        (["square", "--from-file", "x.json", "--currency", "dollars"], "not an ISO 4217 code"),
+        (["lightspeed", "--from-api"], "Invalid value for 'POS'"),
+    ],
+)
 def test_usage_errors(args, message):
     result = run(*args)
     assert result.exit_code == 2 and message in result.stderr
@@ -88,10 +94,29 @@ def test_register_adds_the_import_command():
 @pytest.mark.e2e
 def test_end_to_end_against_a_fake_square_process(tmp_path):
     """The fake POS in its own process; import, change a price through it, import again: one line moves."""
-    command = [sys.executable, "-m", "tests.support.fake_pos", "--pos", "square", "--data",
-               str(POS_FIXTURES / "square-catalog.json"), "--port", "0", "--token", TOKEN, "--page-size", "5"]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    command = [
+        sys.executable,
+        "-m",
+        "tests.support.fake_pos",
+        "--pos",
+        "square",
+        "--data",
+        str(POS_FIXTURES / "square-catalog.json"),
+        "--port",
+        "0",
+        "--token",
+        TOKEN,
+        "--page-size",
+        "5",
+    ]
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         url = server.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
@@ -111,8 +136,14 @@ def test_end_to_end_against_a_fake_square_process(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
-    changed = [line for line in difflib.unified_diff(first.read_text().splitlines(), second.read_text().splitlines(),
-                                                     lineterm="", n=0)
-               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-    assert changed == ['-      - {item: sq-VAR7BURGERDOUBLE00000001, price: "2.50"}',
-                       '+      - {item: sq-VAR7BURGERDOUBLE00000001, price: "3.00"}']
+    changed = [
+        line
+        for line in difflib.unified_diff(
+            first.read_text().splitlines(), second.read_text().splitlines(), lineterm="", n=0
+        )
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert changed == [
+        '-      - {item: sq-VAR7BURGERDOUBLE00000001, price: "2.50"}',
+        '+      - {item: sq-VAR7BURGERDOUBLE00000001, price: "3.00"}',
+    ]

@@ -26,17 +26,23 @@ def item(ident: str, name: str, price: int | None = 100, categories=(), groups=(
 
 
 def inventory(items=(), categories=(), groups=(), item_groups=(), currency="USD") -> dict:
-    return {"merchant": {"id": "M1", "currency": currency}, "items": {"elements": list(items)},
-            "categories": {"elements": list(categories)}, "modifier_groups": {"elements": list(groups)},
-            "item_groups": {"elements": list(item_groups)}}
+    return {
+        "merchant": {"id": "M1", "currency": currency},
+        "items": {"elements": list(items)},
+        "categories": {"elements": list(categories)},
+        "modifier_groups": {"elements": list(groups)},
+        "item_groups": {"elements": list(item_groups)},
+    }
 
 
 def test_categories_by_sort_order_and_items_in_category_order():
     raw = inventory(
         [item("A", "Apple", categories=["C1"]), item("B", "Bread", categories=["C1", "C2"]), item("Z", "Zest")],
-        [{"id": "C2", "name": "Bakery", "sortOrder": 2, "items": refs("B")},
-         {"id": "C1", "name": "Market", "sortOrder": 1, "items": refs("B", "A")},
-         {"id": "C3", "name": "Retired", "sortOrder": 0, "deleted": True}],
+        [
+            {"id": "C2", "name": "Bakery", "sortOrder": 2, "items": refs("B")},
+            {"id": "C1", "name": "Market", "sortOrder": 1, "items": refs("B", "A")},
+            {"id": "C3", "name": "Retired", "sortOrder": 0, "deleted": True},
+        ],
     )
     out = Imported("clover", raw, menu_name="Shop")
     assert out.catalog.menus[0].name == "Shop"
@@ -54,14 +60,31 @@ def test_cents_and_other_minor_units():
 
 def test_item_group_variants_fold_into_one_dish_with_sizes():
     raw = inventory(
-        [item("S", "Latte Small", 350, ["C1"], ["MG1"], itemGroup={"id": "G"}),
-         item("L", "Latte Large", 450, ["C1"], ["MG1"], itemGroup={"id": "G"}, available=False),
-         item("X", "Latte Oat Tall", 500, ["C1"], itemGroup={"id": "G"},
-              options={"elements": [{"id": "o", "name": "Tall"}, {"id": "p", "name": "Oat"}]})],
+        [
+            item("S", "Latte Small", 350, ["C1"], ["MG1"], itemGroup={"id": "G"}),
+            item("L", "Latte Large", 450, ["C1"], ["MG1"], itemGroup={"id": "G"}, available=False),
+            item(
+                "X",
+                "Latte Oat Tall",
+                500,
+                ["C1"],
+                itemGroup={"id": "G"},
+                options={"elements": [{"id": "o", "name": "Tall"}, {"id": "p", "name": "Oat"}]},
+            ),
+        ],
         [{"id": "C1", "name": "Coffee", "items": refs("S", "L", "X")}],
-        [{"id": "MG1", "name": "Milk", "minRequired": 1, "maxAllowed": 1, "modifierIds": "W,O",
-          "modifiers": {"elements": [{"id": "O", "name": "Oat", "price": 75},
-                                     {"id": "W", "name": "Whole", "price": 0}]}}],
+        [
+            {
+                "id": "MG1",
+                "name": "Milk",
+                "minRequired": 1,
+                "maxAllowed": 1,
+                "modifierIds": "W,O",
+                "modifiers": {
+                    "elements": [{"id": "O", "name": "Oat", "price": 75}, {"id": "W", "name": "Whole", "price": 0}]
+                },
+            }
+        ],
         [{"id": "G", "name": "Latte"}],
     )
     out = Imported("clover", raw)
@@ -70,7 +93,10 @@ def test_item_group_variants_fold_into_one_dish_with_sizes():
     assert dish.options == ["clover-G:size", "clover-MG1"]
     sizes = out.group("clover-G:size")
     assert {(c.item, c.price) for c in sizes.choices} == {
-        ("clover-S", Decimal("0.00")), ("clover-L", Decimal("1.00")), ("clover-X", Decimal("1.50"))}
+        ("clover-S", Decimal("0.00")),
+        ("clover-L", Decimal("1.00")),
+        ("clover-X", Decimal("1.50")),
+    }
     assert out.variation("clover-S").name == "Small" and out.variation("clover-X").name == "Tall, Oat"
     assert out.variation("clover-L").in_stock is False
     assert out.section("clover-C1").dishes == ["clover-G"]
@@ -82,12 +108,26 @@ def test_modifier_groups_min_max_and_availability():
     raw = inventory(
         [item("A", "Burger", 900, groups=["MG2", "MG1"])],
         groups=[
-            {"id": "MG1", "name": "Toppings", "sortOrder": 2, "minRequired": 0, "maxAllowed": 2,
-             "modifiers": {"elements": [{"id": "B", "name": "Bacon", "price": 150},
-                                        {"id": "C", "name": "Cheese", "price": 100, "available": False},
-                                        {"id": "E", "name": "Egg", "price": 125}]}},
-            {"id": "MG2", "name": "Sauces", "sortOrder": 1,
-             "modifiers": {"elements": [{"id": "K", "name": "Ketchup"}]}},
+            {
+                "id": "MG1",
+                "name": "Toppings",
+                "sortOrder": 2,
+                "minRequired": 0,
+                "maxAllowed": 2,
+                "modifiers": {
+                    "elements": [
+                        {"id": "B", "name": "Bacon", "price": 150},
+                        {"id": "C", "name": "Cheese", "price": 100, "available": False},
+                        {"id": "E", "name": "Egg", "price": 125},
+                    ]
+                },
+            },
+            {
+                "id": "MG2",
+                "name": "Sauces",
+                "sortOrder": 1,
+                "modifiers": {"elements": [{"id": "K", "name": "Ketchup"}]},
+            },
         ],
     )
     out = Imported("clover", raw)
@@ -101,11 +141,15 @@ def test_modifier_groups_min_max_and_availability():
 
 
 def test_hidden_unavailable_deleted_and_unfit_prices():
-    raw = inventory([
-        item("H", "Hidden", hidden=True), item("U", "Out", available=False),
-        item("D", "Deleted", deletedTime=1700000000000), item("V", "Open", None, priceType="VARIABLE"),
-        item("P", "Ham", 899, priceType="PER_UNIT", unitName="lb"),
-    ])
+    raw = inventory(
+        [
+            item("H", "Hidden", hidden=True),
+            item("U", "Out", available=False),
+            item("D", "Deleted", deletedTime=1700000000000),
+            item("V", "Open", None, priceType="VARIABLE"),
+            item("P", "Ham", 899, priceType="PER_UNIT", unitName="lb"),
+        ]
+    )
     out = Imported("clover", raw)
     assert out.dish_ids == {"clover-H", "clover-U"}
     assert out.dish("clover-H").visible is False and out.dish("clover-U").in_stock is False
@@ -129,4 +173,7 @@ def test_the_fixture_inventory_imports():
     out = Imported("clover", json.loads((POS_FIXTURES / "clover-inventory.json").read_text()))
     assert out.dish("clover-IGLATTE000001").options == ["clover-IGLATTE000001:size", "clover-MGMILK0000001"]
     assert [c.item for c in out.group("clover-MGTOPPINGS001").choices] == [
-        "clover-MODCHEESE0001", "clover-MODBACON00001", "clover-MODEGG0000001"]  # modifierIds order
+        "clover-MODCHEESE0001",
+        "clover-MODBACON00001",
+        "clover-MODEGG0000001",
+    ]  # modifierIds order

@@ -20,57 +20,101 @@ def _problems(pos: str, raw, **options) -> str:
     return caught.value.render()
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (sq({"type": "ITEM", "id": "I1"}), "ITEM 'I1': item_data: missing required field"),
-    (sq({"type": "WIDGET", "id": "W1"}), "WIDGET 'W1': type: unknown catalog object type 'WIDGET'"),
-    (sq({"type": "ITEM", "item_data": {"name": "x"}}), "ITEM: objects[0].id: missing required field"),
-    (sq(sq_item("I1", "Tea", [sq_variation("V1", "I1", "Cup", 100) | {"item_variation_data": {
-        "item_id": "I1", "name": "Cup", "price_money": {"amount": "1.00", "currency": "USD"}}}])),
-     "ITEM_VARIATION 'V1': item_variation_data.price_money.amount: expected an integer, found the text '1.00'"),
-    (sq(sq_item("I1", "Tea", "not a list")), "ITEM 'I1': item_data.variations: expected a list, found the text"),
-    (sq(sq_simple("I1", "Tea", 100, categories=[])) | {"objects": [
-        {"type": "ITEM", "id": "I1", "item_data": {"variations": []}}]}, "ITEM 'I1': item_data.name: missing required"),
-    (sq(sq_simple("I1", "Tea", 100, tax_ids="T1")), "ITEM 'I1': item_data.tax_ids: expected a list"),
-    ({"something": "else"}, "not a Square catalog"),
-    ("just text", "not a Square catalog"),
-    (sq("not an object"), "expected a catalog object"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (sq({"type": "ITEM", "id": "I1"}), "ITEM 'I1': item_data: missing required field"),
+        (sq({"type": "WIDGET", "id": "W1"}), "WIDGET 'W1': type: unknown catalog object type 'WIDGET'"),
+        (sq({"type": "ITEM", "item_data": {"name": "x"}}), "ITEM: objects[0].id: missing required field"),
+        (
+            sq(
+                sq_item(
+                    "I1",
+                    "Tea",
+                    [
+                        sq_variation("V1", "I1", "Cup", 100)
+                        | {
+                            "item_variation_data": {
+                                "item_id": "I1",
+                                "name": "Cup",
+                                "price_money": {"amount": "1.00", "currency": "USD"},
+                            }
+                        }
+                    ],
+                )
+            ),
+            "ITEM_VARIATION 'V1': item_variation_data.price_money.amount: expected an integer, found the text '1.00'",
+        ),
+        (sq(sq_item("I1", "Tea", "not a list")), "ITEM 'I1': item_data.variations: expected a list, found the text"),
+        (
+            sq(sq_simple("I1", "Tea", 100, categories=[]))
+            | {"objects": [{"type": "ITEM", "id": "I1", "item_data": {"variations": []}}]},
+            "ITEM 'I1': item_data.name: missing required",
+        ),
+        (sq(sq_simple("I1", "Tea", 100, tax_ids="T1")), "ITEM 'I1': item_data.tax_ids: expected a list"),
+        ({"something": "else"}, "not a Square catalog"),
+        ("just text", "not a Square catalog"),
+        (sq("not an object"), "expected a catalog object"),
+    ],
+)
 def test_square_shape_errors_name_the_object_and_field(raw, expected):
     assert expected in _problems("square", raw)
 
 
 def test_every_problem_is_reported_at_once():
-    text = _problems("square", sq({"type": "ITEM", "id": "I1"}, {"type": "CATEGORY", "id": "C1", "category_data": {}},
-                                  {"type": "NOPE", "id": "N1"}))
+    text = _problems(
+        "square",
+        sq(
+            {"type": "ITEM", "id": "I1"},
+            {"type": "CATEGORY", "id": "C1", "category_data": {}},
+            {"type": "NOPE", "id": "N1"},
+        ),
+    )
     assert "3 problem(s)" in text
     assert "ITEM 'I1'" in text and "CATEGORY 'C1': category_data.name" in text and "NOPE 'N1'" in text
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ({"menus": "x"}, "Restaurant: menus: expected a list"),
-    ({"menus": [{"name": "Lunch"}]}, "Menu: menus[0].guid: missing required field"),
-    ({"menus": [{"guid": "M1", "menuGroups": [{"guid": "G1", "menuItems": [{"guid": "I1", "price": "ten"}]}]}]},
-     "MenuItem 'I1': price: expected a number, found the text 'ten'"),
-    ({"menus": [], "modifierGroupReferences": {"1": {"guid": "MG1", "modifierOptionReferences": [5]}}},
-     "ModifierGroup 'MG1': modifierOptionReferences: no modifier option has referenceId 5"),
-    ([1, 2], "choose one with --location"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"menus": "x"}, "Restaurant: menus: expected a list"),
+        ({"menus": [{"name": "Lunch"}]}, "Menu: menus[0].guid: missing required field"),
+        (
+            {"menus": [{"guid": "M1", "menuGroups": [{"guid": "G1", "menuItems": [{"guid": "I1", "price": "ten"}]}]}]},
+            "MenuItem 'I1': price: expected a number, found the text 'ten'",
+        ),
+        (
+            {"menus": [], "modifierGroupReferences": {"1": {"guid": "MG1", "modifierOptionReferences": [5]}}},
+            "ModifierGroup 'MG1': modifierOptionReferences: no modifier option has referenceId 5",
+        ),
+        ([1, 2], "choose one with --location"),
+    ],
+)
 def test_toast_shape_errors(raw, expected):
     assert expected in _problems("toast", raw, currency="USD")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ({"items": [{"name": "Tea", "price": 100}]}, "item: items[0].id: missing required field"),
-    ({"items": [{"id": "A", "name": "Tea", "price": 1.5}]},
-     "item 'A': price: expected an integer, found the number 1.5"),
-    ({"items": [{"id": "A", "name": "Tea"}]}, "item 'A': price: missing required field"),
-    ({"items": [{"id": "A", "name": "Tea", "price": 1, "categories": {"elements": ["C1"]}}]},
-     "item 'A': categories[0]: expected"),
-    ({"categories": "nope"}, "file: categories: expected a list"),
-    ({"modifier_groups": [{"id": "G", "name": "X", "modifiers": {"elements": [{"name": "m"}]}}]},
-     "modifier group 'G': modifiers[0].id"),
-    ([], "not a Clover inventory"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"items": [{"name": "Tea", "price": 100}]}, "item: items[0].id: missing required field"),
+        (
+            {"items": [{"id": "A", "name": "Tea", "price": 1.5}]},
+            "item 'A': price: expected an integer, found the number 1.5",
+        ),
+        ({"items": [{"id": "A", "name": "Tea"}]}, "item 'A': price: missing required field"),
+        (
+            {"items": [{"id": "A", "name": "Tea", "price": 1, "categories": {"elements": ["C1"]}}]},
+            "item 'A': categories[0]: expected",
+        ),
+        ({"categories": "nope"}, "file: categories: expected a list"),
+        (
+            {"modifier_groups": [{"id": "G", "name": "X", "modifiers": {"elements": [{"name": "m"}]}}]},
+            "modifier group 'G': modifiers[0].id",
+        ),
+        ([], "not a Clover inventory"),
+    ],
+)
 def test_clover_shape_errors(raw, expected):
     assert expected in _problems("clover", raw, currency="USD")
 

@@ -14,17 +14,20 @@ from reconciler.sources.ids import MAX_LENGTH, IdMaker, sanitize
 from reconciler.sources.money import from_major_units, from_minor_units
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:#@+\-]*$")
-CURRENCIES = sorted(_MINOR_DIGITS) + ["USD", "EUR", "GBP", "CAD"]
+CURRENCIES = [*sorted(_MINOR_DIGITS), "USD", "EUR", "GBP", "CAD"]
 
 
-@pytest.mark.parametrize(("raw", "text"), [
-    ("#Bacon Cheeseburger", "bacon-cheeseburger"),
-    ("#bakedGoods", "baked-goods"),
-    ("#Two-Item-Breakfast", "two-item-breakfast"),
-    ("JHXGR67LAV6YHS4OPESIOSEX", "JHXGR67LAV6YHS4OPESIOSEX"),
-    ("6e1fd27e-0b2a-4c5e-9d0e-3f3b0c2a1d11", "6e1fd27e-0b2a-4c5e-9d0e-3f3b0c2a1d11"),
-    ("a b/c", "a-b-c"),
-])
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("#Bacon Cheeseburger", "bacon-cheeseburger"),
+        ("#bakedGoods", "baked-goods"),
+        ("#Two-Item-Breakfast", "two-item-breakfast"),
+        ("JHXGR67LAV6YHS4OPESIOSEX", "JHXGR67LAV6YHS4OPESIOSEX"),
+        ("6e1fd27e-0b2a-4c5e-9d0e-3f3b0c2a1d11", "6e1fd27e-0b2a-4c5e-9d0e-3f3b0c2a1d11"),
+        ("a b/c", "a-b-c"),
+    ],
+)
 def test_sanitize(raw, text):
     assert sanitize(raw) == text
 
@@ -49,7 +52,7 @@ def test_every_id_is_valid_and_distinct(raws):
     assert len(set(made.values())) == len(made)
 
 
-@given(st.sampled_from(CURRENCIES), st.integers(min_value=-10**15, max_value=10**15))
+@given(st.sampled_from(CURRENCIES), st.integers(min_value=-(10**15), max_value=10**15))
 def test_minor_units_are_exact_for_every_currency(currency, amount):
     value = from_minor_units(amount, currency)
     assert value * (10 ** minor_digits(currency)) == amount
@@ -59,7 +62,7 @@ def test_minor_units_are_exact_for_every_currency(currency, amount):
 @given(st.sampled_from(CURRENCIES), st.integers(min_value=0, max_value=10**13))
 def test_major_unit_floats_round_trip_exactly(currency, minor):
     digits = minor_digits(currency)
-    as_float = minor / 10 ** digits  # what a JSON encoder of a Toast price would send
+    as_float = minor / 10**digits  # what a JSON encoder of a Toast price would send
     value, exact = from_major_units(as_float, currency)
     assert exact
     assert value == Decimal(minor).scaleb(-digits)

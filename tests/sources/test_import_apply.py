@@ -17,8 +17,11 @@ from reconciler.yamlio.load import load_catalog
 from tests.engine.harness import Harness
 
 SAMPLES = sorted(Path("tests/fixtures/samples").glob("*.json"))
-POS_FIXTURES = [("square", "tests/fixtures/pos/square-catalog.json"), ("toast", "tests/fixtures/pos/toast-menus.json"),
-                ("clover", "tests/fixtures/pos/clover-inventory.json")]
+POS_FIXTURES = [
+    ("square", "tests/fixtures/pos/square-catalog.json"),
+    ("toast", "tests/fixtures/pos/toast-menus.json"),
+    ("clover", "tests/fixtures/pos/clover-inventory.json"),
+]
 
 
 def imported(tmp_path: Path, pos: str, source: str | Path) -> Path:
@@ -53,16 +56,25 @@ def test_reimport_after_one_price_change_is_a_one_line_diff_and_one_update(tmp_p
     h.apply(load_catalog(first))
 
     data = json.loads(sample.read_text())
-    variation = next(v for entry in data.values() for v in entry["data"].get("itemData", {}).get("variations", [])
-                     if v.get("itemVariationData", {}).get("priceMoney"))
+    variation = next(
+        v
+        for entry in data.values()
+        for v in entry["data"].get("itemData", {}).get("variations", [])
+        if v.get("itemVariationData", {}).get("priceMoney")
+    )
     variation["itemVariationData"]["priceMoney"]["amount"] += 25
     changed_source = tmp_path / "changed.json"
     changed_source.write_text(json.dumps(data))
     (tmp_path / "again").mkdir()
     second = imported(tmp_path / "again", "square", changed_source)
 
-    diff = [line for line in difflib.unified_diff(first.read_text().splitlines(), second.read_text().splitlines(),
-                                                  lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    diff = [
+        line
+        for line in difflib.unified_diff(
+            first.read_text().splitlines(), second.read_text().splitlines(), lineterm="", n=0
+        )
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
     assert [line[0] + line[1:].strip() for line in diff] == ['-price: "9.95"', '+price: "10.20"']
     plan = h.plan(load_catalog(second))
     assert [(c.action, c.kind) for c in plan.changes] == [("update", "dish")]

@@ -25,13 +25,19 @@ def test_each_square_sample_imports_and_validates(name):
 
 
 def test_seed_sample_details():
-    out = Imported("square", json.loads((SAMPLES / "square-catalog-subscription-sample-seed-data.json").read_text()),
-                   currency="USD")
+    out = Imported(
+        "square",
+        json.loads((SAMPLES / "square-catalog-subscription-sample-seed-data.json").read_text()),
+        currency="USD",
+    )
     assert len(out.catalog.dishes) == 21
     assert "sq-bacon-cheeseburger" in out.section("sq-lunch-category").dishes
     assert "sq-bacon-cheeseburger" in out.section("sq-dinner-category").dishes
     assert {n.object_id for n in out.notes if n.object_type == "SUBSCRIPTION_PLAN"} == {
-        "#Two-Item-Breakfast", "#Two-Item-Lunch-Or-Dinner", "#Vegetarian-Meal-Plan"}
+        "#Two-Item-Breakfast",
+        "#Two-Item-Lunch-Or-Dinner",
+        "#Vegetarian-Meal-Plan",
+    }
     assert sum("not an absolute http(s) URL" in n.reason for n in out.notes) == 21
 
 
@@ -51,8 +57,11 @@ def test_importing_twice_is_byte_identical(pos, name):
 
 
 def _diff(before: str, after: str) -> list[str]:
-    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
 
 
 def test_a_changed_square_price_is_a_one_line_diff():
@@ -76,8 +85,10 @@ def test_a_changed_sample_price_is_a_one_line_diff():
     coffee = next(o for o in changed["catalog"] if o["id"] == "#coffee")
     coffee["itemData"]["variations"][2]["itemVariationData"]["priceMoney"]["amount"] = 209  # Large: 1.99 → 2.09
     after = Imported("square", changed).text
-    assert _diff(before, after) == ['-      - {item: sq-large-coffee, price: "0.40"}',
-                                    '+      - {item: sq-large-coffee, price: "0.50"}']
+    assert _diff(before, after) == [
+        '-      - {item: sq-large-coffee, price: "0.40"}',
+        '+      - {item: sq-large-coffee, price: "0.50"}',
+    ]
 
 
 def test_the_newest_copy_of_a_duplicated_object_wins_whatever_the_order():

@@ -9,7 +9,15 @@ import pytest
 from reconciler.model.catalog import Extras, Selection
 from reconciler.sources.errors import SourceInvalid
 from tests.sources.helpers import (
-    Imported, money, sq, sq_category, sq_item, sq_list, sq_modifier, sq_simple, sq_variation,
+    Imported,
+    money,
+    sq,
+    sq_category,
+    sq_item,
+    sq_list,
+    sq_modifier,
+    sq_simple,
+    sq_variation,
 )
 
 
@@ -32,8 +40,12 @@ def test_categories_become_sections_of_one_menu_in_ordinal_then_name_order():
 
 
 def test_legacy_category_id_and_no_category_goes_to_uncategorized():
-    raw = sq(sq_category("C1", "Mains"), sq_simple("I1", "Soup", 500, category_id="C1"),
-             sq_simple("I2", "Bread", 200), sq_simple("I3", "Apple", 100))
+    raw = sq(
+        sq_category("C1", "Mains"),
+        sq_simple("I1", "Soup", 500, category_id="C1"),
+        sq_simple("I2", "Bread", 200),
+        sq_simple("I3", "Apple", 100),
+    )
     out = Imported("square", raw)
     assert out.section("sq-C1").dishes == ["sq-I1"]
     uncategorized = out.section("sq-uncategorized")
@@ -43,11 +55,17 @@ def test_legacy_category_id_and_no_category_goes_to_uncategorized():
 
 
 def test_several_variations_become_a_size_selection_priced_from_the_lowest():
-    raw = sq(sq_item("I1", "Coffee", [
-        sq_variation("V-M", "I1", "Medium", 350, ordinal=1),
-        sq_variation("V-S", "I1", "Small", 300, ordinal=0),
-        sq_variation("V-L", "I1", "Large", 425, ordinal=2),
-    ]))
+    raw = sq(
+        sq_item(
+            "I1",
+            "Coffee",
+            [
+                sq_variation("V-M", "I1", "Medium", 350, ordinal=1),
+                sq_variation("V-S", "I1", "Small", 300, ordinal=0),
+                sq_variation("V-L", "I1", "Large", 425, ordinal=2),
+            ],
+        )
+    )
     out = Imported("square", raw)
     dish = out.dish("sq-I1")
     assert dish.price == Decimal("3.00")
@@ -55,7 +73,10 @@ def test_several_variations_become_a_size_selection_priced_from_the_lowest():
     group = out.group("sq-I1:size")
     assert isinstance(group, Selection) and group.name == "Size"
     assert [(c.item, c.price) for c in group.choices] == [
-        ("sq-V-S", Decimal("0.00")), ("sq-V-M", Decimal("0.50")), ("sq-V-L", Decimal("1.25"))]
+        ("sq-V-S", Decimal("0.00")),
+        ("sq-V-M", Decimal("0.50")),
+        ("sq-V-L", Decimal("1.25")),
+    ]
     assert group.default == "sq-V-S"
     assert out.variation("sq-V-M").name == "Medium"
 
@@ -103,8 +124,13 @@ def test_modifier_list_limits_item_then_list_then_legacy(list_fields, info, kind
 
 def test_modifiers_become_variations_and_their_price_the_choice_price():
     mods = [sq_modifier("M1", "L1", "Bacon", 150, ordinal=2), sq_modifier("M2", "L1", "Avocado", 200, ordinal=1)]
-    out = Imported("square", sq(sq_list("L1", "Toppings", mods),
-                                sq_simple("I1", "Toast", 500, modifier_list_info=[{"modifier_list_id": "L1"}])))
+    out = Imported(
+        "square",
+        sq(
+            sq_list("L1", "Toppings", mods),
+            sq_simple("I1", "Toast", 500, modifier_list_info=[{"modifier_list_id": "L1"}]),
+        ),
+    )
     group = out.group("sq-L1")
     assert [(c.item, c.price) for c in group.choices] == [("sq-M2", Decimal("2.00")), ("sq-M1", Decimal("1.50"))]
     assert out.variation("sq-M1").name == "Bacon"
@@ -116,10 +142,20 @@ def test_shared_list_is_one_group_and_item_overrides_fork_it():
         sq_list("L1", "Cheese", mods, selection_type="MULTIPLE"),
         sq_simple("I1", "Burger", 900, modifier_list_info=[{"modifier_list_id": "L1"}]),
         sq_simple("I2", "Melt", 800, modifier_list_info=[{"modifier_list_id": "L1", "min_selected_modifiers": -1}]),
-        sq_simple("I3", "Sandwich", 700, modifier_list_info=[
-            {"modifier_list_id": "L1", "min_selected_modifiers": 1, "max_selected_modifiers": 1}]),
-        sq_simple("I4", "Salad", 600, modifier_list_info=[
-            {"modifier_list_id": "L1", "modifier_overrides": [{"modifier_id": "M2", "on_by_default": False}]}]),
+        sq_simple(
+            "I3",
+            "Sandwich",
+            700,
+            modifier_list_info=[{"modifier_list_id": "L1", "min_selected_modifiers": 1, "max_selected_modifiers": 1}],
+        ),
+        sq_simple(
+            "I4",
+            "Salad",
+            600,
+            modifier_list_info=[
+                {"modifier_list_id": "L1", "modifier_overrides": [{"modifier_id": "M2", "on_by_default": False}]}
+            ],
+        ),
         sq_simple("I5", "Wrap", 650, modifier_list_info=[{"modifier_list_id": "L1", "enabled": False}]),
     )
     out = Imported("square", raw)
@@ -134,25 +170,32 @@ def test_shared_list_is_one_group_and_item_overrides_fork_it():
 
 
 def test_item_level_max_zero_offers_nothing_and_is_reported():
-    out = Imported("square", sq(sq_list("L1", "Sauce", [sq_modifier("M1", "L1", "Aioli")]),
-                                sq_simple("I1", "Chips", 300, modifier_list_info=[
-                                    {"modifier_list_id": "L1", "max_selected_modifiers": 0}])))
+    out = Imported(
+        "square",
+        sq(
+            sq_list("L1", "Sauce", [sq_modifier("M1", "L1", "Aioli")]),
+            sq_simple("I1", "Chips", 300, modifier_list_info=[{"modifier_list_id": "L1", "max_selected_modifiers": 0}]),
+        ),
+    )
     assert out.dish("sq-I1").options == []
     assert any("max 0" in n for n in out.notes_for("I1"))
 
 
 def test_limits_beyond_the_choices_are_clamped_with_a_note():
-    raw = sq(sq_list("L1", "Sides", [sq_modifier("M1", "L1", "Rice")], min_selected_modifiers=2,
-                     max_selected_modifiers=5),
-             sq_simple("I1", "Curry", 1200, modifier_list_info=[{"modifier_list_id": "L1"}]))
+    raw = sq(
+        sq_list("L1", "Sides", [sq_modifier("M1", "L1", "Rice")], min_selected_modifiers=2, max_selected_modifiers=5),
+        sq_simple("I1", "Curry", 1200, modifier_list_info=[{"modifier_list_id": "L1"}]),
+    )
     out = Imported("square", raw)
     group = out.group("sq-L1")
     assert (group.min, group.max) == (1, None)
     assert any("min set to 1" in n for n in out.notes_for("L1"))
 
 
-@pytest.mark.parametrize(("currency", "amount", "text"), [("JPY", 375, '"375"'), ("KWD", 1250, '"1.250"'),
-                                                          ("USD", 5, '"0.05"'), ("EUR", 100000, '"1000.00"')])
+@pytest.mark.parametrize(
+    ("currency", "amount", "text"),
+    [("JPY", 375, '"375"'), ("KWD", 1250, '"1.250"'), ("USD", 5, '"0.05"'), ("EUR", 100000, '"1000.00"')],
+)
 def test_money_respects_the_currency_minor_digits(currency, amount, text):
     out = Imported("square", sq(sq_simple("I1", "Dish", amount, currency=currency)))
     assert out.catalog.currency == currency
@@ -165,8 +208,11 @@ def test_deleted_archived_and_hidden():
         sq_simple("I1", "Gone", 100, is_deleted=True),
         sq_simple("I2", "Retired", 100, is_archived=True),
         sq_simple("I3", "Off-menu", 100, ["C1"], ecom_visibility="HIDDEN"),
-        sq_list("L1", "Extras", [sq_modifier("M1", "L1", "Secret sauce", 50, hidden_online=True),
-                                 sq_modifier("M2", "L1", "Salt")]),
+        sq_list(
+            "L1",
+            "Extras",
+            [sq_modifier("M1", "L1", "Secret sauce", 50, hidden_online=True), sq_modifier("M2", "L1", "Salt")],
+        ),
         sq_simple("I4", "Fries", 300, ["C1"], modifier_list_info=[{"modifier_list_id": "L1"}]),
     )
     out = Imported("square", raw)
@@ -188,8 +234,13 @@ def test_tombstone_with_a_higher_version_wins_over_the_live_copy():
 def test_nested_and_top_level_copies_are_merged_by_id():
     variation = sq_variation("V1", "I1", "Regular", 450)
     modifier = sq_modifier("M1", "L1", "Oat milk", 75)
-    raw = sq(sq_item("I1", "Latte", [variation], modifier_list_info=[{"modifier_list_id": "L1"}]), variation,
-             sq_list("L1", "Milk", [modifier]), modifier, sq_modifier("M2", "L1", "Soy milk", 60))
+    raw = sq(
+        sq_item("I1", "Latte", [variation], modifier_list_info=[{"modifier_list_id": "L1"}]),
+        variation,
+        sq_list("L1", "Milk", [modifier]),
+        modifier,
+        sq_modifier("M2", "L1", "Soy milk", 60),
+    )
     out = Imported("square", raw)
     assert out.dish("sq-I1").price == Decimal("4.50")
     assert [c.item for c in out.group("sq-L1").choices] == ["sq-M1", "sq-M2"]  # M2 only at top level
@@ -199,12 +250,28 @@ def test_location_presence_prices_and_sold_out():
     raw = sq(
         sq_simple("I1", "Everywhere but L3", 200, absent_at_location_ids=["L3"]),
         sq_simple("I2", "Only at L2", 300, present_at_all_locations=False, present_at_location_ids=["L2"]),
-        sq_item("I3", "Soda", [
-            sq_variation("V1", "I3", "Can", 200, location_overrides=[
-                {"location_id": "L2", "price_money": money(225), "sold_out": True}]),
-            sq_variation("V2", "I3", "Bottle", 300, location_overrides=[{"location_id": "L1", "sold_out": True}],
-                         present_at_all_locations=False, present_at_location_ids=["L1", "L2"]),
-        ]),
+        sq_item(
+            "I3",
+            "Soda",
+            [
+                sq_variation(
+                    "V1",
+                    "I3",
+                    "Can",
+                    200,
+                    location_overrides=[{"location_id": "L2", "price_money": money(225), "sold_out": True}],
+                ),
+                sq_variation(
+                    "V2",
+                    "I3",
+                    "Bottle",
+                    300,
+                    location_overrides=[{"location_id": "L1", "sold_out": True}],
+                    present_at_all_locations=False,
+                    present_at_location_ids=["L1", "L2"],
+                ),
+            ],
+        ),
     )
     anywhere = Imported("square", raw)
     assert anywhere.dish_ids == {"sq-I1", "sq-I2", "sq-I3"}
@@ -224,8 +291,13 @@ def test_location_presence_prices_and_sold_out():
 
 
 def test_one_sold_out_variation_marks_the_dish_sold_out():
-    raw = sq(sq_item("I1", "Pie", [sq_variation("V1", "I1", "Slice", 450, location_overrides=[
-        {"location_id": "L1", "sold_out": True}])]))
+    raw = sq(
+        sq_item(
+            "I1",
+            "Pie",
+            [sq_variation("V1", "I1", "Slice", 450, location_overrides=[{"location_id": "L1", "sold_out": True}])],
+        )
+    )
     assert Imported("square", raw, location="L1").dish("sq-I1").in_stock is False
 
 
@@ -261,13 +333,23 @@ def test_item_option_cross_products_are_flattened_with_a_note():
     raw = sq(
         {"type": "ITEM_OPTION", "id": "O1", "item_option_data": {"name": "Size"}},
         {"type": "ITEM_OPTION", "id": "O2", "item_option_data": {"name": "Milk"}},
-        sq_item("I1", "Latte", [sq_variation("V1", "I1", "Small, Whole", 400),
-                                sq_variation("V2", "I1", "Small, Oat", 450),
-                                sq_variation("V3", "I1", "Large, Whole", 500)],
-                item_options=[{"item_option_id": "O1"}, {"item_option_id": "O2"}]),
+        sq_item(
+            "I1",
+            "Latte",
+            [
+                sq_variation("V1", "I1", "Small, Whole", 400),
+                sq_variation("V2", "I1", "Small, Oat", 450),
+                sq_variation("V3", "I1", "Large, Whole", 500),
+            ],
+            item_options=[{"item_option_id": "O1"}, {"item_option_id": "O2"}],
+        ),
         {"type": "ITEM_OPTION", "id": "O3", "item_option_data": {"name": "Temperature"}},
-        sq_item("I2", "Tea", [sq_variation("V4", "I2", "Hot", 300), sq_variation("V5", "I2", "Iced", 350)],
-                item_options=[{"item_option_id": "O3"}]),
+        sq_item(
+            "I2",
+            "Tea",
+            [sq_variation("V4", "I2", "Hot", 300), sq_variation("V5", "I2", "Iced", 350)],
+            item_options=[{"item_option_id": "O3"}],
+        ),
     )
     out = Imported("square", raw)
     assert len(out.group("sq-I1:size").choices) == 3
@@ -310,8 +392,10 @@ def test_taxes_additive_summed_and_inclusive_reported():
 
 
 def test_negative_modifier_price_becomes_zero_with_a_note():
-    raw = sq(sq_list("L1", "Changes", [sq_modifier("M1", "L1", "No cheese", -50)]),
-             sq_simple("I1", "Burger", 900, modifier_list_info=[{"modifier_list_id": "L1"}]))
+    raw = sq(
+        sq_list("L1", "Changes", [sq_modifier("M1", "L1", "No cheese", -50)]),
+        sq_simple("I1", "Burger", 900, modifier_list_info=[{"modifier_list_id": "L1"}]),
+    )
     out = Imported("square", raw)
     assert out.group("sq-L1").choices[0].price == Decimal("0")
     assert any("negative price" in n for n in out.notes_for("M1"))

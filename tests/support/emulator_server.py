@@ -17,6 +17,7 @@ returns it. Servers still running when the interpreter exits are terminated.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import queue
 import secrets
@@ -69,10 +70,20 @@ class EmulatorServer:
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "reconciler.cli.main", "emulator", "serve", "--host", self.host, "--port", "0",
-               # The server also stops when our end of its stdin closes, so it never outlives this
-               # process, even one killed with SIGKILL.
-               "--stop-on-stdin-eof"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "reconciler.cli.main",
+            "emulator",
+            "serve",
+            "--host",
+            self.host,
+            "--port",
+            "0",
+            # The server also stops when our end of its stdin closes, so it never outlives this
+            # process, even one killed with SIGKILL.
+            "--stop-on-stdin-eof",
+        ]
         if self.state is not None:
             cmd += ["--state", self.state]
         if self.latency_ms:
@@ -90,7 +101,7 @@ class EmulatorServer:
         env["RECONCILE_EMULATOR_TOKEN"] = self.token
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         env["PYTHONUNBUFFERED"] = "1"
-        self._stderr_file = tempfile.NamedTemporaryFile(prefix="emulator-stderr-", suffix=".log", delete=False)
+        self._stderr_file = tempfile.NamedTemporaryFile(prefix="emulator-stderr-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
             self.command(),
             stdout=subprocess.PIPE,
@@ -105,7 +116,9 @@ class EmulatorServer:
             line = self._lines.get(timeout=self.startup_timeout)
         except queue.Empty:
             self.stop()
-            raise EmulatorServerError(f"the emulator did not start within {self.startup_timeout}s\n{self.stderr_text()}")
+            raise EmulatorServerError(
+                f"the emulator did not start within {self.startup_timeout}s\n{self.stderr_text()}"
+            ) from None
         if line is None or "listening on http" not in line:
             code = self.process.wait(timeout=10) if line is None else None
             self.stop()
@@ -214,8 +227,14 @@ class EmulatorServer:
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 
-    def seed(self, locations: int = 1, names: list[str] | None = None, demo: bool = False,
-             currency: str | None = None, app: str | None = None) -> list[dict[str, Any]]:
+    def seed(
+        self,
+        locations: int = 1,
+        names: list[str] | None = None,
+        demo: bool = False,
+        currency: str | None = None,
+        app: str | None = None,
+    ) -> list[dict[str, Any]]:
         """Add locations; ``app`` is "v3" (default), "menus" or "both" (installing is additive)."""
         body: dict[str, Any] = {"locations": locations, "demo": demo}
         if app is not None:
@@ -226,20 +245,30 @@ class EmulatorServer:
             body["currency"] = currency
         return self._call("POST", "seed", json=body)["locations"]
 
-    def touch(self, service: str, entity_id: str, operation: str = "*", nth: int | None = None,
-              set: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # noqa: A002 - the rule's key
+    def touch(
+        self,
+        service: str,
+        entity_id: str,
+        operation: str = "*",
+        nth: int | None = None,
+        set: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
         """Install one "touch" fault rule (replacing the others): just before the ``nth`` call of
         ``operation`` runs, the entity gets a concurrent edit (revision + 1, new updatedDate, ``set``)."""
-        rule: dict[str, Any] = {"operation": operation, "fault": "touch",
-                                "entity": {"service": service, "id": entity_id}}
+        rule: dict[str, Any] = {
+            "operation": operation,
+            "fault": "touch",
+            "entity": {"service": service, "id": entity_id},
+        }
         if nth is not None:
             rule["nth"] = nth
         if set is not None:
             rule["set"] = set
         return self.set_faults([rule])
 
-    def archive(self, catalog_id: str, kind: str, entity_id: str | None = None, archived: bool = True,
-                scope: str = "live") -> dict[str, Any]:
+    def archive(
+        self, catalog_id: str, kind: str, entity_id: str | None = None, archived: bool = True, scope: str = "live"
+    ) -> dict[str, Any]:
         body = {"catalogId": catalog_id, "kind": kind, "id": entity_id, "archived": archived, "scope": scope}
         return self._call("POST", "archive", json=body)["entity"]
 
@@ -250,7 +279,5 @@ class EmulatorServer:
 @atexit.register
 def _stop_leftovers() -> None:
     for server in list(_RUNNING):
-        try:
+        with contextlib.suppress(Exception):
             server.stop(timeout=3)
-        except Exception:  # noqa: BLE001 - best effort at interpreter exit
-            pass

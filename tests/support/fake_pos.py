@@ -47,7 +47,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ from starlette.routing import Route
 from reconciler.sources.square.parse import raw_objects, snake_keys
 
 POSES = ("square", "toast", "clover")
-_EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 CLOVER_EXPANSION_CAP = 100
 
 
@@ -170,13 +170,19 @@ class FakePos:
             Route("/_fake/requests/reset", self._reset_requests, methods=["POST"]),
         ]
         pos_routes = {
-            "square": [("/v2/catalog/list", self._square_list, "GET"),
-                       ("/v2/catalog/search", self._square_search, "POST")],
-            "toast": [("/menus/v2/menus", self._toast_menus, "GET"),
-                      ("/menus/v2/metadata", self._toast_metadata, "GET")],
-            "clover": [("/v3/merchants/{mid}", self._clover_merchant, "GET"),
-                       ("/v3/merchants/{mid}/{kind}", self._clover_list, "GET"),
-                       ("/v3/merchants/{mid}/{kind}/{oid}/{child}", self._clover_children, "GET")],
+            "square": [
+                ("/v2/catalog/list", self._square_list, "GET"),
+                ("/v2/catalog/search", self._square_search, "POST"),
+            ],
+            "toast": [
+                ("/menus/v2/menus", self._toast_menus, "GET"),
+                ("/menus/v2/metadata", self._toast_metadata, "GET"),
+            ],
+            "clover": [
+                ("/v3/merchants/{mid}", self._clover_merchant, "GET"),
+                ("/v3/merchants/{mid}/{kind}", self._clover_list, "GET"),
+                ("/v3/merchants/{mid}/{kind}/{oid}/{child}", self._clover_children, "GET"),
+            ],
         }[self.pos]
         for path, handler, method in pos_routes:
             routes.append(Route(path, self._guarded(handler), methods=[method]))
@@ -199,6 +205,7 @@ class FakePos:
                 return _error(400, "the body is not JSON")
             with self.lock:
                 return handler(request, body)
+
         return endpoint
 
     async def _get_catalog(self, request: Request) -> JSONResponse:
@@ -241,7 +248,7 @@ class FakePos:
         return JSONResponse({"ok": True})
 
     def _page(self, items: list, offset: int, limit: int) -> list:
-        return items[offset:offset + limit]
+        return items[offset : offset + limit]
 
     # -- Square ------------------------------------------------------------------------------------
 
@@ -332,8 +339,9 @@ class FakePos:
     def _square_list(self, request: Request, body: None):
         types = request.query_params.get("types")
         wanted = {t.strip().upper() for t in types.split(",") if t.strip()} if types else None
-        page = self._square_page(self._square_visible(wanted, False, None), request.query_params.get("cursor"),
-                                 self.page_size)
+        page = self._square_page(
+            self._square_visible(wanted, False, None), request.query_params.get("cursor"), self.page_size
+        )
         return page if isinstance(page, JSONResponse) else JSONResponse(page)
 
     def _square_search(self, request: Request, body: Any):
@@ -343,7 +351,8 @@ class FakePos:
         limit = min(limit, 1000) if isinstance(limit, int) and limit > 0 else self.page_size
         objects = self._square_visible(
             {t.upper() for t in types} if types else {o.get("type") for o in self.data},
-            bool(body.get("include_deleted_objects")), body.get("begin_time"),
+            bool(body.get("include_deleted_objects")),
+            body.get("begin_time"),
         )
         page = self._square_page(objects, body.get("cursor"), limit)
         if isinstance(page, JSONResponse):
@@ -409,7 +418,8 @@ class FakePos:
 
     def _toast_metadata(self, request: Request, body: None):
         return self._toast_check(request) or JSONResponse(
-            {"restaurantGuid": self.data.get("restaurantGuid"), "lastUpdated": self.data["lastUpdated"]})
+            {"restaurantGuid": self.data.get("restaurantGuid"), "lastUpdated": self.data["lastUpdated"]}
+        )
 
     # -- Clover ------------------------------------------------------------------------------------
 
@@ -422,7 +432,7 @@ class FakePos:
             out[key] = value.get("elements", []) if isinstance(value, dict) else value
             for obj in out[key]:
                 if isinstance(obj.get("modifiedTime"), int):
-                    self._seen(datetime.fromtimestamp(obj["modifiedTime"] / 1000, tz=timezone.utc))
+                    self._seen(datetime.fromtimestamp(obj["modifiedTime"] / 1000, tz=UTC))
         self.tick += 1
         for key in ("items", "categories", "modifier_groups", "item_groups"):
             for obj in out[key]:
@@ -493,7 +503,11 @@ class FakePos:
     def _clover_list(self, request: Request, body: None):
         kind = request.path_params["kind"]
         if request.path_params["mid"] != self.data["merchant"].get("id") or kind not in (
-                "items", "categories", "modifier_groups", "item_groups"):
+            "items",
+            "categories",
+            "modifier_groups",
+            "item_groups",
+        ):
             return _error(404, "not found")
         paging = self._clover_paging(request)
         objects = self._clover_filtered(request, self.data[kind])

@@ -48,13 +48,22 @@ def return_entity(checker: Checker, body: dict[str, Any]) -> bool:
 
 def element_error(error: WixError) -> dict[str, Any]:
     if error.is_validation:
-        return {"code": "INVALID_ARGUMENT", "description": error.message,
-                "data": {"fieldViolations": [violation.to_json() for violation in error.violations]}}
+        return {
+            "code": "INVALID_ARGUMENT",
+            "description": error.message,
+            "data": {"fieldViolations": [violation.to_json() for violation in error.violations]},
+        }
     return error.application_json()
 
 
-def run(ctx: Ctx, elements: list[Any], keys: tuple[str, str], keep_entity: bool, apply: Apply,
-        element_id: Callable[[Any], "str | None"] = lambda element: None) -> dict[str, Any]:
+def run(
+    ctx: Ctx,
+    elements: list[Any],
+    keys: tuple[str, str],
+    keep_entity: bool,
+    apply: Apply,
+    element_id: Callable[[Any], str | None] = lambda element: None,
+) -> dict[str, Any]:
     """Apply each element in its own savepoint and assemble ``{results, bulkActionMetadata}``."""
     meta_key, entity_key = keys
     results: list[dict[str, Any]] = []
@@ -83,6 +92,9 @@ def run(ctx: Ctx, elements: list[Any], keys: tuple[str, str], keep_entity: bool,
     ctx.finish()
     return {
         "results": results,
-        "bulkActionMetadata": {"totalSuccesses": successes, "totalFailures": len(results) - successes,
-                               "undetailedFailures": 0},
+        "bulkActionMetadata": {
+            "totalSuccesses": successes,
+            "totalFailures": len(results) - successes,
+            "undetailedFailures": 0,
+        },
     }

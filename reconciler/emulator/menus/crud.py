@@ -50,6 +50,7 @@ def path_id(call: Call, service: Service, field: str | None = None) -> str:
 
 # --- single-entity handlers -----------------------------------------------------------------------
 
+
 def create(service: Service) -> Handler:
     def handler(call: Call) -> dict[str, Any]:
         checker = Checker()
@@ -100,6 +101,7 @@ def delete(service: Service) -> Handler:
 
 
 # --- reads ----------------------------------------------------------------------------------------
+
 
 def reply(key: str, rows: list[dict[str, Any]], extra: dict[str, Any]) -> Reply:
     body = dumps_text(extra)[1:-1]
@@ -171,8 +173,15 @@ def query_page(call: Call, service: Service, endpoint: str) -> paging.Page:
     cursor_paging = query.get("cursorPaging") or {}
     if not isinstance(cursor_paging, dict):
         raise violation("query.cursorPaging", "expected an object", FORMAT)
-    return paging.page(call.tx, service.kind, endpoint, cursor_paging, "query.cursorPaging",
-                       service.query_default_limit, query_selector(service, query))
+    return paging.page(
+        call.tx,
+        service.kind,
+        endpoint,
+        cursor_paging,
+        "query.cursorPaging",
+        service.query_default_limit,
+        query_selector(service, query),
+    )
 
 
 def query(service: Service) -> Handler:
@@ -195,6 +204,7 @@ def count(service: Service) -> Handler:
 
 # --- bulk -----------------------------------------------------------------------------------------
 
+
 def bulk_create(service: Service) -> Handler:
     def handler(call: Call) -> dict[str, Any]:
         checker = Checker()
@@ -204,8 +214,13 @@ def bulk_create(service: Service) -> Handler:
         keep = bulk.return_entity(checker, call.body)
         checker.raise_if_any()
         ctx = Ctx.of(call)
-        return bulk.run(ctx, elements, service.create_result, keep,
-                        lambda index, raw: entities.create(ctx, service, raw, f"{service.plural}[{index}]"))
+        return bulk.run(
+            ctx,
+            elements,
+            service.create_result,
+            keep,
+            lambda index, raw: entities.create(ctx, service, raw, f"{service.plural}[{index}]"),
+        )
 
     return handler
 
@@ -237,8 +252,9 @@ def bulk_update(service: Service) -> Handler:
 
         def apply(index: int, element: dict[str, Any]) -> dict[str, Any]:
             message = element[service.kind]
-            return entities.update(ctx, service, message["id"], message, masks[index],
-                                   f"{service.plural}[{index}].{service.kind}")
+            return entities.update(
+                ctx, service, message["id"], message, masks[index], f"{service.plural}[{index}].{service.kind}"
+            )
 
         return bulk.run(ctx, elements, service.update_result, keep, apply, element_id)
 

@@ -43,8 +43,12 @@ def _request(call: Call, sub_entities: bool, menu_name: bool) -> tuple[list[str]
     checker.raise_if_any()
     for index, location_id in enumerate(targets or []):
         if locations.locations(call.tx).get_text(location_id) is None:
-            raise application_error(400, "REFERENCED_ENTITY_NOT_FOUND", f"business location {location_id!r} not found",
-                                    {"field": f"businessLocationIds[{index}]", "entity": "location", "id": location_id})
+            raise application_error(
+                400,
+                "REFERENCED_ENTITY_NOT_FOUND",
+                f"business location {location_id!r} not found",
+                {"field": f"businessLocationIds[{index}]", "entity": "location", "id": location_id},
+            )
     return list(targets or []), call.body.get("duplicateSubEntities") is True, call.body.get("menuName")
 
 
@@ -77,7 +81,9 @@ def _copy_section(ctx: Ctx, section: dict[str, Any], with_items: bool) -> dict[s
     overrides: dict[str, Any] = {}
     if with_items:
         items = repo.rows(ctx.tx, "item")
-        copies = [_copy(ctx, ITEMS, item)["id"] for item in (items.get(i) for i in section.get("itemIds") or []) if item]
+        copies = [
+            _copy(ctx, ITEMS, item)["id"] for item in (items.get(i) for i in section.get("itemIds") or []) if item
+        ]
         overrides["itemIds"] = copies
     return _copy(ctx, SECTIONS, section, **overrides)
 
@@ -94,8 +100,11 @@ def handle_duplicate_menu(call: Call) -> dict[str, Any]:
             overrides["name"] = name
         if sub_entities:
             sections = repo.rows(ctx.tx, "section")
-            overrides["sectionIds"] = [_copy_section(ctx, section, False)["id"]
-                                       for section in (sections.get(i) for i in source.get("sectionIds") or []) if section]
+            overrides["sectionIds"] = [
+                _copy_section(ctx, section, False)["id"]
+                for section in (sections.get(i) for i in source.get("sectionIds") or [])
+                if section
+            ]
         menu_ids.append(_copy(ctx, MENUS, source, **overrides)["id"])
     ctx.finish()
     return {"menuIds": menu_ids}

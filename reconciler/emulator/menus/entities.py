@@ -63,8 +63,9 @@ def create(ctx: Ctx, service: Service, raw: dict[str, Any], path: str) -> dict[s
     return entity
 
 
-def update(ctx: Ctx, service: Service, ident: str | None, patch: dict[str, Any], mask: list[str] | None,
-           path: str) -> dict[str, Any]:
+def update(
+    ctx: Ctx, service: Service, ident: str | None, patch: dict[str, Any], mask: list[str] | None, path: str
+) -> dict[str, Any]:
     stored = repo.find(ctx.tx, service, ident)
     rules.check_revision(service, stored, patch.get("revision"))
     if service.kind == ITEM:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.emulator.errors import FORMAT, MAX_LENGTH, MAX_SIZE, OTHER, WixError, violation
@@ -30,29 +30,76 @@ DATES = {"createdDate": CMP, "updatedDate": CMP}
 DATE_FIELDS = frozenset({"createdDate", "updatedDate"})
 
 FILTERABLE: dict[str, dict[str, frozenset[str]]] = {
-    "menus": {"id": EQ, "sectionIds": frozenset({"$hasSome"}), "name": STR, "description": STR, "urlQueryParam": STR,
-              **DATES, "visible": frozenset({"$eq", "$ne"})},
-    "sections": {"id": EQ, "name": STR, "description": STR, "itemIds": frozenset({"$exists", "$hasSome"}),
-                 "image": EXISTS, **DATES},
-    "items": {"businessLocationIds": SOME, **{key: ALL for key in (
-        "id", "name", "description", "featured", "visible", "image.id", "createdDate", "updatedDate")},
-              **{key: EQ | EXISTS for key in ("orderSettings.inStock", "orderSettings.acceptSpecialRequests",
-                                              "priceVariants.variants.price",
-                                              "priceVariants.variants.priceInfo.price")},
-              "labels.id": SOME, "modifierGroups.id": SOME, "priceVariants.variants.variantId": SOME},
+    "menus": {
+        "id": EQ,
+        "sectionIds": frozenset({"$hasSome"}),
+        "name": STR,
+        "description": STR,
+        "urlQueryParam": STR,
+        **DATES,
+        "visible": frozenset({"$eq", "$ne"}),
+    },
+    "sections": {
+        "id": EQ,
+        "name": STR,
+        "description": STR,
+        "itemIds": frozenset({"$exists", "$hasSome"}),
+        "image": EXISTS,
+        **DATES,
+    },
+    "items": {
+        "businessLocationIds": SOME,
+        **dict.fromkeys(
+            ("id", "name", "description", "featured", "visible", "image.id", "createdDate", "updatedDate"), ALL
+        ),
+        **dict.fromkeys(
+            (
+                "orderSettings.inStock",
+                "orderSettings.acceptSpecialRequests",
+                "priceVariants.variants.price",
+                "priceVariants.variants.priceInfo.price",
+            ),
+            EQ | EXISTS,
+        ),
+        "labels.id": SOME,
+        "modifierGroups.id": SOME,
+        "priceVariants.variants.variantId": SOME,
+    },
     "variants": {"id": EQ, "name": EQ, **DATES},
     "modifiers": {"id": EQ, "name": EQ, **DATES},
     "labels": {"id": EQ, "name": STR, "icon": EXISTS, **DATES},
-    "modifierGroups": {"id": EQ, "name": STR, "modifiers.id": frozenset({"$hasSome", "$in", "$nin"}),
-                       "modifiers.preSelected": frozenset({"$eq", "$ne"}),
-                       "rule.minSelections": frozenset({"$eq", "$ne"}), "rule.maxSelections": frozenset({"$eq", "$ne"}),
-                       "rule.required": EQ, "modifiers": EXISTS, "rule": EXISTS, **DATES},
+    "modifierGroups": {
+        "id": EQ,
+        "name": STR,
+        "modifiers.id": frozenset({"$hasSome", "$in", "$nin"}),
+        "modifiers.preSelected": frozenset({"$eq", "$ne"}),
+        "rule.minSelections": frozenset({"$eq", "$ne"}),
+        "rule.maxSelections": frozenset({"$eq", "$ne"}),
+        "rule.required": EQ,
+        "modifiers": EXISTS,
+        "rule": EXISTS,
+        **DATES,
+    },
 }
 SORTABLE: dict[str, frozenset[str]] = {
     "menus": frozenset({"name", "description", "urlQueryParam", "createdDate", "updatedDate"}),
-    "items": frozenset({"businessLocationIds", "id", "name", "description", "featured", "visible", "image.id",
-                        "createdDate", "updatedDate", "orderSettings.inStock", "orderSettings.acceptSpecialRequests",
-                        "priceVariants.variants.price", "priceVariants.variants.priceInfo.price"}),
+    "items": frozenset(
+        {
+            "businessLocationIds",
+            "id",
+            "name",
+            "description",
+            "featured",
+            "visible",
+            "image.id",
+            "createdDate",
+            "updatedDate",
+            "orderSettings.inStock",
+            "orderSettings.acceptSpecialRequests",
+            "priceVariants.variants.price",
+            "priceVariants.variants.priceInfo.price",
+        }
+    ),
 }
 _LIST_OPERANDS = frozenset({"$in", "$nin", "$hasSome", "$hasAll"})
 _SDK_NAMES = {"_id": "id", "_createdDate": "createdDate", "_updatedDate": "updatedDate"}
@@ -89,7 +136,7 @@ def _instant(value: Any) -> Any:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return value
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return value
 
 
@@ -164,8 +211,11 @@ def _field_predicate(key: str, condition: Any, allowed: dict[str, frozenset[str]
     tests: list[tuple[str, Any]] = []
     for op, operand in condition.items():
         if op not in allowed[field]:
-            raise _bad(path, f"operator {op} is not supported on {field} (supported: {', '.join(sorted(allowed[field]))})",
-                       OTHER)
+            raise _bad(
+                path,
+                f"operator {op} is not supported on {field} (supported: {', '.join(sorted(allowed[field]))})",
+                OTHER,
+            )
         if op in _LIST_OPERANDS and not isinstance(operand, list):
             raise _bad(f"{path}.{op}", "expected an array")
         if op == "$exists" and not isinstance(operand, bool):
@@ -188,8 +238,10 @@ def _field_predicate(key: str, condition: Any, allowed: dict[str, frozenset[str]
 
 # --- sorting ----------------------------------------------------------------------------------------
 
-def check_sort(service: str, raw: Any, path: str = "query.sort", field_max: int = 512, max_entries: int = 4
-               ) -> list[tuple[str, bool]]:
+
+def check_sort(
+    service: str, raw: Any, path: str = "query.sort", field_max: int = 512, max_entries: int = 4
+) -> list[tuple[str, bool]]:
     """``[(REST field path, descending), ...]`` from ``[{"fieldName", "order"}]``."""
     if raw is None:
         return []
@@ -207,8 +259,12 @@ def check_sort(service: str, raw: Any, path: str = "query.sort", field_max: int 
             raise _bad(f"{where}.fieldName", f"must have at most {field_max} characters", MAX_LENGTH)
         field = rest_path(name)
         if field not in sortable:
-            raise _bad(f"{where}.fieldName", f"{name!r} is not sortable"
-                       + (f" (sortable: {', '.join(sorted(sortable))})" if sortable else " (nothing is)"), OTHER)
+            raise _bad(
+                f"{where}.fieldName",
+                f"{name!r} is not sortable"
+                + (f" (sortable: {', '.join(sorted(sortable))})" if sortable else " (nothing is)"),
+                OTHER,
+            )
         order = spec.get("order") or "ASC"
         if order not in ("ASC", "DESC"):
             raise _bad(f"{where}.order", "must be ASC or DESC", "INVALID_ENUM_VALUE")
@@ -243,7 +299,7 @@ def comparator(spec: list[tuple[str, bool]]) -> Callable[[list[Any], list[Any]],
     directions = [-1 if descending else 1 for _field, descending in spec] + [1]
 
     def compare(left: list[Any], right: list[Any]) -> int:
-        for direction, a, b in zip(directions, left, right):
+        for direction, a, b in zip(directions, left, right, strict=False):
             ra, rb = _rank(a), _rank(b)
             if ra != rb:
                 return direction * (1 if ra > rb else -1)
@@ -252,7 +308,8 @@ def comparator(spec: list[tuple[str, bool]]) -> Callable[[list[Any], list[Any]],
     return compare
 
 
-def ordered(entries: list[tuple[list[Any], dict[str, Any]]], spec: list[tuple[str, bool]]
-            ) -> list[tuple[list[Any], dict[str, Any]]]:
+def ordered(
+    entries: list[tuple[list[Any], dict[str, Any]]], spec: list[tuple[str, bool]]
+) -> list[tuple[list[Any], dict[str, Any]]]:
     compare = comparator(spec)
     return sorted(entries, key=functools.cmp_to_key(lambda a, b: compare(a[0], b[0])))

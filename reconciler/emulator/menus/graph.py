@@ -70,8 +70,9 @@ def note_write(changes: Changes, kind: str, old: dict[str, Any] | None, new: dic
         changes.add(child_kind, affected)
 
 
-def _contributions(parents: list[dict[str, Any]], parent_kind: str, child_kind: str, wanted: set[str]
-                   ) -> dict[str, list[str]]:
+def _contributions(
+    parents: list[dict[str, Any]], parent_kind: str, child_kind: str, wanted: set[str]
+) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for parent in parents:
         if parent_kind in (MENU, SECTION):

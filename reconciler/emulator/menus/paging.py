@@ -103,8 +103,11 @@ def page(
         return _forward_in_creation_order(tx, kind, endpoint, selection, limit, cursor)
     compare = filters.comparator(selection.sort)
     rows = filters.ordered(
-        [(filters.sort_key(entity, selection.sort, seq), entity)
-         for seq, entity in entries(tx, kind) if selection.predicate(entity)],
+        [
+            (filters.sort_key(entity, selection.sort, seq), entity)
+            for seq, entity in entries(tx, kind)
+            if selection.predicate(entity)
+        ],
         selection.sort,
     )
     if cursor is None:
@@ -125,8 +128,9 @@ def page(
     if end < len(rows):
         cursors["next"] = link("n", chosen[-1][0] if chosen else rows[end - 1][0] if end else [])
     if start > 0:
-        cursors["prev"] = link("p", chosen[0][0] if chosen else rows[start][0] if start < len(rows) else
-                               cursor["k"] if cursor else [])
+        cursors["prev"] = link(
+            "p", chosen[0][0] if chosen else rows[start][0] if start < len(rows) else cursor["k"] if cursor else []
+        )
     metadata = {"count": len(chosen), "cursors": cursors, "hasNext": end < len(rows)}
     return Page([entity for _key, entity in chosen], metadata)
 
@@ -135,8 +139,9 @@ def _link(endpoint: str, selection: Selection, limit: int, direction: str, key: 
     return encode({"e": endpoint, "d": direction, "k": key, "s": selection.state, "l": limit})
 
 
-def _forward_in_creation_order(tx: Tx, kind: str, endpoint: str, selection: Selection, limit: int,
-                               cursor: dict[str, Any] | None) -> Page:
+def _forward_in_creation_order(
+    tx: Tx, kind: str, endpoint: str, selection: Selection, limit: int, cursor: dict[str, Any] | None
+) -> Page:
     """The common case (List, unsorted Query, forward): parse only the rows the page needs, plus the
     first matching row before it (to know whether a ``prev`` cursor exists)."""
     after = int(cursor["k"][-1]) if cursor and cursor["k"] else 0

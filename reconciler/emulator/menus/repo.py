@@ -12,7 +12,7 @@ leaves ``updatedDate`` unchanged, even under a frozen clock.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reconciler.emulator.errors import FORMAT, WixError, application_error, violation
@@ -26,12 +26,12 @@ def rows(tx: Tx, kind: str) -> Collection:
 
 
 def stamp(now: datetime) -> str:
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
 def parse_stamp(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def later_stamp(previous: str | None, now: datetime) -> str:
@@ -53,8 +53,9 @@ def bump(entity: dict[str, Any], now: datetime) -> None:
 
 
 def not_found(service: Service, ident: str | None) -> WixError:
-    return application_error(404, "ENTITY_NOT_FOUND", f"{service.what} {ident!r} not found",
-                             {"entity": service.kind, "id": ident})
+    return application_error(
+        404, "ENTITY_NOT_FOUND", f"{service.what} {ident!r} not found", {"entity": service.kind, "id": ident}
+    )
 
 
 def check_path_id(ident: str, field: str) -> None:

@@ -19,8 +19,14 @@ ALIAS_PREFIX = "/restaurants/menus/v1"
 Endpoint = tuple[Service, str, str, str, Handler, bool]
 
 
-def _standard(service: Service, bulk_create: bool, bulk_update: bool, bulk_delete: bool, count: bool,
-              bulk_segment: str | None = None) -> list[Endpoint]:
+def _standard(
+    service: Service,
+    bulk_create: bool,
+    bulk_update: bool,
+    bulk_delete: bool,
+    count: bool,
+    bulk_segment: str | None = None,
+) -> list[Endpoint]:
     s, t, c = service, service.title, service.collection
     segment = bulk_segment or c.strip("/")
     endpoints: list[Endpoint] = [
@@ -45,7 +51,14 @@ def _standard(service: Service, bulk_create: bool, bulk_update: bool, bulk_delet
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *_standard(MENUS, bulk_create=True, bulk_update=True, bulk_delete=False, count=False),
-    (MENUS, "updateExtendedFields", "POST", "/menus/{id}/updateExtendedFields", menus.handle_update_extended_fields, True),
+    (
+        MENUS,
+        "updateExtendedFields",
+        "POST",
+        "/menus/{id}/updateExtendedFields",
+        menus.handle_update_extended_fields,
+        True,
+    ),
     (MENUS, "duplicateMenu", "POST", "/menus/{id}/duplicate", duplicate.handle_duplicate_menu, True),
     (MENUS, "getMenuSiteUrl", "GET", "/menus-site-url/menus/{id}", menus.handle_get_site_url, False),
     (MENUS, "queryMenusSiteUrl", "POST", "/menus-site-url/menus/query", menus.handle_query_site_urls, False),
@@ -58,8 +71,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *_standard(VARIANTS, bulk_create=True, bulk_update=True, bulk_delete=True, count=True),
     *_standard(LABELS, bulk_create=False, bulk_update=False, bulk_delete=True, count=True),
     *_standard(MODIFIERS, bulk_create=True, bulk_update=True, bulk_delete=True, count=True),
-    *_standard(GROUPS, bulk_create=True, bulk_update=True, bulk_delete=True, count=True,
-               bulk_segment="modifiers-groups"),
+    *_standard(
+        GROUPS, bulk_create=True, bulk_update=True, bulk_delete=True, count=True, bulk_segment="modifiers-groups"
+    ),
 )
 
 _MODIFIER_ALIASES = ("/bulk/modifiers/create", "/bulk/modifiers/update", "/bulk/modifiers/delete", "/modifiers/count")
@@ -75,7 +89,7 @@ def has_alias(service: Service, path: str) -> bool:
     if service is LABELS:
         return path.startswith("/labels")
     segment = service.collection  # "/menus", "/sections", "/items", "/variants"
-    return path.startswith(segment) or path.startswith(f"/bulk{segment}/")
+    return path.startswith((segment, f"/bulk{segment}/"))
 
 
 def operation(service: Service, function: str) -> str:

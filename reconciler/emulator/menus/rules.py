@@ -41,7 +41,9 @@ _FIELD_OF = {  # (entity kind, referenced kind) -> the field that holds the refe
 def check_revision(service: Service, stored: dict[str, Any], sent: Any) -> None:
     if str(sent) != str(stored.get("revision")):
         raise application_error(
-            409, "INVALID_REVISION", "entity has already changed since the requested revision",
+            409,
+            "INVALID_REVISION",
+            "entity has already changed since the requested revision",
             {"entity": service.kind, "id": stored["id"]},
         )
 
@@ -64,14 +66,15 @@ def check_group_rule(group: dict[str, Any], path: str) -> None:
     if maximum is not None and minimum > maximum:
         found.append(FieldViolation(f"{path}.rule.maxSelections", "must be at least minSelections", "MIN"))
     if minimum > len(group.get("modifiers") or []):
-        found.append(FieldViolation(f"{path}.rule.minSelections",
-                                    "must not exceed the number of modifiers in the group", "MAX"))
+        found.append(
+            FieldViolation(f"{path}.rule.minSelections", "must not exceed the number of modifiers in the group", "MAX")
+        )
     if rule.get("required") and minimum < 1:
-        found.append(FieldViolation(f"{path}.rule.minSelections", "must be at least 1 when rule.required is true",
-                                    "MIN"))
+        found.append(
+            FieldViolation(f"{path}.rule.minSelections", "must be at least 1 when rule.required is true", "MIN")
+        )
     if not rule.get("required") and minimum >= 1:
-        found.append(FieldViolation(f"{path}.rule.required", "must be true when minSelections is at least 1",
-                                    "OTHER"))
+        found.append(FieldViolation(f"{path}.rule.required", "must be true when minSelections is at least 1", "OTHER"))
     if found:
         raise validation_error(found)
 
@@ -88,14 +91,22 @@ def check_references(tx: Tx, kind: str, entity: dict[str, Any], written: set[str
     if kind == MENU and "businessLocationId" in written and entity.get("businessLocationId"):
         location_id = entity["businessLocationId"]
         if locations.locations(tx).get_text(location_id) is None:
-            raise application_error(400, "REFERENCED_ENTITY_NOT_FOUND", f"business location {location_id!r} not found",
-                                    {"field": f"{path}.businessLocationId", "entity": "location", "id": location_id})
+            raise application_error(
+                400,
+                "REFERENCED_ENTITY_NOT_FOUND",
+                f"business location {location_id!r} not found",
+                {"field": f"{path}.businessLocationId", "entity": "location", "id": location_id},
+            )
 
 
 def dangling(field: str, index: int, target: str, ident: Any) -> WixError:
     what = {GROUP: "modifier group"}.get(target, target)
-    return application_error(400, "REFERENCED_ENTITY_NOT_FOUND", f"{what} {ident!r} (at {field}[{index}]) not found",
-                             {"field": field, "index": index, "entity": target, "id": ident})
+    return application_error(
+        400,
+        "REFERENCED_ENTITY_NOT_FOUND",
+        f"{what} {ident!r} (at {field}[{index}]) not found",
+        {"field": field, "index": index, "entity": target, "id": ident},
+    )
 
 
 def check(tx: Tx, kind: str, entity: dict[str, Any], written: set[str], path: str) -> None:

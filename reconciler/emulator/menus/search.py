@@ -59,13 +59,17 @@ def handle_search(call: Call) -> Reply:
 
     def select(state: dict[str, Any] | None) -> paging.Selection:
         if state is None:
-            state = {"filter": search.get("filter"), "sort": search.get("sort"),
-                     "text": _object(search.get("search"), "search.search")}
+            state = {
+                "filter": search.get("filter"),
+                "sort": search.get("sort"),
+                "text": _object(search.get("search"), "search.search"),
+            }
         matches = filters.compile_filter("items", state.get("filter"), "search.filter")
         text = _text_predicate(state.get("text") or {})
         sort = filters.check_sort("items", state.get("sort"), "search.sort")
         return paging.Selection(state, lambda entity: matches(entity) and text(entity), sort)
 
-    found = paging.page(call.tx, ITEM, "items.searchItems", cursor_paging, "search.cursorPaging",
-                        SEARCH_DEFAULT_LIMIT, select)
+    found = paging.page(
+        call.tx, ITEM, "items.searchItems", cursor_paging, "search.cursorPaging", SEARCH_DEFAULT_LIMIT, select
+    )
     return reply("items", found.rows, {"pagingMetadata": found.metadata, "aggregationData": {"results": []}})

@@ -44,23 +44,118 @@ class Service:
         return {GROUP: "modifier group"}.get(self.kind, self.kind)
 
 
-MENUS = Service("menus", MENU, "menus", "Menu", "/restaurants/menus-menu/v1", "/menus", "menuIds", 500, PAGING,
-                ("menuMetadata", "menu"), ("menuMetadata", "menu"), True, 100, "businessLocationId")
-SECTIONS = Service("sections", SECTION, "sections", "Section", "/restaurants/menus-section/v1", "/sections", "sectionIds",
-                   500, PAGING, ("itemMetadata", "item"), ("sectionMetadata", "section"), True, 100, "businessLocationId")
-ITEMS = Service("items", ITEM, "items", "Item", "/restaurants/menus-item/v1", "/items", "itemIds", 200, PAGING,
-                ("itemMetadata", "item"), ("itemMetadata", "item"), True, 500, "businessLocationIds")
-VARIANTS = Service("variants", VARIANT, "variants", "Variant", "/restaurants/item-variants/v1", "/variants", "variantIds",
-                   200, METADATA, ("itemMetadata", "variant"), ("itemMetadata", "variant"), False, 100,
-                   "businessLocationIds")
-LABELS = Service("labels", LABEL, "labels", "Label", "/restaurants/item-labels/v1", "/labels", "labelIds", 50, PAGING,
-                 ("itemMetadata", "label"), ("itemMetadata", "label"), False, 100, None)
-MODIFIERS = Service("modifiers", MODIFIER, "modifiers", "Modifier", "/restaurants/item-modifiers/v1", "/modifiers",
-                    "modifierIds", 200, METADATA, ("itemMetadata", "modifier"), ("itemMetadata", "modifier"), False, 100,
-                    "businessLocationIds")
-GROUPS = Service("modifierGroups", GROUP, "modifierGroups", "ModifierGroup", "/restaurants/item-modifier-group/v1",
-                 "/modifier-groups", "modifierGroupIds", 100, METADATA, ("itemMetadata", "modifierGroup"),
-                 ("itemMetadata", "modifierGroup"), False, 100, "businessLocationIds")
+MENUS = Service(
+    "menus",
+    MENU,
+    "menus",
+    "Menu",
+    "/restaurants/menus-menu/v1",
+    "/menus",
+    "menuIds",
+    500,
+    PAGING,
+    ("menuMetadata", "menu"),
+    ("menuMetadata", "menu"),
+    True,
+    100,
+    "businessLocationId",
+)
+SECTIONS = Service(
+    "sections",
+    SECTION,
+    "sections",
+    "Section",
+    "/restaurants/menus-section/v1",
+    "/sections",
+    "sectionIds",
+    500,
+    PAGING,
+    ("itemMetadata", "item"),
+    ("sectionMetadata", "section"),
+    True,
+    100,
+    "businessLocationId",
+)
+ITEMS = Service(
+    "items",
+    ITEM,
+    "items",
+    "Item",
+    "/restaurants/menus-item/v1",
+    "/items",
+    "itemIds",
+    200,
+    PAGING,
+    ("itemMetadata", "item"),
+    ("itemMetadata", "item"),
+    True,
+    500,
+    "businessLocationIds",
+)
+VARIANTS = Service(
+    "variants",
+    VARIANT,
+    "variants",
+    "Variant",
+    "/restaurants/item-variants/v1",
+    "/variants",
+    "variantIds",
+    200,
+    METADATA,
+    ("itemMetadata", "variant"),
+    ("itemMetadata", "variant"),
+    False,
+    100,
+    "businessLocationIds",
+)
+LABELS = Service(
+    "labels",
+    LABEL,
+    "labels",
+    "Label",
+    "/restaurants/item-labels/v1",
+    "/labels",
+    "labelIds",
+    50,
+    PAGING,
+    ("itemMetadata", "label"),
+    ("itemMetadata", "label"),
+    False,
+    100,
+    None,
+)
+MODIFIERS = Service(
+    "modifiers",
+    MODIFIER,
+    "modifiers",
+    "Modifier",
+    "/restaurants/item-modifiers/v1",
+    "/modifiers",
+    "modifierIds",
+    200,
+    METADATA,
+    ("itemMetadata", "modifier"),
+    ("itemMetadata", "modifier"),
+    False,
+    100,
+    "businessLocationIds",
+)
+GROUPS = Service(
+    "modifierGroups",
+    GROUP,
+    "modifierGroups",
+    "ModifierGroup",
+    "/restaurants/item-modifier-group/v1",
+    "/modifier-groups",
+    "modifierGroupIds",
+    100,
+    METADATA,
+    ("itemMetadata", "modifierGroup"),
+    ("itemMetadata", "modifierGroup"),
+    False,
+    100,
+    "businessLocationIds",
+)
 
 ALL: tuple[Service, ...] = (MENUS, SECTIONS, ITEMS, VARIANTS, LABELS, MODIFIERS, GROUPS)
 BY_NAME = {service.name: service for service in ALL}

@@ -29,12 +29,41 @@ from reconciler.emulator.menus.services import GROUP, ITEM, LABEL, MENU, MODIFIE
 
 HEAD = ("id", "revision", "createdDate", "updatedDate")
 FIELDS: dict[str, tuple[str, ...]] = {
-    MENU: ("name", "description", "visible", "sectionIds", "extendedFields", "urlQueryParam", "seoData",
-           "businessLocationId"),
-    SECTION: ("name", "description", "image", "additionalImages", "itemIds", "extendedFields", "visible",
-              "businessLocationId"),
-    ITEM: ("name", "description", "image", "additionalImages", "labels", "visible", "featured", "orderSettings",
-           "modifierGroups", "extendedFields", "priceInfo", "priceVariants", "businessLocationIds"),
+    MENU: (
+        "name",
+        "description",
+        "visible",
+        "sectionIds",
+        "extendedFields",
+        "urlQueryParam",
+        "seoData",
+        "businessLocationId",
+    ),
+    SECTION: (
+        "name",
+        "description",
+        "image",
+        "additionalImages",
+        "itemIds",
+        "extendedFields",
+        "visible",
+        "businessLocationId",
+    ),
+    ITEM: (
+        "name",
+        "description",
+        "image",
+        "additionalImages",
+        "labels",
+        "visible",
+        "featured",
+        "orderSettings",
+        "modifierGroups",
+        "extendedFields",
+        "priceInfo",
+        "priceVariants",
+        "businessLocationIds",
+    ),
     VARIANT: ("name", "extendedFields", "businessLocationIds"),
     LABEL: ("name", "icon", "extendedFields"),
     MODIFIER: ("name", "inStock", "extendedFields", "businessLocationIds"),
@@ -44,8 +73,15 @@ DERIVED = ("businessLocationId", "businessLocationIds")
 WRITABLE: dict[str, tuple[str, ...]] = {
     kind: tuple(field for field in fields if field not in DERIVED) for kind, fields in FIELDS.items()
 }
-ALWAYS_LISTS = ("sectionIds", "itemIds", "labels", "modifierGroups", "modifiers", "additionalImages",
-                "businessLocationIds")
+ALWAYS_LISTS = (
+    "sectionIds",
+    "itemIds",
+    "labels",
+    "modifierGroups",
+    "modifiers",
+    "additionalImages",
+    "businessLocationIds",
+)
 IMAGE_KEYS = ("id", "url", "height", "width", "altText", "filename")
 PRICING = ("priceInfo", "priceVariants")
 
@@ -183,7 +219,9 @@ def _set_path(tree: dict[str, Any], parts: list[str], value: Any) -> None:
         tree[parts[-1]] = copy.deepcopy(value)
 
 
-def merge(kind: str, stored: dict[str, Any], patch: dict[str, Any], mask: list[str] | None) -> tuple[dict[str, Any], set[str]]:
+def merge(
+    kind: str, stored: dict[str, Any], patch: dict[str, Any], mask: list[str] | None
+) -> tuple[dict[str, Any], set[str]]:
     """The updated entity (before revision and date stamps) and the top-level fields written."""
     merged = copy.deepcopy(stored)
     written: set[str] = set()

@@ -205,7 +205,7 @@ class Checker(BaseChecker):
     def _modifier(self, modifier: dict[str, Any], path: str, creating: bool) -> None:
         self.boolean(modifier.get("inStock"), f"{path}.inStock")
 
-    def _modifierGroup(self, group: dict[str, Any], path: str, creating: bool) -> None:  # noqa: N802
+    def _modifierGroup(self, group: dict[str, Any], path: str, creating: bool) -> None:
         where = f"{path}.modifiers"
         seen: set[str] = set()
         for index, modifier in enumerate(self.sized(group.get("modifiers"), where, S.GROUP_MODIFIERS_MAX)):
@@ -217,8 +217,11 @@ class Checker(BaseChecker):
             self.boolean(modifier.get("preSelected"), f"{where}[{index}].preSelected")
             charge = self.obj(modifier.get("additionalChargeInfo"), f"{where}[{index}].additionalChargeInfo")
             if charge is not None:
-                self.money(charge.get("additionalCharge"), f"{where}[{index}].additionalChargeInfo.additionalCharge",
-                           required=False)
+                self.money(
+                    charge.get("additionalCharge"),
+                    f"{where}[{index}].additionalChargeInfo.additionalCharge",
+                    required=False,
+                )
             self.money(modifier.get("additionalCharge"), f"{where}[{index}].additionalCharge", required=False)
         rule = self.obj(group.get("rule"), f"{path}.rule")
         if rule is not None:

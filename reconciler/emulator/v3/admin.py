@@ -28,7 +28,9 @@ def create_catalog(tx: Tx, location_id: str) -> dict[str, Any]:
     return header
 
 
-def set_archived(tx: Tx, catalog_id: str, kind: str, entity_id: str | None, flag: bool, scope: str = LIVE) -> dict[str, Any]:
+def set_archived(
+    tx: Tx, catalog_id: str, kind: str, entity_id: str | None, flag: bool, scope: str = LIVE
+) -> dict[str, Any]:
     if kind not in ARCHIVABLE:
         raise application_error(400, "INVALID_KIND", f"kind must be one of {', '.join(ARCHIVABLE)}")
     if scope not in (LIVE, DRAFT):

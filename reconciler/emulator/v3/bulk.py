@@ -29,7 +29,9 @@ def _no_id(_element: Any) -> str | None:
     return None
 
 
-def run(call: Call, key: str, check: CheckElement, apply: ApplyElement, element_id: ElementId = _no_id) -> dict[str, Any]:
+def run(
+    call: Call, key: str, check: CheckElement, apply: ApplyElement, element_id: ElementId = _no_id
+) -> dict[str, Any]:
     checker = Checker()
     elements = call.body.get(key)
     if elements is None:
@@ -76,6 +78,7 @@ def run(call: Call, key: str, check: CheckElement, apply: ApplyElement, element_
 
 
 # --- element checks and actions ------------------------------------------------------------------
+
 
 def _obj(element: Any, key: str) -> dict[str, Any]:
     value = element.get(key) if isinstance(element, dict) else None
@@ -151,7 +154,9 @@ def handle_archive_menus(call: Call) -> dict[str, Any]:
 
 
 def handle_unarchive_menus(call: Call) -> dict[str, Any]:
-    return run(call, "ids", _check_id, lambda scope, ident: menus.set_archived(scope, ident, False), lambda ident: ident)
+    return run(
+        call, "ids", _check_id, lambda scope, ident: menus.set_archived(scope, ident, False), lambda ident: ident
+    )
 
 
 def handle_create_sections(call: Call) -> dict[str, Any]:

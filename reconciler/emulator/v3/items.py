@@ -20,8 +20,8 @@ from reconciler.emulator.v3.repo import CatalogScope
 from reconciler.emulator.v3.scopes import live_scope, mutable_live_scope
 from reconciler.emulator.v3.validate import Checker, required_message
 
-
 # --- operations (live or draft) ----------------------------------------------------------------
+
 
 def find(scope: CatalogScope, item_id: str | None) -> dict[str, Any]:
     item = scope.items.get(item_id) if item_id else None
@@ -35,7 +35,9 @@ def _check(item: dict[str, Any], scope: CatalogScope) -> None:
     rules.check_dish_options(item["dishOptions"], scope, "item.dishOptions")
 
 
-def create_dish(scope: CatalogScope, menu_id: str | None, section_id: str | None, raw: dict[str, Any]) -> dict[str, Any]:
+def create_dish(
+    scope: CatalogScope, menu_id: str | None, section_id: str | None, raw: dict[str, Any]
+) -> dict[str, Any]:
     section = sections.find(scope, menu_id, section_id)
     if section["archived"]:
         raise archived("SECTION_ARCHIVED", "section", section["id"])
@@ -63,6 +65,7 @@ def update(scope: CatalogScope, item_id: str | None, patch: dict[str, Any]) -> d
 
 
 # --- HTTP handlers ------------------------------------------------------------------------------
+
 
 def handle_list(call: Call) -> Any:
     scope = live_scope(call)

@@ -18,8 +18,8 @@ from reconciler.emulator.v3.repo import CatalogScope
 from reconciler.emulator.v3.scopes import live_scope, mutable_live_scope
 from reconciler.emulator.v3.validate import Checker, required_message
 
-
 # --- operations (live or draft) ----------------------------------------------------------------
+
 
 def find(scope: CatalogScope, menu_id: str | None) -> dict[str, Any]:
     menu = scope.menus.get(menu_id) if menu_id else None
@@ -64,6 +64,7 @@ def append_section(scope: CatalogScope, menu: dict[str, Any], section_id: str) -
 
 
 # --- HTTP handlers ------------------------------------------------------------------------------
+
 
 def handle_list(call: Call) -> Any:
     scope = live_scope(call)

@@ -39,11 +39,14 @@ def check_availability(availability: dict[str, Any] | None, path: str) -> None:
         where = f"{path}.periods[{index}]"
         for day_key in ("openDay", "closeDay"):
             if period[day_key] not in enums.DAYS:
-                raise business_rule("INVALID_AVAILABILITY", f"{where}.{day_key}: must be a day of the week, got {period[day_key]!r}")
+                raise business_rule(
+                    "INVALID_AVAILABILITY", f"{where}.{day_key}: must be a day of the week, got {period[day_key]!r}"
+                )
         for time_key in ("openTime", "closeTime"):
             if not _valid_time(period[time_key]):
                 raise business_rule(
-                    "INVALID_AVAILABILITY", f"{where}.{time_key}: must be HH:MM from 00:00 to 24:00, got {period[time_key]!r}"
+                    "INVALID_AVAILABILITY",
+                    f"{where}.{time_key}: must be HH:MM from 00:00 to 24:00, got {period[time_key]!r}",
                 )
         if period["openDay"] == period["closeDay"] and period["closeTime"] <= period["openTime"]:
             raise business_rule(
@@ -72,26 +75,40 @@ def check_dish_options(options: dict[str, Any] | None, scope: CatalogScope, path
             ids = _choice_ids(selection["availableChoices"])
             default = selection["defaultChoice"]
             if default and default not in ids:
-                raise business_rule("INVALID_DISH_OPTION", f"{where}.selection.defaultChoice {default!r} is not one of the choices")
+                raise business_rule(
+                    "INVALID_DISH_OPTION", f"{where}.selection.defaultChoice {default!r} is not one of the choices"
+                )
         elif kind == enums.EXTRAS:
             extras = option["extras"]
             ids = _choice_ids(extras["availableChoices"])
             low, high, count = extras["minChoices"], extras["maxChoices"], len(ids)
             if low < 0 or high < 0:
-                raise business_rule("INVALID_DISH_OPTION", f"{where}.extras: minChoices and maxChoices cannot be negative")
+                raise business_rule(
+                    "INVALID_DISH_OPTION", f"{where}.extras: minChoices and maxChoices cannot be negative"
+                )
             if low > count:
-                raise business_rule("INVALID_DISH_OPTION", f"{where}.extras: minChoices {low} exceeds the {count} choice(s)")
+                raise business_rule(
+                    "INVALID_DISH_OPTION", f"{where}.extras: minChoices {low} exceeds the {count} choice(s)"
+                )
             if high < low:
-                raise business_rule("INVALID_DISH_OPTION", f"{where}.extras: maxChoices {high} is below minChoices {low}")
+                raise business_rule(
+                    "INVALID_DISH_OPTION", f"{where}.extras: maxChoices {high} is below minChoices {low}"
+                )
             if high > count:
-                raise business_rule("INVALID_DISH_OPTION", f"{where}.extras: maxChoices {high} exceeds the {count} choice(s)")
+                raise business_rule(
+                    "INVALID_DISH_OPTION", f"{where}.extras: maxChoices {high} exceeds the {count} choice(s)"
+                )
             stray = [choice for choice in extras["defaultChoices"] if choice not in ids]
             if stray:
-                raise business_rule("INVALID_DISH_OPTION", f"{where}.extras.defaultChoices {stray} are not among the choices")
+                raise business_rule(
+                    "INVALID_DISH_OPTION", f"{where}.extras.defaultChoices {stray} are not among the choices"
+                )
         elif kind == enums.DESELECTION:
             ids = _choice_ids(option["deselection"]["availableChoices"])
         else:
-            raise business_rule("INVALID_DISH_OPTION", f"{where}: exactly one of selection, extras or deselection is required")
+            raise business_rule(
+                "INVALID_DISH_OPTION", f"{where}: exactly one of selection, extras or deselection is required"
+            )
         referenced.extend(ids)
     missing = [ident for ident in referenced if not ident]
     if missing:
@@ -99,7 +116,9 @@ def check_dish_options(options: dict[str, Any] | None, scope: CatalogScope, path
     found = scope.items.facts(referenced)
     unknown = [ident for ident in dict.fromkeys(referenced) if ident not in found]
     if unknown:
-        raise business_rule("ITEM_NOT_FOUND", f"{path}: choice item(s) not found: {', '.join(unknown)}", {"ids": unknown})
+        raise business_rule(
+            "ITEM_NOT_FOUND", f"{path}: choice item(s) not found: {', '.join(unknown)}", {"ids": unknown}
+        )
 
 
 def check_section_items(section: dict[str, Any], scope: CatalogScope) -> None:
@@ -107,7 +126,9 @@ def check_section_items(section: dict[str, Any], scope: CatalogScope) -> None:
     found = scope.items.facts(ids)
     unknown = [ident for ident in dict.fromkeys(ids) if ident not in found]
     if unknown:
-        raise business_rule("ITEM_NOT_FOUND", f"section.itemIds: item(s) not found: {', '.join(unknown)}", {"ids": unknown})
+        raise business_rule(
+            "ITEM_NOT_FOUND", f"section.itemIds: item(s) not found: {', '.join(unknown)}", {"ids": unknown}
+        )
     variations = [ident for ident in dict.fromkeys(ids) if found[ident].subtype == enums.VARIATION]
     if variations:
         raise business_rule(
@@ -122,7 +143,9 @@ def check_menu_sections(menu: dict[str, Any], scope: CatalogScope) -> None:
     found = scope.sections.facts(ids)
     unknown = [ident for ident in dict.fromkeys(ids) if ident not in found]
     if unknown:
-        raise business_rule("SECTION_NOT_FOUND", f"menu.sectionIds: section(s) not found: {', '.join(unknown)}", {"ids": unknown})
+        raise business_rule(
+            "SECTION_NOT_FOUND", f"menu.sectionIds: section(s) not found: {', '.join(unknown)}", {"ids": unknown}
+        )
     foreign = [ident for ident in dict.fromkeys(ids) if found[ident].parent != menu["id"]]
     if foreign:
         raise business_rule(
@@ -148,5 +171,7 @@ def check_discount_targets(discount: dict[str, Any], scope: CatalogScope) -> Non
         bad = [ident for ident in dict.fromkeys(ids) if ident not in found]
         if bad:
             raise business_rule(
-                "INVALID_DISCOUNT_TARGET", f"discount.sectionIds must be existing sections: {', '.join(bad)}", {"ids": bad}
+                "INVALID_DISCOUNT_TARGET",
+                f"discount.sectionIds must be existing sections: {', '.join(bad)}",
+                {"ids": bad},
             )

@@ -20,8 +20,8 @@ from reconciler.emulator.v3.repo import CatalogScope
 from reconciler.emulator.v3.scopes import live_scope, mutable_live_scope
 from reconciler.emulator.v3.validate import Checker, required_message
 
-
 # --- operations (live or draft) ----------------------------------------------------------------
+
 
 def find(scope: CatalogScope, menu_id: str | None, section_id: str | None) -> dict[str, Any]:
     """The section, which must belong to the given menu (itself required to exist)."""
@@ -64,6 +64,7 @@ def append_item(scope: CatalogScope, section: dict[str, Any], item_id: str) -> N
 
 
 # --- HTTP handlers ------------------------------------------------------------------------------
+
 
 def handle_list(call: Call) -> Any:
     scope = live_scope(call)

@@ -138,7 +138,9 @@ def build_section(raw: dict[str, Any], ident: str, menu_id: str, archived: bool 
     }
 
 
-def build_item(raw: dict[str, Any], ident: str, item_type: str, currency: str, archived: bool = False) -> dict[str, Any]:
+def build_item(
+    raw: dict[str, Any], ident: str, item_type: str, currency: str, archived: bool = False
+) -> dict[str, Any]:
     return {
         "id": ident,
         "name": raw.get("name"),
@@ -168,7 +170,9 @@ def build_condition(raw: dict[str, Any], currency: str, coupon: dict[str, Any] |
     return condition
 
 
-def build_discount(raw: dict[str, Any], ident: str, currency: str, coupon: dict[str, Any] | None = None) -> dict[str, Any]:
+def build_discount(
+    raw: dict[str, Any], ident: str, currency: str, coupon: dict[str, Any] | None = None
+) -> dict[str, Any]:
     discount: dict[str, Any] = {
         "id": ident,
         "name": raw.get("name"),
@@ -193,8 +197,16 @@ def build_discount(raw: dict[str, Any], ident: str, currency: str, coupon: dict[
 MENU_FIELDS = ("name", "description", "imageUrl", "visibilityCriteria", "sectionIds")
 SECTION_FIELDS = ("name", "description", "imageUrl", "itemIds", "visibilityCriteria")
 ITEM_FIELDS = (
-    "name", "description", "price", "imageUrl", "labels", "inStock", "taxRate",
-    "visibilityCriteria", "dishOptions", "acceptSpecialRequest",
+    "name",
+    "description",
+    "price",
+    "imageUrl",
+    "labels",
+    "inStock",
+    "taxRate",
+    "visibilityCriteria",
+    "dishOptions",
+    "acceptSpecialRequest",
 )
 DISCOUNT_FIELDS = ("name", "description", "active", "type")
 # Oneof groups: setting one member in a patch clears the others.

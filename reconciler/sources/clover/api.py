@@ -24,8 +24,15 @@ def read_inventory(client: httpx.Client, settings: ApiSettings) -> dict:
     secret = settings.token
 
     def get(path: str, params: dict | None = None):
-        answer = request_json(client, "GET", base + path, params=params, operation=f"Clover GET {path}",
-                              secret=secret, sleep=settings.sleep)
+        answer = request_json(
+            client,
+            "GET",
+            base + path,
+            params=params,
+            operation=f"Clover GET {path}",
+            secret=secret,
+            sleep=settings.sleep,
+        )
         if not isinstance(answer, dict):
             raise PermanentApiError(f"Clover GET {path} answered with something that is not an object")
         return answer

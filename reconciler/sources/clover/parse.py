@@ -79,8 +79,14 @@ class Inventory:
 
 def parse(raw: object) -> Inventory:
     if not isinstance(raw, dict) or not any(key in raw for key in SECTIONS):
-        raise SourceInvalid("clover", [SourceProblem("file", "", "", "not a Clover inventory: expected an object "
-                                                                     "with items, categories, modifier_groups")])
+        raise SourceInvalid(
+            "clover",
+            [
+                SourceProblem(
+                    "file", "", "", "not a Clover inventory: expected an object with items, categories, modifier_groups"
+                )
+            ],
+        )
     return _Reader().inventory(raw)
 
 
@@ -91,8 +97,9 @@ class _Reader:
     def inventory(self, raw: dict) -> Inventory:
         merchant = raw.get("merchant") if isinstance(raw.get("merchant"), dict) else {}
         where = Where("merchant", str(merchant.get("id") or ""))
-        currency = (self.check.text(merchant, "currency", where, "currency")
-                    or self.check.text(merchant, "defaultCurrency", where, "defaultCurrency"))
+        currency = self.check.text(merchant, "currency", where, "currency") or self.check.text(
+            merchant, "defaultCurrency", where, "defaultCurrency"
+        )
         inventory = Inventory(
             currency=currency,
             items=self._all(raw, "items", "item", self._item),
@@ -173,12 +180,14 @@ class _Reader:
                 self.check.problem(where, f"modifiers[{k}].id", "missing required field (expected text)")
                 continue
             sub = Where("modifier", ident)
-            modifiers.append(Modifier(
-                id=ident,
-                name=self.check.text(m, "name", sub, "name", required=True) or "",
-                price=self.check.integer(m, "price", sub, "price") or 0,
-                available=self.check.flag(m, "available", sub, "available", True),
-            ))
+            modifiers.append(
+                Modifier(
+                    id=ident,
+                    name=self.check.text(m, "name", sub, "name", required=True) or "",
+                    price=self.check.integer(m, "price", sub, "price") or 0,
+                    available=self.check.flag(m, "available", sub, "available", True),
+                )
+            )
         order = self.check.text(obj, "modifierIds", where, "modifierIds") or ""
         return ModifierGroup(
             id=where.id,

@@ -16,7 +16,9 @@ class CloverSource(Source):
     name: ClassVar[str] = "clover"
     prefix: ClassVar[str] = "clover"
     env: ClassVar[EnvNames] = EnvNames(
-        token="CLOVER_ACCESS_TOKEN", base_url="CLOVER_API_BASE_URL", default_base_url="https://api.clover.com",
+        token="CLOVER_ACCESS_TOKEN",
+        base_url="CLOVER_API_BASE_URL",
+        default_base_url="https://api.clover.com",
         account="CLOVER_MERCHANT_ID",
     )
 

@@ -26,8 +26,11 @@ def translate(inventory: Inventory, options: ImportOptions) -> ImportResult:
     currency, conflicts = choose_currency(found, options.currency)
     if conflicts or currency is None:
         problems = [SourceProblem("merchant", where, "currency", message) for where, message in conflicts]
-        raise SourceInvalid("clover", problems or [
-            SourceProblem("merchant", "", "currency", "the export does not say the currency; pass --currency")])
+        raise SourceInvalid(
+            "clover",
+            problems
+            or [SourceProblem("merchant", "", "currency", "the export does not say the currency; pass --currency")],
+        )
     return _Translation(inventory, options, currency).run()
 
 
@@ -51,8 +54,9 @@ class _Translation:
             if category.deleted:
                 continue
             origin = Origin("category", category.id, category.name)
-            section = SectionDraft(self.b.ids.make("section", "category", category.id),
-                                   self.b.name(category.name, origin, "Section"))
+            section = SectionDraft(
+                self.b.ids.make("section", "category", category.id), self.b.name(category.name, origin, "Section")
+            )
             self.sections[category.id] = section
             self.menu.sections.append(section)
         singles, families = self._families()
@@ -99,9 +103,14 @@ class _Translation:
         origin = Origin("item", item.id, item.name)
         dish_id = self.b.ids.make("item", "item", item.id)
         self.b.add_dish(
-            dish_id, name=self.b.name(item.name, origin, "Item"), description=self.b.text(item.description, origin),
-            price=price, image=self.b.image(item.image, origin), visible=False if item.hidden else None,
-            in_stock=None if item.available else False, options=self._option_groups([item]) or None,
+            dish_id,
+            name=self.b.name(item.name, origin, "Item"),
+            description=self.b.text(item.description, origin),
+            price=price,
+            image=self.b.image(item.image, origin),
+            visible=False if item.hidden else None,
+            in_stock=None if item.available else False,
+            options=self._option_groups([item]) or None,
         )
         self._place([item], dish_id)
 
@@ -120,9 +129,13 @@ class _Translation:
             price, in_stock = priced[0][1], priced[0][0].available
         else:
             variants = [
-                Variant(self.b.ids.make("item", "item", m.id),
-                        self.b.name(_variant_name(m, group_name), Origin("item", m.id, m.name), "Regular"),
-                        p, in_stock=m.available, visible=not m.hidden)
+                Variant(
+                    self.b.ids.make("item", "item", m.id),
+                    self.b.name(_variant_name(m, group_name), Origin("item", m.id, m.name), "Regular"),
+                    p,
+                    in_stock=m.available,
+                    visible=not m.hidden,
+                )
                 for m, p in priced
             ]
             size_id = self.b.ids.make("group", "size", group_id, suffix=":size")
@@ -135,9 +148,13 @@ class _Translation:
             if extra not in option_ids:
                 option_ids.append(extra)
         self.b.add_dish(
-            dish_id, name=self.b.name(group_name, origin, "Item"), description=self.b.text(first.description, origin),
-            price=price, image=self.b.image(first.image, origin),
-            visible=False if all(m.hidden for m in used) else None, in_stock=None if in_stock else False,
+            dish_id,
+            name=self.b.name(group_name, origin, "Item"),
+            description=self.b.text(first.description, origin),
+            price=price,
+            image=self.b.image(first.image, origin),
+            visible=False if all(m.hidden for m in used) else None,
+            in_stock=None if in_stock else False,
             options=option_ids or None,
         )
         self._place(used, dish_id)
@@ -163,8 +180,11 @@ class _Translation:
         ids = dict.fromkeys(g for item in items for g in item.modifier_group_ids)
         known = [self.inv.groups[g] for g in ids if g in self.inv.groups]
         for missing in (g for g in ids if g not in self.inv.groups):
-            self.b.note(Origin("item", items[0].id, items[0].name), "approximated",
-                        f"modifier group {missing} is not in the export; ignored")
+            self.b.note(
+                Origin("item", items[0].id, items[0].name),
+                "approximated",
+                f"modifier group {missing} is not in the export; ignored",
+            )
         out = []
         for group in sorted(known, key=lambda g: _order(g.sort_order, g.name, g.id)):
             built = self._option_group(group.id)
@@ -181,14 +201,23 @@ class _Translation:
         choices = []
         for m in sorted(group.modifiers, key=lambda m: _order(position.get(m.id), m.name, m.id)):
             m_origin = Origin("modifier", m.id, m.name)
-            variation_id = self.b.add_variation(self.b.ids.make("item", "modifier", m.id),
-                                                name=self.b.name(m.name, m_origin, "Option"),
-                                                in_stock=None if m.available else False)
+            variation_id = self.b.add_variation(
+                self.b.ids.make("item", "modifier", m.id),
+                name=self.b.name(m.name, m_origin, "Option"),
+                in_stock=None if m.available else False,
+            )
             choices.append((variation_id, self.b.price(from_minor_units(m.price, self.currency), m_origin)))
         low = max(group.min or 0, 0)
         high = group.max if group.max else None  # absent or 0: no limit
-        built = self.b.option_group(self.b.ids.make("group", "group", group.id),
-                                    self.b.name(group.name, origin, "Options"), choices, low, high, [], origin)
+        built = self.b.option_group(
+            self.b.ids.make("group", "group", group.id),
+            self.b.name(group.name, origin, "Options"),
+            choices,
+            low,
+            high,
+            [],
+            origin,
+        )
         self.groups[group_id] = built.id if built else None
         return self.groups[group_id]
 
@@ -198,5 +227,5 @@ def _variant_name(item: Item, group_name: str) -> str:
     if item.option_names:
         return ", ".join(item.option_names)
     if group_name and item.name.startswith(group_name + " ") and len(item.name) > len(group_name) + 1:
-        return item.name[len(group_name) + 1:]
+        return item.name[len(group_name) + 1 :]
     return item.name

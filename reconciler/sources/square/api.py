@@ -26,11 +26,19 @@ def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict:
         params = {"types": LIST_TYPES}
         if cursor:
             params["cursor"] = cursor
-        page = request_json(client, "GET", "/v2/catalog/list", params=params, operation="Square ListCatalog",
-                            secret=settings.token, sleep=settings.sleep)
+        page = request_json(
+            client,
+            "GET",
+            "/v2/catalog/list",
+            params=params,
+            operation="Square ListCatalog",
+            secret=settings.token,
+            sleep=settings.sleep,
+        )
         if not isinstance(page, dict):
-            raise PermanentApiError("Square ListCatalog answered with something that is not an object",
-                                    operation="Square ListCatalog")
+            raise PermanentApiError(
+                "Square ListCatalog answered with something that is not an object", operation="Square ListCatalog"
+            )
         objects.extend(page.get("objects") or [])
         cursor = page.get("cursor")
         if not cursor:

@@ -35,16 +35,40 @@ from reconciler.sources.square.records import (
     Variation,
 )
 
-KNOWN_TYPES = frozenset({
-    "ITEM", "ITEM_VARIATION", "CATEGORY", "MODIFIER_LIST", "MODIFIER", "TAX", "DISCOUNT", "IMAGE",
-    "PRICING_RULE", "PRODUCT_SET", "TIME_PERIOD", "MEASUREMENT_UNIT", "ITEM_OPTION", "ITEM_OPTION_VAL",
-    "CUSTOM_ATTRIBUTE_DEFINITION", "QUICK_AMOUNTS_SETTINGS", "SUBSCRIPTION_PLAN", "SUBSCRIPTION_PLAN_VARIATION",
-    "AVAILABILITY_PERIOD", "SUBSCRIPTION_PRODUCT",
-})
+KNOWN_TYPES = frozenset(
+    {
+        "ITEM",
+        "ITEM_VARIATION",
+        "CATEGORY",
+        "MODIFIER_LIST",
+        "MODIFIER",
+        "TAX",
+        "DISCOUNT",
+        "IMAGE",
+        "PRICING_RULE",
+        "PRODUCT_SET",
+        "TIME_PERIOD",
+        "MEASUREMENT_UNIT",
+        "ITEM_OPTION",
+        "ITEM_OPTION_VAL",
+        "CUSTOM_ATTRIBUTE_DEFINITION",
+        "QUICK_AMOUNTS_SETTINGS",
+        "SUBSCRIPTION_PLAN",
+        "SUBSCRIPTION_PLAN_VARIATION",
+        "AVAILABILITY_PERIOD",
+        "SUBSCRIPTION_PRODUCT",
+    }
+)
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _OPAQUE_MAPS = {"custom_attribute_values"}  # their keys are data, not field names
-_PAYLOAD = {"ITEM": "item_data", "ITEM_VARIATION": "item_variation_data", "CATEGORY": "category_data",
-            "MODIFIER_LIST": "modifier_list_data", "MODIFIER": "modifier_data", "TAX": "tax_data"}
+_PAYLOAD = {
+    "ITEM": "item_data",
+    "ITEM_VARIATION": "item_variation_data",
+    "CATEGORY": "category_data",
+    "MODIFIER_LIST": "modifier_list_data",
+    "MODIFIER": "modifier_data",
+    "TAX": "tax_data",
+}
 
 
 def snake_keys(value: object) -> object:
@@ -64,8 +88,9 @@ def raw_objects(raw: object) -> tuple[list[object], dict[str, str]]:
     """The CatalogObjects of any accepted form (still camel or snake), and seed image URLs."""
     seed_images: dict[str, str] = {}
     if isinstance(raw, list):
-        if raw and all(isinstance(p, dict) and ("objects" in p or "related_objects" in p or "relatedObjects" in p)
-                       for p in raw):
+        if raw and all(
+            isinstance(p, dict) and ("objects" in p or "related_objects" in p or "relatedObjects" in p) for p in raw
+        ):
             return [o for page in raw for o in _page_objects(page)], seed_images
         return list(raw), seed_images
     if not isinstance(raw, dict):
@@ -91,8 +116,10 @@ def raw_objects(raw: object) -> tuple[list[object], dict[str, str]]:
         return objects, seed_images
     if not raw:
         return [], seed_images
-    raise _not_square("expected a ListCatalog/SearchCatalogObjects response, a list of catalog objects, "
-                      "or Square seed data ({\"#id\": {\"data\": ...}})")
+    raise _not_square(
+        "expected a ListCatalog/SearchCatalogObjects response, a list of catalog objects, "
+        "or Square seed data ({\"#id\": {\"data\": ...}})"
+    )
 
 
 def _page_objects(page: dict) -> list[object]:
@@ -127,8 +154,9 @@ class _Reader:
 
     def top(self, obj: object, index: int) -> None:
         if not isinstance(obj, dict):
-            self.check.problem(Where("object", f"#{index}"), "",
-                               f"expected a catalog object, found {type(obj).__name__}")
+            self.check.problem(
+                Where("object", f"#{index}"), "", f"expected a catalog object, found {type(obj).__name__}"
+            )
             return
         self._remember(obj, "", f"objects[{index}]")
 
@@ -243,12 +271,14 @@ class _Reader:
             location = self.check.text(entry, "location_id", where, f"{sub}.location_id", required=True)
             if location is None:
                 continue
-            out.append(Override(
-                location,
-                self._money(entry, "price_money", where, sub),
-                self.check.text(entry, "pricing_type", where, f"{sub}.pricing_type"),
-                self.check.flag(entry, "sold_out", where, f"{sub}.sold_out", False),
-            ))
+            out.append(
+                Override(
+                    location,
+                    self._money(entry, "price_money", where, sub),
+                    self.check.text(entry, "pricing_type", where, f"{sub}.pricing_type"),
+                    self.check.flag(entry, "sold_out", where, f"{sub}.sold_out", False),
+                )
+            )
         return out
 
     def _ids(self, data: dict, key: str, where: Where, path: str) -> list[str]:
@@ -277,13 +307,18 @@ class _Reader:
         image_ids = self._ids(data, "image_ids", where, p)
         if isinstance(obj.get("image_id"), str) and obj["image_id"] not in image_ids:
             image_ids.insert(0, obj["image_id"])
-        options = [o["item_option_id"] for o in self.check.sequence(data, "item_options", where, f"{p}.item_options")
-                   if isinstance(o, dict) and isinstance(o.get("item_option_id"), str)]
+        options = [
+            o["item_option_id"]
+            for o in self.check.sequence(data, "item_options", where, f"{p}.item_options")
+            if isinstance(o, dict) and isinstance(o.get("item_option_id"), str)
+        ]
         return Item(
             id=where.id,
             name=self.check.text(data, "name", where, f"{p}.name", required=True) or "",
-            description=(self.check.text(data, "description_plaintext", where, f"{p}.description_plaintext")
-                         or self.check.text(data, "description", where, f"{p}.description")),
+            description=(
+                self.check.text(data, "description_plaintext", where, f"{p}.description_plaintext")
+                or self.check.text(data, "description", where, f"{p}.description")
+            ),
             categories=categories,
             variations={},
             lists=lists,
@@ -312,16 +347,19 @@ class _Reader:
                     defaults[o["modifier_id"]] = o["on_by_default"]
             else:
                 self.check.problem(where, f"{path}.modifier_overrides[{k}]", "expected {\"modifier_id\": ...}")
-        return [ListInfo(
-            list_id,
-            self.check.integer(info, "min_selected_modifiers", where, f"{path}.min_selected_modifiers"),
-            self.check.integer(info, "max_selected_modifiers", where, f"{path}.max_selected_modifiers"),
-            self.check.flag(info, "enabled", where, f"{path}.enabled", True),
-            self.check.integer(info, "ordinal", where, f"{path}.ordinal"),
-            defaults,
-            info.get("hidden_from_customer_override") if isinstance(info.get("hidden_from_customer_override"), str)
-            else None,
-        )]
+        return [
+            ListInfo(
+                list_id,
+                self.check.integer(info, "min_selected_modifiers", where, f"{path}.min_selected_modifiers"),
+                self.check.integer(info, "max_selected_modifiers", where, f"{path}.max_selected_modifiers"),
+                self.check.flag(info, "enabled", where, f"{path}.enabled", True),
+                self.check.integer(info, "ordinal", where, f"{path}.ordinal"),
+                defaults,
+                info.get("hidden_from_customer_override")
+                if isinstance(info.get("hidden_from_customer_override"), str)
+                else None,
+            )
+        ]
 
     def _variation(self, obj: dict, where: Where, parent: str) -> Variation:
         data = self.check.mapping(obj, "item_variation_data", where, "item_variation_data", required=True) or {}

@@ -15,7 +15,14 @@ from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionD
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.money import from_minor_units
 from reconciler.sources.square.records import (
-    Item, ListInfo, Modifier, ModifierList, Money, Override, Presence, SquareCatalog,
+    Item,
+    ListInfo,
+    Modifier,
+    ModifierList,
+    Money,
+    Override,
+    Presence,
+    SquareCatalog,
 )
 
 MENU_PRODUCT_TYPES = {"REGULAR", "FOOD_AND_BEV"}
@@ -78,11 +85,14 @@ class _Translation:
                         found.setdefault(money.currency, m.id)
         currency, conflicts = choose_currency(found, self.options.currency)
         if conflicts:
-            raise SourceInvalid("square", [SourceProblem("object", where, "price_money.currency", message)
-                                           for where, message in conflicts])
+            raise SourceInvalid(
+                "square",
+                [SourceProblem("object", where, "price_money.currency", message) for where, message in conflicts],
+            )
         if currency is None:
-            raise SourceInvalid("square", [SourceProblem("catalog", "", "", "no price says which currency it is in; "
-                                                                             "pass --currency")])
+            raise SourceInvalid(
+                "square", [SourceProblem("catalog", "", "", "no price says which currency it is in; pass --currency")]
+            )
         return currency
 
     def run(self) -> ImportResult:
@@ -121,9 +131,12 @@ class _Translation:
             if cat.parent and cat.parent in self.cat.categories:
                 parent = self.cat.categories[cat.parent].name
                 self.b.note(origin, "approximated", f'subcategory of "{parent}" imported as a section of its own')
-            section = SectionDraft(self.b.ids.make("section", "category", cat.id),
-                                   self.b.name(cat.name, origin, "Section"), visible=cat.online,
-                                   image=self.b.image(self._image(cat.image_ids, cat.id, origin), origin))
+            section = SectionDraft(
+                self.b.ids.make("section", "category", cat.id),
+                self.b.name(cat.name, origin, "Section"),
+                visible=cat.online,
+                image=self.b.image(self._image(cat.image_ids, cat.id, origin), origin),
+            )
             self.sections[cat.id] = section
             self.menu.sections.append(section)
 
@@ -151,8 +164,11 @@ class _Translation:
         else:
             if len(item.option_ids) > 1:
                 names = " × ".join(self.cat.option_names.get(o) or o for o in item.option_ids)
-                self.b.note(origin, "approximated", f"variations combine item options ({names}); "
-                                                    "offered as one flat list of combinations")
+                self.b.note(
+                    origin,
+                    "approximated",
+                    f"variations combine item options ({names}); offered as one flat list of combinations",
+                )
             group_id = self.b.ids.make("group", "size", item.id, suffix=":size")
             group_name = "Size"
             if len(item.option_ids) == 1 and self.cat.option_names.get(item.option_ids[0]):
@@ -191,16 +207,21 @@ class _Translation:
                 self.b.note(origin, "skipped", "priced per unit of measure; Wix needs a fixed price")
                 continue
             price = self.b.price(from_minor_units(at.money.amount, self.currency), origin)
-            out.append(Variant(self.b.ids.make("item", "variation", v.id), self.b.name(v.name, origin, "Regular"),
-                               price, in_stock=not at.sold_out))
+            out.append(
+                Variant(
+                    self.b.ids.make("item", "variation", v.id),
+                    self.b.name(v.name, origin, "Regular"),
+                    price,
+                    in_stock=not at.sold_out,
+                )
+            )
         return out
 
     def _place(self, item: Item, dish_id: str, origin: Origin) -> None:
         placed = False
         for category_id, ordinal in item.categories:
             if category_id in self.sections:
-                self.placed.setdefault(category_id, []).append(
-                    (_order(ordinal, item.name, dish_id), dish_id))
+                self.placed.setdefault(category_id, []).append((_order(ordinal, item.name, dish_id), dish_id))
                 placed = True
             elif category_id not in self.cat.categories:
                 self.b.note(origin, "approximated", f"category {category_id} is not in the catalog; ignored")
@@ -226,8 +247,11 @@ class _Translation:
             if not tax.enabled or tax.percentage is None:
                 continue
             if tax.inclusive:
-                self.b.note(Origin("TAX", tax.id, tax.name), "approximated",
-                            "included in prices; the catalog's tax_rate is added on top, so it is left out")
+                self.b.note(
+                    Origin("TAX", tax.id, tax.name),
+                    "approximated",
+                    "included in prices; the catalog's tax_rate is added on top, so it is left out",
+                )
                 continue
             rates.append(tax.percentage)
         if not rates:
@@ -299,8 +323,11 @@ class _Translation:
         if self._absent(m.presence, origin):
             return None
         if m.children:
-            self.b.note(origin, "approximated",
-                        f"nested modifier lists ({', '.join(m.children)}) not imported; the catalog nests one level")
+            self.b.note(
+                origin,
+                "approximated",
+                f"nested modifier lists ({', '.join(m.children)}) not imported; the catalog nests one level",
+            )
         at = _at_location(m.price, None, m.overrides, self.location)
         return self.b.add_variation(
             self.b.ids.make("item", "modifier", m.id),

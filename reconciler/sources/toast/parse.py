@@ -86,15 +86,36 @@ def _pick(raw: object, location: str | None) -> dict:
         found = [d for d in raw if isinstance(d, dict) and (location is None or d.get("restaurantGuid") == location)]
         if len(found) == 1:
             return found[0]
-        message = (f"no restaurant document has restaurantGuid {location!r}" if location and not found else
-                   "the file holds several restaurant documents; choose one with --location <restaurantGuid>")
+        message = (
+            f"no restaurant document has restaurantGuid {location!r}"
+            if location and not found
+            else "the file holds several restaurant documents; choose one with --location <restaurantGuid>"
+        )
         raise SourceInvalid("toast", [SourceProblem("file", "", "", message)])
     if not isinstance(raw, dict) or "menus" not in raw:
-        raise SourceInvalid("toast", [SourceProblem("file", "", "", "not a Toast menus document: expected an object "
-                                                                    "with \"menus\" (GET /menus/v2/menus)")])
+        raise SourceInvalid(
+            "toast",
+            [
+                SourceProblem(
+                    "file",
+                    "",
+                    "",
+                    "not a Toast menus document: expected an object with \"menus\" (GET /menus/v2/menus)",
+                )
+            ],
+        )
     if location is not None and raw.get("restaurantGuid") not in (None, location):
-        raise SourceInvalid("toast", [SourceProblem("Restaurant", str(raw.get("restaurantGuid")), "restaurantGuid",
-                                                    f"is not the requested location {location!r}")])
+        raise SourceInvalid(
+            "toast",
+            [
+                SourceProblem(
+                    "Restaurant",
+                    str(raw.get("restaurantGuid")),
+                    "restaurantGuid",
+                    f"is not the requested location {location!r}",
+                )
+            ],
+        )
     return raw
 
 
@@ -131,7 +152,8 @@ class _Reader:
         visibility = self.check.sequence(obj, "visibility", where, "visibility") if "visibility" in obj else None
         images = obj.get("images") if isinstance(obj.get("images"), list) else []
         image = self.check.text(obj, "image", where, "image") or next(
-            (i if isinstance(i, str) else i.get("url") for i in images if isinstance(i, (str, dict))), None)
+            (i if isinstance(i, str) else i.get("url") for i in images if isinstance(i, (str, dict))), None
+        )
         return {
             "guid": where.id,
             "name": self.check.text(obj, "name", where, "name"),
@@ -157,10 +179,14 @@ class _Reader:
         availability = self.check.mapping(obj, "availability", where, "availability") or {}
         return Menu(
             **self._node(obj, where),
-            always_available=self.check.flag(availability, "alwaysAvailable", where, "availability.alwaysAvailable",
-                                             True),
-            schedule=[s for s in self.check.sequence(availability, "schedule", where, "availability.schedule")
-                      if isinstance(s, dict)],
+            always_available=self.check.flag(
+                availability, "alwaysAvailable", where, "availability.alwaysAvailable", True
+            ),
+            schedule=[
+                s
+                for s in self.check.sequence(availability, "schedule", where, "availability.schedule")
+                if isinstance(s, dict)
+            ],
             groups=self._groups(obj, where),
         )
 
@@ -175,8 +201,7 @@ class _Reader:
                 parsed = self._item(item, sub, j)
                 if parsed:
                     items.append(parsed)
-            out.append(MenuGroup(**self._node(entry, sub), items=items,
-                                 groups=self._groups(entry, sub)))
+            out.append(MenuGroup(**self._node(entry, sub), items=items, groups=self._groups(entry, sub)))
         return out
 
     def _item(self, obj: object, group: Where, j: int) -> MenuItem | None:
@@ -224,6 +249,7 @@ class _Reader:
 
     def _resolve(self, restaurant: Restaurant) -> None:
         """Every referenceId must name an entry of the document's reference tables."""
+
         def items(groups: list[MenuGroup]):
             for g in groups:
                 yield from g.items
@@ -233,15 +259,24 @@ class _Reader:
             for item in items(menu.groups):
                 for ref in item.group_refs:
                     if ref not in restaurant.groups:
-                        self.check.problem(Where("MenuItem", item.guid), "modifierGroupReferences",
-                                           f"no modifier group has referenceId {ref}")
+                        self.check.problem(
+                            Where("MenuItem", item.guid),
+                            "modifierGroupReferences",
+                            f"no modifier group has referenceId {ref}",
+                        )
         for group in restaurant.groups.values():
             for ref in group.option_refs:
                 if ref not in restaurant.options:
-                    self.check.problem(Where("ModifierGroup", group.guid), "modifierOptionReferences",
-                                       f"no modifier option has referenceId {ref}")
+                    self.check.problem(
+                        Where("ModifierGroup", group.guid),
+                        "modifierOptionReferences",
+                        f"no modifier option has referenceId {ref}",
+                    )
         for option in restaurant.options.values():
             for ref in option.group_refs:
                 if ref not in restaurant.groups:
-                    self.check.problem(Where("ModifierOption", option.guid), "modifierGroupReferences",
-                                       f"no modifier group has referenceId {ref}")
+                    self.check.problem(
+                        Where("ModifierOption", option.guid),
+                        "modifierGroupReferences",
+                        f"no modifier group has referenceId {ref}",
+                    )

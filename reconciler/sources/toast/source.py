@@ -20,7 +20,9 @@ class ToastSource(Source):
     name: ClassVar[str] = "toast"
     prefix: ClassVar[str] = "toast"
     env: ClassVar[EnvNames] = EnvNames(
-        token="TOAST_ACCESS_TOKEN", base_url="TOAST_API_BASE_URL", default_base_url="https://ws-api.toasttab.com",
+        token="TOAST_ACCESS_TOKEN",
+        base_url="TOAST_API_BASE_URL",
+        default_base_url="https://ws-api.toasttab.com",
         account="TOAST_RESTAURANT_GUID",
     )
 
@@ -28,8 +30,14 @@ class ToastSource(Source):
         return {**super().auth_headers(settings), "Toast-Restaurant-External-ID": settings.account or ""}
 
     def read_api(self, client: httpx.Client, settings: ApiSettings) -> Any:
-        return request_json(client, "GET", "/menus/v2/menus", operation="Toast GET /menus/v2/menus",
-                            secret=settings.token, sleep=settings.sleep)
+        return request_json(
+            client,
+            "GET",
+            "/menus/v2/menus",
+            operation="Toast GET /menus/v2/menus",
+            secret=settings.token,
+            sleep=settings.sleep,
+        )
 
     def translate(self, raw: Any, options: ImportOptions) -> ImportResult:
         return translate(parse(raw, options.location), options)

@@ -27,8 +27,14 @@ def online(visibility: list[str] | None) -> bool:
 
 def translate(restaurant: Restaurant, options: ImportOptions) -> ImportResult:
     if options.currency is None:
-        raise SourceInvalid("toast", [SourceProblem("Restaurant", restaurant.guid, "",
-                                                    "Toast menus carry no currency; pass --currency (e.g. USD)")])
+        raise SourceInvalid(
+            "toast",
+            [
+                SourceProblem(
+                    "Restaurant", restaurant.guid, "", "Toast menus carry no currency; pass --currency (e.g. USD)"
+                )
+            ],
+        )
     return _Translation(restaurant, options.currency).run()
 
 
@@ -50,9 +56,12 @@ class _Translation:
         origin = Origin("Menu", menu.guid, menu.name or "")
         hours, never = self._hours(menu, origin)
         draft = MenuDraft(
-            self.b.ids.make("menu", "menu", menu.guid), self.b.name(menu.name, origin, "Menu"),
-            visible=online(menu.visibility) and not never, description=self.b.text(menu.description, origin),
-            image=self.b.image(menu.image, origin), hours=hours,
+            self.b.ids.make("menu", "menu", menu.guid),
+            self.b.name(menu.name, origin, "Menu"),
+            visible=online(menu.visibility) and not never,
+            description=self.b.text(menu.description, origin),
+            image=self.b.image(menu.image, origin),
+            hours=hours,
         )
         self.b.menus.append(draft)
         for group in menu.groups:
@@ -63,8 +72,10 @@ class _Translation:
         if parent is not None:
             self.b.note(origin, "approximated", f'nested in menu group "{parent}"; listed as a section after it')
         section = SectionDraft(
-            self.b.ids.make("section", f"in {menu.guid}", group.guid), self.b.name(group.name, origin, "Section"),
-            visible=online(group.visibility), description=self.b.text(group.description, origin),
+            self.b.ids.make("section", f"in {menu.guid}", group.guid),
+            self.b.name(group.name, origin, "Section"),
+            visible=online(group.visibility),
+            description=self.b.text(group.description, origin),
             image=self.b.image(group.image, origin),
         )
         draft.sections.append(section)
@@ -120,8 +131,12 @@ class _Translation:
                 option_ids.append(group_id)
         self.prices[dish_id] = (price, menu.name or "")
         self.b.add_dish(
-            dish_id, name=self.b.name(item.name, origin, "Item"), description=self.b.text(item.description, origin),
-            price=price, image=self.b.image(item.image, origin), visible=None if online(item.visibility) else False,
+            dish_id,
+            name=self.b.name(item.name, origin, "Item"),
+            description=self.b.text(item.description, origin),
+            price=price,
+            image=self.b.image(item.image, origin),
+            visible=None if online(item.visibility) else False,
             options=option_ids or None,
         )
         return dish_id
@@ -132,8 +147,12 @@ class _Translation:
         amount, _ = from_major_units(item.price, self.currency)
         first, first_menu = self.prices[dish_id]
         if amount != first:
-            self.b.note(origin, "approximated", f'costs {amount} on menu "{menu.name}" but {first} on menu '
-                                                f'"{first_menu}"; a dish has one price, {first} is used')
+            self.b.note(
+                origin,
+                "approximated",
+                f'costs {amount} on menu "{menu.name}" but {first} on menu '
+                f'"{first_menu}"; a dish has one price, {first} is used',
+            )
 
     def _sizes(self, item: MenuItem, origin: Origin) -> tuple[str | None, list[Variant]]:
         for ref in item.group_refs:
@@ -146,9 +165,14 @@ class _Translation:
                 if option.price is None:
                     return ref, []
                 option_origin = Origin("ModifierOption", option.guid, option.name or "")
-                variants.append(Variant(self._variation(option, group.guid),
-                                        self.b.name(option.name, option_origin, "Size"),
-                                        self._money(option.price, option_origin), visible=online(option.visibility)))
+                variants.append(
+                    Variant(
+                        self._variation(option, group.guid),
+                        self.b.name(option.name, option_origin, "Size"),
+                        self._money(option.price, option_origin),
+                        visible=online(option.visibility),
+                    )
+                )
             return ref, variants
         return None, []
 
@@ -179,15 +203,19 @@ class _Translation:
             option = self.doc.options[option_ref]
             option_origin = Origin("ModifierOption", option.guid, option.name or "")
             if option.group_refs:
-                self.b.note(option_origin, "approximated", "nested modifier groups under this option not imported; "
-                                                           "the catalog nests one level")
+                self.b.note(
+                    option_origin,
+                    "approximated",
+                    "nested modifier groups under this option not imported; the catalog nests one level",
+                )
             variation_id = self._variation(option, group.guid)
             if variation_id in seen:
                 self.b.note(option_origin, "skipped", f'offered twice in "{group.name}"; listed once')
                 continue
             seen.add(variation_id)
-            choices.append((variation_id, self._money(option.price, option_origin) if option.price is not None
-                            else Decimal(0)))
+            choices.append(
+                (variation_id, self._money(option.price, option_origin) if option.price is not None else Decimal(0))
+            )
             if option.is_default:
                 defaults.append(variation_id)
         low = max(group.min or 0, 0)
@@ -195,8 +223,9 @@ class _Translation:
             low = max(low, 1)
         high = group.max if group.max is not None and group.max >= 0 else None
         group_id = self.b.ids.make("group", "group", group.guid)
-        built = self.b.option_group(group_id, self.b.name(group.name, origin, "Options"), choices, low, high,
-                                    defaults, origin)
+        built = self.b.option_group(
+            group_id, self.b.name(group.name, origin, "Options"), choices, low, high, defaults, origin
+        )
         self.groups[group.guid] = built.id if built else None
         return self.groups[group.guid]
 
@@ -237,7 +266,7 @@ class _Translation:
 
 
 def _hhmm(value: object) -> str | None:
-    """"07:00" or "07:00:00" → "07:00"; anything else → None."""
+    """ "07:00" or "07:00:00" → "07:00"; anything else → None."""
     if not isinstance(value, str):
         return None
     parts = value.split(":")

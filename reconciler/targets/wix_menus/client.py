@@ -36,17 +36,51 @@ class Service:
 
 SERVICES = {
     "menu": Service("menus", "/restaurants/menus-menu/v1", "menus", "menus", "menu", "Menus", "menus"),
-    "section": Service("sections", "/restaurants/menus-section/v1", "sections", "sections", "section", "Sections",
-                       "sections"),
+    "section": Service(
+        "sections", "/restaurants/menus-section/v1", "sections", "sections", "section", "Sections", "sections"
+    ),
     "item": Service("items", "/restaurants/menus-item/v1", "items", "items", "item", "Items", "items"),
-    "variant": Service("variants", "/restaurants/item-variants/v1", "variants", "variants", "variant", "Variants",
-                       "variants", delete_limit=200),
-    "label": Service("labels", "/restaurants/item-labels/v1", "labels", "labels", "label", "Labels", "labels",
-                     delete_limit=200, paged=False),
-    "modifier": Service("modifiers", "/restaurants/item-modifiers/v1", "modifiers", "modifiers", "modifier",
-                        "Modifiers", "modifiers", delete_limit=200),
-    "group": Service("modifierGroups", "/restaurants/item-modifier-group/v1", "modifier-groups", "modifierGroups",
-                     "modifierGroup", "ModifierGroups", "modifiers-groups", delete_limit=200),
+    "variant": Service(
+        "variants",
+        "/restaurants/item-variants/v1",
+        "variants",
+        "variants",
+        "variant",
+        "Variants",
+        "variants",
+        delete_limit=200,
+    ),
+    "label": Service(
+        "labels",
+        "/restaurants/item-labels/v1",
+        "labels",
+        "labels",
+        "label",
+        "Labels",
+        "labels",
+        delete_limit=200,
+        paged=False,
+    ),
+    "modifier": Service(
+        "modifiers",
+        "/restaurants/item-modifiers/v1",
+        "modifiers",
+        "modifiers",
+        "modifier",
+        "Modifiers",
+        "modifiers",
+        delete_limit=200,
+    ),
+    "group": Service(
+        "modifierGroups",
+        "/restaurants/item-modifier-group/v1",
+        "modifier-groups",
+        "modifierGroups",
+        "modifierGroup",
+        "ModifierGroups",
+        "modifiers-groups",
+        delete_limit=200,
+    ),
 }
 
 
@@ -65,8 +99,11 @@ def bulk_update(kind: str) -> tuple[str, str, str]:
 
 def bulk_delete(kind: str, ids: list[str]) -> tuple[str, str, str]:
     s = SERVICES[kind]
-    return f"{s.name}.bulkDelete{s.title}", "DELETE", f"{s.base}/bulk/{s.bulk_update_path}/delete?" + urlencode(
-        [("ids", i) for i in ids])
+    return (
+        f"{s.name}.bulkDelete{s.title}",
+        "DELETE",
+        f"{s.base}/bulk/{s.bulk_update_path}/delete?" + urlencode([("ids", i) for i in ids]),
+    )
 
 
 def single_create(kind: str) -> tuple[str, str, str]:
@@ -88,8 +125,9 @@ class MenusApi:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    async def call(self, operation: str, method: str, path: str, body: dict | None = None,
-                   idempotent: bool = True) -> dict:
+    async def call(
+        self, operation: str, method: str, path: str, body: dict | None = None, idempotent: bool = True
+    ) -> dict:
         return await self.session.call(operation, method, path, json_body=body, idempotent=idempotent)
 
     async def list_all(self, kind: str) -> list[dict]:
@@ -121,8 +159,7 @@ class MenusApi:
         id_param = {"group": "modifierGroupIds"}.get(kind, f"{kind}Ids")
         found: list[dict] = []
         for start in range(0, len(ids), PAGE):
-            params = [(id_param, i) for i in ids[start:start + PAGE]] + [("paging.limit", str(PAGE))]
-            page = await self.session.call(f"{s.name}.list{s.title}", "GET", f"{s.base}/{s.collection}",
-                                           params=params)
+            params = [(id_param, i) for i in ids[start : start + PAGE]] + [("paging.limit", str(PAGE))]
+            page = await self.session.call(f"{s.name}.list{s.title}", "GET", f"{s.base}/{s.collection}", params=params)
             found.extend(page.get(s.list_key) or [])
         return found

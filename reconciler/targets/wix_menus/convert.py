@@ -13,8 +13,17 @@ from reconciler.targets.wix_v3.convert import ref
 MANAGED = {
     "menu": ("name", "description", "visible", "sectionIds"),
     "section": ("name", "description", "image", "visible", "itemIds"),
-    "item": ("name", "description", "image", "visible", "labels", "orderSettings", "modifierGroups", "priceInfo",
-             "priceVariants"),
+    "item": (
+        "name",
+        "description",
+        "image",
+        "visible",
+        "labels",
+        "orderSettings",
+        "modifierGroups",
+        "priceInfo",
+        "priceVariants",
+    ),
     "group": ("name", "rule", "modifiers"),
     "modifier": ("name", "inStock"),
     "variant": ("name",),
@@ -28,35 +37,56 @@ def _image(url: str | None) -> dict | None:
 
 def to_wix(service: str, fields: dict, menu_location: str | None = None) -> dict:
     if service == "menu":
-        payload = {"name": fields["name"], "description": fields["description"] or "", "visible": fields["visible"],
-                   "sectionIds": [ref("section", s) for s in fields["sections"]]}
+        payload = {
+            "name": fields["name"],
+            "description": fields["description"] or "",
+            "visible": fields["visible"],
+            "sectionIds": [ref("section", s) for s in fields["sections"]],
+        }
         if menu_location:
             payload["businessLocationId"] = menu_location
         return payload
     if service == "section":
-        return {"name": fields["name"], "description": fields["description"] or "", "image": _image(fields["image"]),
-                "visible": fields["visible"], "itemIds": [ref("item", d) for d in fields["dishes"]]}
+        return {
+            "name": fields["name"],
+            "description": fields["description"] or "",
+            "image": _image(fields["image"]),
+            "visible": fields["visible"],
+            "itemIds": [ref("item", d) for d in fields["dishes"]],
+        }
     if service == "item":
         payload = {
-            "name": fields["name"], "description": fields["description"] or "", "image": _image(fields["image"]),
-            "visible": fields["visible"], "labels": [{"id": ref("label", label)} for label in fields["labels"]],
+            "name": fields["name"],
+            "description": fields["description"] or "",
+            "image": _image(fields["image"]),
+            "visible": fields["visible"],
+            "labels": [{"id": ref("label", label)} for label in fields["labels"]],
             "orderSettings": {"inStock": fields["in_stock"], "acceptSpecialRequests": fields["special_requests"]},
             "modifierGroups": [{"id": ref("group", g)} for g in fields["groups"]],
         }
         if fields["variants"] is None:
             payload["priceInfo"] = {"price": fields["price"]}
         else:
-            payload["priceVariants"] = {"variants": [
-                {"variantId": ref("variant", v["variant"]), "priceInfo": {"price": v["price"]}}
-                for v in fields["variants"]]}
+            payload["priceVariants"] = {
+                "variants": [
+                    {"variantId": ref("variant", v["variant"]), "priceInfo": {"price": v["price"]}}
+                    for v in fields["variants"]
+                ]
+            }
         return payload
     if service == "group":
-        return {"name": fields["name"],
-                "rule": {"required": fields["required"], "minSelections": fields["min"],
-                         "maxSelections": fields["max"]},
-                "modifiers": [{"id": ref("modifier", m["modifier"]), "preSelected": m["preselected"],
-                               "additionalChargeInfo": {"additionalCharge": m["price"]}}
-                              for m in fields["modifiers"]]}
+        return {
+            "name": fields["name"],
+            "rule": {"required": fields["required"], "minSelections": fields["min"], "maxSelections": fields["max"]},
+            "modifiers": [
+                {
+                    "id": ref("modifier", m["modifier"]),
+                    "preSelected": m["preselected"],
+                    "additionalChargeInfo": {"additionalCharge": m["price"]},
+                }
+                for m in fields["modifiers"]
+            ],
+        }
     if service == "modifier":
         return {"name": fields["name"], "inStock": fields["in_stock"]}
     return {"name": fields["name"]}  # variant, label

@@ -59,8 +59,10 @@ class MenusExecutor:
         self._unsure_creates: list[Operation] = []
         result = ExecutionResult(created=created)
         total, done = len(plan.operations), 0
-        phases = {phase: sorted({o.step for o in plan.operations if o.phase == phase})
-                  for phase in ("build", "cut-over", "clean-up")}
+        phases = {
+            phase: sorted({o.step for o in plan.operations if o.phase == phase})
+            for phase in ("build", "cut-over", "clean-up")
+        }
         try:
             for step in phases["build"]:
                 batch = [o for o in plan.operations if o.step == step]
@@ -83,18 +85,24 @@ class MenusExecutor:
             await _maybe(stage(created))
         except _Failed as failure:
             await self._compensate(plan, ids, created)
-            advice = (" Someone edited it since the plan was made: run `reconcile plan` again (it shows the edit "
-                      "as drift)." if failure.stale else "")
-            raise ApplyFailed(f"{failure}; every change was rolled back and the live site is as it was.{advice}") \
-                from None
+            advice = (
+                " Someone edited it since the plan was made: run `reconcile plan` again (it shows the edit as drift)."
+                if failure.stale
+                else ""
+            )
+            raise ApplyFailed(
+                f"{failure}; every change was rolled back and the live site is as it was.{advice}"
+            ) from None
         for step in phases["clean-up"]:
             batch = [o for o in plan.operations if o.step == step]
             self.progress("clean-up: " + ", ".join(sorted({o.call for o in batch})), done, total)
             try:
                 await self._step(batch, ids, revisions, created)
             except _Failed as failure:
-                result.warnings.append(f"clean-up stopped ({failure}); the entities not deleted are detached and "
-                                       "invisible, and the next apply deletes them")
+                result.warnings.append(
+                    f"clean-up stopped ({failure}); the entities not deleted are detached and "
+                    "invisible, and the next apply deletes them"
+                )
                 break
             done += len(batch)
         self.progress("done", total, total)
@@ -216,8 +224,11 @@ class MenusExecutor:
             names = {e.get("name") for e in _elements_of(op)}
             try:
                 for entity in await self.api.list_all(service):
-                    if entity["id"] not in before_ids and entity.get("name") in names \
-                            and entity["id"] not in by_service.get(service, []):
+                    if (
+                        entity["id"] not in before_ids
+                        and entity.get("name") in names
+                        and entity["id"] not in by_service.get(service, [])
+                    ):
                         by_service.setdefault(service, []).append(entity["id"])
             except ApiError as exc:
                 problems.append(f"could not look for entities a lost create may have made: {exc}")
@@ -225,8 +236,11 @@ class MenusExecutor:
             for service in services:
                 await self._delete(service, sorted(set(by_service.get(service, []))), problems)
         if problems:
-            raise ApplyOutcomeUnknown("the run failed and undoing it did not complete: " + "; ".join(problems[:5])
-                                      + ". Run `reconcile plan` to see the live site.")
+            raise ApplyOutcomeUnknown(
+                "the run failed and undoing it did not complete: "
+                + "; ".join(problems[:5])
+                + ". Run `reconcile plan` to see the live site."
+            )
 
     async def _undo_updates(self, ids: dict[str, str], problems: list[str]) -> None:
         undo: dict[str, dict[str, dict]] = {}  # service -> Wix id -> before payload
@@ -265,7 +279,7 @@ class MenusExecutor:
                     await self.api.call(*client.single_delete(service, wix_id))
                 return
             for start in range(0, len(wix_ids), spec.delete_limit):
-                operation, method, path = client.bulk_delete(service, wix_ids[start:start + spec.delete_limit])
+                operation, method, path = client.bulk_delete(service, wix_ids[start : start + spec.delete_limit])
                 await self.api.call(operation, method, path)
         except ApiError as exc:
             problems.append(f"could not delete the {service}s this run created: {exc}")

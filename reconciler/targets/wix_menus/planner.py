@@ -31,8 +31,15 @@ from reconciler.targets.wix_v3.convert import ref
 
 BUILD_ORDER = (("variant", "label", "modifier"), ("group",), ("item",), ("section",), ("menu",))
 DELETE_ORDER = (("menu",), ("section",), ("item",), ("group", "modifier", "variant", "label"))
-NOUNS = {"menu": "menu", "section": "section", "item": "item", "group": "modifier group", "modifier": "modifier",
-         "variant": "variant", "label": "label"}
+NOUNS = {
+    "menu": "menu",
+    "section": "section",
+    "item": "item",
+    "group": "modifier group",
+    "modifier": "modifier",
+    "variant": "variant",
+    "label": "label",
+}
 
 
 @dataclass
@@ -44,8 +51,9 @@ class _Work:
     notes: dict[Key, list[str]] = field(default_factory=dict)
 
 
-def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: str | None,
-          garbage: dict[str, str]) -> Built:
+def build(
+    changes: list[Change], desired: Essence, live: LiveSite, location_id: str | None, garbage: dict[str, str]
+) -> Built:
     """``garbage``: Wix id -> service of entities an earlier run left detached, to delete now."""
     ids = {f"{SERVICE_OF[k]}:{i}": wix for (k, i), wix in live.wix_ids.items()}
     for key in desired:
@@ -66,8 +74,9 @@ def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: 
         payload = convert.to_wix(service, fields, location_id if service == "menu" else None)
         if key in ids:
             if change.action == "create":
-                work.notes.setdefault(change.key, []).append(f"reuses the Wix {NOUNS[service]} {ids[key]} an "
-                                                             "interrupted run had built")
+                work.notes.setdefault(change.key, []).append(
+                    f"reuses the Wix {NOUNS[service]} {ids[key]} an interrupted run had built"
+                )
             payload.pop("businessLocationId", None)  # set once, at creation
             _update(work, service, change.id, payload, live.known[ids[key]], convert.mask(service))
             continue
@@ -87,8 +96,14 @@ def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: 
     if live.adopted:
         notes.append(f"adopting {len(live.adopted)} live entities by name: the next plan will track them by id")
     mapping = tuple(sorted((identity_kind(k), i, fingerprint(f)) for (k, i), f in desired.items()))
-    return Built(tuple(operations), dict(sorted(ids.items())), mapping, annotated, tuple(notes),
-                 dict(sorted(work.revisions.items())))
+    return Built(
+        tuple(operations),
+        dict(sorted(ids.items())),
+        mapping,
+        annotated,
+        tuple(notes),
+        dict(sorted(work.revisions.items())),
+    )
 
 
 def _update(work: _Work, service: str, local_id: str, payload: dict, raw_before: dict | None, mask: str) -> None:
@@ -127,17 +142,38 @@ def _creates(step: int, service: str, entries: list[tuple[str, dict]]) -> list[O
     spec = client.SERVICES[service]
     if service == "label":  # no bulk create for labels
         operation, method, path = client.single_create(service)
-        return [Operation(step, operation, method, path, {spec.entity: payload}, f'create label "{payload["name"]}"',
-                          binds=((0, service, local_id),), idempotent=False, phase="build")
-                for local_id, payload in entries]
+        return [
+            Operation(
+                step,
+                operation,
+                method,
+                path,
+                {spec.entity: payload},
+                f'create label "{payload["name"]}"',
+                binds=((0, service, local_id),),
+                idempotent=False,
+                phase="build",
+            )
+            for local_id, payload in entries
+        ]
     ops = []
     operation, method, path = client.bulk_create(service)
     for start in range(0, len(entries), spec.create_limit):
-        batch = entries[start:start + spec.create_limit]
+        batch = entries[start : start + spec.create_limit]
         body = {spec.list_key: [payload for _, payload in batch], "returnEntity": service == "menu"}
-        ops.append(Operation(step, operation, method, path, body, _count("create", len(batch), NOUNS[service]),
-                             binds=tuple((i, service, local_id) for i, (local_id, _) in enumerate(batch)),
-                             idempotent=False, phase="build"))
+        ops.append(
+            Operation(
+                step,
+                operation,
+                method,
+                path,
+                body,
+                _count("create", len(batch), NOUNS[service]),
+                binds=tuple((i, service, local_id) for i, (local_id, _) in enumerate(batch)),
+                idempotent=False,
+                phase="build",
+            )
+        )
     return ops
 
 
@@ -149,15 +185,29 @@ def _cut_over(step: int, work: _Work) -> list[Operation]:
         if service == "label":  # no bulk update for labels
             for local_id, payload, undo, _ in entries:
                 operation, method, path = client.single_update(service, "{id}")
-                body = {spec.entity: {"id": ref(service, local_id), "revision": {"$rev": f"{service}:{local_id}"},
-                                      **payload}}
-                ops.append(Operation(step, operation, method, path.replace("{id}", "{" + f"{service}:{local_id}" + "}"),
-                                     body, f'update label "{payload.get("name", local_id)}"', phase="cut-over",
-                                     undo={"elements": [undo]}))
+                body = {
+                    spec.entity: {
+                        "id": ref(service, local_id),
+                        "revision": {"$rev": f"{service}:{local_id}"},
+                        **payload,
+                    }
+                }
+                ops.append(
+                    Operation(
+                        step,
+                        operation,
+                        method,
+                        path.replace("{id}", "{" + f"{service}:{local_id}" + "}"),
+                        body,
+                        f'update label "{payload.get("name", local_id)}"',
+                        phase="cut-over",
+                        undo={"elements": [undo]},
+                    )
+                )
             continue
         operation, method, path = client.bulk_update(service)
         for start in range(0, len(entries), spec.create_limit):
-            batch = entries[start:start + spec.create_limit]
+            batch = entries[start : start + spec.create_limit]
             elements = []
             for local_id, payload, _, mask in batch:
                 entity = {"id": ref(service, local_id), "revision": {"$rev": f"{service}:{local_id}"}, **payload}
@@ -165,23 +215,37 @@ def _cut_over(step: int, work: _Work) -> list[Operation]:
                 if service != "variant":  # variants take whole-entity updates (their mask is internal)
                     element["mask"] = mask
                 elements.append(element)
-            ops.append(Operation(step, operation, method, path, {spec.list_key: elements, "returnEntity": False},
-                                 _count("update", len(batch), NOUNS[service]), phase="cut-over",
-                                 undo={"elements": [undo for _, _, undo, _ in batch]}))
+            ops.append(
+                Operation(
+                    step,
+                    operation,
+                    method,
+                    path,
+                    {spec.list_key: elements, "returnEntity": False},
+                    _count("update", len(batch), NOUNS[service]),
+                    phase="cut-over",
+                    undo={"elements": [undo for _, _, undo, _ in batch]},
+                )
+            )
     return ops
 
 
 def _deletes(step: int, service: str, wix_ids: list[str]) -> list[Operation]:
     spec = client.SERVICES[service]
     if service == "menu":  # no bulk delete for menus
-        return [Operation(step, *client.single_delete(service, wix_id), None, "delete a menu", phase="clean-up")
-                for wix_id in wix_ids]
+        return [
+            Operation(step, *client.single_delete(service, wix_id), None, "delete a menu", phase="clean-up")
+            for wix_id in wix_ids
+        ]
     ops = []
     for start in range(0, len(wix_ids), spec.delete_limit):
-        batch = wix_ids[start:start + spec.delete_limit]
+        batch = wix_ids[start : start + spec.delete_limit]
         operation, method, path = client.bulk_delete(service, batch)
-        ops.append(Operation(step, operation, method, path, None, _count("delete", len(batch), NOUNS[service]),
-                             phase="clean-up"))
+        ops.append(
+            Operation(
+                step, operation, method, path, None, _count("delete", len(batch), NOUNS[service]), phase="clean-up"
+            )
+        )
     return ops
 
 

@@ -55,15 +55,24 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
         _visibility_losses(menu, f"menu {menu.id}", lose)
         if menu.image:
             lose("menu images", menu.id)
-        out[("menu", menu.id)] = {"name": menu.name, "description": text(menu.description), "visible": menu.visible,
-                                  "sections": [s.id for s in menu.sections]}
+        out[("menu", menu.id)] = {
+            "name": menu.name,
+            "description": text(menu.description),
+            "visible": menu.visible,
+            "sections": [s.id for s in menu.sections],
+        }
         if len(menu.sections) > 100:
             refused.append(f"menu {menu.id} has {len(menu.sections)} sections; Menus (New) allows 100")
         for section in menu.sections:
             _visibility_losses(section, f"section {section.id}", lose)
-            out[("section", section.id)] = {"menu": menu.id, "name": section.name,
-                                            "description": text(section.description), "image": section.image,
-                                            "visible": section.visible, "dishes": list(section.dishes)}
+            out[("section", section.id)] = {
+                "menu": menu.id,
+                "name": section.name,
+                "description": text(section.description),
+                "image": section.image,
+                "visible": section.visible,
+                "dishes": list(section.dishes),
+            }
             if len(section.dishes) > 300:
                 refused.append(f"section {section.id} lists {len(section.dishes)} dishes; Menus (New) allows 300")
 
@@ -75,9 +84,18 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
         sizes = size_group(dish, groups, variations)
         others = [g for g in dish.options if sizes is None or g != sizes.id]
         used_groups.update(others)
-        record = {"name": dish.name, "description": text(dish.description), "image": dish.image,
-                  "visible": dish.visible, "labels": list(dish.labels), "in_stock": dish.in_stock,
-                  "special_requests": dish.special_requests, "price": None, "variants": None, "groups": others}
+        record = {
+            "name": dish.name,
+            "description": text(dish.description),
+            "image": dish.image,
+            "visible": dish.visible,
+            "labels": list(dish.labels),
+            "in_stock": dish.in_stock,
+            "special_requests": dish.special_requests,
+            "price": None,
+            "variants": None,
+            "groups": others,
+        }
         if sizes is None:
             record["price"] = money(dish.price)
         else:
@@ -106,9 +124,8 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
             out[("modifier", choice.item)] = {"name": item.name, "in_stock": item.in_stock}
 
     for variation in catalog.variations:
-        if ("variant", variation.id) in out or ("modifier", variation.id) in out:
-            if _has_details(variation):
-                lose("details of variations beyond their name and stock", variation.id)
+        if (("variant", variation.id) in out or ("modifier", variation.id) in out) and _has_details(variation):
+            lose("details of variations beyond their name and stock", variation.id)
     if any(i.options for i in catalog.variations):
         lose("options on variations", ", ".join(v.id for v in catalog.variations if v.options))
     for (kind, local_id), record in out.items():
@@ -137,14 +154,18 @@ def _modifier_group(group) -> tuple[dict, str | None]:
         chosen = {c.item for c in choices}
     required, low, high = rule
     if high > MAX_RULE or low > MAX_RULE:
-        return {}, (f'option group {group.id} allows up to {high} choices; Menus (New) allows at most {MAX_RULE} '
-                    f"(set `max: {MAX_RULE}` or split the group)")
+        return {}, (
+            f'option group {group.id} allows up to {high} choices; Menus (New) allows at most {MAX_RULE} '
+            f"(set `max: {MAX_RULE}` or split the group)"
+        )
     if len(choices) > 500:
         return {}, f"option group {group.id} has {len(choices)} choices; Menus (New) allows 500"
     return {
-        "name": group.name, "required": required, "min": low, "max": high,
-        "modifiers": [{"modifier": c.item, "price": money(c.price), "preselected": c.item in chosen}
-                      for c in choices],
+        "name": group.name,
+        "required": required,
+        "min": low,
+        "max": high,
+        "modifiers": [{"modifier": c.item, "price": money(c.price), "preselected": c.item in chosen} for c in choices],
     }, None
 
 
@@ -158,8 +179,15 @@ def _visibility_losses(entity: Visible, who: str, lose) -> None:
 
 
 def _has_details(item: Item) -> bool:
-    return bool(item.price or item.tax_rate or item.labels or item.description or item.image
-                or not item.visible or not item.special_requests)
+    return bool(
+        item.price
+        or item.tax_rate
+        or item.labels
+        or item.description
+        or item.image
+        or not item.visible
+        or not item.special_requests
+    )
 
 
 def _scale(value: Decimal) -> int:

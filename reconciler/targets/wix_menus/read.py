@@ -14,13 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reconciler.engine.essence import Essence, Key, fingerprint, money, text
-from reconciler.targets.naming import Namer, drifted
 from reconciler.state.mapping import Entry
+from reconciler.targets.naming import Namer, drifted
 from reconciler.targets.wix_menus.client import SERVICES, MenusApi
 
 # essence kind -> service kind (as in client.SERVICES and in the mapping)
-SERVICE_OF = {"menu": "menu", "section": "section", "dish": "item", "option_group": "group", "variant": "variant",
-              "modifier": "modifier", "label": "label"}
+SERVICE_OF = {
+    "menu": "menu",
+    "section": "section",
+    "dish": "item",
+    "option_group": "group",
+    "variant": "variant",
+    "modifier": "modifier",
+    "label": "label",
+}
 
 
 @dataclass
@@ -53,11 +60,12 @@ class LiveSite:
 async def fetch(api: MenusApi) -> RawSite:
     kinds = list(SERVICES)
     results = await asyncio.gather(*(api.list_all(kind) for kind in kinds))
-    return RawSite(dict(zip(kinds, results)))
+    return RawSite(dict(zip(kinds, results, strict=False)))
 
 
-def interpret(raw: RawSite, entries: list[Entry], desired: Essence, location_id: str | None,
-              several_locations: bool) -> LiveSite:
+def interpret(
+    raw: RawSite, entries: list[Entry], desired: Essence, location_id: str | None, several_locations: bool
+) -> LiveSite:
     known = {e["id"]: e for entities in raw.lists.values() for e in entities if e.get("id")}
     kinds = {e["id"]: kind for kind, entities in raw.lists.items() for e in entities if e.get("id")}
     namer = Namer(entries, desired, set(known))
@@ -130,37 +138,57 @@ def _price(info: dict | None) -> str | None:
 
 def _record(kind: str, raw: dict, to_local: Callable[[str], str], menu: str | None) -> dict:
     if kind == "menu":
-        return {"name": raw.get("name") or "", "description": text(raw.get("description")),
-                "visible": raw.get("visible") is not False, "sections": [to_local(s) for s in raw.get("sectionIds") or []]}
+        return {
+            "name": raw.get("name") or "",
+            "description": text(raw.get("description")),
+            "visible": raw.get("visible") is not False,
+            "sections": [to_local(s) for s in raw.get("sectionIds") or []],
+        }
     if kind == "section":
-        return {"menu": menu, "name": raw.get("name") or "", "description": text(raw.get("description")),
-                "image": (raw.get("image") or {}).get("url") or None, "visible": raw.get("visible") is not False,
-                "dishes": [to_local(i) for i in raw.get("itemIds") or []]}
+        return {
+            "menu": menu,
+            "name": raw.get("name") or "",
+            "description": text(raw.get("description")),
+            "image": (raw.get("image") or {}).get("url") or None,
+            "visible": raw.get("visible") is not False,
+            "dishes": [to_local(i) for i in raw.get("itemIds") or []],
+        }
     if kind == "dish":
         settings = raw.get("orderSettings") or {}
         variants = (raw.get("priceVariants") or {}).get("variants")
         return {
-            "name": raw.get("name") or "", "description": text(raw.get("description")),
-            "image": (raw.get("image") or {}).get("url") or None, "visible": raw.get("visible") is not False,
+            "name": raw.get("name") or "",
+            "description": text(raw.get("description")),
+            "image": (raw.get("image") or {}).get("url") or None,
+            "visible": raw.get("visible") is not False,
             "labels": [to_local(label.get("id")) for label in raw.get("labels") or []],
             "in_stock": settings.get("inStock") is not False,
             "special_requests": settings.get("acceptSpecialRequests") is not False,
             "price": None if raw.get("priceVariants") else _price(raw.get("priceInfo")),
-            "variants": None if not raw.get("priceVariants") else [
+            "variants": None
+            if not raw.get("priceVariants")
+            else [
                 {"variant": to_local(v.get("variantId")), "price": _price(v.get("priceInfo")) or money("0")}
-                for v in variants or []],
+                for v in variants or []
+            ],
             "groups": [to_local(g.get("id")) for g in raw.get("modifierGroups") or []],
         }
     if kind == "option_group":
         rule = raw.get("rule") or {}
         modifiers = raw.get("modifiers") or []
         return {
-            "name": raw.get("name") or "", "required": bool(rule.get("required")),
+            "name": raw.get("name") or "",
+            "required": bool(rule.get("required")),
             "min": rule.get("minSelections") or 0,
             "max": rule.get("maxSelections") if rule.get("maxSelections") is not None else len(modifiers),
-            "modifiers": [{"modifier": to_local(m.get("id")),
-                           "price": money((m.get("additionalChargeInfo") or {}).get("additionalCharge") or "0"),
-                           "preselected": bool(m.get("preSelected"))} for m in modifiers],
+            "modifiers": [
+                {
+                    "modifier": to_local(m.get("id")),
+                    "price": money((m.get("additionalChargeInfo") or {}).get("additionalCharge") or "0"),
+                    "preselected": bool(m.get("preSelected")),
+                }
+                for m in modifiers
+            ],
         }
     if kind == "modifier":
         return {"name": raw.get("name") or "", "in_stock": raw.get("inStock") is not False}

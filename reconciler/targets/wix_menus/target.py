@@ -50,9 +50,16 @@ class WixMenusTarget:
 
     async def describe(self) -> dict:
         location_id, location_name, _ = await self.resolve()
-        return {"name": self.label, "api": "wix-menus-new", "guarantee": self.guarantee,
-                "location_id": location_id, "location_name": location_name, "catalog_id": location_id,
-                "scope": await self.scope(), "remove_verb": self.remove_verb}
+        return {
+            "name": self.label,
+            "api": "wix-menus-new",
+            "guarantee": self.guarantee,
+            "location_id": location_id,
+            "location_name": location_name,
+            "catalog_id": location_id,
+            "scope": await self.scope(),
+            "remove_verb": self.remove_verb,
+        }
 
     # -- read -------------------------------------------------------------------------------------
     async def fetch(self) -> read.RawSite:
@@ -68,8 +75,11 @@ class WixMenusTarget:
         # Entities mapped to us, still there, but no longer reachable: left by an interrupted run.
         reachable = set(live.wix_ids.values())
         wanted = {(read.SERVICE_OF[k], i) for k, i in desired}
-        self._garbage = {e.wix_id: e.kind for e in entries
-                         if e.wix_id in live.known and e.wix_id not in reachable and (e.kind, e.local_id) not in wanted}
+        self._garbage = {
+            e.wix_id: e.kind
+            for e in entries
+            if e.wix_id in live.known and e.wix_id not in reachable and (e.kind, e.local_id) not in wanted
+        }
         return live
 
     def unsupported(self, catalog: Catalog) -> list[str]:
@@ -81,11 +91,13 @@ class WixMenusTarget:
         return essence, notes
 
     # -- plan and execute -------------------------------------------------------------------------
-    async def build(self, changes: list[Change], desired: Essence, live: read.LiveSite,
-                    live_updates: bool = True) -> Built:
+    async def build(
+        self, changes: list[Change], desired: Essence, live: read.LiveSite, live_updates: bool = True
+    ) -> Built:
         location_id, _, _ = await self.resolve()
         return planner.build(changes, desired, live, location_id, self._garbage)
 
-    async def executor(self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool,
-                       progress) -> MenusExecutor:
+    async def executor(
+        self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress
+    ) -> MenusExecutor:
         return MenusExecutor(self.api, concurrency=concurrency, progress=progress)

@@ -23,10 +23,18 @@ class CatalogsV3:
         self.session = session
         self.prefix = prefix
 
-    async def call(self, operation: str, method: str, path: str, body: dict | None = None,
-                   params: list[tuple[str, str]] | None = None, idempotent: bool = True) -> dict:
-        return await self.session.call(operation, method, self.prefix + path, json_body=body, params=params,
-                                       idempotent=idempotent)
+    async def call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        params: list[tuple[str, str]] | None = None,
+        idempotent: bool = True,
+    ) -> dict:
+        return await self.session.call(
+            operation, method, self.prefix + path, json_body=body, params=params, idempotent=idempotent
+        )
 
     # -- locations and catalogs -----------------------------------------------------------------
     async def list_locations(self) -> list[dict]:
@@ -34,7 +42,9 @@ class CatalogsV3:
         offset = 0
         while True:
             page = await self.session.call(
-                "listLocations", "GET", "/locations/v1/locations",
+                "listLocations",
+                "GET",
+                "/locations/v1/locations",
                 params=[("paging.limit", "100"), ("paging.offset", str(offset))],
             )
             batch = page.get("locations") or []
@@ -65,8 +75,7 @@ class CatalogsV3:
         return data.get("menus") or []
 
     async def list_sections(self, catalog_id: str) -> list[dict]:
-        data = await self.call("listSections", "GET", f"/catalogs/{catalog_id}/sections",
-                               params=[("archived", "true")])
+        data = await self.call("listSections", "GET", f"/catalogs/{catalog_id}/sections", params=[("archived", "true")])
         return data.get("sections") or []
 
     async def list_items(self, catalog_id: str) -> list[dict]:
@@ -75,12 +84,22 @@ class CatalogsV3:
 
     # -- drafts ----------------------------------------------------------------------------------
     async def create_draft(self, catalog_id: str) -> dict:
-        return await self.call("createDraftCatalog", "POST", f"/draft-catalogs/{catalog_id}/create",
-                               {"catalogId": catalog_id}, idempotent=False)
+        return await self.call(
+            "createDraftCatalog",
+            "POST",
+            f"/draft-catalogs/{catalog_id}/create",
+            {"catalogId": catalog_id},
+            idempotent=False,
+        )
 
     async def publish_draft(self, catalog_id: str) -> dict:
-        return await self.call("publishDraftCatalog", "POST", f"/draft-catalogs/{catalog_id}/publish",
-                               {"catalogId": catalog_id}, idempotent=False)
+        return await self.call(
+            "publishDraftCatalog",
+            "POST",
+            f"/draft-catalogs/{catalog_id}/publish",
+            {"catalogId": catalog_id},
+            idempotent=False,
+        )
 
     async def discard_draft(self, catalog_id: str) -> bool:
         """Discard the draft; False when there was none (already published or discarded)."""

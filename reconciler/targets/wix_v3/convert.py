@@ -40,8 +40,12 @@ mapping_kind = E.identity_kind
 # -- to Wix ---------------------------------------------------------------------------------------
 def visibility_to_wix(fields: dict) -> dict:
     periods = [
-        {"openDay": _DAY_TO_WIX[w["day"]], "openTime": w["open"],
-         "closeDay": _DAY_TO_WIX[w["close_day"]], "closeTime": w["close"]}
+        {
+            "openDay": _DAY_TO_WIX[w["day"]],
+            "openTime": w["open"],
+            "closeDay": _DAY_TO_WIX[w["close_day"]],
+            "closeTime": w["close"],
+        }
         for w in fields["hours"]
     ]
     special = [
@@ -62,8 +66,12 @@ def option_to_wix(option: dict, to_ref: Ref) -> dict:
         default = option.get("default")
         branch = {"defaultChoice": to_ref("item", default) if default else None, "availableChoices": choices}
     elif option["type"] == "extras":
-        branch = {"defaultChoices": [to_ref("item", d) for d in option["defaults"]],
-                  "minChoices": option["min"], "maxChoices": option["max"], "availableChoices": choices}
+        branch = {
+            "defaultChoices": [to_ref("item", d) for d in option["defaults"]],
+            "minChoices": option["min"],
+            "maxChoices": option["max"],
+            "availableChoices": choices,
+        }
     else:
         branch = {"availableChoices": choices}
     return {"name": option["name"], _OPTION_BRANCH[option["type"]]: branch}
@@ -112,16 +120,26 @@ def visibility_from_wix(criteria: dict | None) -> dict:
     criteria = criteria or {}
     availability = criteria.get("availability") or {}
     hours = [
-        E.window(_DAY_FROM_WIX.get(p.get("openDay"), "mon"), p.get("openTime"), p.get("closeTime"),
-                 _DAY_FROM_WIX.get(p.get("closeDay")))
+        E.window(
+            _DAY_FROM_WIX.get(p.get("openDay"), "mon"),
+            p.get("openTime"),
+            p.get("closeTime"),
+            _DAY_FROM_WIX.get(p.get("closeDay")),
+        )
         for p in availability.get("periods") or []
     ]
     special = [
-        {"start": s.get("startDate"), "end": s.get("endDate"), "available": s.get("available", True) is not False,
-         "name": s.get("eventName") or None}
+        {
+            "start": s.get("startDate"),
+            "end": s.get("endDate"),
+            "available": s.get("available", True) is not False,
+            "name": s.get("eventName") or None,
+        }
         for s in availability.get("specialHourPeriods") or []
     ]
-    fulfillment = [_FULFILLMENT_FROM_WIX[f] for f in criteria.get("fulfillmentTypes") or [] if f in _FULFILLMENT_FROM_WIX]
+    fulfillment = [
+        _FULFILLMENT_FROM_WIX[f] for f in criteria.get("fulfillmentTypes") or [] if f in _FULFILLMENT_FROM_WIX
+    ]
     platforms = [_PLATFORM_FROM_WIX[p] for p in criteria.get("platforms") or [] if p in _PLATFORM_FROM_WIX]
     return E.visibility(
         criteria.get("visible") is not False,
@@ -139,8 +157,10 @@ def option_from_wix(option: dict, local: Callable[[str], str]) -> dict:
             break
     else:
         branch, body = "deselection", {}
-    choices = [{"item": local(c.get("itemId", "")), "price": E.money((c.get("price") or {}).get("value") or "0")}
-               for c in body.get("availableChoices") or []]
+    choices = [
+        {"item": local(c.get("itemId", "")), "price": E.money((c.get("price") or {}).get("value") or "0")}
+        for c in body.get("availableChoices") or []
+    ]
     resolved = {"name": option.get("name") or "", "type": branch, "choices": choices}
     if branch == "selection":
         default = body.get("defaultChoice")

@@ -44,9 +44,16 @@ class _Retry(Exception):
 
 
 class Executor:
-    def __init__(self, api: CatalogsV3, catalog_id: str, concurrency: int = 4, attempts: int = 3,
-                 takeover_draft: bool = False, interrupted_run: bool = False,
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        api: CatalogsV3,
+        catalog_id: str,
+        concurrency: int = 4,
+        attempts: int = 3,
+        takeover_draft: bool = False,
+        interrupted_run: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
         self.api = api
         self.catalog_id = catalog_id
         self.concurrency = max(1, concurrency)
@@ -56,7 +63,9 @@ class Executor:
         self.progress = progress or (lambda stage, done, total: None)
         self.draft_left = False  # a failed run could not discard its draft; the next apply will
 
-    async def run(self, plan: Plan, before_publish: Callable[[dict[str, str]], Awaitable[None] | None]) -> ExecutionResult:
+    async def run(
+        self, plan: Plan, before_publish: Callable[[dict[str, str]], Awaitable[None] | None]
+    ) -> ExecutionResult:
         if not plan.operations:
             await _maybe(before_publish({}))
             return ExecutionResult()
@@ -67,11 +76,14 @@ class Executor:
                 created = await self._transaction(plan, before_publish)
                 return ExecutionResult(created=created, attempts=attempt)
             except _Retry as why:
-                log.warning("attempt %d discarded its draft after an ambiguous failure (%s); starting over",
-                            attempt, why)
+                log.warning(
+                    "attempt %d discarded its draft after an ambiguous failure (%s); starting over", attempt, why
+                )
                 last = why
-        raise ApplyFailed(f"gave up after {self.attempts} attempts; the draft was discarded and the live catalog "
-                          f"is unchanged. Last failure: {last}")
+        raise ApplyFailed(
+            f"gave up after {self.attempts} attempts; the draft was discarded and the live catalog "
+            f"is unchanged. Last failure: {last}"
+        )
 
     async def _live(self, plan: Plan, before_publish) -> ExecutionResult:
         # A single live update: one PATCH is atomic on its own, and safe to retry.
@@ -80,7 +92,9 @@ class Executor:
         for done, op in enumerate(plan.operations):
             self.progress(op.summary, done, total)
             try:
-                await self.api.call(op.call, op.method, op.path, fill_placeholders(op.body, plan.ids), idempotent=op.idempotent)
+                await self.api.call(
+                    op.call, op.method, op.path, fill_placeholders(op.body, plan.ids), idempotent=op.idempotent
+                )
             except ApiError as exc:
                 raise ApplyFailed(f"{op.summary} failed; the live catalog is unchanged: {exc}") from exc
         self.progress("done", total, total)
@@ -98,7 +112,7 @@ class Executor:
                 batch = [op for op in body_ops if op.step == step]
                 self.progress(", ".join(sorted({o.call for o in batch})), done, total)
                 results = await self._gather(batch, table)
-                for op, ids in zip(batch, results):
+                for ids in results:
                     created.update(ids)
                     table.update(ids)
                 done += len(batch)
@@ -116,8 +130,9 @@ class Executor:
 
         async def one(op: Operation) -> dict[str, str]:
             async with limit:
-                response = await self.api.call(op.call, op.method, op.path, fill_placeholders(op.body, table),
-                                               idempotent=op.idempotent)
+                response = await self.api.call(
+                    op.call, op.method, op.path, fill_placeholders(op.body, table), idempotent=op.idempotent
+                )
                 return check_bulk(op, response)
 
         tasks = [asyncio.ensure_future(one(op)) for op in batch]
@@ -159,8 +174,9 @@ class Executor:
             if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt)):
                 return
             # The draft may linger, but nothing was published: the live catalog is unchanged.
-            raise ApplyFailed(f"{exc}; the draft could not be discarded (the next apply will), and the live "
-                              "catalog is unchanged") from exc
+            raise ApplyFailed(
+                f"{exc}; the draft could not be discarded (the next apply will), and the live catalog is unchanged"
+            ) from exc
         if isinstance(exc, TemporaryApiError):
             raise _Retry(str(exc)) from exc
         if isinstance(exc, (ApiError, ApplyFailed)):
@@ -192,8 +208,7 @@ class Executor:
             return
         if isinstance(publish_error, TemporaryApiError):
             raise _Retry(str(publish_error))
-        raise ApplyFailed(f"publish failed: {publish_error}; the draft was discarded and the live catalog is "
-                          "unchanged")
+        raise ApplyFailed(f"publish failed: {publish_error}; the draft was discarded and the live catalog is unchanged")
 
 
 def check_bulk(op: Operation, response: dict) -> dict[str, str]:
@@ -214,8 +229,9 @@ def check_bulk(op: Operation, response: dict) -> dict[str, str]:
     if failures or meta.get("totalFailures"):
         names = {i: local for i, _, local in op.binds}
         detail = "; ".join(f"{f} ({names[int(f.split()[1].rstrip(':'))]})" if op.binds else f for f in failures[:10])
-        raise ApplyFailed(f"{op.call} ({op.summary}) failed for {len(failures) or meta.get('totalFailures')} "
-                          f"element(s): {detail}")
+        raise ApplyFailed(
+            f"{op.call} ({op.summary}) failed for {len(failures) or meta.get('totalFailures')} element(s): {detail}"
+        )
     for index, kind, local_id in op.binds:
         wix_id = by_index[index].get("id")
         if not wix_id:

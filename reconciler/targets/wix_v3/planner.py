@@ -34,8 +34,10 @@ from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.client import BULK_LIMIT
 from reconciler.targets.wix_v3.read import LiveCatalog
 
-REMOVAL_NOTE = ("Catalogs v3 has no delete: removed menus are archived, removed sections and dishes are "
-                "unlisted and hidden, removed variations are unlisted.")
+REMOVAL_NOTE = (
+    "Catalogs v3 has no delete: removed menus are archived, removed sections and dishes are "
+    "unlisted and hidden, removed variations are unlisted."
+)
 
 
 @dataclass
@@ -56,21 +58,26 @@ def ref(kind: str, local_id: str) -> dict:
     return convert.ref(kind, local_id)
 
 
-def build(changes: list[Change], desired: Essence, live: LiveCatalog, catalog_id: str,
-          live_updates: bool = True) -> Built:
+def build(
+    changes: list[Change], desired: Essence, live: LiveCatalog, catalog_id: str, live_updates: bool = True
+) -> Built:
     ids = _known_ids(desired, live)
     work = _Work()
     for change in changes:
         _classify(change, desired, live, ids, work)
     for key in live.adopted:
-        work.notes.setdefault(key, []).append(f"adopted the live {key[0]} with the same name (Wix id "
-                                              f"{live.wix_ids[key]})")
+        work.notes.setdefault(key, []).append(
+            f"adopted the live {key[0]} with the same name (Wix id {live.wix_ids[key]})"
+        )
     single = _single_live_update(changes, work, desired, ids, catalog_id, live) if live_updates else None
     operations = single or (_draft_operations(work, desired, catalog_id) if changes else [])
     annotated = tuple(replace(c, notes=c.notes + tuple(work.notes.get(c.key, ()))) for c in changes)
     notes = [REMOVAL_NOTE] if any(c.action == "remove" for c in changes) else []
-    notes += [f"adopting {len(live.adopted)} live entities by name: the next plan will track them by id"] \
-        if live.adopted else []
+    notes += (
+        [f"adopting {len(live.adopted)} live entities by name: the next plan will track them by id"]
+        if live.adopted
+        else []
+    )
     mapping = tuple(sorted((convert.mapping_kind(k), i, fingerprint(f)) for (k, i), f in desired.items()))
     return Built(tuple(operations), ids, mapping, annotated, tuple(notes))
 
@@ -78,7 +85,7 @@ def build(changes: list[Change], desired: Essence, live: LiveCatalog, catalog_id
 def _known_ids(desired: Essence, live: LiveCatalog) -> dict[str, str]:
     """Wix ids of every entity that exists already and that the plan may reference."""
     ids = {f"{convert.mapping_kind(k)}:{i}": wix for (k, i), wix in live.wix_ids.items()}
-    for (kind, local_id) in desired:
+    for kind, local_id in desired:
         wix = _reusable(kind, local_id, live)
         if wix is not None:
             ids.setdefault(f"{convert.mapping_kind(kind)}:{local_id}", wix)
@@ -111,15 +118,20 @@ def _classify(change: Change, desired: Essence, live: LiveCatalog, ids: dict, wo
         old_menu = live.essence[change.key]["menu"]
         work.notes.setdefault(change.key, []).append(
             f'sections cannot move between menus in Catalogs v3: recreated in menu "{fields["menu"]}", '
-            f'the old one in "{old_menu}" is unlisted and hidden')
+            f'the old one in "{old_menu}" is unlisted and hidden'
+        )
         if ("menu", old_menu) in desired:
             old_wix = live.wix_ids[change.key]  # a literal id: the local id now names the new section
             work.sections[f"old:{local_id}"] = (ref("menu", old_menu), _hide_payload(live.essence[change.key], old_wix))
         del ids[f"section:{local_id}"]
         existing = None
     if existing is None:
-        {"menu": work.new_menus, "section": work.new_sections, "dish": work.new_dishes,
-         "variation": work.new_variations}[kind].append(local_id)
+        {
+            "menu": work.new_menus,
+            "section": work.new_sections,
+            "dish": work.new_dishes,
+            "variation": work.new_variations,
+        }[kind].append(local_id)
         return
     if change.action == "create":
         raw = live.known[existing]
@@ -159,21 +171,58 @@ def _remove(change: Change, live: LiveCatalog, work: _Work) -> None:
 
 def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Operation]:
     bulk = f"/draft-catalogs/{catalog_id}/bulk"
-    ops: list[Operation] = [Operation(0, "createDraftCatalog", "POST", f"/draft-catalogs/{catalog_id}/create",
-                                      {"catalogId": catalog_id}, "create a draft catalog", idempotent=False)]
+    ops: list[Operation] = [
+        Operation(
+            0,
+            "createDraftCatalog",
+            "POST",
+            f"/draft-catalogs/{catalog_id}/create",
+            {"catalogId": catalog_id},
+            "create a draft catalog",
+            idempotent=False,
+        )
+    ]
     created_dishes = set(work.new_dishes)
 
     # Step 1: menus and variations.
-    ops += _chunks(1, "bulkArchiveMenus", f"{bulk}/menus/archive", "ids", sorted(work.archive),
-                   lambda m: ref("menu", m), "archive {n} menus")
-    ops += _chunks(1, "bulkUnarchiveMenus", f"{bulk}/menus/unarchive", "ids", sorted(work.unarchive),
-                   lambda m: ref("menu", m), "unarchive {n} menus")
-    ops += _chunks(1, "bulkCreateMenus", f"{bulk}/menus/create", "menus", sorted(work.new_menus),
-                   lambda m: convert.menu_to_wix(desired[("menu", m)], ref, sections=[]),
-                   "create {n} menus", bind="menu")
-    ops += _chunks(1, "bulkCreateVariations", f"{bulk}/variations/create", "variations",
-                   sorted(work.new_variations), lambda v: {"name": desired[("variation", v)]["name"]},
-                   "create {n} variations", bind="item")
+    ops += _chunks(
+        1,
+        "bulkArchiveMenus",
+        f"{bulk}/menus/archive",
+        "ids",
+        sorted(work.archive),
+        lambda m: ref("menu", m),
+        "archive {n} menus",
+    )
+    ops += _chunks(
+        1,
+        "bulkUnarchiveMenus",
+        f"{bulk}/menus/unarchive",
+        "ids",
+        sorted(work.unarchive),
+        lambda m: ref("menu", m),
+        "unarchive {n} menus",
+    )
+    ops += _chunks(
+        1,
+        "bulkCreateMenus",
+        f"{bulk}/menus/create",
+        "menus",
+        sorted(work.new_menus),
+        lambda m: convert.menu_to_wix(desired[("menu", m)], ref, sections=[]),
+        "create {n} menus",
+        bind="menu",
+    )
+    ops += _chunks(
+        1,
+        "bulkCreateVariations",
+        f"{bulk}/variations/create",
+        "variations",
+        sorted(work.new_variations),
+        lambda v: {"name": desired[("variation", v)]["name"]},
+        "create {n} variations",
+        bind="item",
+    )
     for local_id in work.new_menus:
         if desired[("menu", local_id)]["sections"]:
             _update("menu", local_id, desired[("menu", local_id)], work)
@@ -190,8 +239,16 @@ def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Op
             _update("section", local_id, fields, work)
         return {"menuId": ref("menu", fields["menu"]), "section": convert.section_to_wix(fields, ref, existing)}
 
-    ops += _chunks(2, "bulkCreateSections", f"{bulk}/sections/create", "createSectionRequests",
-                   sorted(work.new_sections), new_section, "create {n} sections", bind="section")
+    ops += _chunks(
+        2,
+        "bulkCreateSections",
+        f"{bulk}/sections/create",
+        "createSectionRequests",
+        sorted(work.new_sections),
+        new_section,
+        "create {n} sections",
+        bind="section",
+    )
 
     # Step 3: dishes, each inside the first section that lists it.
     home = {}
@@ -206,36 +263,87 @@ def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Op
         if ready != fields["options"]:
             _update("dish", local_id, fields, work)  # options offering new dishes: set in step 4
         menu_id, section_id = home[local_id]
-        return {"menuId": ref("menu", menu_id), "sectionId": ref("section", section_id),
-                "dish": convert.item_to_wix(fields, ref, options=ready)}
+        return {
+            "menuId": ref("menu", menu_id),
+            "sectionId": ref("section", section_id),
+            "dish": convert.item_to_wix(fields, ref, options=ready),
+        }
 
-    ops += _chunks(3, "bulkCreateDishes", f"{bulk}/dishes/create", "createDishRequests",
-                   sorted(work.new_dishes), new_dish, "create {n} dishes", bind="item")
+    ops += _chunks(
+        3,
+        "bulkCreateDishes",
+        f"{bulk}/dishes/create",
+        "createDishRequests",
+        sorted(work.new_dishes),
+        new_dish,
+        "create {n} dishes",
+        bind="item",
+    )
 
     # Step 4: fields, options and order lists, now that every id exists.
-    ops += _chunks(4, "bulkUpdateItems", f"{bulk}/items/update", "items", sorted(work.items),
-                   lambda i: work.items[i], "update {n} items")
-    ops += _chunks(4, "bulkUpdateSections", f"{bulk}/sections/update", "updateSectionsRequests",
-                   sorted(work.sections), lambda s: {"menuId": work.sections[s][0], "section": work.sections[s][1]},
-                   "update {n} sections")
-    ops += _chunks(4, "bulkUpdateMenus", f"{bulk}/menus/update", "menus", sorted(work.menus),
-                   lambda m: work.menus[m], "update {n} menus")
-    ops.append(Operation(5, "publishDraftCatalog", "POST", f"/draft-catalogs/{catalog_id}/publish",
-                         {"catalogId": catalog_id}, "publish the draft", idempotent=False))
+    ops += _chunks(
+        4,
+        "bulkUpdateItems",
+        f"{bulk}/items/update",
+        "items",
+        sorted(work.items),
+        lambda i: work.items[i],
+        "update {n} items",
+    )
+    ops += _chunks(
+        4,
+        "bulkUpdateSections",
+        f"{bulk}/sections/update",
+        "updateSectionsRequests",
+        sorted(work.sections),
+        lambda s: {"menuId": work.sections[s][0], "section": work.sections[s][1]},
+        "update {n} sections",
+    )
+    ops += _chunks(
+        4,
+        "bulkUpdateMenus",
+        f"{bulk}/menus/update",
+        "menus",
+        sorted(work.menus),
+        lambda m: work.menus[m],
+        "update {n} menus",
+    )
+    ops.append(
+        Operation(
+            5,
+            "publishDraftCatalog",
+            "POST",
+            f"/draft-catalogs/{catalog_id}/publish",
+            {"catalogId": catalog_id},
+            "publish the draft",
+            idempotent=False,
+        )
+    )
     return _compact(ops)
 
 
-def _chunks(step: int, call: str, path: str, key: str, locals_: list[str], element, summary: str,
-            bind: str | None = None) -> list[Operation]:
+def _chunks(
+    step: int, call: str, path: str, key: str, locals_: list[str], element, summary: str, bind: str | None = None
+) -> list[Operation]:
     ops = []
     for start in range(0, len(locals_), BULK_LIMIT):
-        batch = locals_[start:start + BULK_LIMIT]
+        batch = locals_[start : start + BULK_LIMIT]
         body = {key: [element(x) for x in batch]}
-        if call.startswith("bulkCreate") or call.startswith("bulkUpdate") or "rchive" in call:
+        if call.startswith(("bulkCreate", "bulkUpdate")) or "rchive" in call:
             body["returnFullEntity"] = False
         binds = tuple((i, bind, x) for i, x in enumerate(batch)) if bind else ()
-        ops.append(Operation(step, call, "POST", path, body, _plural(summary, len(batch)), binds,
-                             idempotent=not call.startswith("bulkCreate")))
+        ops.append(
+            Operation(
+                step,
+                call,
+                "POST",
+                path,
+                body,
+                _plural(summary, len(batch)),
+                binds,
+                idempotent=not call.startswith("bulkCreate"),
+            )
+        )
     return ops
 
 
@@ -252,8 +360,9 @@ def _compact(ops: list[Operation]) -> list[Operation]:
     return [replace(o, step=renumber[o.step]) for o in ops]
 
 
-def _single_live_update(changes: list[Change], work: _Work, desired: Essence, ids: dict, catalog_id: str,
-                        live: LiveCatalog) -> list[Operation] | None:
+def _single_live_update(
+    changes: list[Change], work: _Work, desired: Essence, ids: dict, catalog_id: str, live: LiveCatalog
+) -> list[Operation] | None:
     if len(changes) != 1 or changes[0].action != "update":
         return None
     change = changes[0]
@@ -263,14 +372,38 @@ def _single_live_update(changes: list[Change], work: _Work, desired: Essence, id
     wix = ids[f"{convert.mapping_kind(change.kind)}:{change.id}"]
     if change.kind == "menu":
         body = {k: v for k, v in work.menus[change.id].items() if k != "id"}
-        return [Operation(0, "updateMenu", "PATCH", f"/catalogs/{catalog_id}/menus/{wix}", {"menu": body},
-                          f'update menu "{change.name}"')]
+        return [
+            Operation(
+                0,
+                "updateMenu",
+                "PATCH",
+                f"/catalogs/{catalog_id}/menus/{wix}",
+                {"menu": body},
+                f'update menu "{change.name}"',
+            )
+        ]
     if change.kind == "section":
         menu_ref, payload = work.sections[change.id]
         menu_wix = ids[f"menu:{menu_ref['$ref'].split(':', 1)[1]}"]
         body = {k: v for k, v in payload.items() if k != "id"}
-        return [Operation(0, "updateSection", "PATCH", f"/catalogs/{catalog_id}/menus/{menu_wix}/sections/{wix}",
-                          {"section": body}, f'update section "{change.name}"')]
+        return [
+            Operation(
+                0,
+                "updateSection",
+                "PATCH",
+                f"/catalogs/{catalog_id}/menus/{menu_wix}/sections/{wix}",
+                {"section": body},
+                f'update section "{change.name}"',
+            )
+        ]
     body = {k: v for k, v in work.items[change.id].items() if k != "id"}
-    return [Operation(0, "updateItem", "PATCH", f"/catalogs/{catalog_id}/items/{wix}", {"item": body},
-                      f'update {change.kind} "{change.name}"')]
+    return [
+        Operation(
+            0,
+            "updateItem",
+            "PATCH",
+            f"/catalogs/{catalog_id}/items/{wix}",
+            {"item": body},
+            f'update {change.kind} "{change.name}"',
+        )
+    ]

@@ -19,8 +19,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from reconciler.engine.essence import Essence, Key
-from reconciler.targets.naming import Namer, drifted
 from reconciler.state.mapping import Entry
+from reconciler.targets.naming import Namer, drifted
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.client import CatalogsV3
 
@@ -110,5 +110,6 @@ def interpret(
         wix_ids[(kind, names[wix_id])] = wix_id
 
     currency = next((i["price"]["currency"] for i in items if (i.get("price") or {}).get("currency")), None)
-    return LiveCatalog(live, wix_ids, known, namer.local_to_wix, sorted(namer.adopted), drifted(live, entries),
-                       currency)
+    return LiveCatalog(
+        live, wix_ids, known, namer.local_to_wix, sorted(namer.adopted), drifted(live, entries), currency
+    )

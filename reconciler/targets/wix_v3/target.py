@@ -69,8 +69,10 @@ class WixV3Target:
         location = choose_location(locations, self.location)
         catalogs = [c for c in all_catalogs if c.get("locationId") == location["id"] and not c.get("archived")]
         if not catalogs:
-            raise ConfigError(f'location "{location.get("name")}" has no restaurant catalog; is the Wix Restaurants '
-                              "Menus app (Catalogs v3) installed on this site?")
+            raise ConfigError(
+                f'location "{location.get("name")}" has no restaurant catalog; is the Wix Restaurants '
+                "Menus app (Catalogs v3) installed on this site?"
+            )
         self._resolved = Resolved(location["id"], location.get("name") or location["id"], catalogs[0]["id"])
         return self._resolved
 
@@ -80,9 +82,16 @@ class WixV3Target:
 
     async def describe(self) -> dict:
         resolved = await self.resolve()
-        return {"name": self.label, "api": "wix-catalogs-v3", "guarantee": self.guarantee,
-                "location_id": resolved.location_id, "location_name": resolved.location_name,
-                "catalog_id": resolved.catalog_id, "scope": await self.scope(), "remove_verb": self.remove_verb}
+        return {
+            "name": self.label,
+            "api": "wix-catalogs-v3",
+            "guarantee": self.guarantee,
+            "location_id": resolved.location_id,
+            "location_name": resolved.location_name,
+            "catalog_id": resolved.catalog_id,
+            "scope": await self.scope(),
+            "remove_verb": self.remove_verb,
+        }
 
     # -- read -------------------------------------------------------------------------------------
     async def fetch(self) -> RawLive:
@@ -103,13 +112,22 @@ class WixV3Target:
         return {e["id"] for e in [*raw.menus, *raw.sections, *raw.items] if e.get("id") and not e.get("archived")}
 
     # -- plan and execute -------------------------------------------------------------------------
-    async def build(self, changes: list[Change], desired: Essence, live: read.LiveCatalog,
-                    live_updates: bool = True) -> Built:
+    async def build(
+        self, changes: list[Change], desired: Essence, live: read.LiveCatalog, live_updates: bool = True
+    ) -> Built:
         resolved = await self.resolve()
         return planner.build(changes, desired, live, resolved.catalog_id, live_updates=live_updates)
 
-    async def executor(self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool,
-                       progress: Progress | None) -> Executor:
+    async def executor(
+        self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None
+    ) -> Executor:
         resolved = await self.resolve()
-        return Executor(self.api, resolved.catalog_id, concurrency=concurrency, attempts=attempts,
-                        takeover_draft=takeover_draft, interrupted_run=interrupted_run, progress=progress)
+        return Executor(
+            self.api,
+            resolved.catalog_id,
+            concurrency=concurrency,
+            attempts=attempts,
+            takeover_draft=takeover_draft,
+            interrupted_run=interrupted_run,
+            progress=progress,
+        )

@@ -51,8 +51,9 @@ class Box:
         self.store = open_store(None)
         [self.location] = seed(self.store, 1, ["Solo"], app="menus")
         self.emulator = Emulator(self.store, token=SANDBOX_TOKEN)
-        self.client = httpx.Client(transport=self.emulator.transport(), base_url="http://sandbox",
-                                   headers={"Authorization": SANDBOX_TOKEN})
+        self.client = httpx.Client(
+            transport=self.emulator.transport(), base_url="http://sandbox", headers={"Authorization": SANDBOX_TOKEN}
+        )
         self.wix = Wix(self.client)
 
     def close(self) -> None:

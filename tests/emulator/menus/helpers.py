@@ -9,8 +9,19 @@ import httpx
 
 from tests.emulator.helpers import app_error, ok, violated, violations
 
-__all__ = ["ALIAS", "BASE", "COLLECTION", "KIND", "PLURAL", "Wix", "app_error", "new_guid", "ok", "violated",
-           "violations"]
+__all__ = [
+    "ALIAS",
+    "BASE",
+    "COLLECTION",
+    "KIND",
+    "PLURAL",
+    "Wix",
+    "app_error",
+    "new_guid",
+    "ok",
+    "violated",
+    "violations",
+]
 
 ALIAS = "/restaurants/menus/v1"
 BASE = {
@@ -22,10 +33,24 @@ BASE = {
     "modifiers": "/restaurants/item-modifiers/v1",
     "modifierGroups": "/restaurants/item-modifier-group/v1",
 }
-COLLECTION = {"menus": "/menus", "sections": "/sections", "items": "/items", "variants": "/variants",
-              "labels": "/labels", "modifiers": "/modifiers", "modifierGroups": "/modifier-groups"}
-KIND = {"menus": "menu", "sections": "section", "items": "item", "variants": "variant", "labels": "label",
-        "modifiers": "modifier", "modifierGroups": "modifierGroup"}
+COLLECTION = {
+    "menus": "/menus",
+    "sections": "/sections",
+    "items": "/items",
+    "variants": "/variants",
+    "labels": "/labels",
+    "modifiers": "/modifiers",
+    "modifierGroups": "/modifier-groups",
+}
+KIND = {
+    "menus": "menu",
+    "sections": "section",
+    "items": "item",
+    "variants": "variant",
+    "labels": "label",
+    "modifiers": "modifier",
+    "modifierGroups": "modifierGroup",
+}
 PLURAL = {service: service for service in KIND}
 BULK_SEGMENT = {**{s: c.strip("/") for s, c in COLLECTION.items()}, "modifierGroups": "modifiers-groups"}
 MINIMAL: dict[str, dict[str, Any]] = {
@@ -95,7 +120,7 @@ class Wix:
     def query(self, service: str, query: dict[str, Any]) -> httpx.Response:
         return self.client.post(self.url(service, "/query"), json={"query": query})
 
-    def count(self, service: str, filter: dict[str, Any] | None = None) -> int:  # noqa: A002
+    def count(self, service: str, filter: dict[str, Any] | None = None) -> int:
         body = {} if filter is None else {"filter": filter}
         return ok(self.client.post(self.url(service, "/count"), json=body))["count"]
 
@@ -103,7 +128,9 @@ class Wix:
         """``count`` entities made by bulk create (100 per call), returned whole, in order."""
         made: list[dict[str, Any]] = []
         for start in range(0, count, 100):
-            batch = [{**MINIMAL[service], "name": f"{service} {i}", **fields} for i in range(start, min(count, start + 100))]
+            batch = [
+                {**MINIMAL[service], "name": f"{service} {i}", **fields} for i in range(start, min(count, start + 100))
+            ]
             body = ok(self.bulk_create(service, batch, returnEntity=True))
             made += [result[_entity_key(service, "create")] for result in body["results"]]
         return made

@@ -81,16 +81,25 @@ def test_counters_use_service_dot_function_names(fresh: EmulatorServer) -> None:
         ok(wix.bulk_create("variants", [{"name": "v"}]))
         ok(wix.bulk_delete("modifierGroups", [item["id"]]))
         client.get("/restaurants/menus/v1/items")
-    assert fresh.counters() == {"total": 6, "operations": {
-        "items.createItem": 1, "items.getItem": 2, "items.listItems": 1, "modifierGroups.bulkDeleteModifierGroups": 1,
-        "variants.bulkCreateVariants": 1}}
+    assert fresh.counters() == {
+        "total": 6,
+        "operations": {
+            "items.createItem": 1,
+            "items.getItem": 2,
+            "items.listItems": 1,
+            "modifierGroups.bulkDeleteModifierGroups": 1,
+            "variants.bulkCreateVariants": 1,
+        },
+    }
 
 
 def test_faults_by_operation_name(fresh: EmulatorServer) -> None:
     fresh.seed(locations=1, app="menus")
     fresh.set_faults([{"operation": "labels.createLabel", "fault": "503", "nth": 2}])
     with fresh.client() as client:
-        statuses = [client.post(BASE["labels"] + "/labels", json={"label": {"name": "x"}}).status_code for _ in range(3)]
+        statuses = [
+            client.post(BASE["labels"] + "/labels", json={"label": {"name": "x"}}).status_code for _ in range(3)
+        ]
     assert statuses == [200, 503, 200]
     fresh.clear_faults()
 
@@ -100,7 +109,7 @@ def test_cli_seed_app(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(emulator, ["seed", "--state", state, "--locations", "1", "--app", "menus", "--demo"])
     assert result.exit_code == 0, result.output
-    location_id, name, catalog = result.output.strip().split("\t")
+    _location_id, name, catalog = result.output.strip().split("\t")
     assert (name, catalog) == ("Location 1", "-")
     result = runner.invoke(emulator, ["seed", "--state", state, "--locations", "1", "--json"])
     assert json.loads(result.output)["catalogId"]

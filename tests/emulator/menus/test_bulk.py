@@ -31,8 +31,9 @@ def test_bulk_create_and_update_result_keys(wix: Wix, service: str) -> None:
     ]
     assert all(entity["revision"] == "1" for entity in entities)
     pricing = {"priceInfo": {"price": "1.00"}} if service == "items" else {}
-    elements = [{KIND[service]: {"id": e["id"], "revision": "1", "name": f"New {i}", **pricing}}
-                for i, e in enumerate(entities)]
+    elements = [
+        {KIND[service]: {"id": e["id"], "revision": "1", "name": f"New {i}", **pricing}} for i, e in enumerate(entities)
+    ]
     body = ok(wix.bulk_update(service, elements, returnEntity=True))
     assert [sorted(result) for result in body["results"]] == [sorted([update_meta, update_entity])] * 2
     assert [r[update_entity]["name"] for r in body["results"]] == ["New 0", "New 1"]
@@ -44,16 +45,22 @@ def test_return_entity_defaults_to_false(wix: Wix, service: str) -> None:
     body = ok(wix.bulk_create(service, [dict(MINIMAL[service])]))
     [result] = body["results"]
     assert list(result) == [RESULT_KEYS[service][0]]
-    assert ok(wix.bulk_create(service, [dict(MINIMAL[service])], returnEntity=False))["results"][0].keys() == result.keys()
+    assert (
+        ok(wix.bulk_create(service, [dict(MINIMAL[service])], returnEntity=False))["results"][0].keys() == result.keys()
+    )
 
 
 def test_bulk_sizes(wix: Wix) -> None:
     violated(wix.bulk_create("variants", [{"name": f"v{i}"} for i in range(101)]), "variants", "MAX_SIZE")
     violated(wix.bulk_create("variants", []), "variants", "MIN_SIZE")
     violated(wix.client.post(wix.bulk_url("variants", "create"), json={}), "variants", "REQUIRED_FIELD")
-    assert ok(wix.bulk_create("variants", [{"name": f"v{i}"} for i in range(100)]))["bulkActionMetadata"][
-        "totalSuccesses"] == 100
-    violated(wix.bulk_update("variants", [{"variant": {"id": new_guid(), "revision": "1"}}] * 101), "variants", "MAX_SIZE")
+    assert (
+        ok(wix.bulk_create("variants", [{"name": f"v{i}"} for i in range(100)]))["bulkActionMetadata"]["totalSuccesses"]
+        == 100
+    )
+    violated(
+        wix.bulk_update("variants", [{"variant": {"id": new_guid(), "revision": "1"}}] * 101), "variants", "MAX_SIZE"
+    )
 
 
 def test_a_schema_violation_fails_the_whole_call(wix: Wix) -> None:
@@ -77,8 +84,9 @@ def test_bulk_create_failures_are_per_element(wix: Wix) -> None:
 
 def test_bulk_update_elements_need_id_and_revision(wix: Wix) -> None:
     label = wix.create("variants")
-    response = wix.bulk_update("variants", [{"variant": {"revision": "1", "name": "a"}},
-                                            {"variant": {"id": label["id"], "name": "b"}}, {}])
+    response = wix.bulk_update(
+        "variants", [{"variant": {"revision": "1", "name": "a"}}, {"variant": {"id": label["id"], "name": "b"}}, {}]
+    )
     violated(response, "variants[0].variant.id", "REQUIRED_FIELD")
     violated(response, "variants[1].variant.revision", "REQUIRED_FIELD")
     violated(response, "variants[2].variant", "REQUIRED_FIELD")
@@ -87,8 +95,15 @@ def test_bulk_update_elements_need_id_and_revision(wix: Wix) -> None:
 def test_bulk_update_of_a_missing_entity_fails_alone(wix: Wix) -> None:
     variant = wix.create("variants")
     missing = new_guid()
-    body = ok(wix.bulk_update("variants", [{"variant": {"id": missing, "revision": "1", "name": "x"}},
-                                           {"variant": {"id": variant["id"], "revision": "1", "name": "y"}}]))
+    body = ok(
+        wix.bulk_update(
+            "variants",
+            [
+                {"variant": {"id": missing, "revision": "1", "name": "x"}},
+                {"variant": {"id": variant["id"], "revision": "1", "name": "y"}},
+            ],
+        )
+    )
     first, second = (r["itemMetadata"] for r in body["results"])
     assert (first["id"], first["success"], first["error"]["code"]) == (missing, False, "ENTITY_NOT_FOUND")
     assert second == {"id": variant["id"], "originalIndex": 1, "success": True}
@@ -96,10 +111,19 @@ def test_bulk_update_of_a_missing_entity_fails_alone(wix: Wix) -> None:
 
 def test_bulk_update_masks_in_both_forms(wix: Wix) -> None:
     a, b = wix.many("modifiers", 2, inStock=True)
-    body = ok(wix.bulk_update("modifiers", [
-        {"modifier": {"id": a["id"], "revision": "1", "name": "A2", "inStock": False}, "mask": "inStock"},
-        {"modifier": {"id": b["id"], "revision": "1", "name": "B2", "inStock": False}, "mask": {"paths": ["name"]}},
-    ], returnEntity=True))
+    body = ok(
+        wix.bulk_update(
+            "modifiers",
+            [
+                {"modifier": {"id": a["id"], "revision": "1", "name": "A2", "inStock": False}, "mask": "inStock"},
+                {
+                    "modifier": {"id": b["id"], "revision": "1", "name": "B2", "inStock": False},
+                    "mask": {"paths": ["name"]},
+                },
+            ],
+            returnEntity=True,
+        )
+    )
     first, second = (r["modifier"] for r in body["results"])
     assert (first["name"], first["inStock"]) == (a["name"], False)
     assert (second["name"], second["inStock"]) == ("B2", True)
@@ -113,7 +137,10 @@ def test_bulk_delete_takes_ids_in_the_query(wix: Wix, service: str) -> None:
     assert [list(r) for r in body["results"]] == [["itemMetadata"]] * 3
     metas = [r["itemMetadata"] for r in body["results"]]
     assert [(m["id"], m["originalIndex"], m["success"]) for m in metas] == [
-        (made[0]["id"], 0, True), (missing, 1, False), (made[2]["id"], 2, True)]
+        (made[0]["id"], 0, True),
+        (missing, 1, False),
+        (made[2]["id"], 2, True),
+    ]
     assert metas[1]["error"]["code"] == "ENTITY_NOT_FOUND"
     assert body["bulkActionMetadata"]["totalFailures"] == 1
     assert [e["id"] for e in wix.list(service)[service]] == [made[1]["id"]]

@@ -38,9 +38,16 @@ def test_create_get_update_delete_with_envelopes(wix: Wix, service: str) -> None
 @pytest.mark.parametrize("service", SERVICES)
 def test_read_only_fields_and_client_ids_are_ignored_on_create(wix: Wix, service: str) -> None:
     mine = new_guid()
-    entity = wix.create(service, id=mine, revision="42", createdDate="2020-01-01T00:00:00.000Z",
-                        updatedDate="2020-01-01T00:00:00.000Z", businessLocationIds=[new_guid()], sortOrder=3,
-                        unknownField="x")
+    entity = wix.create(
+        service,
+        id=mine,
+        revision="42",
+        createdDate="2020-01-01T00:00:00.000Z",
+        updatedDate="2020-01-01T00:00:00.000Z",
+        businessLocationIds=[new_guid()],
+        sortOrder=3,
+        unknownField="x",
+    )
     assert entity["id"] != mine and entity["revision"] == "1"
     assert not entity["createdDate"].startswith("2020")
     assert "sortOrder" not in entity and "unknownField" not in entity
@@ -50,16 +57,26 @@ def test_read_only_fields_and_client_ids_are_ignored_on_create(wix: Wix, service
 
 def test_read_only_fields_are_ignored_on_update(wix: Wix) -> None:
     item = wix.create("items")
-    updated = wix.update("items", item["id"], "1", priceInfo={"price": "10.00"}, createdDate="2020-01-01T00:00:00.000Z",
-                         businessLocationIds=[new_guid()], id=new_guid())
+    updated = wix.update(
+        "items",
+        item["id"],
+        "1",
+        priceInfo={"price": "10.00"},
+        createdDate="2020-01-01T00:00:00.000Z",
+        businessLocationIds=[new_guid()],
+        id=new_guid(),
+    )
     assert updated["id"] == item["id"] and updated["createdDate"] == item["createdDate"]
     assert updated["businessLocationIds"] == []
 
 
 def test_name_is_required_on_create(wix: Wix) -> None:
     for service in SERVICES:
-        violated(wix.create_raw(service, {"description": "x"} if service in ("menus", "sections") else {}),
-                 f"{KIND[service]}.name", "REQUIRED_FIELD")
+        violated(
+            wix.create_raw(service, {"description": "x"} if service in ("menus", "sections") else {}),
+            f"{KIND[service]}.name",
+            "REQUIRED_FIELD",
+        )
     violated(wix.client.post(wix.url("labels"), json={}), "label", "REQUIRED_FIELD")
 
 
@@ -78,11 +95,13 @@ def test_defaults(wix: Wix) -> None:
 
 def test_patch_keeps_omitted_fields_and_replaces_arrays_whole(wix: Wix) -> None:
     labels = [wix.create("labels", name=f"L{i}")["id"] for i in range(3)]
-    item = wix.create("items", description="Keep me", labels=[{"id": labels[0]}, {"id": labels[1]}],
-                      orderSettings={"inStock": False})
+    item = wix.create(
+        "items", description="Keep me", labels=[{"id": labels[0]}, {"id": labels[1]}], orderSettings={"inStock": False}
+    )
     assert item["orderSettings"] == {"inStock": False, "acceptSpecialRequests": True}
-    updated = wix.update("items", item["id"], "1", priceInfo={"price": "10.00"}, labels=[{"id": labels[2]}],
-                         description=None)
+    updated = wix.update(
+        "items", item["id"], "1", priceInfo={"price": "10.00"}, labels=[{"id": labels[2]}], description=None
+    )
     assert updated["description"] == "Keep me"  # null and omitted fields are kept
     assert updated["labels"] == [{"id": labels[2]}]
     assert updated["orderSettings"] == {"inStock": False, "acceptSpecialRequests": True}
@@ -100,32 +119,48 @@ def test_arrays_keep_the_order_sent(wix: Wix) -> None:
 
 def test_single_update_takes_a_mask_in_both_forms(wix: Wix) -> None:
     menu = wix.create("menus", description="Old", urlQueryParam="old")
-    response = wix.update_raw("menus", menu["id"], {"revision": "1", "name": "New", "description": "Ignored"},
-                              mask="name,urlQueryParam")
+    response = wix.update_raw(
+        "menus", menu["id"], {"revision": "1", "name": "New", "description": "Ignored"}, mask="name,urlQueryParam"
+    )
     updated = ok(response)["menu"]
     assert (updated["name"], updated["description"]) == ("New", "Old")
     assert "urlQueryParam" not in updated  # in the mask, left out of the request: cleared
-    response = wix.update_raw("menus", menu["id"], {"revision": "2", "description": "New too"},
-                              mask={"paths": ["description"]})
+    response = wix.update_raw(
+        "menus", menu["id"], {"revision": "2", "description": "New too"}, mask={"paths": ["description"]}
+    )
     assert ok(response)["menu"]["description"] == "New too"
 
 
 def test_path_id_wins_and_must_be_a_guid(wix: Wix) -> None:
     variant = wix.create("variants")
-    response = wix.client.patch(wix.url("variants", f"/{variant['id']}"),
-                                json={"variant": {"id": new_guid(), "revision": "1", "name": "Path wins"}})
+    response = wix.client.patch(
+        wix.url("variants", f"/{variant['id']}"),
+        json={"variant": {"id": new_guid(), "revision": "1", "name": "Path wins"}},
+    )
     assert ok(response)["variant"]["id"] == variant["id"]
     violated(wix.client.get(wix.url("variants", "/not-a-guid")), "variantId", "FORMAT")
     app_error(wix.client.get(wix.url("variants", f"/{new_guid()}")), 404, "ENTITY_NOT_FOUND")
 
 
 def test_images_and_extended_fields_round_trip(wix: Wix) -> None:
-    image = {"id": "wix-media-1", "url": "https://static.example/1.jpg", "height": 10, "width": 20, "altText": "alt",
-             "filename": "1.jpg"}
-    section = wix.create("sections", image=image, additionalImages=[image, image],
-                         extendedFields={"namespaces": {"@acme/pos": {"posId": "42"}}})
+    image = {
+        "id": "wix-media-1",
+        "url": "https://static.example/1.jpg",
+        "height": 10,
+        "width": 20,
+        "altText": "alt",
+        "filename": "1.jpg",
+    }
+    section = wix.create(
+        "sections",
+        image=image,
+        additionalImages=[image, image],
+        extendedFields={"namespaces": {"@acme/pos": {"posId": "42"}}},
+    )
     assert section["image"] == image and section["additionalImages"] == [image, image]
     assert section["extendedFields"] == {"namespaces": {"@acme/pos": {"posId": "42"}}}
     label = wix.create("labels", icon={"url": "https://static.example/spicy.svg"})
     assert label["icon"] == {"url": "https://static.example/spicy.svg"}
-    violated(wix.create_raw("labels", {"name": "x", "icon": "https://static.example/spicy.svg"}), "label.icon", "FORMAT")
+    violated(
+        wix.create_raw("labels", {"name": "x", "icon": "https://static.example/spicy.svg"}), "label.icon", "FORMAT"
+    )

@@ -22,18 +22,29 @@ def test_duplicate_menu(menus_server, wix: Wix, site: dict[str, str]) -> None:  
     body = ok(wix.post(wix.url("menus", f"/{menu['id']}/duplicate"), {}))
     [same] = body["menuIds"]
     copy = wix.get("menus", same)
-    assert (copy["name"], copy["sectionIds"], copy["businessLocationId"]) == ("Lunch", [section["id"]], site["locationId"])
+    assert (copy["name"], copy["sectionIds"], copy["businessLocationId"]) == (
+        "Lunch",
+        [section["id"]],
+        site["locationId"],
+    )
     assert copy["revision"] == "1" and copy["id"] != menu["id"]
-    body = ok(wix.post(wix.url("menus", f"/{menu['id']}/duplicate"),
-                       {"businessLocationIds": [other["locationId"]], "duplicateSubEntities": True, "menuName": "Copy"}))
+    body = ok(
+        wix.post(
+            wix.url("menus", f"/{menu['id']}/duplicate"),
+            {"businessLocationIds": [other["locationId"]], "duplicateSubEntities": True, "menuName": "Copy"},
+        )
+    )
     [deep] = body["menuIds"]
     deep_copy = wix.get("menus", deep)
     assert deep_copy["name"] == "Copy" and deep_copy["businessLocationId"] == other["locationId"]
     [new_section] = deep_copy["sectionIds"]
     assert new_section != section["id"] and wix.get("sections", new_section)["itemIds"] == [item["id"]]
     assert wix.get("items", item["id"])["businessLocationIds"] == [site["locationId"], other["locationId"]]
-    app_error(wix.post(wix.url("menus", f"/{menu['id']}/duplicate"), {"businessLocationIds": [new_guid()]}),
-              400, "REFERENCED_ENTITY_NOT_FOUND")
+    app_error(
+        wix.post(wix.url("menus", f"/{menu['id']}/duplicate"), {"businessLocationIds": [new_guid()]}),
+        400,
+        "REFERENCED_ENTITY_NOT_FOUND",
+    )
 
 
 def test_duplicate_section_and_item(wix: Wix, site: dict[str, str]) -> None:
@@ -42,7 +53,9 @@ def test_duplicate_section_and_item(wix: Wix, site: dict[str, str]) -> None:
     [copy_id] = body["sectionId"]
     copy = wix.get("sections", copy_id)
     assert copy["itemIds"] == [item["id"]] and "businessLocationId" not in copy  # detached
-    [deep_id] = ok(wix.post(wix.url("sections", f"/{section['id']}/duplicate"), {"duplicateSubEntities": True}))["sectionId"]
+    [deep_id] = ok(wix.post(wix.url("sections", f"/{section['id']}/duplicate"), {"duplicateSubEntities": True}))[
+        "sectionId"
+    ]
     [item_copy] = wix.get("sections", deep_id)["itemIds"]
     assert item_copy != item["id"] and wix.get("items", item_copy)["name"] == "Burger"
     body = ok(wix.post(wix.url("items", f"/{item['id']}/duplicate"), {"businessLocationIds": [site["locationId"]]}))
@@ -54,8 +67,12 @@ def test_duplicate_section_and_item(wix: Wix, site: dict[str, str]) -> None:
 
 def test_update_extended_fields(wix: Wix) -> None:
     menu = wix.create("menus")
-    body = ok(wix.post(wix.url("menus", f"/{menu['id']}/updateExtendedFields"),
-                       {"namespace": "@acme/pos", "namespaceData": {"posMenuId": "7"}}))
+    body = ok(
+        wix.post(
+            wix.url("menus", f"/{menu['id']}/updateExtendedFields"),
+            {"namespace": "@acme/pos", "namespaceData": {"posMenuId": "7"}},
+        )
+    )
     assert body == {"namespace": "@acme/pos", "namespaceData": {"posMenuId": "7"}}
     stored = wix.get("menus", menu["id"])
     assert stored["extendedFields"] == {"namespaces": {"@acme/pos": {"posMenuId": "7"}}}

@@ -40,8 +40,11 @@ def test_update_checks_only_the_references_it_writes(wix: Wix) -> None:
     assert stored["itemIds"] == [item["id"]]  # the deleted id dangles, reads return it
     renamed = wix.update("sections", section["id"], "1", name="Renamed")
     assert renamed["itemIds"] == [item["id"]]
-    app_error(wix.update_raw("sections", section["id"], {"revision": "2", "itemIds": [item["id"]]}),
-              400, "REFERENCED_ENTITY_NOT_FOUND")
+    app_error(
+        wix.update_raw("sections", section["id"], {"revision": "2", "itemIds": [item["id"]]}),
+        400,
+        "REFERENCED_ENTITY_NOT_FOUND",
+    )
     assert wix.update("sections", section["id"], "2", itemIds=[])["itemIds"] == []
 
 
@@ -50,10 +53,19 @@ def test_deleting_a_referenced_entity_removes_nothing_else(wix: Wix) -> None:
     group = wix.create("modifierGroups", modifiers=[{"id": modifier["id"]}])
     variant = wix.create("variants")
     label = wix.create("labels")
-    item = wix.create("items", priceInfo=None, labels=[{"id": label["id"]}], modifierGroups=[{"id": group["id"]}],
-                      priceVariants={"variants": [{"variantId": variant["id"], "priceInfo": {"price": "1"}}]})
-    for service, ident in (("modifiers", modifier["id"]), ("labels", label["id"]), ("variants", variant["id"]),
-                           ("modifierGroups", group["id"])):
+    item = wix.create(
+        "items",
+        priceInfo=None,
+        labels=[{"id": label["id"]}],
+        modifierGroups=[{"id": group["id"]}],
+        priceVariants={"variants": [{"variantId": variant["id"], "priceInfo": {"price": "1"}}]},
+    )
+    for service, ident in (
+        ("modifiers", modifier["id"]),
+        ("labels", label["id"]),
+        ("variants", variant["id"]),
+        ("modifierGroups", group["id"]),
+    ):
         ok(wix.delete(service, ident))
     assert wix.get("items", item["id"]) == item
 
@@ -64,15 +76,24 @@ def test_locations_flow_down_and_back(wix: Wix, site: dict[str, str]) -> None:
     group = wix.create("modifierGroups", modifiers=[{"id": modifier["id"]}])
     variant = wix.create("variants")
     label = wix.create("labels")
-    item = wix.create("items", priceInfo=None, labels=[{"id": label["id"]}], modifierGroups=[{"id": group["id"]}],
-                      priceVariants={"variants": [{"variantId": variant["id"], "priceInfo": {"price": "1"}}]})
+    item = wix.create(
+        "items",
+        priceInfo=None,
+        labels=[{"id": label["id"]}],
+        modifierGroups=[{"id": group["id"]}],
+        priceVariants={"variants": [{"variantId": variant["id"], "priceInfo": {"price": "1"}}]},
+    )
     section = wix.create("sections", itemIds=[item["id"]])
     assert "businessLocationId" not in section and item["businessLocationIds"] == []  # detached
     menu = wix.create("menus", sectionIds=[section["id"]], businessLocationId=here)
     assert menu["businessLocationId"] == here
     assert wix.get("sections", section["id"])["businessLocationId"] == here
-    for service, ident in (("items", item["id"]), ("modifierGroups", group["id"]), ("variants", variant["id"]),
-                           ("modifiers", modifier["id"])):
+    for service, ident in (
+        ("items", item["id"]),
+        ("modifierGroups", group["id"]),
+        ("variants", variant["id"]),
+        ("modifiers", modifier["id"]),
+    ):
         entity = wix.get(service, ident)
         assert entity["businessLocationIds"] == [here], service
         assert entity["revision"] == "2", service  # a derived change is a change (§1.5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -17,23 +17,58 @@ from tests.emulator.menus.helpers import Wix, app_error, ok, violated
 def test_build_bottom_up_then_read_top_down(box: Box) -> None:
     """Reference §3.2: variants, labels, modifiers, groups, items, sections, menu; then read back."""
     wix = box.wix
-    small, large = (r["variant"] for r in ok(wix.bulk_create("variants", [{"name": "S"}, {"name": "L"}],
-                                                             returnEntity=True))["results"])
+    small, large = (
+        r["variant"]
+        for r in ok(wix.bulk_create("variants", [{"name": "S"}, {"name": "L"}], returnEntity=True))["results"]
+    )
     label = wix.create("labels", name="Vegan")
-    mods = [r["itemMetadata"]["id"] for r in ok(wix.bulk_create("modifiers", [{"name": "Oat"}, {"name": "Soy"}]))["results"]]
-    [group_id] = [r["itemMetadata"]["id"] for r in ok(wix.bulk_create("modifierGroups", [{
-        "name": "Milk", "rule": {"required": True, "minSelections": 1, "maxSelections": 1},
-        "modifiers": [{"id": mods[0], "preSelected": True}, {"id": mods[1], "additionalChargeInfo": {"additionalCharge": "0.5"}}],
-    }]))["results"]]
-    items = ok(wix.bulk_create("items", [
-        {"name": "Latte", "labels": [{"id": label["id"]}], "modifierGroups": [{"id": group_id}],
-         "priceVariants": {"variants": [{"variantId": small["id"], "priceInfo": {"price": "3.00"}},
-                                        {"variantId": large["id"], "priceInfo": {"price": "4.00"}}]}},
-        {"name": "Water", "priceInfo": {"price": "1.00"}},
-    ]))["results"]
+    mods = [
+        r["itemMetadata"]["id"] for r in ok(wix.bulk_create("modifiers", [{"name": "Oat"}, {"name": "Soy"}]))["results"]
+    ]
+    [group_id] = [
+        r["itemMetadata"]["id"]
+        for r in ok(
+            wix.bulk_create(
+                "modifierGroups",
+                [
+                    {
+                        "name": "Milk",
+                        "rule": {"required": True, "minSelections": 1, "maxSelections": 1},
+                        "modifiers": [
+                            {"id": mods[0], "preSelected": True},
+                            {"id": mods[1], "additionalChargeInfo": {"additionalCharge": "0.5"}},
+                        ],
+                    }
+                ],
+            )
+        )["results"]
+    ]
+    items = ok(
+        wix.bulk_create(
+            "items",
+            [
+                {
+                    "name": "Latte",
+                    "labels": [{"id": label["id"]}],
+                    "modifierGroups": [{"id": group_id}],
+                    "priceVariants": {
+                        "variants": [
+                            {"variantId": small["id"], "priceInfo": {"price": "3.00"}},
+                            {"variantId": large["id"], "priceInfo": {"price": "4.00"}},
+                        ]
+                    },
+                },
+                {"name": "Water", "priceInfo": {"price": "1.00"}},
+            ],
+        )
+    )["results"]
     item_ids = [r["itemMetadata"]["id"] for r in items]
-    [section] = [r["item"] for r in ok(wix.bulk_create("sections", [{"name": "Drinks", "itemIds": item_ids}],
-                                                       returnEntity=True))["results"]]
+    [section] = [
+        r["item"]
+        for r in ok(wix.bulk_create("sections", [{"name": "Drinks", "itemIds": item_ids}], returnEntity=True))[
+            "results"
+        ]
+    ]
     menu = wix.create("menus", name="All day", sectionIds=[section["id"]])
     assert menu["businessLocationId"] == box.location.location_id
     sections = ok(box.client.get(wix.url("sections"), params={"sectionIds": menu["sectionIds"]}))["sections"]
@@ -48,9 +83,11 @@ def test_frozen_clock_still_moves_updated_date() -> None:
     store = open_store(None)
     try:
         seed(store, 1, app="menus")
-        frozen = datetime(2025, 3, 2, 9, 15, tzinfo=timezone.utc)
+        frozen = datetime(2025, 3, 2, 9, 15, tzinfo=UTC)
         emulator = Emulator(store, token="t", now=lambda: frozen)
-        with httpx.Client(transport=emulator.transport(), base_url="http://x", headers={"Authorization": "t"}) as client:
+        with httpx.Client(
+            transport=emulator.transport(), base_url="http://x", headers={"Authorization": "t"}
+        ) as client:
             wix = Wix(client)
             label = wix.create("labels")
             assert label["createdDate"] == "2025-03-02T09:15:00.000Z"
@@ -65,7 +102,9 @@ def test_unseeded_store_has_only_the_legacy_app() -> None:
     store = open_store(None)
     try:
         emulator = Emulator(store, token="t")
-        status, _headers, body = emulator.handle("GET", "/restaurants/menus-menu/v1/menus", None, {"Authorization": "t"})
+        status, _headers, body = emulator.handle(
+            "GET", "/restaurants/menus-menu/v1/menus", None, {"Authorization": "t"}
+        )
         assert status == 404 and json.loads(body)["details"]["applicationError"]["code"] == "APP_NOT_INSTALLED"
         assert emulator.handle("GET", "/v3/catalogs", None, {"Authorization": "t"}).status == 200
         assert emulator.handle("GET", "/restaurants/menus-menu/v1/menus", None, {}).status == 401  # auth first
@@ -75,8 +114,15 @@ def test_unseeded_store_has_only_the_legacy_app() -> None:
 
 def test_touch_in_process(box: Box) -> None:
     section = box.wix.create("sections")
-    box.emulator.set_faults([{"operation": "sections.bulkUpdateSection", "fault": "touch",
-                              "entity": {"service": "sections", "id": section["id"]}}])
+    box.emulator.set_faults(
+        [
+            {
+                "operation": "sections.bulkUpdateSection",
+                "fault": "touch",
+                "entity": {"service": "sections", "id": section["id"]},
+            }
+        ]
+    )
     body = ok(box.wix.bulk_update("sections", [{"section": {"id": section["id"], "revision": "1", "name": "x"}}]))
     assert body["results"][0]["sectionMetadata"]["error"]["code"] == "INVALID_REVISION"
     assert box.emulator.requests()[-1]["fault"] == "touch"
@@ -85,10 +131,15 @@ def test_touch_in_process(box: Box) -> None:
 
 def test_async_client(box: Box) -> None:
     async def run() -> list[int]:
-        async with httpx.AsyncClient(transport=box.emulator.transport(), base_url="http://sandbox",
-                                     headers={"Authorization": SANDBOX_TOKEN}) as client:
-            responses = await asyncio.gather(*(client.post("/restaurants/item-labels/v1/labels",
-                                                           json={"label": {"name": f"L{i}"}}) for i in range(5)))
+        async with httpx.AsyncClient(
+            transport=box.emulator.transport(), base_url="http://sandbox", headers={"Authorization": SANDBOX_TOKEN}
+        ) as client:
+            responses = await asyncio.gather(
+                *(
+                    client.post("/restaurants/item-labels/v1/labels", json={"label": {"name": f"L{i}"}})
+                    for i in range(5)
+                )
+            )
             return [r.status_code for r in responses]
 
     assert asyncio.run(run()) == [200] * 5
@@ -113,16 +164,28 @@ def test_search_as_get_with_the_request_in_dot_r(box: Box) -> None:
 def test_nested_mask_paths(box: Box) -> None:
     wix = box.wix
     item = wix.create("items", orderSettings={"inStock": True, "acceptSpecialRequests": False})
-    body = ok(wix.bulk_update("items", [{"item": {"id": item["id"], "revision": "1", "priceInfo": {"price": "10.00"},
-                                                  "orderSettings": {"inStock": False, "acceptSpecialRequests": True},
-                                                  "createdDate": "2020-01-01T00:00:00.000Z"},
-                                         "mask": "orderSettings.inStock,createdDate,noSuchField"}],
-                              returnEntity=True))
+    body = ok(
+        wix.bulk_update(
+            "items",
+            [
+                {
+                    "item": {
+                        "id": item["id"],
+                        "revision": "1",
+                        "priceInfo": {"price": "10.00"},
+                        "orderSettings": {"inStock": False, "acceptSpecialRequests": True},
+                        "createdDate": "2020-01-01T00:00:00.000Z",
+                    },
+                    "mask": "orderSettings.inStock,createdDate,noSuchField",
+                }
+            ],
+            returnEntity=True,
+        )
+    )
     updated = body["results"][0]["item"]
     assert updated["orderSettings"] == {"inStock": False, "acceptSpecialRequests": False}
     assert updated["createdDate"] == item["createdDate"]
 
 
 def test_return_entity_must_be_a_boolean(box: Box) -> None:
-    violated(box.wix.bulk_create("variants", [{"name": "v"}], returnEntity="yes"),
-             "returnEntity", "FORMAT")
+    violated(box.wix.bulk_create("variants", [{"name": "v"}], returnEntity="yes"), "returnEntity", "FORMAT")

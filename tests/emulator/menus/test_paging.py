@@ -10,8 +10,14 @@ from tests.emulator.menus.helpers import Wix, new_guid, ok, violated
 
 pytestmark = pytest.mark.e2e
 
-PAGING_KEY = {"menus": "pagingMetadata", "sections": "pagingMetadata", "items": "pagingMetadata",
-              "variants": "metadata", "modifiers": "metadata", "modifierGroups": "metadata"}
+PAGING_KEY = {
+    "menus": "pagingMetadata",
+    "sections": "pagingMetadata",
+    "items": "pagingMetadata",
+    "variants": "metadata",
+    "modifiers": "metadata",
+    "modifierGroups": "metadata",
+}
 
 
 def walk_list(wix: Wix, service: str, limit: int, **params: Any) -> list[list[str]]:
@@ -61,8 +67,9 @@ def test_default_and_maximum_limits(wix: Wix) -> None:
     made = wix.many("variants", 501)
     body = wix.list("variants")
     assert len(body["variants"]) == 500 and body["metadata"]["hasNext"] is True
-    assert [e["id"] for e in wix.list("variants", **{"paging.cursor": body["metadata"]["cursors"]["next"]})[
-        "variants"]] == [made[-1]["id"]]
+    assert [
+        e["id"] for e in wix.list("variants", **{"paging.cursor": body["metadata"]["cursors"]["next"]})["variants"]
+    ] == [made[-1]["id"]]
     violated(wix.client.get(wix.url("variants"), params={"paging.limit": 501}), "paging.limit", "MAX")
     violated(wix.client.get(wix.url("variants"), params={"paging.limit": -1}), "paging.limit", "MIN")
     violated(wix.query("variants", {"cursorPaging": {"limit": 501}}), "query.cursorPaging.limit", "MAX")
@@ -102,18 +109,28 @@ def query_ids(wix: Wix, service: str, query: dict[str, Any]) -> list[str]:
 def test_query_pages_carry_filter_and_sort(wix: Wix) -> None:
     names = ["delta", "alpha", "echo", "charlie", "bravo", "foxtrot"]
     made = {n: wix.create("menus", name=n, visible=n != "echo")["id"] for n in names}
-    query = {"filter": {"visible": True}, "sort": [{"fieldName": "name", "order": "DESC"}], "cursorPaging": {"limit": 2}}
+    query = {
+        "filter": {"visible": True},
+        "sort": [{"fieldName": "name", "order": "DESC"}],
+        "cursorPaging": {"limit": 2},
+    }
     body = ok(wix.query("menus", query))
     assert set(body) == {"menus", "pagingMetadata"}
     pages = [[m["name"] for m in body["menus"]]]
     while body["pagingMetadata"]["hasNext"]:
         # later pages send only the cursor; a filter sent along is ignored, never re-applied
-        body = ok(wix.query("menus", {"filter": {"name": "alpha"},
-                                      "cursorPaging": {"cursor": body["pagingMetadata"]["cursors"]["next"]}}))
+        body = ok(
+            wix.query(
+                "menus",
+                {"filter": {"name": "alpha"}, "cursorPaging": {"cursor": body["pagingMetadata"]["cursors"]["next"]}},
+            )
+        )
         pages.append([m["name"] for m in body["menus"]])
     assert pages == [["foxtrot", "delta"], ["charlie", "bravo"], ["alpha"]]
     assert query_ids(wix, "menus", {"filter": {"id": {"$in": [made["alpha"], made["echo"]]}}}) == [
-        made["alpha"], made["echo"]]
+        made["alpha"],
+        made["echo"],
+    ]
 
 
 def test_query_operators(wix: Wix) -> None:

@@ -33,7 +33,9 @@ def test_revision_is_required_and_numeric(wix: Wix) -> None:
     violated(wix.update_raw("menus", menu["id"], {"name": "x"}), "menu.revision", "REQUIRED_FIELD")
     violated(wix.update_raw("menus", menu["id"], {"revision": "", "name": "x"}), "menu.revision", "REQUIRED_FIELD")
     violated(wix.update_raw("menus", menu["id"], {"revision": "one", "name": "x"}), "menu.revision", "FORMAT")
-    assert ok(wix.update_raw("menus", menu["id"], {"revision": 1, "name": "int64 as a number"}))["menu"]["revision"] == "2"
+    assert (
+        ok(wix.update_raw("menus", menu["id"], {"revision": 1, "name": "int64 as a number"}))["menu"]["revision"] == "2"
+    )
 
 
 def test_revision_sent_on_create_is_ignored(wix: Wix) -> None:
@@ -43,11 +45,25 @@ def test_revision_sent_on_create_is_ignored(wix: Wix) -> None:
 def test_bulk_update_stale_element_fails_alone(wix: Wix) -> None:
     a, b, c = wix.many("items", 3)
     wix.update("items", b["id"], "1", priceInfo={"price": "2.00"})  # b is now at revision 2
-    body = ok(wix.bulk_update("items", [
-        {"item": {"id": a["id"], "revision": "1", "visible": False, "priceInfo": {"price": "10.00"}}, "mask": "visible"},
-        {"item": {"id": b["id"], "revision": "1", "visible": False, "priceInfo": {"price": "2.00"}}, "mask": "visible"},
-        {"item": {"id": c["id"], "revision": "1", "visible": False, "priceInfo": {"price": "10.00"}}, "mask": "visible"},
-    ]))
+    body = ok(
+        wix.bulk_update(
+            "items",
+            [
+                {
+                    "item": {"id": a["id"], "revision": "1", "visible": False, "priceInfo": {"price": "10.00"}},
+                    "mask": "visible",
+                },
+                {
+                    "item": {"id": b["id"], "revision": "1", "visible": False, "priceInfo": {"price": "2.00"}},
+                    "mask": "visible",
+                },
+                {
+                    "item": {"id": c["id"], "revision": "1", "visible": False, "priceInfo": {"price": "10.00"}},
+                    "mask": "visible",
+                },
+            ],
+        )
+    )
     metas = [r["itemMetadata"] for r in body["results"]]
     assert [m["success"] for m in metas] == [True, False, True]
     assert metas[1]["id"] == b["id"] and metas[1]["error"]["code"] == "INVALID_REVISION"
@@ -64,12 +80,16 @@ def test_delete_needs_no_revision(wix: Wix) -> None:
 
 # --- the touch fault ------------------------------------------------------------------------------
 
+
 def test_touch_makes_the_next_update_stale(menus_server: EmulatorServer, wix: Wix) -> None:
     item = wix.create("items", name="Original")
     [rule] = menus_server.touch("items", item["id"], operation="items.updateItem", set={"name": "Edited elsewhere"})
     assert rule["entity"] == {"service": "items", "id": item["id"]} and rule["fault"] == "touch"
-    app_error(wix.update_raw("items", item["id"], {"revision": "1", "name": "Mine", "priceInfo": {"price": "1.00"}}),
-              409, "INVALID_REVISION")
+    app_error(
+        wix.update_raw("items", item["id"], {"revision": "1", "name": "Mine", "priceInfo": {"price": "1.00"}}),
+        409,
+        "INVALID_REVISION",
+    )
     touched = wix.get("items", item["id"])
     assert (touched["revision"], touched["name"]) == ("2", "Edited elsewhere")
     assert touched["updatedDate"] > item["updatedDate"]
@@ -85,8 +105,15 @@ def test_touch_at_an_exact_position_of_a_bulk_sequence(menus_server: EmulatorSer
     menus_server.touch("modifiers", b["id"], operation="modifiers.bulkUpdateModifiers", nth=2)
     first = ok(wix.bulk_update("modifiers", [{"modifier": {"id": a["id"], "revision": "1", "name": "a1"}}]))
     assert first["bulkActionMetadata"]["totalSuccesses"] == 1
-    second = ok(wix.bulk_update("modifiers", [{"modifier": {"id": a["id"], "revision": "2", "name": "a2"}},
-                                              {"modifier": {"id": b["id"], "revision": "1", "name": "b2"}}]))
+    second = ok(
+        wix.bulk_update(
+            "modifiers",
+            [
+                {"modifier": {"id": a["id"], "revision": "2", "name": "a2"}},
+                {"modifier": {"id": b["id"], "revision": "1", "name": "b2"}},
+            ],
+        )
+    )
     assert [r["itemMetadata"]["success"] for r in second["results"]] == [True, False]
     assert second["results"][1]["itemMetadata"]["error"]["code"] == "INVALID_REVISION"
     assert wix.get("modifiers", b["id"])["revision"] == "2"
@@ -95,10 +122,12 @@ def test_touch_at_an_exact_position_of_a_bulk_sequence(menus_server: EmulatorSer
 
 
 def test_touch_rules_are_checked(menus_server: EmulatorServer, wix: Wix) -> None:
-    for bad in ({"operation": "*", "fault": "touch"},
-                {"operation": "*", "fault": "touch", "entity": {"service": "dishes", "id": new_guid()}},
-                {"operation": "*", "fault": "500", "entity": {"service": "items", "id": new_guid()}},
-                {"operation": "*", "fault": "touch", "entity": {"service": "items", "id": "x"}, "set": []}):
+    for bad in (
+        {"operation": "*", "fault": "touch"},
+        {"operation": "*", "fault": "touch", "entity": {"service": "dishes", "id": new_guid()}},
+        {"operation": "*", "fault": "500", "entity": {"service": "items", "id": new_guid()}},
+        {"operation": "*", "fault": "touch", "entity": {"service": "items", "id": "x"}, "set": []},
+    ):
         with pytest.raises(EmulatorServerError, match="400"):
             menus_server.set_faults([bad])
 

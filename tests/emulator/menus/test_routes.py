@@ -95,8 +95,9 @@ def _send(client: httpx.Client, method: str, path: str) -> httpx.Response:
     return client.request(method, path.replace(X, new_guid()), json=body)
 
 
-def test_every_endpoint_at_both_prefixes_with_its_operation_name(menus_server: EmulatorServer,
-                                                                 site: dict[str, str]) -> None:
+def test_every_endpoint_at_both_prefixes_with_its_operation_name(
+    menus_server: EmulatorServer, site: dict[str, str]
+) -> None:
     sent: list[tuple[str, str]] = []
     with menus_server.client() as client:
         for operation, method, path, aliased in EXPECTED:
@@ -105,7 +106,10 @@ def test_every_endpoint_at_both_prefixes_with_its_operation_name(menus_server: E
             for prefix in prefixes:
                 response = _send(client, method, prefix + path)
                 if response.status_code == 404:  # an entity may be missing, never the route
-                    assert response.json()["details"]["applicationError"]["code"] == "ENTITY_NOT_FOUND", (path, response.text)
+                    assert response.json()["details"]["applicationError"]["code"] == "ENTITY_NOT_FOUND", (
+                        path,
+                        response.text,
+                    )
                 sent.append((operation, prefix + path))
     log = menus_server.requests()
     assert [entry["operation"] for entry in log] == [operation for operation, _path in sent]
@@ -113,19 +117,22 @@ def test_every_endpoint_at_both_prefixes_with_its_operation_name(menus_server: E
     assert served == {operation for operation, *_ in EXPECTED}
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("DELETE", f"{ALIAS}/bulk/labels/delete"),  # §1.1: labels map only /labels…
-    ("POST", f"{ALIAS}/modifiers"),  # modifiers map only their bulk endpoints and Count
-    ("GET", f"{ALIAS}/modifiers"),
-    ("POST", f"{BASE['modifierGroups']}/bulk/modifier-groups/update"),  # the spelling trap, §7.5
-    ("DELETE", f"{BASE['modifierGroups']}/bulk/modifier-groups/delete"),
-    ("POST", f"{BASE['modifierGroups']}/bulk/modifiers-groups/create"),
-    ("POST", "/restaurants/item-modifier-groups/v1/modifier-groups"),  # the prefix is singular
-    ("POST", f"{BASE['labels']}/bulk/labels/create"),  # labels have no bulk create
-    ("POST", f"{BASE['menus']}/menus/count"),  # menus have no Count, no bulk delete
-    ("DELETE", f"{BASE['menus']}/bulk/menus/delete"),
-    ("POST", f"{BASE['sections']}/sections/count"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", f"{ALIAS}/bulk/labels/delete"),  # §1.1: labels map only /labels…
+        ("POST", f"{ALIAS}/modifiers"),  # modifiers map only their bulk endpoints and Count
+        ("GET", f"{ALIAS}/modifiers"),
+        ("POST", f"{BASE['modifierGroups']}/bulk/modifier-groups/update"),  # the spelling trap, §7.5
+        ("DELETE", f"{BASE['modifierGroups']}/bulk/modifier-groups/delete"),
+        ("POST", f"{BASE['modifierGroups']}/bulk/modifiers-groups/create"),
+        ("POST", "/restaurants/item-modifier-groups/v1/modifier-groups"),  # the prefix is singular
+        ("POST", f"{BASE['labels']}/bulk/labels/create"),  # labels have no bulk create
+        ("POST", f"{BASE['menus']}/menus/count"),  # menus have no Count, no bulk delete
+        ("DELETE", f"{BASE['menus']}/bulk/menus/delete"),
+        ("POST", f"{BASE['sections']}/sections/count"),
+    ],
+)
 def test_paths_that_do_not_exist(menus_server: EmulatorServer, site: dict[str, str], method: str, path: str) -> None:
     with menus_server.client() as client:
         app_error(client.request(method, path, json={} if method == "POST" else None), 404, "NOT_FOUND")
