@@ -213,8 +213,8 @@ async def _apply(
     try:
         if plan_file:
             saved = from_json(Path(plan_file).read_text(encoding="utf-8"), plan_file)
-            name = target_name or saved.target.get("name", "wix-v3")
-            async with open_target(name, location or saved.target.get("location_id"), state) as target:
+            name = target_name or saved.target.name
+            async with open_target(name, location or saved.target.location_id, state) as target:
                 if fmt == "text":
                     click.echo(render_text(saved, color=_color()), nl=False)
                 if not _confirm(saved, auto_approve, options.force):
@@ -254,16 +254,16 @@ def _confirm(plan: Plan, auto_approve: bool, force: bool) -> bool:
 
 def _result_text(result: ApplyResult) -> str:
     counts = result.plan.counts
-    verb = result.plan.target.get("remove_verb", "remove")
+    verb = result.plan.target.capabilities.removal
     calls = ", ".join(f"{name} {count}" for name, count in sorted(result.calls.items()))
     lines = [
         f"Applied: {counts['create']} created, {counts['update']} updated, {counts['remove']} {verb}d "
         f"in {result.seconds:.2f}s",
         f"API calls: {result.total_calls} ({calls})" if calls else "API calls: none",
     ]
-    if result.window_seconds is not None:
+    if result.cutover_seconds is not None:
         lines.append(
-            f"Cut-over window: {result.window_seconds * 1000:.0f} ms (the only time diners could see part "
+            f"Cut-over window: {result.cutover_seconds * 1000:.0f} ms (the only time diners could see part "
             "of the old menu and part of the new one)."
         )
     lines += [f"Warning: {w}" for w in result.warnings]
@@ -290,7 +290,7 @@ def _result_json(result: ApplyResult) -> dict:
         "attempts": result.attempts,
         "seconds": round(result.seconds, 3),
         "differences": result.differences,
-        "window_seconds": None if result.window_seconds is None else round(result.window_seconds, 4),
+        "window_seconds": None if result.cutover_seconds is None else round(result.cutover_seconds, 4),
         "warnings": result.warnings,
     }
 

@@ -20,6 +20,8 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from reconciler.engine.plan import Plan
 from reconciler.engine.settle import settle
@@ -27,6 +29,9 @@ from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
 from reconciler.state.lock import CatalogLock
 from reconciler.state.mapping import Entry, MappingStore
+
+if TYPE_CHECKING:
+    from reconciler.targets.base import Progress, Target
 
 LEFTOVER = ("running", "draft-left", "interrupted")
 
@@ -50,7 +55,7 @@ class ApplyResult:
     attempts: int = 1
     created: int = 0
     differences: list[str] = field(default_factory=list)
-    window_seconds: float | None = None  # targets without drafts: how long diners could see a mix
+    cutover_seconds: float | None = None  # targets without drafts: how long diners could see a mix
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -95,12 +100,17 @@ def stale_details(plan: Plan, now: dict[str, str]) -> list[str]:
 
 
 async def apply_plan(
-    plan: Plan, target, store: MappingStore, state_dir, options: ApplyOptions, progress=None
+    plan: Plan,
+    target: Target[Any, Any],
+    store: MappingStore,
+    state_dir: Path,
+    options: ApplyOptions,
+    progress: Progress | None = None,
 ) -> ApplyResult:
     started = time.monotonic()
     scope = await target.scope()
-    if scope != plan.target.get("scope"):
-        raise ConfigError(f"this plan was made for {plan.target.get('scope')}, not for {scope}")
+    if scope != plan.target.scope:
+        raise ConfigError(f"this plan was made for {plan.target.scope}, not for {scope}")
     if plan.safety.unsafe and not options.force:
         raise UnsafePlan(
             "the plan is unsafe: " + "; ".join(plan.safety.reasons) + ". Review it, then apply with --force."
@@ -108,14 +118,12 @@ async def apply_plan(
     with CatalogLock(state_dir, scope):
         raw = await target.fetch() if options.saved else None
         if raw is not None:
-            settle(store, scope, target.existing_wix_ids(raw), write=True)
+            settle(store, scope, raw.existing_ids(), write=True)
             if raw.fingerprint() != plan.live_fingerprint:
                 raise StalePlan(stale_details(plan, raw.hashes()))
-        else:
-            settle(store, scope, target.existing_wix_ids(await target.fetch()), write=True) if store.pending(
-                scope
-            ) else None
-        leftovers = [run for run in store.runs(scope) if run[4] in LEFTOVER]
+        elif store.pending(scope):
+            settle(store, scope, (await target.fetch()).existing_ids(), write=True)
+        leftovers = [run for run in store.runs(scope) if run.status in LEFTOVER]
         run_id = uuid.uuid4().hex
         store.start_run(scope, run_id)
         current = {(e.kind, e.local_id): e for e in store.entries(scope)}
@@ -126,7 +134,6 @@ async def apply_plan(
             interrupted_run=bool(leftovers),
             progress=progress,
         )
-        calls_before = dict(target.session.stats.calls)
         try:
             result = await executor.run(
                 plan,
@@ -144,24 +151,21 @@ async def apply_plan(
             raise
         except BaseException as exc:
             store.drop(scope, run_id)
-            store.finish_run(run_id, "draft-left" if executor.draft_left else "failed", type(exc).__name__)
+            store.finish_run(run_id, "draft-left" if executor.leftover else "failed", type(exc).__name__)
             raise
         store.commit(scope, run_id)
         for run in leftovers:
-            store.finish_run(run[0], "abandoned")
-        calls = {
-            k: v - calls_before.get(k, 0) for k, v in target.session.stats.calls.items() if v - calls_before.get(k, 0)
-        }
+            store.finish_run(run.run_id, "abandoned")
         store.finish_run(run_id, "applied", plan.summary_line())
     differences = await verify(plan, target, store) if options.verify and plan.operations else []
     return ApplyResult(
         plan,
         run_id,
         time.monotonic() - started,
-        calls,
+        result.calls,
         result.attempts,
         len(result.created),
         differences,
-        getattr(result, "window_seconds", None),
-        list(getattr(result, "warnings", [])),
+        result.cutover_seconds,
+        list(result.warnings),
     )

@@ -3,17 +3,19 @@
 This is a pure function of its inputs. deepdiff finds field-level differences inside one record;
 it stays behind these types and never reaches plans or renderers.
 
-Ordering is the one rule used everywhere: dependency rank of the kind (menu, section, dish,
-variation), then the action (create, update, remove), then the id.
+Ordering is the one rule used everywhere: dependency rank of the kind (as the target declares
+it, :meth:`~reconciler.engine.capabilities.Capabilities.rank`), then the action (create, update,
+remove), then the id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from deepdiff import DeepDiff
 
-from reconciler.engine.essence import RANK, Essence, Key
+from reconciler.engine.essence import Essence, Key
 
 ACTIONS = ("create", "update", "remove")
 
@@ -40,12 +42,15 @@ class Change:
         return (self.kind, self.id)
 
 
-def sort_key(change: Change) -> tuple:
-    return (RANK.get(change.kind, 99), ACTIONS.index(change.action), change.id)
+Rank = Callable[[str], int]  # kind -> dependency rank
 
 
-def diff(desired: Essence, live: Essence, drifted: frozenset[Key] = frozenset()) -> list[Change]:
-    """Every create, update and remove that turns ``live`` into ``desired``."""
+def sort_key(change: Change, rank: Rank) -> tuple[int, int, str]:
+    return (rank(change.kind), ACTIONS.index(change.action), change.id)
+
+
+def diff(desired: Essence, live: Essence, rank: Rank, drifted: frozenset[Key] = frozenset()) -> list[Change]:
+    """Every create, update and remove that turns ``live`` into ``desired``, in ``rank`` order."""
     changes: list[Change] = []
     for key, after in desired.items():
         before = live.get(key)
@@ -77,7 +82,7 @@ def diff(desired: Essence, live: Essence, drifted: frozenset[Key] = frozenset())
                     drift=key in drifted,
                 )
             )
-    return sorted(changes, key=sort_key)
+    return sorted(changes, key=lambda change: sort_key(change, rank))
 
 
 def field_changes(before: dict, after: dict) -> tuple[FieldChange, ...]:

@@ -34,19 +34,6 @@ from reconciler.model.catalog import (
 )
 from reconciler.model.money import decimal_text, money_text
 
-KINDS = ("menu", "section", "dish", "variation")
-# Targets whose API has more entity kinds (Menus (New): option groups, variants, modifiers, labels)
-# add them after these; one rank for every kind keeps a single ordering rule across targets.
-ALL_KINDS = (*KINDS, "option_group", "variant", "modifier", "label")
-RANK = {kind: index for index, kind in enumerate(ALL_KINDS)}
-_IDENTITY = {"dish": "item", "variation": "item", "option_group": "group"}
-
-
-def identity_kind(kind: str) -> str:
-    """The id namespace of a kind: dishes and variations share one (an option choice names either)."""
-    return _IDENTITY.get(kind, kind)
-
-
 Key = tuple[str, str]
 Essence = dict[Key, dict]
 

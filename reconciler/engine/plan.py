@@ -17,11 +17,15 @@ from dataclasses import dataclass, field, fields
 
 import orjson
 
+from reconciler.engine.capabilities import Capabilities, KindSpec, TargetInfo
 from reconciler.engine.diff import Change, FieldChange
 from reconciler.errors import ApplyFailed, PlanFileInvalid
 
 PLAN_FORMAT = "reconcile-plan"
-PLAN_VERSION = 1
+# 2: the target section is typed: its capabilities (kinds with titles, id namespaces and removal
+#    verbs; drafts), and no catalog id on Menus (New). Version 1 also gained revisions, phases and
+#    undo late in its life; plans of version 1 are refused.
+PLAN_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class Safety:
 
 @dataclass(frozen=True)
 class Plan:
-    target: dict  # name, guarantee, location and catalog ids, scope; no secrets
+    target: TargetInfo
     live_fingerprint: str
     live_hashes: dict[str, str]  # "kind:id" -> hash, to say what moved when a plan is stale
     changes: tuple[Change, ...]
@@ -87,13 +91,23 @@ class Plan:
 
     def summary_line(self) -> str:
         c = self.counts
-        verb = self.target.get("remove_verb", "remove")
+        verb = self.target.capabilities.removal
         return f"Plan: {c['create']} to create, {c['update']} to update, {c['remove']} to {verb}"
 
     def sealed(self) -> Plan:
         """The same plan with its checksum filled in."""
         body = _content(self)
         return Plan(**{**self.__dict__, "checksum": _checksum(body)})
+
+
+def ref(namespace: str, local_id: str) -> dict[str, str]:
+    """The placeholder of an entity's Wix id, filled in when the call runs."""
+    return {"$ref": f"{namespace}:{local_id}"}
+
+
+def rev(namespace: str, local_id: str) -> dict[str, str]:
+    """The placeholder of the revision an update must name, as read at plan time."""
+    return {"$rev": f"{namespace}:{local_id}"}
 
 
 def fill_placeholders(body: object, ids: dict[str, str], revisions: dict[str, str] | None = None) -> object:
@@ -114,7 +128,7 @@ def _content(plan: Plan) -> dict:
     return {
         "format": PLAN_FORMAT,
         "version": PLAN_VERSION,
-        "target": plan.target,
+        "target": _target_json(plan.target),
         "summary": {
             **plan.counts,
             "operations": len(plan.operations),
@@ -136,6 +150,30 @@ def _content(plan: Plan) -> dict:
             "existing": plan.safety.existing,
         },
     }
+
+
+def _target_json(target: TargetInfo) -> dict:
+    capabilities = target.capabilities
+    return {
+        **{f.name: getattr(target, f.name) for f in fields(TargetInfo) if f.name != "capabilities"},
+        "capabilities": {
+            "kinds": [{f.name: getattr(k, f.name) for f in fields(KindSpec)} for k in capabilities.kinds],
+            "drafts": capabilities.drafts,
+            "removal": capabilities.removal,
+            "cannot_hold": list(capabilities.cannot_hold),
+        },
+    }
+
+
+def _target_from_json(data: dict) -> TargetInfo:
+    declared = data["capabilities"]
+    capabilities = Capabilities(
+        kinds=tuple(KindSpec(**k) for k in declared["kinds"]),
+        drafts=declared["drafts"],
+        removal=declared["removal"],
+        cannot_hold=tuple(declared["cannot_hold"]),
+    )
+    return TargetInfo(**{**{k: v for k, v in data.items() if k != "capabilities"}, "capabilities": capabilities})
 
 
 def _change_json(change: Change) -> dict:
@@ -182,7 +220,7 @@ def from_json(text: str, source: str = "plan file") -> Plan:
         )
     try:
         plan = Plan(
-            target=data["target"],
+            target=_target_from_json(data["target"]),
             live_fingerprint=data["live_fingerprint"],
             live_hashes=data["live_hashes"],
             changes=tuple(

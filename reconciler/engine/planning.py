@@ -6,6 +6,7 @@ This is the read-only half of a sync; it never writes to the live catalog or to 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from reconciler.engine.diff import diff
 from reconciler.engine.essence import Essence
@@ -16,23 +17,33 @@ from reconciler.errors import ConfigError, UnsupportedByTarget
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore
 
+if TYPE_CHECKING:  # the contract is typed against these types; at run time any target will do
+    from reconciler.targets.base import LiveView, RawLive, Target
+
+RawT = TypeVar("RawT", bound="RawLive")
+LiveT = TypeVar("LiveT", bound="LiveView")
+
 
 @dataclass
-class Planned:
+class Planned(Generic[LiveT]):
     plan: Plan
     desired: Essence
-    live: object  # the target's live view
+    live: LiveT  # the target's live view
 
 
 async def make_plan(
-    catalog: Catalog, target, store: MappingStore, thresholds: Thresholds, live_updates: bool = True
-) -> Planned:
+    catalog: Catalog,
+    target: Target[RawT, LiveT],
+    store: MappingStore,
+    thresholds: Thresholds,
+    live_updates: bool = True,
+) -> Planned[LiveT]:
     reasons = target.unsupported(catalog)
     if reasons:
         raise UnsupportedByTarget(target.name, reasons)
     raw = await target.fetch()
     scope = await target.scope()
-    entries = settle(store, scope, target.existing_wix_ids(raw), write=False)
+    entries = settle(store, scope, raw.existing_ids(), write=False)
     desired, approximations = target.project(catalog)
     live = target.interpret(raw, entries, desired)
     if live.currency and live.currency != catalog.currency:
@@ -40,7 +51,7 @@ async def make_plan(
             f"the catalog is in {catalog.currency} but the Wix site sells in {live.currency}; "
             "prices would be wrong. Fix `currency:` in the catalog."
         )
-    changes = diff(desired, live.essence, live.drifted)
+    changes = diff(desired, live.essence, target.capabilities.rank, live.drifted)
     built = await target.build(changes, desired, live, live_updates=live_updates)
     plan = Plan(
         target=await target.describe(),

@@ -6,17 +6,23 @@ second diff: each desired entity must be live with that hash, and nothing else m
 
 from __future__ import annotations
 
-from reconciler.engine.essence import fingerprint, identity_kind
+from typing import TYPE_CHECKING, Any
+
+from reconciler.engine.essence import fingerprint
 from reconciler.engine.plan import Plan
 from reconciler.state.mapping import MappingStore
 
+if TYPE_CHECKING:
+    from reconciler.targets.base import Target
 
-async def verify(plan: Plan, target, store: MappingStore) -> list[str]:
+
+async def verify(plan: Plan, target: Target[Any, Any], store: MappingStore) -> list[str]:
     """Differences between the live catalog and the plan's desired state (empty when equal)."""
     scope = await target.scope()
     raw = await target.fetch()
     live = target.interpret(raw, store.entries(scope), {})
-    found = {(identity_kind(kind), local_id): fingerprint(fields) for (kind, local_id), fields in live.essence.items()}
+    namespace = plan.target.capabilities.namespace
+    found = {(namespace(kind), local_id): fingerprint(fields) for (kind, local_id), fields in live.essence.items()}
     wanted = {(kind, local_id): applied_hash for kind, local_id, applied_hash in plan.mapping}
     differences = []
     for key, applied_hash in sorted(wanted.items()):

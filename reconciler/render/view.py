@@ -1,8 +1,9 @@
 """One view of a plan that every renderer (text, Markdown) reads, so they never disagree.
 
-It decides what a reviewer sees: changes grouped by kind in dependency order, values written the
-way a restaurant manager reads them (prices with their change in percent), drift marked, and the
-API calls summarised by step.
+It decides what a reviewer sees: changes grouped by kind in the dependency order the target
+declares (with the target's own group titles and removal verbs, which the plan records), values
+written the way a restaurant manager reads them (prices with their change in percent), drift
+marked, and the API calls summarised by step.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Plan
 
-KIND_TITLES = {"menu": "Menus", "section": "Sections", "dish": "Dishes", "variation": "Variations"}
 SYMBOLS = {"create": "+", "update": "~", "remove": "-"}
 # What a create shows: enough to recognise the entity, not every default.
 CREATE_FIELDS = (
@@ -80,25 +81,24 @@ class PlanView:
     calls: int
     drift: int
     checksum: str
-    remove_verb: str = "remove"
     empty: bool = field(default=False)
 
 
 def build_view(plan: Plan) -> PlanView:
-    t = plan.target
-    target = (
-        f'{t.get("name")} · location "{t.get("location_name")}" · catalog {t.get("catalog_id")} · {t.get("guarantee")}'
-    )
+    capabilities = plan.target.capabilities
     groups = []
-    for kind, title in KIND_TITLES.items():
-        lines = tuple(_line(c, plan.target.get("remove_verb", "remove")) for c in plan.changes if c.kind == kind)
+    for spec in capabilities.kinds:
+        lines = tuple(_line(c, spec.removal) for c in plan.changes if c.kind == spec.kind)
         if lines:
-            groups.append(Group(title, lines))
+            groups.append(Group(spec.title, lines))
+    undeclared = tuple(_line(c, "remove") for c in plan.changes if c.kind not in {k.kind for k in capabilities.kinds})
+    if undeclared:  # never dropped silently, whatever a target forgot to declare
+        groups.append(Group("Other", undeclared))
     steps: dict[int, list[str]] = {}
     for op in plan.operations:
         steps.setdefault(op.step, []).append(f"{op.call} ({op.summary})")
     return PlanView(
-        target=target,
+        target=_header(plan.target),
         summary=plan.summary_line(),
         unsafe=plan.safety.reasons,
         groups=groups,
@@ -107,12 +107,19 @@ def build_view(plan: Plan) -> PlanView:
         calls=len(plan.operations),
         drift=sum(c.drift for c in plan.changes),
         checksum=plan.checksum,
-        remove_verb=plan.target.get("remove_verb", "remove"),
         empty=plan.empty,
     )
 
 
-def _line(change: Change, remove_verb: str) -> ChangeLine:
+def _header(target: TargetInfo) -> str:
+    """Where the plan applies: the target, the location by name and id, the catalog where there is one."""
+    parts = [target.name, f'location "{target.location_name}" ({target.location_id})']
+    if target.catalog_id is not None:
+        parts.append(f"catalog {target.catalog_id}")
+    return " · ".join([*parts, target.guarantee])
+
+
+def _line(change: Change, removal: str) -> ChangeLine:
     if change.action == "create":
         fields = tuple(
             FieldLine(f.path, "", show(f.after, f.path))
@@ -125,7 +132,7 @@ def _line(change: Change, remove_verb: str) -> ChangeLine:
         )
     else:
         fields = ()
-    action = remove_verb if change.action == "remove" else change.action
+    action = removal if change.action == "remove" else change.action
     return ChangeLine(
         SYMBOLS[change.action], action, change.kind, change.id, change.name, fields, change.drift, change.notes
     )

@@ -52,7 +52,6 @@ from reconciler.targets.registry import open_target
 from reconciler.yamlio.fmt import write_atomically
 from reconciler.yamlio.load import load_catalog
 
-DRAFT_TARGETS = ("sandbox", "wix-v3")  # an apply builds one draft and publishes it in one step
 RETRYABLE = (
     TemporaryApiError,
     LockHeld,
@@ -132,7 +131,7 @@ class Syncer:
         self.stopping = stopping or threading.Event()
         self.pause = sleep or self.stopping.wait  # the back-off between POS retries (tests pass their own)
         self._tasks: set[tuple[asyncio.AbstractEventLoop, asyncio.Task]] = set()
-        self._stages: dict[asyncio.Task, tuple[str, str]] = {}  # (target, engine progress stage) per apply
+        self._stages: dict[asyncio.Task, tuple[bool, str]] = {}  # (target has drafts, progress stage) per apply
         self._lock = threading.Lock()
 
     def __call__(self, job: Job) -> Outcome:
@@ -162,8 +161,8 @@ class Syncer:
         cancelled = 0
         with self._lock:
             for loop, task in self._tasks:
-                target, stage = self._stages.get(task, ("", ""))
-                if not stage or (target in DRAFT_TARGETS and stage not in ("publishing", "published")):
+                drafts, stage = self._stages.get(task, (False, ""))
+                if not stage or (drafts and stage not in ("publishing", "published")):
                     loop.call_soon_threadsafe(task.cancel)
                     cancelled += 1
         return cancelled
@@ -230,7 +229,7 @@ class Syncer:
                 task = asyncio.current_task()
 
                 def report(stage: str, done: int = 0, total: int = 0) -> None:  # what cancel_running looks at
-                    self._stages[task] = (cfg.target, stage)
+                    self._stages[task] = (target.capabilities.drafts, stage)
 
                 report("starting")
                 result = await apply_plan(

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mapping (
@@ -39,6 +40,17 @@ class Entry:
     local_id: str
     wix_id: str
     applied_hash: str | None = None
+
+
+class Run(NamedTuple):
+    """One apply in the journal."""
+
+    run_id: str
+    scope: str
+    started: float
+    finished: float | None
+    status: str  # running | applied | failed | draft-left | interrupted | unknown | abandoned
+    summary: str | None
 
 
 class MappingStore:
@@ -123,14 +135,15 @@ class MappingStore:
                 "UPDATE runs SET finished=?, status=?, summary=? WHERE run_id=?", (time.time(), status, summary, run_id)
             )
 
-    def runs(self, scope: str | None = None, limit: int = 50) -> list[tuple]:
+    def runs(self, scope: str | None = None, limit: int = 50) -> list[Run]:
         query = "SELECT run_id, scope, started, finished, status, summary FROM runs"
-        args: tuple = ()
+        args: tuple[str, ...] = ()
         if scope:
             query += " WHERE scope=?"
             args = (scope,)
         with self._lock:
-            return self._db.execute(query + " ORDER BY started DESC LIMIT ?", (*args, limit)).fetchall()
+            rows = self._db.execute(query + " ORDER BY started DESC LIMIT ?", (*args, limit)).fetchall()
+        return [Run(*row) for row in rows]
 
     def _transaction(self):
         return _Transaction(self._db)

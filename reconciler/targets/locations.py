@@ -1,8 +1,31 @@
-"""Choosing the Wix business location a catalog targets (every Wix target needs this)."""
+"""The Wix business locations of a site, and the one a catalog targets (every Wix target needs this).
+
+The Locations API is neither Catalogs v3 nor Menus (New): both targets list it the same way, here.
+"""
 
 from __future__ import annotations
 
 from reconciler.errors import ConfigError
+from reconciler.http import Session
+
+PAGE = 100
+
+
+async def list_locations(session: Session) -> list[dict]:
+    """Every location of the site (archived ones included), following offset pages."""
+    found: list[dict] = []
+    while True:
+        page = await session.call(
+            "listLocations",
+            "GET",
+            "/locations/v1/locations",
+            params=[("paging.limit", str(PAGE)), ("paging.offset", str(len(found)))],
+        )
+        batch = page.get("locations") or []
+        found.extend(batch)
+        meta = page.get("pagingMetadata") or {}
+        if not batch or not meta.get("hasNext", len(batch) == PAGE):
+            return found
 
 
 def choose_location(locations: list[dict], wanted: str | None) -> dict:

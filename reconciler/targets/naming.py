@@ -7,13 +7,18 @@ existing site, or one after the local state was lost, duplicates nothing.
 
 from __future__ import annotations
 
-from reconciler.engine.essence import Essence, Key, fingerprint, identity_kind
+from collections.abc import Callable
+
+from reconciler.engine.essence import Essence, Key, fingerprint
 from reconciler.state.mapping import Entry
+
+Namespace = Callable[[str], str]  # kind -> its id namespace, as the target's capabilities declare
 
 
 class Namer:
-    def __init__(self, entries: list[Entry], desired: Essence, existing: set[str]) -> None:
+    def __init__(self, entries: list[Entry], desired: Essence, existing: set[str], namespace: Namespace) -> None:
         """``existing``: Wix ids that are live now (a mapping to anything else is free to re-adopt)."""
+        self.namespace = namespace
         self.by_wix = {(e.kind, e.wix_id): e.local_id for e in entries}
         self.local_to_wix = {(e.kind, e.local_id): e.wix_id for e in entries}
         self.names: dict[str, str] = {}  # Wix id -> local id, for everything reached
@@ -25,7 +30,7 @@ class Namer:
             self._candidates.setdefault((kind, parent, fields.get("name", "")), []).append(local_id)
 
     def name(self, kind: str, wix_id: str, display_name: str, parent: str | None = None) -> str:
-        namespace = identity_kind(kind)
+        namespace = self.namespace(kind)
         local_id = self.by_wix.get((namespace, wix_id))
         if local_id is None:
             local_id = self._adopt(kind, display_name, parent)
@@ -42,18 +47,18 @@ class Namer:
 
     def _adopt(self, kind: str, display_name: str, parent: str | None) -> str | None:
         for local_id in self._candidates.get((kind, parent if kind == "section" else None, display_name), []):
-            key = (identity_kind(kind), local_id)
+            key = (self.namespace(kind), local_id)
             if key not in self._taken:
                 self._taken.add(key)
                 return local_id
         return None
 
 
-def drifted(live: Essence, entries: list[Entry]) -> frozenset[Key]:
+def drifted(live: Essence, entries: list[Entry], namespace: Namespace) -> frozenset[Key]:
     """Live records that differ from what reconcile last wrote: edits made outside reconcile."""
     applied = {(e.kind, e.local_id): e.applied_hash for e in entries}
     return frozenset(
         key
         for key, fields in live.items()
-        if applied.get((identity_kind(key[0]), key[1])) not in (None, fingerprint(fields))
+        if applied.get((namespace(key[0]), key[1])) not in (None, fingerprint(fields))
     )

@@ -10,17 +10,25 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from reconciler.credentials import wix_from_env
 from reconciler.errors import ConfigError
 from reconciler.http import RetryPolicy, Session
+from reconciler.targets.base import Target
+from reconciler.targets.locations import list_locations
 from reconciler.targets.wix_menus.target import WixMenusTarget
 from reconciler.targets.wix_v3.target import WixV3Target
 
-TARGETS = ("sandbox", "wix-v3", "wix-menus")
+if TYPE_CHECKING:
+    from reconciler.emulator import Emulator
+
+WIX = {cls.name: cls for cls in (WixV3Target, WixMenusTarget)}  # by API: "v3" and "menus" below
+TARGETS = ("sandbox", *WIX)
 SANDBOX_URL = "http://sandbox.reconcile.invalid"
+AnyTarget = Target[Any, Any]
 
 
 @contextlib.asynccontextmanager
@@ -31,48 +39,56 @@ async def open_target(
     currency: str = "USD",
     timeout: float = 30.0,
     policy: RetryPolicy | None = None,
-) -> AsyncIterator[WixV3Target]:
+) -> AsyncIterator[AnyTarget]:
     """Yield a ready target; the HTTP client is closed afterwards."""
     if name == "sandbox":
         async with _sandbox(location, state_dir, currency, timeout, policy) as target:
             yield target
         return
-    if name in ("wix-v3", "wix-menus"):
+    if name in WIX:
         credentials = wix_from_env()
         async with httpx.AsyncClient(
             base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
         ) as client:
             session = Session(client, credentials.headers, list(credentials.secrets), policy)
-            yield WixV3Target(session, location) if name == "wix-v3" else WixMenusTarget(session, location)
+            yield WIX[name](session, location)
         return
     raise ConfigError(f'unknown target "{name}"; choose one of: {", ".join(TARGETS)}')
 
 
 @contextlib.asynccontextmanager
 async def emulator_target(
-    emulator,
+    emulator: Emulator,
     location: str | None,
     label: str = "sandbox",
     timeout: float = 30.0,
     policy: RetryPolicy | None = None,
     api: str = "v3",
-) -> AsyncIterator[WixV3Target]:
+) -> AsyncIterator[AnyTarget]:
     """A target talking to an in-process emulator (the sandbox, and fast tests); ``api``: v3 or menus."""
-    from reconciler.emulator import SANDBOX_TOKEN
-
-    async with httpx.AsyncClient(transport=emulator.transport(), base_url=SANDBOX_URL, timeout=timeout) as client:
-        session = Session(client, {"Authorization": SANDBOX_TOKEN}, [SANDBOX_TOKEN], policy)
-        yield (WixV3Target if api == "v3" else WixMenusTarget)(session, location, label=label)
+    async with _emulator_session(emulator, timeout, policy) as session:
+        yield WIX["wix-v3" if api == "v3" else "wix-menus"](session, location, label=label)
 
 
 @contextlib.asynccontextmanager
-async def _sandbox(location, state_dir: Path, currency: str, timeout: float, policy) -> AsyncIterator[WixV3Target]:
+async def _emulator_session(emulator: Emulator, timeout: float, policy: RetryPolicy | None) -> AsyncIterator[Session]:
+    from reconciler.emulator import SANDBOX_TOKEN
+
+    async with httpx.AsyncClient(transport=emulator.transport(), base_url=SANDBOX_URL, timeout=timeout) as client:
+        yield Session(client, {"Authorization": SANDBOX_TOKEN}, [SANDBOX_TOKEN], policy)
+
+
+@contextlib.asynccontextmanager
+async def _sandbox(
+    location: str | None, state_dir: Path, currency: str, timeout: float, policy: RetryPolicy | None
+) -> AsyncIterator[AnyTarget]:
     from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
 
     store = open_store(str(state_dir / "sandbox.sqlite"))
     emulator = Emulator(store, token=SANDBOX_TOKEN, currency=currency)
-    async with emulator_target(emulator, location, "sandbox", timeout, policy) as target:
-        if not await target.api.list_locations():
+    async with _emulator_session(emulator, timeout, policy) as session:
+        if not await list_locations(session):
             # First use: a one-location site, selling in the catalog's currency.
             seed(store, locations=1, names=["Sandbox Restaurant"], currency=currency)
+    async with emulator_target(emulator, location, "sandbox", timeout, policy) as target:
         yield target

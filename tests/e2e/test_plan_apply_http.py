@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reconciler.engine.plan import PLAN_VERSION
 from reconciler.state.lock import CatalogLock
 from tests.e2e.conftest import Site
 
@@ -148,7 +149,7 @@ def test_json_and_markdown_formats(site: Site):
     location = ("--target", "wix-v3", "--location", site.location_id)
     planned = site.cli("plan", PIZZERIA, *location, "--format", "json")
     data = json.loads(planned.stdout)
-    assert data["format"] == "reconcile-plan" and data["version"] == 1
+    assert data["format"] == "reconcile-plan" and data["version"] == PLAN_VERSION
     assert data["summary"]["create"] == 22 and data["checksum"].startswith("sha256:")
     markdown = site.cli("plan", PIZZERIA, *location, "--format", "markdown").stdout
     assert markdown.startswith("### Plan: 22 to create, 0 to update, 0 to archive")

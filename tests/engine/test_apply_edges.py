@@ -15,6 +15,7 @@ from reconciler.errors import ConfigError, LockHeld, PermanentApiError, Temporar
 from reconciler.http import RetryPolicy, Session
 from reconciler.model.catalog import Catalog
 from reconciler.targets.registry import emulator_target
+from reconciler.targets.wix_v3.capabilities import CAPABILITIES
 from reconciler.yamlio.load import load_catalog
 from tests.engine.harness import Harness
 
@@ -67,7 +68,7 @@ def test_renaming_a_dish_is_one_update_of_the_same_id():
     before = pizzeria()
     data = before.model_dump()
     data["dishes"][0]["name"] = "Margherita DOP"
-    changes = diff(essence(Catalog.model_validate(data)), essence(before))
+    changes = diff(essence(Catalog.model_validate(data)), essence(before), CAPABILITIES.rank)
     assert [(c.action, c.kind, c.id, [f.path for f in c.fields]) for c in changes] == [
         ("update", "dish", "margherita", ["name"])
     ]

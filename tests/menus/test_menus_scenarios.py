@@ -23,11 +23,11 @@ def h(request, tmp_path):
 def test_every_example_applies_and_converges(h, example):
     catalog = load_catalog(example)
     plan = h.plan(catalog)
-    assert plan.target["guarantee"].startswith("compensated")
+    assert plan.target.guarantee.startswith("compensated")
     assert any(n.startswith("not supported by Menus (New), left out:") for n in plan.notes)
     result = h.apply(plan)
     assert result.differences == []
-    assert result.window_seconds is not None
+    assert result.cutover_seconds is not None
     assert h.plan(catalog).empty
 
 

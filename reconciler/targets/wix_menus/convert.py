@@ -8,7 +8,7 @@ live entity, which is how a compensating update puts an entity back as it was.
 
 from __future__ import annotations
 
-from reconciler.targets.wix_v3.convert import ref
+from reconciler.engine.plan import ref
 
 MANAGED = {
     "menu": ("name", "description", "visible", "sectionIds"),

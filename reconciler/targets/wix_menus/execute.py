@@ -18,25 +18,19 @@ import asyncio
 import logging
 import re
 import time
-from dataclasses import dataclass, field
 
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, TemporaryApiError
+from reconciler.targets.base import ExecutionResult, Progress, Stage
+from reconciler.targets.calls import CallCount
 from reconciler.targets.wix_menus import client, convert
+from reconciler.targets.wix_menus.capabilities import KIND_OF
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.planner import DELETE_ORDER
 from reconciler.targets.wix_menus.read import _record
 
 log = logging.getLogger(__name__)
 _PATH_REF = re.compile(r"\{([a-z]+:[^{}]+)\}")
-
-
-@dataclass
-class ExecutionResult:
-    created: dict[str, str] = field(default_factory=dict)
-    attempts: int = 1
-    window_seconds: float | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 class _Failed(Exception):
@@ -46,13 +40,14 @@ class _Failed(Exception):
 
 
 class MenusExecutor:
-    def __init__(self, api: MenusApi, concurrency: int = 4, progress=None) -> None:
+    def __init__(self, api: MenusApi, concurrency: int = 4, progress: Progress | None = None) -> None:
         self.api = api
         self.concurrency = max(1, concurrency)
         self.progress = progress or (lambda stage, done, total: None)
-        self.draft_left = False  # the engine asks every executor; there are no drafts here
+        self.leftover = False  # a failed run compensates; what clean-up leaves, the next plan deletes
 
-    async def run(self, plan: Plan, stage) -> ExecutionResult:
+    async def run(self, plan: Plan, stage: Stage) -> ExecutionResult:
+        count = CallCount(self.api.session.stats)
         ids, revisions = dict(plan.ids), dict(plan.revisions)
         created: dict[str, str] = {}
         self._applied: list[tuple[Operation, int]] = []  # cut-over elements that happened (or may have)
@@ -80,7 +75,7 @@ class MenusExecutor:
                     if self._conflicts:
                         await self._settle_conflicts(ids, revisions)
                 finally:
-                    result.window_seconds = time.monotonic() - started
+                    result.cutover_seconds = time.monotonic() - started
                 done += len(batch)
             await _maybe(stage(created))
         except _Failed as failure:
@@ -106,6 +101,7 @@ class MenusExecutor:
                 break
             done += len(batch)
         self.progress("done", total, total)
+        result.calls = count.made()
         return result
 
     # -- running calls ---------------------------------------------------------------------------
@@ -293,7 +289,7 @@ def _entity_id(op: Operation, element: dict, ids: dict[str, str]) -> str:
 
 def _same(service: str, current: dict, fields: dict) -> bool:
     """Whether writing ``fields`` onto ``current`` would change nothing that reconcile manages."""
-    kind = {"item": "dish", "group": "option_group"}.get(service, service)
+    kind = KIND_OF[service]
     same = lambda wix_id: wix_id  # noqa: E731 - compare in Wix ids
     return _record(kind, {**current, **fields}, same, None) == _record(kind, current, same, None)
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from reconciler.engine.diff import Change
-from reconciler.engine.essence import Essence, Key, fingerprint, identity_kind
-from reconciler.engine.plan import Built, Operation
+from reconciler.engine.essence import Essence, Key, fingerprint
+from reconciler.engine.plan import Built, Operation, ref, rev
 from reconciler.targets.wix_menus import client, convert
-from reconciler.targets.wix_menus.read import SERVICE_OF, LiveSite
-from reconciler.targets.wix_v3.convert import ref
+from reconciler.targets.wix_menus.capabilities import namespace
+from reconciler.targets.wix_menus.read import LiveSite
 
 BUILD_ORDER = (("variant", "label", "modifier"), ("group",), ("item",), ("section",), ("menu",))
 DELETE_ORDER = (("menu",), ("section",), ("item",), ("group", "modifier", "variant", "label"))
@@ -51,18 +51,17 @@ class _Work:
     notes: dict[Key, list[str]] = field(default_factory=dict)
 
 
-def build(
-    changes: list[Change], desired: Essence, live: LiveSite, location_id: str | None, garbage: dict[str, str]
-) -> Built:
-    """``garbage``: Wix id -> service of entities an earlier run left detached, to delete now."""
-    ids = {f"{SERVICE_OF[k]}:{i}": wix for (k, i), wix in live.wix_ids.items()}
+def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: str | None) -> Built:
+    """The calls of a plan; entities an earlier run left detached (``live.detached``) are deleted too."""
+    garbage = live.detached
+    ids = {f"{namespace(k)}:{i}": wix for (k, i), wix in live.wix_ids.items()}
     for key in desired:
-        wix = live.local_to_wix.get((SERVICE_OF[key[0]], key[1]))
+        wix = live.local_to_wix.get((namespace(key[0]), key[1]))
         if wix in live.known and key not in live.wix_ids:
-            ids[f"{SERVICE_OF[key[0]]}:{key[1]}"] = wix  # built by an earlier, interrupted run: reuse it
+            ids[f"{namespace(key[0])}:{key[1]}"] = wix  # built by an earlier, interrupted run: reuse it
     work = _Work()
     for change in changes:
-        service = SERVICE_OF[change.kind]
+        service = namespace(change.kind)
         key = f"{service}:{change.id}"
         if change.action == "remove":
             wix = live.wix_ids[change.key]
@@ -95,7 +94,7 @@ def build(
         notes.append(f"deletes {len(garbage)} detached entities an earlier run could not clean up")
     if live.adopted:
         notes.append(f"adopting {len(live.adopted)} live entities by name: the next plan will track them by id")
-    mapping = tuple(sorted((identity_kind(k), i, fingerprint(f)) for (k, i), f in desired.items()))
+    mapping = tuple(sorted((namespace(k), i, fingerprint(f)) for (k, i), f in desired.items()))
     return Built(
         tuple(operations),
         dict(sorted(ids.items())),
@@ -188,7 +187,7 @@ def _cut_over(step: int, work: _Work) -> list[Operation]:
                 body = {
                     spec.entity: {
                         "id": ref(service, local_id),
-                        "revision": {"$rev": f"{service}:{local_id}"},
+                        "revision": rev(service, local_id),
                         **payload,
                     }
                 }
@@ -210,7 +209,7 @@ def _cut_over(step: int, work: _Work) -> list[Operation]:
             batch = entries[start : start + spec.create_limit]
             elements = []
             for local_id, payload, _, mask in batch:
-                entity = {"id": ref(service, local_id), "revision": {"$rev": f"{service}:{local_id}"}, **payload}
+                entity = {"id": ref(service, local_id), "revision": rev(service, local_id), **payload}
                 element = {spec.entity: entity}
                 if service != "variant":  # variants take whole-entity updates (their mask is internal)
                     element["mask"] = mask

@@ -25,6 +25,16 @@ from decimal import Decimal
 
 from reconciler.engine.essence import ALL_FULFILLMENT, ALL_PLATFORMS, Essence, money, text
 from reconciler.model.catalog import Catalog, Deselection, Extras, Item, Selection, Visible
+from reconciler.targets.wix_menus.capabilities import (
+    DEFAULT_SIZE,
+    FULFILMENT,
+    HOURS,
+    MENU_IMAGES,
+    PLATFORMS,
+    TAX_RATES,
+    VARIATION_DETAILS,
+    VARIATION_OPTIONS,
+)
 
 MAX_RULE = 25
 LIMITS = {"menu": 500, "section": 500, "item": 200, "variant": 200, "modifier": 200, "group": 100, "label": 50}
@@ -54,7 +64,7 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
     for menu in catalog.menus:
         _visibility_losses(menu, f"menu {menu.id}", lose)
         if menu.image:
-            lose("menu images", menu.id)
+            lose(MENU_IMAGES, menu.id)
         out[("menu", menu.id)] = {
             "name": menu.name,
             "description": text(menu.description),
@@ -80,7 +90,7 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
     for dish in catalog.dishes:
         _visibility_losses(dish, f"dish {dish.id}", lose)
         if dish.tax_rate != 0:
-            lose("tax rates (Menus (New) takes tax from the site's settings)", dish.id)
+            lose(TAX_RATES, dish.id)
         sizes = size_group(dish, groups, variations)
         others = [g for g in dish.options if sizes is None or g != sizes.id]
         used_groups.update(others)
@@ -100,7 +110,7 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
             record["price"] = money(dish.price)
         else:
             if sizes.default is not None and sizes.default != sizes.choices[0].item:
-                lose("a default size other than the first (Menus (New) lists sizes in order)", dish.id)
+                lose(DEFAULT_SIZE, dish.id)
             record["variants"] = [{"variant": c.item, "price": money(dish.price + c.price)} for c in sizes.choices]
             for choice in sizes.choices:
                 out[("variant", choice.item)] = {"name": items[choice.item].name}
@@ -125,9 +135,9 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
 
     for variation in catalog.variations:
         if (("variant", variation.id) in out or ("modifier", variation.id) in out) and _has_details(variation):
-            lose("details of variations beyond their name and stock", variation.id)
+            lose(VARIATION_DETAILS, variation.id)
     if any(i.options for i in catalog.variations):
-        lose("options on variations", ", ".join(v.id for v in catalog.variations if v.options))
+        lose(VARIATION_OPTIONS, ", ".join(v.id for v in catalog.variations if v.options))
     for (kind, local_id), record in out.items():
         limit = LIMITS.get({"dish": "item", "option_group": "group"}.get(kind, kind))
         if limit and len(record.get("name") or "") > limit:
@@ -171,11 +181,11 @@ def _modifier_group(group) -> tuple[dict, str | None]:
 
 def _visibility_losses(entity: Visible, who: str, lose) -> None:
     if set(entity.fulfillment) != set(ALL_FULFILLMENT):
-        lose("fulfilment restrictions", who)
+        lose(FULFILMENT, who)
     if set(entity.platforms) != set(ALL_PLATFORMS):
-        lose("platform restrictions", who)
+        lose(PLATFORMS, who)
     if entity.hours or entity.special_hours:
-        lose("opening hours (Menus (New) keeps them in the separate Online Orders settings)", who)
+        lose(HOURS, who)
 
 
 def _has_details(item: Item) -> bool:

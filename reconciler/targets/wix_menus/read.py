@@ -3,8 +3,8 @@
 All seven services are listed concurrently, each following its cursors. What a diner of the
 location can reach defines the live menu: the location's menus, the sections they list, the items
 those list, and the groups, modifiers, variants and labels those items use. Wix ids become our ids
-through the mapping; unmapped entities are adopted by name (sections within their menu), as for
-Catalogs v3 (see reconciler/targets/wix_v3/read.py); anything else is ``wix:<id>``.
+through the mapping; unmapped entities are adopted by name (sections within their menu), as every
+target does (reconciler/targets/naming.py); anything else is ``wix:<id>``.
 """
 
 from __future__ import annotations
@@ -16,23 +16,13 @@ from dataclasses import dataclass, field
 from reconciler.engine.essence import Essence, Key, fingerprint, money, text
 from reconciler.state.mapping import Entry
 from reconciler.targets.naming import Namer, drifted
+from reconciler.targets.wix_menus.capabilities import namespace
 from reconciler.targets.wix_menus.client import SERVICES, MenusApi
-
-# essence kind -> service kind (as in client.SERVICES and in the mapping)
-SERVICE_OF = {
-    "menu": "menu",
-    "section": "section",
-    "dish": "item",
-    "option_group": "group",
-    "variant": "variant",
-    "modifier": "modifier",
-    "label": "label",
-}
 
 
 @dataclass
 class RawSite:
-    lists: dict[str, list[dict]]  # service kind -> entities
+    lists: dict[str, list[dict]]  # service (an id namespace) -> entities
 
     def fingerprint(self) -> str:
         return fingerprint(sorted(self.hashes().items()))
@@ -41,7 +31,7 @@ class RawSite:
         # Revisions and dates change on every write, so they are part of what "moved" means.
         return {e["id"]: fingerprint(e) for entities in self.lists.values() for e in entities if e.get("id")}
 
-    def ids(self) -> set[str]:
+    def existing_ids(self) -> set[str]:
         return {e["id"] for entities in self.lists.values() for e in entities if e.get("id")}
 
 
@@ -50,11 +40,12 @@ class LiveSite:
     essence: Essence
     wix_ids: dict[Key, str]
     known: dict[str, dict]  # every listed entity by Wix id
-    kinds: dict[str, str]  # Wix id -> service kind
-    local_to_wix: dict[tuple[str, str], str]  # (mapping kind, local id) -> Wix id
+    kinds: dict[str, str]  # Wix id -> service
+    local_to_wix: dict[tuple[str, str], str]  # (namespace, local id) -> Wix id
     adopted: list[Key] = field(default_factory=list)
     drifted: frozenset[Key] = frozenset()
     currency: str | None = None  # Menus (New) carries no currency; the site's applies
+    detached: dict[str, str] = field(default_factory=dict)  # Wix id -> service: left by an interrupted run
 
 
 async def fetch(api: MenusApi) -> RawSite:
@@ -68,14 +59,14 @@ def interpret(
 ) -> LiveSite:
     known = {e["id"]: e for entities in raw.lists.values() for e in entities if e.get("id")}
     kinds = {e["id"]: kind for kind, entities in raw.lists.items() for e in entities if e.get("id")}
-    namer = Namer(entries, desired, set(known))
+    namer = Namer(entries, desired, set(known), namespace)
     names = namer.names
 
     def name(kind: str, wix_id: str, parent: str | None = None) -> str:
         return namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
 
     def reachable(kind: str, wix_id: str) -> bool:
-        return wix_id in known and kinds[wix_id] == SERVICE_OF[kind]
+        return wix_id in known and kinds[wix_id] == namespace(kind)
 
     live: Essence = {}
     wix_ids: dict[Key, str] = {}
@@ -121,7 +112,24 @@ def interpret(
         live[(kind, names[wix_id])] = record
         wix_ids[(kind, names[wix_id])] = wix_id
 
-    return LiveSite(live, wix_ids, known, kinds, namer.local_to_wix, sorted(namer.adopted), drifted(live, entries))
+    # Entities mapped to us, still there, but no longer reachable: left by an interrupted run.
+    reachable = set(wix_ids.values())
+    wanted = {(namespace(k), i) for k, i in desired}
+    detached = {
+        e.wix_id: e.kind
+        for e in entries
+        if e.wix_id in known and e.wix_id not in reachable and (e.kind, e.local_id) not in wanted
+    }
+    return LiveSite(
+        live,
+        wix_ids,
+        known,
+        kinds,
+        namer.local_to_wix,
+        sorted(namer.adopted),
+        drifted(live, entries, namespace),
+        detached=detached,
+    )
 
 
 def _item_refs(item: dict) -> list[tuple[str, str]]:

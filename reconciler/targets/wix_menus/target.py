@@ -1,86 +1,83 @@
 """The Wix Menus (New) target: the current Wix Restaurants API, without drafts.
 
-The engine calls the same hooks as for Catalogs v3 (see reconciler/targets/wix_v3/target.py); this
-target's guarantee is "compensated": built unattached, switched over in one concurrent step, and
-rolled back from the before-state if anything fails (docs/menus-new-atomicity.md).
+It implements the contract of :mod:`reconciler.targets.base`. Its guarantee is "compensated": built
+unattached, switched over in one concurrent step, and rolled back from the before-state if anything
+fails (docs/menus-new-atomicity.md).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Built
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
-from reconciler.targets.locations import choose_location
+from reconciler.targets.base import Progress
+from reconciler.targets.locations import choose_location, list_locations
 from reconciler.targets.wix_menus import planner, project, read
+from reconciler.targets.wix_menus.capabilities import CAPABILITIES
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.execute import MenusExecutor
-from reconciler.targets.wix_v3.client import CatalogsV3
+
+
+@dataclass(frozen=True)
+class Resolved:
+    location_id: str
+    location_name: str
+    several: bool  # the site has several locations: menus of the others are not ours
 
 
 class WixMenusTarget:
     name = "wix-menus"
+    capabilities = CAPABILITIES
     guarantee = "compensated (no drafts: built unattached, one cut-over step, rolled back on failure)"
-    remove_verb = "delete"
 
     def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:
         self.session = session
         self.api = MenusApi(session)
-        self.locations_api = CatalogsV3(session)  # only for the Locations list
         self.location = location
         self.label = label or self.name
-        self._resolved: tuple[str, str, bool] | None = None
-        self._problems: list[str] = []
-        self._garbage: dict[str, str] = {}
+        self._resolved: Resolved | None = None
 
-    async def resolve(self) -> tuple[str, str, bool]:
-        """(location id, location name, whether the site has several locations)."""
+    async def resolve(self) -> Resolved:
         if self._resolved:
             return self._resolved
-        locations = [loc for loc in await self.locations_api.list_locations() if not loc.get("archived")]
+        locations = [loc for loc in await list_locations(self.session) if not loc.get("archived")]
         chosen = choose_location(locations, self.location)
-        self._resolved = (chosen["id"], chosen.get("name") or chosen["id"], len(locations) > 1)
+        self._resolved = Resolved(chosen["id"], chosen.get("name") or chosen["id"], len(locations) > 1)
         return self._resolved
 
     async def scope(self) -> str:
-        location_id, _, _ = await self.resolve()
-        return f"{self.label}:{location_id}"
+        resolved = await self.resolve()
+        return f"{self.label}:{resolved.location_id}"
 
-    async def describe(self) -> dict:
-        location_id, location_name, _ = await self.resolve()
-        return {
-            "name": self.label,
-            "api": "wix-menus-new",
-            "guarantee": self.guarantee,
-            "location_id": location_id,
-            "location_name": location_name,
-            "catalog_id": location_id,
-            "scope": await self.scope(),
-            "remove_verb": self.remove_verb,
-        }
+    async def describe(self) -> TargetInfo:
+        resolved = await self.resolve()
+        return TargetInfo(
+            name=self.label,
+            api="wix-menus-new",
+            guarantee=self.guarantee,
+            location_id=resolved.location_id,
+            location_name=resolved.location_name,
+            catalog_id=None,
+            scope=await self.scope(),
+            capabilities=self.capabilities,
+        )
 
     # -- read -------------------------------------------------------------------------------------
     async def fetch(self) -> read.RawSite:
         await self.resolve()
         return await read.fetch(self.api)
 
-    def existing_wix_ids(self, raw: read.RawSite) -> set[str]:
-        return raw.ids()
-
     def interpret(self, raw: read.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
-        location_id, _, several = self._resolved or (None, None, False)
-        live = read.interpret(raw, entries, desired, location_id, several)
-        # Entities mapped to us, still there, but no longer reachable: left by an interrupted run.
-        reachable = set(live.wix_ids.values())
-        wanted = {(read.SERVICE_OF[k], i) for k, i in desired}
-        self._garbage = {
-            e.wix_id: e.kind
-            for e in entries
-            if e.wix_id in live.known and e.wix_id not in reachable and (e.kind, e.local_id) not in wanted
-        }
-        return live
+        resolved = self._resolved
+        if resolved is None:
+            return read.interpret(raw, entries, desired, None, False)
+        return read.interpret(raw, entries, desired, resolved.location_id, resolved.several)
 
     def unsupported(self, catalog: Catalog) -> list[str]:
         _, _, refused = project.project(catalog)
@@ -94,10 +91,10 @@ class WixMenusTarget:
     async def build(
         self, changes: list[Change], desired: Essence, live: read.LiveSite, live_updates: bool = True
     ) -> Built:
-        location_id, _, _ = await self.resolve()
-        return planner.build(changes, desired, live, location_id, self._garbage)
+        resolved = await self.resolve()
+        return planner.build(changes, desired, live, resolved.location_id)
 
     async def executor(
-        self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress
+        self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None
     ) -> MenusExecutor:
         return MenusExecutor(self.api, concurrency=concurrency, progress=progress)

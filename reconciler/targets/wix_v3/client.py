@@ -1,4 +1,4 @@
-"""The Wix Restaurants Catalogs v3 calls reconcile makes, and the Locations list it resolves from.
+"""The Wix Restaurants Catalogs v3 calls reconcile makes.
 
 Each method is one documented endpoint (see ../shared/reference/wix-catalogs-v3.md §3); the
 operation names are the SDK's function names, which the emulator's counters also use. Only
@@ -36,24 +36,7 @@ class CatalogsV3:
             operation, method, self.prefix + path, json_body=body, params=params, idempotent=idempotent
         )
 
-    # -- locations and catalogs -----------------------------------------------------------------
-    async def list_locations(self) -> list[dict]:
-        found: list[dict] = []
-        offset = 0
-        while True:
-            page = await self.session.call(
-                "listLocations",
-                "GET",
-                "/locations/v1/locations",
-                params=[("paging.limit", "100"), ("paging.offset", str(offset))],
-            )
-            batch = page.get("locations") or []
-            found.extend(batch)
-            offset += len(batch)
-            meta = page.get("pagingMetadata") or {}
-            if not batch or not meta.get("hasNext", len(batch) == 100):
-                return found
-
+    # -- catalogs ---------------------------------------------------------------------------------
     async def list_catalogs(self, location_ids: list[str] | None = None) -> list[dict]:
         """Catalogs (of some locations, or all), following offset pages of 1,000."""
         found: list[dict] = []

@@ -30,13 +30,6 @@ def _clearable(value: str | None) -> str:
     return value or ""
 
 
-def ref(kind: str, local_id: str) -> dict:
-    return {"$ref": f"{kind}:{local_id}"}
-
-
-mapping_kind = E.identity_kind
-
-
 # -- to Wix ---------------------------------------------------------------------------------------
 def visibility_to_wix(fields: dict) -> dict:
     periods = [

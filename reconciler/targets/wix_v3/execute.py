@@ -21,22 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, LockHeld, TemporaryApiError
+from reconciler.targets.base import ExecutionResult, Progress, Stage
+from reconciler.targets.calls import CallCount
 from reconciler.targets.wix_v3.client import CatalogsV3, is_draft_conflict
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str, int, int], None]  # (stage, calls done, calls total)
-
-
-@dataclass
-class ExecutionResult:
-    created: dict[str, str] = field(default_factory=dict)  # "<mapping kind>:<local id>" -> new Wix id
-    attempts: int = 1
 
 
 class _Retry(Exception):
@@ -61,20 +53,20 @@ class Executor:
         self.takeover_draft = takeover_draft
         self.interrupted_run = interrupted_run
         self.progress = progress or (lambda stage, done, total: None)
-        self.draft_left = False  # a failed run could not discard its draft; the next apply will
+        self.leftover = False  # a failed run could not discard its draft; the next apply will
 
-    async def run(
-        self, plan: Plan, before_publish: Callable[[dict[str, str]], Awaitable[None] | None]
-    ) -> ExecutionResult:
+    async def run(self, plan: Plan, before_publish: Stage) -> ExecutionResult:
+        count = CallCount(self.api.session.stats)
         if not plan.operations:
             await _maybe(before_publish({}))
             return ExecutionResult()
         if plan.operations[0].call != "createDraftCatalog":
-            return await self._live(plan, before_publish)
+            await self._live(plan, before_publish)
+            return ExecutionResult(calls=count.made())
         for attempt in range(1, self.attempts + 1):
             try:
                 created = await self._transaction(plan, before_publish)
-                return ExecutionResult(created=created, attempts=attempt)
+                return ExecutionResult(created=created, calls=count.made(), attempts=attempt)
             except _Retry as why:
                 log.warning(
                     "attempt %d discarded its draft after an ambiguous failure (%s); starting over", attempt, why
@@ -85,7 +77,7 @@ class Executor:
             f"is unchanged. Last failure: {last}"
         )
 
-    async def _live(self, plan: Plan, before_publish) -> ExecutionResult:
+    async def _live(self, plan: Plan, before_publish: Stage) -> None:
         # A single live update: one PATCH is atomic on its own, and safe to retry.
         await _maybe(before_publish({}))
         total = len(plan.operations)
@@ -98,7 +90,6 @@ class Executor:
             except ApiError as exc:
                 raise ApplyFailed(f"{op.summary} failed; the live catalog is unchanged: {exc}") from exc
         self.progress("done", total, total)
-        return ExecutionResult()
 
     async def _transaction(self, plan: Plan, before_publish) -> dict[str, str]:
         await self._create_draft()
@@ -170,7 +161,7 @@ class Executor:
         """Throw the draft away after a failure and say what that means for the live catalog."""
         discarded = await self._discard_quietly()
         if discarded is None:
-            self.draft_left = True
+            self.leftover = True
             if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt)):
                 return
             # The draft may linger, but nothing was published: the live catalog is unchanged.

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field, replace
 
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key, fingerprint
-from reconciler.engine.plan import Built, Operation
+from reconciler.engine.plan import Built, Operation, ref
 from reconciler.targets.wix_v3 import convert
+from reconciler.targets.wix_v3.capabilities import namespace
 from reconciler.targets.wix_v3.client import BULK_LIMIT
 from reconciler.targets.wix_v3.read import LiveCatalog
 
@@ -54,10 +55,6 @@ class _Work:
     notes: dict[Key, list[str]] = field(default_factory=dict)
 
 
-def ref(kind: str, local_id: str) -> dict:
-    return convert.ref(kind, local_id)
-
-
 def build(
     changes: list[Change], desired: Essence, live: LiveCatalog, catalog_id: str, live_updates: bool = True
 ) -> Built:
@@ -78,23 +75,23 @@ def build(
         if live.adopted
         else []
     )
-    mapping = tuple(sorted((convert.mapping_kind(k), i, fingerprint(f)) for (k, i), f in desired.items()))
+    mapping = tuple(sorted((namespace(k), i, fingerprint(f)) for (k, i), f in desired.items()))
     return Built(tuple(operations), ids, mapping, annotated, tuple(notes))
 
 
 def _known_ids(desired: Essence, live: LiveCatalog) -> dict[str, str]:
     """Wix ids of every entity that exists already and that the plan may reference."""
-    ids = {f"{convert.mapping_kind(k)}:{i}": wix for (k, i), wix in live.wix_ids.items()}
+    ids = {f"{namespace(k)}:{i}": wix for (k, i), wix in live.wix_ids.items()}
     for kind, local_id in desired:
         wix = _reusable(kind, local_id, live)
         if wix is not None:
-            ids.setdefault(f"{convert.mapping_kind(kind)}:{local_id}", wix)
+            ids.setdefault(f"{namespace(kind)}:{local_id}", wix)
     return dict(sorted(ids.items()))
 
 
 def _reusable(kind: str, local_id: str, live: LiveCatalog) -> str | None:
     """A Wix id from the mapping that still exists (possibly unlisted or an archived menu)."""
-    wix = live.local_to_wix.get((convert.mapping_kind(kind), local_id))
+    wix = live.local_to_wix.get((namespace(kind), local_id))
     raw = live.known.get(wix) if wix else None
     if raw is None:
         return None
@@ -108,7 +105,7 @@ def _reusable(kind: str, local_id: str, live: LiveCatalog) -> str | None:
 def _classify(change: Change, desired: Essence, live: LiveCatalog, ids: dict, work: _Work) -> None:
     kind, local_id = change.kind, change.id
     fields = desired.get(change.key)
-    mkind = convert.mapping_kind(kind)
+    mkind = namespace(kind)
     if change.action == "remove":
         _remove(change, live, work)
         return
@@ -369,7 +366,7 @@ def _single_live_update(
     pending = (work.new_menus, work.new_sections, work.new_dishes, work.new_variations, work.archive, work.unarchive)
     if any(pending) or change.key in live.adopted or (change.notes or work.notes.get(change.key)):
         return None
-    wix = ids[f"{convert.mapping_kind(change.kind)}:{change.id}"]
+    wix = ids[f"{namespace(change.kind)}:{change.id}"]
     if change.kind == "menu":
         body = {k: v for k, v in work.menus[change.id].items() if k != "id"}
         return [

@@ -22,6 +22,7 @@ from reconciler.engine.essence import Essence, Key
 from reconciler.state.mapping import Entry
 from reconciler.targets.naming import Namer, drifted
 from reconciler.targets.wix_v3 import convert
+from reconciler.targets.wix_v3.capabilities import namespace
 from reconciler.targets.wix_v3.client import CatalogsV3
 
 
@@ -61,7 +62,7 @@ def interpret(
     """Turn raw lists into a live essence, translating ids through the mapping and adopting."""
     known = {e["id"]: e for e in [*menus, *sections, *items] if e.get("id")}
     active = {wix_id for wix_id, raw in known.items() if not raw.get("archived")}
-    namer = Namer(entries, desired, active)
+    namer = Namer(entries, desired, active, namespace)
     names = namer.names
 
     def name(kind: str, wix_id: str, parent: str | None = None) -> str:
@@ -111,5 +112,5 @@ def interpret(
 
     currency = next((i["price"]["currency"] for i in items if (i.get("price") or {}).get("currency")), None)
     return LiveCatalog(
-        live, wix_ids, known, namer.local_to_wix, sorted(namer.adopted), drifted(live, entries), currency
+        live, wix_ids, known, namer.local_to_wix, sorted(namer.adopted), drifted(live, entries, namespace), currency
     )

@@ -1,7 +1,7 @@
 """The Wix Catalogs v3 target: find the catalog, read it, plan for it, and execute plans on it.
 
-The engine (reconciler.engine) calls these hooks; the target owns everything v3-specific.
-The sandbox is this same target talking to the in-process emulator.
+It implements the contract of :mod:`reconciler.targets.base`; everything v3-specific stays in this
+package. The sandbox is this same target talking to the in-process emulator.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import asyncio
 import functools
 from dataclasses import dataclass
 
+from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence, fingerprint
 from reconciler.engine.plan import Built
@@ -17,10 +18,12 @@ from reconciler.errors import ConfigError
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
-from reconciler.targets.locations import choose_location
+from reconciler.targets.base import Progress
+from reconciler.targets.locations import choose_location, list_locations
 from reconciler.targets.wix_v3 import planner, read
+from reconciler.targets.wix_v3.capabilities import CAPABILITIES
 from reconciler.targets.wix_v3.client import CatalogsV3
-from reconciler.targets.wix_v3.execute import Executor, Progress
+from reconciler.targets.wix_v3.execute import Executor
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,17 @@ class RawLive:
         return {e["id"]: fingerprint(e) for e in [*self.menus, *self.sections, *self.items] if e.get("id")}
 
     def hashes(self) -> dict[str, str]:
-        """A hash per live entity (by Wix id): what a stale-plan message compares."""
         return self._hashes
+
+    def existing_ids(self) -> set[str]:
+        # Archived entities are as good as gone: a run whose ids are only archived did not publish.
+        return {e["id"] for e in [*self.menus, *self.sections, *self.items] if e.get("id") and not e.get("archived")}
 
 
 class WixV3Target:
     name = "wix-v3"
+    capabilities = CAPABILITIES
     guarantee = "atomic publish (one draft catalog)"
-    remove_verb = "archive"
 
     def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:
         self.api = CatalogsV3(session)
@@ -65,7 +71,7 @@ class WixV3Target:
         if self._resolved:
             return self._resolved
         # Both lists at once: one round trip instead of two before anything else can start.
-        locations, all_catalogs = await asyncio.gather(self.api.list_locations(), self.api.list_catalogs())
+        locations, all_catalogs = await asyncio.gather(list_locations(self.session), self.api.list_catalogs())
         location = choose_location(locations, self.location)
         catalogs = [c for c in all_catalogs if c.get("locationId") == location["id"] and not c.get("archived")]
         if not catalogs:
@@ -80,18 +86,18 @@ class WixV3Target:
         resolved = await self.resolve()
         return f"{self.label}:{resolved.catalog_id}"
 
-    async def describe(self) -> dict:
+    async def describe(self) -> TargetInfo:
         resolved = await self.resolve()
-        return {
-            "name": self.label,
-            "api": "wix-catalogs-v3",
-            "guarantee": self.guarantee,
-            "location_id": resolved.location_id,
-            "location_name": resolved.location_name,
-            "catalog_id": resolved.catalog_id,
-            "scope": await self.scope(),
-            "remove_verb": self.remove_verb,
-        }
+        return TargetInfo(
+            name=self.label,
+            api="wix-catalogs-v3",
+            guarantee=self.guarantee,
+            location_id=resolved.location_id,
+            location_name=resolved.location_name,
+            catalog_id=resolved.catalog_id,
+            scope=await self.scope(),
+            capabilities=self.capabilities,
+        )
 
     # -- read -------------------------------------------------------------------------------------
     async def fetch(self) -> RawLive:
@@ -102,14 +108,11 @@ class WixV3Target:
         return read.interpret(raw.menus, raw.sections, raw.items, entries, desired)
 
     def unsupported(self, catalog: Catalog) -> list[str]:
-        return []  # the neutral model was designed to hold everything Catalogs v3 can
+        return []
 
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
-        """The desired state in this target's terms, and what it had to approximate (nothing)."""
+        """The desired state in this target's terms, and what it had to leave out (nothing)."""
         return essence(catalog), []
-
-    def existing_wix_ids(self, raw: RawLive) -> set[str]:
-        return {e["id"] for e in [*raw.menus, *raw.sections, *raw.items] if e.get("id") and not e.get("archived")}
 
     # -- plan and execute -------------------------------------------------------------------------
     async def build(

@@ -1,0 +1,160 @@
+"""The contract of a target: the hooks the engine calls, and what a target declares about itself.
+
+A target is one Wix API at one business location: Catalogs v3 (``wix_v3``, also the sandbox) or
+Menus (New) (``wix_menus``). The engine never looks past this contract: it calls the hooks below
+and reads the declarations, and a new target is a new package that implements them plus one
+line in :mod:`reconciler.targets.registry`. Targets never import each other; what every Wix
+target shares lives in neutral modules (:mod:`reconciler.targets.locations`,
+:mod:`reconciler.targets.naming`, :mod:`reconciler.targets.calls`, and the ``$ref`` placeholders of
+:mod:`reconciler.engine.plan`).
+
+Declarations (class attributes)
+
+    name          MUST  the registry name ("wix-v3"); ``label`` (MAY differ: "sandbox") names it in plans
+    capabilities  MUST  a :class:`Capabilities`: the kinds it manages in dependency order, each with
+                        its group title, id namespace and removal verb; whether applies run in a
+                        draft; the verb of the summary line; what the catalog can say that the API
+                        cannot hold
+
+Hooks, in the order one sync calls them (every hook MUST exist; "MAY" says what it is free to do)
+
+    resolve()                 find the location (and catalog) once and remember it; MUST raise
+                              ``ConfigError`` with the choices when it cannot
+    scope()                   MUST return the same "<label>:<id>" for the same live catalog: the id
+                              mapping and the per-catalog lock are keyed by it
+    describe()                MUST return a :class:`TargetInfo` (no secret, no base URL): the plan
+                              records it and renders its header from it
+    unsupported(catalog)      MUST list why a catalog cannot be planned at all (limits that would
+                              change what a diner may order); empty when it can
+    project(catalog)          MUST return the desired essence in this target's kinds, and notes on
+                              what it had to leave out (each names a feature of ``cannot_hold``);
+                              MUST be pure and apply the same approximation the reader applies, so
+                              nothing shows up as a perpetual change
+    fetch()                   MUST read the whole live side once and return it raw (a :class:`RawLive`):
+                              ``fingerprint()`` and ``hashes()`` tie a saved plan to what it saw;
+                              MUST NOT write
+    interpret(raw, entries, desired)
+                              MUST return a :class:`LiveView`: the live essence keyed by *our* ids
+                              (through the mapping ``entries``, adopting by name where it can, else
+                              ``wix:<id>``), the records edited outside reconcile (drift), the currency
+                              when the API has one; MUST be pure
+    build(changes, desired, live, live_updates)
+                              MUST return the calls (:class:`~reconciler.engine.plan.Built`), in steps
+                              where each call needs only earlier steps, with "$ref"/"$rev" placeholders
+                              for what the run creates; MAY annotate changes with notes; MAY use one
+                              live call for a single-entity change when ``live_updates``
+    executor(...)             MUST return an :class:`Executor` for one apply
+
+An :class:`Executor`'s ``run(plan, stage)`` MUST execute exactly the plan's calls, call ``stage``
+with the ids it created before the change becomes visible (and MAY call it with ``partial=True``
+earlier, so a killed run's creations stay known), and keep the target's guarantee: on any failure it
+raises (``ApplyFailed`` when the live side is as it was, ``ApplyOutcomeUnknown`` when that cannot be
+proven) after undoing what it can. After a failed run, ``leftover`` MUST say whether it left
+something the next run has to clear (a v3 draft it could not discard): the engine journals that and
+creates the next executor with ``interrupted_run=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol, TypeVar
+
+from reconciler.engine.capabilities import Capabilities, KindSpec, TargetInfo
+from reconciler.engine.diff import Change
+from reconciler.engine.essence import Essence, Key
+from reconciler.engine.plan import Built, Plan
+from reconciler.model.catalog import Catalog
+from reconciler.state.mapping import Entry
+
+__all__ = [
+    "Capabilities",
+    "ExecutionResult",
+    "Executor",
+    "KindSpec",
+    "LiveView",
+    "Progress",
+    "RawLive",
+    "Stage",
+    "Target",
+    "TargetInfo",
+]
+
+Progress = Callable[[str, int, int], None]  # (what runs now, calls done, calls in all)
+
+
+class Stage(Protocol):
+    """Records the mapping rows of the ids a run created (``partial``: the run is still creating)."""
+
+    def __call__(self, created: dict[str, str], partial: bool = False) -> None: ...
+
+
+@dataclass
+class ExecutionResult:
+    """What an executor reports after a successful run."""
+
+    created: dict[str, str] = field(default_factory=dict)  # "<namespace>:<local id>" -> new Wix id
+    calls: dict[str, int] = field(default_factory=dict)  # API calls made, by operation (retries included)
+    attempts: int = 1  # > 1: earlier attempts were thrown away after ambiguous failures
+    warnings: list[str] = field(default_factory=list)  # done, but something is left for the next run
+    cutover_seconds: float | None = None  # targets without drafts: how long diners could see a mix
+
+
+class RawLive(Protocol):
+    """The live side as read, before interpretation."""
+
+    def fingerprint(self) -> str:
+        """One hash of everything read: a saved plan is stale when it moved."""
+        ...
+
+    def hashes(self) -> dict[str, str]:
+        """A hash per live entity, by Wix id: what a stale-plan message compares."""
+        ...
+
+    def existing_ids(self) -> set[str]:
+        """Wix ids that exist live now: settling an interrupted apply's mapping rows asks these."""
+        ...
+
+
+class LiveView(Protocol):
+    """The live side in our terms: what the diff compares and the planner plans against."""
+
+    essence: Essence
+    drifted: frozenset[Key]  # records that differ from what reconcile last wrote
+    currency: str | None  # the site's currency, where the API has one
+
+
+class Executor(Protocol):
+    leftover: bool
+
+    async def run(self, plan: Plan, stage: Stage) -> ExecutionResult: ...
+
+
+RawT = TypeVar("RawT", bound=RawLive)
+LiveT = TypeVar("LiveT", bound=LiveView)
+
+
+class Target(Protocol[RawT, LiveT]):
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    label: str
+
+    async def resolve(self) -> object: ...
+
+    async def scope(self) -> str: ...
+
+    async def describe(self) -> TargetInfo: ...
+
+    def unsupported(self, catalog: Catalog) -> list[str]: ...
+
+    def project(self, catalog: Catalog) -> tuple[Essence, list[str]]: ...
+
+    async def fetch(self) -> RawT: ...
+
+    def interpret(self, raw: RawT, entries: list[Entry], desired: Essence) -> LiveT: ...
+
+    async def build(self, changes: list[Change], desired: Essence, live: LiveT, live_updates: bool = True) -> Built: ...
+
+    async def executor(
+        self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None
+    ) -> Executor: ...

@@ -1,0 +1,47 @@
+"""What the Menus (New) target manages: the declaration the engine, renderers and ``serve`` read.
+
+A dish spreads over several Menus (New) entities (see project.py), so this target manages more
+kinds than the neutral essence has. Each kind's id namespace is also the service that holds it
+(client.SERVICES): "item" for dishes, "group" for option groups.
+"""
+
+from __future__ import annotations
+
+from reconciler.engine.capabilities import Capabilities, KindSpec
+
+# What a catalog can say and Menus (New) has no place for; project.py names these in its notes.
+TAX_RATES = "tax rates (Menus (New) takes tax from the site's settings)"
+FULFILMENT = "fulfilment restrictions"
+PLATFORMS = "platform restrictions"
+HOURS = "opening hours (Menus (New) keeps them in the separate Online Orders settings)"
+MENU_IMAGES = "menu images"
+DEFAULT_SIZE = "a default size other than the first (Menus (New) lists sizes in order)"
+VARIATION_DETAILS = "details of variations beyond their name and stock"
+VARIATION_OPTIONS = "options on variations"
+
+CAPABILITIES = Capabilities(
+    kinds=(
+        KindSpec("menu", "Menus", namespace="menu", removal="delete"),
+        KindSpec("section", "Sections", namespace="section", removal="delete"),
+        KindSpec("dish", "Dishes", namespace="item", removal="delete"),
+        KindSpec("option_group", "Option groups", namespace="group", removal="delete"),
+        KindSpec("variant", "Variants (sizes)", namespace="variant", removal="delete"),
+        KindSpec("modifier", "Modifiers (choices)", namespace="modifier", removal="delete"),
+        KindSpec("label", "Labels", namespace="label", removal="delete"),
+    ),
+    drafts=False,
+    removal="delete",
+    cannot_hold=(
+        TAX_RATES,
+        FULFILMENT,
+        PLATFORMS,
+        HOURS,
+        MENU_IMAGES,
+        DEFAULT_SIZE,
+        VARIATION_DETAILS,
+        VARIATION_OPTIONS,
+    ),
+)
+
+namespace = CAPABILITIES.namespace
+KIND_OF = {spec.namespace: spec.kind for spec in CAPABILITIES.kinds}  # the service of a Wix entity -> our kind
