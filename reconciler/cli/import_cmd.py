@@ -1,4 +1,4 @@
-"""`reconcile import square|toast|clover`: write a POS catalog as our catalog YAML.
+"""`reconcile import POS` (square, toast, clover, or any registered source): write a POS catalog as catalog YAML.
 
 The command parses flags, makes one call into :mod:`reconciler.sources.service`, and prints: the
 YAML to stdout or ``-o FILE`` (written atomically, only once it validated), and what was skipped
@@ -12,28 +12,30 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.choices import LiveEpilog, PosChoice
 from reconciler.errors import ReconcileError
 from reconciler.sources.base import ImportOptions
-from reconciler.sources.registry import get_source, source_names
+from reconciler.sources.registry import sources
 from reconciler.sources.service import ImportOutput, import_from_api, import_from_file
 from reconciler.yamlio.fmt import write_atomically
 
 
 def _env_help() -> str:
     lines = []
-    for name in source_names():
-        env = get_source(name).env
+    for source in sources():
+        env = source.env
         extra = f", {env.account}" if env.account else ""
-        lines.append(f"{name}: {env.token}{extra}, {env.base_url} (default {env.default_base_url})")
+        lines.append(f"{source.name}: {env.token}{extra}, {env.base_url} (default {env.default_base_url})")
     return "\b\nEnvironment for --from-api:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 @click.command(
     "import",
-    epilog=_env_help(),
+    cls=LiveEpilog,
+    epilog_from=_env_help,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.argument("pos", type=click.Choice(source_names()), metavar="POS")
+@click.argument("pos", type=PosChoice(), metavar="POS")
 @click.option(
     "--from-file",
     "from_file",

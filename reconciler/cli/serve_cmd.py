@@ -2,9 +2,6 @@
 
 Thin commands over :mod:`reconciler.serve`: they build or load the config, then make one call
 (:func:`reconciler.serve.server.run`) or read the run history. See docs/serve.md.
-
-Until ``reconciler/cli/main.py`` registers this module, ``python -m reconciler.cli.serve_cmd ...``
-runs the full CLI with these commands added.
 """
 
 from __future__ import annotations
@@ -16,8 +13,9 @@ from pathlib import Path
 
 import click
 
-from reconciler.serve.config import POSES, ServeConfig, load_config, shorthand
-from reconciler.serve.secrets import ENV_NAMES
+from reconciler.cli.choices import LiveEpilog, PosChoice
+from reconciler.serve.config import ServeConfig, load_config, shorthand
+from reconciler.sources.registry import sources
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.targets.registry import TARGETS
 
@@ -28,22 +26,16 @@ def _state(flag: str | None, config: ServeConfig | None) -> Path:
 
 
 def _env_help() -> str:
-    lines = [
-        f"{pos}: "
-        + ", ".join(
-            n for n in (names.token, names.base_url, names.account, names.webhook_secret, names.webhook_url) if n
-        )
-        for pos, names in ENV_NAMES.items()
-    ]
+    lines = [f"{source.name}: " + ", ".join(source.env.all()) for source in sources()]
     lines.append("wix-v3, wix-menus: WIX_API_KEY and WIX_SITE_ID, or WIX_ACCESS_TOKEN; WIX_API_BASE_URL")
     return "\b\nEnvironment (secrets come from here only; see docs/serve.md):\n" + "\n".join(
         f"  {line}" for line in lines
     )
 
 
-@click.command(epilog=_env_help())
+@click.command(cls=LiveEpilog, epilog_from=_env_help)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Serve config file (YAML).")
-@click.option("--source", type=click.Choice(POSES), help="Single-catalog shorthand: the POS sending webhooks.")
+@click.option("--source", type=PosChoice(), help="Single-catalog shorthand: the POS sending webhooks.")
 @click.option("--catalog", type=click.Path(dir_okay=False), help="Single-catalog shorthand: the catalog YAML to keep.")
 @click.option("--target", type=click.Choice(TARGETS), help="Shorthand: where the live catalog is (default sandbox).")
 @click.option("--location", help="Shorthand: Wix business location, by name or id.")
@@ -202,11 +194,3 @@ def _history_line(record) -> str:
 def register(cli: click.Group) -> None:
     cli.add_command(serve)
     cli.add_command(history)
-
-
-if __name__ == "__main__":  # until reconciler/cli/main.py registers these commands
-    from reconciler.cli import main as cli_main
-
-    if "serve" not in cli_main.cli.commands:
-        register(cli_main.cli)
-    cli_main.main()

@@ -1,10 +1,12 @@
 """The HTTP side of ``serve``: one webhook endpoint per POS, and ``/healthz``. Starlette, no sync work.
 
-``POST /webhooks/{square,toast,clover}``:
+``POST /webhooks/<pos>`` (one per POS of a configured catalog; the rest are 404):
 
-1. read the raw body (at most 1 MiB) and verify its signature (:mod:`.signatures`); a bad or
-   missing one is answered 401 and nothing else happens: no queue row, no POS or Wix call;
-2. parse the events (:mod:`.webhooks`) and route each to the catalogs configured for its account;
+1. read the raw body (at most 1 MiB) and verify its signature with the source's
+   ``verify_webhook`` (:mod:`reconciler.sources.base`); a bad or missing one is answered 401 and
+   nothing else happens: no queue row, no POS or Wix call. An unsigned set-up message the source
+   recognises (``webhook_handshake``: Clover's verification code) is logged and answered 200;
+2. parse the events (``parse_webhook``) and route each to the catalogs configured for its account;
 3. put one row per (catalog, event) on the durable queue, which drops duplicates, wake the worker,
    and answer 200 at once. Syncing happens in the worker, never in the request.
 
@@ -28,14 +30,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from reconciler.serve import signatures
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.jsonlog import emit
 from reconciler.serve.queue import Item, Queue
-from reconciler.serve.secrets import ENV_NAMES, account_of, catalog_environ
-from reconciler.serve.webhooks import Event, WebhookInvalid, parse
+from reconciler.serve.secrets import account_of, catalog_environ
 from reconciler.serve.worker import Worker
+from reconciler.sources.base import Event, Source, Verdict, WebhookKey
+from reconciler.sources.errors import WebhookInvalid
+from reconciler.sources.registry import get_source
 
 MAX_BODY = 1024 * 1024
 
@@ -50,22 +53,26 @@ class Service:
     worker: Worker
     environ: Mapping[str, str]
     cancel: Callable[[], int] = lambda: 0  # Syncer.cancel_running: abandon applies after the grace period
+    recovered: int = 0  # queue rows a previous process had claimed, returned to pending at start-up
     started: float = field(default_factory=time.time)
 
     def catalogs_for(self, pos: str) -> list[CatalogConfig]:
         return [c for c in self.config.catalogs if c.source == pos]
 
-    def verify(self, pos: str, headers: Mapping[str, str], body: bytes) -> signatures.Verdict:
-        names = ENV_NAMES[pos]
-        environs = [catalog_environ(c, self.environ) for c in self.catalogs_for(pos)]
-        keyed = [e for e in environs if e.get(names.webhook_secret)]
-        secrets = list(dict.fromkeys(e[names.webhook_secret] for e in keyed))
-        if pos == "square":
-            pairs = sorted({(e[names.webhook_secret], e.get(names.webhook_url, "")) for e in keyed})
-            return signatures.verify_square(headers, body, pairs)
-        if pos == "toast":
-            return signatures.verify_toast(headers, body, secrets)
-        return signatures.verify_clover(headers, secrets)
+    def webhook_keys(self, source: Source) -> list[WebhookKey]:
+        """One key per distinct secret (and URL) among the catalogs of this POS."""
+        env = source.env
+        keys = []
+        for catalog in self.catalogs_for(source.name):
+            have = catalog_environ(catalog, self.environ)
+            if have.get(env.webhook_secret):
+                keys.append(
+                    WebhookKey(have[env.webhook_secret], have.get(env.webhook_url, "") if env.webhook_url else "")
+                )
+        return list(dict.fromkeys(keys))
+
+    def verify(self, source: Source, headers: Mapping[str, str], body: bytes) -> Verdict:
+        return source.verify_webhook({k.lower(): v for k, v in headers.items()}, body, self.webhook_keys(source))
 
     def route(self, event: Event) -> list[CatalogConfig]:
         """The catalogs an event is for: those of its account, and those that take any account."""
@@ -156,6 +163,16 @@ async def _body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
+def _refused(source: Source, body: bytes, verdict: Verdict, remote: str | None) -> JSONResponse:
+    """401, unless the unsigned body is the POS's set-up handshake, which is logged for the user."""
+    setup = source.webhook_handshake(body)
+    if setup is not None:
+        emit("webhook-handshake", pos=source.name, code=setup.code, message=setup.message)
+        return JSONResponse({"status": "verification code received"})
+    emit("webhook", logging.WARNING, pos=source.name, outcome="rejected", reason=verdict.reason, remote=remote)
+    return JSONResponse({"error": "invalid or missing signature"}, status_code=401)
+
+
 def build_app(service: Service) -> Starlette:
     poses = {c.source for c in service.config.catalogs}
 
@@ -163,6 +180,7 @@ def build_app(service: Service) -> Starlette:
         pos = request.path_params["pos"]
         if pos not in poses:
             return JSONResponse({"error": f"no catalog is configured for {pos}"}, status_code=404)
+        source = get_source(pos)
         received = time.time()
         body = await _body(request)
         remote = request.client.host if request.client else None
@@ -170,20 +188,11 @@ def build_app(service: Service) -> Starlette:
             emit("webhook", logging.WARNING, pos=pos, outcome="rejected", reason="body too large", remote=remote)
             return JSONResponse({"error": "body too large"}, status_code=413)
         headers = dict(request.headers)
-        verdict = service.verify(pos, headers, body)
+        verdict = service.verify(source, headers, body)
         if not verdict.ok:
-            code = signatures.clover_verification_code(body) if pos == "clover" else None
-            if code is not None:
-                emit(
-                    "clover-verification",
-                    verification_code=code,
-                    message="paste this code into the Clover developer dashboard to finish the webhook set-up",
-                )
-                return JSONResponse({"status": "verification code received"})
-            emit("webhook", logging.WARNING, pos=pos, outcome="rejected", reason=verdict.reason, remote=remote)
-            return JSONResponse({"error": "invalid or missing signature"}, status_code=401)
+            return _refused(source, body, verdict, remote)
         try:
-            events = parse(pos, body, headers)
+            events = source.parse_webhook(body, headers)
         except WebhookInvalid as exc:
             emit("webhook", logging.WARNING, pos=pos, outcome="invalid", reason=str(exc), remote=remote)
             return JSONResponse({"error": str(exc)}, status_code=400)

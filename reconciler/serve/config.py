@@ -21,11 +21,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from reconciler.errors import ConfigError, Problem
 from reconciler.paths import render
 from reconciler.serve.debounce import Window
-from reconciler.serve.secrets import ENV_NAMES, SECRET_FIELD
+from reconciler.serve.secrets import SECRET_FIELD, env_names
+from reconciler.sources.registry import source_names
 from reconciler.targets.registry import TARGETS
 from reconciler.yamlio.source import read
 
-POSES = ("square", "toast", "clover")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
@@ -63,7 +63,7 @@ class Safety(_Strict):
 
 class CatalogConfig(_Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    source: Literal["square", "toast", "clover"]
+    source: str  # a POS of reconciler.sources.registry, as `reconcile import POS`
     account: str | None = None  # Square merchant_id / Toast restaurant GUID / Clover merchant id
     pos_location: str | None = None  # a POS location id (Square per-location prices; Toast document)
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
@@ -78,6 +78,13 @@ class CatalogConfig(_Strict):
     live_updates: bool = True
     safety: Safety = Safety()
     env: dict[str, EnvName] = {}  # standard variable name -> the variable to read it from instead
+
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, value: str) -> str:
+        if value not in source_names():
+            raise ValueError("must be one of " + ", ".join(repr(s) for s in source_names()))
+        return value
 
     @field_validator("target")
     @classmethod
@@ -113,7 +120,7 @@ class ServeConfig(_Strict):
                     )
                 )
             first.setdefault(catalog.name, index)
-            allowed = ENV_NAMES[catalog.source].all()
+            allowed = env_names(catalog).all()
             for name in catalog.env:
                 if name not in allowed:
                     found.append(

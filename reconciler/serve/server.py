@@ -62,34 +62,44 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def open_service(
+    config: ServeConfig, state: Path, environ: Mapping[str, str], cleanup: contextlib.ExitStack
+) -> Service:
+    """Take the serve lock, open the queue and history, recover claimed rows, queue the start-up reconciles.
+
+    What :func:`run` serves; everything opened is closed by ``cleanup``. The worker starts with the
+    app's lifespan.
+    """
+    folder = serve_dir(state)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        cleanup.enter_context(CatalogLock(folder, "reconcile-serve"))
+    except LockHeld:
+        raise LockHeld(
+            f"another reconcile serve is running with the state directory {state}; stop it first "
+            "(one serve per state directory)"
+        ) from None
+    queue = SqliteQueue(folder / "queue.sqlite")
+    cleanup.callback(queue.close)
+    history = History(folder / "history.sqlite")
+    cleanup.callback(history.close)
+    recovered = queue.recover()
+    stopping = threading.Event()
+    syncer = Syncer(config, state, history, environ, Redactor(secret_values(config, environ)), stopping)
+    worker = Worker(config, queue, history, syncer, stopping=stopping)
+    worker.drop_unconfigured()
+    worker.enqueue_scheduled("startup")
+    return Service(config, queue, history, worker, environ, syncer.cancel_running, recovered=recovered)
+
+
 def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping[str, str] | None = None) -> None:
     import uvicorn
 
     environ = dict(os.environ if environ is None else environ)
     check_environment(config, environ)
-    redact = Redactor(secret_values(config, environ))
-    jsonlog.setup(redact)
-    folder = serve_dir(state)
-    folder.mkdir(parents=True, exist_ok=True)
+    jsonlog.setup(Redactor(secret_values(config, environ)))
     with contextlib.ExitStack() as cleanup:
-        try:
-            cleanup.enter_context(CatalogLock(folder, "reconcile-serve"))
-        except LockHeld:
-            raise LockHeld(
-                f"another reconcile serve is running with the state directory {state}; stop it first "
-                "(one serve per state directory)"
-            ) from None
-        queue = SqliteQueue(folder / "queue.sqlite")
-        cleanup.callback(queue.close)
-        history = History(folder / "history.sqlite")
-        cleanup.callback(history.close)
-        recovered = queue.recover()
-        stopping = threading.Event()
-        syncer = Syncer(config, state, history, environ, redact, stopping)
-        worker = Worker(config, queue, history, syncer, stopping=stopping)
-        worker.drop_unconfigured()
-        worker.enqueue_scheduled("startup")
-        service = Service(config, queue, history, worker, environ, syncer.cancel_running)
+        service = open_service(config, state, environ, cleanup)
         sock = listening_socket(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"
@@ -97,7 +107,7 @@ def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping
             "listening",
             url=url,
             state_dir=str(state),
-            recovered=recovered,
+            recovered=service.recovered,
             catalogs={c.name: {"source": c.source, "target": c.target, "catalog": c.catalog} for c in config.catalogs},
         )
         server = uvicorn.Server(

@@ -2,9 +2,9 @@
 
 The steps, each a call into the existing pipeline (nothing here re-implements it):
 
-1. :func:`reconciler.serve.changes.probe` asks the POS whether anything changed after the stored
-   watermark. A webhook-only sync that finds nothing new, right after a good sync, stops here
-   (``unchanged``: no Wix call at all).
+1. The source's ``probe`` (:meth:`reconciler.sources.base.Source.probe`) asks the POS whether
+   anything changed after the stored watermark. A webhook-only sync that finds nothing new, right
+   after a good sync, stops here (``unchanged``: no Wix call at all).
 2. :func:`reconciler.sources.service.import_from_api` re-imports the whole catalog; the YAML is
    rewritten atomically (canonical text) only when it differs.
 3. :func:`reconciler.engine.planning.make_plan`, then, like ``reconcile apply``,
@@ -39,12 +39,12 @@ from reconciler.engine.plan import to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
-from reconciler.serve import changes
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import OK_OUTCOMES, History
 from reconciler.serve.queue import Claimed
 from reconciler.serve.secrets import Redactor, catalog_environ
 from reconciler.sources.base import ImportOptions
+from reconciler.sources.errors import PosNotReady
 from reconciler.sources.registry import get_source
 from reconciler.sources.service import TIMEOUT, import_from_api
 from reconciler.state.mapping import MappingStore
@@ -58,7 +58,7 @@ RETRYABLE = (
     ApplyFailed,
     ApplyOutcomeUnknown,
     StalePlan,
-    changes.PosNotReady,
+    PosNotReady,
     OSError,
     sqlite3.OperationalError,
     httpx.HTTPError,
@@ -140,7 +140,7 @@ class Syncer:
         except (Abandoned, asyncio.CancelledError):
             return Outcome("abandoned", "shutdown: abandoned before finishing; the events stay queued")
         except Exception as exc:
-            retry_after = exc.retry_after if isinstance(exc, changes.PosNotReady) else None
+            retry_after = exc.retry_after if isinstance(exc, PosNotReady) else None
             return Outcome(
                 "failed",
                 type(exc).__name__,
@@ -180,8 +180,8 @@ class Syncer:
         catalog = None
         self._check_stop()
         with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
-            found = changes.probe(
-                cfg.source, client, settings, since, job.hints, full=bool({"startup", "periodic"} & set(job.reasons))
+            found = source.probe(
+                client, settings, since, job.hints, full=bool({"startup", "periodic"} & set(job.reasons))
             )
             details["probe"] = found.detail
             if found.changed is not False or not path.exists():

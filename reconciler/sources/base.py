@@ -1,15 +1,46 @@
-"""What every POS source provides: read a file or the API, translate to a :class:`Catalog`.
+"""The contract of a POS source: everything ``import`` and ``serve`` need from one point-of-sale system.
 
-A source is a small class with three documented hooks, called by :mod:`reconciler.sources.service`
-in this order::
+A source is one class in ``reconciler/sources/<pos>/``, registered by one line in
+:mod:`reconciler.sources.registry`. Nothing outside its package knows which POS it is: ``import``,
+``serve``, the CLI choices and the config check all go through the registry. The hooks, the way
+octoDNS documents its provider hooks (*must*: abstract, every source implements it; *may*: has a
+default that suits most POSes):
 
-    raw = source.read_file(path)                 # or source.read_api(client, settings)
-    result = source.translate(raw, options)      # pure: raw POS data -> ImportResult
+Declarations (class attributes, must)
+    ``name``     the POS's name on the command line and in configs (``"square"``)
+    ``title``    how people write it (``"Square"``), for help texts and tables
+    ``prefix``   the catalog id prefix (``"sq"``: dishes are ``sq-<pos id>``)
+    ``env``      :class:`EnvNames`: every environment variable the source reads, secrets included
 
-``raw`` is whatever the source's own ``translate`` understands (for all three POSes: the decoded
-JSON). ``translate`` never prints and never performs I/O; what it had to skip or approximate is
+Import (``reconcile import``, and every sync of ``serve``)::
+
+    raw = source.read_file(path)                  # may: the default decodes a JSON export
+    raw = source.read_api(client, settings)       # must: the whole catalog from the POS API
+    result = source.translate(raw, options)       # must: pure, raw POS data -> ImportResult
+
+``raw`` is whatever the source's own ``translate`` understands. ``read_api`` gets an
+``httpx.Client`` that already carries the base URL and :meth:`Source.auth_headers` (may: a bearer
+token). ``translate`` never prints and never performs I/O; what it had to skip or approximate is
 returned as :class:`ImportNote` values for the CLI to show. A catalog that cannot be read raises
 :class:`reconciler.sources.errors.SourceInvalid` naming every broken object.
+
+Serve (``reconcile serve``: :mod:`reconciler.serve.app` and :mod:`reconciler.serve.sync`)::
+
+    verdict = source.verify_webhook(headers, body, keys)   # must: exactly as the POS specifies
+    setup = source.webhook_handshake(body)                  # may: an unsigned set-up message (Clover)
+    events = source.parse_webhook(body, headers)            # calls webhook_events (must) on the JSON
+    probe = source.probe(client, settings, since, hints, full)  # may: did anything change?
+
+``verify_webhook`` runs before anything else reads the request; ``keys`` holds one
+:class:`WebhookKey` per configured catalog of this POS, and any may match (compare with
+:func:`hmac.compare_digest`). ``webhook_events`` turns a verified JSON body into :class:`Event`
+values (raising :class:`~reconciler.sources.errors.WebhookInvalid` for a body it does not
+understand); an event is only a hint, since every sync reads the POS API again. ``probe`` asks the
+POS cheaply whether its catalog changed after the stored watermark; the default answers "cannot
+tell", so every sync re-imports.
+
+All hooks are pure or talk only to the client they are given; none reads the environment
+(:meth:`Source.settings_from_env` does that, once, for the caller).
 """
 
 from __future__ import annotations
@@ -18,7 +49,7 @@ import json
 import os
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -27,9 +58,12 @@ import httpx
 
 from reconciler.errors import ConfigError
 from reconciler.model.catalog import Catalog
-from reconciler.sources.errors import SourceInvalid, SourceProblem
+from reconciler.sources.errors import SourceInvalid, SourceProblem, WebhookInvalid
 
 NoteKind = Literal["skipped", "approximated"]
+
+
+# -- import ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, order=True)
@@ -69,7 +103,7 @@ class ApiSettings:
 
     base_url: str
     token: str = field(repr=False)
-    account: str | None = None  # Toast restaurant GUID, Clover merchant id
+    account: str | None = None  # the POS account: Toast restaurant GUID, Clover merchant id
     page_size: int | None = None  # for POSes whose page size the client chooses (Clover)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)  # back-off between retries
 
@@ -79,21 +113,92 @@ class ApiSettings:
 
 @dataclass(frozen=True)
 class EnvNames:
-    """The environment variables one POS is configured by."""
+    """The environment variables one POS is configured by. The values of ``secrets()`` are never shown."""
 
-    token: str
-    base_url: str
+    token: str  # the API access token
+    base_url: str  # overrides default_base_url (tests, sandboxes)
     default_base_url: str
-    account: str | None = None
+    webhook_secret: str  # what webhook signatures are checked with (Square signature key, Toast secret, ...)
+    account: str | None = None  # when the API needs an account id besides the token
+    webhook_url: str | None = None  # when the signature covers the notification URL as registered (Square)
+
+    def all(self) -> tuple[str, ...]:
+        """Every name, in a fixed order: token, base URL, account, webhook secret, webhook URL."""
+        names = (self.token, self.base_url, self.account, self.webhook_secret, self.webhook_url)
+        return tuple(n for n in names if n)
+
+    def for_import(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.token, self.account, self.base_url) if n)
+
+    def required_for_serve(self) -> tuple[str, ...]:
+        """What ``serve`` refuses to start without (the base URL has a default)."""
+        return tuple(n for n in (self.token, self.account, self.webhook_secret, self.webhook_url) if n)
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.token, self.webhook_secret)
+
+
+# -- serve ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebhookKey:
+    """What one configured catalog checks webhook signatures with. ``secret`` is never shown."""
+
+    secret: str = field(repr=False)
+    url: str = ""  # the notification URL as registered with the POS, when EnvNames.webhook_url names one
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer of :meth:`Source.verify_webhook`."""
+
+    ok: bool
+    reason: str = ""  # why not, for the log ("missing x-square-hmacsha256-signature header", ...)
+    variant: str = ""  # which message form matched, where the POS leaves it open (Toast), for the log
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """An unsigned set-up message a POS sends once when a webhook URL is registered (Clover)."""
+
+    code: str  # not a secret: the user pastes it into the POS's dashboard
+    message: str  # what to do with it, for the log
+
+
+@dataclass(frozen=True)
+class Event:
+    """One webhook event: who it is about, its id (duplicates are dropped by it), and whether it matters."""
+
+    pos: str  # Source.name
+    account: str | None  # the POS account it is about (Square merchant_id, Toast restaurant GUID, ...)
+    event_id: str
+    kind: str  # the POS's own event type: "catalog.version.updated", "menus:menus_updated", "I:UPDATE", ...
+    relevant: bool  # can it change the menu? Others are acknowledged and ignored.
+    hint: dict[str, Any] = field(default_factory=dict)  # small, non-secret facts the probe may use
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The answer of :meth:`Source.probe`."""
+
+    changed: bool | None  # None: cannot tell (no watermark yet, or a kind of change the POS does not list)
+    watermark: str | None  # stored once the sync succeeded; the next probe's ``since``
+    detail: str  # for the history and the log
+
+
+# -- the contract ---------------------------------------------------------------------------------
 
 
 class Source(ABC):
-    """Base class of the Square, Toast and Clover sources (see the module docstring)."""
+    """Base class of every POS source (see the module docstring for the hooks)."""
 
-    name: ClassVar[str]  # "square"
-    prefix: ClassVar[str]  # "sq": catalog ids are "sq-<pos id>"
+    name: ClassVar[str]
+    title: ClassVar[str]
+    prefix: ClassVar[str]
     env: ClassVar[EnvNames]
 
+    # -- import: may ---------------------------------------------------------------------------
     def read_file(self, path: str | Path) -> Any:
         """Read an export file; the default decodes JSON and names the file on failure."""
         path = Path(path)
@@ -107,15 +212,62 @@ class Source(ABC):
             problem = SourceProblem("file", str(path), f"line {exc.lineno} column {exc.colno}", f"not JSON: {exc.msg}")
             raise SourceInvalid(self.name, [problem]) from None
 
+    def auth_headers(self, settings: ApiSettings) -> dict[str, str]:
+        """Headers every request carries; sources add their own (Toast's restaurant header)."""
+        return {"Authorization": f"Bearer {settings.token}", "Accept": "application/json"}
+
+    # -- import: must --------------------------------------------------------------------------
     @abstractmethod
     def read_api(self, client: httpx.Client, settings: ApiSettings) -> Any:
-        """Fetch the whole catalog. ``client`` already carries the base URL and the token."""
+        """Fetch the whole catalog. ``client`` already carries the base URL and the auth headers."""
 
     @abstractmethod
     def translate(self, raw: Any, options: ImportOptions) -> ImportResult:
         """Turn what ``read_file``/``read_api`` returned into a catalog. Pure."""
 
+    # -- serve: must ---------------------------------------------------------------------------
+    @abstractmethod
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, keys: Sequence[WebhookKey]) -> Verdict:
+        """Is this request from the POS? ``headers`` have lower-case names; ``body`` is the raw bytes."""
+
+    @abstractmethod
+    def webhook_events(self, data: dict[str, Any], headers: Mapping[str, str]) -> list[Event]:
+        """The events of a verified JSON object body; :class:`WebhookInvalid` if it is not one we know."""
+
+    # -- serve: may ----------------------------------------------------------------------------
+    def webhook_handshake(self, body: bytes) -> Handshake | None:
+        """An unsigned set-up message to answer 200 and log, instead of refusing it; most POSes send none."""
+        return None
+
+    def probe(
+        self,
+        client: httpx.Client,
+        settings: ApiSettings,
+        since: str | None,
+        hints: Sequence[Mapping[str, Any]] = (),
+        full: bool = False,
+    ) -> Probe:
+        """Did the catalog change after ``since`` (the last watermark)? ``full``: a periodic or start-up run.
+
+        ``hints`` are the queued events' :attr:`Event.hint`. May raise
+        :class:`~reconciler.sources.errors.PosNotReady` when the POS announced a change its API does not
+        show yet. The default cannot tell, so every sync re-imports.
+        """
+        return Probe(None, None, "this POS has no change probe: import")
+
+    # -- final: the same for every source ----------------------------------------------------------
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[Event]:
+        """Decode a verified body and hand it to :meth:`webhook_events`."""
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise WebhookInvalid(f"the body is not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise WebhookInvalid("the body is not a JSON object")
+        return self.webhook_events(data, {k.lower(): v for k, v in (headers or {}).items()})
+
     def settings_from_env(self, environ: Mapping[str, str] | None = None) -> ApiSettings:
+        """The API settings from the environment; a missing variable is a :class:`ConfigError` naming it."""
         environ = os.environ if environ is None else environ
         token = environ.get(self.env.token, "")
         missing = [] if token else [self.env.token]
@@ -126,7 +278,3 @@ class Source(ABC):
             raise ConfigError(f"--from-api {self.name} needs the environment variable(s) {', '.join(missing)}")
         base_url = environ.get(self.env.base_url) or self.env.default_base_url
         return ApiSettings(base_url=base_url.rstrip("/"), token=token, account=account or None)
-
-    def auth_headers(self, settings: ApiSettings) -> dict[str, str]:
-        """Headers every request carries; sources add their own (Toast's restaurant header)."""
-        return {"Authorization": f"Bearer {settings.token}", "Accept": "application/json"}

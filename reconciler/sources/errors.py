@@ -3,8 +3,11 @@
     ReconcileError
     ├── SourceInvalid        the POS export or API answer cannot be read; carries *every* problem,
     │                        each naming the object (type and id) and the field
-    └── ImportOutputInvalid  the YAML we produced does not validate: a bug in the importer, never
-                             the user's fault; the problems are listed so it can be reported
+    ├── ImportOutputInvalid  the YAML we produced does not validate: a bug in the importer, never
+    │                        the user's fault; the problems are listed so it can be reported
+    ├── WebhookInvalid       a verified webhook body the source does not understand (serve answers 400)
+    └── PosNotReady          the POS announced a change its API does not show yet; a sync retries
+                             after ``retry_after`` seconds
 
 Configuration problems (a missing token, an unknown POS) raise the shared ``ConfigError``; failed
 HTTP calls raise the shared ``ApiError`` subclasses. No message carries a credential.
@@ -59,3 +62,15 @@ class ImportOutputInvalid(ReconcileError):
             f"Error: bug in `reconcile import {self.source}`: the catalog it produced does not validate. "
             "Nothing was written. Please report this with the input that caused it.\n" + self.details
         )
+
+
+class WebhookInvalid(ReconcileError):
+    """A verified webhook body that is not one the source understands (answered with 400)."""
+
+
+class PosNotReady(ReconcileError):
+    """The POS announced a change its API does not show yet; try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: float = 5.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -51,6 +51,14 @@ def request_json(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def request_object(client: httpx.Client, method: str, path: str, *, operation: str, **kwargs: Any) -> dict[str, Any]:
+    """:func:`request_json` for endpoints that answer with a JSON object; anything else is permanent."""
+    answer = request_json(client, method, path, operation=operation, **kwargs)
+    if not isinstance(answer, dict):
+        raise PermanentApiError("the POS API answered with something that is not a JSON object", operation=operation)
+    return answer
+
+
 def _once(client, method, path, operation, params, body, headers, secret) -> Any:
     try:
         response = client.request(method, path, params=params, json=body, headers=headers)

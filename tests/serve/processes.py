@@ -26,14 +26,7 @@ from tests.support.emulator_server import REPO_ROOT
 POLL = 0.02
 
 
-def _cli_module() -> str:
-    """`reconcile` itself once main.py registers serve; until then the module that adds it."""
-    from reconciler.cli.main import cli
-
-    return "reconciler.cli.main" if "serve" in cli.commands else "reconciler.cli.serve_cmd"
-
-
-CLI_MODULE = _cli_module()
+CLI_MODULE = "reconciler.cli.main"  # `reconcile` itself
 
 
 def clean_env(**extra: str) -> dict[str, str]:

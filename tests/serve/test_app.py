@@ -14,9 +14,10 @@ from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.queue import SqliteQueue
 from reconciler.serve.secrets import Redactor, secret_values
-from reconciler.serve.signatures import square_signature, toast_signature
 from reconciler.serve.sync import Job, Outcome
 from reconciler.serve.worker import Worker
+from reconciler.sources.square.webhook import signature as square_signature
+from reconciler.sources.toast.webhook import signature as toast_signature
 from tests.serve.helpers import serving
 from tests.serve.processes import wait_until
 
@@ -173,7 +174,9 @@ def test_clover_auth_header_routing_and_verification_handshake(client, service, 
     assert answer.json() == {"accepted": 1, "duplicates": 0, "ignored": 1}  # the account comes from CLOVER_MERCHANT_ID
     handshake = client.post("/webhooks/clover", content=b'{"verificationCode":"0f9e-code"}')
     assert handshake.status_code == 200 and service.queue.depth() == 1
-    assert [e["verification_code"] for e in lines(logs) if e["event"] == "clover-verification"] == ["0f9e-code"]
+    assert [(e["pos"], e["code"]) for e in lines(logs) if e["event"] == "webhook-handshake"] == [
+        ("clover", "0f9e-code")
+    ]
 
 
 def test_unknown_pos_big_and_malformed_bodies(client, service):

@@ -50,7 +50,7 @@ def test_every_problem_of_the_broken_example_is_located():
     assert caught.value.render().splitlines() == [
         f"{file}:2:1: port: input should be less than or equal to 65535",
         f"{file}:4:5: catalogs[0].name: must be lower-case letters, digits, - and _ (it names files and log entries)",
-        f"{file}:5:5: catalogs[0].source: must be one of 'square', 'toast' or 'clover'",
+        f"{file}:5:5: catalogs[0].source: must be one of 'square', 'toast', 'clover'",
         f'{file}:7:5: catalogs[0].debounse: unknown field "debounse"; did you mean "debounce"?',
         f"{file}:8:5: catalogs[0].interval: 'soon' is not a duration such as 2s, 500ms or 5m",
         f'{file}:12:5: catalogs[1].access_token: "access_token" looks like a secret; secrets come from the '
@@ -237,7 +237,7 @@ def test_cli_reports_config_problems_with_file_and_line():
         [
             sys.executable,
             "-m",
-            "reconciler.cli.serve_cmd",
+            "reconciler.cli.main",
             "serve",
             "--config",
             str(FIXTURES / "broken.yaml"),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.serve.signatures import square_signature
+from reconciler.sources.square.webhook import signature as square_signature
 from tests.serve.processes import CLI_MODULE, FakePosProcess, ServeProcess, clean_env, history, wait_until
 from tests.support.emulator_server import EmulatorServer
 

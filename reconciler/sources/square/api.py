@@ -1,8 +1,12 @@
-"""Read a Square catalog from the Catalog API: ListCatalog, following ``cursor`` to the end.
+"""Read a Square catalog from the Catalog API, and ask it cheaply whether anything changed.
 
-Square fixes ListCatalog pages at 100 objects. We also ask for ITEM_VARIATION and MODIFIER, which
-Square returns both nested and at top level; :mod:`.parse` merges them by id, so an object
-missed in one form is still found in the other.
+:func:`list_catalog` follows ListCatalog's ``cursor`` to the end. Square fixes its pages at 100
+objects. We also ask for ITEM_VARIATION and MODIFIER, which Square returns both nested and at top
+level; :mod:`.parse` merges them by id, so an object missed in one form is still found in the other.
+
+:func:`probe` is ``SearchCatalogObjects`` with ``begin_time`` = the stored ``latest_time``
+(exclusive) and ``include_deleted_objects``; the answer's ``latest_time`` is the next watermark
+(Square's clock, never ours, as Square advises; reference §1.3).
 """
 
 from __future__ import annotations
@@ -10,11 +14,12 @@ from __future__ import annotations
 import httpx
 
 from reconciler.errors import PermanentApiError
-from reconciler.sources.base import ApiSettings
-from reconciler.sources.http import request_json
+from reconciler.sources.base import ApiSettings, Probe
+from reconciler.sources.http import request_object
 
-LIST_TYPES = "ITEM,ITEM_VARIATION,CATEGORY,MODIFIER_LIST,MODIFIER,TAX,IMAGE,ITEM_OPTION"
+TYPES = ["ITEM", "ITEM_VARIATION", "CATEGORY", "MODIFIER_LIST", "MODIFIER", "TAX", "IMAGE", "ITEM_OPTION"]
 MAX_PAGES = 10_000  # a guard against a server that keeps answering with the same cursor
+LIST = "Square ListCatalog"
 
 
 def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict:
@@ -23,27 +28,43 @@ def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict:
     cursor: str | None = None
     seen: set[str] = set()
     for _ in range(MAX_PAGES):
-        params = {"types": LIST_TYPES}
+        params = {"types": ",".join(TYPES)}
         if cursor:
             params["cursor"] = cursor
-        page = request_json(
+        page = request_object(
             client,
             "GET",
             "/v2/catalog/list",
             params=params,
-            operation="Square ListCatalog",
+            operation=LIST,
             secret=settings.token,
             sleep=settings.sleep,
         )
-        if not isinstance(page, dict):
-            raise PermanentApiError(
-                "Square ListCatalog answered with something that is not an object", operation="Square ListCatalog"
-            )
         objects.extend(page.get("objects") or [])
         cursor = page.get("cursor")
         if not cursor:
             return {"objects": objects}
         if cursor in seen:
-            raise PermanentApiError("Square ListCatalog returned the same cursor twice", operation="Square ListCatalog")
+            raise PermanentApiError("Square ListCatalog returned the same cursor twice", operation=LIST)
         seen.add(cursor)
-    raise PermanentApiError(f"Square ListCatalog did not end after {MAX_PAGES} pages", operation="Square ListCatalog")
+    raise PermanentApiError(f"Square ListCatalog did not end after {MAX_PAGES} pages", operation=LIST)
+
+
+def probe(client: httpx.Client, settings: ApiSettings, since: str | None) -> Probe:
+    body: dict = {"object_types": TYPES, "include_deleted_objects": True, "limit": 1}
+    if since:
+        body["begin_time"] = since
+    page = request_object(
+        client,
+        "POST",
+        "/v2/catalog/search",
+        operation="Square SearchCatalogObjects",
+        body=body,
+        secret=settings.token,
+        sleep=settings.sleep,
+    )
+    latest = page.get("latest_time") if isinstance(page.get("latest_time"), str) else None
+    if since is None:
+        return Probe(None, latest, "first sync: no watermark yet")
+    changed = bool(page.get("objects"))
+    return Probe(changed, latest or since, f"{'objects changed' if changed else 'no change'} after {since}")

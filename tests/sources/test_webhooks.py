@@ -1,4 +1,6 @@
-"""Webhook signatures, checked against the reference's test vectors (pos-sources.md §1.4, §2.4, §3.4)."""
+"""Each source's webhook hooks: signatures against the reference's test vectors (pos-sources.md §1.4,
+§2.4, §3.4), the set-up handshake, and the events of verified bodies. Called as serve calls them,
+through the registry."""
 
 from __future__ import annotations
 
@@ -6,16 +8,12 @@ import json
 
 import pytest
 
-from reconciler.serve.signatures import (
-    clover_verification_code,
-    square_signature,
-    toast_messages,
-    toast_signature,
-    verify_clover,
-    verify_square,
-    verify_toast,
-)
-from reconciler.serve.webhooks import WebhookInvalid, parse
+from reconciler.sources.base import WebhookKey
+from reconciler.sources.errors import WebhookInvalid
+from reconciler.sources.registry import get_source
+from reconciler.sources.square.webhook import signature as square_signature
+from reconciler.sources.toast.webhook import messages as toast_messages
+from reconciler.sources.toast.webhook import signature as toast_signature
 
 # §1.4, verbatim.
 SQ_KEY = "sq-test-signature-key"
@@ -43,7 +41,33 @@ CLOVER_CODE = "5c2e6a34-1f0b-4e2a-9d51-6a0b8d1c2e3f"
 
 
 def square_headers(signature: str) -> dict[str, str]:
-    return {"X-Square-HmacSha256-Signature": signature, "Content-Type": "application/json"}
+    return {"x-square-hmacsha256-signature": signature, "content-type": "application/json"}
+
+
+def lower(headers: dict[str, str]) -> dict[str, str]:
+    """Header names as serve hands them to a source: lower case."""
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def verify_square(headers, body, candidates):
+    return get_source("square").verify_webhook(lower(headers), body, [WebhookKey(k, u) for k, u in candidates])
+
+
+def verify_toast(headers, body, secrets):
+    return get_source("toast").verify_webhook(lower(headers), body, [WebhookKey(s) for s in secrets])
+
+
+def verify_clover(headers, codes):
+    return get_source("clover").verify_webhook(lower(headers), b"{}", [WebhookKey(c) for c in codes])
+
+
+def clover_verification_code(body: bytes) -> str | None:
+    setup = get_source("clover").webhook_handshake(body)
+    return None if setup is None else setup.code
+
+
+def parse(pos: str, body: bytes, headers: dict[str, str] | None = None):
+    return get_source(pos).parse_webhook(body, headers)
 
 
 # -- Square ---------------------------------------------------------------------------------------------
@@ -115,7 +139,7 @@ def test_toast_vector_over_body_and_envelope_timestamp():
 
 
 def test_toast_message_forms_in_order():
-    forms = toast_messages({"Toast-Timestamp": "1568667713685"}, TOAST_BODY)
+    forms = toast_messages({"toast-timestamp": "1568667713685"}, TOAST_BODY)
     assert [name for name, _ in forms] == ["body+timestamp", "body+toast-timestamp-header", "body"]
     assert forms[0][1] == TOAST_BODY + TOAST_TS.encode()
     assert forms[1][1] == TOAST_BODY + b"1568667713685"
@@ -178,6 +202,11 @@ def test_clover_shared_auth_code():
 def test_clover_rejections(headers, reason):
     verdict = verify_clover(headers, [CLOVER_CODE])
     assert not verdict.ok and verdict.reason == reason
+
+
+def test_only_clover_has_a_set_up_handshake():
+    for pos in ("square", "toast"):
+        assert get_source(pos).webhook_handshake(b'{"verificationCode":"abc-123"}') is None
 
 
 def test_clover_verification_handshake_is_recognised_and_nothing_else_is():
