@@ -178,6 +178,9 @@ class Event:
     hint: dict[str, Any] = field(default_factory=dict)  # small, non-secret facts the probe may use
 
 
+Hints = Sequence[Mapping[str, Any]]  # the Event.hint of each event a sync covers
+
+
 @dataclass(frozen=True)
 class Probe:
     """The answer of :meth:`Source.probe`."""
@@ -240,12 +243,7 @@ class Source(ABC):
         return None
 
     def probe(
-        self,
-        client: httpx.Client,
-        settings: ApiSettings,
-        since: str | None,
-        hints: Sequence[Mapping[str, Any]] = (),
-        full: bool = False,
+        self, client: httpx.Client, settings: ApiSettings, since: str | None, hints: Hints = (), full: bool = False
     ) -> Probe:
         """Did the catalog change after ``since`` (the last watermark)? ``full``: a periodic or start-up run.
 

@@ -34,6 +34,7 @@ from reconciler.sources.base import (
     ApiSettings,
     EnvNames,
     Event,
+    Hints,
     ImportOptions,
     ImportResult,
     Probe,
@@ -105,12 +106,7 @@ class TallySource(Source):
         return [Event(self.name, None, required_text(data.get("id"), "id"), kind, kind == "menu.changed")]
 
     def probe(
-        self,
-        client: httpx.Client,
-        settings: ApiSettings,
-        since: str | None,
-        hints: Sequence[Mapping[str, Any]] = (),
-        full: bool = False,
+        self, client: httpx.Client, settings: ApiSettings, since: str | None, hints: Hints = (), full: bool = False
     ) -> Probe:
         version = str(client.get("/version").json()["version"])
         return Probe(None if since is None else version != since, version, f"version {version}")

@@ -11,13 +11,12 @@ deletions are not listed, so a category event, a DELETE event, or a periodic run
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from reconciler.errors import PermanentApiError
-from reconciler.sources.base import ApiSettings, Probe
+from reconciler.sources.base import ApiSettings, Hints, Probe
 from reconciler.sources.http import request_object
 
 DEFAULT_LIMIT = 1000
@@ -77,7 +76,7 @@ def _complete(parent: dict, key: str, fetch) -> None:
 
 
 def probe(
-    client: httpx.Client, settings: ApiSettings, since: str | None, hints: Sequence[Mapping[str, Any]], full: bool
+    client: httpx.Client, settings: ApiSettings, since: str | None, hints: Hints = (), full: bool = False
 ) -> Probe:
     newest = int(since) if since and since.isdigit() else None
     seen = 0

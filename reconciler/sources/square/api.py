@@ -14,7 +14,7 @@ from __future__ import annotations
 import httpx
 
 from reconciler.errors import PermanentApiError
-from reconciler.sources.base import ApiSettings, Probe
+from reconciler.sources.base import ApiSettings, Hints, Probe
 from reconciler.sources.http import request_object
 
 TYPES = ["ITEM", "ITEM_VARIATION", "CATEGORY", "MODIFIER_LIST", "MODIFIER", "TAX", "IMAGE", "ITEM_OPTION"]
@@ -50,7 +50,10 @@ def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict:
     raise PermanentApiError(f"Square ListCatalog did not end after {MAX_PAGES} pages", operation=LIST)
 
 
-def probe(client: httpx.Client, settings: ApiSettings, since: str | None) -> Probe:
+def probe(
+    client: httpx.Client, settings: ApiSettings, since: str | None, hints: Hints = (), full: bool = False
+) -> Probe:
+    """Webhooks say nothing about what changed, so ``hints`` do not matter; ``full`` needs no special case."""
     body: dict = {"object_types": TYPES, "include_deleted_objects": True, "limit": 1}
     if since:
         body["begin_time"] = since

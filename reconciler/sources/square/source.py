@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import httpx
-
-from reconciler.sources.base import (
-    ApiSettings,
-    EnvNames,
-    Event,
-    ImportOptions,
-    ImportResult,
-    Probe,
-    Source,
-    Verdict,
-    WebhookKey,
-)
+from reconciler.sources.base import EnvNames, ImportOptions, ImportResult, Source
 from reconciler.sources.square import api, webhook
 from reconciler.sources.square.parse import parse
 from reconciler.sources.square.translate import translate
@@ -35,24 +22,11 @@ class SquareSource(Source):
         webhook_url="SQUARE_WEBHOOK_URL",
     )
 
-    def read_api(self, client: httpx.Client, settings: ApiSettings) -> Any:
-        return api.list_catalog(client, settings)
-
     def translate(self, raw: Any, options: ImportOptions) -> ImportResult:
         return translate(parse(raw), options)
 
-    def verify_webhook(self, headers: Mapping[str, str], body: bytes, keys: Sequence[WebhookKey]) -> Verdict:
-        return webhook.verify(headers, body, keys)
-
-    def webhook_events(self, data: dict[str, Any], headers: Mapping[str, str]) -> list[Event]:
-        return webhook.events(data, headers)
-
-    def probe(
-        self,
-        client: httpx.Client,
-        settings: ApiSettings,
-        since: str | None,
-        hints: Sequence[Mapping[str, Any]] = (),
-        full: bool = False,
-    ) -> Probe:
-        return api.probe(client, settings, since)
+    # The other hooks are the functions of api.py and webhook.py themselves.
+    read_api = staticmethod(api.list_catalog)
+    verify_webhook = staticmethod(webhook.verify)
+    webhook_events = staticmethod(webhook.events)
+    probe = staticmethod(api.probe)

@@ -10,13 +10,12 @@ the document: :class:`~reconciler.sources.errors.PosNotReady` makes the sync ret
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import httpx
 
-from reconciler.sources.base import ApiSettings, Probe
+from reconciler.sources.base import ApiSettings, Hints, Probe
 from reconciler.sources.errors import PosNotReady
 from reconciler.sources.http import request_json, request_object
 
@@ -39,7 +38,9 @@ def _when(text: object) -> datetime | None:
         return None
 
 
-def probe(client: httpx.Client, settings: ApiSettings, since: str | None, hints: Sequence[Mapping[str, Any]]) -> Probe:
+def probe(
+    client: httpx.Client, settings: ApiSettings, since: str | None, hints: Hints = (), full: bool = False
+) -> Probe:
     meta = request_object(
         client,
         "GET",
