@@ -64,6 +64,27 @@ def test_verify_reports_a_live_catalog_that_differs(tmp_path):
     assert h.run(check()) == ["item caesar differs from the desired state"]
 
 
+@pytest.mark.parametrize("api", ["v3", "menus"])
+def test_an_empty_plan_is_verified_too(tmp_path, api):
+    """Verify is what catches a plan that missed a change (a diff that loses a field on both sides
+    gives an empty plan), so it runs whether or not the plan has calls."""
+    h = Harness(tmp_path, api=api)
+    h.apply(pizzeria())
+    plan = h.plan(pizzeria())
+    assert plan.empty and not plan.operations
+    wix_id = plan.ids["item:caesar"]
+    if api == "v3":
+        h.call("updateItem", "PATCH", f"/catalogs/{{catalog}}/items/{wix_id}", {"item": {"name": "Changed"}})
+    else:
+        [item] = [i for i in h.raw_site()["item"] if i["id"] == wix_id]
+        path = f"/restaurants/menus-item/v1/items/{wix_id}"
+        edit = {"id": wix_id, "revision": item["revision"], "name": "Changed", "priceInfo": item["priceInfo"]}
+        h.call("items.updateItem", "PATCH", path, {"item": edit})
+    result = h.apply(plan)  # the plan object itself: no stale-plan check, as for `reconcile apply CATALOG`
+    assert result.differences == ["item caesar differs from the desired state"]
+    assert h.apply(plan, verify=False).differences == []
+
+
 def test_renaming_a_dish_is_one_update_of_the_same_id():
     before = pizzeria()
     data = before.model_dump()
