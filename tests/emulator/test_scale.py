@@ -1,9 +1,11 @@
-"""Scale: a catalog of 10,000 items stays fast, and bulk calls touch only the rows they change."""
+"""Scale: a catalog of 10,000 items lists whole, and bulk calls touch only the rows they change.
+
+How fast is a benchmark figure (python -m bench.emulator), never an assertion here.
+"""
 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -50,44 +52,38 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, st
     store.close()
 
 
-def timed(emulator: Emulator, method: str, path: str, body: object = None, query: str = "") -> tuple[float, dict]:
+def call(emulator: Emulator, method: str, path: str, body: object = None, query: str = "") -> dict:
     raw = json.dumps(body).encode() if body is not None else b""
-    started = time.perf_counter()
     outcome = emulator.handle(method, path, query, TOKEN, raw)
-    elapsed = time.perf_counter() - started
     assert outcome.status == 200, outcome.body[:500]
-    return elapsed, json.loads(outcome.body)
+    return json.loads(outcome.body)
 
 
-def test_list_items_of_10k_is_fast(big: tuple[Emulator, str, list[str]]) -> None:
+def test_list_items_of_10k_lists_every_item_in_order(big: tuple[Emulator, str, list[str]]) -> None:
     emulator, catalog_id, ids = big
-    elapsed, body = timed(emulator, "GET", f"/restaurants/v3/catalogs/{catalog_id}/items")
+    body = call(emulator, "GET", f"/restaurants/v3/catalogs/{catalog_id}/items")
     assert [item["id"] for item in body["items"]] == ids
-    assert elapsed < 0.5, f"List Items of {ITEMS} took {elapsed:.3f}s"
-    masked_elapsed, masked = timed(emulator, "GET", f"/v3/catalogs/{catalog_id}/items", query="fieldMask=name")
+    masked = call(emulator, "GET", f"/v3/catalogs/{catalog_id}/items", query="fieldMask=name")
     assert masked["items"][0] == {"id": ids[0], "name": "Dish 0"}
-    assert masked_elapsed < 2.0
+    assert len(masked["items"]) == ITEMS
 
 
 def test_draft_bulk_and_publish_of_10k(big: tuple[Emulator, str, list[str]]) -> None:
     emulator, catalog_id, ids = big
     store = emulator.store
-    create_elapsed, _ = timed(emulator, "POST", f"/v3/draft-catalogs/{catalog_id}/create")
-    assert create_elapsed < 2.0, f"Create Draft of {ITEMS} items took {create_elapsed:.3f}s"
+    call(emulator, "POST", f"/v3/draft-catalogs/{catalog_id}/create")
 
     with store.read() as tx:
         changes_before = tx.conn.total_changes
     body = {"items": [{"id": ident, "price": {"value": "1.00"}} for ident in ids[:20]]}
-    bulk_elapsed, result = timed(emulator, "POST", f"/v3/draft-catalogs/{catalog_id}/bulk/items/update", body)
+    result = call(emulator, "POST", f"/v3/draft-catalogs/{catalog_id}/bulk/items/update", body)
     with store.read() as tx:
         changed_rows = tx.conn.total_changes - changes_before
     assert result["bulkActionMetadata"]["totalSuccesses"] == 20
     assert changed_rows <= 20, f"a bulk update of 20 items changed {changed_rows} rows"
-    assert bulk_elapsed < 0.5
 
-    publish_elapsed, _ = timed(emulator, "POST", f"/v3/draft-catalogs/{catalog_id}/publish")
-    assert publish_elapsed < 3.0
-    _, listed = timed(emulator, "GET", f"/v3/catalogs/{catalog_id}/items")
+    call(emulator, "POST", f"/v3/draft-catalogs/{catalog_id}/publish")
+    listed = call(emulator, "GET", f"/v3/catalogs/{catalog_id}/items")
     assert len(listed["items"]) == ITEMS
     assert {item["price"]["value"] for item in listed["items"][:20]} == {"1.00"}
     assert listed["items"][20]["price"]["value"] == "20.50"
