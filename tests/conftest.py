@@ -8,6 +8,9 @@ import pytest
 
 from tests.support.emulator_server import EmulatorServer
 
+# e2e_guard: a test that starts a real process (or uses a fixture that did) must be marked e2e.
+pytest_plugins = ["tests.support.e2e_guard", "pytester"]
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[EmulatorServer]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from reconciler.engine.plan import PLAN_VERSION
 from reconciler.state.lock import CatalogLock
 from tests.e2e.conftest import Site
+from tests.support.waiting import wait_until
 
 PIZZERIA = "catalogs/pizzeria.yaml"
 
@@ -114,10 +115,12 @@ def test_a_kill_between_publish_and_mapping_commit_causes_no_duplicates(site: Si
     )
     process = site.popen("apply", PIZZERIA, *location, "--auto-approve")
     try:
-        published = False
-        while not published:
+
+        def published() -> bool:
             assert process.poll() is None, process.communicate()
-            published = any(r["operation"] == "publishDraftCatalog" for r in site.server.requests())
+            return any(r["operation"] == "publishDraftCatalog" for r in site.server.requests())
+
+        wait_until(published, "the publish call to reach the server", timeout=60)
         process.kill()
         process.wait(timeout=30)
     finally:

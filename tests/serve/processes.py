@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,9 @@ from typing import Any
 import httpx
 
 from tests.support.emulator_server import REPO_ROOT
+from tests.support.waiting import POLL, wait_until
 
-POLL = 0.02
+__all__ = ["POLL", "wait_until"]  # re-exported for the serve tests
 
 
 CLI_MODULE = "reconciler.cli.main"  # `reconcile` itself
@@ -40,19 +40,6 @@ def clean_env(**extra: str) -> dict[str, str]:
         **extra,
     )
     return env
-
-
-def wait_until(
-    condition: Callable[[], Any], what: str, timeout: float = 30.0, explain: Callable[[], str] = lambda: ""
-) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{explain()}")
-        time.sleep(POLL)
 
 
 class Process:
