@@ -35,6 +35,7 @@ def test_generator_is_deterministic_and_its_catalogs_are_valid(tmp_path: Path):
     assert ten.changed >= 10 and ten.calls()["createDraftCatalog"] == 1 and ten.calls()["publishDraftCatalog"] == 1
 
 
+@pytest.mark.e2e
 def test_generate_command_writes_a_valid_catalog(tmp_path: Path):
     out = tmp_path / "menu.yaml"
     done = subprocess.run(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from reconciler.engine.plan import PLAN_VERSION
 from reconciler.state.lock import CatalogLock
 from tests.e2e.conftest import Site
 from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
 
 PIZZERIA = "catalogs/pizzeria.yaml"
 

@@ -12,6 +12,7 @@ import contextlib
 from pathlib import Path
 
 import httpx
+import pytest
 
 from reconciler.emulator import Emulator, open_store, seed
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
@@ -171,8 +172,12 @@ class HttpHarness(_Engine):
         self.server.clear_faults()
 
 
+# Fixture params for "run it both ways"; the HTTP way starts a real server, so it is e2e.
+WAYS = ["in-process", pytest.param("http", marks=pytest.mark.e2e)]
+
+
 def both_ways(request, tmp_path: Path, api: str = "v3") -> _Engine:
-    """For a fixture parametrized ["in-process", "http"]: the matching harness (http uses `server`)."""
+    """For a fixture parametrized with WAYS: the matching harness (http uses `server`)."""
     if request.param == "in-process":
         return Harness(tmp_path, api=api)
     return HttpHarness(tmp_path, request.getfixturevalue("server"), api=api)

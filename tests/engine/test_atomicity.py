@@ -149,6 +149,7 @@ def test_a_bulk_create_whose_response_is_lost_starts_a_fresh_draft(base, tmp_pat
     assert names.count("Calzone") == 1 and names.count("Garlic bread") == 1
 
 
+@pytest.mark.e2e
 def test_a_dropped_connection_at_every_position_over_http_changes_nothing(base, server, tmp_path):
     """The same, over a real socket: the server sends response headers, then aborts the connection."""
     _, plan = base

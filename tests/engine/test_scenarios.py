@@ -9,10 +9,10 @@ import pytest
 from reconciler.state.mapping import MappingStore
 from reconciler.yamlio.load import load_catalog
 from tests.catalog_edits import dish, edit, kinds, pizzeria, section
-from tests.engine.harness import both_ways
+from tests.engine.harness import WAYS, both_ways
 
 
-@pytest.fixture(params=["in-process", "http"])
+@pytest.fixture(params=WAYS)
 def h(request, tmp_path):
     """Each scenario runs against the emulator in-process and over real HTTP."""
     return both_ways(request, tmp_path, api="v3")

@@ -9,12 +9,12 @@ import pytest
 from reconciler.state.mapping import MappingStore
 from reconciler.yamlio.load import load_catalog
 from tests.catalog_edits import dish, edit, kinds, pizzeria
-from tests.engine.harness import both_ways
+from tests.engine.harness import WAYS, both_ways
 
 EXAMPLES = ["catalogs/pizzeria.yaml", "catalogs/cafe.yaml"]
 
 
-@pytest.fixture(params=["in-process", "http"])
+@pytest.fixture(params=WAYS)
 def h(request, tmp_path):
     return both_ways(request, tmp_path, api="menus")
 

@@ -231,6 +231,7 @@ def test_missing_environment_is_named_never_shown():
     assert redact("token t1 and wix-key-1234 in https://x/h") == "token t1 and *** in https://x/h"  # short ones stay
 
 
+@pytest.mark.e2e
 def test_cli_reports_config_problems_with_file_and_line():
     """The real command line, as a user runs it: exit 1 and every located problem on stderr."""
     process = subprocess.run(

@@ -19,7 +19,8 @@ import pytest
 
 TOOLS = frozenset({"ruff", "mypy", "lint-imports", "git", "pip"})  # not the product: no e2e needed
 
-_watchers: list[list[str]] = []  # open recorders; each spawn is appended to all of them
+_watchers: list[list[str]] = []  # a test's setup or call: sees every spawn
+_fixture_stack: list[list[str]] = []  # fixtures being set up: a spawn belongs to the innermost only
 _spawning_fixtures: set[tuple[str, str]] = set()  # (fixture name, where it is defined)
 _original_init = subprocess.Popen.__init__
 
@@ -38,20 +39,20 @@ def describe(args: object) -> str | None:
 def _recording_init(self, args, *rest, **kwargs):  # type: ignore[no-untyped-def]
     what = describe(args)
     if what is not None:
-        for watcher in _watchers:
+        for watcher in [*_watchers, *_fixture_stack[-1:]]:
             watcher.append(what)
     _original_init(self, args, *rest, **kwargs)
 
 
 @contextlib.contextmanager
-def watching() -> Iterator[list[str]]:
+def watching(into: list[list[str]]) -> Iterator[list[str]]:
     seen: list[str] = []
-    _watchers.append(seen)
+    into.append(seen)
     try:
         yield seen
     finally:
         # By identity: two recorders that saw nothing are equal lists.
-        del _watchers[next(i for i, w in enumerate(_watchers) if w is seen)]
+        del into[next(i for i, w in enumerate(into) if w is seen)]
 
 
 def _key(fixturedef) -> tuple[str, str]:  # type: ignore[no-untyped-def]
@@ -62,13 +63,10 @@ def problem(item: pytest.Item, started: list[str]) -> str | None:
     """Why ``item`` needs the e2e marker and lacks it, or None."""
     if item.get_closest_marker("e2e") is not None:
         return None
-    info = getattr(item, "_fixtureinfo", None)
-    fixtures = sorted(
-        name
-        for name in getattr(item, "fixturenames", ())
-        for definitions in [info.name2fixturedefs.get(name, ()) if info else ()]
-        if any(_key(d) in _spawning_fixtures for d in definitions)
-    )
+    # The fixtures this test really got (requested, or fetched with getfixturevalue); a shared
+    # static closure would blame every parametrized variant for one variant's fixture.
+    used = getattr(getattr(item, "_request", None), "_fixture_defs", None) or {}
+    fixtures = sorted(name for name, definition in used.items() if _key(definition) in _spawning_fixtures)
     if not started and not fixtures:
         return None
     why = f"it started {started[0]!r}" if started else f"it uses the fixture(s) {', '.join(fixtures)}"
@@ -94,7 +92,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef, request):  # type: ignore[no-untyped-def]
-    with watching() as seen:
+    with watching(_fixture_stack) as seen:
         result = yield
     if seen:
         _spawning_fixtures.add(_key(fixturedef))
@@ -103,7 +101,7 @@ def pytest_fixture_setup(fixturedef, request):  # type: ignore[no-untyped-def]
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
-    with watching() as seen:
+    with watching(_watchers) as seen:
         result = yield
     why = problem(item, seen)
     if why:
@@ -113,7 +111,7 @@ def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
-    with watching() as seen:
+    with watching(_watchers) as seen:
         result = yield
     why = problem(item, seen)
     if why:
