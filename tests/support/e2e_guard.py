@@ -101,6 +101,7 @@ def pytest_fixture_setup(fixturedef, request):  # type: ignore[no-untyped-def]
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
+    """After setup (fixtures) and again after the call (the test itself): is the marker needed?"""
     with watching(_watchers) as seen:
         result = yield
     why = problem(item, seen)
@@ -109,11 +110,4 @@ def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
     return result
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
-    with watching(_watchers) as seen:
-        result = yield
-    why = problem(item, seen)
-    if why:
-        pytest.fail(why, pytrace=False)
-    return result
+pytest_runtest_call = pytest_runtest_setup
