@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.emulator import Emulator, open_store, seed
+from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Plan
@@ -26,6 +26,7 @@ from reconciler.state.mapping import MappingStore
 from reconciler.targets.registry import emulator_target
 from reconciler.targets.wix_menus.target import WixMenusTarget
 from reconciler.targets.wix_v3.target import WixV3Target
+from tests import oracle
 
 # Retries without real waiting: backoff delays are computed but tests never sleep on them.
 FAST = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0, jitter=lambda cap: 0.0)
@@ -110,6 +111,20 @@ class _Engine:
     def mapping(self) -> dict:
         return self.store.dump()
 
+    # -- the independent oracle (tests/oracle): plain HTTP, none of reconcile's reading code --------
+    def wire(self) -> httpx.Client:  # pragma: no cover - defined by subclasses
+        raise NotImplementedError
+
+    def board(self) -> list[dict]:
+        """What a diner of this harness's location sees, read off the wire by the oracle."""
+        with self.wire() as client:
+            return oracle.board(client, self.api, self.location)
+
+    def snapshot(self) -> dict:
+        """Every entity as the API returns it (revisions and dates aside), read by the oracle."""
+        with self.wire() as client:
+            return oracle.snapshot(client, self.api, self.location)
+
     def writes(self) -> dict[str, int]:
         return {op: n for op, n in self.counters()["operations"].items() if not op.startswith(("list", "get"))}
 
@@ -127,6 +142,10 @@ class Harness(_Engine):
     def target(self):
         label = "sandbox" if self.api == "v3" else "wix-menus"
         return emulator_target(self.emulator, self.location, label, policy=self.policy, api=self.api)
+
+    def wire(self) -> httpx.Client:
+        auth = {"Authorization": SANDBOX_TOKEN}
+        return httpx.Client(transport=self.emulator.transport(), base_url="http://emulator.invalid", headers=auth)
 
     def counters(self) -> dict:
         return self.emulator.counters()
@@ -158,6 +177,9 @@ class HttpHarness(_Engine):
                 yield WixV3Target(session, self.location, label="wix-v3")
             else:
                 yield WixMenusTarget(session, self.location)
+
+    def wire(self) -> httpx.Client:
+        return self.server.client()
 
     def counters(self) -> dict:
         return self.server.counters()

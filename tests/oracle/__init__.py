@@ -1,0 +1,59 @@
+"""An oracle for convergence and atomicity tests, independent of the code under test.
+
+Property tests used to judge "apply converged" with reconcile's own reader, essence and verify,
+so a bug that lost information on both sides (a field never written and never read) was
+invisible. This package shares no code with ``reconciler/``:
+
+* :mod:`tests.oracle.wire` reads the emulator's raw API over plain HTTP/JSON;
+* :mod:`tests.oracle.board` renders from it what a diner of the location can see;
+* :mod:`tests.oracle.catalog` computes what the diner *should* see from the catalog file alone.
+
+Convergence: ``board(...) == expected(...)``. Atomicity: a failed apply leaves ``snapshot(...)``
+(every entity of the location as the API returns it, revisions and dates aside) as it was.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import httpx
+
+from tests.oracle import wire
+from tests.oracle.board import menus_board, v3_board
+from tests.oracle.catalog import expected_board, read_file
+
+VOLATILE = ("revision", "createdDate", "updatedDate")  # Menus (New): every write moves them
+
+__all__ = ["VOLATILE", "board", "expected", "mismatch", "read_file", "snapshot"]
+
+
+def board(client: httpx.Client, api: str, location: str | None = None) -> list[dict]:
+    """What a diner of ``location`` (id or name; the only one if None) sees on an ``api`` site."""
+    location_id = wire.location_id(client, location)
+    if api == "v3":
+        return v3_board(wire.read_v3(client, location_id))
+    return menus_board(wire.read_menus(client), location_id)
+
+
+def expected(data: dict, api: str) -> list[dict]:
+    """What a diner should see once the catalog ``data`` (the file's plain mapping) is applied."""
+    return expected_board(data, api)
+
+
+def snapshot(client: httpx.Client, api: str, location: str | None = None) -> dict:
+    """Every entity of the site as the API returns it (archived ones too), minus revisions and dates."""
+    if api == "v3":
+        return wire.read_v3(client, wire.location_id(client, location), archived=True)
+    return {
+        service: sorted(({k: v for k, v in e.items() if k not in VOLATILE} for e in entities), key=lambda e: e["id"])
+        for service, entities in wire.read_menus(client).items()
+    }
+
+
+def mismatch(actual: object, wanted: object, labels: tuple[str, str] = ("live", "expected")) -> str:
+    """ "" when equal, else a unified diff of the two as indented JSON (for assertion messages)."""
+    if actual == wanted:
+        return ""
+    lines = [json.dumps(x, indent=1, sort_keys=True, ensure_ascii=False).splitlines() for x in (actual, wanted)]
+    return "\n".join(difflib.unified_diff(lines[0], lines[1], *labels, lineterm="", n=4))
