@@ -57,7 +57,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from reconciler.sources.square.parse import raw_objects, snake_keys
+from reconciler.sources.square.forms import raw_objects, snake_keys
 
 POSES = ("square", "toast", "clover")
 _EPOCH = datetime(2024, 1, 1, tzinfo=UTC)

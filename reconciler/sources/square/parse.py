@@ -1,26 +1,17 @@
 """Read Square catalog JSON, in any of the forms Square tools produce, into typed records.
 
-Accepted shapes (all decoded JSON):
-
-* a ListCatalog or SearchCatalogObjects response ``{"objects": [...], "related_objects": [...]}``,
-  or a list of such pages, or a bare list of CatalogObjects (REST, snake_case);
-* a batch upsert body ``{"batches": [{"objects": [...]}]}`` or a single ``{"object": {...}}``;
-* Square's sample seed data: ``{"#Temp Id": {"data": CatalogObject, "image": {"url": ...}}}``;
-* the GraphQL sample's ``{"catalog": [...], "customers": [...]}``.
-
-The SDK-request forms are camelCase; keys are converted to snake_case first, so one reader serves
-both. Variations and modifiers may arrive nested in their item or list *and* at top level; they
+:mod:`.forms` reduces every accepted form to one list of CatalogObjects with snake_case keys.
+Variations and modifiers may arrive nested in their item or list *and* at top level; they
 are merged by id, the highest ``version`` winning. Tombstones (``is_deleted``) are dropped after
 merging, so a deletion seen in a later page wins over the older live copy.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 
-from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.shape import ShapeChecker, Where
+from reconciler.sources.square.forms import raw_objects, snake_keys
 from reconciler.sources.square.records import (
     Category,
     Item,
@@ -59,8 +50,6 @@ KNOWN_TYPES = frozenset(
         "SUBSCRIPTION_PRODUCT",
     }
 )
-_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
-_OPAQUE_MAPS = {"custom_attribute_values"}  # their keys are data, not field names
 _PAYLOAD = {
     "ITEM": "item_data",
     "ITEM_VARIATION": "item_variation_data",
@@ -69,69 +58,6 @@ _PAYLOAD = {
     "MODIFIER": "modifier_data",
     "TAX": "tax_data",
 }
-
-
-def snake_keys(value: object) -> object:
-    """camelCase keys → snake_case, recursively (snake_case keys are left as they are)."""
-    if isinstance(value, list):
-        return [snake_keys(v) for v in value]
-    if isinstance(value, dict):
-        out = {}
-        for key, inner in value.items():
-            name = _CAMEL.sub(r"_\1", key).lower() if isinstance(key, str) else key
-            out[name] = inner if name in _OPAQUE_MAPS else snake_keys(inner)
-        return out
-    return value
-
-
-def raw_objects(raw: object) -> tuple[list[object], dict[str, str]]:
-    """The CatalogObjects of any accepted form (still camel or snake), and seed image URLs."""
-    seed_images: dict[str, str] = {}
-    if isinstance(raw, list):
-        if raw and all(
-            isinstance(p, dict) and ("objects" in p or "related_objects" in p or "relatedObjects" in p) for p in raw
-        ):
-            return [o for page in raw for o in _page_objects(page)], seed_images
-        return list(raw), seed_images
-    if not isinstance(raw, dict):
-        raise _not_square(f"expected a JSON object or list, found {type(raw).__name__}")
-    if "objects" in raw or "related_objects" in raw or "relatedObjects" in raw:
-        return _page_objects(raw), seed_images
-    if isinstance(raw.get("catalog"), list):
-        return list(raw["catalog"]), seed_images
-    if isinstance(raw.get("batches"), list):
-        return [o for b in raw["batches"] if isinstance(b, dict) for o in (b.get("objects") or [])], seed_images
-    if isinstance(raw.get("object"), dict):
-        return [raw["object"]], seed_images
-    if "type" in raw and "id" in raw:
-        return [raw], seed_images
-    if raw and all(isinstance(v, dict) and "data" in v for v in raw.values()):
-        objects = []
-        for entry in raw.values():
-            objects.append(entry["data"])
-            image = entry.get("image")
-            data = entry["data"]
-            if isinstance(image, dict) and isinstance(image.get("url"), str) and isinstance(data, dict):
-                seed_images[str(data.get("id"))] = image["url"]
-        return objects, seed_images
-    if not raw:
-        return [], seed_images
-    raise _not_square(
-        "expected a ListCatalog/SearchCatalogObjects response, a list of catalog objects, "
-        "or Square seed data ({\"#id\": {\"data\": ...}})"
-    )
-
-
-def _page_objects(page: dict) -> list[object]:
-    objects = page.get("objects") or []
-    related = page.get("related_objects") or page.get("relatedObjects") or []
-    if not isinstance(objects, list) or not isinstance(related, list):
-        raise _not_square("\"objects\" and \"related_objects\" must be lists")
-    return [*objects, *related]
-
-
-def _not_square(message: str) -> SourceInvalid:
-    return SourceInvalid("square", [SourceProblem("file", "", "", f"not a Square catalog: {message}")])
 
 
 def parse(raw: object) -> SquareCatalog:
