@@ -17,10 +17,7 @@ Wix Catalogs v3 see them.
 from __future__ import annotations
 
 import functools
-import hashlib
 from decimal import Decimal
-
-import orjson
 
 from reconciler.model.catalog import (
     ALL_FULFILLMENT,
@@ -174,17 +171,3 @@ def essence(catalog: Catalog) -> Essence:
         if variation.id in reached:
             out[("variation", variation.id)] = _item(variation, groups)
     return out
-
-
-def fingerprint(fields: object) -> str:
-    """A short, stable hash of JSON-able data (canonical JSON: sorted keys, no whitespace, UTF-8)."""
-    return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()[:20]
-
-
-def references(kind: str, fields: dict) -> list[Key]:
-    """The entities a record points at, which must exist before it can be written."""
-    if kind == "menu":
-        return [("section", s) for s in fields["sections"]]
-    if kind == "section":
-        return [("dish", d) for d in fields["dishes"]]
-    return [("item", c["item"]) for o in fields["options"] for c in o["choices"]]

@@ -11,12 +11,10 @@ saved plan files (docs/plan-format.md).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field, fields
 
-import orjson
-
+from reconciler.canonical import sha256
 from reconciler.engine.capabilities import Capabilities, KindSpec, TargetInfo
 from reconciler.engine.diff import Change, FieldChange
 from reconciler.errors import ApplyFailed, PlanFileInvalid
@@ -189,8 +187,8 @@ def _change_json(change: Change) -> dict:
 
 
 def _checksum(body: dict) -> str:
-    """sha256 over canonical JSON: sorted keys, no whitespace, UTF-8."""
-    return "sha256:" + hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    """sha256 over canonical JSON (:mod:`reconciler.canonical`)."""
+    return "sha256:" + sha256(body)
 
 
 def to_json(plan: Plan) -> str:

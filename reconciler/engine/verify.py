@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reconciler.engine.essence import fingerprint
+from reconciler.canonical import fingerprint
 from reconciler.engine.plan import Plan
 from reconciler.state.mapping import MappingStore
 

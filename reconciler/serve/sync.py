@@ -23,8 +23,6 @@ endpoint.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import sqlite3
 import threading
 import time
@@ -34,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from reconciler.canonical import fingerprint
 from reconciler.engine.apply import ApplyOptions, apply_plan
 from reconciler.engine.plan import to_json
 from reconciler.engine.planning import make_plan
@@ -293,8 +292,7 @@ class Syncer:
 
 def _fingerprint(cfg: CatalogConfig) -> str:
     """What the stored watermark depends on: change any of it and the next sync imports afresh."""
-    keys = (cfg.source, cfg.account, cfg.pos_location, cfg.currency, cfg.menu_name, cfg.catalog)
-    return hashlib.sha256(json.dumps(keys).encode()).hexdigest()[:16]
+    return fingerprint([cfg.source, cfg.account, cfg.pos_location, cfg.currency, cfg.menu_name, cfg.catalog])
 
 
 def _message(exc: BaseException) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reconciler.engine.essence import Essence, Key, fingerprint
+from reconciler.canonical import fingerprint
+from reconciler.engine.essence import Essence, Key
 from reconciler.state.mapping import Entry
 
 Namespace = Callable[[str], str]  # kind -> its id namespace, as the target's capabilities declare

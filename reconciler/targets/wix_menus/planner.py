@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from reconciler.canonical import fingerprint
 from reconciler.engine.diff import Change
-from reconciler.engine.essence import Essence, Key, fingerprint
+from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built, Operation, ref, rev
 from reconciler.targets.wix_menus import client, convert
 from reconciler.targets.wix_menus.capabilities import namespace

@@ -13,7 +13,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reconciler.engine.essence import Essence, Key, fingerprint, money, text
+from reconciler.canonical import fingerprint
+from reconciler.engine.essence import Essence, Key, money, text
 from reconciler.state.mapping import Entry
 from reconciler.targets.naming import Namer, drifted
 from reconciler.targets.wix_menus.capabilities import namespace

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from reconciler.canonical import fingerprint
 from reconciler.engine.diff import Change
-from reconciler.engine.essence import Essence, Key, fingerprint
+from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built, Operation, ref
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.capabilities import namespace

@@ -10,9 +10,10 @@ import asyncio
 import functools
 from dataclasses import dataclass
 
+from reconciler.canonical import fingerprint
 from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change
-from reconciler.engine.essence import Essence, essence, fingerprint
+from reconciler.engine.essence import Essence, essence
 from reconciler.engine.plan import Built
 from reconciler.errors import ConfigError
 from reconciler.http import Session
