@@ -12,7 +12,8 @@ Layout (one generic table, so a second API plugs in without a migration)::
   without parsing ``body``;
 - ``body``: the entity exactly as the API returns it, compact JSON, so a list is a string join.
 
-Concurrency: a file store runs in WAL mode with a busy timeout; every request runs in one
+Concurrency: a file store runs in WAL mode with a busy timeout (:func:`reconciler.sqlite.connect`,
+the opener of every database reconcile keeps); every request runs in one
 transaction (``read()`` or ``write()``, the latter ``BEGIN IMMEDIATE``), so readers see a snapshot
 and writers from several threads or processes queue up. An in-memory store (no path) uses one
 connection behind a lock. Publishing a draft is :meth:`Tx.replace_scope`: delete the live rows and
@@ -35,6 +36,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler import sqlite
 from reconciler.emulator.wire import dumps_text
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,6 @@ CREATE TABLE IF NOT EXISTS entities (
 CREATE INDEX IF NOT EXISTS entities_in_order ON entities (api, scope, container, kind, seq);
 """
 
-_BUSY_TIMEOUT_MS = 30_000
 _CHUNK = 500  # stays under SQLite's host-parameter limit
 
 
@@ -242,23 +243,13 @@ class Store:
         # An in-memory database lives in one connection, so requests take turns on it.
         self._memory_lock = threading.RLock() if path is None else None
         self._memory_conn: sqlite3.Connection | None = None
-        if path is not None:
-            parent = os.path.dirname(os.path.abspath(path))
-            os.makedirs(parent, exist_ok=True)
         with self.write() as tx:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     tx.conn.execute(statement)
 
     def _connect(self) -> sqlite3.Connection:
-        target = ":memory:" if self.path is None else self.path
-        conn = sqlite3.connect(
-            target, isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT_MS / 1000, factory=_Connection
-        )
-        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        if self.path is not None:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+        conn = sqlite.connect(self.path, durability="normal", factory=_Connection)
         with self._connections_lock:
             self._connections.add(conn)
         return conn
@@ -275,31 +266,25 @@ class Store:
         return conn
 
     @contextmanager
-    def _transaction(self, begin: str, writable: bool) -> Iterator[Tx]:
+    def _transaction(self, writable: bool) -> Iterator[Tx]:
         lock = self._memory_lock
         if lock is not None:
             lock.acquire()
         try:
             conn = self._connection()
-            conn.execute(begin)
-            try:
+            with sqlite.transaction(conn, write=writable):
                 yield Tx(conn, writable)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            else:
-                conn.execute("COMMIT")
         finally:
             if lock is not None:
                 lock.release()
 
     def read(self) -> AbstractContextManager[Tx]:
         """A read-only snapshot: every query inside sees the same committed state."""
-        return self._transaction("BEGIN", writable=False)
+        return self._transaction(writable=False)
 
     def write(self) -> AbstractContextManager[Tx]:
         """An exclusive write transaction, committed on success and rolled back on any error."""
-        return self._transaction("BEGIN IMMEDIATE", writable=True)
+        return self._transaction(writable=True)
 
     def wipe(self) -> None:
         """Forget every entity and setting (``reconcile emulator reset``)."""

@@ -22,6 +22,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from reconciler import sqlite
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS syncs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, catalog TEXT NOT NULL, started REAL NOT NULL, finished REAL NOT NULL,
@@ -59,8 +61,7 @@ class History:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = sqlite.connect(self.path, durability="full")
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -111,13 +112,9 @@ class History:
 
     def stats(self, catalog: str) -> tuple[int, SyncRecord | None]:
         """How many syncs a catalog had, and the last one, read consistently."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                count = self._db.execute("SELECT COUNT(*) FROM syncs WHERE catalog=?", (catalog,)).fetchone()[0]
-                last = self._list(1, catalog)
-            finally:
-                self._db.execute("COMMIT")
+        with self._lock, sqlite.transaction(self._db, write=False):
+            count = self._db.execute("SELECT COUNT(*) FROM syncs WHERE catalog=?", (catalog,)).fetchone()[0]
+            last = self._list(1, catalog)
         return count, (last[0] if last else None)
 
     def last(self, catalog: str) -> SyncRecord | None:

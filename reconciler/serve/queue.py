@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from reconciler import sqlite
 from reconciler.serve.debounce import Pending
 
 DEDUPE_WINDOW = 7 * 24 * 3600.0  # longer than Square's 72 h of retries
@@ -96,9 +97,7 @@ class SqliteQueue:
         self.path = str(path)
         self.clock = clock
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = sqlite.connect(self.path, durability="full")  # a row the webhook was acknowledged for is on disk
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -122,21 +121,15 @@ class SqliteQueue:
         return cursor.rowcount == 1
 
     def claim(self, catalog: str, now: float) -> list[Claimed]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                rows = self._db.execute(
-                    "SELECT id, catalog, event_id, pos, kind, received, hint, attempts FROM events "
-                    "WHERE status='pending' AND catalog=? AND not_before<=? ORDER BY id",
-                    (catalog, now),
-                ).fetchall()
-                self._db.executemany(
-                    "UPDATE events SET status='claimed', claimed_at=? WHERE id=?", [(now, row[0]) for row in rows]
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, sqlite.transaction(self._db):
+            rows = self._db.execute(
+                "SELECT id, catalog, event_id, pos, kind, received, hint, attempts FROM events "
+                "WHERE status='pending' AND catalog=? AND not_before<=? ORDER BY id",
+                (catalog, now),
+            ).fetchall()
+            self._db.executemany(
+                "UPDATE events SET status='claimed', claimed_at=? WHERE id=?", [(now, row[0]) for row in rows]
+            )
         return [Claimed(str(r[0]), Item(r[1], r[2], r[3], r[4], r[5], json.loads(r[6])), r[7]) for r in rows]
 
     def complete(self, keys: Sequence[str]) -> None:

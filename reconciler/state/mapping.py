@@ -16,9 +16,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
+
+from reconciler import sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mapping (
@@ -57,9 +60,7 @@ class MappingStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = sqlite.connect(self.path, durability="normal")
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -145,16 +146,5 @@ class MappingStore:
             rows = self._db.execute(query + " ORDER BY started DESC LIMIT ?", (*args, limit)).fetchall()
         return [Run(*row) for row in rows]
 
-    def _transaction(self):
-        return _Transaction(self._db)
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind, value, traceback) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.transaction(self._db)
