@@ -49,7 +49,6 @@ class CallStats:
     """Counts of calls by operation, for summaries and benchmarks."""
 
     calls: dict[str, int] = field(default_factory=dict)
-    retries: int = 0
 
     def count(self, operation: str) -> None:
         self.calls[operation] = self.calls.get(operation, 0) + 1
@@ -116,7 +115,6 @@ class Session:
             attempt += 1
             if attempt >= self.policy.attempts:
                 raise error
-            self.stats.retries += 1
             wait = self.policy.delay(attempt - 1, getattr(error, "retry_after", None))
             log.info(
                 "retrying %s after %s (attempt %d, waiting %.2fs)", operation, error.status or "error", attempt, wait

@@ -23,9 +23,7 @@ from reconciler.yamlio.fmt import write_atomically
 def _env_help() -> str:
     lines = []
     for source in sources():
-        env = source.env
-        extra = f", {env.account}" if env.account else ""
-        lines.append(f"{source.name}: {env.token}{extra}, {env.base_url} (default {env.default_base_url})")
+        lines.append(f"{source.name}: {', '.join(source.env.for_import())} (default {source.env.default_base_url})")
     return "\b\nEnvironment for --from-api:\n" + "\n".join(f"  {line}" for line in lines)
 
 

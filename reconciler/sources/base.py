@@ -128,6 +128,7 @@ class EnvNames:
         return tuple(n for n in names if n)
 
     def for_import(self) -> tuple[str, ...]:
+        """What ``reconcile import --from-api`` reads: token, account, base URL (last: it has a default)."""
         return tuple(n for n in (self.token, self.account, self.base_url) if n)
 
     def required_for_serve(self) -> tuple[str, ...]:
