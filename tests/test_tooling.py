@@ -1,4 +1,4 @@
-"""The project's own checks, run by the one test command: lint and format (ruff).
+"""The project's own checks, run by the one test command: lint and format (ruff), layering (import-linter).
 
 Each check runs the tool on the repository as a subprocess and fails with the tool's own report.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,29 @@ def test_ruff_lint_is_clean() -> None:
 
 def test_ruff_format_is_clean() -> None:
     _run(_tool("ruff"), "format", "--no-cache", "--check", ".")
+
+
+def test_import_contracts_are_kept() -> None:
+    """The layers and independences in pyproject.toml ([tool.importlinter])."""
+    _run(_tool("lint-imports"), "--no-cache")
+
+
+def _top_level_modules() -> set[str]:
+    package = REPO / "reconciler"
+    found = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    found |= {p.parent.name for p in package.glob("*/__init__.py")}
+    return {f"reconciler.{name}" for name in found}
+
+
+def test_every_top_level_module_is_in_a_layer_or_a_foundation() -> None:
+    """A new module falls under the contracts: the emulator may not import it, and it has a place."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    contracts = {c["name"]: c for c in config["contracts"]}
+    [layers] = [c for c in contracts.values() if c["type"] == "layers"]
+    layered = {m.strip() for layer in layers["layers"] for m in layer.split("|")}
+    [foundations] = [c for name, c in contracts.items() if name.startswith("The foundations")]
+    [emulator] = [c for name, c in contracts.items() if name.startswith("The emulator")]
+    modules = _top_level_modules()
+    assert layered | set(foundations["source_modules"]) == modules
+    assert set(foundations["forbidden_modules"]) == layered
+    assert set(emulator["forbidden_modules"]) == modules - {"reconciler.emulator", "reconciler.sqlite"}
