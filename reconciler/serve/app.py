@@ -35,6 +35,7 @@ from reconciler.serve.history import History
 from reconciler.serve.jsonlog import emit
 from reconciler.serve.queue import Item, Queue
 from reconciler.serve.secrets import account_of, catalog_environ
+from reconciler.serve.status import WebhookOutcome
 from reconciler.serve.worker import Worker
 from reconciler.sources.base import Event, Source, Verdict, WebhookKey
 from reconciler.sources.errors import WebhookInvalid
@@ -44,7 +45,7 @@ MAX_BODY = 1024 * 1024
 
 
 @dataclass
-class Service:
+class ServeContext:
     """Everything the endpoints need, built once at start-up."""
 
     config: ServeConfig
@@ -97,7 +98,7 @@ class Service:
                     event_id=event.event_id,
                     kind=event.kind,
                     account=event.account,
-                    outcome="ignored",
+                    outcome=WebhookOutcome.IGNORED,
                     reason=reason,
                     **signed,
                 )
@@ -111,7 +112,7 @@ class Service:
                     kind=event.kind,
                     account=event.account,
                     catalog=catalog.name,
-                    outcome="queued" if fresh else "duplicate",
+                    outcome=WebhookOutcome.QUEUED if fresh else WebhookOutcome.DUPLICATE,
                     **signed,
                 )
         return counts
@@ -169,12 +170,19 @@ def _refused(source: Source, body: bytes, verdict: Verdict, remote: str | None) 
     if setup is not None:
         emit("webhook-handshake", pos=source.name, code=setup.code, message=setup.message)
         return JSONResponse({"status": "verification code received"})
-    emit("webhook", logging.WARNING, pos=source.name, outcome="rejected", reason=verdict.reason, remote=remote)
+    emit(
+        "webhook",
+        logging.WARNING,
+        pos=source.name,
+        outcome=WebhookOutcome.REJECTED,
+        reason=verdict.reason,
+        remote=remote,
+    )
     return JSONResponse({"error": "invalid or missing signature"}, status_code=401)
 
 
-def build_app(service: Service) -> Starlette:
-    poses = {c.source for c in service.config.catalogs}
+def build_app(context: ServeContext) -> Starlette:
+    poses = {c.source for c in context.config.catalogs}
 
     async def webhook(request: Request) -> JSONResponse:
         pos = request.path_params["pos"]
@@ -185,41 +193,54 @@ def build_app(service: Service) -> Starlette:
         body = await _body(request)
         remote = request.client.host if request.client else None
         if body is None:
-            emit("webhook", logging.WARNING, pos=pos, outcome="rejected", reason="body too large", remote=remote)
+            emit(
+                "webhook",
+                logging.WARNING,
+                pos=pos,
+                outcome=WebhookOutcome.REJECTED,
+                reason="body too large",
+                remote=remote,
+            )
             return JSONResponse({"error": "body too large"}, status_code=413)
         headers = dict(request.headers)
-        verdict = service.verify(source, headers, body)
+        verdict = context.verify(source, headers, body)
         if not verdict.ok:
             return _refused(source, body, verdict, remote)
         try:
             events = source.parse_webhook(body, headers)
         except WebhookInvalid as exc:
-            emit("webhook", logging.WARNING, pos=pos, outcome="invalid", reason=str(exc), remote=remote)
+            emit("webhook", logging.WARNING, pos=pos, outcome=WebhookOutcome.INVALID, reason=str(exc), remote=remote)
             return JSONResponse({"error": str(exc)}, status_code=400)
         try:
-            counts = await run_in_threadpool(service.accept, events, received, verdict.variant)
+            counts = await run_in_threadpool(context.accept, events, received, verdict.variant)
         except Exception as exc:
-            emit("webhook", logging.ERROR, pos=pos, outcome="not-stored", error=f"{type(exc).__name__}: {exc}")
+            emit(
+                "webhook",
+                logging.ERROR,
+                pos=pos,
+                outcome=WebhookOutcome.NOT_STORED,
+                error=f"{type(exc).__name__}: {exc}",
+            )
             return JSONResponse({"error": "could not queue the event; deliver it again"}, status_code=503)
         if counts["accepted"]:
-            service.worker.wake()
+            context.worker.wake()
         return JSONResponse(counts)
 
     async def healthz(request: Request) -> JSONResponse:
-        report = await run_in_threadpool(service.health)
+        report = await run_in_threadpool(context.health)
         return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        service.worker.start()
-        emit("started", catalogs=[c.name for c in service.config.catalogs], queue_depth=service.queue.depth())
+        context.worker.start()
+        emit("started", catalogs=[c.name for c in context.config.catalogs], queue_depth=context.queue.depth())
         try:
             yield
         finally:
-            grace = service.config.shutdown_grace
-            emit("stopping", running=sorted(service.worker.running), grace=grace)
-            await run_in_threadpool(service.worker.stop, grace, service.cancel)
-            emit("stopped", queue_depth=service.queue.depth())
+            grace = context.config.shutdown_grace
+            emit("stopping", running=sorted(context.worker.running), grace=grace)
+            await run_in_threadpool(context.worker.stop, grace, context.cancel)
+            emit("stopped", queue_depth=context.queue.depth())
 
     return Starlette(
         routes=[Route("/webhooks/{pos}", webhook, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])],

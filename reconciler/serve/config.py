@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from reconciler.errors import ConfigError, Problem
 from reconciler.paths import render
-from reconciler.serve.debounce import Window
+from reconciler.serve.debounce import Debounce
 from reconciler.serve.secrets import SECRET_FIELD, env_names
 from reconciler.sources.registry import source_names
 from reconciler.targets.registry import TARGETS
@@ -55,7 +55,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Safety(_Strict):
+class SafetyLimits(_Strict):
+    """The ``safety:`` block: a catalog's own limits for the engine's safety check (engine/safety.py)."""
+
     max_update_share: float | None = Field(None, ge=0, le=1)
     max_remove_share: float | None = Field(None, ge=0, le=1)
     min_entities: int | None = Field(None, ge=0)
@@ -76,7 +78,7 @@ class CatalogConfig(_Strict):
     max_wait: Duration = 30.0
     interval: Duration = 1800.0  # periodic reconcile; 0 turns it off
     live_updates: bool = True
-    safety: Safety = Safety()
+    safety: SafetyLimits = SafetyLimits()
     env: dict[str, EnvName] = {}  # standard variable name -> the variable to read it from instead
 
     @field_validator("source")
@@ -94,8 +96,8 @@ class CatalogConfig(_Strict):
         return value
 
     @property
-    def window(self) -> Window:
-        return Window(quiet=self.debounce, max_wait=self.max_wait)
+    def debouncing(self) -> Debounce:
+        return Debounce(quiet=self.debounce, max_wait=self.max_wait)
 
 
 class ServeConfig(_Strict):
@@ -234,5 +236,5 @@ def _field_names(loc: tuple) -> list[str]:
         if part == "catalogs":
             model = CatalogConfig
         elif part == "safety":
-            model = Safety
+            model = SafetyLimits
     return list(model.model_fields)

@@ -26,18 +26,20 @@ class Pending:
 
 
 @dataclass(frozen=True)
-class Window:
+class Debounce:
+    """One catalog's debounce: start after ``quiet`` seconds without events, at most ``max_wait`` after the first."""
+
     quiet: float = 2.0
     max_wait: float = 30.0
 
 
-def ready_at(pending: Pending, window: Window) -> float:
-    settled = min(pending.last + window.quiet, pending.first + max(window.max_wait, window.quiet))
+def ready_at(pending: Pending, debounce: Debounce) -> float:
+    settled = min(pending.last + debounce.quiet, pending.first + max(debounce.max_wait, debounce.quiet))
     return max(settled, pending.not_before)
 
 
 def due(
-    pending: Mapping[str, Pending], running: Collection[str], windows: Mapping[str, Window], now: float
+    pending: Mapping[str, Pending], running: Collection[str], debounces: Mapping[str, Debounce], now: float
 ) -> tuple[list[str], float | None]:
     """The catalogs to start now (sorted), and the earliest time another one becomes ready."""
     start: list[str] = []
@@ -45,7 +47,7 @@ def due(
     for catalog, waiting in sorted(pending.items()):
         if catalog in running:
             continue  # the claim after this sync finishes takes everything that arrived meanwhile
-        when = ready_at(waiting, windows.get(catalog, Window()))
+        when = ready_at(waiting, debounces.get(catalog, Debounce()))
         if when <= now:
             start.append(catalog)
         else:

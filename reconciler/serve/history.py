@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from reconciler import sqlite
+from reconciler.serve.status import SyncOutcome, SyncReason
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS syncs (
@@ -34,17 +35,15 @@ CREATE TABLE IF NOT EXISTS watermarks (
     catalog TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, value TEXT NOT NULL, updated REAL NOT NULL);
 """
 
-OK_OUTCOMES = ("applied", "in-step", "unchanged", "held")
-
 
 @dataclass(frozen=True)
 class SyncRecord:
     catalog: str
     started: float
     finished: float
-    reasons: list[str]
+    reasons: list[SyncReason]
     events: list[str]  # event ids ("startup:…" and "periodic:…" for scheduled runs)
-    outcome: str
+    outcome: SyncOutcome
     summary: str = ""  # the plan's summary line, or why nothing was planned
     plan_file: str | None = None
     checksum: str | None = None
@@ -106,7 +105,17 @@ class History:
             (*args, limit),
         ).fetchall()
         return [
-            SyncRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), *r[5:11], json.loads(r[11]), r[12])
+            SyncRecord(
+                r[0],
+                r[1],
+                r[2],
+                [SyncReason(x) for x in json.loads(r[3])],
+                json.loads(r[4]),
+                SyncOutcome(r[5]),
+                *r[6:11],
+                json.loads(r[11]),
+                r[12],
+            )
             for r in rows
         ]
 
@@ -127,12 +136,13 @@ class History:
 
     def last_held_checksum(self, catalog: str) -> tuple[str, str] | None:
         """(checksum, plan file) of the newest held plan, if the newest decisive sync held one."""
+        decisive = (SyncOutcome.APPLIED, SyncOutcome.IN_STEP, SyncOutcome.HELD)
         row = self._run(
-            "SELECT outcome, checksum, plan_file FROM syncs WHERE catalog=? AND outcome IN "
-            "('applied','in-step','held') ORDER BY id DESC LIMIT 1",
-            (catalog,),
+            "SELECT outcome, checksum, plan_file FROM syncs WHERE catalog=? AND outcome IN (?,?,?) "
+            "ORDER BY id DESC LIMIT 1",
+            (catalog, *decisive),
         ).fetchone()
-        return (row[1], row[2]) if row and row[0] == "held" else None
+        return (row[1], row[2]) if row and row[0] == SyncOutcome.HELD else None
 
     # -- watermarks --------------------------------------------------------------------------------
     def watermark(self, catalog: str, fingerprint: str) -> str | None:

@@ -54,7 +54,7 @@ class Item:
     catalog: str
     event_id: str
     pos: str
-    kind: str  # webhook kind, or "startup" / "periodic"
+    kind: str  # the POS's event kind (Event.kind), or a scheduled SyncReason: "startup" / "periodic"
     received: float
     hint: dict = field(default_factory=dict)
 

@@ -24,11 +24,12 @@ from pathlib import Path
 
 from reconciler.errors import ConfigError, LockHeld
 from reconciler.serve import jsonlog
-from reconciler.serve.app import Service, build_app
+from reconciler.serve.app import ServeContext, build_app
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.queue import SqliteQueue
 from reconciler.serve.secrets import Redactor, missing, secret_values
+from reconciler.serve.status import SyncReason
 from reconciler.serve.sync import Syncer
 from reconciler.serve.worker import Worker
 from reconciler.state.lock import CatalogLock
@@ -62,9 +63,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def open_service(
+def open_context(
     config: ServeConfig, state: Path, environ: Mapping[str, str], cleanup: contextlib.ExitStack
-) -> Service:
+) -> ServeContext:
     """Take the serve lock, open the queue and history, recover claimed rows, queue the start-up reconciles.
 
     What :func:`run` serves; everything opened is closed by ``cleanup``. The worker starts with the
@@ -88,8 +89,8 @@ def open_service(
     syncer = Syncer(config, state, history, environ, Redactor(secret_values(config, environ)), stopping)
     worker = Worker(config, queue, history, syncer, stopping=stopping)
     worker.drop_unconfigured()
-    worker.enqueue_scheduled("startup")
-    return Service(config, queue, history, worker, environ, syncer.cancel_running, recovered=recovered)
+    worker.enqueue_scheduled(SyncReason.STARTUP)
+    return ServeContext(config, queue, history, worker, environ, syncer.cancel_running, recovered=recovered)
 
 
 def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping[str, str] | None = None) -> None:
@@ -99,7 +100,7 @@ def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping
     check_environment(config, environ)
     jsonlog.setup(Redactor(secret_values(config, environ)))
     with contextlib.ExitStack() as cleanup:
-        service = open_service(config, state, environ, cleanup)
+        context = open_context(config, state, environ, cleanup)
         sock = listening_socket(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"
@@ -107,12 +108,12 @@ def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping
             "listening",
             url=url,
             state_dir=str(state),
-            recovered=service.recovered,
+            recovered=context.recovered,
             catalogs={c.name: {"source": c.source, "target": c.target, "catalog": c.catalog} for c in config.catalogs},
         )
         server = uvicorn.Server(
             uvicorn.Config(
-                build_app(service),
+                build_app(context),
                 log_config=None,
                 access_log=False,
                 lifespan="on",

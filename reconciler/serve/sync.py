@@ -39,9 +39,10 @@ from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
 from reconciler.serve.config import CatalogConfig, ServeConfig
-from reconciler.serve.history import OK_OUTCOMES, History
+from reconciler.serve.history import History
 from reconciler.serve.queue import Claimed
 from reconciler.serve.secrets import Redactor, catalog_environ
+from reconciler.serve.status import SyncOutcome, SyncReason
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.errors import PosNotReady
 from reconciler.sources.registry import get_source
@@ -75,9 +76,11 @@ class Job:
     started: float = field(default_factory=time.time)
 
     @property
-    def reasons(self) -> list[str]:
-        kinds = {c.item.kind if c.item.kind in ("startup", "periodic") else "webhook" for c in self.claimed}
-        return sorted(kinds)
+    def reasons(self) -> list[SyncReason]:
+        scheduled = {r.value for r in SyncReason if r.scheduled}
+        return sorted(
+            {SyncReason(c.item.kind) if c.item.kind in scheduled else SyncReason.WEBHOOK for c in self.claimed}
+        )
 
     @property
     def event_ids(self) -> list[str]:
@@ -93,8 +96,10 @@ class Job:
 
 
 @dataclass
-class Outcome:
-    status: str  # applied | in-step | unchanged | held | verify-failed | failed | abandoned
+class SyncResult:
+    """What one sync reports to the worker, which records it in the history and settles the queue rows."""
+
+    outcome: SyncOutcome
     summary: str = ""
     plan_file: str | None = None
     checksum: str | None = None
@@ -104,9 +109,12 @@ class Outcome:
     run_id: str | None = None
     details: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.outcome = SyncOutcome(self.outcome)  # a plain string is checked against the enum
+
     @property
     def ok(self) -> bool:
-        return self.status in OK_OUTCOMES
+        return self.outcome.ok
 
 
 class Syncer:
@@ -133,15 +141,15 @@ class Syncer:
         self._stages: dict[asyncio.Task, tuple[bool, str]] = {}  # (target has drafts, progress stage) per apply
         self._lock = threading.Lock()
 
-    def __call__(self, job: Job) -> Outcome:
+    def __call__(self, job: Job) -> SyncResult:
         try:
             return self._sync(self.config.catalog(job.catalog), job)
         except (Abandoned, asyncio.CancelledError):
-            return Outcome("abandoned", "shutdown: abandoned before finishing; the events stay queued")
+            return SyncResult(SyncOutcome.ABANDONED, "shutdown: abandoned before finishing; the events stay queued")
         except Exception as exc:
             retry_after = exc.retry_after if isinstance(exc, PosNotReady) else None
-            return Outcome(
-                "failed",
+            return SyncResult(
+                SyncOutcome.FAILED,
                 type(exc).__name__,
                 error=self.redact(_message(exc)),
                 retry=isinstance(exc, RETRYABLE) or not isinstance(exc, ReconcileError),
@@ -167,7 +175,7 @@ class Syncer:
         return cancelled
 
     # -- the steps ------------------------------------------------------------------------------------
-    def _sync(self, cfg: CatalogConfig, job: Job) -> Outcome:
+    def _sync(self, cfg: CatalogConfig, job: Job) -> SyncResult:
         environ = catalog_environ(cfg, self.environ)
         source = get_source(cfg.source)
         settings = replace(source.settings_from_env(environ), sleep=self._sleep)
@@ -179,9 +187,7 @@ class Syncer:
         catalog = None
         self._check_stop()
         with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
-            found = source.probe(
-                client, settings, since, job.hints, full=bool({"startup", "periodic"} & set(job.reasons))
-            )
+            found = source.probe(client, settings, since, job.hints, full=any(r.scheduled for r in job.reasons))
             details["probe"] = found.detail
             if found.changed is not False or not path.exists():
                 self._check_stop()
@@ -193,21 +199,21 @@ class Syncer:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     write_atomically(path, out.text)
                 details["yaml"] = "rewritten" if rewrite else "unchanged"
-        if catalog is None and job.reasons == ["webhook"] and self._last_good(cfg.name):
-            outcome = Outcome("unchanged", "the POS reports no change since the last sync", details=details)
+        if catalog is None and job.reasons == [SyncReason.WEBHOOK] and self._last_good(cfg.name):
+            result = SyncResult(SyncOutcome.UNCHANGED, "the POS reports no change since the last sync", details=details)
         else:
             self._check_stop()
-            outcome = self._run_async(self._plan_apply(cfg, catalog or load_catalog(path)))
-            outcome.details = {**details, **outcome.details}
-        if outcome.ok and found.watermark:
+            result = self._run_async(self._plan_apply(cfg, catalog or load_catalog(path)))
+            result.details = {**details, **result.details}
+        if result.ok and found.watermark:
             self.history.set_watermark(cfg.name, fingerprint, found.watermark)
-        return outcome
+        return result
 
     def _last_good(self, name: str) -> bool:
         last = self.history.last(name)
-        return last is not None and last.outcome in ("applied", "in-step", "unchanged")
+        return last is not None and last.outcome.in_step
 
-    async def _plan_apply(self, cfg: CatalogConfig, catalog) -> Outcome:
+    async def _plan_apply(self, cfg: CatalogConfig, catalog) -> SyncResult:
         thresholds = Thresholds.from_env(
             max_update_share=cfg.safety.max_update_share,
             max_remove_share=cfg.safety.max_remove_share,
@@ -221,7 +227,7 @@ class Syncer:
                 plan = (await make_plan(catalog, target, store, thresholds, cfg.live_updates)).plan
                 details = {"changes": plan.counts}
                 if plan.empty:
-                    return Outcome("in-step", plan.summary_line(), checksum=plan.checksum, details=details)
+                    return SyncResult(SyncOutcome.IN_STEP, plan.summary_line(), checksum=plan.checksum, details=details)
                 if plan.safety.unsafe and cfg.unsafe == "hold":
                     return self._hold(cfg, plan, details)
                 self._check_stop()
@@ -237,14 +243,14 @@ class Syncer:
                 details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
                 if plan.safety.unsafe:
                     details["unsafe_applied"] = list(plan.safety.reasons)
-                status = "verify-failed" if result.differences else "applied"
-                return Outcome(
-                    status, plan.summary_line(), checksum=plan.checksum, run_id=result.run_id, details=details
+                outcome = SyncOutcome.VERIFY_FAILED if result.differences else SyncOutcome.APPLIED
+                return SyncResult(
+                    outcome, plan.summary_line(), checksum=plan.checksum, run_id=result.run_id, details=details
                 )
         finally:
             store.close()
 
-    def _hold(self, cfg: CatalogConfig, plan, details: dict) -> Outcome:
+    def _hold(self, cfg: CatalogConfig, plan, details: dict) -> SyncResult:
         held = self.history.last_held_checksum(cfg.name)
         if held and held[0] == plan.checksum and held[1] and Path(held[1]).exists():
             file = Path(held[1])
@@ -256,8 +262,8 @@ class Syncer:
             file = folder / f"{cfg.name}-{stamp}-{plan.checksum.removeprefix('sha256:')[:12]}.json"
             write_atomically(file, to_json(plan))
         details["unsafe"] = list(plan.safety.reasons)
-        return Outcome(
-            "held",
+        return SyncResult(
+            SyncOutcome.HELD,
             plan.summary_line() + " (unsafe: held for review)",
             plan_file=str(file),
             checksum=plan.checksum,
@@ -274,7 +280,7 @@ class Syncer:
         self.pause(seconds)
         self._check_stop()
 
-    def _run_async(self, coroutine) -> Outcome:
+    def _run_async(self, coroutine) -> SyncResult:
         loop = asyncio.new_event_loop()
         task = loop.create_task(coroutine)
         entry = (loop, task)

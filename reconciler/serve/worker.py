@@ -29,7 +29,8 @@ from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History, SyncRecord
 from reconciler.serve.jsonlog import emit
 from reconciler.serve.queue import Item, Queue
-from reconciler.serve.sync import Job, Outcome
+from reconciler.serve.status import SyncOutcome, SyncReason
+from reconciler.serve.sync import Job, SyncResult
 
 MAX_ATTEMPTS = 8  # a failing sync is retried after 2, 4, 8 … s (at most BACKOFF_CAP) this many times in all
 BACKOFF_BASE = 2.0
@@ -44,7 +45,7 @@ class Worker:
         config: ServeConfig,
         queue: Queue,
         history: History,
-        sync: Callable[[Job], Outcome],
+        sync: Callable[[Job], SyncResult],
         clock: Callable[[], float] = time.time,
         stopping: threading.Event | None = None,
     ) -> None:
@@ -53,7 +54,7 @@ class Worker:
         self.history = history
         self.sync = sync
         self.clock = clock
-        self.windows = {c.name: c.window for c in config.catalogs}
+        self.debounces = {c.name: c.debouncing for c in config.catalogs}
         self.boot_id = uuid.uuid4().hex[:8]
         now = clock()
         self.next_periodic = {c.name: now + c.interval for c in config.catalogs if c.interval > 0}
@@ -68,21 +69,21 @@ class Worker:
         self._pruned = 0.0
 
     # -- the schedule -----------------------------------------------------------------------------------
-    def enqueue_scheduled(self, kind: str, names: list[str] | None = None) -> int:
-        """Queue a ``startup`` or ``periodic`` reconcile of each catalog (or of ``names``)."""
+    def enqueue_scheduled(self, reason: SyncReason, names: list[str] | None = None) -> int:
+        """Queue a start-up or periodic reconcile of each catalog (or of ``names``)."""
         now = self.clock()
-        tag = self.boot_id if kind == "startup" else str(int(now))
+        tag = self.boot_id if reason is SyncReason.STARTUP else str(int(now))
         added = 0
         for catalog in self.config.catalogs:
             if names is None or catalog.name in names:
-                added += self.queue.put(Item(catalog.name, f"{kind}:{tag}", catalog.source, kind, now))
+                added += self.queue.put(Item(catalog.name, f"{reason}:{tag}", catalog.source, reason, now))
         return added
 
     def drop_unconfigured(self) -> int:
         """Give up events queued for catalogs the config no longer has (at start-up), so depth means something."""
         dropped = 0
         for name in self.queue.pending():
-            if name not in self.windows:
+            if name not in self.debounces:
                 keys = [c.key for c in self.queue.claim(name, float("inf"))]
                 self.queue.fail(keys, "the catalog is no longer in the config", None)
                 dropped += len(keys)
@@ -93,13 +94,13 @@ class Worker:
         now = self.clock()
         periodic = [name for name, at in self.next_periodic.items() if at <= now]
         if periodic:
-            self.enqueue_scheduled("periodic", periodic)
+            self.enqueue_scheduled(SyncReason.PERIODIC, periodic)
             for name in periodic:
                 self.next_periodic[name] = now + self.config.catalog(name).interval
         jobs = []
         with self._lock:
-            pending = {name: waiting for name, waiting in self.queue.pending().items() if name in self.windows}
-            start, wake = debounce.due(pending, set(self.running), self.windows, now)
+            pending = {name: waiting for name, waiting in self.queue.pending().items() if name in self.debounces}
+            start, wake = debounce.due(pending, set(self.running), self.debounces, now)
             for name in start[: max(self.config.workers - len(self.running), 0)]:
                 claimed = self.queue.claim(name, now)
                 if claimed:
@@ -108,7 +109,7 @@ class Worker:
         self.wake_at = min([t for t in (wake, *self.next_periodic.values()) if t is not None], default=None)
         return jobs
 
-    def finish(self, job: Job, outcome: Outcome) -> SyncRecord:
+    def finish(self, job: Job, result: SyncResult) -> SyncRecord:
         now = self.clock()
         record = SyncRecord(
             job.catalog,
@@ -116,52 +117,52 @@ class Worker:
             now,
             job.reasons,
             job.event_ids,
-            outcome.status,
-            outcome.summary,
-            outcome.plan_file,
-            outcome.checksum,
-            outcome.error,
-            outcome.run_id,
-            outcome.details,
+            result.outcome,
+            result.summary,
+            result.plan_file,
+            result.checksum,
+            result.error,
+            result.run_id,
+            result.details,
         )
         try:
-            self._settle([c.key for c in job.claimed], job.attempts + 1, outcome, record, now)
+            self._settle([c.key for c in job.claimed], job.attempts + 1, result, record, now)
             record = replace(record, id=self.history.record(record))
         finally:  # even if the database failed: the catalog must not stay "running" (its rows are recovered)
             with self._lock:
                 self.running.pop(job.catalog, None)
             with self._idle:
                 self._idle.notify_all()
-        level = logging.INFO if outcome.ok else logging.WARNING
+        level = logging.INFO if result.ok else logging.WARNING
         emit(
             "sync",
             level,
             catalog=job.catalog,
-            outcome=outcome.status,
-            summary=outcome.summary,
+            outcome=result.outcome,
+            summary=result.summary,
             reasons=job.reasons,
             events=len(job.event_ids),
             event_ids=job.event_ids[:20],
             seconds=round(now - job.started, 3),
-            plan_file=outcome.plan_file,
-            error=outcome.error,
+            plan_file=result.plan_file,
+            error=result.error,
             **{k: v for k, v in record.details.items() if k in ("retry_in", "gave_up", "probe", "changes")},
         )
         return record
 
-    def _settle(self, keys: list[str], attempt: int, outcome: Outcome, record: SyncRecord, now: float) -> None:
-        """Done, back to pending (now or after a back-off), or dead, by the outcome."""
-        if outcome.ok:
+    def _settle(self, keys: list[str], attempt: int, result: SyncResult, record: SyncRecord, now: float) -> None:
+        """Done, back to pending (now or after a back-off), or dead, by the result."""
+        if result.ok:
             self.queue.complete(keys)
-        elif outcome.status == "abandoned":
+        elif result.outcome is SyncOutcome.ABANDONED:
             self.queue.release(keys)
-        elif outcome.retry and attempt < MAX_ATTEMPTS:
-            delay = outcome.retry_after or min(BACKOFF_BASE * 2 ** (attempt - 1), BACKOFF_CAP)
+        elif result.retry and attempt < MAX_ATTEMPTS:
+            delay = result.retry_after or min(BACKOFF_BASE * 2 ** (attempt - 1), BACKOFF_CAP)
             record.details["retry_in"] = round(delay, 3)
-            self.queue.fail(keys, outcome.error or outcome.status, now + delay)
+            self.queue.fail(keys, result.error or result.outcome, now + delay)
         else:
-            record.details["gave_up"] = f"after {attempt} attempt(s)" if outcome.retry else "permanent failure"
-            self.queue.fail(keys, outcome.error or outcome.status, None)
+            record.details["gave_up"] = f"after {attempt} attempt(s)" if result.retry else "permanent failure"
+            self.queue.fail(keys, result.error or result.outcome, None)
 
     def busy(self, catalog: str) -> bool:
         with self._lock:
@@ -203,11 +204,11 @@ class Worker:
 
     def _execute(self, job: Job) -> None:
         try:
-            outcome = self.sync(job)
+            result = self.sync(job)
         except BaseException as exc:
-            outcome = Outcome("failed", type(exc).__name__, error=str(exc), retry=True)
+            result = SyncResult(SyncOutcome.FAILED, type(exc).__name__, error=str(exc), retry=True)
         try:
-            self.finish(job, outcome)
+            self.finish(job, result)
         except Exception as exc:
             emit("worker-error", logging.ERROR, catalog=job.catalog, error=f"{type(exc).__name__}: {exc}")
         finally:

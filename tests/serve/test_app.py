@@ -9,12 +9,13 @@ import logging
 import pytest
 
 from reconciler.serve import jsonlog
-from reconciler.serve.app import MAX_BODY, Service, build_app
+from reconciler.serve.app import MAX_BODY, ServeContext, build_app
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.queue import SqliteQueue
 from reconciler.serve.secrets import Redactor, secret_values
-from reconciler.serve.sync import Job, Outcome
+from reconciler.serve.status import SyncOutcome
+from reconciler.serve.sync import Job, SyncResult
 from reconciler.serve.worker import Worker
 from reconciler.sources.square.webhook import signature as square_signature
 from reconciler.sources.toast.webhook import signature as toast_signature
@@ -47,9 +48,9 @@ class Recorder:
     def __init__(self) -> None:
         self.jobs: list[Job] = []
 
-    def __call__(self, job: Job) -> Outcome:
+    def __call__(self, job: Job) -> SyncResult:
         self.jobs.append(job)
-        return Outcome("in-step", "Plan: 0 to create, 0 to update, 0 to archive")
+        return SyncResult(SyncOutcome.IN_STEP, "Plan: 0 to create, 0 to update, 0 to archive")
 
 
 @pytest.fixture
@@ -61,12 +62,12 @@ def logs():
 
 
 @pytest.fixture
-def service(tmp_path, logs) -> Service:
+def service(tmp_path, logs) -> ServeContext:
     config = ServeConfig.model_validate(CONFIG)
     queue = SqliteQueue(tmp_path / "queue.sqlite")
     history = History(tmp_path / "history.sqlite")
     worker = Worker(config, queue, history, Recorder())
-    return Service(config, queue, history, worker, ENV)
+    return ServeContext(config, queue, history, worker, ENV)
 
 
 @pytest.fixture
@@ -181,7 +182,7 @@ def test_clover_auth_header_routing_and_verification_handshake(client, service, 
 
 def test_unknown_pos_big_and_malformed_bodies(client, service):
     config = ServeConfig.model_validate({"catalogs": [CONFIG["catalogs"][0]]})
-    with serving(build_app(Service(config, service.queue, service.history, service.worker, ENV))) as only_square:
+    with serving(build_app(ServeContext(config, service.queue, service.history, service.worker, ENV))) as only_square:
         assert only_square.post("/webhooks/toast", content=b"{}").status_code == 404
     assert client.post("/webhooks/square", content=b"x" * (MAX_BODY + 1)).status_code == 413
     malformed = b'{"type": "catalog.version.updated"}'

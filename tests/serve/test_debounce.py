@@ -7,32 +7,33 @@ import threading
 import pytest
 
 from reconciler.serve.config import ServeConfig
-from reconciler.serve.debounce import Pending, Window, due, ready_at
+from reconciler.serve.debounce import Debounce, Pending, due, ready_at
 from reconciler.serve.history import History
 from reconciler.serve.queue import Item, SqliteQueue
-from reconciler.serve.sync import Job, Outcome
+from reconciler.serve.status import SyncOutcome, SyncReason
+from reconciler.serve.sync import Job, SyncResult
 from reconciler.serve.worker import BACKOFF_BASE, MAX_ATTEMPTS, Worker
 
-WINDOW = Window(quiet=1.0, max_wait=10.0)
+DEBOUNCE = Debounce(quiet=1.0, max_wait=10.0)
 
 
 # -- the pure rules -------------------------------------------------------------------------------------
 
 
 def test_ready_after_a_quiet_period_but_no_later_than_max_wait():
-    assert ready_at(Pending(first=100, last=100, not_before=0, count=1), WINDOW) == 101
-    assert ready_at(Pending(first=100, last=104.5, not_before=0, count=9), WINDOW) == 105.5
-    assert ready_at(Pending(first=100, last=109.9, not_before=0, count=99), WINDOW) == 110  # capped by max_wait
-    assert ready_at(Pending(first=100, last=100, not_before=130, count=1), WINDOW) == 130  # a retry waits
+    assert ready_at(Pending(first=100, last=100, not_before=0, count=1), DEBOUNCE) == 101
+    assert ready_at(Pending(first=100, last=104.5, not_before=0, count=9), DEBOUNCE) == 105.5
+    assert ready_at(Pending(first=100, last=109.9, not_before=0, count=99), DEBOUNCE) == 110  # capped by max_wait
+    assert ready_at(Pending(first=100, last=100, not_before=130, count=1), DEBOUNCE) == 130  # a retry waits
 
 
 def test_due_skips_running_catalogs_and_says_when_to_look_again():
     pending = {"a": Pending(100, 100, 0, 1), "b": Pending(100, 100.5, 0, 2), "c": Pending(90, 90, 0, 1)}
-    windows = {"a": WINDOW, "b": WINDOW, "c": WINDOW}
-    assert due(pending, set(), windows, 101.0) == (["a", "c"], 101.5)
-    assert due(pending, {"c"}, windows, 101.0) == (["a"], 101.5)
-    assert due(pending, {"a", "b", "c"}, windows, 200.0) == ([], None)
-    assert due({}, set(), windows, 0.0) == ([], None)
+    debounces = {"a": DEBOUNCE, "b": DEBOUNCE, "c": DEBOUNCE}
+    assert due(pending, set(), debounces, 101.0) == (["a", "c"], 101.5)
+    assert due(pending, {"c"}, debounces, 101.0) == (["a"], 101.5)
+    assert due(pending, {"a", "b", "c"}, debounces, 200.0) == ([], None)
+    assert due({}, set(), debounces, 0.0) == ([], None)
 
 
 # -- the worker's schedule, driven by hand ----------------------------------------------------------------
@@ -74,7 +75,7 @@ def config(interval: float = 0, workers: int = 2, **more) -> ServeConfig:
     return ServeConfig.model_validate({"workers": workers, "catalogs": [entry, {**entry, "name": "other"}]})
 
 
-def never(job: Job) -> Outcome:
+def never(job: Job) -> SyncResult:
     raise AssertionError("the schedule tests run no syncs")
 
 
@@ -104,12 +105,12 @@ def test_events_during_a_sync_collapse_into_one_follow_up(queue, history, clock)
         clock.now += 0.5
         webhook(queue, clock, f"during{n}")
     assert worker.due_jobs() == [] and worker.busy("main")
-    worker.finish(job, Outcome("applied", "Plan: 0 to create, 1 to update, 0 to archive"))
+    worker.finish(job, SyncResult(SyncOutcome.APPLIED, "Plan: 0 to create, 1 to update, 0 to archive"))
     assert not worker.busy("main") and queue.status_of("main", "first") == "done"
     clock.now += 1
     [follow_up] = worker.due_jobs()
     assert follow_up.event_ids == [f"during{n}" for n in range(7)]
-    worker.finish(follow_up, Outcome("applied"))
+    worker.finish(follow_up, SyncResult(SyncOutcome.APPLIED))
     clock.now += 100
     assert worker.due_jobs() == [] and queue.depth() == 0
     assert [r.events for r in history.list()] == [follow_up.event_ids, ["first"]]
@@ -142,7 +143,9 @@ def test_a_failed_sync_is_retried_with_back_off_then_given_up(queue, history, cl
     for attempt in range(1, MAX_ATTEMPTS + 1):
         [job] = worker.due_jobs()
         assert job.attempts == attempt - 1
-        record = worker.finish(job, Outcome("failed", "TemporaryApiError", error="POS answered 503", retry=True))
+        record = worker.finish(
+            job, SyncResult(SyncOutcome.FAILED, "TemporaryApiError", error="POS answered 503", retry=True)
+        )
         if attempt < MAX_ATTEMPTS:
             delays.append(record.details["retry_in"])
             clock.now += record.details["retry_in"] - 0.01
@@ -158,7 +161,7 @@ def test_a_permanent_failure_is_not_retried(queue, history, clock):
     webhook(queue, clock, "e1")
     clock.now += 1
     [job] = worker.due_jobs()
-    record = worker.finish(job, Outcome("failed", "PermanentApiError", error="HTTP 401", retry=False))
+    record = worker.finish(job, SyncResult(SyncOutcome.FAILED, "PermanentApiError", error="HTTP 401", retry=False))
     assert record.details["gave_up"] == "permanent failure" and queue.status_of("main", "e1") == "dead"
     assert history.last("main").error == "HTTP 401"
 
@@ -168,7 +171,7 @@ def test_a_retry_hint_from_the_pos_wins_over_the_back_off(queue, history, clock)
     webhook(queue, clock, "e1")
     clock.now += 1
     [job] = worker.due_jobs()
-    assert worker.finish(job, Outcome("failed", retry=True, retry_after=5.0)).details["retry_in"] == 5.0
+    assert worker.finish(job, SyncResult(SyncOutcome.FAILED, retry=True, retry_after=5.0)).details["retry_in"] == 5.0
 
 
 def test_an_abandoned_sync_gives_its_events_back(queue, history, clock):
@@ -176,7 +179,7 @@ def test_an_abandoned_sync_gives_its_events_back(queue, history, clock):
     webhook(queue, clock, "e1")
     clock.now += 1
     [job] = worker.due_jobs()
-    worker.finish(job, Outcome("abandoned"))
+    worker.finish(job, SyncResult(SyncOutcome.ABANDONED))
     [again] = worker.due_jobs()
     assert again.event_ids == ["e1"] and again.attempts == 0
     assert history.last("main").outcome == "abandoned"
@@ -184,12 +187,12 @@ def test_an_abandoned_sync_gives_its_events_back(queue, history, clock):
 
 def test_periodic_and_startup_reconciles_go_through_the_queue(queue, history, clock):
     worker = Worker(config(interval=60), queue, history, never, clock=clock)
-    assert worker.enqueue_scheduled("startup") == 2
-    assert worker.enqueue_scheduled("startup") == 0  # one per boot
+    assert worker.enqueue_scheduled(SyncReason.STARTUP) == 2
+    assert worker.enqueue_scheduled(SyncReason.STARTUP) == 0  # one per boot
     clock.now += 1
     assert {j.reasons[0] for j in worker.due_jobs()} == {"startup"}
     for job in list(worker.running.values()):
-        worker.finish(job, Outcome("in-step"))
+        worker.finish(job, SyncResult(SyncOutcome.IN_STEP))
     clock.now += 58.5
     assert worker.due_jobs() == [] and worker.wake_at == pytest.approx(1060.0)
     clock.now = 1060.0
@@ -218,7 +221,7 @@ def test_no_more_syncs_at_once_than_workers(queue, history, clock):
     clock.now += 1
     [first] = worker.due_jobs()
     assert worker.due_jobs() == []
-    worker.finish(first, Outcome("in-step"))
+    worker.finish(first, SyncResult(SyncOutcome.IN_STEP))
     assert [job.catalog for job in worker.due_jobs()] == ["other"]
 
 
@@ -227,10 +230,10 @@ def test_worker_thread_runs_syncs_and_stops(tmp_path, queue, history):
     done = threading.Event()
     seen = []
 
-    def sync(job: Job) -> Outcome:
+    def sync(job: Job) -> SyncResult:
         seen.append(job.event_ids)
         done.set()
-        return Outcome("in-step")
+        return SyncResult(SyncOutcome.IN_STEP)
 
     worker = Worker(config(debounce=0), SqliteQueue(tmp_path / "live.sqlite"), history, sync)
     worker.queue.put(Item("main", "e1", "square", "catalog.version.updated", 0.0))

@@ -17,7 +17,7 @@ from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History, SyncRecord
 from reconciler.serve.queue import Item, SqliteQueue
 from reconciler.serve.secrets import Redactor
-from reconciler.serve.sync import Job, Outcome, Syncer
+from reconciler.serve.sync import Job, Syncer, SyncResult
 from reconciler.targets.registry import open_target
 from tests.support.fake_pos import FakePos
 
@@ -54,12 +54,12 @@ class Rig:
         )
         self.count = 0
 
-    def sync(self, kind: str = "catalog.version.updated", **hint) -> Outcome:
+    def sync(self, kind: str = "catalog.version.updated", **hint) -> SyncResult:
         """Queue one event, claim it as the worker would, run the sync and record it."""
         self.count += 1
         self.queue.put(Item("main", f"{kind}-{self.count}", "square", kind, 0.0, hint))
         job = Job("main", self.queue.claim("main", 1.0))
-        outcome = self.syncer(job)
+        result = self.syncer(job)
         self.history.record(
             SyncRecord(
                 "main",
@@ -67,14 +67,14 @@ class Rig:
                 1.0,
                 job.reasons,
                 job.event_ids,
-                outcome.status,
-                outcome.summary,
-                outcome.plan_file,
-                outcome.checksum,
-                outcome.error,
+                result.outcome,
+                result.summary,
+                result.plan_file,
+                result.checksum,
+                result.error,
             )
         )
-        return outcome
+        return result
 
     def live(self) -> dict[str, str]:
         """Live item name -> price, read from the sandbox."""
@@ -98,27 +98,27 @@ def square(tmp_path):
 
 def test_square_first_sync_then_nothing_new_then_a_price_change(square):
     first = square.sync("startup")
-    assert (first.status, first.summary) == ("applied", "Plan: 15 to create, 0 to update, 0 to archive")
+    assert (first.outcome, first.summary) == ("applied", "Plan: 15 to create, 0 to update, 0 to archive")
     assert first.details["probe"] == "first sync: no watermark yet" and first.details["yaml"] == "rewritten"
     assert square.live()["Fries"] == "3.75" and "price: \"3.75\"" in square.yaml.read_text()
 
     square.fake.counts.clear()
     nothing = square.sync()
-    assert nothing.status == "unchanged" and nothing.details["probe"].startswith("no change after ")
+    assert nothing.outcome == "unchanged" and nothing.details["probe"].startswith("no change after ")
     assert dict(square.fake.counts) == {"/v2/catalog/search": 1}  # no import, and (in-process) no plan
 
     square.control("price", {"id": FRIES, "amount": 425})
     changed = square.sync()
-    assert (changed.status, changed.summary) == ("applied", "Plan: 0 to create, 1 to update, 0 to archive")
+    assert (changed.outcome, changed.summary) == ("applied", "Plan: 0 to create, 1 to update, 0 to archive")
     assert changed.details["probe"].startswith("objects changed after ")
     assert square.live()["Fries"] == "4.25" and "price: \"4.25\"" in square.yaml.read_text()
-    assert square.sync().status == "unchanged"  # the watermark moved on with the sync
+    assert square.sync().outcome == "unchanged"  # the watermark moved on with the sync
 
 
 def test_a_periodic_sync_plans_even_when_the_pos_did_not_change(square):
     square.sync("startup")
     periodic = square.sync("periodic")
-    assert periodic.status == "in-step" and periodic.summary == "Plan: 0 to create, 0 to update, 0 to archive"
+    assert periodic.outcome == "in-step" and periodic.summary == "Plan: 0 to create, 0 to update, 0 to archive"
 
 
 def test_an_unsafe_plan_is_held_then_applied_after_review(tmp_path):
@@ -128,7 +128,7 @@ def test_an_unsafe_plan_is_held_then_applied_after_review(tmp_path):
         rig.sync("startup")
         rig.control("price", {"id": FRIES, "amount": 425})
         held = rig.sync()
-        assert held.status == "held" and held.summary.endswith("(unsafe: held for review)")
+        assert held.outcome == "held" and held.summary.endswith("(unsafe: held for review)")
         assert "would be updated; the limit is 1%" in held.details["unsafe"][0]
         assert rig.live()["Fries"] == "3.75"  # not applied
         assert "price: \"4.25\"" in rig.yaml.read_text()  # but the desired state is recorded
@@ -136,7 +136,7 @@ def test_an_unsafe_plan_is_held_then_applied_after_review(tmp_path):
         assert plan.safety.unsafe and plan.counts == {"create": 0, "update": 1, "remove": 0}
 
         again = rig.sync()
-        assert again.status == "held" and again.plan_file == held.plan_file
+        assert again.outcome == "held" and again.plan_file == held.plan_file
         assert again.details["saved"] == "the same plan is already held"
         assert len(list((rig.state / "serve" / "held").iterdir())) == 1
 
@@ -145,7 +145,7 @@ def test_an_unsafe_plan_is_held_then_applied_after_review(tmp_path):
         )
         assert result.exit_code == 0, result.output
         assert rig.live()["Fries"] == "4.25"
-        assert rig.sync().status == "in-step"
+        assert rig.sync().outcome == "in-step"
 
 
 def test_the_apply_policy_applies_unsafe_plans(tmp_path):
@@ -155,7 +155,7 @@ def test_the_apply_policy_applies_unsafe_plans(tmp_path):
         rig.sync("startup")
         rig.control("price", {"id": FRIES, "amount": 425})
         applied = rig.sync()
-        assert applied.status == "applied" and applied.details["unsafe_applied"]
+        assert applied.outcome == "applied" and applied.details["unsafe_applied"]
         assert rig.live()["Fries"] == "4.25"
 
 
@@ -164,15 +164,15 @@ def test_toast_waits_until_its_menus_document_is_rebuilt(tmp_path):
     with fake.running() as url:
         environ = {"TOAST_ACCESS_TOKEN": TOKEN, "TOAST_API_BASE_URL": url}
         rig = Rig(tmp_path, "toast", url, fake, environ, account=TOAST_GUID, currency="USD")
-        assert rig.sync("startup").status == "applied"
-        assert rig.sync("menus:menus_updated").status == "unchanged"
+        assert rig.sync("startup").outcome == "applied"
+        assert rig.sync("menus:menus_updated").outcome == "unchanged"
         rig.control("price", {"id": "a406d6ff-f7a8-44f3-b6e7-85515b4ae011", "amount": 3.5})
         built = httpx.get(f"{url}/_fake/catalog").json()["lastUpdated"]
         early = rig.sync("menus:menus_updated", published="2999-01-01T00:00:00.000Z")
-        assert (early.status, early.retry, early.retry_after) == ("failed", True, 5.0)
+        assert (early.outcome, early.retry, early.retry_after) == ("failed", True, 5.0)
         assert "still being rebuilt" in early.error
         ready = rig.sync("menus:menus_updated", published=built)
-        assert ready.status == "applied" and ready.details["probe"] == f"lastUpdated {built}"
+        assert ready.outcome == "applied" and ready.details["probe"] == f"lastUpdated {built}"
         assert rig.live()["Lemonade"] == "3.50"
 
 
@@ -181,10 +181,10 @@ def test_clover_probes_modified_times_and_reimports_for_categories(tmp_path):
     with fake.running() as url:
         environ = {"CLOVER_ACCESS_TOKEN": TOKEN, "CLOVER_API_BASE_URL": url, "CLOVER_MERCHANT_ID": "M1CLOVERTEST1"}
         rig = Rig(tmp_path, "clover", url, fake, environ)
-        assert rig.sync("startup").status == "applied"
+        assert rig.sync("startup").outcome == "applied"
         fake.counts.clear()
         fake.log.clear()
-        assert rig.sync("I:UPDATE", object="I:COOKIE0000001", type="UPDATE").status == "unchanged"
+        assert rig.sync("I:UPDATE", object="I:COOKIE0000001", type="UPDATE").outcome == "unchanged"
         assert set(fake.counts) == {
             f"/v3/merchants/M1CLOVERTEST1/{k}" for k in ("items", "modifier_groups", "item_groups")
         }
@@ -192,12 +192,12 @@ def test_clover_probes_modified_times_and_reimports_for_categories(tmp_path):
         rig.control("price", {"id": "COOKIE0000001", "amount": 249})
         changed = rig.sync("I:UPDATE", object="I:COOKIE0000001", type="UPDATE")
         assert (
-            changed.status == "applied"
+            changed.outcome == "applied"
             and changed.details["probe"] == "1 object(s) modified after " + changed.details["probe"].rsplit(" ", 1)[-1]
         )
         assert rig.live()["Cookie"] == "2.49"
         category = rig.sync("IC:UPDATE", object="IC:CAT1", type="UPDATE")
-        assert category.status == "in-step" and category.details["probe"].startswith("category or deletion events")
+        assert category.outcome == "in-step" and category.details["probe"].startswith("category or deletion events")
 
 
 def test_failures_say_whether_to_retry_and_never_show_the_token(tmp_path):
@@ -205,7 +205,7 @@ def test_failures_say_whether_to_retry_and_never_show_the_token(tmp_path):
     with fake.running() as url:
         wrong = Rig(tmp_path, "square", url, fake, {"SQUARE_ACCESS_TOKEN": TOKEN, "SQUARE_API_BASE_URL": url})
         refused = wrong.sync("startup")
-        assert (refused.status, refused.retry) == ("failed", False) and "HTTP 401" in refused.error
+        assert (refused.outcome, refused.retry) == ("failed", False) and "HTTP 401" in refused.error
         assert TOKEN not in refused.error and not wrong.yaml.exists()
 
     fake = FakePos("square", POS / "square-catalog.json", token=TOKEN)
@@ -214,8 +214,8 @@ def test_failures_say_whether_to_retry_and_never_show_the_token(tmp_path):
         rig = Rig(tmp_path / "busy", "square", url, fake)
         rig.control("fail", {"status": 503, "times": 3})
         busy = rig.sync("startup")
-        assert (busy.status, busy.retry) == ("failed", True) and "HTTP 503" in busy.error
-        assert rig.sync("startup").status == "applied"
+        assert (busy.outcome, busy.retry) == ("failed", True) and "HTTP 503" in busy.error
+        assert rig.sync("startup").outcome == "applied"
 
 
 def test_a_wix_location_that_does_not_exist_is_a_permanent_failure(tmp_path):
@@ -223,14 +223,14 @@ def test_a_wix_location_that_does_not_exist_is_a_permanent_failure(tmp_path):
     with fake.running() as url:
         rig = Rig(tmp_path, "square", url, fake, location="Nowhere")
         failed = rig.sync("startup")
-        assert (failed.status, failed.retry) == ("failed", False)
+        assert (failed.outcome, failed.retry) == ("failed", False)
         assert 'no business location is named or has the id "Nowhere"' in failed.error
 
 
 def test_a_shutdown_between_steps_abandons_before_writing_anything(square):
     square.stopping.set()
     abandoned = square.sync("startup")
-    assert abandoned.status == "abandoned" and not square.yaml.exists()
+    assert abandoned.outcome == "abandoned" and not square.yaml.exists()
     assert square.fake.total_requests == 0
 
 

@@ -29,7 +29,7 @@ from reconciler.cli.main import cli
 from reconciler.errors import ConfigError
 from reconciler.serve.app import build_app
 from reconciler.serve.config import ServeConfig, ServeConfigInvalid, load_config
-from reconciler.serve.server import open_service
+from reconciler.serve.server import open_context
 from reconciler.sources.base import (
     ApiSettings,
     EnvNames,
@@ -47,7 +47,7 @@ from reconciler.sources.registry import get_source, register, registered, source
 from reconciler.sources.webhooks import hmac_base64, matches_any, required_text
 from reconciler.targets.registry import open_target
 from tests.serve.helpers import serving
-from tests.serve.processes import wait_until
+from tests.support.waiting import wait_until
 
 TOKEN = "tally-token-for-tests"
 SECRET = "tally-webhook-secret"
@@ -257,8 +257,8 @@ def test_serve_takes_the_new_pos_webhook_to_a_live_change(tally, api, tmp_path):
     assert checked.exit_code == 0 and checked.output.startswith("tally: tally account any ->"), checked.output
 
     with contextlib.ExitStack() as cleanup:
-        service = open_service(config, state, environ, cleanup)
-        with serving(build_app(service), lifespan="on") as client:
+        context = open_context(config, state, environ, cleanup)
+        with serving(build_app(context), lifespan="on") as client:
 
             def synced(count: int) -> dict | None:
                 shop = client.get("/healthz").json()["catalogs"]["shop"]
