@@ -27,7 +27,17 @@ from urllib.parse import parse_qsl
 from reconciler.emulator import admin
 from reconciler.emulator.apis import default_apis
 from reconciler.emulator.errors import WixError, application_error, unauthenticated
-from reconciler.emulator.faults import AFTER, DROP, TIMEOUT, TOUCH, Fault, FaultRuleInvalid, parse_rules
+from reconciler.emulator.faults import (
+    AFTER,
+    DROP,
+    ELEMENT,
+    TIMEOUT,
+    TOUCH,
+    Fault,
+    FaultRuleInvalid,
+    failing_element,
+    parse_rules,
+)
 from reconciler.emulator.knobs import Knobs
 from reconciler.emulator.outcome import Outcome, error_outcome
 from reconciler.emulator.routing import Api, Call, Match, Reply, Router, Site, utc_now
@@ -114,6 +124,9 @@ class Emulator:
             failed = self._touch(fault)
             executed = failed is None
             outcome = self._execute(match, _query_pairs(query), body) if failed is None else failed
+        elif fault.kind == ELEMENT:  # the call runs; one of its bulk elements fails as a business rule would
+            with failing_element(fault.element):
+                outcome = self._execute(match, _query_pairs(query), body)
         else:
             executed = fault.phase == AFTER
             if executed:  # executed for real; only the response is lost

@@ -18,6 +18,12 @@ concurrent edit of one entity (its revision goes up by 1, ``updatedDate`` change
     {"operation": "items.bulkUpdateItem", "fault": "touch", "nth": 2,
      "entity": {"service": "items", "id": "<item id>"}, "set": {"name": "Edited elsewhere"}}
 
+The ``"element"`` fault fails one element of a bulk call (``"element": k``, 0-based, default 0) as
+a business rule would: that element is rolled back and reported with ``success: false`` (code
+``INJECTED_FAILURE``), the other elements run, and the call answers 200::
+
+    {"operation": "bulkUpdateItems", "fault": "element", "element": 3}
+
 Without ``nth`` and ``probability`` a rule fails the next ``times`` matching calls. Every rule counts
 every call it matches; when several would fail the same call, the first in the list decides it. Used by
 ``knobs.Knobs``; what each fault does on the wire is up to ``asgi.py`` and ``transport.py``.
@@ -25,17 +31,36 @@ every call it matches; when several would fail the same call, the first in the l
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from reconciler.emulator.errors import application_error
 
 DROP = "drop"
 TIMEOUT = "timeout"
 TOUCH = "touch"
+ELEMENT = "element"
 BEFORE = "before"
 AFTER = "after"
 
-_KEYS = {"operation", "fault", "nth", "times", "probability", "seed", "phase", "retryAfter", "delayMs", "entity", "set"}
+_KEYS = {
+    "operation",
+    "fault",
+    "nth",
+    "times",
+    "probability",
+    "seed",
+    "phase",
+    "retryAfter",
+    "delayMs",
+    "entity",
+    "set",
+    "element",
+}
 
 
 class FaultRuleInvalid(ValueError):
@@ -64,6 +89,7 @@ class FaultRule:
     delay_ms: int = 30_000
     entity: dict[str, str] | None = None  # "touch": {"service", "id"}
     set: dict[str, Any] | None = None  # "touch": fields the simulated concurrent edit writes
+    element: int = 0  # "element": which element of a bulk call fails (0-based)
     seen: int = 0  # matching calls this rule has counted
     fired: int = 0  # calls it has failed
     _burst_left: int = field(default=0, repr=False)
@@ -82,8 +108,12 @@ class FaultRule:
         if not isinstance(operation, str) or not operation:
             raise FaultRuleInvalid("operation must be an SDK function name or '*'")
         fault = str(raw.get("fault", "500"))
-        if fault not in (DROP, TIMEOUT, TOUCH) and not (fault.isdigit() and 400 <= int(fault) <= 599):
-            raise FaultRuleInvalid(f"fault must be an HTTP error status, 'drop', 'timeout' or 'touch', got {fault!r}")
+        if fault not in (DROP, TIMEOUT, TOUCH, ELEMENT) and not (fault.isdigit() and 400 <= int(fault) <= 599):
+            raise FaultRuleInvalid(
+                f"fault must be an HTTP error status, 'drop', 'timeout', 'touch' or 'element', got {fault!r}"
+            )
+        if "element" in raw and fault != ELEMENT:
+            raise FaultRuleInvalid("element belongs to 'element' rules only")
         entity, changes = _touch_target(raw, fault)
         phase = raw.get("phase", BEFORE)
         if phase not in (BEFORE, AFTER):
@@ -114,14 +144,17 @@ class FaultRule:
             delay_ms=_int(raw, "delayMs", 30_000, 0) or 0,
             entity=entity,
             set=changes,
+            element=_int(raw, "element", 0, 0) or 0,
         )
         rule._rng = random.Random(seed)
         return rule
 
     def to_json(self) -> dict[str, Any]:
         touch = {"entity": self.entity, "set": self.set} if self.fault == TOUCH else {}
+        element = {"element": self.element} if self.fault == ELEMENT else {}
         return {
             **touch,
+            **element,
             "operation": self.operation,
             "fault": self.fault,
             "nth": self.nth,
@@ -185,10 +218,31 @@ class Fault:
     operation: str
     entity: dict[str, str] | None = None
     set: dict[str, Any] | None = None
+    element: int = 0
 
     @property
     def status(self) -> int | None:
         return int(self.kind) if self.kind.isdigit() else None
+
+
+# The element of the bulk call being executed that an "element" fault fails (None: no such fault).
+_failing_element: contextvars.ContextVar[int | None] = contextvars.ContextVar("failing_element", default=None)
+
+
+@contextlib.contextmanager
+def failing_element(index: int) -> Iterator[None]:
+    """While a call executes: its bulk element ``index`` fails (see ``injected_element_failure``)."""
+    token = _failing_element.set(index)
+    try:
+        yield
+    finally:
+        _failing_element.reset(token)
+
+
+def check_element(index: int) -> None:
+    """Bulk runners call this inside each element's savepoint: an "element" fault fails it here."""
+    if _failing_element.get() == index:
+        raise application_error(400, "INJECTED_FAILURE", f"injected fault: element {index} failed", {"index": index})
 
 
 def parse_rules(raw: Any) -> list[FaultRule]:

@@ -64,7 +64,9 @@ class Knobs:
                 return None
             rule = hits[0]
             rule.fired += 1
-            return Fault(rule.fault, rule.phase, rule.retry_after, rule.delay_ms, operation, rule.entity, rule.set)
+            return Fault(
+                rule.fault, rule.phase, rule.retry_after, rule.delay_ms, operation, rule.entity, rule.set, rule.element
+            )
 
     # --- counters and the request log ------------------------------------------------------------
     def record(

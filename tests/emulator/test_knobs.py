@@ -183,3 +183,28 @@ def test_faults_apply_only_to_authenticated_routed_calls(server: EmulatorServer)
         assert anonymous.get("/_emulator/health").status_code == 200
     with server.client() as client:
         assert client.get("/v3/catalogs").status_code == 500
+
+
+def test_an_element_fault_fails_one_element_of_a_bulk_call(
+    server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]
+) -> None:
+    cid = catalog["catalogId"]
+    create_draft(api, cid)
+    server.set_faults([{"operation": "bulkCreateVariations", "fault": "element", "element": 1}])
+    body = {"variations": [{"name": "S"}, {"name": "M"}, {"name": "L"}]}
+    result = ok(bulk(api, cid, "variations/create", body))
+    outcomes = [
+        (r["entityMetadata"]["success"], (r["entityMetadata"]["error"] or {}).get("code")) for r in result["results"]
+    ]
+    assert outcomes == [(True, None), (False, "INJECTED_FAILURE"), (True, None)]
+    assert result["bulkActionMetadata"] == {"totalSuccesses": 2, "totalFailures": 1, "undetailedFailures": 0}
+    [rule] = server.faults()
+    assert (rule["element"], rule["fired"]) == (1, 1)
+    ok(bulk(api, cid, "variations/create", body))  # the rule fired once: the next call is whole
+    ok(api.post(f"/v3/draft-catalogs/{cid}/publish", json={}))
+    names = sorted(i["name"] for i in list_of(api, cid, "items"))
+    assert names == ["L", "L", "M", "S", "S"]  # the failed element was rolled back alone
+    assert server.set_faults([{"fault": "element"}])[0]["element"] == 0
+    for wrong in ({"fault": "500", "element": 1}, {"fault": "element", "element": -1}):
+        refused = api.post("/_emulator/faults", json={"rules": [wrong]})
+        assert refused.status_code == 400 and "element" in refused.text

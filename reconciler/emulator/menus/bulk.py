@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reconciler.emulator.errors import FORMAT, MAX_SIZE, MIN_SIZE, REQUIRED_FIELD, WixError
+from reconciler.emulator.faults import check_element
 from reconciler.emulator.menus.entities import Ctx
 from reconciler.emulator.menus.validate import Checker
 
@@ -74,6 +75,7 @@ def run(
         entity: dict[str, Any] | None = None
         try:
             with ctx.tx.savepoint():
+                check_element(index)
                 entity = apply(index, element)
         except WixError as exc:
             error = element_error(exc)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reconciler.emulator.errors import FORMAT, MAX_SIZE, MIN_SIZE, REQUIRED_FIELD, WixError
+from reconciler.emulator.faults import check_element
 from reconciler.emulator.routing import Call
 from reconciler.emulator.v3 import enums, items, menus, sections
 from reconciler.emulator.v3.repo import CatalogScope
@@ -57,6 +58,7 @@ def run(
         result: dict[str, Any] = {"entityMetadata": metadata}
         try:
             with call.tx.savepoint():
+                check_element(index)
                 entity = apply(scope, element)
         except WixError as exc:
             metadata["success"] = False

@@ -189,3 +189,20 @@ def test_nested_mask_paths(box: Box) -> None:
 
 def test_return_entity_must_be_a_boolean(box: Box) -> None:
     violated(box.wix.bulk_create("variants", [{"name": "v"}], returnEntity="yes"), "returnEntity", "FORMAT")
+
+
+def test_an_element_fault_fails_one_element_of_a_menus_bulk_call(box: Box) -> None:
+    made = [e["id"] for e in box.wix.many("variants", 3)]
+    box.emulator.set_faults([{"operation": "variants.bulkUpdateVariants", "fault": "element", "element": 2}])
+    current = {e["id"]: e for e in box.wix.list("variants")["variants"]}
+    elements = [
+        {"variant": {"id": i, "revision": current[i]["revision"], "name": f"New {n}"}} for n, i in enumerate(made)
+    ]
+    results = ok(box.wix.bulk_update("variants", elements))["results"]
+    assert [(r["itemMetadata"]["success"], r["itemMetadata"].get("error", {}).get("code")) for r in results] == [
+        (True, None),
+        (True, None),
+        (False, "INJECTED_FAILURE"),
+    ]
+    names = {e["id"]: e["name"] for e in box.wix.list("variants")["variants"]}
+    assert [names[i] for i in made] == ["New 0", "New 1", current[made[2]]["name"]]
