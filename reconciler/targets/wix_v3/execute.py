@@ -88,6 +88,12 @@ class Executor:
                     op.call, op.method, op.path, fill_placeholders(op.body, plan.ids), idempotent=op.idempotent
                 )
             except ApiError as exc:
+                if exc.status is None or exc.status >= 500:
+                    # No answer, or a server error: the update may have landed (a lost answer).
+                    raise ApplyOutcomeUnknown(
+                        f"{op.summary} failed ({exc}) and may have been applied; "
+                        "run `reconcile plan` to see the live catalog"
+                    ) from exc
                 raise ApplyFailed(f"{op.summary} failed; the live catalog is unchanged: {exc}") from exc
         self.progress("done", total, total)
 
