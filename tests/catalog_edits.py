@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 from reconciler.model.catalog import Catalog
 from reconciler.yamlio.load import load_catalog
+from tests.oracle import read_file
 
 
 def pizzeria() -> Catalog:
@@ -15,6 +18,16 @@ def edit(catalog: Catalog, change) -> Catalog:
     data = catalog.model_dump()
     change(data)
     return Catalog.model_validate(data)
+
+
+def edited(path: str, change) -> tuple[Catalog, dict]:
+    """The catalog file ``path`` after ``change(data)``, twice: as reconcile loads it, and as the
+    oracle reads the file (its own plain data), so expectations never come from reconcile's loader."""
+    data = load_catalog(path).model_dump()
+    change(data)
+    plain = copy.deepcopy(read_file(path))
+    change(plain)
+    return Catalog.model_validate(data), plain
 
 
 def dish(data: dict, dish_id: str) -> dict:

@@ -150,6 +150,9 @@ class Harness(_Engine):
     def counters(self) -> dict:
         return self.emulator.counters()
 
+    def requests(self, since: int = 0) -> list[dict]:
+        return self.emulator.requests(since)
+
     def reset_counters(self) -> None:
         self.emulator.reset_counters()
 
@@ -163,15 +166,18 @@ class Harness(_Engine):
 class HttpHarness(_Engine):
     """The engine over real HTTP against a shared `reconcile emulator serve`, on its own location."""
 
-    def __init__(self, tmp_path: Path, server, policy: RetryPolicy = FAST, api: str = "v3") -> None:
+    def __init__(
+        self, tmp_path: Path, server, policy: RetryPolicy = FAST, api: str = "v3", timeout: float = 30.0
+    ) -> None:
         super().__init__(tmp_path, policy)
         self.server = server
         self.api = api
+        self.timeout = timeout  # the client's: shorter than a "timeout" fault's delayMs gives a real read timeout
         self.location = server.seed(locations=1, names=[f"Kitchen {tmp_path.name}"], app=api)[0]["locationId"]
 
     @contextlib.asynccontextmanager
     async def target(self):
-        async with httpx.AsyncClient(base_url=self.server.url, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=self.server.url, timeout=self.timeout) as client:
             session = Session(client, {"Authorization": self.server.token}, [self.server.token], self.policy)
             if self.api == "v3":
                 yield WixV3Target(session, self.location, label="wix-v3")
@@ -183,6 +189,9 @@ class HttpHarness(_Engine):
 
     def counters(self) -> dict:
         return self.server.counters()
+
+    def requests(self, since: int = 0) -> list[dict]:
+        return self.server.requests(since)
 
     def reset_counters(self) -> None:
         self.server.reset()
