@@ -106,6 +106,20 @@ class Emulator:
         method = method.upper()
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return admin.handle(self, method, path, _query_pairs(query), body)
+        outcome = self._api_call(method, path, query, headers, body)
+        # Every API answer carries a request id, errors included (clients report it; Wix's SDK
+        # puts it on the error it throws).
+        outcome.headers.append(("x-wix-request-id", str(uuid.uuid4())))
+        return outcome
+
+    def _api_call(
+        self,
+        method: str,
+        path: str,
+        query: str | bytes | Iterable[tuple[str, str]] | None,
+        headers: Headers | None,
+        body: bytes,
+    ) -> Outcome:
         match = self.router.match(method, path)
         if match is None:
             outcome = error_outcome(application_error(404, "NOT_FOUND", f"no endpoint for {method} {path}"))
@@ -169,7 +183,7 @@ class Emulator:
         reply = result if isinstance(result, Reply) else Reply(payload=result)
         body_bytes = reply.raw.encode("utf-8") if reply.raw is not None else dumps(reply.payload)
         outcome = Outcome(reply.status, body=body_bytes)
-        outcome.headers += [("x-wix-request-id", str(uuid.uuid4())), *reply.headers]
+        outcome.headers += reply.headers
         return outcome
 
     def _toucher(self, service: str) -> Api | None:

@@ -41,9 +41,10 @@ def _clean(tree: Tree) -> Tree:
     return {key: _clean(sub) for key, sub in tree.items() if key != "\0partial"}
 
 
-def projector(paths: list[str]) -> Any:
-    """A function entity -> projected entity, or ``None`` when the mask is empty (keep everything)."""
+def projector(paths: list[str], always: tuple[str, ...] = ("id",)) -> Any:
+    """A function entity -> projected entity, or ``None`` when the mask is empty (keep everything).
+    ``always``: the fields kept whatever the mask says."""
     if not paths:
         return None
-    tree = _clean(mask_tree(paths))
+    tree = _clean(mask_tree(paths, always))
     return lambda entity: _apply(entity, tree)

@@ -103,14 +103,18 @@ class Match:
 
 
 class Router:
+    """Static paths by exact lookup; templated ones bucketed by method and number of segments (a
+    parameter never spans a ``/``), so a request tries a handful of patterns, not every route."""
+
     def __init__(self, apis: list[Api]):
         self.apis = list(apis)
         self._static: dict[tuple[str, str], tuple[Route, Api]] = {}
-        self._dynamic: list[tuple[re.Pattern[str], Route, Api]] = []
+        self._dynamic: dict[tuple[str, int], list[tuple[re.Pattern[str], Route, Api]]] = {}
         for api in self.apis:
             for route in api.routes:
                 if "{" in route.template:
-                    self._dynamic.append((_compile(route.template), route, api))
+                    bucket = self._dynamic.setdefault((route.method, route.template.count("/")), [])
+                    bucket.append((_compile(route.template), route, api))
                 else:
                     self._static[(route.method, route.template)] = (route, api)
 
@@ -120,9 +124,7 @@ class Router:
         hit = self._static.get((method, path))
         if hit:
             return Match(hit[0], hit[1], {})
-        for pattern, route, api in self._dynamic:
-            if route.method != method:
-                continue
+        for pattern, route, api in self._dynamic.get((method, path.count("/")), ()):
             found = pattern.match(path)
             if found:
                 return Match(route, api, found.groupdict())

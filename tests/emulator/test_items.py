@@ -26,8 +26,7 @@ ALL_VISIBLE = {
     "visible": True,
     "fulfillmentTypes": ["DELIVERY", "PICKUP_OR_DINE_IN"],
     "platforms": ["SITE", "MOBILE_SITE", "WIX_APP", "CALL_CENTER", "CHAT_BOT"],
-    "availability": None,
-}
+}  # no "availability": an unset message is left out (the SDK types it T | undefined, never null)
 
 
 def test_create_variation_u19_defaults(api: httpx.Client, catalog: dict[str, str]) -> None:
@@ -41,12 +40,10 @@ def test_create_variation_u19_defaults(api: httpx.Client, catalog: dict[str, str
         "description": None,
         "price": {"value": "0.00", "currency": "USD"},
         "imageUrl": None,
-        "labels": None,
         "inStock": True,
         "taxRate": "0.00",
         "archived": False,
         "visibilityCriteria": ALL_VISIBLE,
-        "dishOptions": None,
         "acceptSpecialRequest": True,
         "type": "VARIATION",
     }
@@ -310,5 +307,11 @@ def test_list_items_field_mask_through_arrays(api: httpx.Client, catalog: dict[s
         "dish"
     ]
     masked = list_of(api, cid, "items", fieldMask="price.value,dishOptions.values.name")
-    assert masked[-1] == {"id": dish["id"], "price": {"value": "0.00"}, "dishOptions": {"values": [{"name": "Opt"}]}}
-    assert masked[0] == {"id": a, "price": {"value": "0.00"}, "dishOptions": None}
+    # `id` and `type` are always kept (the SDK declares `type` present on every listed item).
+    assert masked[-1] == {
+        "id": dish["id"],
+        "price": {"value": "0.00"},
+        "dishOptions": {"values": [{"name": "Opt"}]},
+        "type": "DISH",
+    }
+    assert masked[0] == {"id": a, "price": {"value": "0.00"}, "type": "VARIATION"}

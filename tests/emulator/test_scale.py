@@ -64,7 +64,7 @@ def test_list_items_of_10k_lists_every_item_in_order(big: tuple[Emulator, str, l
     body = call(emulator, "GET", f"/restaurants/v3/catalogs/{catalog_id}/items")
     assert [item["id"] for item in body["items"]] == ids
     masked = call(emulator, "GET", f"/v3/catalogs/{catalog_id}/items", query="fieldMask=name")
-    assert masked["items"][0] == {"id": ids[0], "name": "Dish 0"}
+    assert masked["items"][0] == {"id": ids[0], "name": "Dish 0", "type": "DISH"}
     assert len(masked["items"]) == ITEMS
 
 

@@ -38,7 +38,6 @@ def test_create_section_shape_and_append_to_menu_u13(api: httpx.Client, catalog:
             "visible": True,
             "fulfillmentTypes": ["DELIVERY", "PICKUP_OR_DINE_IN"],
             "platforms": ["SITE", "MOBILE_SITE", "WIX_APP", "CALL_CENTER", "CHAT_BOT"],
-            "availability": None,
         },
         "archived": False,
     }

@@ -1,5 +1,7 @@
 """Every Menus (New) endpoint (§1.4): canonical paths, ``/restaurants/menus/v1`` aliases (§1.1),
-and the operation name counters and fault rules use: ``<service>.<SDK function>``.
+the site-domain paths (``/_api/restaurants-menus-menu/v1/...``: what Wix serves on a site's own
+domain, and what the SDK emits for a host that is not a Wix API host, such as the emulator's
+address), and the operation name counters and fault rules use: ``<service>.<SDK function>``.
 
 The canonical prefix differs per service (``/restaurants/menus-item/v1``, ...). The shared alias
 prefix ``/restaurants/menus/v1`` maps only the paths §1.1 lists for each service: for modifiers only
@@ -100,6 +102,7 @@ def routes() -> tuple[Route, ...]:
     out: list[Route] = []
     for service, function, method, path, handler, writes in ENDPOINTS:
         out.append(Route(method, service.base + path, operation(service, function), handler, writes))
+        out.append(Route(method, service.site_base + path, operation(service, function), handler, writes))
         if has_alias(service, path):
             out.append(Route(method, ALIAS_PREFIX + path, operation(service, function), handler, writes))
     return tuple(out)

@@ -109,10 +109,27 @@ def dangling(field: str, index: int, target: str, ident: Any) -> WixError:
     )
 
 
+# The SDK documents it: `custom: true` routes a tag to the custom-tags list, which takes neither.
+CUSTOM_TAG_TYPES_REFUSED = ("title", "script")
+
+
+def check_seo_tags(menu: dict[str, Any], path: str) -> None:
+    for index, tag in enumerate((menu.get("seoData") or {}).get("tags") or []):
+        if tag.get("custom") and tag.get("type") in CUSTOM_TAG_TYPES_REFUSED:
+            raise application_error(
+                400,
+                "TAG_TYPE_NOT_ALLOWED",
+                f"{path}.seoData.tags[{index}]: a {tag['type']!r} tag cannot be custom; omit custom or set it to false",
+                {"field": f"{path}.seoData.tags", "index": index, "type": tag["type"]},
+            )
+
+
 def check(tx: Tx, kind: str, entity: dict[str, Any], written: set[str], path: str) -> None:
     """Every rule a write must pass before it is stored (after schema checks and the merge)."""
     if kind == ITEM and entity.get("priceInfo") is None and entity.get("priceVariants") is None:
         raise missing_pricing()
+    if kind == MENU and "seoData" in written:
+        check_seo_tags(entity, path)
     if kind == GROUP:
         check_group_rule(entity, path)
     check_references(tx, kind, entity, written, path)

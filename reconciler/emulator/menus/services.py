@@ -38,6 +38,9 @@ class Service:
     only_visible: bool  # List takes onlyVisible
     query_default_limit: int
     location_field: str | None  # "businessLocationId", "businessLocationIds" or None
+    # The prefix Wix serves the same paths under on a site's own domain, and what the SDK emits for
+    # any host that is not a Wix API host (e.g. the emulator's 127.0.0.1:PORT): its "_" mapping.
+    site_base: str = ""
 
     @property
     def what(self) -> str:
@@ -59,6 +62,7 @@ MENUS = Service(
     True,
     100,
     "businessLocationId",
+    site_base="/_api/restaurants-menus-menu/v1",
 )
 SECTIONS = Service(
     "sections",
@@ -75,6 +79,7 @@ SECTIONS = Service(
     True,
     100,
     "businessLocationId",
+    site_base="/_api/restaurants-menus-section/v1",
 )
 ITEMS = Service(
     "items",
@@ -91,6 +96,7 @@ ITEMS = Service(
     True,
     500,
     "businessLocationIds",
+    site_base="/_api/restaurants-menus-item/v1",
 )
 VARIANTS = Service(
     "variants",
@@ -107,6 +113,7 @@ VARIANTS = Service(
     False,
     100,
     "businessLocationIds",
+    site_base="/_api/restaurants-menus-item-variant/v1",
 )
 LABELS = Service(
     "labels",
@@ -123,6 +130,7 @@ LABELS = Service(
     False,
     100,
     None,
+    site_base="/_api/restaurants-menus-item-labels/v1",
 )
 MODIFIERS = Service(
     "modifiers",
@@ -139,6 +147,7 @@ MODIFIERS = Service(
     False,
     100,
     "businessLocationIds",
+    site_base="/_api/restaurants-menus-item-modifier/v1",
 )
 GROUPS = Service(
     "modifierGroups",
@@ -155,6 +164,7 @@ GROUPS = Service(
     False,
     100,
     "businessLocationIds",
+    site_base="/_api/restaurants-modifier-group/v1",
 )
 
 ALL: tuple[Service, ...] = (MENUS, SECTIONS, ITEMS, VARIANTS, LABELS, MODIFIERS, GROUPS)

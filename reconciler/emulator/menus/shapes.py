@@ -15,7 +15,9 @@ Pure functions over schema-checked input (``validate.py`` ran first); no store a
   are always present; optional scalars and objects appear only when set. Defaults: ``visible`` true
   (menu, section, item), ``featured`` false, ``orderSettings`` {inStock: true,
   acceptSpecialRequests: true}, modifier ``inStock`` true, group modifier ``preSelected`` false,
-  rule {minSelections: 0, required: minSelections >= 1}. Money strings are kept exactly as sent;
+  rule {minSelections: 0, required: minSelections >= 1}, a menu's SEO tags ``children`` "",
+  ``custom`` and ``disabled`` false, SEO settings ``preventAutoRedirect`` false and ``keywords`` [].
+  Money strings are kept exactly as sent;
   the deprecated ``priceVariants.variants[].price`` and group modifier ``additionalCharge`` are
   moved into their ``priceInfo.price`` / ``additionalChargeInfo.additionalCharge``.
 """
@@ -141,6 +143,40 @@ def rule(raw: Any) -> dict[str, Any]:
     return out
 
 
+def _seo_tag(raw: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": raw.get("type") or ""}
+    for key in ("props", "meta"):
+        if raw.get(key) is not None:
+            out[key] = copy.deepcopy(raw[key])
+    out["children"] = raw.get("children") or ""
+    out["custom"] = bool(raw.get("custom") or False)
+    out["disabled"] = bool(raw.get("disabled") or False)
+    return out
+
+
+def _keyword(raw: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"term": raw.get("term") or "", "isMain": bool(raw.get("isMain") or False)}
+    if raw.get("origin") is not None:
+        out["origin"] = raw["origin"]
+    return out
+
+
+def seo_data(raw: Any) -> dict[str, Any] | None:
+    """A menu's SEO data with the defaults the SDK declares always present: every tag's
+    ``children``, ``custom`` and ``disabled``, and, when there are settings, ``preventAutoRedirect``
+    and ``keywords`` (each with ``term`` and ``isMain``)."""
+    if not isinstance(raw, dict):
+        return None
+    out: dict[str, Any] = {"tags": [_seo_tag(tag) for tag in raw.get("tags") or [] if isinstance(tag, dict)]}
+    settings = raw.get("settings")
+    if isinstance(settings, dict):
+        out["settings"] = {
+            "preventAutoRedirect": bool(settings.get("preventAutoRedirect") or False),
+            "keywords": [_keyword(keyword) for keyword in settings.get("keywords") or [] if isinstance(keyword, dict)],
+        }
+    return out
+
+
 def _refs(raw: Any) -> list[dict[str, Any]]:
     return [{"id": entry.get("id")} for entry in raw or []]
 
@@ -162,6 +198,8 @@ def _value(kind: str, field: str, value: Any) -> Any:
         return _order_settings(value)
     if field == "rule":
         return rule(value)
+    if field == "seoData":
+        return seo_data(value)
     if field in ALWAYS_LISTS:
         return list(value or [])
     return copy.deepcopy(value)

@@ -137,14 +137,38 @@ class Checker(BaseChecker):
         self.boolean(menu.get("visible"), f"{path}.visible")
         self.guids(menu.get("sectionIds"), f"{path}.sectionIds", S.SECTION_IDS_MAX)
         self.text(menu.get("urlQueryParam"), f"{path}.urlQueryParam", S.URL_PARAM_MAX)
-        seo = self.obj(menu.get("seoData"), f"{path}.seoData")
-        if seo is not None:
-            self.array(seo.get("tags"), f"{path}.seoData.tags")
-            settings = self.obj(seo.get("settings"), f"{path}.seoData.settings")
-            if settings is not None:
-                self.sized(settings.get("keywords"), f"{path}.seoData.settings.keywords", S.SEO_KEYWORDS_MAX)
+        self.seo_data(menu.get("seoData"), f"{path}.seoData")
         if creating:
             self.guid(menu.get("businessLocationId"), f"{path}.businessLocationId", required=False)
+
+    def seo_data(self, value: Any, path: str) -> None:
+        seo = self.obj(value, path)
+        if seo is None:
+            return
+        for index, tag in enumerate(self.array(seo.get("tags"), f"{path}.tags") or []):
+            where = f"{path}.tags[{index}]"
+            tag = self.obj(tag, where)
+            if tag is None:
+                continue
+            self.string(tag.get("type"), f"{where}.type")
+            self.string(tag.get("children"), f"{where}.children")
+            self.obj(tag.get("props"), f"{where}.props")
+            self.obj(tag.get("meta"), f"{where}.meta")
+            self.boolean(tag.get("custom"), f"{where}.custom")
+            self.boolean(tag.get("disabled"), f"{where}.disabled")
+        settings = self.obj(seo.get("settings"), f"{path}.settings")
+        if settings is None:
+            return
+        self.boolean(settings.get("preventAutoRedirect"), f"{path}.settings.preventAutoRedirect")
+        for index, keyword in enumerate(
+            self.sized(settings.get("keywords"), f"{path}.settings.keywords", S.SEO_KEYWORDS_MAX)
+        ):
+            where = f"{path}.settings.keywords[{index}]"
+            keyword = self.obj(keyword, where)
+            if keyword is not None:
+                self.string(keyword.get("term"), f"{where}.term")
+                self.boolean(keyword.get("isMain"), f"{where}.isMain")
+                self.string(keyword.get("origin"), f"{where}.origin")
 
     def _section(self, section: dict[str, Any], path: str, creating: bool) -> None:
         self.text(section.get("description"), f"{path}.description", S.DESCRIPTION_MAX)

@@ -54,7 +54,8 @@ def run(
     results: list[dict[str, Any]] = []
     successes = 0
     for index, element in enumerate(elements):
-        metadata: dict[str, Any] = {"id": element_id(element), "originalIndex": index, "success": True, "error": None}
+        # `error` only on a failure: the SDK types it ApplicationError | undefined, never null.
+        metadata: dict[str, Any] = {"id": element_id(element), "originalIndex": index, "success": True}
         result: dict[str, Any] = {"entityMetadata": metadata}
         try:
             with call.tx.savepoint():

@@ -32,7 +32,7 @@ def find(scope: CatalogScope, item_id: str | None) -> dict[str, Any]:
 
 def _check(item: dict[str, Any], scope: CatalogScope) -> None:
     rules.check_visibility(item["visibilityCriteria"], "item.visibilityCriteria")
-    rules.check_dish_options(item["dishOptions"], scope, "item.dishOptions")
+    rules.check_dish_options(item.get("dishOptions"), scope, "item.dishOptions")
 
 
 def create_dish(

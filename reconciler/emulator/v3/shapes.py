@@ -2,7 +2,9 @@
 
 ``build_*`` turns a schema-checked input message into the stored (= returned) entity: unknown and
 read-only input fields are dropped, server defaults applied (U19), money values echoed exactly as
-sent with the site currency added (U18), unset optional fields written as explicit ``null``, and
+sent with the site currency added (U18), unset optional scalars written as explicit ``null``, unset
+optional messages (``labels``, ``dishOptions``, ``availability``) left out (the SDK declares them
+``T | undefined``, never ``null``; Wix's SDK package is the judge, see docs/emulator.md), and
 wrappers always carry their ``values`` array. Oneof members (dish-option branch, discount
 ``amount``/``percentage`` and ``sectionIds``/``itemIds``) appear only when set, as in the official
 examples. ``merge_*`` applies a partial update per top-level field (U12).
@@ -57,16 +59,26 @@ def availability(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+MESSAGE_FIELDS = frozenset({"labels", "dishOptions", "availability"})
+
+
+def present(entity: dict[str, Any]) -> dict[str, Any]:
+    """``entity`` without its unset (``None``) message fields: the SDK types them ``T | undefined``."""
+    return {key: value for key, value in entity.items() if value is not None or key not in MESSAGE_FIELDS}
+
+
 def visibility(raw: dict[str, Any] | None) -> dict[str, Any]:
     """U19: an entity created without criteria is visible everywhere, at all times."""
     raw = raw or {}
     visible = raw.get("visible")
-    return {
-        "visible": True if visible is None else visible,
-        "fulfillmentTypes": list(raw.get("fulfillmentTypes") or enums.FULFILLMENT_TYPES),
-        "platforms": list(raw.get("platforms") or enums.PLATFORMS),
-        "availability": availability(raw.get("availability")),
-    }
+    return present(
+        {
+            "visible": True if visible is None else visible,
+            "fulfillmentTypes": list(raw.get("fulfillmentTypes") or enums.FULFILLMENT_TYPES),
+            "platforms": list(raw.get("platforms") or enums.PLATFORMS),
+            "availability": availability(raw.get("availability")),
+        }
+    )
 
 
 def _choices(raw: list[dict[str, Any]] | None, currency: str) -> list[dict[str, Any]]:
@@ -141,30 +153,34 @@ def build_section(raw: dict[str, Any], ident: str, menu_id: str, archived: bool 
 def build_item(
     raw: dict[str, Any], ident: str, item_type: str, currency: str, archived: bool = False
 ) -> dict[str, Any]:
-    return {
-        "id": ident,
-        "name": raw.get("name"),
-        "description": raw.get("description"),
-        "price": money(raw.get("price"), currency),
-        "imageUrl": raw.get("imageUrl"),
-        "labels": wrapped(raw.get("labels")),
-        "inStock": _flag(raw, "inStock", True),
-        "taxRate": raw.get("taxRate") if raw.get("taxRate") is not None else ZERO,
-        "archived": archived,
-        "visibilityCriteria": visibility(raw.get("visibilityCriteria")),
-        "dishOptions": dish_options(raw.get("dishOptions"), currency),
-        "acceptSpecialRequest": _flag(raw, "acceptSpecialRequest", True),
-        "type": item_type,
-    }
+    return present(
+        {
+            "id": ident,
+            "name": raw.get("name"),
+            "description": raw.get("description"),
+            "price": money(raw.get("price"), currency),
+            "imageUrl": raw.get("imageUrl"),
+            "labels": wrapped(raw.get("labels")),
+            "inStock": _flag(raw, "inStock", True),
+            "taxRate": raw.get("taxRate") if raw.get("taxRate") is not None else ZERO,
+            "archived": archived,
+            "visibilityCriteria": visibility(raw.get("visibilityCriteria")),
+            "dishOptions": dish_options(raw.get("dishOptions"), currency),
+            "acceptSpecialRequest": _flag(raw, "acceptSpecialRequest", True),
+            "type": item_type,
+        }
+    )
 
 
 def build_condition(raw: dict[str, Any], currency: str, coupon: dict[str, Any] | None) -> dict[str, Any]:
-    condition = {
-        "fulfillmentTypes": list(raw.get("fulfillmentTypes") or []),
-        "platforms": list(raw.get("platforms") or []),
-        "availability": availability(raw.get("availability")),
-        "minOrderPrice": money(raw.get("minOrderPrice"), currency),
-    }
+    condition = present(
+        {
+            "fulfillmentTypes": list(raw.get("fulfillmentTypes") or []),
+            "platforms": list(raw.get("platforms") or []),
+            "availability": availability(raw.get("availability")),
+            "minOrderPrice": money(raw.get("minOrderPrice"), currency),
+        }
+    )
     if coupon is not None:  # U20: read-only; present only when the emulator seeded one
         condition["coupon"] = coupon
     return condition
