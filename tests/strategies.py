@@ -16,11 +16,11 @@ from reconciler.model.catalog import (
     Dish,
     Extras,
     Menu,
+    OpeningWindow,
     Section,
     Selection,
     SpecialHours,
     Variation,
-    Window,
 )
 
 names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
@@ -34,13 +34,13 @@ times = st.sampled_from(["07:00", "11:00", "11:30", "15:00", "18:00", "22:00"])
 
 
 @st.composite
-def windows(draw) -> Window:
+def windows(draw) -> OpeningWindow:
     day = draw(st.sampled_from(DAYS))
     opening = draw(st.sampled_from(["07:00", "11:00", "17:00"]))
     closing = draw(st.sampled_from(["12:00", "15:00", "23:00", "24:00"]))
     if closing <= opening:
-        return Window(day=day, open=opening, close=closing, close_day=DAYS[(DAYS.index(day) + 1) % 7])
-    return Window(day=day, open=opening, close=closing)
+        return OpeningWindow(day=day, open=opening, close=closing, close_day=DAYS[(DAYS.index(day) + 1) % 7])
+    return OpeningWindow(day=day, open=opening, close=closing)
 
 
 @st.composite

@@ -73,15 +73,15 @@ def staged_entries(
     """
     entries = []
     current = current or {}
-    for kind, local_id, applied_hash in plan.mapping:
-        key = f"{kind}:{local_id}"
+    for namespace, local_id, applied_hash in plan.mapping:
+        key = f"{namespace}:{local_id}"
         wix_id = created.get(key) or plan.ids.get(key)
         if wix_id is None:
             if partial:
                 continue
             raise ApplyOutcomeUnknown(f"internal error: the plan has no Wix id for {key}")
-        entry = Entry(kind, local_id, wix_id, applied_hash)
-        if current.get((kind, local_id)) != entry:
+        entry = Entry(namespace, local_id, wix_id, applied_hash)
+        if current.get((namespace, local_id)) != entry:
             entries.append(entry)
     return entries
 
@@ -126,7 +126,7 @@ async def apply_plan(
         leftovers = [run for run in store.runs(scope) if run.status in LEFTOVER]
         run_id = uuid.uuid4().hex
         store.start_run(scope, run_id)
-        current = {(e.kind, e.local_id): e for e in store.entries(scope)}
+        current = {(e.namespace, e.local_id): e for e in store.entries(scope)}
         executor = await target.executor(
             options.concurrency,
             options.attempts,

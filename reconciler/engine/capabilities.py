@@ -12,35 +12,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reconciler.engine.vocabulary import Kind, Namespace, Removal
+
 
 @dataclass(frozen=True)
 class KindSpec:
     """One kind of entity a target manages."""
 
-    kind: str  # our word: "dish", "option_group", …
+    kind: Kind
     title: str  # how a plan heads its group: "Dishes", "Option groups"
-    namespace: str  # its id namespace in the mapping and in "$ref" keys: dishes and variations share "item"
-    removal: str  # the verb a removal of this kind is shown with: "archive", "unlist", "delete"
+    namespace: Namespace  # its ids in the mapping and in "$ref" keys: dishes and variations share "item"
+    removal: Removal  # how the API takes a removed one away, and the verb the plan shows
 
 
 @dataclass(frozen=True)
 class Capabilities:
     kinds: tuple[KindSpec, ...]  # in dependency order, parents first: the position is the kind's rank
     drafts: bool  # an apply builds one draft and publishes it in one step (else: see the target's guarantee)
-    removal: str  # the verb of the summary line ("Plan: … 2 to archive")
+    removal: Removal  # the verb of the summary line ("Plan: … 2 to archive")
     cannot_hold: tuple[str, ...] = ()  # what the catalog can say and the API has no place for (reported in plans)
 
-    def rank(self, kind: str) -> int:
+    def rank(self, kind: Kind) -> int:
         """The one ordering rule's first key; kinds the target does not declare sort last."""
         return next((i for i, spec in enumerate(self.kinds) if spec.kind == kind), len(self.kinds))
 
-    def spec(self, kind: str) -> KindSpec:
+    def spec(self, kind: Kind) -> KindSpec:
         for spec in self.kinds:
             if spec.kind == kind:
                 return spec
         raise KeyError(f"this target does not manage {kind!r}")
 
-    def namespace(self, kind: str) -> str:
+    def namespace(self, kind: Kind) -> Namespace:
         return self.spec(kind).namespace
 
 

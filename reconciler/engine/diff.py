@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from deepdiff import DeepDiff
 
 from reconciler.engine.essence import Essence, Key
+from reconciler.engine.vocabulary import Action, Kind
 
-ACTIONS = ("create", "update", "remove")
+ACTIONS = tuple(Action)  # the second key of the ordering rule: creates, then updates, then removals
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Change:
-    action: str  # create | update | remove
-    kind: str
+    action: Action
+    kind: Kind
     id: str
     name: str
     fields: tuple[FieldChange, ...] = ()
@@ -42,7 +43,7 @@ class Change:
         return (self.kind, self.id)
 
 
-Rank = Callable[[str], int]  # kind -> dependency rank
+Rank = Callable[[Kind], int]  # kind -> dependency rank
 
 
 def sort_key(change: Change, rank: Rank) -> tuple[int, int, str]:
@@ -57,7 +58,7 @@ def diff(desired: Essence, live: Essence, rank: Rank, drifted: frozenset[Key] = 
         if before is None:
             changes.append(
                 Change(
-                    "create",
+                    Action.CREATE,
                     key[0],
                     key[1],
                     after.get("name", ""),
@@ -67,14 +68,19 @@ def diff(desired: Essence, live: Essence, rank: Rank, drifted: frozenset[Key] = 
         elif before != after:
             changes.append(
                 Change(
-                    "update", key[0], key[1], after.get("name", ""), field_changes(before, after), drift=key in drifted
+                    Action.UPDATE,
+                    key[0],
+                    key[1],
+                    after.get("name", ""),
+                    field_changes(before, after),
+                    drift=key in drifted,
                 )
             )
     for key, before in live.items():
         if key not in desired:
             changes.append(
                 Change(
-                    "remove",
+                    Action.REMOVE,
                     key[0],
                     key[1],
                     before.get("name", ""),

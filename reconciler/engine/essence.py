@@ -19,19 +19,20 @@ from __future__ import annotations
 import functools
 from decimal import Decimal
 
+from reconciler.engine.vocabulary import Kind
 from reconciler.model.catalog import (
     ALL_FULFILLMENT,
     ALL_PLATFORMS,
     DAYS,
     Catalog,
     Extras,
-    Item,
+    Orderable,
     Selection,
     Visible,
 )
 from reconciler.model.money import decimal_text, money_text
 
-Key = tuple[str, str]
+Key = tuple[Kind, str]  # (kind, our id)
 Essence = dict[Key, dict]
 
 
@@ -56,7 +57,7 @@ def text(value: str | None) -> str | None:
     return value if value else None
 
 
-def window(day: str, open_: str, close: str, close_day: str | None) -> dict:
+def opening_window(day: str, open_: str, close: str, close_day: str | None) -> dict:
     return {"day": day, "open": open_, "close_day": close_day or day, "close": close}
 
 
@@ -92,7 +93,7 @@ def _visibility_of(entity: Visible) -> dict:
         entity.visible,
         entity.fulfillment,
         entity.platforms,
-        [window(w.day, w.open, w.close, w.close_day) for w in entity.hours],
+        [opening_window(w.day, w.open, w.close, w.close_day) for w in entity.hours],
         [{"start": s.start, "end": s.end, "available": s.available, "name": s.name} for s in entity.special_hours],
     )
 
@@ -112,7 +113,7 @@ def option(group) -> dict:
     return resolved
 
 
-def _item(item: Item, groups: dict) -> dict:
+def _orderable(item: Orderable, groups: dict) -> dict:
     return {
         "name": item.name,
         "description": text(item.description),
@@ -149,7 +150,7 @@ def essence(catalog: Catalog) -> Essence:
     reached = offered(catalog)
     out: Essence = {}
     for menu in catalog.menus:
-        out[("menu", menu.id)] = {
+        out[(Kind.MENU, menu.id)] = {
             "name": menu.name,
             "description": text(menu.description),
             "image": menu.image,
@@ -157,7 +158,7 @@ def essence(catalog: Catalog) -> Essence:
             "sections": [s.id for s in menu.sections],
         }
         for section in menu.sections:
-            out[("section", section.id)] = {
+            out[(Kind.SECTION, section.id)] = {
                 "menu": menu.id,
                 "name": section.name,
                 "description": text(section.description),
@@ -166,8 +167,8 @@ def essence(catalog: Catalog) -> Essence:
                 "dishes": list(section.dishes),
             }
     for dish in catalog.dishes:
-        out[("dish", dish.id)] = _item(dish, groups)
+        out[(Kind.DISH, dish.id)] = _orderable(dish, groups)
     for variation in catalog.variations:
         if variation.id in reached:
-            out[("variation", variation.id)] = _item(variation, groups)
+            out[(Kind.VARIATION, variation.id)] = _orderable(variation, groups)
     return out

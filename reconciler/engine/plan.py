@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields
 from reconciler.canonical import sha256
 from reconciler.engine.capabilities import Capabilities, KindSpec, TargetInfo
 from reconciler.engine.diff import Change, FieldChange
+from reconciler.engine.vocabulary import Action, Kind, Namespace, Phase, Removal
 from reconciler.errors import ApplyFailed, PlanFileInvalid
 
 PLAN_FORMAT = "reconcile-plan"
@@ -37,9 +38,9 @@ class Operation:
     path: str  # relative to the API prefix, ids filled in
     body: dict | None
     summary: str  # e.g. "create 3 dishes"
-    binds: tuple[tuple[int, str, str], ...] = ()  # (result index, mapping kind, local id) of created ids
+    binds: tuple[tuple[int, str, str], ...] = ()  # (result index, namespace, local id) of created ids
     idempotent: bool = True
-    phase: str = ""  # for targets without drafts: "build", "cut-over" or "clean-up"
+    phase: Phase | None = None  # for targets without drafts: build, cut-over or clean-up
     undo: dict | None = None  # how to put back what this call changes (compensation), if it can be
 
 
@@ -56,7 +57,9 @@ class Built:
 
 
 @dataclass(frozen=True)
-class Safety:
+class Verdict:
+    """The safety verdict on a plan (engine.safety): an unsafe plan is shown, but apply needs --force."""
+
     unsafe: bool = False
     reasons: tuple[str, ...] = ()
     existing: int = 0
@@ -69,16 +72,16 @@ class Plan:
     live_hashes: dict[str, str]  # "kind:id" -> hash, to say what moved when a plan is stale
     changes: tuple[Change, ...]
     operations: tuple[Operation, ...]
-    ids: dict[str, str]  # "<mapping kind>:<local id>" -> Wix id, for entities that exist already
-    mapping: tuple[tuple[str, str, str], ...]  # (mapping kind, local id, desired hash) after apply
+    ids: dict[str, str]  # "<namespace>:<local id>" -> Wix id, for entities that exist already
+    mapping: tuple[tuple[str, str, str], ...]  # (namespace, local id, desired hash) after apply
     notes: tuple[str, ...] = ()
-    safety: Safety = field(default_factory=Safety)
-    revisions: dict[str, str] = field(default_factory=dict)  # "<kind>:<local id>" -> revision seen at plan time
+    safety: Verdict = field(default_factory=Verdict)
+    revisions: dict[str, str] = field(default_factory=dict)  # "<namespace>:<local id>" -> revision at plan time
     checksum: str = ""
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {"create": 0, "update": 0, "remove": 0}
+        counts = dict.fromkeys(map(str, Action), 0)
         for change in self.changes:
             counts[change.action] += 1
         return counts
@@ -137,7 +140,7 @@ def _content(plan: Plan) -> dict:
         "live_hashes": plan.live_hashes,
         "changes": [_change_json(c) for c in plan.changes],
         # Shallow: asdict() would deep-copy every call body, a third of a 10,000-dish plan's time.
-        "operations": [{f.name: getattr(o, f.name) for f in fields(Operation)} for o in plan.operations],
+        "operations": [_operation_json(o) for o in plan.operations],
         "ids": plan.ids,
         "revisions": plan.revisions,
         "mapping": [list(m) for m in plan.mapping],
@@ -148,6 +151,10 @@ def _content(plan: Plan) -> dict:
             "existing": plan.safety.existing,
         },
     }
+
+
+def _operation_json(op: Operation) -> dict:
+    return {**{f.name: getattr(op, f.name) for f in fields(Operation)}, "phase": op.phase or ""}
 
 
 def _target_json(target: TargetInfo) -> dict:
@@ -166,9 +173,12 @@ def _target_json(target: TargetInfo) -> dict:
 def _target_from_json(data: dict) -> TargetInfo:
     declared = data["capabilities"]
     capabilities = Capabilities(
-        kinds=tuple(KindSpec(**k) for k in declared["kinds"]),
+        kinds=tuple(
+            KindSpec(Kind(k["kind"]), k["title"], Namespace(k["namespace"]), Removal(k["removal"]))
+            for k in declared["kinds"]
+        ),
         drafts=declared["drafts"],
-        removal=declared["removal"],
+        removal=Removal(declared["removal"]),
         cannot_hold=tuple(declared["cannot_hold"]),
     )
     return TargetInfo(**{**{k: v for k, v in data.items() if k != "capabilities"}, "capabilities": capabilities})
@@ -223,8 +233,8 @@ def from_json(text: str, source: str = "plan file") -> Plan:
             live_hashes=data["live_hashes"],
             changes=tuple(
                 Change(
-                    c["action"],
-                    c["kind"],
+                    Action(c["action"]),
+                    Kind(c["kind"]),
                     c["id"],
                     c["name"],
                     tuple(FieldChange(f["path"], f["before"], f["after"]) for f in c["fields"]),
@@ -243,7 +253,7 @@ def from_json(text: str, source: str = "plan file") -> Plan:
                     o["summary"],
                     tuple(tuple(b) for b in o["binds"]),
                     o["idempotent"],
-                    o["phase"],
+                    Phase(o["phase"]) if o["phase"] else None,
                     o["undo"],
                 )
                 for o in data["operations"]
@@ -251,7 +261,7 @@ def from_json(text: str, source: str = "plan file") -> Plan:
             ids=data["ids"],
             mapping=tuple(tuple(m) for m in data["mapping"]),
             notes=tuple(data["notes"]),
-            safety=Safety(data["safety"]["unsafe"], tuple(data["safety"]["reasons"]), data["safety"]["existing"]),
+            safety=Verdict(data["safety"]["unsafe"], tuple(data["safety"]["reasons"]), data["safety"]["existing"]),
             revisions=data["revisions"],
             checksum=claimed,
         )

@@ -11,7 +11,8 @@ import os
 from dataclasses import dataclass
 
 from reconciler.engine.diff import Change
-from reconciler.engine.plan import Safety
+from reconciler.engine.plan import Verdict
+from reconciler.engine.vocabulary import Action
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,9 @@ class Thresholds:
         return cls(**values)
 
 
-def assess(changes: list[Change] | tuple[Change, ...], existing: int, limits: Thresholds) -> Safety:
-    updates = sum(1 for c in changes if c.action == "update")
-    removes = sum(1 for c in changes if c.action == "remove")
+def assess(changes: list[Change] | tuple[Change, ...], existing: int, limits: Thresholds) -> Verdict:
+    updates = sum(1 for c in changes if c.action == Action.UPDATE)
+    removes = sum(1 for c in changes if c.action == Action.REMOVE)
     reasons = []
     if existing >= limits.min_existing:
         for count, limit, verb in (
@@ -46,4 +47,4 @@ def assess(changes: list[Change] | tuple[Change, ...], existing: int, limits: Th
                 reasons.append(
                     f"{count} of {existing} existing entities ({share:.0%}) would be {verb}; the limit is {limit:.0%}"
                 )
-    return Safety(unsafe=bool(reasons), reasons=tuple(reasons), existing=existing)
+    return Verdict(unsafe=bool(reasons), reasons=tuple(reasons), existing=existing)

@@ -13,16 +13,16 @@ from reconciler.state.mapping import Entry, MappingStore
 
 def settle(store: MappingStore, scope: str, live_ids: set[str], write: bool) -> list[Entry]:
     """The mapping as it should be; with ``write`` the store is brought in line."""
-    entries = {(e.kind, e.local_id): e for e in store.entries(scope)}
+    entries = {(e.namespace, e.local_id): e for e in store.entries(scope)}
     for run_id, rows in store.pending(scope).items():
         new_ids = [
             r.wix_id
             for r in rows
-            if (r.kind, r.local_id) not in entries or entries[(r.kind, r.local_id)].wix_id != r.wix_id
+            if (r.namespace, r.local_id) not in entries or entries[(r.namespace, r.local_id)].wix_id != r.wix_id
         ]
         published = any(wix_id in live_ids for wix_id in new_ids)
         if published:
-            entries.update({(r.kind, r.local_id): r for r in rows})
+            entries.update({(r.namespace, r.local_id): r for r in rows})
         if write:
             (store.commit if published else store.drop)(scope, run_id)
-    return sorted(entries.values(), key=lambda e: (e.kind, e.local_id))
+    return sorted(entries.values(), key=lambda e: (e.namespace, e.local_id))

@@ -23,7 +23,7 @@ async def verify(plan: Plan, target: Target[Any, Any], store: MappingStore) -> l
     live = target.interpret(raw, store.entries(scope), {})
     namespace = plan.target.capabilities.namespace
     found = {(namespace(kind), local_id): fingerprint(fields) for (kind, local_id), fields in live.essence.items()}
-    wanted = {(kind, local_id): applied_hash for kind, local_id, applied_hash in plan.mapping}
+    wanted = {(ns, local_id): applied_hash for ns, local_id, applied_hash in plan.mapping}
     differences = []
     for key, applied_hash in sorted(wanted.items()):
         if key not in found:

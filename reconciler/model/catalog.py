@@ -10,8 +10,8 @@ Shape::
 
     Catalog
     ├── menus[]            Menu ─ sections[] ─ Section ─ dishes[] (dish ids, ordered)
-    ├── dishes[]           Item (kind dish)      ─ options[] (option group ids)
-    ├── variations[]       Item (kind variation) ─ used as choices (e.g. sizes)
+    ├── dishes[]           Dish       ─ options[] (option group ids)
+    ├── variations[]       Variation  ─ used as choices (e.g. sizes)
     └── option_groups[]    selection | extras | deselection ─ choices[] ─ Choice(item id, price)
 
 Omitted fields mean the Wix default (visible, every fulfilment type and platform, always
@@ -66,7 +66,7 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class Window(Model):
+class OpeningWindow(Model):
     """A weekly opening window, e.g. Monday 07:00 to 11:00 (or Friday 18:00 to Saturday 01:00)."""
 
     day: Day
@@ -128,7 +128,7 @@ class Visible(Model):
         default_factory=lambda: list(ALL_FULFILLMENT), description="Order types it is offered for."
     )
     platforms: list[Platform] = Field(default_factory=lambda: list(ALL_PLATFORMS), description="Where it is shown.")
-    hours: list[Window] = Field(default_factory=list, description="Weekly windows; empty means always.")
+    hours: list[OpeningWindow] = Field(default_factory=list, description="Weekly windows; empty means always.")
     special_hours: list[SpecialHours] = Field(default_factory=list)
 
     @field_validator("fulfillment", "platforms")
@@ -142,14 +142,14 @@ class Visible(Model):
 
     @field_validator("hours")
     @classmethod
-    def _hours_limit(cls, value: list[Window]) -> list[Window]:
+    def _hours_limit(cls, value: list[OpeningWindow]) -> list[OpeningWindow]:
         if len(value) > 100:
             raise ValueError(f"has {len(value)} windows; Wix allows at most 100")
         return value
 
 
-class Item(Visible):
-    """Fields shared by dishes and variations (in Wix both are catalog items)."""
+class Orderable(Visible):
+    """What dishes and variations share: what a diner can order (both are "items" to Wix)."""
 
     id: Id
     name: Name
@@ -170,13 +170,13 @@ class Item(Visible):
         return _no_repeats(value, "lists")
 
 
-class Dish(Item):
+class Dish(Orderable):
     """Something a diner orders. Appears in one or more sections."""
 
     price: Money = Field(description='Base price as a string, e.g. "12.50".')
 
 
-class Variation(Item):
+class Variation(Orderable):
     """A variant used as an option choice, typically a size ("Large"). Never listed in sections."""
 
 

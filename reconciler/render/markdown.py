@@ -7,6 +7,7 @@ pointed at the full plan (`reconcile plan --format json --out plan.json` as a CI
 from __future__ import annotations
 
 from reconciler.engine.plan import Plan
+from reconciler.engine.vocabulary import Action
 from reconciler.render.view import build_view
 
 LIMIT = 60_000
@@ -30,8 +31,8 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
     for group in view.groups:
         for line in group.changes:
             summary = ", ".join(f.path for f in line.fields[:4]) + (" …" if len(line.fields) > 4 else "")
-            if line.action != "update":
-                summary = line.action
+            if line.action != Action.UPDATE:
+                summary = line.verb
             drift = " (drift)" if line.drift else ""
             rows.append(
                 f"| `{line.symbol}` | {line.kind} | `{_cell(line.id)}` | {_cell(line.name)}{drift} | {_cell(summary)} |"
@@ -39,7 +40,7 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
             if line.fields or line.notes:
                 body = [
                     f"- `{_cell(f.path)}`: {_cell(f.before)} → {_cell(f.after)}" + (f" ({f.note})" if f.note else "")
-                    if line.action == "update"
+                    if line.action == Action.UPDATE
                     else f"- `{_cell(f.path)}`: {_cell(f.after)}"
                     for f in line.fields
                 ]

@@ -7,6 +7,7 @@ a plan of 10,000 dishes must print in a blink, which a markup renderer cannot do
 from __future__ import annotations
 
 from reconciler.engine.plan import Plan
+from reconciler.engine.vocabulary import Action
 from reconciler.render.view import PlanView, build_view
 
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "magenta": "35"}
@@ -36,11 +37,11 @@ def view_lines(view: PlanView, color: bool) -> list[str]:
         for line in group.changes:
             drift = " " + paint("(drift)", "magenta") if line.drift else ""
             out.append(
-                f"  {paint(f'{line.symbol} {line.action} {line.kind} {line.id}', STYLES[line.symbol])} "
+                f"  {paint(f'{line.symbol} {line.verb} {line.kind} {line.id}', STYLES[line.symbol])} "
                 f'"{line.name}"{drift}'
             )
             for field in line.fields:
-                if line.action == "update":
+                if line.action == Action.UPDATE:
                     note = f"  ({field.note})" if field.note else ""
                     out.append(f"      {field.path}: {field.before} → {field.after}{note}")
                 else:

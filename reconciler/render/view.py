@@ -15,8 +15,10 @@ from decimal import Decimal, InvalidOperation
 from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Plan
+from reconciler.engine.vocabulary import Action, Removal
+from reconciler.model.catalog import ALL_FULFILLMENT, ALL_PLATFORMS
 
-SYMBOLS = {"create": "+", "update": "~", "remove": "-"}
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.REMOVE: "-"}
 # What a create shows: enough to recognise the entity, not every default.
 CREATE_FIELDS = (
     "price",
@@ -39,8 +41,8 @@ DEFAULTS = {
     "hours": [],
     "options": [],
     "description": None,
-    "fulfillment": ["delivery", "pickup_or_dine_in"],
-    "platforms": ["site", "mobile_site", "wix_app", "call_center", "chat_bot"],
+    "fulfillment": list(ALL_FULFILLMENT),
+    "platforms": list(ALL_PLATFORMS),
 }
 
 
@@ -55,7 +57,8 @@ class FieldLine:
 @dataclass(frozen=True)
 class ChangeLine:
     symbol: str
-    action: str
+    action: Action
+    verb: str  # how the action is shown: create, update, or the target's removal verb
     kind: str
     id: str
     name: str
@@ -91,7 +94,8 @@ def build_view(plan: Plan) -> PlanView:
         lines = tuple(_line(c, spec.removal) for c in plan.changes if c.kind == spec.kind)
         if lines:
             groups.append(Group(spec.title, lines))
-    undeclared = tuple(_line(c, "remove") for c in plan.changes if c.kind not in {k.kind for k in capabilities.kinds})
+    declared = {spec.kind for spec in capabilities.kinds}
+    undeclared = tuple(_line(c, capabilities.removal) for c in plan.changes if c.kind not in declared)
     if undeclared:  # never dropped silently, whatever a target forgot to declare
         groups.append(Group("Other", undeclared))
     steps: dict[int, list[str]] = {}
@@ -119,22 +123,30 @@ def _header(target: TargetInfo) -> str:
     return " · ".join([*parts, target.guarantee])
 
 
-def _line(change: Change, removal: str) -> ChangeLine:
-    if change.action == "create":
+def _line(change: Change, removal: Removal) -> ChangeLine:
+    if change.action == Action.CREATE:
         fields = tuple(
             FieldLine(f.path, "", show(f.after, f.path))
             for f in change.fields
             if f.path in CREATE_FIELDS and f.after != DEFAULTS.get(f.path, object())
         )
-    elif change.action == "update":
+    elif change.action == Action.UPDATE:
         fields = tuple(
             FieldLine(f.path, show(f.before, f.path), show(f.after, f.path), _percent(f)) for f in change.fields
         )
     else:
         fields = ()
-    action = removal if change.action == "remove" else change.action
+    verb = str(removal if change.action == Action.REMOVE else change.action)
     return ChangeLine(
-        SYMBOLS[change.action], action, change.kind, change.id, change.name, fields, change.drift, change.notes
+        SYMBOLS[change.action],
+        change.action,
+        verb,
+        change.kind,
+        change.id,
+        change.name,
+        fields,
+        change.drift,
+        change.notes,
     )
 
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from reconciler.model.catalog import Catalog, Dish, Extras, Menu, Section, Selection, Variation, Window
+from reconciler.model.catalog import Catalog, Dish, Extras, Menu, OpeningWindow, Section, Selection, Variation
 from reconciler.sources.base import ImportNote, NoteKind
 from reconciler.sources.errors import ImportOutputInvalid
 from reconciler.sources.ids import IdMaker
@@ -53,7 +53,7 @@ class MenuDraft:
     visible: bool = True
     description: str | None = None
     image: str | None = None
-    hours: list[Window] = field(default_factory=list)
+    hours: list[OpeningWindow] = field(default_factory=list)
     sections: list[SectionDraft] = field(default_factory=list)
 
 

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS runs (
 
 @dataclass(frozen=True)
 class Entry:
-    kind: str
+    namespace: str  # the id namespace (the table's `kind` column): "item" for dishes and variations
     local_id: str
     wix_id: str
     applied_hash: str | None = None
@@ -101,7 +101,7 @@ class MappingStore:
             self._db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
             self._db.executemany(
                 "INSERT INTO pending VALUES (?,?,?,?,?,?)",
-                [(scope, run_id, e.kind, e.local_id, e.wix_id, e.applied_hash) for e in entries],
+                [(scope, run_id, e.namespace, e.local_id, e.wix_id, e.applied_hash) for e in entries],
             )
 
     def commit(self, scope: str, run_id: str) -> int:

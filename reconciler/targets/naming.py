@@ -20,8 +20,8 @@ class Namer:
     def __init__(self, entries: list[Entry], desired: Essence, existing: set[str], namespace: Namespace) -> None:
         """``existing``: Wix ids that are live now (a mapping to anything else is free to re-adopt)."""
         self.namespace = namespace
-        self.by_wix = {(e.kind, e.wix_id): e.local_id for e in entries}
-        self.local_to_wix = {(e.kind, e.local_id): e.wix_id for e in entries}
+        self.by_wix = {(e.namespace, e.wix_id): e.local_id for e in entries}
+        self.local_to_wix = {(e.namespace, e.local_id): e.wix_id for e in entries}
         self.names: dict[str, str] = {}  # Wix id -> local id, for everything reached
         self.adopted: list[Key] = []
         self._taken = {key for key, wix in self.local_to_wix.items() if wix in existing}
@@ -57,7 +57,7 @@ class Namer:
 
 def drifted(live: Essence, entries: list[Entry], namespace: Namespace) -> frozenset[Key]:
     """Live records that differ from what reconcile last wrote: edits made outside reconcile."""
-    applied = {(e.kind, e.local_id): e.applied_hash for e in entries}
+    applied = {(e.namespace, e.local_id): e.applied_hash for e in entries}
     return frozenset(
         key
         for key, fields in live.items()

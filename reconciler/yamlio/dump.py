@@ -13,7 +13,7 @@ from decimal import Decimal
 import yaml
 from pydantic import BaseModel
 
-from reconciler.model.catalog import Catalog, CatalogPart, Choice, SpecialHours, Window
+from reconciler.model.catalog import Catalog, CatalogPart, Choice, OpeningWindow, SpecialHours
 from reconciler.model.money import decimal_text, money_text
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={url}\n"
@@ -61,7 +61,7 @@ _KEY_ORDER = [
 _RANK = {key: index for index, key in enumerate(_KEY_ORDER)}
 _MONEY_KEYS = {"price"}
 _FLOW_LISTS = {"labels", "fulfillment", "platforms", "defaults", "options"}
-_FLOW_RECORDS = (Choice, Window, SpecialHours)
+_FLOW_RECORDS = (Choice, OpeningWindow, SpecialHours)
 
 
 _PLAIN = re.compile(r"[A-Za-z][\w .,'&()/+\-]*(?<! )")

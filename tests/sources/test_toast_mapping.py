@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from reconciler.model.catalog import Extras, Selection, Window
+from reconciler.model.catalog import Extras, OpeningWindow, Selection
 from reconciler.sources.errors import SourceInvalid
 from tests.sources.helpers import POS_FIXTURES, Imported
 
@@ -280,10 +280,10 @@ def test_schedules_become_menu_hours():
     )
     hours = Imported("toast", raw, currency="USD").catalog.menus[0].hours
     assert hours == [
-        Window(day="fri", open="18:00", close="24:00"),
-        Window(day="fri", open="22:00", close_day="sat", close="01:30"),
-        Window(day="sat", open="09:00", close="14:00"),
-        Window(day="sun", open="09:00", close="14:00"),
+        OpeningWindow(day="fri", open="18:00", close="24:00"),
+        OpeningWindow(day="fri", open="22:00", close_day="sat", close="01:30"),
+        OpeningWindow(day="sat", open="09:00", close="14:00"),
+        OpeningWindow(day="sun", open="09:00", close="14:00"),
     ]
 
 

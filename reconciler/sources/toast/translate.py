@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.model.catalog import DAYS, Window
+from reconciler.model.catalog import DAYS, OpeningWindow
 from reconciler.sources.base import ImportOptions, ImportResult
 from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionDraft, Variant
 from reconciler.sources.errors import SourceInvalid, SourceProblem
@@ -231,7 +231,7 @@ class _Translation:
 
     # -- availability ----------------------------------------------------------------------------
 
-    def _hours(self, menu: Menu, origin: Origin) -> tuple[list[Window], bool]:
+    def _hours(self, menu: Menu, origin: Origin) -> tuple[list[OpeningWindow], bool]:
         """Weekly windows from the menu's schedule (restaurant local time), and whether it is never
         available (not always available, yet no schedule)."""
         if menu.always_available:
@@ -252,7 +252,7 @@ class _Translation:
         unique = sorted(set(windows), key=lambda w: (DAYS.index(w.day), w.open, w.close))
         return unique, False
 
-    def _window(self, day: str, span: object, origin: Origin) -> Window | None:
+    def _window(self, day: str, span: object, origin: Origin) -> OpeningWindow | None:
         start = _hhmm(span.get("start")) if isinstance(span, dict) else None
         end = _hhmm(span.get("end")) if isinstance(span, dict) else None
         if start is None or end is None:
@@ -261,8 +261,8 @@ class _Translation:
         if end == "00:00":
             end = "24:00"
         if end <= start:
-            return Window(day=day, open=start, close_day=DAYS[(DAYS.index(day) + 1) % 7], close=end)
-        return Window(day=day, open=start, close=end)
+            return OpeningWindow(day=day, open=start, close_day=DAYS[(DAYS.index(day) + 1) % 7], close=end)
+        return OpeningWindow(day=day, open=start, close=end)
 
 
 def _hhmm(value: object) -> str | None:

@@ -8,6 +8,7 @@ kinds than the neutral essence has. Each kind's id namespace is also the service
 from __future__ import annotations
 
 from reconciler.engine.capabilities import Capabilities, KindSpec
+from reconciler.engine.vocabulary import Kind, Namespace, Removal
 
 # What a catalog can say and Menus (New) has no place for; project.py names these in its notes.
 TAX_RATES = "tax rates (Menus (New) takes tax from the site's settings)"
@@ -21,16 +22,16 @@ VARIATION_OPTIONS = "options on variations"
 
 CAPABILITIES = Capabilities(
     kinds=(
-        KindSpec("menu", "Menus", namespace="menu", removal="delete"),
-        KindSpec("section", "Sections", namespace="section", removal="delete"),
-        KindSpec("dish", "Dishes", namespace="item", removal="delete"),
-        KindSpec("option_group", "Option groups", namespace="group", removal="delete"),
-        KindSpec("variant", "Variants (sizes)", namespace="variant", removal="delete"),
-        KindSpec("modifier", "Modifiers (choices)", namespace="modifier", removal="delete"),
-        KindSpec("label", "Labels", namespace="label", removal="delete"),
+        KindSpec(Kind.MENU, "Menus", Namespace.MENU, Removal.DELETE),
+        KindSpec(Kind.SECTION, "Sections", Namespace.SECTION, Removal.DELETE),
+        KindSpec(Kind.DISH, "Dishes", Namespace.ITEM, Removal.DELETE),
+        KindSpec(Kind.OPTION_GROUP, "Option groups", Namespace.GROUP, Removal.DELETE),
+        KindSpec(Kind.VARIANT, "Variants (sizes)", Namespace.VARIANT, Removal.DELETE),
+        KindSpec(Kind.MODIFIER, "Modifiers (choices)", Namespace.MODIFIER, Removal.DELETE),
+        KindSpec(Kind.LABEL, "Labels", Namespace.LABEL, Removal.DELETE),
     ),
     drafts=False,
-    removal="delete",
+    removal=Removal.DELETE,
     cannot_hold=(
         TAX_RATES,
         FULFILMENT,

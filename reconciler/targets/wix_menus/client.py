@@ -17,7 +17,7 @@ PAGE = 500  # cursor paging limit on List endpoints
 
 
 @dataclass(frozen=True)
-class Service:
+class MenusService:
     name: str  # operation prefix: menus, sections, items, variants, labels, modifiers, modifierGroups
     base: str  # canonical path prefix
     collection: str  # path segment and list key: "menus", "modifier-groups", …
@@ -35,12 +35,12 @@ class Service:
 
 
 SERVICES = {
-    "menu": Service("menus", "/restaurants/menus-menu/v1", "menus", "menus", "menu", "Menus", "menus"),
-    "section": Service(
+    "menu": MenusService("menus", "/restaurants/menus-menu/v1", "menus", "menus", "menu", "Menus", "menus"),
+    "section": MenusService(
         "sections", "/restaurants/menus-section/v1", "sections", "sections", "section", "Sections", "sections"
     ),
-    "item": Service("items", "/restaurants/menus-item/v1", "items", "items", "item", "Items", "items"),
-    "variant": Service(
+    "item": MenusService("items", "/restaurants/menus-item/v1", "items", "items", "item", "Items", "items"),
+    "variant": MenusService(
         "variants",
         "/restaurants/item-variants/v1",
         "variants",
@@ -50,7 +50,7 @@ SERVICES = {
         "variants",
         delete_limit=200,
     ),
-    "label": Service(
+    "label": MenusService(
         "labels",
         "/restaurants/item-labels/v1",
         "labels",
@@ -61,7 +61,7 @@ SERVICES = {
         delete_limit=200,
         paged=False,
     ),
-    "modifier": Service(
+    "modifier": MenusService(
         "modifiers",
         "/restaurants/item-modifiers/v1",
         "modifiers",
@@ -71,7 +71,7 @@ SERVICES = {
         "modifiers",
         delete_limit=200,
     ),
-    "group": Service(
+    "group": MenusService(
         "modifierGroups",
         "/restaurants/item-modifier-group/v1",
         "modifier-groups",
@@ -84,21 +84,21 @@ SERVICES = {
 }
 
 
-def bulk_create(kind: str) -> tuple[str, str, str]:
+def bulk_create(service: str) -> tuple[str, str, str]:
     """(operation, method, path) of a bulk create."""
-    s = SERVICES[kind]
+    s = SERVICES[service]
     return f"{s.name}.bulkCreate{s.title}", "POST", f"{s.base}/bulk/{s.collection}/create"
 
 
-def bulk_update(kind: str) -> tuple[str, str, str]:
-    s = SERVICES[kind]
+def bulk_update(service: str) -> tuple[str, str, str]:
+    s = SERVICES[service]
     # The SDK itself is inconsistent: bulkUpdateMenu/Section/Item, but bulkUpdateVariants/Modifiers/…
-    title = s.singular_title if kind in ("menu", "section", "item") else s.title
+    title = s.singular_title if service in ("menu", "section", "item") else s.title
     return f"{s.name}.bulkUpdate{title}", "POST", f"{s.base}/bulk/{s.bulk_update_path}/update"
 
 
-def bulk_delete(kind: str, ids: list[str]) -> tuple[str, str, str]:
-    s = SERVICES[kind]
+def bulk_delete(service: str, ids: list[str]) -> tuple[str, str, str]:
+    s = SERVICES[service]
     return (
         f"{s.name}.bulkDelete{s.title}",
         "DELETE",
@@ -106,18 +106,18 @@ def bulk_delete(kind: str, ids: list[str]) -> tuple[str, str, str]:
     )
 
 
-def single_create(kind: str) -> tuple[str, str, str]:
-    s = SERVICES[kind]
+def single_create(service: str) -> tuple[str, str, str]:
+    s = SERVICES[service]
     return f"{s.name}.create{s.singular_title}", "POST", f"{s.base}/{s.collection}"
 
 
-def single_update(kind: str, wix_id: str) -> tuple[str, str, str]:
-    s = SERVICES[kind]
+def single_update(service: str, wix_id: str) -> tuple[str, str, str]:
+    s = SERVICES[service]
     return f"{s.name}.update{s.singular_title}", "PATCH", f"{s.base}/{s.collection}/{wix_id}"
 
 
-def single_delete(kind: str, wix_id: str) -> tuple[str, str, str]:
-    s = SERVICES[kind]
+def single_delete(service: str, wix_id: str) -> tuple[str, str, str]:
+    s = SERVICES[service]
     return f"{s.name}.delete{s.singular_title}", "DELETE", f"{s.base}/{s.collection}/{wix_id}"
 
 
@@ -130,9 +130,9 @@ class MenusApi:
     ) -> dict:
         return await self.session.call(operation, method, path, json_body=body, idempotent=idempotent)
 
-    async def list_all(self, kind: str) -> list[dict]:
-        """Every entity of a kind, following cursors (labels are unpaged)."""
-        s = SERVICES[kind]
+    async def list_all(self, service: str) -> list[dict]:
+        """Every entity of a service, following cursors (labels are unpaged)."""
+        s = SERVICES[service]
         operation = f"{s.name}.list{s.title}"
         path = f"{s.base}/{s.collection}"
         if not s.paged:
@@ -148,15 +148,15 @@ class MenusApi:
             if not cursor or not meta.get("hasNext", True) or not page.get(s.list_key):
                 return found
 
-    async def fetch_by_ids(self, kind: str, ids: list[str]) -> list[dict]:
+    async def fetch_by_ids(self, service: str, ids: list[str]) -> list[dict]:
         """Current versions (with revisions) of some entities; used before compensating updates."""
-        s = SERVICES[kind]
+        s = SERVICES[service]
         if not ids:
             return []
         if not s.paged:
             wanted = set(ids)
-            return [e for e in await self.list_all(kind) if e.get("id") in wanted]
-        id_param = {"group": "modifierGroupIds"}.get(kind, f"{kind}Ids")
+            return [e for e in await self.list_all(service) if e.get("id") in wanted]
+        id_param = {"group": "modifierGroupIds"}.get(service, f"{service}Ids")
         found: list[dict] = []
         for start in range(0, len(ids), PAGE):
             params = [(id_param, i) for i in ids[start : start + PAGE]] + [("paging.limit", str(PAGE))]

@@ -20,6 +20,7 @@ import re
 import time
 
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
+from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, TemporaryApiError
 from reconciler.targets.base import ExecutionResult, Progress, Stage
 from reconciler.targets.calls import CallCount
@@ -54,18 +55,15 @@ class MenusExecutor:
         self._unsure_creates: list[Operation] = []
         result = ExecutionResult(created=created)
         total, done = len(plan.operations), 0
-        phases = {
-            phase: sorted({o.step for o in plan.operations if o.phase == phase})
-            for phase in ("build", "cut-over", "clean-up")
-        }
+        phases = {phase: sorted({o.step for o in plan.operations if o.phase == phase}) for phase in Phase}
         try:
-            for step in phases["build"]:
+            for step in phases[Phase.BUILD]:
                 batch = [o for o in plan.operations if o.step == step]
                 self.progress("build: " + ", ".join(sorted({o.call for o in batch})), done, total)
                 await self._step(batch, ids, revisions, created)
                 done += len(batch)
                 await _maybe(stage(created, partial=True))  # a killed run's creations stay known
-            for step in phases["cut-over"]:
+            for step in phases[Phase.CUT_OVER]:
                 batch = [o for o in plan.operations if o.step == step]
                 self.progress(f"cut-over: {len(batch)} calls at once", done, total)
                 started = time.monotonic()
@@ -88,7 +86,7 @@ class MenusExecutor:
             raise ApplyFailed(
                 f"{failure}; every change was rolled back and the live site is as it was.{advice}"
             ) from None
-        for step in phases["clean-up"]:
+        for step in phases[Phase.CLEAN_UP]:
             batch = [o for o in plan.operations if o.step == step]
             self.progress("clean-up: " + ", ".join(sorted({o.call for o in batch})), done, total)
             try:
@@ -299,7 +297,7 @@ def _service_key(op: Operation) -> str:
     return next(kind for kind, spec in client.SERVICES.items() if spec.name == prefix)
 
 
-def _service_of(op: Operation) -> client.Service:
+def _service_of(op: Operation) -> client.MenusService:
     return client.SERVICES[_service_key(op)]
 
 

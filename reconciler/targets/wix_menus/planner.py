@@ -13,7 +13,7 @@ Menus (New) has no draft and no publish: every write is live. The plan has three
 
 If anything fails during build or cut-over, the executor compensates: it undoes the updates that
 happened (each cut-over call carries the before-state of its entities) and deletes what build
-created. The window in which a diner could see a mix is the duration of the cut-over step; the
+created. The cut-over window, in which a diner could see a mix, is the duration of that step; the
 executor measures it. Deletes are irreversible, so clean-up is last and a failure there leaves
 detached, invisible entities that the next apply removes (docs/menus-new-atomicity.md).
 """
@@ -26,6 +26,7 @@ from reconciler.canonical import fingerprint
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built, Operation, ref, rev
+from reconciler.engine.vocabulary import Action, Phase
 from reconciler.targets.wix_menus import client, convert
 from reconciler.targets.wix_menus.capabilities import namespace
 from reconciler.targets.wix_menus.read import LiveSite
@@ -64,7 +65,7 @@ def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: 
     for change in changes:
         service = namespace(change.kind)
         key = f"{service}:{change.id}"
-        if change.action == "remove":
+        if change.action == Action.REMOVE:
             wix = live.wix_ids[change.key]
             work.deletes.setdefault(service, []).append(wix)
             if service == "menu":
@@ -73,7 +74,7 @@ def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: 
         fields = desired[change.key]
         payload = convert.to_wix(service, fields, location_id if service == "menu" else None)
         if key in ids:
-            if change.action == "create":
+            if change.action == Action.CREATE:
                 work.notes.setdefault(change.key, []).append(
                     f"reuses the Wix {NOUNS[service]} {ids[key]} an interrupted run had built"
                 )
@@ -152,7 +153,7 @@ def _creates(step: int, service: str, entries: list[tuple[str, dict]]) -> list[O
                 f'create label "{payload["name"]}"',
                 binds=((0, service, local_id),),
                 idempotent=False,
-                phase="build",
+                phase=Phase.BUILD,
             )
             for local_id, payload in entries
         ]
@@ -171,7 +172,7 @@ def _creates(step: int, service: str, entries: list[tuple[str, dict]]) -> list[O
                 _count("create", len(batch), NOUNS[service]),
                 binds=tuple((i, service, local_id) for i, (local_id, _) in enumerate(batch)),
                 idempotent=False,
-                phase="build",
+                phase=Phase.BUILD,
             )
         )
     return ops
@@ -200,7 +201,7 @@ def _cut_over(step: int, work: _Work) -> list[Operation]:
                         path.replace("{id}", "{" + f"{service}:{local_id}" + "}"),
                         body,
                         f'update label "{payload.get("name", local_id)}"',
-                        phase="cut-over",
+                        phase=Phase.CUT_OVER,
                         undo={"elements": [undo]},
                     )
                 )
@@ -223,7 +224,7 @@ def _cut_over(step: int, work: _Work) -> list[Operation]:
                     path,
                     {spec.list_key: elements, "returnEntity": False},
                     _count("update", len(batch), NOUNS[service]),
-                    phase="cut-over",
+                    phase=Phase.CUT_OVER,
                     undo={"elements": [undo for _, _, undo, _ in batch]},
                 )
             )
@@ -234,7 +235,7 @@ def _deletes(step: int, service: str, wix_ids: list[str]) -> list[Operation]:
     spec = client.SERVICES[service]
     if service == "menu":  # no bulk delete for menus
         return [
-            Operation(step, *client.single_delete(service, wix_id), None, "delete a menu", phase="clean-up")
+            Operation(step, *client.single_delete(service, wix_id), None, "delete a menu", phase=Phase.CLEAN_UP)
             for wix_id in wix_ids
         ]
     ops = []
@@ -243,7 +244,7 @@ def _deletes(step: int, service: str, wix_ids: list[str]) -> list[Operation]:
         operation, method, path = client.bulk_delete(service, batch)
         ops.append(
             Operation(
-                step, operation, method, path, None, _count("delete", len(batch), NOUNS[service]), phase="clean-up"
+                step, operation, method, path, None, _count("delete", len(batch), NOUNS[service]), phase=Phase.CLEAN_UP
             )
         )
     return ops

@@ -24,7 +24,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from reconciler.engine.essence import ALL_FULFILLMENT, ALL_PLATFORMS, Essence, money, text
-from reconciler.model.catalog import Catalog, Deselection, Extras, Item, Selection, Visible
+from reconciler.engine.vocabulary import Kind
+from reconciler.model.catalog import Catalog, Deselection, Extras, Orderable, Selection, Visible
 from reconciler.targets.wix_menus.capabilities import (
     DEFAULT_SIZE,
     FULFILMENT,
@@ -34,13 +35,14 @@ from reconciler.targets.wix_menus.capabilities import (
     TAX_RATES,
     VARIATION_DETAILS,
     VARIATION_OPTIONS,
+    namespace,
 )
 
 MAX_RULE = 25
 LIMITS = {"menu": 500, "section": 500, "item": 200, "variant": 200, "modifier": 200, "group": 100, "label": 50}
 
 
-def size_group(dish: Item, groups: dict, variations: set[str]):
+def size_group(dish: Orderable, groups: dict, variations: set[str]):
     """The option that becomes the dish's price variants: its first selection of variations."""
     for group_id in dish.options:
         group = groups[group_id]
@@ -65,7 +67,7 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
         _visibility_losses(menu, f"menu {menu.id}", lose)
         if menu.image:
             lose(MENU_IMAGES, menu.id)
-        out[("menu", menu.id)] = {
+        out[(Kind.MENU, menu.id)] = {
             "name": menu.name,
             "description": text(menu.description),
             "visible": menu.visible,
@@ -75,7 +77,7 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
             refused.append(f"menu {menu.id} has {len(menu.sections)} sections; Menus (New) allows 100")
         for section in menu.sections:
             _visibility_losses(section, f"section {section.id}", lose)
-            out[("section", section.id)] = {
+            out[(Kind.SECTION, section.id)] = {
                 "menu": menu.id,
                 "name": section.name,
                 "description": text(section.description),
@@ -113,14 +115,14 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
                 lose(DEFAULT_SIZE, dish.id)
             record["variants"] = [{"variant": c.item, "price": money(dish.price + c.price)} for c in sizes.choices]
             for choice in sizes.choices:
-                out[("variant", choice.item)] = {"name": items[choice.item].name}
+                out[(Kind.VARIANT, choice.item)] = {"name": items[choice.item].name}
         for label in dish.labels:
-            out[("label", label)] = {"name": label}
+            out[(Kind.LABEL, label)] = {"name": label}
         if len(dish.labels) > 10:
             refused.append(f"dish {dish.id} has {len(dish.labels)} labels; Menus (New) allows 10")
         if len(others) > 25:
             refused.append(f"dish {dish.id} has {len(others)} option groups; Menus (New) allows 25")
-        out[("dish", dish.id)] = record
+        out[(Kind.DISH, dish.id)] = record
 
     for group_id in sorted(used_groups):
         group = groups[group_id]
@@ -128,18 +130,18 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
         if problem:
             refused.append(problem)
             continue
-        out[("option_group", group_id)] = record
+        out[(Kind.OPTION_GROUP, group_id)] = record
         for choice in group.choices:
             item = items[choice.item]
-            out[("modifier", choice.item)] = {"name": item.name, "in_stock": item.in_stock}
+            out[(Kind.MODIFIER, choice.item)] = {"name": item.name, "in_stock": item.in_stock}
 
     for variation in catalog.variations:
-        if (("variant", variation.id) in out or ("modifier", variation.id) in out) and _has_details(variation):
+        if ((Kind.VARIANT, variation.id) in out or (Kind.MODIFIER, variation.id) in out) and _has_details(variation):
             lose(VARIATION_DETAILS, variation.id)
     if any(i.options for i in catalog.variations):
         lose(VARIATION_OPTIONS, ", ".join(v.id for v in catalog.variations if v.options))
     for (kind, local_id), record in out.items():
-        limit = LIMITS.get({"dish": "item", "option_group": "group"}.get(kind, kind))
+        limit = LIMITS.get(namespace(kind))
         if limit and len(record.get("name") or "") > limit:
             refused.append(f"{kind} {local_id}: the name is longer than the {limit} characters Menus (New) allows")
     for choice_price in (c.price for g in catalog.option_groups for c in g.choices):
@@ -188,7 +190,7 @@ def _visibility_losses(entity: Visible, who: str, lose) -> None:
         lose(HOURS, who)
 
 
-def _has_details(item: Item) -> bool:
+def _has_details(item: Orderable) -> bool:
     return bool(
         item.price
         or item.tax_rate

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from reconciler.canonical import fingerprint
 from reconciler.engine.essence import Essence, Key, money, text
+from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
 from reconciler.targets.naming import Namer, drifted
 from reconciler.targets.wix_menus.capabilities import namespace
@@ -41,7 +42,7 @@ class LiveSite:
     essence: Essence
     wix_ids: dict[Key, str]
     known: dict[str, dict]  # every listed entity by Wix id
-    kinds: dict[str, str]  # Wix id -> service
+    services: dict[str, str]  # Wix id -> the service that holds it
     local_to_wix: dict[tuple[str, str], str]  # (namespace, local id) -> Wix id
     adopted: list[Key] = field(default_factory=list)
     drifted: frozenset[Key] = frozenset()
@@ -50,16 +51,16 @@ class LiveSite:
 
 
 async def fetch(api: MenusApi) -> RawSite:
-    kinds = list(SERVICES)
-    results = await asyncio.gather(*(api.list_all(kind) for kind in kinds))
-    return RawSite(dict(zip(kinds, results, strict=False)))
+    services = list(SERVICES)
+    results = await asyncio.gather(*(api.list_all(service) for service in services))
+    return RawSite(dict(zip(services, results, strict=True)))
 
 
 def interpret(
     raw: RawSite, entries: list[Entry], desired: Essence, location_id: str | None, several_locations: bool
 ) -> LiveSite:
     known = {e["id"]: e for entities in raw.lists.values() for e in entities if e.get("id")}
-    kinds = {e["id"]: kind for kind, entities in raw.lists.items() for e in entities if e.get("id")}
+    services = {e["id"]: service for service, entities in raw.lists.items() for e in entities if e.get("id")}
     namer = Namer(entries, desired, set(known), namespace)
     names = namer.names
 
@@ -67,7 +68,7 @@ def interpret(
         return namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
 
     def reachable(kind: str, wix_id: str) -> bool:
-        return wix_id in known and kinds[wix_id] == namespace(kind)
+        return wix_id in known and services[wix_id] == namespace(kind)
 
     live: Essence = {}
     wix_ids: dict[Key, str] = {}
@@ -76,36 +77,36 @@ def interpret(
     for menu in raw.lists["menu"]:
         if several_locations and menu.get("businessLocationId") not in (None, location_id):
             continue
-        menu_local = name("menu", menu["id"])
-        pending.append(("menu", menu["id"]))
+        menu_local = name(Kind.MENU, menu["id"])
+        pending.append((Kind.MENU, menu["id"]))
         for section_id in menu.get("sectionIds") or []:
-            if reachable("section", section_id) and section_id not in names:
-                name("section", section_id, menu_local)
-                pending.append(("section", section_id))
-    for _, section_id in [p for p in pending if p[0] == "section"]:
+            if reachable(Kind.SECTION, section_id) and section_id not in names:
+                name(Kind.SECTION, section_id, menu_local)
+                pending.append((Kind.SECTION, section_id))
+    for _, section_id in [p for p in pending if p[0] == Kind.SECTION]:
         for child in known[section_id].get("itemIds") or []:
-            if reachable("dish", child) and child not in names:
-                name("dish", child)
-                pending.append(("dish", child))
-    for _, item_id in [p for p in pending if p[0] == "dish"]:
+            if reachable(Kind.DISH, child) and child not in names:
+                name(Kind.DISH, child)
+                pending.append((Kind.DISH, child))
+    for _, item_id in [p for p in pending if p[0] == Kind.DISH]:
         item = known[item_id]
         for ref in _item_refs(item):
             kind, wix_id = ref
             if reachable(kind, wix_id) and wix_id not in names:
                 name(kind, wix_id)
                 pending.append(ref)
-    for _, group_id in [p for p in pending if p[0] == "option_group"]:
+    for _, group_id in [p for p in pending if p[0] == Kind.OPTION_GROUP]:
         for modifier in known[group_id].get("modifiers") or []:
             wix_id = modifier.get("id")
-            if reachable("modifier", wix_id) and wix_id not in names:
-                name("modifier", wix_id)
-                pending.append(("modifier", wix_id))
+            if reachable(Kind.MODIFIER, wix_id) and wix_id not in names:
+                name(Kind.MODIFIER, wix_id)
+                pending.append((Kind.MODIFIER, wix_id))
 
     to_local = namer.local
 
     menu_of = {}
     for kind, wix_id in pending:
-        if kind == "menu":
+        if kind == Kind.MENU:
             for section_id in known[wix_id].get("sectionIds") or []:
                 menu_of.setdefault(section_id, names[wix_id])
     for kind, wix_id in pending:
@@ -117,15 +118,15 @@ def interpret(
     reachable = set(wix_ids.values())
     wanted = {(namespace(k), i) for k, i in desired}
     detached = {
-        e.wix_id: e.kind
+        e.wix_id: e.namespace
         for e in entries
-        if e.wix_id in known and e.wix_id not in reachable and (e.kind, e.local_id) not in wanted
+        if e.wix_id in known and e.wix_id not in reachable and (e.namespace, e.local_id) not in wanted
     }
     return LiveSite(
         live,
         wix_ids,
         known,
-        kinds,
+        services,
         namer.local_to_wix,
         sorted(namer.adopted),
         drifted(live, entries, namespace),
@@ -134,9 +135,9 @@ def interpret(
 
 
 def _item_refs(item: dict) -> list[tuple[str, str]]:
-    refs = [("option_group", g.get("id")) for g in item.get("modifierGroups") or []]
-    refs += [("label", label.get("id")) for label in item.get("labels") or []]
-    refs += [("variant", v.get("variantId")) for v in ((item.get("priceVariants") or {}).get("variants") or [])]
+    refs = [(Kind.OPTION_GROUP, g.get("id")) for g in item.get("modifierGroups") or []]
+    refs += [(Kind.LABEL, label.get("id")) for label in item.get("labels") or []]
+    refs += [(Kind.VARIANT, v.get("variantId")) for v in ((item.get("priceVariants") or {}).get("variants") or [])]
     return [(kind, wix_id) for kind, wix_id in refs if wix_id]
 
 
@@ -146,14 +147,14 @@ def _price(info: dict | None) -> str | None:
 
 
 def _record(kind: str, raw: dict, to_local: Callable[[str], str], menu: str | None) -> dict:
-    if kind == "menu":
+    if kind == Kind.MENU:
         return {
             "name": raw.get("name") or "",
             "description": text(raw.get("description")),
             "visible": raw.get("visible") is not False,
             "sections": [to_local(s) for s in raw.get("sectionIds") or []],
         }
-    if kind == "section":
+    if kind == Kind.SECTION:
         return {
             "menu": menu,
             "name": raw.get("name") or "",
@@ -162,7 +163,7 @@ def _record(kind: str, raw: dict, to_local: Callable[[str], str], menu: str | No
             "visible": raw.get("visible") is not False,
             "dishes": [to_local(i) for i in raw.get("itemIds") or []],
         }
-    if kind == "dish":
+    if kind == Kind.DISH:
         settings = raw.get("orderSettings") or {}
         variants = (raw.get("priceVariants") or {}).get("variants")
         return {
@@ -182,7 +183,7 @@ def _record(kind: str, raw: dict, to_local: Callable[[str], str], menu: str | No
             ],
             "groups": [to_local(g.get("id")) for g in raw.get("modifierGroups") or []],
         }
-    if kind == "option_group":
+    if kind == Kind.OPTION_GROUP:
         rule = raw.get("rule") or {}
         modifiers = raw.get("modifiers") or []
         return {
@@ -199,6 +200,6 @@ def _record(kind: str, raw: dict, to_local: Callable[[str], str], menu: str | No
                 for m in modifiers
             ],
         }
-    if kind == "modifier":
+    if kind == Kind.MODIFIER:
         return {"name": raw.get("name") or "", "in_stock": raw.get("inStock") is not False}
     return {"name": raw.get("name") or ""}  # variant, label

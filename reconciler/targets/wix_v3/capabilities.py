@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from reconciler.engine.capabilities import Capabilities, KindSpec
+from reconciler.engine.vocabulary import Kind, Namespace, Removal
 
 # Catalogs v3 cannot delete: a removed menu is archived; a removed section, dish or variation is
 # unlisted from its parent (and hidden), so it keeps its Wix id should it come back.
 CAPABILITIES = Capabilities(
     kinds=(
-        KindSpec("menu", "Menus", namespace="menu", removal="archive"),
-        KindSpec("section", "Sections", namespace="section", removal="unlist"),
-        KindSpec("dish", "Dishes", namespace="item", removal="unlist"),
-        KindSpec("variation", "Variations", namespace="item", removal="unlist"),
+        KindSpec(Kind.MENU, "Menus", Namespace.MENU, Removal.ARCHIVE),
+        KindSpec(Kind.SECTION, "Sections", Namespace.SECTION, Removal.UNLIST),
+        KindSpec(Kind.DISH, "Dishes", Namespace.ITEM, Removal.UNLIST),
+        KindSpec(Kind.VARIATION, "Variations", Namespace.ITEM, Removal.UNLIST),
     ),
     drafts=True,
-    removal="archive",
+    removal=Removal.ARCHIVE,
     cannot_hold=(),  # the neutral model was designed to hold everything Catalogs v3 can
 )
 

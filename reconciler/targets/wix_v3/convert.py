@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.engine import essence as E
+from reconciler.engine.vocabulary import Namespace
 
 _DAY_TO_WIX = {d: d.upper() for d in E.DAYS}
 _DAY_FROM_WIX = {v: k for k, v in _DAY_TO_WIX.items()}
@@ -21,7 +22,7 @@ _PLATFORM_TO_WIX = {p: p.upper() for p in E.ALL_PLATFORMS}
 _PLATFORM_FROM_WIX = {v: k for k, v in _PLATFORM_TO_WIX.items()}
 _OPTION_BRANCH = {"selection": "selection", "extras": "extras", "deselection": "deselection"}
 
-Ref = Callable[[str, str], object]  # (mapping kind, local id) -> Wix id or placeholder
+Ref = Callable[[str, str], object]  # (namespace, local id) -> Wix id or placeholder
 
 
 def _clearable(value: str | None) -> str:
@@ -54,13 +55,13 @@ def visibility_to_wix(fields: dict) -> dict:
 
 
 def option_to_wix(option: dict, to_ref: Ref) -> dict:
-    choices = [{"itemId": to_ref("item", c["item"]), "price": {"value": c["price"]}} for c in option["choices"]]
+    choices = [{"itemId": to_ref(Namespace.ITEM, c["item"]), "price": {"value": c["price"]}} for c in option["choices"]]
     if option["type"] == "selection":
         default = option.get("default")
-        branch = {"defaultChoice": to_ref("item", default) if default else None, "availableChoices": choices}
+        branch = {"defaultChoice": to_ref(Namespace.ITEM, default) if default else None, "availableChoices": choices}
     elif option["type"] == "extras":
         branch = {
-            "defaultChoices": [to_ref("item", d) for d in option["defaults"]],
+            "defaultChoices": [to_ref(Namespace.ITEM, d) for d in option["defaults"]],
             "minChoices": option["min"],
             "maxChoices": option["max"],
             "availableChoices": choices,
@@ -93,7 +94,7 @@ def section_to_wix(fields: dict, to_ref: Ref, dishes: list[str] | None = None) -
         "description": _clearable(fields["description"]),
         "imageUrl": _clearable(fields["image"]),
         "visibilityCriteria": visibility_to_wix(fields),
-        "itemIds": {"values": [to_ref("item", d) for d in listed]},
+        "itemIds": {"values": [to_ref(Namespace.ITEM, d) for d in listed]},
     }
 
 
@@ -104,7 +105,7 @@ def menu_to_wix(fields: dict, to_ref: Ref, sections: list[str] | None = None) ->
         "description": _clearable(fields["description"]),
         "imageUrl": _clearable(fields["image"]),
         "visibilityCriteria": visibility_to_wix(fields),
-        "sectionIds": {"values": [to_ref("section", s) for s in listed]},
+        "sectionIds": {"values": [to_ref(Namespace.SECTION, s) for s in listed]},
     }
 
 
@@ -113,7 +114,7 @@ def visibility_from_wix(criteria: dict | None) -> dict:
     criteria = criteria or {}
     availability = criteria.get("availability") or {}
     hours = [
-        E.window(
+        E.opening_window(
             _DAY_FROM_WIX.get(p.get("openDay"), "mon"),
             p.get("openTime"),
             p.get("closeTime"),

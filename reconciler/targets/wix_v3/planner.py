@@ -31,6 +31,7 @@ from reconciler.canonical import fingerprint
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built, Operation, ref
+from reconciler.engine.vocabulary import Action, Kind, Namespace
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.capabilities import namespace
 from reconciler.targets.wix_v3.client import BULK_LIMIT
@@ -70,7 +71,7 @@ def build(
     single = _single_live_update(changes, work, desired, ids, catalog_id, live) if live_updates else None
     operations = single or (_draft_operations(work, desired, catalog_id) if changes else [])
     annotated = tuple(replace(c, notes=c.notes + tuple(work.notes.get(c.key, ()))) for c in changes)
-    notes = [REMOVAL_NOTE] if any(c.action == "remove" for c in changes) else []
+    notes = [REMOVAL_NOTE] if any(c.action == Action.REMOVE for c in changes) else []
     notes += (
         [f"adopting {len(live.adopted)} live entities by name: the next plan will track them by id"]
         if live.adopted
@@ -96,9 +97,9 @@ def _reusable(kind: str, local_id: str, live: LiveCatalog) -> str | None:
     raw = live.known.get(wix) if wix else None
     if raw is None:
         return None
-    if raw.get("archived") and kind != "menu":
+    if raw.get("archived") and kind != Kind.MENU:
         return None  # archived sections and items are immutable; a new one is needed
-    if kind == "section" and "itemIds" not in raw:
+    if kind == Kind.SECTION and "itemIds" not in raw:
         return None
     return wix
 
@@ -106,34 +107,37 @@ def _reusable(kind: str, local_id: str, live: LiveCatalog) -> str | None:
 def _classify(change: Change, desired: Essence, live: LiveCatalog, ids: dict, work: _Work) -> None:
     kind, local_id = change.kind, change.id
     fields = desired.get(change.key)
-    mkind = namespace(kind)
-    if change.action == "remove":
+    ns = namespace(kind)
+    if change.action == Action.REMOVE:
         _remove(change, live, work)
         return
-    existing = ids.get(f"{mkind}:{local_id}")
-    if change.action == "update" and kind == "section" and live.essence[change.key]["menu"] != fields["menu"]:
+    existing = ids.get(f"{ns}:{local_id}")
+    if change.action == Action.UPDATE and kind == Kind.SECTION and live.essence[change.key]["menu"] != fields["menu"]:
         # A section belongs to one menu for good: recreate it in the new menu, hide the old one.
         old_menu = live.essence[change.key]["menu"]
         work.notes.setdefault(change.key, []).append(
             f'sections cannot move between menus in Catalogs v3: recreated in menu "{fields["menu"]}", '
             f'the old one in "{old_menu}" is unlisted and hidden'
         )
-        if ("menu", old_menu) in desired:
+        if (Kind.MENU, old_menu) in desired:
             old_wix = live.wix_ids[change.key]  # a literal id: the local id now names the new section
-            work.sections[f"old:{local_id}"] = (ref("menu", old_menu), _hide_payload(live.essence[change.key], old_wix))
+            work.sections[f"old:{local_id}"] = (
+                ref(Namespace.MENU, old_menu),
+                _hide_payload(live.essence[change.key], old_wix),
+            )
         del ids[f"section:{local_id}"]
         existing = None
     if existing is None:
         {
-            "menu": work.new_menus,
-            "section": work.new_sections,
-            "dish": work.new_dishes,
-            "variation": work.new_variations,
+            Kind.MENU: work.new_menus,
+            Kind.SECTION: work.new_sections,
+            Kind.DISH: work.new_dishes,
+            Kind.VARIATION: work.new_variations,
         }[kind].append(local_id)
         return
-    if change.action == "create":
+    if change.action == Action.CREATE:
         raw = live.known[existing]
-        if kind == "menu" and raw.get("archived"):
+        if kind == Kind.MENU and raw.get("archived"):
             work.unarchive.append(local_id)
             work.notes.setdefault(change.key, []).append(f"unarchives the menu archived earlier ({existing})")
         else:
@@ -142,13 +146,13 @@ def _classify(change: Change, desired: Essence, live: LiveCatalog, ids: dict, wo
 
 
 def _update(kind: str, local_id: str, fields: dict, work: _Work) -> None:
-    if kind == "menu":
-        work.menus[local_id] = {"id": ref("menu", local_id), **convert.menu_to_wix(fields, ref)}
-    elif kind == "section":
-        payload = {"id": ref("section", local_id), **convert.section_to_wix(fields, ref)}
-        work.sections[local_id] = (ref("menu", fields["menu"]), payload)
+    if kind == Kind.MENU:
+        work.menus[local_id] = {"id": ref(Namespace.MENU, local_id), **convert.menu_to_wix(fields, ref)}
+    elif kind == Kind.SECTION:
+        payload = {"id": ref(Namespace.SECTION, local_id), **convert.section_to_wix(fields, ref)}
+        work.sections[local_id] = (ref(Namespace.MENU, fields["menu"]), payload)
     else:
-        work.items[local_id] = {"id": ref("item", local_id), **convert.item_to_wix(fields, ref)}
+        work.items[local_id] = {"id": ref(Namespace.ITEM, local_id), **convert.item_to_wix(fields, ref)}
 
 
 def _hide_payload(fields: dict, entity_ref: dict | str) -> dict:
@@ -158,13 +162,16 @@ def _hide_payload(fields: dict, entity_ref: dict | str) -> dict:
 def _remove(change: Change, live: LiveCatalog, work: _Work) -> None:
     kind, local_id = change.kind, change.id
     fields = live.essence[change.key]
-    if kind == "menu":
+    if kind == Kind.MENU:
         work.archive.append(local_id)
-    elif kind == "section":
-        if ("menu", fields["menu"]) in live.essence and fields["menu"] not in work.archive:
-            work.sections[local_id] = (ref("menu", fields["menu"]), _hide_payload(fields, ref("section", local_id)))
-    elif kind == "dish":
-        work.items[local_id] = _hide_payload(fields, ref("item", local_id))
+    elif kind == Kind.SECTION:
+        if (Kind.MENU, fields["menu"]) in live.essence and fields["menu"] not in work.archive:
+            work.sections[local_id] = (
+                ref(Namespace.MENU, fields["menu"]),
+                _hide_payload(fields, ref(Namespace.SECTION, local_id)),
+            )
+    elif kind == Kind.DISH:
+        work.items[local_id] = _hide_payload(fields, ref(Namespace.ITEM, local_id))
 
 
 def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Operation]:
@@ -189,7 +196,7 @@ def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Op
         f"{bulk}/menus/archive",
         "ids",
         sorted(work.archive),
-        lambda m: ref("menu", m),
+        lambda m: ref(Namespace.MENU, m),
         "archive {n} menus",
     )
     ops += _chunks(
@@ -198,7 +205,7 @@ def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Op
         f"{bulk}/menus/unarchive",
         "ids",
         sorted(work.unarchive),
-        lambda m: ref("menu", m),
+        lambda m: ref(Namespace.MENU, m),
         "unarchive {n} menus",
     )
     ops += _chunks(
@@ -207,9 +214,9 @@ def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Op
         f"{bulk}/menus/create",
         "menus",
         sorted(work.new_menus),
-        lambda m: convert.menu_to_wix(desired[("menu", m)], ref, sections=[]),
+        lambda m: convert.menu_to_wix(desired[(Kind.MENU, m)], ref, sections=[]),
         "create {n} menus",
-        bind="menu",
+        bind=Namespace.MENU,
     )
     ops += _chunks(
         1,
@@ -217,25 +224,25 @@ def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Op
         f"{bulk}/variations/create",
         "variations",
         sorted(work.new_variations),
-        lambda v: {"name": desired[("variation", v)]["name"]},
+        lambda v: {"name": desired[(Kind.VARIATION, v)]["name"]},
         "create {n} variations",
-        bind="item",
+        bind=Namespace.ITEM,
     )
     for local_id in work.new_menus:
-        if desired[("menu", local_id)]["sections"]:
-            _update("menu", local_id, desired[("menu", local_id)], work)
+        if desired[(Kind.MENU, local_id)]["sections"]:
+            _update(Kind.MENU, local_id, desired[(Kind.MENU, local_id)], work)
     for local_id in work.new_variations:
-        fields = desired[("variation", local_id)]
+        fields = desired[(Kind.VARIATION, local_id)]
         if fields != convert.fresh_variation(fields["name"]):
-            _update("variation", local_id, fields, work)
+            _update(Kind.VARIATION, local_id, fields, work)
 
     # Step 2: sections, listing the dishes that already exist.
     def new_section(local_id: str) -> dict:
-        fields = desired[("section", local_id)]
+        fields = desired[(Kind.SECTION, local_id)]
         existing = [d for d in fields["dishes"] if d not in created_dishes]
         if existing != fields["dishes"]:
-            _update("section", local_id, fields, work)
-        return {"menuId": ref("menu", fields["menu"]), "section": convert.section_to_wix(fields, ref, existing)}
+            _update(Kind.SECTION, local_id, fields, work)
+        return {"menuId": ref(Namespace.MENU, fields["menu"]), "section": convert.section_to_wix(fields, ref, existing)}
 
     ops += _chunks(
         2,
@@ -245,25 +252,25 @@ def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Op
         sorted(work.new_sections),
         new_section,
         "create {n} sections",
-        bind="section",
+        bind=Namespace.SECTION,
     )
 
     # Step 3: dishes, each inside the first section that lists it.
     home = {}
     for (kind, section_id), fields in desired.items():
-        if kind == "section":
+        if kind == Kind.SECTION:
             for dish in fields["dishes"]:
                 home.setdefault(dish, (fields["menu"], section_id))
 
     def new_dish(local_id: str) -> dict:
-        fields = desired[("dish", local_id)]
+        fields = desired[(Kind.DISH, local_id)]
         ready = [o for o in fields["options"] if not any(c["item"] in created_dishes for c in o["choices"])]
         if ready != fields["options"]:
-            _update("dish", local_id, fields, work)  # options offering new dishes: set in step 4
+            _update(Kind.DISH, local_id, fields, work)  # options offering new dishes: set in step 4
         menu_id, section_id = home[local_id]
         return {
-            "menuId": ref("menu", menu_id),
-            "sectionId": ref("section", section_id),
+            "menuId": ref(Namespace.MENU, menu_id),
+            "sectionId": ref(Namespace.SECTION, section_id),
             "dish": convert.item_to_wix(fields, ref, options=ready),
         }
 
@@ -275,7 +282,7 @@ def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Op
         sorted(work.new_dishes),
         new_dish,
         "create {n} dishes",
-        bind="item",
+        bind=Namespace.ITEM,
     )
 
     # Step 4: fields, options and order lists, now that every id exists.
@@ -361,14 +368,14 @@ def _compact(ops: list[Operation]) -> list[Operation]:
 def _single_live_update(
     changes: list[Change], work: _Work, desired: Essence, ids: dict, catalog_id: str, live: LiveCatalog
 ) -> list[Operation] | None:
-    if len(changes) != 1 or changes[0].action != "update":
+    if len(changes) != 1 or changes[0].action != Action.UPDATE:
         return None
     change = changes[0]
     pending = (work.new_menus, work.new_sections, work.new_dishes, work.new_variations, work.archive, work.unarchive)
     if any(pending) or change.key in live.adopted or (change.notes or work.notes.get(change.key)):
         return None
     wix = ids[f"{namespace(change.kind)}:{change.id}"]
-    if change.kind == "menu":
+    if change.kind == Kind.MENU:
         body = {k: v for k, v in work.menus[change.id].items() if k != "id"}
         return [
             Operation(
@@ -380,7 +387,7 @@ def _single_live_update(
                 f'update menu "{change.name}"',
             )
         ]
-    if change.kind == "section":
+    if change.kind == Kind.SECTION:
         menu_ref, payload = work.sections[change.id]
         menu_wix = ids[f"menu:{menu_ref['$ref'].split(':', 1)[1]}"]
         body = {k: v for k, v in payload.items() if k != "id"}

@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from reconciler.engine.essence import Essence, Key
+from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
 from reconciler.targets.naming import Namer, drifted
 from reconciler.targets.wix_v3 import convert
@@ -31,7 +32,7 @@ class LiveCatalog:
     essence: Essence
     wix_ids: dict[Key, str]  # reachable entities: (essence kind, local id) -> Wix id
     known: dict[str, dict]  # every entity listed, by Wix id (archived and unlisted included)
-    local_to_wix: dict[tuple[str, str], str]  # (mapping kind, local id) -> Wix id, incl. unlisted
+    local_to_wix: dict[tuple[str, str], str]  # (namespace, local id) -> Wix id, incl. unlisted
     adopted: list[Key] = field(default_factory=list)
     drifted: frozenset[Key] = frozenset()
     currency: str | None = None
@@ -73,11 +74,11 @@ def interpret(
     for menu in menus:
         if menu["id"] not in active:
             continue
-        menu_local = name("menu", menu["id"])
+        menu_local = name(Kind.MENU, menu["id"])
         listed = []
         for section_id in _values(menu, "sectionIds"):
             if section_id in active and section_id not in names and "itemIds" in known[section_id]:
-                listed.append((known[section_id], name("section", section_id, menu_local)))
+                listed.append((known[section_id], name(Kind.SECTION, section_id, menu_local)))
         structure.append((menu, menu_local, listed))
 
     # 2. Dishes the sections list, then whatever their options offer, breadth first.
@@ -87,7 +88,7 @@ def interpret(
         wix_id = queue.popleft()
         if wix_id in names or wix_id not in active or "type" not in known[wix_id]:
             continue
-        kind = "variation" if known[wix_id].get("type") == "VARIATION" else "dish"
+        kind = Kind.VARIATION if known[wix_id].get("type") == "VARIATION" else Kind.DISH
         name(kind, wix_id)
         reached.append(wix_id)
         queue.extend(_choices(known[wix_id]))
@@ -98,15 +99,15 @@ def interpret(
     live: Essence = {}
     wix_ids: dict[Key, str] = {}
     for menu, menu_local, listed in structure:
-        live[("menu", menu_local)] = convert.menu_from_wix(menu, [s for _, s in listed])
-        wix_ids[("menu", menu_local)] = menu["id"]
+        live[(Kind.MENU, menu_local)] = convert.menu_from_wix(menu, [s for _, s in listed])
+        wix_ids[(Kind.MENU, menu_local)] = menu["id"]
         for section, section_local in listed:
             dishes = [to_local(d) for d in _values(section, "itemIds") if d in names]
-            live[("section", section_local)] = convert.section_from_wix(section, menu_local, dishes)
-            wix_ids[("section", section_local)] = section["id"]
+            live[(Kind.SECTION, section_local)] = convert.section_from_wix(section, menu_local, dishes)
+            wix_ids[(Kind.SECTION, section_local)] = section["id"]
     for wix_id in reached:
         raw = known[wix_id]
-        kind = "variation" if raw.get("type") == "VARIATION" else "dish"
+        kind = Kind.VARIATION if raw.get("type") == "VARIATION" else Kind.DISH
         live[(kind, names[wix_id])] = convert.item_from_wix(raw, to_local)
         wix_ids[(kind, names[wix_id])] = wix_id
 
