@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
+from tests.strategies import DEFAULT_EXAMPLES
 from tests.support.emulator_server import EmulatorServer
+
+# Hypothesis profiles, chosen with --hypothesis-profile (every health check stays on):
+#   default    CI: the same examples on every run (derandomized), counts as each test declares them
+#   thorough   ten times the examples, freshly random each run: python -m pytest --hypothesis-profile=thorough
+settings.register_profile("default", max_examples=DEFAULT_EXAMPLES, deadline=None, derandomize=True)
+settings.register_profile("thorough", max_examples=10 * DEFAULT_EXAMPLES, deadline=None, print_blob=True)
+settings.load_profile("default")
 
 # e2e_guard: a test that starts a real process (or uses a fixture that did) must be marked e2e.
 pytest_plugins = ["tests.support.e2e_guard", "pytester"]

@@ -111,6 +111,13 @@ class _Engine:
     def mapping(self) -> dict:
         return self.store.dump()
 
+    def forget_mapping(self) -> None:
+        """Lose the local state (a new machine, a deleted .reconcile/): the next plan must adopt."""
+        self.store.close()
+        self.state = self.state.parent / f"{self.state.name}-again"
+        self.state.mkdir()
+        self.store = MappingStore(self.state / "state.sqlite")
+
     # -- the independent oracle (tests/oracle): plain HTTP, none of reconcile's reading code --------
     def wire(self) -> httpx.Client:  # pragma: no cover - defined by subclasses
         raise NotImplementedError
@@ -132,12 +139,14 @@ class _Engine:
 class Harness(_Engine):
     """``api``: "v3" (Catalogs v3, the sandbox) or "menus" (Menus (New), the wix-menus target)."""
 
-    def __init__(self, tmp_path: Path, policy: RetryPolicy = FAST, new_site: bool = True, api: str = "v3") -> None:
+    def __init__(
+        self, tmp_path: Path, policy: RetryPolicy = FAST, new_site: bool = True, api: str = "v3", currency: str = "USD"
+    ) -> None:
         super().__init__(tmp_path, policy)
         self.api = api
         self.emulator = Emulator(open_store(str(tmp_path / "emulator.sqlite")))
         if new_site:
-            seed(self.emulator.store, locations=1, names=["Test Kitchen"], app=api)
+            seed(self.emulator.store, locations=1, names=["Test Kitchen"], app=api, currency=currency)
 
     def target(self):
         label = "sandbox" if self.api == "v3" else "wix-menus"

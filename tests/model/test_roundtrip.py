@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
 
 from reconciler.yamlio.dump import dump_catalog
 from reconciler.yamlio.fmt import canonical_text
 from reconciler.yamlio.load import load_catalog
-from tests.strategies import catalogs
+from tests.strategies import catalogs, examples
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=examples(60))
 
 
 @SETTINGS
 @given(catalog=catalogs())
-def test_load_of_dump_is_the_same_catalog(tmp_path, catalog):
-    file = tmp_path / "c.yaml"
-    file.write_text(dump_catalog(catalog), encoding="utf-8")
-    assert load_catalog(file) == catalog
+def test_load_of_dump_is_the_same_catalog(catalog):
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "c.yaml"
+        file.write_text(dump_catalog(catalog), encoding="utf-8")
+        assert load_catalog(file) == catalog
 
 
 @SETTINGS
