@@ -194,7 +194,8 @@ def test_an_element_fault_fails_one_element_of_a_bulk_call(
     body = {"variations": [{"name": "S"}, {"name": "M"}, {"name": "L"}]}
     result = ok(bulk(api, cid, "variations/create", body))
     outcomes = [
-        (r["entityMetadata"]["success"], (r["entityMetadata"]["error"] or {}).get("code")) for r in result["results"]
+        (r["entityMetadata"]["success"], (r["entityMetadata"].get("error") or {}).get("code"))
+        for r in result["results"]
     ]
     assert outcomes == [(True, None), (False, "INJECTED_FAILURE"), (True, None)]
     assert result["bulkActionMetadata"] == {"totalSuccesses": 2, "totalFailures": 1, "undetailedFailures": 0}
