@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from reconciler.engine.planfile import schema_text as plan_schema_text
 from reconciler.errors import CatalogInvalid, ExitCode
 from reconciler.schema import schema_text
 from reconciler.yamlio.fmt import FormatOutcome, format_paths
@@ -72,9 +73,12 @@ def fmt(paths: tuple[str, ...], check: bool, drop_comments: bool) -> None:
 
 @click.command()
 @click.option("--part", is_flag=True, help="The schema of one file of a catalog split across a directory.")
-def schema(part: bool) -> None:
-    """Print the JSON Schema of the catalog YAML format."""
-    click.echo(schema_text(part), nl=False)
+@click.option("--plan", "plan", is_flag=True, help="The schema of a saved plan (`reconcile plan --out`) instead.")
+def schema(part: bool, plan: bool) -> None:
+    """Print the JSON Schema of the catalog YAML format (or of a saved plan)."""
+    if part and plan:
+        raise click.UsageError("give --part or --plan, not both")
+    click.echo(plan_schema_text() if plan else schema_text(part), nl=False)
 
 
 def register(cli: click.Group) -> None:

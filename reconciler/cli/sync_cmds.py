@@ -12,7 +12,8 @@ import click
 
 from reconciler.cli.progress import progress_reporter
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
-from reconciler.engine.plan import Plan, from_json, to_json
+from reconciler.engine.plan import Plan
+from reconciler.engine.planfile import from_json, to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from reconciler.engine.diff import diff
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Plan
+from reconciler.engine.planfile import seal
 from reconciler.engine.safety import Thresholds, assess
 from reconciler.engine.settle import settle
 from reconciler.errors import ConfigError, UnsupportedByTarget
@@ -53,16 +54,18 @@ async def make_plan(
         )
     changes = diff(desired, live.essence, target.capabilities.rank, live.drifted)
     built = await target.build(changes, desired, live, live_updates=live_updates)
-    plan = Plan(
-        target=await target.describe(),
-        live_fingerprint=raw.fingerprint(),
-        live_hashes=raw.hashes(),
-        changes=built.changes,
-        operations=built.operations,
-        ids=built.ids,
-        mapping=built.mapping,
-        notes=tuple(approximations) + built.notes,
-        safety=assess(built.changes, len(live.essence), thresholds),
-        revisions=built.revisions,
-    ).sealed()
+    plan = seal(
+        Plan(
+            target=await target.describe(),
+            live_fingerprint=raw.fingerprint(),
+            live_hashes=raw.hashes(),
+            changes=built.changes,
+            operations=built.operations,
+            ids=built.ids,
+            mapping=built.mapping,
+            notes=tuple(approximations) + built.notes,
+            safety=assess(built.changes, len(live.essence), thresholds),
+            revisions=built.revisions,
+        )
+    )
     return Planned(plan, desired, live)

@@ -34,7 +34,7 @@ import httpx
 
 from reconciler.canonical import fingerprint
 from reconciler.engine.apply import ApplyOptions, apply_plan
-from reconciler.engine.plan import to_json
+from reconciler.engine.planfile import to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError

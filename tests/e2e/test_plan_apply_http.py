@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.engine.plan import PLAN_VERSION
+from reconciler.engine.planfile import PLAN_VERSION
 from reconciler.state.lock import CatalogLock
 from tests.e2e.conftest import Site
 from tests.support.waiting import wait_until

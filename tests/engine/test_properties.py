@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from reconciler.engine.diff import diff, sort_key
 from reconciler.engine.essence import essence
-from reconciler.engine.plan import from_json, to_json
+from reconciler.engine.planfile import from_json, to_json
 from reconciler.targets.wix_v3.capabilities import CAPABILITIES
 from tests.engine.harness import Harness
 from tests.strategies import catalogs, currencies, examples

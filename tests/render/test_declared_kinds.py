@@ -12,7 +12,8 @@ import pytest
 
 from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change, FieldChange
-from reconciler.engine.plan import Plan, from_json, to_json
+from reconciler.engine.plan import Plan
+from reconciler.engine.planfile import from_json, seal, to_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.targets.registry import WIX
@@ -32,7 +33,7 @@ def plan_of(target_name: str, changes: list[Change]) -> Plan:
         scope=f"{cls.name}:loc-1",
         capabilities=cls.capabilities,
     )
-    return Plan(info, "fp", {}, tuple(changes), (), {}, ()).sealed()
+    return seal(Plan(info, "fp", {}, tuple(changes), (), {}, ()))
 
 
 def changes_of(kind: str) -> list[Change]:

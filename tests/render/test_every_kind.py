@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from reconciler.engine.plan import to_json
+from reconciler.engine.planfile import to_json
 from reconciler.model.catalog import Catalog
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text

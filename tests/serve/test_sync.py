@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli.sync_cmds import apply as apply_command
-from reconciler.engine.plan import from_json
+from reconciler.engine.planfile import from_json
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History, SyncRecord
 from reconciler.serve.queue import Item, SqliteQueue

@@ -1,0 +1,216 @@
+"""A plan's JSON form: what ``plan --format json`` prints and ``plan --out`` saves, with its schema.
+
+The document is the plan's own values as JSON (every field, keys sorted: the same plan gives the
+same bytes), plus ``format``, ``version``, a ``summary`` and a ``checksum`` over everything else.
+Its JSON Schema (schemas/plan.schema.json, ``reconcile schema --plan``) is generated from the same
+types that :func:`from_json` validates a saved plan against, so the two cannot drift. A saved plan
+of another version is refused by name; docs/plan-format.md tells what each version changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, StringConstraints, TypeAdapter, ValidationError, with_config
+from typing_extensions import TypedDict  # pydantic reads typing's TypedDict only from Python 3.12
+
+from reconciler.canonical import sha256
+from reconciler.engine.capabilities import KindSpec, TargetInfo
+from reconciler.engine.diff import Change
+from reconciler.engine.plan import Operation, Plan, Verdict
+from reconciler.errors import PlanFileInvalid
+
+PLAN_FORMAT = "reconcile-plan"
+PLAN_VERSION = 3
+# What each version changed: the message that refuses an older plan says it.
+VERSIONS = {  # docs/plan-format.md has the same table
+    1: "the first format",
+    2: "target.capabilities (kinds, titles, id namespaces, removal verbs, drafts)",
+    3: "a call outside a phase has phase null",
+}
+SCHEMA_ID = "https://reconcile.dev/schemas/plan.schema.json"
+
+
+class Summary(TypedDict):
+    create: int
+    update: int
+    remove: int
+    operations: int
+    steps: int
+    unsafe: bool
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Document(TypedDict):
+    """Every key of a plan file (``checksum`` covers all the others)."""
+
+    format: Literal["reconcile-plan"]
+    version: int
+    checksum: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+    summary: Summary
+    target: TargetInfo
+    live_fingerprint: str
+    live_hashes: dict[str, str]  # Wix id -> hash of the live entity the plan saw
+    changes: list[Change]
+    operations: list[Operation]
+    ids: dict[str, str]  # "<namespace>:<our id>" -> Wix id
+    revisions: dict[str, str]  # "<namespace>:<our id>" -> revision read at plan time
+    mapping: list[tuple[str, str, str]]  # (namespace, our id, hash apply verifies)
+    notes: list[str]
+    safety: Verdict
+
+
+_DOCUMENT: TypeAdapter[Document] = TypeAdapter(Document)
+
+
+def seal(plan: Plan) -> Plan:
+    """The same plan with its checksum filled in."""
+    return Plan(**{**plan.__dict__, "checksum": _checksum(_content(plan))})
+
+
+def to_json(plan: Plan) -> str:
+    """Deterministic, human-diffable JSON (sorted keys); the same plan gives the same bytes."""
+    document = {**_content(plan), "checksum": plan.checksum}
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def from_json(text: str, source: str = "plan file") -> Plan:
+    """Load a saved plan, refusing another version, a changed one, or one that breaks the schema."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise PlanFileInvalid(f"{source} is not a reconcile plan (not JSON: {exc})") from None
+    if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+        raise PlanFileInvalid(f"{source} is not a reconcile plan")
+    _check_version(data.get("version"), source)
+    claimed = data.pop("checksum", None)
+    if claimed != _checksum(data):
+        raise PlanFileInvalid(
+            f"{source}: checksum does not match its content; the plan was changed after it "
+            "was made. Run `reconcile plan --out` again."
+        )
+    try:
+        document = _DOCUMENT.validate_json(text, strict=True)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:10])
+        raise PlanFileInvalid(
+            f"{source} does not follow the plan format (schemas/plan.schema.json): {problems}"
+        ) from None
+    return Plan(
+        target=document["target"],
+        live_fingerprint=document["live_fingerprint"],
+        live_hashes=document["live_hashes"],
+        changes=tuple(document["changes"]),
+        operations=tuple(document["operations"]),
+        ids=document["ids"],
+        mapping=tuple(document["mapping"]),
+        notes=tuple(document["notes"]),
+        safety=document["safety"],
+        revisions=document["revisions"],
+        checksum=document["checksum"],
+    )
+
+
+def plan_schema() -> dict[str, Any]:
+    """The JSON Schema of a plan file, generated from the types :func:`from_json` validates with."""
+    schema = _DOCUMENT.json_schema(mode="validation")
+    _close(schema)
+    for definition in schema.get("$defs", {}).values():
+        _close(definition)
+    schema["properties"]["format"] = {"const": PLAN_FORMAT}
+    schema["properties"]["version"] = {"const": PLAN_VERSION}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "reconcile plan",
+        "description": f"A plan made by `reconcile plan --out` (format version {PLAN_VERSION}; docs/plan-format.md).",
+        **{k: v for k, v in schema.items() if k not in ("title", "description")},
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(plan_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _close(schema: dict[str, Any]) -> None:
+    """A plan file holds every field of every value, and nothing else."""
+    if "properties" in schema:
+        schema["required"] = sorted(schema["properties"])
+        schema["additionalProperties"] = False
+        for prop in schema["properties"].values():
+            prop.pop("default", None)
+
+
+def _check_version(version: object, source: str) -> None:
+    if version == PLAN_VERSION:
+        return
+    made = f"version {version}" if isinstance(version, int) else "no version"
+    newer = [f"{v}: {what}" for v, what in sorted(VERSIONS.items()) if isinstance(version, int) and v > version]
+    since = f" (since then, {'; '.join(newer)})" if newer else ""
+    raise PlanFileInvalid(
+        f"{source} is a plan of format {made}; this reconcile reads version {PLAN_VERSION}{since}. "
+        "Make the plan again with `reconcile plan --out`."
+    )
+
+
+def _content(plan: Plan) -> dict[str, Any]:
+    return {
+        "format": PLAN_FORMAT,
+        "version": PLAN_VERSION,
+        "target": _target_json(plan.target),
+        "summary": {
+            **plan.counts,
+            "operations": len(plan.operations),
+            "steps": len({o.step for o in plan.operations}),
+            "unsafe": plan.safety.unsafe,
+        },
+        "live_fingerprint": plan.live_fingerprint,
+        "live_hashes": plan.live_hashes,
+        "changes": [_change_json(c) for c in plan.changes],
+        # Shallow: asdict() would deep-copy every call body, a third of a 10,000-dish plan's time.
+        "operations": [{f: getattr(o, f) for f in _OPERATION_FIELDS} for o in plan.operations],
+        "ids": plan.ids,
+        "revisions": plan.revisions,
+        "mapping": [list(m) for m in plan.mapping],
+        "notes": list(plan.notes),
+        "safety": {
+            "unsafe": plan.safety.unsafe,
+            "reasons": list(plan.safety.reasons),
+            "existing": plan.safety.existing,
+        },
+    }
+
+
+_OPERATION_FIELDS = tuple(f.name for f in fields(Operation))
+
+
+def _target_json(target: TargetInfo) -> dict[str, Any]:
+    declared = target.capabilities
+    return {
+        **{f.name: getattr(target, f.name) for f in fields(TargetInfo) if f.name != "capabilities"},
+        "capabilities": {
+            "kinds": [{f.name: getattr(k, f.name) for f in fields(KindSpec)} for k in declared.kinds],
+            "drafts": declared.drafts,
+            "removal": declared.removal,
+            "cannot_hold": list(declared.cannot_hold),
+        },
+    }
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    return {
+        "action": change.action,
+        "kind": change.kind,
+        "id": change.id,
+        "name": change.name,
+        "drift": change.drift,
+        "notes": list(change.notes),
+        "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in change.fields],
+    }
+
+
+def _checksum(body: dict[str, Any]) -> str:
+    """sha256 over canonical JSON (:mod:`reconciler.canonical`)."""
+    return "sha256:" + sha256(body)
