@@ -83,6 +83,13 @@ class _QuietDrops(logging.Filter):
 @click.option("--latency-ms", default=0.0, type=click.FloatRange(min=0), help="Delay added to every API call.")
 @click.option("--currency", default=None, help="Site currency, ISO 4217 (default: the state's, else USD).")
 @click.option(
+    "--rate-limit",
+    "rate_limit",
+    default=None,
+    type=click.IntRange(min=1),
+    help="At most N API calls per site per minute; beyond, 429 with Retry-After (default: no limit).",
+)
+@click.option(
     "--stop-on-stdin-eof",
     is_flag=True,
     hidden=True,
@@ -95,6 +102,7 @@ def serve(
     token: str | None,
     latency_ms: float,
     currency: str | None,
+    rate_limit: int | None,
     stop_on_stdin_eof: bool,
 ) -> None:
     """Serve the Wix Catalogs v3, Menus (New) and Locations API emulator over HTTP until interrupted.
@@ -111,6 +119,7 @@ def serve(
     try:
         try:
             emulator = Emulator(store, token=token, currency=currency, latency_ms=latency_ms)
+            emulator.set_rate_limit(rate_limit)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
         sock = _listening_socket(host, port)
@@ -141,9 +150,24 @@ def serve(
         store.close()
 
 
+def _dishes(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    from reconciler.emulator.admin import parse_dishes
+
+    try:
+        return parse_dishes(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command()
 @_state_option("SQLite state file (default: $RECONCILE_STATE_DIR/sandbox.sqlite, else .reconcile/sandbox.sqlite).")
-@click.option("--locations", "count", required=True, type=click.IntRange(min=1), help="How many locations to add.")
+@click.option(
+    "--locations",
+    "count",
+    default=None,
+    type=click.IntRange(min=1),
+    help="How many locations to add (per site with --sites, default 1 there).",
+)
 @click.option("--names", default=None, help="Comma-separated location names, in order (the rest are 'Location N').")
 @click.option("--currency", default="USD", show_default=True, help="Site currency, ISO 4217.")
 @click.option(
@@ -160,30 +184,86 @@ def serve(
     help="Restaurant app the site gets: the legacy Catalogs v3 app (a catalog per location), "
     "the Menus (New) app, or both. Installing is additive.",
 )
+@click.option(
+    "--sites",
+    "sites",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Create N new sites, each with its own token, locations and menus (see --locations).",
+)
+@click.option(
+    "--site", "site", default=None, help="Add the locations to this seeded site (its id), not the default one."
+)
+@click.option(
+    "--dishes",
+    default=None,
+    callback=_dishes,
+    help="Give each location a generated menu of MIN-MAX dishes (e.g. 100-300, or one number).",
+)
+@click.option("--content-seed", default=0, show_default=True, help="Seed of the generated menu sizes.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per location instead of columns.")
-def seed(state: str | None, count: int, names: str | None, currency: str, demo: bool, app: str, as_json: bool) -> None:
+def seed(
+    state: str | None,
+    count: int | None,
+    names: str | None,
+    currency: str,
+    demo: bool,
+    app: str,
+    sites: int | None,
+    site: str | None,
+    dishes: tuple[int, int] | None,
+    content_seed: int,
+    as_json: bool,
+) -> None:
     """Add business locations (and, with the v3 app, their catalogs) to an emulator state file.
 
     Works whether or not a server is running on the same file. Prints one line per location:
-    location id, name and catalog id (`-` without the v3 app), tab-separated.
+    location id, name and catalog id (`-` without the v3 app), tab-separated. With --sites, each
+    line starts with the site id and the site's token: site id, token, location id, name, catalog id.
     """
     from reconciler.emulator import open_store
     from reconciler.emulator import seed as seed_state
+    from reconciler.emulator.seed import seed_sites
 
+    if count is None and sites is None:
+        raise click.UsageError("give --locations N (or --sites N)")
+    if sites is not None and (site is not None or names):
+        raise click.UsageError("--sites makes new sites: it takes neither --site nor --names")
     path = state or _default_state()
     name_list = [name.strip() for name in names.split(",")] if names else None
     store = open_store(path)
     try:
-        seeded = seed_state(store, count, name_list, currency=currency, demo=demo, app=app)
+        if sites is not None:
+            made = seed_sites(store, sites, count or 1, currency, demo, app, dishes, content_seed)
+            rows = [(entry, location) for entry in made for location in entry.locations]
+        else:
+            seeded = seed_state(
+                store,
+                count or 0,
+                name_list,
+                currency=currency,
+                demo=demo,
+                app=app,
+                site=site,
+                dishes=dishes,
+                content_seed=content_seed,
+            )
+            rows = [(None, location) for location in seeded]
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     finally:
         store.close()
-    for entry in seeded:
+    lines = []
+    for owner, entry in rows:
+        record: dict[str, Any] = {"siteId": owner.site_id, "token": owner.token} if owner else {}
+        record |= {"locationId": entry.location_id, "name": entry.name, "catalogId": entry.catalog_id}
+        if dishes:
+            record["dishes"] = entry.dishes
         if as_json:
-            click.echo(json.dumps({"locationId": entry.location_id, "name": entry.name, "catalogId": entry.catalog_id}))
+            lines.append(json.dumps(record))
         else:
-            click.echo(f"{entry.location_id}\t{entry.name}\t{entry.catalog_id or '-'}")
+            lines.append("\t".join("-" if value is None else str(value) for value in record.values()))
+    click.echo("\n".join(lines))
 
 
 @click.command()

@@ -6,16 +6,16 @@
 for ``httpx.Client`` and ``httpx.AsyncClient``, the in-process "sandbox" target).
 
 One request: ``/_emulator/...`` goes to the admin API (no auth, never counted); anything else is
-routed, authenticated (``Authorization: <token>`` or ``Bearer <token>``; ``wix-site-id`` accepted),
-checked against the fault rules, checked against the site's installed apps (an API may need one:
-404 ``APP_NOT_INSTALLED``), and run by its handler inside one store transaction, then recorded in the
-counters and request log. A ``touch`` fault first simulates a concurrent edit of one entity (in its
+routed, authenticated and given its site (``Authorization: <token>`` or ``Bearer <token>``, and
+``wix-site-id``: ``sites.resolve``), checked against the site's rate limit (429 + ``Retry-After``),
+the fault rules and the site's installed apps (an API may need one: 404 ``APP_NOT_INSTALLED``), and
+run by its handler inside one store transaction on that site, then recorded in the counters and
+request log. A ``touch`` fault first simulates a concurrent edit of one entity (in its
 own transaction, through the owning API's ``touch`` hook), then runs the call normally.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 import sqlite3
 import uuid
@@ -24,9 +24,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from reconciler.emulator import admin
+from reconciler.emulator import admin, sites
 from reconciler.emulator.apis import default_apis
-from reconciler.emulator.errors import WixError, application_error, unauthenticated
+from reconciler.emulator.errors import WixError, application_error
 from reconciler.emulator.faults import (
     AFTER,
     DROP,
@@ -38,21 +38,31 @@ from reconciler.emulator.faults import (
     failing_element,
     parse_rules,
 )
-from reconciler.emulator.knobs import Knobs
+from reconciler.emulator.knobs import Knobs, retry_after_header
 from reconciler.emulator.outcome import Outcome, error_outcome
 from reconciler.emulator.routing import Api, Call, Match, Reply, Router, Site, utc_now
 from reconciler.emulator.seed import CURRENCY_KEY, DEFAULT_CURRENCY, installed_apps
-from reconciler.emulator.store import Store
+from reconciler.emulator.sites import DEFAULT_SITE, SiteRef
+from reconciler.emulator.store import SITE, Store
 from reconciler.emulator.wire import Params, dumps, parse_body, parse_query
 
 log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "sandbox-local-token"
+RATE_LIMIT = "rate-limit"  # how the request log names a call refused by the rate limit
 ADMIN_PREFIX = "/_emulator"
 
 _FAULT_CODES = {500: "INTERNAL", 502: "BAD_GATEWAY", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+def rate_limited(wait: float) -> WixError:
+    error = application_error(
+        429, "RESOURCE_EXHAUSTED", "rate limit exceeded: too many requests for this site in the last minute"
+    )
+    error.headers = [("retry-after", retry_after_header(wait))]
+    return error
 
 
 def _header_dict(headers: Headers | None) -> dict[str, str]:
@@ -126,42 +136,52 @@ class Emulator:
             self.knobs.record(method, path, None, outcome.status)
             return outcome
         operation = match.route.operation
-        if not self._authorized(_header_dict(headers)):
-            outcome = error_outcome(unauthenticated())
+        try:
+            site = self._site(_header_dict(headers))
+        except WixError as error:  # 401, or 404 SITE_NOT_FOUND
+            outcome = error_outcome(error)
             self.knobs.record(method, path, operation, outcome.status)
             return outcome
-        fault = self.knobs.decide_fault(operation)
+        wait = self.knobs.admit(site.label, self._now().timestamp())
+        if wait is not None:
+            outcome = error_outcome(rate_limited(wait))
+            self.knobs.record(method, path, operation, outcome.status, RATE_LIMIT, False, site.label)
+            return outcome
+        fault = self.knobs.decide_fault(operation, site.id)
         executed = True
         if fault is None:
-            outcome = self._execute(match, _query_pairs(query), body)
+            outcome = self._execute(match, site, _query_pairs(query), body)
         elif fault.kind == TOUCH:  # a concurrent edit lands first, then the call runs normally
-            failed = self._touch(fault)
+            failed = self._touch(fault, site)
             executed = failed is None
-            outcome = self._execute(match, _query_pairs(query), body) if failed is None else failed
+            outcome = self._execute(match, site, _query_pairs(query), body) if failed is None else failed
         elif fault.kind == ELEMENT:  # the call runs; one of its bulk elements fails as a business rule would
             with failing_element(fault.element):
-                outcome = self._execute(match, _query_pairs(query), body)
+                outcome = self._execute(match, site, _query_pairs(query), body)
         else:
             executed = fault.phase == AFTER
             if executed:  # executed for real; only the response is lost
-                self._execute(match, _query_pairs(query), body)
+                self._execute(match, site, _query_pairs(query), body)
             outcome = self._fault_outcome(fault)
         status = None if outcome.action else outcome.status
-        self.knobs.record(method, path, operation, status, fault.kind if fault else None, executed)
+        self.knobs.record(method, path, operation, status, fault.kind if fault else None, executed, site.label)
         return outcome
 
-    def _authorized(self, headers: dict[str, str]) -> bool:
+    def _site(self, headers: dict[str, str]) -> SiteRef:
+        """The site a request speaks for (``sites.resolve``); raises 401 or 404."""
         value = headers.get("authorization", "").strip()
         if value[:7].lower() == "bearer ":
             value = value[7:].strip()
-        return bool(value) and hmac.compare_digest(value.encode(), self._token.encode())
+        requested = headers.get("wix-site-id", "").strip() or None
+        return sites.resolve(self.store, self._token, value, requested)
 
-    def _execute(self, match: Match, query: list[tuple[str, str]], raw_body: bytes) -> Outcome:
+    def _execute(self, match: Match, site_ref: SiteRef, query: list[tuple[str, str]], raw_body: bytes) -> Outcome:
         route = match.route
         try:
             params = Params(parse_query(query))
             body = parse_body(raw_body)
-            transaction = self.store.write() if route.writes else self.store.read()
+            container = site_ref.container
+            transaction = self.store.write(container) if route.writes else self.store.read(container)
             with transaction as tx:
                 if match.api.app is not None and match.api.app not in installed_apps(tx):
                     raise application_error(
@@ -170,7 +190,7 @@ class Emulator:
                         f"the site does not have the restaurant app {match.api.app!r} installed",
                         {"app": match.api.app},
                     )
-                site = Site(currency=tx.meta(CURRENCY_KEY) or DEFAULT_CURRENCY, now=self._now)
+                site = Site(currency=tx.meta(CURRENCY_KEY) or DEFAULT_CURRENCY, now=self._now, id=site_ref.id)
                 result = route.handler(Call(tx, match.path_params, params, body, site))
         except WixError as error:
             return error_outcome(error)
@@ -189,7 +209,7 @@ class Emulator:
     def _toucher(self, service: str) -> Api | None:
         return next((api for api in self.router.apis if api.touch and service in api.touch_services), None)
 
-    def _touch(self, fault: Fault) -> Outcome | None:
+    def _touch(self, fault: Fault, site: SiteRef = DEFAULT_SITE) -> Outcome | None:
         """Apply a touch fault's concurrent edit; an error outcome (the call is not run) if it cannot."""
         assert fault.entity is not None
         service, ident = fault.entity["service"], fault.entity["id"]
@@ -197,7 +217,7 @@ class Emulator:
         try:
             if api is None or api.touch is None:
                 raise application_error(400, "UNKNOWN_SERVICE", f"no API can touch service {service!r}")
-            with self.store.write() as tx:
+            with self.store.write(site.container) as tx:
                 api.touch(tx, service, ident, dict(fault.set or {}), self._now())
         except WixError as error:
             return error_outcome(
@@ -247,11 +267,20 @@ class Emulator:
         return EmulatorTransport(self)
 
     # --- knobs, in-process -------------------------------------------------------------------------
-    def counters(self) -> dict[str, Any]:
-        return self.knobs.counters()
+    def counters(self, site: str | None = None) -> dict[str, Any]:
+        """Every call; or, ``site`` (a site id, or "default"), the authenticated calls for one site."""
+        return self.knobs.counters(site)
 
-    def requests(self, since: int = 0) -> list[dict[str, Any]]:
-        return self.knobs.requests(since)
+    def requests(self, since: int = 0, site: str | None = None) -> list[dict[str, Any]]:
+        return self.knobs.requests(since, site)
+
+    def set_rate_limit(self, per_minute: int | None, site: str | None = None) -> dict[str, Any]:
+        """At most ``per_minute`` calls per site in any minute of the emulator's clock (None: no
+        limit); ``site`` (an id, or "default") for one site, else for every site."""
+        return self.knobs.set_rate_limit(per_minute, site)
+
+    def rate_limits(self) -> dict[str, Any]:
+        return self.knobs.rate_limits()
 
     def reset_counters(self) -> None:
         self.knobs.reset_counters()
@@ -278,13 +307,18 @@ class Emulator:
     # --- state hooks -------------------------------------------------------------------------------
     @property
     def currency(self) -> str:
-        with self.store.read() as tx:
+        """The default site's currency."""
+        return self.site_currency()
+
+    def site_currency(self, site: str = SITE) -> str:
+        """A site's currency (``site``: its container, ``store.site_container(id)``)."""
+        with self.store.read(site) as tx:
             return tx.meta(CURRENCY_KEY) or DEFAULT_CURRENCY
 
-    def set_currency(self, currency: str) -> None:
+    def set_currency(self, currency: str, site: str = SITE) -> None:
         if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
             raise ValueError(f"currency must be a 3-letter ISO 4217 code, got {currency!r}")
-        with self.store.write() as tx:
+        with self.store.write(site) as tx:
             tx.set_meta(CURRENCY_KEY, currency.upper())
 
     def archive(

@@ -9,7 +9,8 @@ A rule, as JSON (``POST /_emulator/faults {"rules": [...]}``) or as a dict to ``
      "probability": null, "seed": null,   # instead of nth: fail each call with this chance (seeded)
      "phase": "after",                    # "before": not executed; "after": executed, response lost
      "retryAfter": 1,                     # seconds, sent as Retry-After with "429"
-     "delayMs": 30000}                    # "timeout": how long the response is held
+     "delayMs": 30000,                    # "timeout": how long the response is held
+     "site": null}                        # only calls for this seeded site (its id); null: any site
 
 The ``"touch"`` fault does not fail the call: just before it executes, the emulator simulates a
 concurrent edit of one entity (its revision goes up by 1, ``updatedDate`` changes, and the optional
@@ -60,6 +61,7 @@ _KEYS = {
     "entity",
     "set",
     "element",
+    "site",
 }
 
 
@@ -90,6 +92,7 @@ class FaultRule:
     entity: dict[str, str] | None = None  # "touch": {"service", "id"}
     set: dict[str, Any] | None = None  # "touch": fields the simulated concurrent edit writes
     element: int = 0  # "element": which element of a bulk call fails (0-based)
+    site: str | None = None  # only calls for this seeded site; None: calls for any site
     seen: int = 0  # matching calls this rule has counted
     fired: int = 0  # calls it has failed
     _burst_left: int = field(default=0, repr=False)
@@ -132,7 +135,11 @@ class FaultRule:
         seed = raw.get("seed")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise FaultRuleInvalid(f"seed must be an integer, got {seed!r}")
+        site = raw.get("site")
+        if site is not None and not (isinstance(site, str) and site):
+            raise FaultRuleInvalid(f"site must be a site id, got {site!r}")
         rule = cls(
+            site=site,
             operation=operation,
             fault=fault,
             nth=nth,
@@ -164,12 +171,14 @@ class FaultRule:
             "phase": self.phase,
             "retryAfter": self.retry_after,
             "delayMs": self.delay_ms,
+            "site": self.site,
             "seen": self.seen,
             "fired": self.fired,
         }
 
-    def matches(self, operation: str) -> bool:
-        return self.operation in ("*", operation)
+    def matches(self, operation: str, site: str | None = None) -> bool:
+        """``site``: the seeded site the call is for (None: the default site)."""
+        return self.operation in ("*", operation) and (self.site is None or self.site == site)
 
     def decide(self) -> bool:
         """Count one matching call; say whether this rule would fail it. The caller locks."""

@@ -19,7 +19,7 @@ from typing import Any
 from reconciler.emulator.checks import Checker
 from reconciler.emulator.errors import FORMAT, MAX, MIN, not_found, violation
 from reconciler.emulator.routing import Api, Call, Route
-from reconciler.emulator.store import LIVE, SITE, Collection, Tx
+from reconciler.emulator.store import LIVE, Collection, Tx
 from reconciler.emulator.wire import Params
 
 API = "locations"
@@ -29,7 +29,7 @@ LIMIT_MAX = 1000
 
 
 def locations(tx: Tx) -> Collection:
-    return tx.collection(API, LIVE, SITE, "location")
+    return tx.collection(API, LIVE, tx.site, "location")
 
 
 def create_location(

@@ -33,6 +33,7 @@ class Site:
 
     currency: str = "USD"
     now: Callable[[], datetime] = utc_now
+    id: str | None = None  # the seeded site's id; None: the emulator's default site
 
 
 @dataclass

@@ -6,7 +6,9 @@ Layout (one generic table, so a second API plugs in without a migration)::
 
 - ``api``: which emulated API owns the row ('catalogs-v3', 'locations', 'menus-v1');
 - ``scope``: 'live', or 'draft' for a draft catalog's copy of the live rows;
-- ``container``: the catalog id for catalog contents, 'site' for site-wide entities;
+- ``container``: the catalog id for catalog contents; for site-wide entities (locations, catalog
+  headers, Menus (New) entities) the site's container, ``Tx.site``: 'site' for the default site,
+  'site:<site id>' for each other site an emulator hosts (``sites.py``);
 - ``seq``: creation order (lists come back in creation order); kept when rows are copied;
 - ``parent`` / ``subtype``: small indexed facts (a section's menu, an item's type) that rules check
   without parsing ``body``;
@@ -19,6 +21,10 @@ and writers from several threads or processes queue up. An in-memory store (no p
 connection behind a lock. Publishing a draft is :meth:`Tx.replace_scope`: delete the live rows and
 flip the draft rows, inside the caller's single transaction, so a crash or a concurrent reader never
 sees half a catalog.
+
+Settings (``meta``) are per site too: ``Tx.meta`` keys are the plain key on the default site and
+'<container>/<key>' on the others. ``read(site)`` / ``write(site)`` open a transaction on one site
+(the default one without an argument).
 
 Called by the API handlers (through ``routing.Call.tx``), by ``seed.py`` and by the CLI.
 """
@@ -82,32 +88,50 @@ class RowFacts:
     subtype: str | None
 
 
-class Tx:
-    """One open transaction. Obtain it from :meth:`Store.read` or :meth:`Store.write`."""
+def site_container(site_id: str | None) -> str:
+    """The container of a site's site-wide rows: 'site' for the default site (``None``)."""
+    return SITE if site_id is None else f"{SITE}:{site_id}"
 
-    def __init__(self, conn: sqlite3.Connection, writable: bool):
+
+class Tx:
+    """One open transaction on one site. Obtain it from :meth:`Store.read` or :meth:`Store.write`."""
+
+    def __init__(self, conn: sqlite3.Connection, writable: bool, site: str = SITE):
         self.conn = conn
         self.writable = writable
+        self.site = site  # the container of this site's site-wide rows
         self._savepoints = 0
 
     def collection(self, api: str, scope: str, container: str, kind: str) -> Collection:
         return Collection(self, api, scope, container, kind)
 
+    def on_site(self, site: str) -> Tx:
+        """The same open transaction, on another site (seeding many sites in one transaction)."""
+        return Tx(self.conn, self.writable, site)
+
     # --- site settings -----------------------------------------------------------------------
+    def _meta_key(self, key: str) -> str:
+        return key if self.site == SITE else f"{self.site}/{key}"
+
     def meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (self._meta_key(key),)).fetchone()
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
+            (self._meta_key(key), value),
         )
 
     def next_seq(self) -> int:
+        return self.reserve_seq(1)
+
+    def reserve_seq(self, count: int) -> int:
+        """Take ``count`` consecutive creation sequence numbers; returns the last one."""
         row = self.conn.execute(
-            "INSERT INTO counters (name, value) VALUES ('seq', 1) "
-            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
+            "INSERT INTO counters (name, value) VALUES ('seq', ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
+            (count,),
         ).fetchone()
         return int(row[0])
 
@@ -220,6 +244,22 @@ class Collection:
             (*self.key, ident, self.tx.next_seq(), int(bool(body.get("archived"))), parent, subtype, dumps_text(body)),
         )
 
+    def insert_texts(self, rows: list[tuple[str, str, str | None, str | None]]) -> None:
+        """Insert ``(id, body JSON text, parent, subtype)`` rows, unarchived, in creation order, with
+        one statement (seeding many rows)."""
+        if not rows:
+            return
+        last = self.tx.reserve_seq(len(rows))
+        first = last - len(rows) + 1
+        self.tx.conn.executemany(
+            "INSERT INTO entities (api, scope, container, kind, id, seq, archived, parent, subtype, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            [
+                (*self.key, ident, first + offset, parent, subtype, text)
+                for offset, (ident, text, parent, subtype) in enumerate(rows)
+            ],
+        )
+
     def delete(self, ident: str) -> bool:
         cur = self.tx.conn.execute(f"DELETE FROM entities WHERE {self._WHERE} AND id = ?", (*self.key, ident))
         return cur.rowcount > 0
@@ -266,25 +306,26 @@ class Store:
         return conn
 
     @contextmanager
-    def _transaction(self, writable: bool) -> Iterator[Tx]:
+    def _transaction(self, writable: bool, site: str) -> Iterator[Tx]:
         lock = self._memory_lock
         if lock is not None:
             lock.acquire()
         try:
             conn = self._connection()
             with sqlite.transaction(conn, write=writable):
-                yield Tx(conn, writable)
+                yield Tx(conn, writable, site)
         finally:
             if lock is not None:
                 lock.release()
 
-    def read(self) -> AbstractContextManager[Tx]:
-        """A read-only snapshot: every query inside sees the same committed state."""
-        return self._transaction(writable=False)
+    def read(self, site: str = SITE) -> AbstractContextManager[Tx]:
+        """A read-only snapshot of one site (a container from :func:`site_container`): every query
+        inside sees the same committed state."""
+        return self._transaction(False, site)
 
-    def write(self) -> AbstractContextManager[Tx]:
-        """An exclusive write transaction, committed on success and rolled back on any error."""
-        return self._transaction(writable=True)
+    def write(self, site: str = SITE) -> AbstractContextManager[Tx]:
+        """An exclusive write transaction on one site, committed on success, rolled back on any error."""
+        return self._transaction(True, site)
 
     def wipe(self) -> None:
         """Forget every entity and setting (``reconcile emulator reset``)."""

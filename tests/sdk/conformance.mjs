@@ -1,8 +1,9 @@
 // The emulator judged by Wix's own JavaScript SDK (run by tests/sdk/test_sdk_conformance.py).
 //
-//   EMULATOR_URL=http://127.0.0.1:PORT EMULATOR_TOKEN=... LOCATION_IDS=A,B node conformance.mjs
+//   EMULATOR_URL=http://127.0.0.1:PORT EMULATOR_TOKEN=... LOCATION_IDS=A,B [SITE_IDS=,S] node conformance.mjs
 //
-// (two locations of a site with both restaurant apps, each with its Catalogs v3 catalog)
+// (a location per pass, on a site with both restaurant apps, each with its Catalogs v3 catalog; a
+// pass whose SITE_IDS entry is set speaks for that seeded site, with wix-site-id)
 //
 // 1. Drives the emulator with Wix's published packages, their request building untouched: the
 //    client comes from @wix/sdk's createClient with the SDK's own ApiKeyStrategy. It runs twice:
@@ -161,11 +162,11 @@ function errorInfo(error) {
   };
 }
 
-function makeClient(host, emulatorUrl, token) {
+function makeClient(host, emulatorUrl, token, siteId) {
   const target = new URL(emulatorUrl);
   return createClient({
     modules: Object.fromEntries(Object.entries(PACKAGES).map(([key, [, module]]) => [key, module])),
-    auth: ApiKeyStrategy({ apiKey: token, siteId: process.env.SITE_ID || undefined }),
+    auth: ApiKeyStrategy({ apiKey: token, siteId: siteId || undefined }),
     host: { apiBaseUrl: host },
     // The SDK builds https://<host><path>; send exactly that request to the emulator over HTTP.
     fetch: (url, init) => {
@@ -298,7 +299,8 @@ async function main() {
   const called = new Set();
   for (const [pass, host] of [target.host, 'www.wixapis.com'].entries()) {
     const locationId = locationIds[pass];
-    const recorder = new Recorder(makeClient(host, url, token), host);
+    const siteId = (process.env.SITE_IDS || '').split(',')[pass];
+    const recorder = new Recorder(makeClient(host, url, token, siteId), host);
     try {
       await scenario.menusNew(recorder, locationId);
       await scenario.catalogsV3(recorder, locationId);

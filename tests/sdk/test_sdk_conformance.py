@@ -84,18 +84,24 @@ def test_every_sdk_function_gets_what_its_package_declares(tmp_path: Path) -> No
     node = _node()
     _install_packages()
     with EmulatorServer(state=tmp_path / "state.sqlite") as server:
-        locations = server.seed(locations=2, app="both")
+        [home] = server.seed(locations=1, app="both")
+        # The second pass speaks for a seeded site: the emulator token as an account API key plus
+        # its wix-site-id, as ApiKeyStrategy({apiKey, siteId}) sends them.
+        [site] = server.seed_sites(1, app="both")
         env = {
             **os.environ,
             "EMULATOR_URL": server.url,
             "EMULATOR_TOKEN": server.token,
-            "LOCATION_IDS": ",".join(location["locationId"] for location in locations),
+            "LOCATION_IDS": f"{home['locationId']},{site['locations'][0]['locationId']}",
+            "SITE_IDS": f",{site['siteId']}",
         }
         done = subprocess.run([node, "conformance.mjs"], cwd=HERE, capture_output=True, text=True, env=env, timeout=600)
         log = server.stderr_text()
+        per_site = {name: server.counters(site=name)["total"] for name in ("default", site["siteId"])}
     if done.returncode not in (0, 1):
         pytest.fail(f"conformance.mjs crashed (exit {done.returncode}):\n{done.stderr}\nemulator log:\n{log}")
     report = json.loads(done.stdout)
     assert done.returncode == 0 and not report["failures"] and not report["uncovered"], _explain(report)
     # The pass really ran: both hosts, every package (a broken scenario cannot pass by calling nothing).
     assert report["calls"] >= 200, _explain(report)
+    assert min(per_site.values()) >= 100, per_site  # each pass spoke for its own site

@@ -4,6 +4,7 @@
         client = server.client()                       # httpx.Client with base_url and auth
         server.seed(locations=1)                       # -> [{"locationId", "name", "catalogId"}]
         server.seed(locations=1, app="menus")          # the Menus (New) app ("catalogId": None)
+        server.seed_sites(2, app="both")               # two more sites, each with its token
         client.get("/restaurants/v3/catalogs")
         server.counters()                              # {"total": N, "operations": {...}}
         server.set_faults([{"operation": "publishDraftCatalog", "fault": "drop", "phase": "after"}])
@@ -205,11 +206,12 @@ class EmulatorServer:
     def health(self) -> dict[str, Any]:
         return self._call("GET", "health")
 
-    def counters(self) -> dict[str, Any]:
-        return self._call("GET", "counters")
+    def counters(self, site: str | None = None) -> dict[str, Any]:
+        """Every call, or (``site``: a seeded site's id, or "default") the calls for one site."""
+        return self._call("GET", "counters", params={"site": site} if site else None)
 
-    def requests(self, since: int = 0) -> list[dict[str, Any]]:
-        return self._call("GET", "requests", params={"since": since})
+    def requests(self, since: int = 0, site: str | None = None) -> list[dict[str, Any]]:
+        return self._call("GET", "requests", params={"since": since, **({"site": site} if site else {})})
 
     def reset(self) -> None:
         """Zero the counters and empty the request log."""
@@ -244,6 +246,21 @@ class EmulatorServer:
         if currency is not None:
             body["currency"] = currency
         return self._call("POST", "seed", json=body)["locations"]
+
+    def seed_sites(
+        self, sites: int, locations: int = 1, app: str | None = None, dishes: str | None = None, demo: bool = False
+    ) -> list[dict[str, Any]]:
+        """New sites: ``[{"siteId", "name", "token", "locations": [{"locationId", "name", "catalogId",
+        "dishes"}]}]``."""
+        body: dict[str, Any] = {"sites": sites, "locations": locations, "demo": demo}
+        if app is not None:
+            body["app"] = app
+        if dishes is not None:
+            body["dishes"] = dishes
+        return self._call("POST", "seed", json=body)["sites"]
+
+    def set_rate_limit(self, per_minute: int | None, site: str | None = None) -> dict[str, Any]:
+        return self._call("POST", "rate-limit", json={"perMinute": per_minute, **({"site": site} if site else {})})
 
     def touch(
         self,

@@ -1,6 +1,6 @@
 """Where Menus (New) entities live in the store, and the lookups and stamps every write needs.
 
-Rows: ``api = 'menus-v1'``, scope ``live``, container ``site`` (the entities are site-wide; a menu
+Rows: ``api = 'menus-v1'``, scope ``live``, the site's container (``Tx.site``: the entities are site-wide; a menu
 names its location in ``businessLocationId``), ``kind`` one of menu, section, item, variant, label,
 modifier, modifierGroup. ``seq`` is the creation order (List order, the default Query order, and the
 tie-breaker of every cursor). ``body`` is the entity exactly as returned.
@@ -17,12 +17,12 @@ from typing import Any
 
 from reconciler.emulator.errors import FORMAT, WixError, application_error, violation
 from reconciler.emulator.menus.services import API, Service
-from reconciler.emulator.store import LIVE, SITE, Collection, Tx
+from reconciler.emulator.store import LIVE, Collection, Tx
 from reconciler.emulator.wire import is_guid
 
 
 def rows(tx: Tx, kind: str) -> Collection:
-    return tx.collection(API, LIVE, SITE, kind)
+    return tx.collection(API, LIVE, tx.site, kind)
 
 
 def stamp(now: datetime) -> str:

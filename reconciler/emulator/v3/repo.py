@@ -2,7 +2,7 @@
 
 Rows (see ``store.py``), all with ``api = 'catalogs-v3'``:
 
-- catalog headers: container 'site', kind 'catalog', scope 'live', ``parent`` = location id;
+- catalog headers: the site's container (``Tx.site``), kind 'catalog', scope 'live', ``parent`` = location id;
 - a draft's existence: the same header copied to scope 'draft' (one per catalog, keyed by the live
   catalog id, U2);
 - menus, sections, items: container = catalog id, scope 'live' or 'draft'; a section's ``parent`` is
@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.emulator.errors import FORMAT, archived, not_found, violation
-from reconciler.emulator.store import DRAFT, LIVE, SITE, Collection, Tx
+from reconciler.emulator.store import DRAFT, LIVE, Collection, Tx
 from reconciler.emulator.wire import is_guid
 
 API = "catalogs-v3"
@@ -43,7 +43,7 @@ class CatalogScope:
 
 
 def catalogs(tx: Tx, scope: str = LIVE) -> Collection:
-    return tx.collection(API, scope, SITE, "catalog")
+    return tx.collection(API, scope, tx.site, "catalog")
 
 
 def check_guid(value: str, field: str) -> None:
