@@ -60,23 +60,7 @@ def _env_help() -> str:
     help="Local state (queue, history, mapping). Default: the config's, RECONCILE_STATE_DIR or .reconcile/.",
 )
 @click.option("--check", is_flag=True, help="Validate the config and the environment, print a summary, and exit.")
-def serve(
-    config_file,
-    source,
-    catalog,
-    target,
-    location,
-    account,
-    pos_location,
-    currency,
-    unsafe,
-    debounce,
-    interval,
-    host,
-    port,
-    state_dir,
-    check,
-):
+def serve(config_file, source, host, port, state_dir, check, **shorthand_options):
     """Keep Wix in step with the POS: take webhooks, queue them durably, sync in the background.
 
     The first line of output is the URL, e.g. `reconcile serve listening on http://127.0.0.1:8787`.
@@ -86,49 +70,38 @@ def serve(
 
     if bool(config_file) == bool(source):
         raise click.UsageError("give either --config FILE or --source POS --catalog PATH")
-    if config_file:
-        shorthand_only = {
-            "--catalog": catalog,
-            "--target": target,
-            "--location": location,
-            "--account": account,
-            "--pos-location": pos_location,
-            "--currency": currency,
-            "--unsafe": unsafe,
-            "--debounce": debounce,
-            "--interval": interval,
-        }
-        extra = [flag for flag, value in shorthand_only.items() if value is not None]
-        if extra:
-            raise click.UsageError(f"{', '.join(extra)} only go with --source; put them in the config file")
-        config = load_config(config_file)
-    else:
-        if not catalog:
-            raise click.UsageError("--source needs --catalog PATH (the catalog YAML serve keeps up to date)")
-        config = shorthand(
-            source,
-            catalog,
-            target,
-            location,
-            account=account,
-            pos_location=pos_location,
-            currency=currency,
-            unsafe=unsafe,
-            debounce=debounce,
-            interval=interval,
-        )
+    config = _config_file(config_file, shorthand_options) if config_file else _shorthand(source, shorthand_options)
     state = _state(state_dir, config)
-    if check:
-        check_environment(config, os.environ)
-        for entry in config.catalogs:
-            click.echo(
-                f"{entry.name}: {entry.source} account {entry.account or 'any'} -> {entry.catalog} -> "
-                f"{entry.target} location {entry.location or '(the only one)'}; unsafe plans: {entry.unsafe}; "
-                f"debounce {entry.debounce:g}s; periodic {f'{entry.interval:g}s' if entry.interval else 'off'}"
-            )
-        click.echo(f"state: {state}; listen: {host or config.host}:{config.port if port is None else port}")
+    host, port = host or config.host, config.port if port is None else port
+    if not check:
+        run(config, state, host, port)
         return
-    run(config, state, host or config.host, config.port if port is None else port)
+    check_environment(config, os.environ)
+    for entry in config.catalogs:
+        click.echo(
+            f"{entry.name}: {entry.source} account {entry.account or 'any'} -> {entry.catalog} -> "
+            f"{entry.target} location {entry.location or '(the only one)'}; unsafe plans: {entry.unsafe}; "
+            f"debounce {entry.debounce:g}s; periodic {f'{entry.interval:g}s' if entry.interval else 'off'}"
+        )
+    click.echo(f"state: {state}; listen: {host}:{port}")
+
+
+SHORTHAND = ("catalog", "target", "location", "account", "pos_location", "currency", "unsafe", "debounce", "interval")
+
+
+def _config_file(path: str, shorthand_options: dict) -> ServeConfig:
+    extra = [f"--{name.replace('_', '-')}" for name in SHORTHAND if shorthand_options[name] is not None]
+    if extra:
+        raise click.UsageError(f"{', '.join(extra)} only go with --source; put them in the config file")
+    return load_config(path)
+
+
+def _shorthand(source: str, options: dict) -> ServeConfig:
+    options = dict(options)
+    catalog, target, location = options.pop("catalog"), options.pop("target"), options.pop("location")
+    if not catalog:
+        raise click.UsageError("--source needs --catalog PATH (the catalog YAML serve keeps up to date)")
+    return shorthand(source, catalog, target, location, **options)
 
 
 @click.command()
