@@ -164,67 +164,55 @@ async def _body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
+def _answer(status: int, message: str, pos: str, outcome: WebhookOutcome, **fields: object) -> JSONResponse:
+    """Log why a delivery was not queued (at warning level; an error for our own failure), and say so."""
+    level = logging.ERROR if status >= 500 else logging.WARNING
+    emit("webhook", level, pos=pos, outcome=outcome, **fields)
+    return JSONResponse({"error": message}, status_code=status)
+
+
 def _refused(source: Source, body: bytes, verdict: Verdict, remote: str | None) -> JSONResponse:
     """401, unless the unsigned body is the POS's set-up handshake, which is logged for the user."""
     setup = source.webhook_handshake(body)
     if setup is not None:
         emit("webhook-handshake", pos=source.name, code=setup.code, message=setup.message)
         return JSONResponse({"status": "verification code received"})
-    emit(
-        "webhook",
-        logging.WARNING,
-        pos=source.name,
-        outcome=WebhookOutcome.REJECTED,
-        reason=verdict.reason,
-        remote=remote,
-    )
-    return JSONResponse({"error": "invalid or missing signature"}, status_code=401)
+    why = {"reason": verdict.reason, "remote": remote}
+    return _answer(401, "invalid or missing signature", source.name, WebhookOutcome.REJECTED, **why)
+
+
+async def _webhook(context: ServeContext, request: Request) -> JSONResponse:
+    """``POST /webhooks/<pos>``: the steps of the module docstring."""
+    pos = request.path_params["pos"]
+    if pos not in {c.source for c in context.config.catalogs}:
+        return JSONResponse({"error": f"no catalog is configured for {pos}"}, status_code=404)
+    source = get_source(pos)
+    received = time.time()
+    body = await _body(request)
+    remote = request.client.host if request.client else None
+    if body is None:
+        return _answer(413, "body too large", pos, WebhookOutcome.REJECTED, reason="body too large", remote=remote)
+    headers = dict(request.headers)
+    verdict = context.verify(source, headers, body)
+    if not verdict.ok:
+        return _refused(source, body, verdict, remote)
+    try:
+        events = source.parse_webhook(body, headers)
+    except WebhookInvalid as exc:
+        return _answer(400, str(exc), pos, WebhookOutcome.INVALID, reason=str(exc), remote=remote)
+    try:
+        counts = await run_in_threadpool(context.accept, events, received, verdict.variant)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        return _answer(503, "could not queue the event; deliver it again", pos, WebhookOutcome.NOT_STORED, error=error)
+    if counts["accepted"]:
+        context.worker.wake()
+    return JSONResponse(counts)
 
 
 def build_app(context: ServeContext) -> Starlette:
-    poses = {c.source for c in context.config.catalogs}
-
     async def webhook(request: Request) -> JSONResponse:
-        pos = request.path_params["pos"]
-        if pos not in poses:
-            return JSONResponse({"error": f"no catalog is configured for {pos}"}, status_code=404)
-        source = get_source(pos)
-        received = time.time()
-        body = await _body(request)
-        remote = request.client.host if request.client else None
-        if body is None:
-            emit(
-                "webhook",
-                logging.WARNING,
-                pos=pos,
-                outcome=WebhookOutcome.REJECTED,
-                reason="body too large",
-                remote=remote,
-            )
-            return JSONResponse({"error": "body too large"}, status_code=413)
-        headers = dict(request.headers)
-        verdict = context.verify(source, headers, body)
-        if not verdict.ok:
-            return _refused(source, body, verdict, remote)
-        try:
-            events = source.parse_webhook(body, headers)
-        except WebhookInvalid as exc:
-            emit("webhook", logging.WARNING, pos=pos, outcome=WebhookOutcome.INVALID, reason=str(exc), remote=remote)
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        try:
-            counts = await run_in_threadpool(context.accept, events, received, verdict.variant)
-        except Exception as exc:
-            emit(
-                "webhook",
-                logging.ERROR,
-                pos=pos,
-                outcome=WebhookOutcome.NOT_STORED,
-                error=f"{type(exc).__name__}: {exc}",
-            )
-            return JSONResponse({"error": "could not queue the event; deliver it again"}, status_code=503)
-        if counts["accepted"]:
-            context.worker.wake()
-        return JSONResponse(counts)
+        return await _webhook(context, request)
 
     async def healthz(request: Request) -> JSONResponse:
         report = await run_in_threadpool(context.health)
