@@ -7,6 +7,8 @@ import time
 
 import click
 
+from reconciler.engine.vocabulary import Phase
+
 
 def progress_reporter(fmt: str):
     if sys.stderr.isatty():
@@ -19,7 +21,7 @@ class _Lines:
         self.last = None
         self.started = time.monotonic()
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, phase: Phase, stage: str, done: int, total: int) -> None:
         if stage == self.last:
             return
         self.last = stage
@@ -33,7 +35,7 @@ class _Bar:
         self.progress = None
         self.task = None
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, phase: Phase, stage: str, done: int, total: int) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         if self.progress is None:

@@ -37,6 +37,7 @@ from reconciler.engine.apply import ApplyOptions, apply_plan
 from reconciler.engine.planfile import to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
+from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import History
@@ -138,7 +139,7 @@ class Syncer:
         self.stopping = stopping or threading.Event()
         self.pause = sleep or self.stopping.wait  # the back-off between POS retries (tests pass their own)
         self._tasks: set[tuple[asyncio.AbstractEventLoop, asyncio.Task]] = set()
-        self._stages: dict[asyncio.Task, tuple[bool, str]] = {}  # (target has drafts, progress stage) per apply
+        self._applying: dict[asyncio.Task, tuple[bool, Phase | None]] = {}  # (target has drafts, phase) per apply
         self._lock = threading.Lock()
 
     def __call__(self, job: Job) -> SyncResult:
@@ -160,16 +161,18 @@ class Syncer:
         """Cancel the plans/applies in flight (shutdown, after the grace period); returns how many.
 
         Only what is safe to cancel: a plan (it only reads), and an apply still building its Wix draft
-        (the engine discards the draft). A publishing apply is left alone: a publish whose answer never
-        came is settled by the next run only if its staged mapping rows survive, which they do when the
-        process simply exits, not when the engine unwinds a cancellation (it drops them). Targets
-        without drafts are never cancelled mid-apply either; they are built to survive a killed run.
+        (the engine discards the draft), as the executor's progress says (``Phase.BUILD``). From the
+        cut-over on (the publish, or a single live update that needs no draft) it is left alone: a
+        publish whose answer never came is settled by the next run only if its staged mapping rows
+        survive, which they do when the process simply exits, not when the engine unwinds a
+        cancellation (it drops them). Targets without drafts are never cancelled mid-apply either;
+        they are built to survive a killed run.
         """
         cancelled = 0
         with self._lock:
             for loop, task in self._tasks:
-                drafts, stage = self._stages.get(task, (False, ""))
-                if not stage or (drafts and stage not in ("publishing", "published")):
+                drafts, phase = self._applying.get(task, (True, None))  # not applying yet: planning
+                if drafts and phase in (None, Phase.BUILD):
                     loop.call_soon_threadsafe(task.cancel)
                     cancelled += 1
         return cancelled
@@ -232,11 +235,12 @@ class Syncer:
                     return self._hold(cfg, plan, details)
                 self._check_stop()
                 task = asyncio.current_task()
+                drafts = target.capabilities.drafts
+                self._applying[task] = (drafts, None)  # what cancel_running looks at
 
-                def report(stage: str, done: int = 0, total: int = 0) -> None:  # what cancel_running looks at
-                    self._stages[task] = (target.capabilities.drafts, stage)
+                def report(phase: Phase, what: str, done: int, total: int) -> None:
+                    self._applying[task] = (drafts, phase)
 
-                report("starting")
                 result = await apply_plan(
                     plan, target, store, self.state_dir, ApplyOptions(force=plan.safety.unsafe), progress=report
                 )
@@ -291,7 +295,7 @@ class Syncer:
         finally:
             with self._lock:
                 self._tasks.discard(entry)
-                self._stages.pop(task, None)
+                self._applying.pop(task, None)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 

@@ -64,6 +64,7 @@ from reconciler.engine.capabilities import Capabilities, KindSpec, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built, Plan
+from reconciler.engine.vocabulary import Phase
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
 
@@ -80,7 +81,9 @@ __all__ = [
     "TargetInfo",
 ]
 
-Progress = Callable[[str, int, int], None]  # (what runs now, calls done, calls in all)
+# (phase, what runs now, calls done, calls in all). The phase is what a caller may act on (serve
+# cancels a draft target's apply only while it builds); the text is for people.
+Progress = Callable[[Phase, str, int, int], None]
 
 
 class Stage(Protocol):

@@ -44,7 +44,7 @@ class MenusExecutor:
     def __init__(self, api: MenusApi, concurrency: int = 4, progress: Progress | None = None) -> None:
         self.api = api
         self.concurrency = max(1, concurrency)
-        self.progress = progress or (lambda stage, done, total: None)
+        self.progress: Progress = progress or (lambda phase, what, done, total: None)
         self.leftover = False  # a failed run compensates; what clean-up leaves, the next plan deletes
 
     async def run(self, plan: Plan, stage: Stage) -> ExecutionResult:
@@ -59,13 +59,13 @@ class MenusExecutor:
         try:
             for step in phases[Phase.BUILD]:
                 batch = [o for o in plan.operations if o.step == step]
-                self.progress("build: " + ", ".join(sorted({o.call for o in batch})), done, total)
+                self.progress(Phase.BUILD, "build: " + ", ".join(sorted({o.call for o in batch})), done, total)
                 await self._step(batch, ids, revisions, created)
                 done += len(batch)
                 await _maybe(stage(created, partial=True))  # a killed run's creations stay known
             for step in phases[Phase.CUT_OVER]:
                 batch = [o for o in plan.operations if o.step == step]
-                self.progress(f"cut-over: {len(batch)} calls at once", done, total)
+                self.progress(Phase.CUT_OVER, f"cut-over: {len(batch)} calls at once", done, total)
                 started = time.monotonic()
                 self._conflicts: list[tuple[Operation, int]] = []
                 try:
@@ -88,7 +88,7 @@ class MenusExecutor:
             ) from None
         for step in phases[Phase.CLEAN_UP]:
             batch = [o for o in plan.operations if o.step == step]
-            self.progress("clean-up: " + ", ".join(sorted({o.call for o in batch})), done, total)
+            self.progress(Phase.CLEAN_UP, "clean-up: " + ", ".join(sorted({o.call for o in batch})), done, total)
             try:
                 await self._step(batch, ids, revisions, created)
             except _Failed as failure:
@@ -98,7 +98,7 @@ class MenusExecutor:
                 )
                 break
             done += len(batch)
-        self.progress("done", total, total)
+        self.progress(Phase.CLEAN_UP, "done", total, total)
         result.calls = count.made()
         return result
 

@@ -23,6 +23,7 @@ import asyncio
 import logging
 
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
+from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, LockHeld, TemporaryApiError
 from reconciler.targets.base import ExecutionResult, Progress, Stage
 from reconciler.targets.calls import CallCount
@@ -52,7 +53,7 @@ class Executor:
         self.attempts = max(1, attempts)
         self.takeover_draft = takeover_draft
         self.interrupted_run = interrupted_run
-        self.progress = progress or (lambda stage, done, total: None)
+        self.progress: Progress = progress or (lambda phase, what, done, total: None)
         self.leftover = False  # a failed run could not discard its draft; the next apply will
 
     async def run(self, plan: Plan, before_publish: Stage) -> ExecutionResult:
@@ -82,7 +83,7 @@ class Executor:
         await _maybe(before_publish({}))
         total = len(plan.operations)
         for done, op in enumerate(plan.operations):
-            self.progress(op.summary, done, total)
+            self.progress(Phase.CUT_OVER, op.summary, done, total)  # each call is live at once
             try:
                 await self.api.call(
                     op.call, op.method, op.path, fill_placeholders(op.body, plan.ids), idempotent=op.idempotent
@@ -95,7 +96,7 @@ class Executor:
                         "run `reconcile plan` to see the live catalog"
                     ) from exc
                 raise ApplyFailed(f"{op.summary} failed; the live catalog is unchanged: {exc}") from exc
-        self.progress("done", total, total)
+        self.progress(Phase.CUT_OVER, "done", total, total)
 
     async def _transaction(self, plan: Plan, before_publish) -> dict[str, str]:
         await self._create_draft()
@@ -107,7 +108,7 @@ class Executor:
         try:
             for step in sorted({op.step for op in body_ops}):
                 batch = [op for op in body_ops if op.step == step]
-                self.progress(", ".join(sorted({o.call for o in batch})), done, total)
+                self.progress(Phase.BUILD, ", ".join(sorted({o.call for o in batch})), done, total)
                 results = await self._gather(batch, table)
                 for ids in results:
                     created.update(ids)
@@ -117,9 +118,9 @@ class Executor:
         except BaseException as exc:
             await self._discard_after(exc)
             raise
-        self.progress("publishing", done, total)
+        self.progress(Phase.CUT_OVER, "publishing", done, total)  # the draft goes live in this one call
         await self._publish()
-        self.progress("published", total, total)
+        self.progress(Phase.CUT_OVER, "published", total, total)
         return created
 
     async def _gather(self, batch: list[Operation], table: dict[str, str]) -> list[dict[str, str]]:
