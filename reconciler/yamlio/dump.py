@@ -130,8 +130,19 @@ def _value(key: str, attr, raw, currency: str | None):
 
 
 def dump_catalog(model: Catalog | CatalogPart, schema_url: str | None = None, currency: str | None = None) -> str:
-    text = yaml.dump(
-        to_data(model, currency),
+    header = SCHEMA_COMMENT.format(url=schema_url) if schema_url else ""
+    return header + dump_data(to_data(model, currency))
+
+
+# Other files in the catalog's style (the fleet file) mark their one-line lists and records with these.
+FlowList = _FlowList
+FlowMap = _FlowMap
+
+
+def dump_data(data: dict) -> str:
+    """Plain ordered data in the canonical style: block mappings, quoting only where YAML could misread."""
+    return yaml.dump(
+        data,
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
@@ -139,5 +150,3 @@ def dump_catalog(model: Catalog | CatalogPart, schema_url: str | None = None, cu
         indent=2,
         default_flow_style=False,
     )
-    header = SCHEMA_COMMENT.format(url=schema_url) if schema_url else ""
-    return header + text

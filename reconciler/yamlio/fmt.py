@@ -38,9 +38,16 @@ def canonical_text(
         part, problems = parse_part(located)
     if problems:
         return None, "\n".join(p.render() for p in problems)
-    lines = text.splitlines(keepends=True)
+    header_text, body_comments = split_comments(text, located.comment_lines)
+    if body_comments and not drop_comments:
+        return None, "comments:" + ",".join(str(n) for n in body_comments)
+    return header_text + dump_catalog(part, currency=currency or part.currency), ""
+
+
+def split_comments(text: str, comment_lines: list[int]) -> tuple[str, list[int]]:
+    """The comment block at the top of a file (kept by fmt), and the lines of every other comment."""
     header = []
-    for line in lines:
+    for line in text.splitlines(keepends=True):
         if line.lstrip().startswith("#") or not line.strip():
             header.append(line)
         else:
@@ -50,10 +57,7 @@ def canonical_text(
     header_text = "".join(header)
     if header_text and not header_text.endswith("\n"):
         header_text += "\n"
-    body_comments = [n for n in located.comment_lines if n > len(header)]
-    if body_comments and not drop_comments:
-        return None, "comments:" + ",".join(str(n) for n in body_comments)
-    return header_text + dump_catalog(part, currency=currency or part.currency), ""
+    return header_text, [n for n in comment_lines if n > len(header)]
 
 
 def format_paths(paths, check: bool = False, drop_comments: bool = False) -> list[FormatResult]:

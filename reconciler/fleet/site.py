@@ -1,0 +1,355 @@
+"""One site's work, over the single-site engine: fetch, plan, apply, verify, and the report.
+
+Both engines run exactly these steps. The local engine calls them directly; the Temporal engine
+runs each as an activity (:mod:`reconciler.fleet.temporal.activities`). They pass only small
+values between them: the plan itself goes into the state database as an artifact (by checksum),
+so a retry on another worker reads the same plan.
+
+    fetch    resolve the site's location and settle mapping rows an interrupted run left pending
+    plan     read live, diff against the catalog, save the plan artifact; never writes to Wix
+    apply    apply the saved plan exactly as reviewed. If the live catalog moved since the plan
+             (someone edited it, or an earlier attempt of this very apply got through), re-plan
+             and apply the fresh plan when it is safe: so a retried apply converges and never
+             repeats a write that already happened (the engine's staging and settle do the rest)
+    verify   re-read live and compare with the applied plan
+    report   write the site's outcome for `reconcile fleet status`
+
+:func:`site_flow` strings them together; it is deterministic (it only sequences steps and
+decides from their results), which is what lets a Temporal workflow run it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from reconciler.credentials import DEFAULT_BASE_URL, wix_from_env
+from reconciler.engine.apply import ApplyOptions, apply_plan
+from reconciler.engine.plan import Plan, from_json, to_json
+from reconciler.engine.planning import make_plan
+from reconciler.engine.safety import Thresholds
+from reconciler.engine.settle import settle
+from reconciler.engine.verify import verify
+from reconciler.errors import ConfigError, StalePlan, UnsafePlan
+from reconciler.fleet.budget import Budget, BudgetTransport
+from reconciler.fleet.load import Fleet
+from reconciler.fleet.model import Site
+from reconciler.fleet.records import FleetRecords
+from reconciler.http import Session
+from reconciler.state.mapping import MappingStore
+from reconciler.targets.registry import open_target
+from reconciler.targets.wix_menus.target import WixMenusTarget
+from reconciler.targets.wix_v3.target import WixV3Target
+
+MODES = ("plan", "drift", "apply")
+FAILED = ("failed", "held", "verify-failed")
+
+
+@dataclass(frozen=True)
+class SiteRequest:
+    """What one step needs to find its work; small and JSON-able (it travels through Temporal)."""
+
+    fleet: str
+    revision: str
+    site_id: str
+    location: str | None
+    mode: str
+    rollout_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    scope: str
+    location_name: str
+    settled: int  # pending mapping rows an interrupted run left, now committed or dropped
+
+
+@dataclass(frozen=True)
+class Planned:
+    checksum: str
+    summary: str
+    create: int
+    update: int
+    remove: int
+    drift: int
+    unsafe: bool
+    reasons: list[str] = field(default_factory=list)
+    drifted: list[str] = field(default_factory=list)  # "kind id" of entities edited outside reconcile
+
+    @property
+    def empty(self) -> bool:
+        return not (self.create or self.update or self.remove)
+
+
+@dataclass(frozen=True)
+class Applied:
+    checksum: str  # the plan actually applied (a fresh one when the reviewed plan went stale)
+    calls: dict[str, int]
+    replanned: bool
+    summary: str
+
+
+@dataclass(frozen=True)
+class Verified:
+    differences: list[str]
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    """One location of a site: what happened to it."""
+
+    location: str | None
+    result: str  # in-sync, changes, drifted, converged, held, failed, verify-failed
+    summary: str = ""
+    drift: int = 0
+    changes: int = 0
+    calls: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteOutcome:
+    site_id: str
+    result: str
+    units: list[UnitOutcome]
+
+    @property
+    def failed(self) -> bool:
+        return self.result in FAILED
+
+
+def combine(site_id: str, units: list[UnitOutcome]) -> SiteOutcome:
+    """A site's result is its worst location's."""
+    order = ["failed", "verify-failed", "held", "drifted", "changes", "converged", "in-sync"]
+    worst = min((u.result for u in units), key=order.index, default="in-sync")
+    return SiteOutcome(site_id, worst, units)
+
+
+# -- the flow ------------------------------------------------------------------------------------
+Step = Callable[..., Awaitable[object]]
+
+
+async def site_flow(step: Step, base: SiteRequest, locations: list[str | None]) -> SiteOutcome:
+    """Run one site: every location in turn. ``step(name, request, *args)`` runs a step, with retries.
+
+    A step that still fails after its retries raises; this function turns that into a "failed"
+    outcome for the location and carries on with the next one.
+    """
+    units = []
+    for location in locations:
+        request = SiteRequest(**{**base.__dict__, "location": location})
+        try:
+            units.append(await _unit(step, request))
+        except Exception as exc:  # a step gave up: the location failed; say why, without secrets
+            units.append(UnitOutcome(location, "failed", error=describe_error(exc)))
+    outcome = combine(base.site_id, units)
+    await step("report", base, outcome)
+    return outcome
+
+
+async def _unit(step: Step, request: SiteRequest) -> UnitOutcome:
+    await step("fetch", request)
+    planned: Planned = await step("plan", request)
+    changes = planned.create + planned.update + planned.remove
+    if request.mode != "apply":
+        result = "in-sync" if planned.empty else "drifted" if planned.drift else "changes"
+        return UnitOutcome(request.location, result, planned.summary, planned.drift, changes)
+    if planned.unsafe:
+        reasons = "; ".join(planned.reasons)
+        return UnitOutcome(request.location, "held", f"unsafe plan held for review: {reasons}", planned.drift, changes)
+    if planned.empty:
+        return UnitOutcome(request.location, "converged", planned.summary)
+    applied: Applied = await step("apply", request, planned.checksum)
+    verified: Verified = await step("verify", request, applied.checksum)
+    if verified.differences:
+        return UnitOutcome(
+            request.location,
+            "verify-failed",
+            "; ".join(verified.differences[:5]),
+            planned.drift,
+            changes,
+            applied.calls,
+        )
+    return UnitOutcome(request.location, "converged", applied.summary, planned.drift, changes, applied.calls)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for status and logs. Our errors carry no secrets (http.py redacts them)."""
+    cause = getattr(exc, "cause", None) or exc
+    message = getattr(cause, "message", None) or str(cause) or type(cause).__name__
+    return message.splitlines()[0][:300] if message else type(cause).__name__
+
+
+# -- the steps -----------------------------------------------------------------------------------
+@dataclass
+class SiteContext:
+    """What the steps of one process share: the fleet, the state, the budgets."""
+
+    fleet: Fleet
+    state_dir: Path
+    records: FleetRecords
+    mapping: MappingStore
+    budget: Budget | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds.from_env)
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    def locations(self, site: Site) -> list[str | None]:
+        return list(site.locations) if site.locations else [None]
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+@contextlib.asynccontextmanager
+async def open_site(ctx: SiteContext, site: Site, location: str | None) -> AsyncIterator[WixV3Target]:
+    """The site's target, with its own credentials and its requests spending its budgets."""
+    fleet = ctx.fleet.file
+    catalog = ctx.fleet.catalog(site)
+    location = location or catalog.location
+    name = fleet.target_of(site)
+    if name == "sandbox":
+        # Each sandbox site is an emulated Wix site of its own, in the state directory.
+        async with open_target(
+            "sandbox", location, ctx.state_dir / "sites" / _safe(site.site_id), catalog.currency
+        ) as t:
+            yield t
+        return
+    credentials = fleet.credentials_of(site)
+    variable = credentials.api_key_env or credentials.access_token_env or ""
+    secret = os.environ.get(variable)
+    if not secret:
+        raise ConfigError(f"{variable} is not set: it holds the Wix credentials of site {site.label}")
+    env = {"WIX_API_BASE_URL": fleet.base_url_of(site) or os.environ.get("WIX_API_BASE_URL") or DEFAULT_BASE_URL}
+    if credentials.api_key_env:
+        env.update(WIX_API_KEY=secret, WIX_SITE_ID=site.site_id)
+    else:
+        env.update(WIX_ACCESS_TOKEN=secret)
+    wix = wix_from_env(env)
+    transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=8))
+    if ctx.budget is not None:
+        transport = BudgetTransport(transport, ctx.budget, site.site_id)
+    async with httpx.AsyncClient(base_url=wix.base_url, timeout=30.0, transport=transport) as client:
+        session = Session(client, wix.headers, list(wix.secrets))
+        yield (WixV3Target if name == "wix-v3" else WixMenusTarget)(session, location)
+
+
+def _site(ctx: SiteContext, request: SiteRequest) -> Site:
+    if request.revision != ctx.fleet.revision:
+        raise ConfigError(
+            f"this worker has fleet {ctx.fleet.name} at revision {ctx.fleet.revision[:19]}, the roll-out wants "
+            f"{request.revision[:19]}: give every worker the same fleet file and catalogs"
+        )
+    return ctx.fleet.file.site(request.site_id)
+
+
+async def fetch(ctx: SiteContext, request: SiteRequest) -> Fetched:
+    site = _site(ctx, request)
+    ctx.records.started(request.fleet, request.site_id, request.mode, request.rollout_id)
+    ctx.records.phase(request.fleet, request.site_id, "fetch", ctx.worker)
+    async with open_site(ctx, site, request.location) as target:
+        scope = await target.scope()
+        described = await target.describe()
+        pending = ctx.mapping.pending(scope)
+        if pending:
+            settle(ctx.mapping, scope, target.existing_wix_ids(await target.fetch()), write=True)
+    return Fetched(scope, described.get("location_name", ""), sum(len(rows) for rows in pending.values()))
+
+
+async def plan(ctx: SiteContext, request: SiteRequest) -> Planned:
+    site = _site(ctx, request)
+    ctx.records.phase(request.fleet, request.site_id, "plan", ctx.worker)
+    catalog = ctx.fleet.catalog(site)
+    async with open_site(ctx, site, request.location) as target:
+        made = (await make_plan(catalog, target, ctx.mapping, ctx.thresholds)).plan
+    ctx.records.save_plan(made.checksum, made.target.get("scope", ""), to_json(made))
+    return _planned(made)
+
+
+def _planned(made: Plan) -> Planned:
+    counts = made.counts
+    drifted = [f"{c.kind} {c.id}" for c in made.changes if c.drift]
+    return Planned(
+        made.checksum,
+        made.summary_line(),
+        counts["create"],
+        counts["update"],
+        counts["remove"],
+        len(drifted),
+        made.safety.unsafe,
+        list(made.safety.reasons),
+        drifted[:50],
+    )
+
+
+def _load_plan(ctx: SiteContext, checksum: str) -> Plan:
+    body = ctx.records.load_plan(checksum)
+    if body is None:
+        raise ConfigError(f"the plan {checksum[:19]} is not in the state database; plan again")
+    return from_json(body, f"plan {checksum[:19]}")
+
+
+async def apply(ctx: SiteContext, request: SiteRequest, checksum: str) -> Applied:
+    site = _site(ctx, request)
+    ctx.records.phase(request.fleet, request.site_id, "apply", ctx.worker)
+    reviewed = _load_plan(ctx, checksum)
+    options = ApplyOptions(saved=True, verify=False)
+    async with open_site(ctx, site, request.location) as target:
+        try:
+            result = await apply_plan(reviewed, target, ctx.mapping, ctx.state_dir, options)
+            return Applied(reviewed.checksum, result.calls, False, result.plan.summary_line())
+        except StalePlan:
+            pass
+        # The live catalog moved: an earlier attempt of this apply may have got through, or someone
+        # edited the site. Plan again; apply the fresh plan only if it is safe, as the first one was.
+        fresh = (await make_plan(ctx.fleet.catalog(site), target, ctx.mapping, ctx.thresholds)).plan
+        ctx.records.save_plan(fresh.checksum, fresh.target.get("scope", ""), to_json(fresh))
+        if fresh.safety.unsafe:
+            raise UnsafePlan(
+                "the site changed since it was planned and the new plan is unsafe: " + "; ".join(fresh.safety.reasons)
+            )
+        if fresh.empty:
+            return Applied(fresh.checksum, {}, True, "already applied: " + fresh.summary_line())
+        result = await apply_plan(fresh, target, ctx.mapping, ctx.state_dir, ApplyOptions(verify=False))
+        return Applied(fresh.checksum, result.calls, True, result.plan.summary_line())
+
+
+async def verify_site(ctx: SiteContext, request: SiteRequest, checksum: str) -> Verified:
+    site = _site(ctx, request)
+    ctx.records.phase(request.fleet, request.site_id, "verify", ctx.worker)
+    applied = _load_plan(ctx, checksum)
+    async with open_site(ctx, site, request.location) as target:
+        return Verified(await verify(applied, target, ctx.mapping))
+
+
+async def report(ctx: SiteContext, request: SiteRequest, outcome: SiteOutcome) -> None:
+    details = [
+        f"{u.location or 'default location'}: {u.result}: {u.error or u.summary}"
+        if len(outcome.units) > 1
+        else (u.error or u.summary)
+        for u in outcome.units
+    ]
+    ctx.records.finished(
+        request.fleet,
+        request.site_id,
+        outcome.result,
+        detail=" | ".join(d for d in details if d)[:2000],
+        drift=sum(u.drift for u in outcome.units),
+        changes=sum(u.changes for u in outcome.units),
+    )
+
+
+STEPS: dict[str, Callable[..., Awaitable[object]]] = {
+    "fetch": fetch,
+    "plan": plan,
+    "apply": apply,
+    "verify": verify_site,
+    "report": report,
+}

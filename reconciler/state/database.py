@@ -1,0 +1,152 @@
+"""The state database: SQLite (embedded, the default) or PostgreSQL (shared by many machines).
+
+``RECONCILE_DATABASE_URL=postgresql://user@host:5432/db`` selects PostgreSQL; without it the
+database is ``state.sqlite`` in the state directory. Both speak through :class:`Database`, which
+takes SQL with ``?`` placeholders and runs it on either, so the stores above it are written once;
+where the two dialects differ (column types, ``GREATEST`` vs ``MAX``, the clock) a store asks
+:attr:`Database.dialect`.
+
+One connection per :class:`Database`, guarded by a lock so threads may share it. PostgreSQL runs
+in autocommit mode outside :meth:`Database.transaction`; SQLite runs in WAL mode and takes the
+write lock at ``BEGIN IMMEDIATE``, so two processes never interleave a read-modify-write.
+
+psycopg is an optional dependency (``pip install 'reconcile[postgres]'``); it is imported only
+when a PostgreSQL URL is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import ConfigError
+
+DATABASE_URL_ENV = "RECONCILE_DATABASE_URL"
+
+
+def database_url(state_dir: Path, env: Mapping[str, str] | None = None) -> str:
+    """The configured database: $RECONCILE_DATABASE_URL, else state.sqlite in the state directory."""
+    env = os.environ if env is None else env
+    return env.get(DATABASE_URL_ENV) or str(Path(state_dir) / "state.sqlite")
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def describe(url: str) -> str:
+    """The database for messages and status: never the password of a URL."""
+    if not is_postgres(url):
+        return f"SQLite {url}"
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        parts = conninfo_to_dict(url)
+    except Exception:  # an unparsable URL: say only what it is
+        return "PostgreSQL"
+    where = f"{parts.get('host', '')}:{parts.get('port', 5432)}/{parts.get('dbname', '')}"
+    return f"PostgreSQL {parts.get('user', '')}@{where}"
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._lock = threading.RLock()
+        self._depth = 0
+        if is_postgres(url):
+            self.dialect = "postgres"
+            self._db = _connect_postgres(url)
+        else:
+            self.dialect = "sqlite"
+            Path(url).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(url, timeout=30, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- statements ------------------------------------------------------------------------------
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgres" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            cursor = self._db.execute(self._sql(sql), tuple(params))
+            rows = cursor.fetchall() if cursor.description else []
+            return [tuple(row) for row in rows]
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = [tuple(r) for r in rows]
+        if not rows:
+            return
+        with self._lock:
+            if self.dialect == "postgres":
+                with self._db.cursor() as cursor:
+                    cursor.executemany(self._sql(sql), rows)
+            else:
+                self._db.executemany(sql, rows)
+
+    def script(self, statements: str) -> None:
+        """Run ``;``-separated DDL (schema creation), idempotently."""
+        with self._lock:
+            if self.dialect == "postgres":
+                with self._db.transaction():
+                    for statement in filter(str.strip, statements.split(";")):
+                        self._db.execute(statement)
+            else:
+                self._db.executescript(statements)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """A write transaction; nested calls join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._depth = 1
+            try:
+                if self.dialect == "postgres":
+                    with self._db.transaction():
+                        yield self
+                else:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield self
+                    except BaseException:
+                        self._db.execute("ROLLBACK")
+                        raise
+                    self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+
+def _connect_postgres(url: str):
+    try:
+        import psycopg
+    except ImportError:
+        raise ConfigError(
+            f"{DATABASE_URL_ENV} names a PostgreSQL database, but the driver is not installed: "
+            "pip install 'reconcile[postgres]'"
+        ) from None
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="reconcile")
+    except psycopg.Error as exc:
+        # psycopg's message names host and port, never the password.
+        raise ConfigError(f"cannot connect to the state database ({describe(url)}): {exc}".strip()) from None
