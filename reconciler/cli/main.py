@@ -11,7 +11,7 @@ import sys
 import click
 
 from reconciler import __version__
-from reconciler.cli import catalog_cmds, emulator_cmd, import_cmd, serve_cmd, sync_cmds
+from reconciler.cli import catalog_cmds, emulator_cmd, fleet_cmd, import_cmd, serve_cmd, sync_cmds
 from reconciler.errors import ReconcileError
 
 
@@ -22,7 +22,7 @@ def cli() -> None:
 
 
 # Every command group registers itself here, explicitly (no import side effects).
-for group in (catalog_cmds, sync_cmds, import_cmd, serve_cmd, emulator_cmd):
+for group in (catalog_cmds, sync_cmds, import_cmd, serve_cmd, emulator_cmd, fleet_cmd):
     group.register(cli)
 
 

@@ -12,19 +12,17 @@ from reconciler.fleet.load import Fleet
 from reconciler.fleet.retry import retrying
 from reconciler.fleet.rollout import RolloutDriver, RolloutResult, RolloutSpec
 from reconciler.fleet.runs import Prepared, prepare, result_detail, site_context
-from reconciler.fleet.site import STEPS, SiteContext, SiteOutcome, SiteRequest, site_flow
+from reconciler.fleet.site import STEPS, SiteContext, SiteOutcome, SiteRequest, outcome_detail, site_flow
 
-Progress = Callable[[str, str, SiteOutcome], None]  # (wave, site id, outcome)
+Progress = Callable[[str, str, str, str], None]  # (wave, site id, result, detail)
 
 
 async def run_site(ctx: SiteContext, spec: RolloutSpec, site_id: str) -> SiteOutcome:
-    site = ctx.fleet.file.site(site_id)
-
     async def step(name: str, *args):
         return await retrying(lambda: STEPS[name](ctx, *args))
 
     base = SiteRequest(spec.fleet, spec.revision, site_id, None, spec.mode, spec.rollout_id)
-    return await site_flow(step, base, ctx.locations(site))
+    return await site_flow(step, base)
 
 
 async def run_local(
@@ -46,7 +44,7 @@ async def run_local(
         async def one(wave_name: str, site_id: str) -> str:
             outcome = await run_site(ctx, spec, site_id)
             if progress is not None:
-                progress(wave_name, site_id, outcome)
+                progress(wave_name, site_id, outcome.result, outcome_detail(outcome))
             return outcome.result
 
         async def on_wave(current: RolloutSpec, name: str) -> None:

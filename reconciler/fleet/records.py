@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS fleet_sites (
     fleet TEXT NOT NULL, site_id TEXT NOT NULL, result TEXT, mode TEXT, detail TEXT,
     started {REAL}, finished {REAL}, drift INTEGER, changes INTEGER, rollout_id TEXT,
     live_fingerprint TEXT, desired_checksum TEXT,
-    phase TEXT, phase_since {REAL}, worker TEXT,
+    phase TEXT, phase_since {REAL}, worker TEXT, ran_by TEXT,
     PRIMARY KEY (fleet, site_id));
 CREATE TABLE IF NOT EXISTS fleet_rollouts (
     rollout_id TEXT PRIMARY KEY, fleet TEXT NOT NULL, revision TEXT NOT NULL, mode TEXT NOT NULL,
@@ -56,6 +56,7 @@ class SiteRecord:
     phase: str | None = None  # in flight: fetch, plan, apply or verify; None when idle
     phase_since: float | None = None
     worker: str | None = None
+    ran_by: str | None = None  # the worker that ran the last apply (or plan) step: kept after it finished
 
 
 @dataclass
@@ -103,7 +104,10 @@ class FleetRecords:
 
     def phase(self, fleet: str, site_id: str, phase: str | None, worker: str | None = None) -> None:
         """Mark what is in flight for a site (None: nothing)."""
-        self._upsert(fleet, site_id, {"phase": phase, "phase_since": time.time() if phase else None, "worker": worker})
+        values = {"phase": phase, "phase_since": time.time() if phase else None, "worker": worker}
+        if phase in ("plan", "apply"):
+            values["ran_by"] = worker
+        self._upsert(fleet, site_id, values)
 
     def started(self, fleet: str, site_id: str, mode: str, rollout_id: str | None) -> None:
         self._upsert(fleet, site_id, {"mode": mode, "started": time.time(), "rollout_id": rollout_id})

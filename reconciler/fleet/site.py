@@ -136,13 +136,17 @@ def combine(site_id: str, units: list[UnitOutcome]) -> SiteOutcome:
 Step = Callable[..., Awaitable[object]]
 
 
-async def site_flow(step: Step, base: SiteRequest, locations: list[str | None]) -> SiteOutcome:
+async def site_flow(step: Step, base: SiteRequest) -> SiteOutcome:
     """Run one site: every location in turn. ``step(name, request, *args)`` runs a step, with retries.
 
     A step that still fails after its retries raises; this function turns that into a "failed"
     outcome for the location and carries on with the next one.
     """
     units = []
+    try:
+        locations: list[str | None] = await step("begin", base)
+    except Exception as exc:  # the site cannot even start (unknown to this worker, another revision)
+        locations, units = [], [UnitOutcome(None, "failed", error=describe_error(exc))]
     for location in locations:
         request = SiteRequest(**{**base.__dict__, "location": location})
         try:
@@ -250,9 +254,15 @@ def _site(ctx: SiteContext, request: SiteRequest) -> Site:
     return ctx.fleet.file.site(request.site_id)
 
 
-async def fetch(ctx: SiteContext, request: SiteRequest) -> Fetched:
+async def begin(ctx: SiteContext, request: SiteRequest) -> list[str | None]:
+    """Mark the site started; its locations (None: the catalog's, or the site's only one)."""
     site = _site(ctx, request)
     ctx.records.started(request.fleet, request.site_id, request.mode, request.rollout_id)
+    return ctx.locations(site)
+
+
+async def fetch(ctx: SiteContext, request: SiteRequest) -> Fetched:
+    site = _site(ctx, request)
     ctx.records.phase(request.fleet, request.site_id, "fetch", ctx.worker)
     async with open_site(ctx, site, request.location) as target:
         scope = await target.scope()
@@ -329,24 +339,29 @@ async def verify_site(ctx: SiteContext, request: SiteRequest, checksum: str) -> 
         return Verified(await verify(applied, target, ctx.mapping))
 
 
-async def report(ctx: SiteContext, request: SiteRequest, outcome: SiteOutcome) -> None:
-    details = [
-        f"{u.location or 'default location'}: {u.result}: {u.error or u.summary}"
-        if len(outcome.units) > 1
-        else (u.error or u.summary)
+def outcome_detail(outcome: SiteOutcome) -> str:
+    """One line per site for status and progress: each location's summary or error."""
+    many = len(outcome.units) > 1
+    parts = [
+        (f"{u.location or 'default location'}: {u.result}: " if many else "") + (u.error or u.summary)
         for u in outcome.units
     ]
+    return " | ".join(p for p in parts if p)[:2000]
+
+
+async def report(ctx: SiteContext, request: SiteRequest, outcome: SiteOutcome) -> None:
     ctx.records.finished(
         request.fleet,
         request.site_id,
         outcome.result,
-        detail=" | ".join(d for d in details if d)[:2000],
+        detail=outcome_detail(outcome),
         drift=sum(u.drift for u in outcome.units),
         changes=sum(u.changes for u in outcome.units),
     )
 
 
 STEPS: dict[str, Callable[..., Awaitable[object]]] = {
+    "begin": begin,
     "fetch": fetch,
     "plan": plan,
     "apply": apply,
