@@ -3,16 +3,45 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from reconciler.errors import ExitCode
+from reconciler.errors import ExitCode, ReconcileError
 from reconciler.state.paths import state_dir as resolve_state_dir
 
 ENGINES = ("local", "temporal")
+
+
+def _hard_exit_after_temporal(command):
+    """Temporal's client runtime threads can abort the interpreter's shutdown (temporalio/sdk-python#300),
+    turning a success into SIGABRT. A command that used Temporal therefore ends with os._exit, after
+    printing what main() would have printed and flushing."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        if kwargs.get("engine", "temporal") != "temporal":
+            return command(*args, **kwargs)
+        code = 0
+        try:
+            command(*args, **kwargs)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except ReconcileError as exc:
+            render = getattr(exc, "render", None)
+            click.echo(render() if render else f"Error: {exc}", err=True)
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            code = 130
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    return run
 
 
 def _fleet(path: str, check_catalogs: bool = True):
@@ -133,6 +162,7 @@ def fleet() -> None:
 @fleet.command("plan")
 @_run_options
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when any site has changes.")
+@_hard_exit_after_temporal
 def plan_cmd(fleet_file, engine, wave, max_failures, concurrency, fmt, state_dir, detailed_exitcode):
     """Plan every site (read-only): what an apply would change."""
     result = _roll("plan", fleet_file, engine, wave, max_failures, concurrency, fmt, state_dir)
@@ -144,6 +174,7 @@ def plan_cmd(fleet_file, engine, wave, max_failures, concurrency, fmt, state_dir
 
 @fleet.command("apply")
 @_run_options
+@_hard_exit_after_temporal
 def apply_cmd(fleet_file, engine, wave, max_failures, concurrency, fmt, state_dir):
     """Apply every site, wave by wave; halt when a wave fails past its threshold. Run again to resume."""
     result = _roll("apply", fleet_file, engine, wave, max_failures, concurrency, fmt, state_dir)
@@ -153,6 +184,7 @@ def apply_cmd(fleet_file, engine, wave, max_failures, concurrency, fmt, state_di
 
 @fleet.command("drift")
 @_run_options
+@_hard_exit_after_temporal
 def drift_cmd(fleet_file, engine, wave, max_failures, concurrency, fmt, state_dir):
     """Find sites edited outside reconcile, or not yet applied (read-only). Exit 2 when any is."""
     result = _roll("drift", fleet_file, engine, wave, max_failures, concurrency, fmt, state_dir)
@@ -187,6 +219,7 @@ def status_cmd(fleet_file, fmt, state_dir):
     "--concurrency", type=click.IntRange(1, 1000), help="Steps this worker runs at once (default: the fleet's)."
 )
 @click.option("--state-dir", type=click.Path(file_okay=False), envvar="RECONCILE_STATE_DIR")
+@_hard_exit_after_temporal
 def worker_cmd(fleet_file, concurrency, state_dir):
     """Run fleet workflows and activities from the Temporal task queue until interrupted.
 

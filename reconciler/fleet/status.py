@@ -37,6 +37,7 @@ def status_data(fleet: Fleet, records: FleetRecords) -> dict:
                 "changes": row.get("changes"),
                 "detail": row.get("detail"),
                 "rollout_id": row.get("rollout_id"),
+                "ran_by": row.get("ran_by"),
                 "in_flight": in_flight,
             }
         )

@@ -76,6 +76,8 @@ class FleetBed:
             "  target: wix-menus",
             f'  api_base_url: "{self.server.url}"',
             f"  credentials: {{access_token_env: {GOOD}}}",
+            # The emulator has no rate limit; the budgets are tested on their own (test_budget.py).
+            "limits: {site_requests_per_minute: 100000}",
             "rollout:",
             f"  waves: [{', '.join(waves)}]",
         ]
