@@ -175,7 +175,12 @@ def make_bed(server: EmulatorServer, tmp_path: Path):
         seeded = server.seed(locations=count, names=names, app="menus")
         wave_of = [name for name, size in waves.items() for _ in range(size)]
         sites = [
-            {"site_id": f"site-{tag}-{i}", "location": names[i], "location_id": seeded[i]["locationId"], "wave": wave_of[i]}
+            {
+                "site_id": f"site-{tag}-{i}",
+                "location": names[i],
+                "location_id": seeded[i]["locationId"],
+                "wave": wave_of[i],
+            }
             for i in range(count)
         ]
         folder = tmp_path / f"bed-{tag}"

@@ -82,7 +82,9 @@ def test_a_worker_killed_mid_rollout_loses_and_duplicates_nothing(make_bed, serv
         # Kill one worker while sites are being applied, some of them by it.
         def doomed_is_applying() -> bool:
             return any(
-                s["in_flight"] and s["in_flight"]["phase"] == "apply" and s["in_flight"]["worker"].endswith(f":{doomed.pid}")
+                s["in_flight"]
+                and s["in_flight"]["phase"] == "apply"
+                and s["in_flight"]["worker"].endswith(f":{doomed.pid}")
                 for s in sites_status(bed).values()
             )
 

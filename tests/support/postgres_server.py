@@ -66,7 +66,9 @@ class PostgresServer:
             uid, gid = self._as
             command = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *command]
         env = {"PATH": "/usr/bin:/bin", "LANG": "C", "LC_ALL": "C"}
-        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL
+        )
 
     def start(self) -> PostgresServer:
         if self.bindir is None:
@@ -84,13 +86,26 @@ class PostgresServer:
         self.port = free_port()
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
         done = self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "server.log"), "-w", "-t", "60",
-            "-o", options, "start",
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
         )
         _RUNNING.add(self)
         self.running = True
         if done.returncode != 0:
-            log = (self.folder / "server.log").read_text(errors="replace") if (self.folder / "server.log").exists() else ""
+            log = (
+                (self.folder / "server.log").read_text(errors="replace")
+                if (self.folder / "server.log").exists()
+                else ""
+            )
             self.stop()
             raise RuntimeError(f"PostgreSQL did not start:\n{done.stdout}\n{done.stderr}\n{log[-3000:]}")
         return self

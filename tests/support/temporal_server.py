@@ -73,8 +73,16 @@ class TemporalServer:
             return False
         # The port opens before the namespace is ready: ask the server itself.
         done = subprocess.run(
-            [temporal_cli() or "temporal", "operator", "namespace", "describe", "--namespace", "default",
-             "--address", self.address],
+            [
+                temporal_cli() or "temporal",
+                "operator",
+                "namespace",
+                "describe",
+                "--namespace",
+                "default",
+                "--address",
+                self.address,
+            ],
             capture_output=True,
             text=True,
             timeout=30,
