@@ -270,7 +270,7 @@ async def fetch(ctx: SiteContext, request: SiteRequest) -> Fetched:
         pending = ctx.mapping.pending(scope)
         if pending:
             settle(ctx.mapping, scope, target.existing_wix_ids(await target.fetch()), write=True)
-    return Fetched(scope, described.get("location_name", ""), sum(len(rows) for rows in pending.values()))
+    return Fetched(scope, described.location_name, sum(len(rows) for rows in pending.values()))
 
 
 async def plan(ctx: SiteContext, request: SiteRequest) -> Planned:
@@ -279,7 +279,7 @@ async def plan(ctx: SiteContext, request: SiteRequest) -> Planned:
     catalog = ctx.fleet.catalog(site)
     async with open_site(ctx, site, request.location) as target:
         made = (await make_plan(catalog, target, ctx.mapping, ctx.thresholds)).plan
-    ctx.records.save_plan(made.checksum, made.target.get("scope", ""), to_json(made))
+    ctx.records.save_plan(made.checksum, made.target.scope, to_json(made))
     return _planned(made)
 
 
@@ -320,7 +320,7 @@ async def apply(ctx: SiteContext, request: SiteRequest, checksum: str) -> Applie
         # The live catalog moved: an earlier attempt of this apply may have got through, or someone
         # edited the site. Plan again; apply the fresh plan only if it is safe, as the first one was.
         fresh = (await make_plan(ctx.fleet.catalog(site), target, ctx.mapping, ctx.thresholds)).plan
-        ctx.records.save_plan(fresh.checksum, fresh.target.get("scope", ""), to_json(fresh))
+        ctx.records.save_plan(fresh.checksum, fresh.target.scope, to_json(fresh))
         if fresh.safety.unsafe:
             raise UnsafePlan(
                 "the site changed since it was planned and the new plan is unsafe: " + "; ".join(fresh.safety.reasons)
