@@ -7,7 +7,7 @@ where the two dialects differ (column types, ``GREATEST`` vs ``MAX``, the clock)
 :attr:`Database.dialect`.
 
 One connection per :class:`Database`, guarded by a lock so threads may share it. PostgreSQL runs
-in autocommit mode outside :meth:`Database.transaction`; SQLite runs in WAL mode and takes the
+in autocommit mode outside :meth:`Database.transaction`; SQLite opens through :mod:`reconciler.sqlite` (WAL) and takes the
 write lock at ``BEGIN IMMEDIATE``, so two processes never interleave a read-modify-write.
 
 psycopg is an optional dependency (``pip install 'reconcile[postgres]'``); it is imported only
@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from reconciler import sqlite
 from reconciler.errors import ConfigError
 
 DATABASE_URL_ENV = "RECONCILE_DATABASE_URL"
@@ -63,10 +63,7 @@ class Database:
             self._db = _connect_postgres(url)
         else:
             self.dialect = "sqlite"
-            Path(url).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(url, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db = sqlite.connect(url)
 
     def close(self) -> None:
         with self._lock:
@@ -126,13 +123,8 @@ class Database:
                     with self._db.transaction():
                         yield self
                 else:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    try:
+                    with sqlite.transaction(self._db):
                         yield self
-                    except BaseException:
-                        self._db.execute("ROLLBACK")
-                        raise
-                    self._db.execute("COMMIT")
             finally:
                 self._depth = 0
 
