@@ -7,8 +7,9 @@ where the two dialects differ (column types, ``GREATEST`` vs ``MAX``, the clock)
 :attr:`Database.dialect`.
 
 One connection per :class:`Database`, guarded by a lock so threads may share it. PostgreSQL runs
-in autocommit mode outside :meth:`Database.transaction`; SQLite opens through :mod:`reconciler.sqlite` (WAL) and takes the
-write lock at ``BEGIN IMMEDIATE``, so two processes never interleave a read-modify-write.
+in autocommit mode outside :meth:`Database.transaction`; SQLite opens through
+:mod:`reconciler.sqlite` (WAL) and takes the write lock at ``BEGIN IMMEDIATE``, so two processes
+never interleave a read-modify-write.
 
 psycopg is an optional dependency (``pip install 'reconcile[postgres]'``); it is imported only
 when a PostgreSQL URL is used.

@@ -73,7 +73,7 @@ def test_a_run_stops_at_its_limit_and_the_next_run_carries_on():
     assert second.spec.tally == {"converged": 5}
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.e2e)])
 def records(request, tmp_path):
     url = (
         str(tmp_path / "state.sqlite")
