@@ -7,7 +7,6 @@ driven through the real CLI in subprocesses.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.serve.processes import clean_env
 from tests.support.emulator_server import REPO_ROOT, EmulatorServer
 from tests.support.postgres_server import PostgresServer
 from tests.support.temporal_server import TemporalServer
@@ -38,18 +38,6 @@ def temporal() -> Iterator[TemporalServer]:
 def postgres() -> Iterator[PostgresServer]:
     with PostgresServer() as server:
         yield server
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    prefixes = ("WIX_", "RECONCILE_", "TEMPORAL_", "FLEET_TEST_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env.update(
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-        PYTHONUNBUFFERED="1",
-        NO_COLOR="1",
-        **extra,
-    )
-    return env
 
 
 @dataclass
@@ -109,6 +97,18 @@ class FleetBed:
                 f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
             )
         return done
+
+    def status(self) -> dict[str, dict]:
+        """What `reconcile fleet status --format json` reports per site, read in this process (cheap to poll)."""
+        from reconciler.fleet.load import load_fleet
+        from reconciler.fleet.records import FleetRecords
+        from reconciler.fleet.status import status_data
+        from reconciler.state.database import Database
+
+        url = self.env.get("RECONCILE_DATABASE_URL") or str(self.folder / "state" / "state.sqlite")
+        with Database(url) as db:
+            data = status_data(load_fleet(self.fleet), FleetRecords(db))
+        return {site["site_id"]: site for site in data["sites"]}
 
     def start_worker(self, *args: str) -> subprocess.Popen:
         log = open(self.folder / f"worker-{len(self.workers)}.log", "w")  # noqa: SIM115 (the process's life)

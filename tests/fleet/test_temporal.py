@@ -7,13 +7,13 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 
 import pytest
 
 from reconciler.yamlio.load import load_catalog
 from tests.fleet.conftest import BAD
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -21,17 +21,6 @@ pytestmark = pytest.mark.e2e
 def sites_status(bed) -> dict[str, dict]:
     data = json.loads(bed.cli("fleet", "status", str(bed.fleet), "--format", "json").stdout)
     return {site["site_id"]: site for site in data["sites"]}
-
-
-def wait_until(condition, what: str, timeout: float = 120.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def worker_of(record: dict) -> str:
@@ -85,10 +74,10 @@ def test_a_worker_killed_mid_rollout_loses_and_duplicates_nothing(make_bed, serv
                 s["in_flight"]
                 and s["in_flight"]["phase"] == "apply"
                 and s["in_flight"]["worker"].endswith(f":{doomed.pid}")
-                for s in sites_status(bed).values()
+                for s in bed.status().values()
             )
 
-        wait_until(doomed_is_applying, "the doomed worker to be applying a site")
+        wait_until(doomed_is_applying, "the doomed worker to be applying a site", timeout=120)
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=30)
         out, err = rollout.communicate(timeout=300)

@@ -31,7 +31,7 @@ CLI_MODULE = "reconciler.cli.main"  # `reconcile` itself
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The test runner's environment without anything that configures reconcile, plus ``extra``."""
-    prefixes = ("WIX_", "RECONCILE_", "SQUARE_", "TOAST_", "CLOVER_")
+    prefixes = ("WIX_", "RECONCILE_", "SQUARE_", "TOAST_", "CLOVER_", "TEMPORAL_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
