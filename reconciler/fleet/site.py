@@ -32,7 +32,8 @@ import httpx
 
 from reconciler.credentials import DEFAULT_BASE_URL, wix_from_env
 from reconciler.engine.apply import ApplyOptions, apply_plan
-from reconciler.engine.plan import Plan, from_json, to_json
+from reconciler.engine.plan import Plan
+from reconciler.engine.planfile import from_json, to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.settle import settle
