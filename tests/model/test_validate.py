@@ -123,3 +123,37 @@ def test_fmt_refuses_to_drop_comments(tmp_path):
     assert file.read_text() == original
     assert runner.invoke(cli, ["fmt", "--drop-comments", str(file)]).exit_code == 0
     assert file.read_text() == "# header kept\ncurrency: USD\n"
+
+
+def test_an_option_group_that_offers_the_dish_itself_is_refused(tmp_path):
+    file = tmp_path / "c.yaml"
+    file.write_text(
+        "currency: USD\n"
+        "menus: [{id: m, name: M, sections: [{id: s, name: S, dishes: [pizza, bread]}]}]\n"
+        "dishes:\n"
+        '  - {id: pizza, name: Pizza, price: "10", options: [sides]}\n'
+        '  - {id: bread, name: Bread, price: "3", options: [sides]}\n'
+        "option_groups:\n"
+        "  - {id: sides, name: Sides, type: extras, choices: [{item: pizza}, {item: bread}]}\n"
+    )
+    with pytest.raises(CatalogInvalid) as caught:
+        load_catalog(file)
+    found = [(p.line, p.path, p.message) for p in caught.value.problems]
+    assert found == [
+        (4, "dishes[0].options[0]", 'option group "sides" offers the dish "pizza" itself'),
+        (5, "dishes[1].options[0]", 'option group "sides" offers the dish "bread" itself'),
+    ]
+
+
+def test_an_option_group_offering_another_dish_is_fine(tmp_path):
+    file = tmp_path / "c.yaml"
+    file.write_text(
+        "currency: USD\n"
+        "menus: [{id: m, name: M, sections: [{id: s, name: S, dishes: [pizza, bread]}]}]\n"
+        "dishes:\n"
+        '  - {id: pizza, name: Pizza, price: "10", options: [sides]}\n'
+        '  - {id: bread, name: Bread, price: "3"}\n'
+        "option_groups:\n"
+        "  - {id: sides, name: Sides, type: extras, choices: [{item: bread}]}\n"
+    )
+    assert [d.id for d in load_catalog(file).dishes] == ["pizza", "bread"]
