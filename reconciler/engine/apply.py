@@ -157,7 +157,7 @@ async def apply_plan(
         for run in leftovers:
             store.finish_run(run.run_id, "abandoned")
         store.finish_run(run_id, "applied", plan.summary_line())
-    differences = await verify(plan, target, store) if options.verify else []
+    differences = await verify(plan, target, store, cleanup_stopped=bool(result.warnings)) if options.verify else []
     return ApplyResult(
         plan,
         run_id,
