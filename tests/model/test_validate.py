@@ -125,17 +125,23 @@ def test_fmt_refuses_to_drop_comments(tmp_path):
     assert file.read_text() == "# header kept\ncurrency: USD\n"
 
 
-def test_an_option_group_that_offers_the_dish_itself_is_refused(tmp_path):
+def _sides_catalog(tmp_path, bread_options: str, choices: str):
+    """Pizza and bread in one section; pizza offers the "sides" group; ``choices`` of the group."""
     file = tmp_path / "c.yaml"
     file.write_text(
         "currency: USD\n"
         "menus: [{id: m, name: M, sections: [{id: s, name: S, dishes: [pizza, bread]}]}]\n"
         "dishes:\n"
         '  - {id: pizza, name: Pizza, price: "10", options: [sides]}\n'
-        '  - {id: bread, name: Bread, price: "3", options: [sides]}\n'
+        f'  - {{id: bread, name: Bread, price: "3"{bread_options}}}\n'
         "option_groups:\n"
-        "  - {id: sides, name: Sides, type: extras, choices: [{item: pizza}, {item: bread}]}\n"
+        f"  - {{id: sides, name: Sides, type: extras, choices: [{choices}]}}\n"
     )
+    return file
+
+
+def test_an_option_group_that_offers_the_dish_itself_is_refused(tmp_path):
+    file = _sides_catalog(tmp_path, ", options: [sides]", "{item: pizza}, {item: bread}")
     with pytest.raises(CatalogInvalid) as caught:
         load_catalog(file)
     found = [(p.line, p.path, p.message) for p in caught.value.problems]
@@ -146,14 +152,5 @@ def test_an_option_group_that_offers_the_dish_itself_is_refused(tmp_path):
 
 
 def test_an_option_group_offering_another_dish_is_fine(tmp_path):
-    file = tmp_path / "c.yaml"
-    file.write_text(
-        "currency: USD\n"
-        "menus: [{id: m, name: M, sections: [{id: s, name: S, dishes: [pizza, bread]}]}]\n"
-        "dishes:\n"
-        '  - {id: pizza, name: Pizza, price: "10", options: [sides]}\n'
-        '  - {id: bread, name: Bread, price: "3"}\n'
-        "option_groups:\n"
-        "  - {id: sides, name: Sides, type: extras, choices: [{item: bread}]}\n"
-    )
+    file = _sides_catalog(tmp_path, "", "{item: bread}")
     assert [d.id for d in load_catalog(file).dishes] == ["pizza", "bread"]
