@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from reconciler.model.money import Money, Percent
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 
 Id = Annotated[
     str,

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from reconciler.model.catalog import Catalog, Dish
@@ -29,7 +29,7 @@ def check(catalog: Catalog) -> list[Violation]:
 
 
 def _duplicate_ids(catalog: Catalog) -> Iterator[Violation]:
-    def scan(kind: str, entries: list[tuple[Path, str]]) -> Iterator[Violation]:
+    def scan(kind: str, entries: Sequence[tuple[Path, str]]) -> Iterator[Violation]:
         first: dict[str, Path] = {}
         for path, ident in entries:
             if ident in first:
