@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from reconciler.model import location_rules
 from reconciler.model.catalog import Catalog, Dish
 from reconciler.paths import Path
 
@@ -22,7 +23,7 @@ class Violation:
 
 def check(catalog: Catalog) -> list[Violation]:
     found: list[Violation] = []
-    for rule in (_duplicate_ids, _references, _placement):
+    for rule in (_duplicate_ids, _references, _placement, location_rules.check):
         for item in rule(catalog):
             found.append(item if isinstance(item, Violation) else Violation(*item))
     return found
@@ -115,4 +116,4 @@ def warnings(catalog: Catalog) -> list[Violation]:
         for i, v in enumerate(catalog.variations)
         if v.id not in offered
     ]
-    return found
+    return found + [Violation(path, message) for path, message in location_rules.warnings(catalog)]
