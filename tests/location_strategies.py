@@ -20,12 +20,12 @@ def overrides(draw, catalog: Catalog) -> dict:
 
     def item(ident: str) -> Override:
         fields = {
-            "price": draw(st.none() | money),
+            "price": draw(st.none() | money()),
             "in_stock": draw(st.none() | st.booleans()),
             "visible": draw(st.none() | st.booleans()),
         }
         if all(v is None for v in fields.values()):
-            fields["price"] = draw(money)
+            fields["price"] = draw(money())
         return Override(id=ident, **fields)
 
     sections = [s.id for m in catalog.menus for s in m.sections]
@@ -34,7 +34,7 @@ def overrides(draw, catalog: Catalog) -> dict:
     return {
         "dishes": [item(d) for d in some([d.id for d in catalog.dishes])],
         "variations": [item(v) for v in some([v.id for v in catalog.variations])],
-        "choices": [ChoiceOverride(group=g, item=i, price=draw(money)) for g, i in chosen_pairs],
+        "choices": [ChoiceOverride(group=g, item=i, price=draw(money())) for g, i in chosen_pairs],
         "menus": [VisibleOverride(id=m, visible=draw(st.booleans())) for m in some([m.id for m in catalog.menus])],
         "sections": [VisibleOverride(id=s, visible=draw(st.booleans())) for s in some(sections)],
     }
