@@ -27,7 +27,7 @@ import logging
 import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from reconciler.engine.planfile import seal_site
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import LocationPlan, SitePlan
+from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, ExitCode, ReconcileError, UnsafePlan
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective
@@ -242,14 +243,19 @@ async def _apply_one(
     if plan.empty:
         return LocationResult(entry.location, Outcome.UNCHANGED, plan)
     progress = progress_for(entry.location) if progress_for is not None else None
-    try:
-        async with opener(plan.target.location_id) as target:
-            result = await apply_plan(plan, target, store, state_dir, options, progress)
-    except ApplyOutcomeUnknown as exc:
-        return LocationResult(entry.location, Outcome.UNKNOWN, plan, error=_line(exc), exit_code=exc.exit_code)
-    except ReconcileError as exc:
-        log.info("location %s failed: %s", entry.location, exc)
-        return LocationResult(entry.location, Outcome.FAILED, plan, error=_line(exc), exit_code=exc.exit_code)
+    async with opener(plan.target.location_id) as target:
+        try:
+            result = await apply_plan(plan, target, store, state_dir, replace(options, verify=False), progress)
+        except ApplyOutcomeUnknown as exc:
+            return LocationResult(entry.location, Outcome.UNKNOWN, plan, error=_line(exc), exit_code=exc.exit_code)
+        except ReconcileError as exc:
+            log.info("location %s failed: %s", entry.location, exc)
+            return LocationResult(entry.location, Outcome.FAILED, plan, error=_line(exc), exit_code=exc.exit_code)
+        if options.verify:  # here, not in apply_plan: a verify that cannot read is no failure of the apply
+            try:
+                result.differences = await verify(plan, target, store)
+            except ReconcileError as exc:
+                result.differences = [f"published, but the live catalog could not be read back to verify it: {exc}"]
     if result.differences:
         return LocationResult(
             entry.location,

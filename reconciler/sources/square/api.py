@@ -45,11 +45,28 @@ def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict[str, Any]:
         objects.extend(page.get("objects") or [])
         cursor = page.get("cursor")
         if not cursor:
-            return {"objects": objects}
+            return {"objects": objects, **_locations(client, settings)}
         if cursor in seen:
             raise PermanentApiError("Square ListCatalog returned the same cursor twice", operation=LIST)
         seen.add(cursor)
     raise PermanentApiError(f"Square ListCatalog did not end after {MAX_PAGES} pages", operation=LIST)
+
+
+def _locations(client: httpx.Client, settings: ApiSettings) -> dict:
+    """The merchant's locations (ListLocations), for an import of all of them; none if the token may not list them."""
+    try:
+        page = request_object(
+            client,
+            "GET",
+            "/v2/locations",
+            operation="Square ListLocations",
+            secret=settings.token,
+            sleep=settings.sleep,
+        )
+    except PermanentApiError:  # e.g. a token without MERCHANT_PROFILE_READ: import one location, as before
+        return {}
+    locations = page.get("locations")
+    return {"locations": locations} if isinstance(locations, list) else {}
 
 
 def probe(

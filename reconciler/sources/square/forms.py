@@ -83,3 +83,23 @@ def _page_objects(page: dict) -> list[object]:
 
 def _not_square(message: str) -> SourceInvalid:
     return SourceInvalid("square", [SourceProblem("file", "", "", f"not a Square catalog: {message}")])
+
+
+def locations_of(raw: object) -> list[tuple[str, str]]:
+    """The merchant's active locations ``(id, name)`` that came with the catalog, in Square's order.
+
+    ``reconcile import square --from-api`` adds the ListLocations answer as ``"locations"``; an
+    export file may carry it the same way (``{"objects": [...], "locations": [...]}``). Without
+    it, nothing says which locations exist, and the import is of one location, as before.
+    """
+    if not isinstance(raw, dict) or not isinstance(raw.get("locations"), list):
+        return []
+    found = []
+    for entry in raw["locations"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
+            continue
+        if entry.get("status") not in (None, "ACTIVE"):
+            continue  # an inactive location sells nothing
+        name = entry.get("name")
+        found.append((entry["id"], name if isinstance(name, str) and name.strip() else entry["id"]))
+    return found

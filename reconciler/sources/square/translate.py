@@ -114,7 +114,8 @@ class _Translation:
             self.b.note(origin, "skipped", "present at no location")
             return True
         if self.location is not None and not presence.at(self.location):
-            self.b.note(origin, "skipped", f"not present at location {self.location}")
+            if not self.options.across_locations:  # else the merged catalog says where it is (only_at/except_at)
+                self.b.note(origin, "skipped", f"not present at location {self.location}")
             return True
         return False
 
