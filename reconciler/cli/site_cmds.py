@@ -45,6 +45,7 @@ from reconciler.model.locations import Location
 from reconciler.render.markdown import render_site_markdown
 from reconciler.render.text import render_site_text
 from reconciler.state.mapping import MappingStore
+from reconciler.targets.base import Phase, Progress
 from reconciler.targets.registry import open_site, open_target
 
 
@@ -177,12 +178,12 @@ async def apply_site(
         store.close()
 
 
-def _progress(fmt: str) -> Callable[[str], Any]:
-    def make(location: str) -> Any:
+def _progress(fmt: str) -> Callable[[str], Progress]:
+    def make(location: str) -> Progress:
         inner = progress_reporter(fmt)
 
-        def report(stage: str, done: int, total: int) -> None:
-            inner(f"[{location}] {stage}", done, total)
+        def report(phase: Phase, stage: str, done: int, total: int) -> None:
+            inner(phase, f"[{location}] {stage}", done, total)
 
         return report
 
