@@ -61,12 +61,7 @@ def test_no_module_is_over_400_lines() -> None:
     [
         "engine",
         "targets",
-        pytest.param(
-            "serve",
-            marks=pytest.mark.xfail(
-                strict=True, reason="serve/app.py build_app is 65 lines; serve's refactoring splits it (then drop this)"
-            ),
-        ),
+        "serve",
     ],
 )
 def test_no_function_is_over_60_lines(package: str) -> None:
