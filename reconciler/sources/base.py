@@ -111,8 +111,11 @@ class PosLocation:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """A translation's answer. Every POS object a diner would see is in ``placed`` or in ``notes``."""
+
     catalog: Catalog
     notes: list[ImportNote] = field(default_factory=list)
+    placed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # POS id -> catalog ids made from it
 
 
 @dataclass(frozen=True)
