@@ -25,8 +25,8 @@ from reconciler.render.text import render_text
 from reconciler.state.mapping import MappingStore
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.targets.registry import TARGETS, open_target
+from reconciler.yamlio.cache import load_catalog_cached
 from reconciler.yamlio.fmt import write_atomically
-from reconciler.yamlio.load import load_catalog
 
 
 def _color() -> bool:
@@ -113,7 +113,7 @@ def plan(
         max_update_share=max_update_share, max_remove_share=max_remove_share, min_existing=safety_min_entities
     )
     state = resolve_state_dir(state_dir)
-    desired = load_catalog(catalog)
+    desired = load_catalog_cached(catalog, state)
     chosen = site_cmds.choose(desired, location)
     if not isinstance(chosen, site_cmds.Single):
         site = asyncio.run(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live_updates))
@@ -205,7 +205,7 @@ def apply(
         verify=not no_verify,
     )
     saved = load(Path(plan_file).read_text(encoding="utf-8"), plan_file) if plan_file else None
-    desired = load_catalog(catalog) if catalog else None
+    desired = load_catalog_cached(catalog, state) if catalog else None
     chosen = site_cmds.choose(desired, location) if desired is not None else None
     rollout = Rollout(parallel_locations, canary, halt_after)
     if isinstance(saved, SitePlan) or isinstance(chosen, list):
