@@ -7,7 +7,8 @@ unrelated to the code under test. A benchmark reports them instead; none of them
     small response       median of 15 List Catalogs over HTTP (delayed-ack check)   goal < 25 ms
     latency overlap      5 concurrent calls with 300 ms latency, HTTP and in-process floor 300 ms
     admin under latency  /_emulator/health while 300 ms latency is set              goal < 300 ms
-    10,000 items         List Items (full and masked), Create Draft, bulk update of 20, Publish
+    10,000 items         List Items (full and masked), Create Draft, bulk update of 20, Publish; the
+                         draft cycle of a one-dish change, copy-on-write vs a full-copy draft
     1,000 sites          seed --sites 1000 --dishes 100-300 into a state file (the fleet benchmark's bed)
 
 python -m bench.emulator              all of the above
@@ -30,12 +31,14 @@ from pathlib import Path
 import httpx
 
 from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed, seed_sites
-from reconciler.emulator.store import LIVE
+from reconciler.emulator.store import DRAFT, LIVE, Store
 from reconciler.emulator.v3 import enums, shapes
-from reconciler.emulator.v3.repo import CatalogScope
+from reconciler.emulator.v3.repo import API, CONTENT_KINDS, CatalogScope
 from tests.support.emulator_server import EmulatorServer
 
 Row = tuple[str, float, str]  # (what, seconds, goal or floor)
+Step = Callable[[], object]
+Caller = Callable[..., Step]
 
 
 def _timed(work: Callable[[], object]) -> float:
@@ -110,13 +113,13 @@ def scale(items: int) -> list[Row]:
             ids.append(item["id"])
     emulator = Emulator(store, token="t")
 
-    def call(method: str, path: str, body: object = None, query: str = "") -> Callable[[], object]:
+    def call(method: str, path: str, body: object = None, query: str = "") -> Step:
         raw = json.dumps(body).encode() if body is not None else b""
         return lambda: emulator.handle(method, path, query, {"Authorization": "t"}, raw)
 
     update = {"items": [{"id": ident, "price": {"value": "1.00"}} for ident in ids[:20]]}
     n = f"{items:,}"
-    return [
+    rows = [
         (f"List Items of {n}", _timed(call("GET", f"/v3/catalogs/{catalog_id}/items")), "goal < 0.5 s"),
         (
             f"List Items of {n}, fieldMask=name",
@@ -130,6 +133,32 @@ def scale(items: int) -> list[Row]:
             "goal < 0.5 s",
         ),
         (f"Publish a draft of {n}", _timed(call("POST", f"/v3/draft-catalogs/{catalog_id}/publish")), "goal < 3 s"),
+    ]
+    return rows + _small_change(store, emulator, catalog_id, n, call)
+
+
+def _small_change(store: Store, emulator: Emulator, catalog_id: str, n: str, call: Caller) -> list[Row]:
+    """The draft cycle of a one-dish change (what ``apply`` of a small edit costs the emulator),
+    copy-on-write against the full copy drafts used to make (the same SQL, run on the store)."""
+    with store.read() as tx:
+        one = CatalogScope(tx, catalog_id, LIVE, "USD").items.texts()[0]
+    ident = json.loads(one)["id"]
+    change = {"items": [{"id": ident, "price": {"value": "2.00"}}]}
+    cycle = [
+        call("POST", f"/v3/draft-catalogs/{catalog_id}/create"),
+        call("POST", f"/v3/draft-catalogs/{catalog_id}/bulk/items/update", change),
+        call("POST", f"/v3/draft-catalogs/{catalog_id}/publish"),
+    ]
+    copy_on_write = _timed(lambda: [step() for step in cycle])
+
+    def full_copy() -> None:
+        with store.write() as tx:
+            tx.copy_scope(API, catalog_id, CONTENT_KINDS, source=LIVE, target=DRAFT)
+            tx.replace_scope(API, catalog_id, CONTENT_KINDS, source=DRAFT, target=LIVE)
+
+    return [
+        (f"draft cycle of a 1-dish change in {n} (copy-on-write)", copy_on_write, "floor: 3 calls, 1 row"),
+        ("the same with a full-copy draft (before): copy and publish only", _timed(full_copy), f"{n} rows twice"),
     ]
 
 

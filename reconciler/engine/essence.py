@@ -17,10 +17,8 @@ Wix Catalogs v3 see them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from reconciler.canonical import JsonObject
 from reconciler.engine.vocabulary import Kind
 from reconciler.model.catalog import (
     ALL_FULFILLMENT,
@@ -28,7 +26,6 @@ from reconciler.model.catalog import (
     DAYS,
     Catalog,
     Extras,
-    OptionGroup,
     Orderable,
     Selection,
     Visible,
@@ -36,7 +33,7 @@ from reconciler.model.catalog import (
 from reconciler.model.money import decimal_text, money_text
 
 Key = tuple[Kind, str]  # (kind, our id)
-Essence = dict[Key, JsonObject]
+Essence = dict[Key, dict]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -60,30 +57,24 @@ def text(value: str | None) -> str | None:
     return value if value else None
 
 
-def opening_window(day: str, open_: str, close: str, close_day: str | None) -> JsonObject:
+def opening_window(day: str, open_: str, close: str, close_day: str | None) -> dict:
     return {"day": day, "open": open_, "close_day": close_day or day, "close": close}
 
 
-_FULFILLMENT_ORDER: dict[str, int] = {value: index for index, value in enumerate(ALL_FULFILLMENT)}
-_PLATFORM_ORDER: dict[str, int] = {value: index for index, value in enumerate(ALL_PLATFORMS)}
-_DAY_ORDER: dict[str, int] = {value: index for index, value in enumerate(DAYS)}
+_FULFILLMENT_ORDER = {value: index for index, value in enumerate(ALL_FULFILLMENT)}
+_PLATFORM_ORDER = {value: index for index, value in enumerate(ALL_PLATFORMS)}
+_DAY_ORDER = {value: index for index, value in enumerate(DAYS)}
 
 
-def _ordered(values: Iterable[str], order: Mapping[str, int]) -> list[str]:
+def _ordered(values, order: dict) -> list:
     """The set of values in their canonical order; the common full list is returned as is."""
-    listed = list(values)
-    if len(listed) == len(order) and set(listed) == order.keys():
+    values = list(values)
+    if len(values) == len(order) and set(values) == order.keys():
         return list(order)
-    return sorted(set(listed), key=order.__getitem__)
+    return sorted(set(values), key=order.__getitem__)
 
 
-def visibility(
-    visible: bool,
-    fulfillment: Iterable[str],
-    platforms: Iterable[str],
-    hours: list[JsonObject],
-    special: list[JsonObject],
-) -> JsonObject:
+def visibility(visible: bool, fulfillment, platforms, hours: list[dict], special: list[dict]) -> dict:
     return {
         "visible": bool(visible),
         "fulfillment": _ordered(fulfillment, _FULFILLMENT_ORDER),
@@ -97,7 +88,7 @@ def visibility(
     }
 
 
-def _visibility_of(entity: Visible) -> JsonObject:
+def _visibility_of(entity: Visible) -> dict:
     return visibility(
         entity.visible,
         entity.fulfillment,
@@ -107,8 +98,8 @@ def _visibility_of(entity: Visible) -> JsonObject:
     )
 
 
-def option(group: OptionGroup) -> JsonObject:
-    resolved: JsonObject = {
+def option(group) -> dict:
+    resolved = {
         "name": group.name,
         "type": group.type,
         "choices": [{"item": c.item, "price": money(c.price)} for c in group.choices],
@@ -122,7 +113,7 @@ def option(group: OptionGroup) -> JsonObject:
     return resolved
 
 
-def _orderable(item: Orderable, groups: Mapping[str, OptionGroup]) -> JsonObject:
+def _orderable(item: Orderable, groups: dict) -> dict:
     return {
         "name": item.name,
         "description": text(item.description),

@@ -5,16 +5,15 @@ The Locations API is neither Catalogs v3 nor Menus (New): both targets list it t
 
 from __future__ import annotations
 
-from reconciler.canonical import JsonObject
 from reconciler.errors import ConfigError
 from reconciler.http import Session
 
 PAGE = 100
 
 
-async def list_locations(session: Session) -> list[JsonObject]:
+async def list_locations(session: Session) -> list[dict]:
     """Every location of the site (archived ones included), following offset pages."""
-    found: list[JsonObject] = []
+    found: list[dict] = []
     while True:
         page = await session.call(
             "listLocations",
@@ -29,7 +28,7 @@ async def list_locations(session: Session) -> list[JsonObject]:
             return found
 
 
-def choose_location(locations: list[JsonObject], wanted: str | None) -> JsonObject:
+def choose_location(locations: list[dict], wanted: str | None) -> dict:
     """The location named or identified by ``wanted``, or the only one; a clear error otherwise."""
     locations = [loc for loc in locations if not loc.get("archived")]
     if not locations:

@@ -14,7 +14,7 @@ from typing import Any
 
 from reconciler.emulator.errors import application_error, not_found
 from reconciler.emulator.store import DRAFT, LIVE, Tx
-from reconciler.emulator.v3.repo import API, catalogs
+from reconciler.emulator.v3.repo import catalogs, content
 
 ARCHIVABLE = ("catalog", "menu", "section", "item")
 
@@ -39,7 +39,7 @@ def set_archived(
         collection = catalogs(tx, scope)
         entity_id = catalog_id
     else:
-        collection = tx.collection(API, scope, catalog_id, kind)
+        collection = content(tx, catalog_id, scope, kind)
     entity = collection.get(entity_id) if entity_id else None
     if entity is None:
         raise not_found(f"{kind.upper()}_NOT_FOUND", f"{scope} {kind}", entity_id)

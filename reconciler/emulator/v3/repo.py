@@ -6,7 +6,9 @@ Rows (see ``store.py``), all with ``api = 'catalogs-v3'``:
 - a draft's existence: the same header copied to scope 'draft' (one per catalog, keyed by the live
   catalog id, U2);
 - menus, sections, items: container = catalog id, scope 'live' or 'draft'; a section's ``parent`` is
-  its menu, an item's ``subtype`` is DISH or VARIATION;
+  its menu, an item's ``subtype`` is DISH or VARIATION. The draft scope is copy-on-write
+  (``cow.py``): it holds only what the draft changed, and the draft is read through the live rows;
+  while a draft exists, live writes keep the draft's snapshot;
 - discounts: container = catalog id, scope 'live' only (U7).
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.emulator.cow import DraftView, GuardedLive
 from reconciler.emulator.errors import FORMAT, archived, not_found, violation
 from reconciler.emulator.store import DRAFT, LIVE, Collection, Tx
 from reconciler.emulator.wire import is_guid
@@ -30,9 +33,9 @@ class CatalogScope:
         self.catalog_id = catalog_id
         self.scope = scope
         self.currency = currency
-        self.menus = tx.collection(API, scope, catalog_id, "menu")
-        self.sections = tx.collection(API, scope, catalog_id, "section")
-        self.items = tx.collection(API, scope, catalog_id, "item")
+        self.menus = content(tx, catalog_id, scope, "menu")
+        self.sections = content(tx, catalog_id, scope, "section")
+        self.items = content(tx, catalog_id, scope, "item")
 
     @property
     def is_draft(self) -> bool:
@@ -40,6 +43,16 @@ class CatalogScope:
 
     def discounts(self) -> Collection:
         return self.tx.collection(API, LIVE, self.catalog_id, "discount")
+
+
+def content(tx: Tx, catalog_id: str, scope: str, kind: str) -> Collection:
+    """A catalog's menus, sections or items in one scope: the draft through the live rows, the live
+    rows guarded while a draft exists (copy-on-write drafts, ``cow.py``)."""
+    if scope == DRAFT:
+        return DraftView(tx, API, catalog_id, kind)
+    if draft_exists(tx, catalog_id):
+        return GuardedLive(tx, API, catalog_id, kind)
+    return tx.collection(API, LIVE, catalog_id, kind)
 
 
 def catalogs(tx: Tx, scope: str = LIVE) -> Collection:

@@ -1,0 +1,187 @@
+"""Copy-on-write scopes: a draft that costs what it changes, not a copy of everything.
+
+A draft catalog (Catalogs v3) is a snapshot of the live rows taken when the draft is created,
+changed by bulk calls, and published or discarded as a whole. Instead of copying every live row
+into the draft at creation and every draft row back at publish, the draft scope holds only:
+
+- the rows the draft created (new sequence numbers) or changed (the live row's sequence, parent and
+  subtype, with the new body);
+- the old value of each live row changed by a *live* call after the draft was created (the draft is
+  a snapshot: U4 says publish overwrites such live edits), copied just before the live write;
+- a **tombstone** (empty body) for each row created live after the draft was created: it is not in
+  the snapshot, so the draft hides it and publish removes it.
+
+:class:`DraftView` reads the draft as "its own row, else the live row" (tombstones hide); writes go
+to the draft only. :class:`GuardedLive` is the live scope while a draft exists: before a live row
+changes (or is created), it keeps the snapshot. :func:`publish` replaces the live rows the draft
+has with the draft's and relabels them (tombstones delete), :func:`discard` drops the draft rows;
+both cost the number of draft rows. The observable behaviour is that of a full copy.
+
+Used by ``v3/repo.py`` (``CatalogScope``) and ``v3/drafts.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from reconciler.emulator.store import _CHUNK, DRAFT, LIVE, Collection, RowFacts, Tx
+from reconciler.emulator.wire import dumps_text
+
+TOMBSTONE = ""  # the body of a draft row that hides a live row
+
+_COLUMNS = "api, scope, container, kind, id, seq, archived, parent, subtype, body"
+
+
+class DraftView(Collection):
+    """The draft rows of one kind, over the live ones."""
+
+    def __init__(self, tx: Tx, api: str, container: str, kind: str):
+        super().__init__(tx, api, DRAFT, container, kind)
+        self.live_key = (api, LIVE, container, kind)
+
+    def _own(self, ident: str) -> tuple[int, int, str | None, str | None, str] | None:
+        return self.tx.conn.execute(
+            f"SELECT seq, archived, parent, subtype, body FROM entities WHERE {self._WHERE} AND id = ?",
+            (*self.key, ident),
+        ).fetchone()
+
+    def get_text(self, ident: str) -> str | None:
+        own = self._own(ident)
+        if own is not None:
+            return own[4] or None  # a tombstone hides the live row
+        row = self.tx.conn.execute(
+            f"SELECT body FROM entities WHERE {self._WHERE} AND id = ?", (*self.live_key, ident)
+        ).fetchone()
+        return row[0] if row else None
+
+    def facts(self, ids: Iterable[str]) -> dict[str, RowFacts]:
+        wanted = list(dict.fromkeys(i for i in ids if isinstance(i, str)))
+        found: dict[str, RowFacts] = {}
+        hidden: set[str] = set()
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = (
+                f"SELECT id, archived, parent, subtype, body = '' FROM entities WHERE {self._WHERE} AND id IN ({marks})"
+            )
+            for ident, archived, parent, subtype, tombstone in self.tx.conn.execute(sql, (*self.key, *chunk)):
+                if tombstone:
+                    hidden.add(ident)
+                else:
+                    found[ident] = RowFacts(ident, bool(archived), parent, subtype)
+            rest = [ident for ident in chunk if ident not in found and ident not in hidden]
+            if rest:
+                marks = ",".join("?" * len(rest))
+                sql = f"SELECT id, archived, parent, subtype FROM entities WHERE {self._WHERE} AND id IN ({marks})"
+                for ident, archived, parent, subtype in self.tx.conn.execute(sql, (*self.live_key, *rest)):
+                    found[ident] = RowFacts(ident, bool(archived), parent, subtype)
+        return found
+
+    def _merged(self, columns: str, include_archived: bool = True) -> list[Any]:
+        archived = "" if include_archived else " AND archived = 0"
+        sql = (
+            f"SELECT seq, {columns} FROM entities WHERE {self._WHERE} AND body != ''{archived} "
+            f"UNION ALL SELECT seq, {columns} FROM entities AS l WHERE {self._WHERE}{archived} AND NOT EXISTS "
+            "(SELECT 1 FROM entities AS d WHERE d.api = l.api AND d.scope = ? AND d.container = l.container "
+            "AND d.kind = l.kind AND d.id = l.id) ORDER BY seq"
+        )
+        return self.tx.conn.execute(sql, (*self.key, *self.live_key, DRAFT)).fetchall()
+
+    def texts(self, include_archived: bool = True) -> list[str]:
+        return [row[1] for row in self._merged("body", include_archived)]
+
+    def texts_with_seq(self) -> list[tuple[int, str]]:
+        return [(int(row[0]), row[1]) for row in self._merged("body")]
+
+    def count(self) -> int:
+        return len(self._merged("id"))
+
+    def update(self, ident: str, body: dict[str, Any]) -> None:
+        """Write the draft's row, copying the live row's sequence, parent and subtype the first time."""
+        text, archived = dumps_text(body), int(bool(body.get("archived")))
+        if self._own(ident) is not None:
+            super().update(ident, body)
+            return
+        self.tx.conn.execute(
+            f"INSERT INTO entities ({_COLUMNS}) SELECT api, ?, container, kind, id, seq, ?, parent, subtype, ? "
+            f"FROM entities WHERE {self._WHERE} AND id = ?",
+            (DRAFT, archived, text, *self.live_key, ident),
+        )
+
+    def delete(self, ident: str) -> bool:
+        existed = self.get_text(ident) is not None
+        if self._own(ident) is not None:
+            super().delete(ident)
+        self.tx.conn.execute(
+            f"INSERT INTO entities ({_COLUMNS}) SELECT api, ?, container, kind, id, seq, 0, parent, subtype, ? "
+            f"FROM entities WHERE {self._WHERE} AND id = ?",
+            (DRAFT, TOMBSTONE, *self.live_key, ident),
+        )
+        return existed
+
+
+class GuardedLive(Collection):
+    """The live rows of one kind while a draft exists: every live write keeps the draft's snapshot."""
+
+    def __init__(self, tx: Tx, api: str, container: str, kind: str):
+        super().__init__(tx, api, LIVE, container, kind)
+        self.draft_key = (api, DRAFT, container, kind)
+
+    def _keep_snapshot(self, ident: str) -> None:
+        # The old live row goes into the draft, unless the draft already has its own row for it.
+        self.tx.conn.execute(
+            f"INSERT OR IGNORE INTO entities ({_COLUMNS}) SELECT api, ?, container, kind, id, seq, archived, "
+            f"parent, subtype, body FROM entities WHERE {self._WHERE} AND id = ?",
+            (DRAFT, *self.key, ident),
+        )
+
+    def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> None:
+        seq = self.tx.next_seq()
+        self.tx.conn.executemany(
+            f"INSERT INTO entities ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (*self.key, ident, seq, int(bool(body.get("archived"))), parent, subtype, dumps_text(body)),
+                (*self.draft_key, ident, seq, 0, parent, subtype, TOMBSTONE),  # not in the snapshot
+            ],
+        )
+
+    def update(self, ident: str, body: dict[str, Any]) -> None:
+        self._keep_snapshot(ident)
+        super().update(ident, body)
+
+    def delete(self, ident: str) -> bool:
+        self._keep_snapshot(ident)
+        return super().delete(ident)
+
+
+def _marks(kinds: list[str]) -> str:
+    return ",".join("?" * len(kinds))
+
+
+def publish(tx: Tx, api: str, container: str, kinds: Iterable[str]) -> int:
+    """The draft becomes live: live rows the draft has are replaced (tombstoned ones removed), the
+    draft's rows relabelled; returns the number of draft rows (the cost)."""
+    kinds = list(kinds)
+    marks = _marks(kinds)
+    # Walk the draft rows (primary-key prefix) and find each live twin by primary key: the cost is
+    # the draft's size, never a scan of the live catalog.
+    tx.conn.execute(
+        "DELETE FROM entities WHERE rowid IN (SELECT l.rowid FROM entities AS d JOIN entities AS l "
+        "ON l.api = d.api AND l.scope = ? AND l.container = d.container AND l.kind = d.kind AND l.id = d.id "
+        f"WHERE d.api = ? AND d.scope = ? AND d.container = ? AND d.kind IN ({marks}))",
+        (LIVE, api, DRAFT, container, *kinds),
+    )
+    tx.conn.execute(
+        f"DELETE FROM entities WHERE api = ? AND scope = ? AND container = ? AND kind IN ({marks}) AND body = ?",
+        (api, DRAFT, container, *kinds, TOMBSTONE),
+    )
+    cur = tx.conn.execute(
+        f"UPDATE entities SET scope = ? WHERE api = ? AND scope = ? AND container = ? AND kind IN ({marks})",
+        (LIVE, api, DRAFT, container, *kinds),
+    )
+    return cur.rowcount
+
+
+def discard(tx: Tx, api: str, container: str, kinds: Iterable[str]) -> int:
+    return tx.delete_scope(api, container, kinds, DRAFT)
