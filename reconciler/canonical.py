@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+JsonObject = dict[str, Any]  # a JSON object as parsed: API payloads, essence records, call bodies
+
 FINGERPRINT_LENGTH = 20  # hex digits: 80 bits, far beyond any catalog's count of entities
 
 

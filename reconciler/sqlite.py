@@ -33,7 +33,11 @@ Durability = Literal["full", "normal"]
 C = TypeVar("C", bound=sqlite3.Connection)
 
 
-def connect(path: str | Path | None, durability: Durability = "normal", factory: type[C] = sqlite3.Connection) -> C:
+def connect(
+    path: str | Path | None,
+    durability: Durability = "normal",
+    factory: type[C] = sqlite3.Connection,  # type: ignore[assignment]  # the default is the bound itself
+) -> C:
     """Open (creating the file and its folder if needed) one of our SQLite databases."""
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -8,9 +8,11 @@ from reconciler.model.catalog import Catalog
 from reconciler.yamlio.load import load_catalog
 from tests.oracle import read_file
 
+PIZZERIA_FILE = "catalogs/pizzeria.yaml"
+
 
 def pizzeria() -> Catalog:
-    return load_catalog("catalogs/pizzeria.yaml")
+    return load_catalog(PIZZERIA_FILE)
 
 
 def edit(catalog: Catalog, change) -> Catalog:

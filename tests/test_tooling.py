@@ -1,10 +1,12 @@
-"""The project's own checks, run by the one test command: lint and format (ruff), layering (import-linter).
+"""The project's own checks, run by the one test command: lint and format (ruff), layering
+(import-linter), types (mypy --strict), and the size limits of modules and functions.
 
-Each check runs the tool on the repository as a subprocess and fails with the tool's own report.
+Each tool runs on the repository as a subprocess and fails with the tool's own report.
 """
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -34,6 +36,43 @@ def test_ruff_lint_is_clean() -> None:
 
 def test_ruff_format_is_clean() -> None:
     _run(_tool("ruff"), "format", "--no-cache", "--check", ".")
+
+
+def test_types_are_strictly_checked() -> None:
+    """mypy --strict on the packages pyproject.toml names ([tool.mypy]: model, engine, targets, state)."""
+    _run(_tool("mypy"), "--no-incremental")
+
+
+MODULE_LINES = 400
+FUNCTION_LINES = 60
+
+
+def test_no_module_is_over_400_lines() -> None:
+    long = [
+        f"{path.relative_to(REPO)}: {lines} lines"
+        for path in sorted((REPO / "reconciler").rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES
+    ]
+    assert not long, f"split these modules (at most {MODULE_LINES} lines):\n" + "\n".join(long)
+
+
+@pytest.mark.parametrize(
+    "package",
+    [
+        "engine",
+        "targets",
+        "serve",
+    ],
+)
+def test_no_function_is_over_60_lines(package: str) -> None:
+    long = []
+    for path in sorted((REPO / "reconciler" / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > FUNCTION_LINES:
+                    long.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}: {lines} lines")
+    assert not long, f"split these functions (at most {FUNCTION_LINES} lines):\n" + "\n".join(long)
 
 
 def test_import_contracts_are_kept() -> None:

@@ -7,8 +7,10 @@ import sys
 import click
 
 from reconciler.engine.planfile import schema_text as plan_schema_text
-from reconciler.errors import CatalogInvalid, ExitCode
+from reconciler.errors import CatalogInvalid, ConfigError, ExitCode
+from reconciler.model.effective import effective, find_location
 from reconciler.schema import schema_text
+from reconciler.yamlio.dump import dump_catalog
 from reconciler.yamlio.fmt import FormatOutcome, format_paths
 from reconciler.yamlio.load import load_catalog
 
@@ -81,6 +83,27 @@ def schema(part: bool, plan: bool) -> None:
     click.echo(plan_schema_text() if plan else schema_text(part), nl=False)
 
 
+@click.command("show-effective")
+@click.argument("catalog", type=click.Path())
+@click.option("--location", help="The location (a name or id from the catalog's `locations:`).")
+def show_effective(catalog: str, location: str | None) -> None:
+    """Print the catalog one location gets (the base with its overrides) as canonical YAML.
+
+    A catalog without `locations:` is printed as it is: it is its own effective catalog.
+    """
+    loaded = load_catalog(catalog)
+    if not loaded.locations:
+        if location is not None:
+            raise ConfigError(f'the catalog has no `locations:` list, so it has no location "{location}"')
+        click.echo(dump_catalog(loaded), nl=False)
+        return
+    if location is None:
+        raise ConfigError("choose a location with --location: " + ", ".join(f'"{loc.key}"' for loc in loaded.locations))
+    chosen = find_location(loaded, location)
+    click.echo(f'# The effective catalog of location "{chosen.key}": the base catalog with its overrides.')
+    click.echo(dump_catalog(effective(loaded, chosen)), nl=False)
+
+
 def register(cli: click.Group) -> None:
-    for command in (validate, fmt, schema):
+    for command in (validate, fmt, schema, show_effective):
         cli.add_command(command)

@@ -14,13 +14,13 @@ import click
 from reconciler.sources.registry import source_names
 
 
-class PosChoice(click.Choice):
+class PosChoice(click.Choice):  # type: ignore[type-arg]  # generic only from click 8.2
     """The names of the registered POS sources."""
 
     def __init__(self) -> None:
         super().__init__(())
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         return tuple(source_names())
 

@@ -13,11 +13,13 @@ from pathlib import Path
 import click
 
 from reconciler.cli.choices import LiveEpilog, PosChoice
-from reconciler.errors import ReconcileError
+from reconciler.errors import CatalogInvalid, ReconcileError
+from reconciler.model.locations import Location
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.registry import sources
 from reconciler.sources.service import ImportOutput, import_from_api, import_from_file
 from reconciler.yamlio.fmt import write_atomically
+from reconciler.yamlio.load import load_catalog
 
 
 def _env_help() -> str:
@@ -37,8 +39,10 @@ def _env_help() -> str:
 @click.option(
     "--from-file",
     "from_file",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Read a catalog export (JSON) instead of calling the POS API.",
+    help="Read a catalog export (JSON) instead of calling the POS API; repeat it for several locations "
+    "(Toast: a menus document per restaurant; Clover: an inventory per merchant).",
 )
 @click.option("--from-api", "from_api", is_flag=True, help="Read the catalog from the POS API (see the environment).")
 @click.option(
@@ -47,7 +51,11 @@ def _env_help() -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the YAML here (atomically) instead of to stdout.",
 )
-@click.option("--location", help="POS location id: its prices, sold-out flags and presence apply.")
+@click.option(
+    "--location",
+    help="One POS location id: its prices, sold-out flags and presence apply. Without it, every location the "
+    "POS data names goes into one catalog with `locations:`.",
+)
 @click.option("--currency", help="ISO 4217 code, for POS data that does not carry one (Toast, some exports).")
 @click.option(
     "--menu-name",
@@ -58,7 +66,7 @@ def _env_help() -> str:
 @click.option("--quiet", "-q", is_flag=True, help="Do not list skipped and approximated objects.")
 def import_command(
     pos: str,
-    from_file: Path | None,
+    from_file: tuple[Path, ...],
     from_api: bool,
     output: Path | None,
     location: str | None,
@@ -79,13 +87,29 @@ def import_command(
         location=location, currency=currency.upper() if currency else None, menu_name=menu_name.strip() or "Menu"
     )
     try:
-        result = import_from_file(pos, from_file, options) if from_file is not None else import_from_api(pos, options)
+        keep = _kept_locations(output)
+        files: list[str | Path] = list(from_file)
+        result = import_from_file(pos, files, options, keep) if files else import_from_api(pos, options, keep=keep)
         _write(result, output)
     except ReconcileError as exc:
         render = getattr(exc, "render", None)
         click.echo(render() if render else f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
     _report(result, output, quiet)
+
+
+def _kept_locations(output: Path | None) -> dict[str, Location]:
+    """What an earlier import into ``output`` says about its locations (names and ids you wrote), by POS id."""
+    if output is None or not output.is_file():
+        return {}
+    try:
+        earlier = load_catalog(output)
+    except CatalogInvalid as exc:
+        click.echo(
+            f"note: {output} does not load ({len(exc.problems)} problem(s)); its locations are not kept", err=True
+        )
+        return {}
+    return {loc.pos_location: loc for loc in earlier.locations if loc.pos_location}
 
 
 def _write(result: ImportOutput, output: Path | None) -> None:
@@ -98,6 +122,8 @@ def _write(result: ImportOutput, output: Path | None) -> None:
 def _report(result: ImportOutput, output: Path | None, quiet: bool) -> None:
     catalog = result.result.catalog
     notes = result.notes
+    if catalog.locations:
+        click.echo(f"{len(catalog.locations)} locations: " + ", ".join(loc.key for loc in catalog.locations), err=True)
     if notes and not quiet:
         click.echo(f"{len(notes)} object(s) skipped or approximated:", err=True)
         for note in notes:

@@ -6,24 +6,52 @@ Only this package prints; library code logs and raises (see reconciler.errors fo
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 
 import click
 
 from reconciler import __version__
-from reconciler.cli import catalog_cmds, emulator_cmd, fleet_cmd, import_cmd, serve_cmd, sync_cmds
 from reconciler.errors import ReconcileError
 
+# Each command, and the module whose register() adds it. A command's module is imported when the
+# command runs, so `reconcile plan` does not load the POS sources, serve or fleets (about a third of
+# its start-up). tests/test_cli_commands.py checks this table against what the modules register.
+COMMANDS: dict[str, str] = {
+    "validate": "reconciler.cli.catalog_cmds",
+    "fmt": "reconciler.cli.catalog_cmds",
+    "schema": "reconciler.cli.catalog_cmds",
+    "show-effective": "reconciler.cli.catalog_cmds",
+    "plan": "reconciler.cli.sync_cmds",
+    "apply": "reconciler.cli.sync_cmds",
+    "import": "reconciler.cli.import_cmd",
+    "serve": "reconciler.cli.serve_cmd",
+    "history": "reconciler.cli.serve_cmd",
+    "emulator": "reconciler.cli.emulator_cmd",
+    "fleet": "reconciler.cli.fleet_cmd",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+def registered(module: str) -> dict[str, click.Command]:
+    """The commands ``module``'s register() adds (each module registers itself explicitly)."""
+    group = click.Group()
+    importlib.import_module(module).register(group)
+    return dict(group.commands)
+
+
+class _Commands(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        return registered(module).get(cmd_name) if module else None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="reconcile")
 def cli() -> None:
     """Keep a restaurant's Wix menu in step with a desired-state catalog."""
-
-
-# Every command group registers itself here, explicitly (no import side effects).
-for group in (catalog_cmds, sync_cmds, import_cmd, serve_cmd, emulator_cmd, fleet_cmd):
-    group.register(cli)
 
 
 def main() -> None:

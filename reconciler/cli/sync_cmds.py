@@ -10,20 +10,23 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli import site_cmds
 from reconciler.cli.progress import progress_reporter
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
+from reconciler.engine.locations import Rollout
 from reconciler.engine.plan import Plan
-from reconciler.engine.planfile import from_json, to_json
+from reconciler.engine.planfile import load, to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
+from reconciler.engine.siteplan import SitePlan
 from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.state.mapping import MappingStore
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.targets.registry import TARGETS, open_target
+from reconciler.yamlio.cache import load_catalog_cached
 from reconciler.yamlio.fmt import write_atomically
-from reconciler.yamlio.load import load_catalog
 
 
 def _color() -> bool:
@@ -73,15 +76,11 @@ def safety_options(command):
     return command
 
 
-async def _plan(
-    catalog_path: str, target_name: str | None, location: str | None, state: Path, thresholds, live_updates: bool
-) -> Plan:
-    catalog = load_catalog(catalog_path)
+async def _plan(chosen: site_cmds.Single, target_name: str | None, state: Path, thresholds, live_updates: bool) -> Plan:
+    catalog = chosen.catalog
     store = MappingStore(state / "state.sqlite")
     try:
-        async with open_target(
-            target_name or "sandbox", location or catalog.location, state, currency=catalog.currency
-        ) as target:
+        async with site_cmds.open_single(chosen, target_name, state) as target:
             return (await make_plan(catalog, target, store, thresholds, live_updates)).plan
     finally:
         store.close()
@@ -114,7 +113,17 @@ def plan(
         max_update_share=max_update_share, max_remove_share=max_remove_share, min_existing=safety_min_entities
     )
     state = resolve_state_dir(state_dir)
-    result = asyncio.run(_plan(catalog, target, location, state, thresholds, not no_live_updates))
+    desired = load_catalog_cached(catalog, state)
+    chosen = site_cmds.choose(desired, location)
+    if not isinstance(chosen, site_cmds.Single):
+        site = asyncio.run(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live_updates))
+        if out:
+            write_atomically(Path(out), to_json(site))
+        site_cmds.print_site_plan(site, fmt, _color(), out)
+        if detailed_exitcode and not site.empty:
+            sys.exit(ExitCode.CHANGES)
+        return
+    result = asyncio.run(_plan(chosen, target, state, thresholds, not no_live_updates))
     if out:
         write_atomically(Path(out), to_json(result))
     if fmt == "json":
@@ -158,6 +167,7 @@ def plan(
 @click.option("--takeover-draft", is_flag=True, help="Discard a draft catalog someone else left behind.")
 @click.option("--no-verify", is_flag=True, help="Skip re-reading the live catalog after publishing.")
 @safety_options
+@site_cmds.rollout_options
 def apply(
     catalog,
     plan_file,
@@ -175,8 +185,11 @@ def apply(
     max_remove_share,
     safety_min_entities,
     no_live_updates,
+    canary,
+    halt_after,
+    parallel_locations,
 ):
-    """Apply a catalog (or a saved plan) to the live catalog, atomically."""
+    """Apply a catalog (or a saved plan) to the live catalog, atomically (per location, for several)."""
     if bool(catalog) == bool(plan_file):
         raise click.UsageError("give either a CATALOG or --plan FILE")
     state = resolve_state_dir(state_dir)
@@ -191,8 +204,19 @@ def apply(
         takeover_draft=takeover_draft,
         verify=not no_verify,
     )
+    saved = load(Path(plan_file).read_text(encoding="utf-8"), plan_file) if plan_file else None
+    desired = load_catalog_cached(catalog, state) if catalog else None
+    chosen = site_cmds.choose(desired, location) if desired is not None else None
+    rollout = Rollout(parallel_locations, canary, halt_after)
+    if isinstance(saved, SitePlan) or isinstance(chosen, list):
+        _apply_site(
+            saved, desired, chosen, target, state, thresholds, options, rollout, auto_approve, fmt, no_live_updates
+        )
+        return
+    if canary is not None or halt_after is not None:
+        raise ConfigError("--canary and --halt-after are for a catalog of several locations (`locations:`)")
     result = asyncio.run(
-        _apply(catalog, plan_file, target, location, state, thresholds, options, auto_approve, fmt, not no_live_updates)
+        _apply(chosen, saved, target, location, state, thresholds, options, auto_approve, fmt, not no_live_updates)
     )
     if result is None:
         return
@@ -207,13 +231,29 @@ def apply(
         )
 
 
+def _apply_site(saved, desired, chosen, target, state, thresholds, options, rollout, auto_approve, fmt, no_live):
+    """Several locations: plan them (or take the saved plan), show, confirm once, apply each."""
+    site = saved if isinstance(saved, SitePlan) else None
+    if site is None:
+        site = asyncio.run(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live))
+    if fmt == "text":
+        site_cmds.print_site_plan(site, "text", _color(), None)
+    currency = desired.currency if desired is not None else "USD"
+
+    def confirm(plan: SitePlan) -> bool:
+        return plan.empty or _ask(auto_approve)
+
+    result = asyncio.run(site_cmds.apply_site(site, target, state, currency, options, rollout, fmt, confirm))
+    if result is not None:
+        site_cmds.print_site_result(result, fmt)
+
+
 async def _apply(
-    catalog_path, plan_file, target_name, location, state, thresholds, options, auto_approve, fmt, live_updates
+    chosen, saved, target_name, location, state, thresholds, options, auto_approve, fmt, live_updates
 ) -> ApplyResult | None:
     store = MappingStore(state / "state.sqlite")
     try:
-        if plan_file:
-            saved = from_json(Path(plan_file).read_text(encoding="utf-8"), plan_file)
+        if saved is not None:
             name = target_name or saved.target.name
             async with open_target(name, location or saved.target.location_id, state) as target:
                 if fmt == "text":
@@ -221,10 +261,8 @@ async def _apply(
                 if not _confirm(saved, auto_approve, options.force):
                     return None
                 return await apply_plan(saved, target, store, state, options, progress_reporter(fmt))
-        catalog = load_catalog(catalog_path)
-        async with open_target(
-            target_name or "sandbox", location or catalog.location, state, currency=catalog.currency
-        ) as target:
+        catalog = chosen.catalog
+        async with site_cmds.open_single(chosen, target_name, state) as target:
             planned = await make_plan(catalog, target, store, thresholds, live_updates)
             if fmt == "text":
                 click.echo(render_text(planned.plan, color=_color()), nl=False)
@@ -240,7 +278,11 @@ def _confirm(plan: Plan, auto_approve: bool, force: bool) -> bool:
         raise UnsafePlan(
             "the plan is unsafe: " + "; ".join(plan.safety.reasons) + ". Review it, then apply with --force."
         )
-    if plan.empty or auto_approve:
+    return plan.empty or _ask(auto_approve)
+
+
+def _ask(auto_approve: bool) -> bool:
+    if auto_approve:
         return True
     if not sys.stdin.isatty():
         raise ConfigError("apply needs confirmation: run it in a terminal, or pass --auto-approve")

@@ -31,7 +31,7 @@ from reconciler.state.lock import CatalogLock
 from reconciler.state.mapping import Entry, MappingStore
 
 if TYPE_CHECKING:
-    from reconciler.targets.base import Progress, Target
+    from reconciler.targets.base import ExecutionResult, Executor, Progress, Target
 
 LEFTOVER = ("running", "draft-left", "interrupted")
 
@@ -134,30 +134,12 @@ async def apply_plan(
             interrupted_run=bool(leftovers),
             progress=progress,
         )
-        try:
-            result = await executor.run(
-                plan,
-                lambda created, partial=False: store.stage(
-                    scope, run_id, staged_entries(plan, created, partial, current)
-                ),
-            )
-        except ApplyOutcomeUnknown:
-            store.finish_run(run_id, "unknown")  # staged rows stay pending; the next run settles them
-            raise
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            # Interrupted, perhaps while publishing: whether the publish happened is unknown, so the
-            # staged rows stay pending and the next run settles them (and discards a leftover draft).
-            store.finish_run(run_id, "interrupted")
-            raise
-        except BaseException as exc:
-            store.drop(scope, run_id)
-            store.finish_run(run_id, "draft-left" if executor.leftover else "failed", type(exc).__name__)
-            raise
+        result = await _execute(executor, plan, store, scope, run_id, current)
         store.commit(scope, run_id)
         for run in leftovers:
             store.finish_run(run.run_id, "abandoned")
         store.finish_run(run_id, "applied", plan.summary_line())
-    differences = await verify(plan, target, store) if options.verify else []
+    differences = await verify(plan, target, store, cleanup_stopped=bool(result.warnings)) if options.verify else []
     return ApplyResult(
         plan,
         run_id,
@@ -169,3 +151,26 @@ async def apply_plan(
         result.cutover_seconds,
         list(result.warnings),
     )
+
+
+async def _execute(
+    executor: Executor, plan: Plan, store: MappingStore, scope: str, run_id: str, current: dict[tuple[str, str], Entry]
+) -> ExecutionResult:
+    """Run the plan's calls, journaling how the run ended and staging its mapping rows."""
+    try:
+        return await executor.run(
+            plan,
+            lambda created, partial=False: store.stage(scope, run_id, staged_entries(plan, created, partial, current)),
+        )
+    except ApplyOutcomeUnknown:
+        store.finish_run(run_id, "unknown")  # staged rows stay pending; the next run settles them
+        raise
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Interrupted, perhaps while publishing: whether the publish happened is unknown, so the
+        # staged rows stay pending and the next run settles them (and discards a leftover draft).
+        store.finish_run(run_id, "interrupted")
+        raise
+    except BaseException as exc:
+        store.drop(scope, run_id)
+        store.finish_run(run_id, "draft-left" if executor.leftover else "failed", type(exc).__name__)
+        raise

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from deepdiff import DeepDiff
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Action, Kind
 
@@ -44,6 +45,7 @@ class Change:
 
 
 Rank = Callable[[Kind], int]  # kind -> dependency rank
+FieldPath = tuple[str | int, ...]  # keys and list indexes from a record's top down
 
 
 def sort_key(change: Change, rank: Rank) -> tuple[int, int, str]:
@@ -91,14 +93,15 @@ def diff(desired: Essence, live: Essence, rank: Rank, drifted: frozenset[Key] = 
     return sorted(changes, key=lambda change: sort_key(change, rank))
 
 
-def field_changes(before: dict, after: dict) -> tuple[FieldChange, ...]:
+def field_changes(before: JsonObject, after: JsonObject) -> tuple[FieldChange, ...]:
     """Field-level differences, with list entries named by what a person would call them.
 
     Plain values and lists of plain values are compared directly (most changes are a price or a
     name); deepdiff walks only the fields that hold records, such as options and hours.
     """
-    found: dict[tuple, FieldChange] = {}
-    nested_before, nested_after = {}, {}
+    found: dict[FieldPath, FieldChange] = {}
+    nested_before: JsonObject = {}
+    nested_after: JsonObject = {}
     for key in dict.fromkeys([*before, *after]):
         old, new = before.get(key), after.get(key)
         if old == new:
@@ -123,7 +126,7 @@ def _holds_records(value: object) -> bool:
     return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
 
 
-def _get(data: object, path: tuple) -> object:
+def _get(data: object, path: FieldPath) -> object:
     for part in path:
         try:
             data = data[part]  # type: ignore[index]
@@ -132,9 +135,9 @@ def _get(data: object, path: tuple) -> object:
     return data
 
 
-def _collapse(path: list, before: dict, after: dict) -> tuple:
+def _collapse(path: list[str | int], before: JsonObject, after: JsonObject) -> FieldPath:
     """Cut a path at the first list that changed length or holds plain values: show it whole."""
-    out: list = []
+    out: list[str | int] = []
     for part in path:
         if isinstance(part, int):
             old, new = _get(before, tuple(out)), _get(after, tuple(out))
@@ -146,7 +149,7 @@ def _collapse(path: list, before: dict, after: dict) -> tuple:
     return tuple(out)
 
 
-def _render(path: tuple, before: dict, after: dict) -> str:
+def _render(path: FieldPath, before: JsonObject, after: JsonObject) -> str:
     text = ""
     for index, part in enumerate(path):
         if isinstance(part, int):

@@ -17,8 +17,10 @@ Wix Catalogs v3 see them.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.vocabulary import Kind
 from reconciler.model.catalog import (
     ALL_FULFILLMENT,
@@ -26,6 +28,7 @@ from reconciler.model.catalog import (
     DAYS,
     Catalog,
     Extras,
+    OptionGroup,
     Orderable,
     Selection,
     Visible,
@@ -33,7 +36,7 @@ from reconciler.model.catalog import (
 from reconciler.model.money import decimal_text, money_text
 
 Key = tuple[Kind, str]  # (kind, our id)
-Essence = dict[Key, dict]
+Essence = dict[Key, JsonObject]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -57,24 +60,30 @@ def text(value: str | None) -> str | None:
     return value if value else None
 
 
-def opening_window(day: str, open_: str, close: str, close_day: str | None) -> dict:
+def opening_window(day: str, open_: str, close: str, close_day: str | None) -> JsonObject:
     return {"day": day, "open": open_, "close_day": close_day or day, "close": close}
 
 
-_FULFILLMENT_ORDER = {value: index for index, value in enumerate(ALL_FULFILLMENT)}
-_PLATFORM_ORDER = {value: index for index, value in enumerate(ALL_PLATFORMS)}
-_DAY_ORDER = {value: index for index, value in enumerate(DAYS)}
+_FULFILLMENT_ORDER: dict[str, int] = {value: index for index, value in enumerate(ALL_FULFILLMENT)}
+_PLATFORM_ORDER: dict[str, int] = {value: index for index, value in enumerate(ALL_PLATFORMS)}
+_DAY_ORDER: dict[str, int] = {value: index for index, value in enumerate(DAYS)}
 
 
-def _ordered(values, order: dict) -> list:
+def _ordered(values: Iterable[str], order: Mapping[str, int]) -> list[str]:
     """The set of values in their canonical order; the common full list is returned as is."""
-    values = list(values)
-    if len(values) == len(order) and set(values) == order.keys():
+    listed = list(values)
+    if len(listed) == len(order) and set(listed) == order.keys():
         return list(order)
-    return sorted(set(values), key=order.__getitem__)
+    return sorted(set(listed), key=order.__getitem__)
 
 
-def visibility(visible: bool, fulfillment, platforms, hours: list[dict], special: list[dict]) -> dict:
+def visibility(
+    visible: bool,
+    fulfillment: Iterable[str],
+    platforms: Iterable[str],
+    hours: list[JsonObject],
+    special: list[JsonObject],
+) -> JsonObject:
     return {
         "visible": bool(visible),
         "fulfillment": _ordered(fulfillment, _FULFILLMENT_ORDER),
@@ -88,7 +97,7 @@ def visibility(visible: bool, fulfillment, platforms, hours: list[dict], special
     }
 
 
-def _visibility_of(entity: Visible) -> dict:
+def _visibility_of(entity: Visible) -> JsonObject:
     return visibility(
         entity.visible,
         entity.fulfillment,
@@ -98,8 +107,8 @@ def _visibility_of(entity: Visible) -> dict:
     )
 
 
-def option(group) -> dict:
-    resolved = {
+def option(group: OptionGroup) -> JsonObject:
+    resolved: JsonObject = {
         "name": group.name,
         "type": group.type,
         "choices": [{"item": c.item, "price": money(c.price)} for c in group.choices],
@@ -113,7 +122,7 @@ def option(group) -> dict:
     return resolved
 
 
-def _orderable(item: Orderable, groups: dict) -> dict:
+def _orderable(item: Orderable, groups: Mapping[str, OptionGroup]) -> JsonObject:
     return {
         "name": item.name,
         "description": text(item.description),

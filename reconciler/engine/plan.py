@@ -12,7 +12,9 @@ Its JSON form, versioned and with a JSON Schema, is :mod:`reconciler.engine.plan
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.vocabulary import Action, Phase
@@ -28,12 +30,12 @@ class Operation:
     call: str  # the SDK function name, e.g. "bulkCreateDishes" or "items.bulkUpdateItems"
     method: str
     path: str  # relative to the API prefix, ids filled in
-    body: dict | None
+    body: JsonObject | None
     summary: str  # e.g. "create 3 dishes"
     binds: tuple[tuple[int, str, str], ...] = ()  # (result index, namespace, local id) of created ids
     idempotent: bool = True
     phase: Phase | None = None  # for targets without drafts: build, cut-over or clean-up
-    undo: dict | None = None  # how to put back what this call changes (compensation), if it can be
+    undo: JsonObject | None = None  # how to put back what this call changes (compensation), if it can be
 
 
 @dataclass
@@ -98,7 +100,7 @@ def rev(namespace: str, local_id: str) -> dict[str, str]:
     return {"$rev": f"{namespace}:{local_id}"}
 
 
-def fill_placeholders(body: object, ids: dict[str, str], revisions: dict[str, str] | None = None) -> object:
+def fill_placeholders(body: Any, ids: dict[str, str], revisions: dict[str, str] | None = None) -> Any:
     """A call body with every ``{"$ref": key}`` replaced by a Wix id and ``{"$rev": key}`` by a revision."""
     if isinstance(body, dict):
         for marker, table in (("$ref", ids), ("$rev", revisions or {})):

@@ -20,15 +20,17 @@ from reconciler.canonical import sha256
 from reconciler.engine.capabilities import KindSpec, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Operation, Plan, Verdict
+from reconciler.engine.siteplan import LocationPlan, SitePlan
 from reconciler.errors import PlanFileInvalid
 
 PLAN_FORMAT = "reconcile-plan"
-PLAN_VERSION = 3
+PLAN_VERSION = 4
 # What each version changed: the message that refuses an older plan says it.
 VERSIONS = {  # docs/plan-format.md has the same table
     1: "the first format",
     2: "target.capabilities (kinds, titles, id namespaces, removal verbs, drafts)",
     3: "a call outside a phase has phase null",
+    4: "a plan of several locations: `locations` holds one plan per location, with a summary across them",
 }
 SCHEMA_ID = "https://reconcile.dev/schemas/plan.schema.json"
 
@@ -62,7 +64,36 @@ class Document(TypedDict):
     safety: Verdict
 
 
+class SiteSummary(TypedDict):
+    locations: int
+    changed: int  # locations whose plan has changes
+    create: int
+    update: int
+    remove: int
+    operations: int
+    unsafe: list[str]  # locations whose plan is unsafe
+
+
+@with_config(ConfigDict(extra="forbid"))
+class LocationDocument(TypedDict):
+    location: str  # the location's key in the catalog
+    plan: Document  # a whole plan, with its own checksum: it applies on its own
+
+
+@with_config(ConfigDict(extra="forbid"))
+class SiteDocument(TypedDict):
+    """A plan of several locations (``checksum`` covers all the other keys, the location plans too)."""
+
+    format: Literal["reconcile-plan"]
+    version: int
+    checksum: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+    summary: SiteSummary
+    locations: list[LocationDocument]
+
+
 _DOCUMENT: TypeAdapter[Document] = TypeAdapter(Document)
+_SITE: TypeAdapter[SiteDocument] = TypeAdapter(SiteDocument)
+_ANY: TypeAdapter[Document | SiteDocument] = TypeAdapter(Document | SiteDocument)
 
 
 def seal(plan: Plan) -> Plan:
@@ -70,14 +101,49 @@ def seal(plan: Plan) -> Plan:
     return Plan(**{**plan.__dict__, "checksum": _checksum(_content(plan))})
 
 
-def to_json(plan: Plan) -> str:
+def to_json(plan: Plan | SitePlan) -> str:
     """Deterministic, human-diffable JSON (sorted keys); the same plan gives the same bytes."""
-    document = {**_content(plan), "checksum": plan.checksum}
+    body = _site_content(plan) if isinstance(plan, SitePlan) else _content(plan)
+    document = {**body, "checksum": plan.checksum}
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def seal_site(site: SitePlan) -> SitePlan:
+    """The same plan of several locations with its checksum filled in (each location's plan is sealed)."""
+    return SitePlan(site.locations, _checksum(_site_content(site)))
+
+
+def _site_content(site: SitePlan) -> dict[str, Any]:
+    counts = site.counts
+    return {
+        "format": PLAN_FORMAT,
+        "version": PLAN_VERSION,
+        "summary": {
+            "locations": len(site.locations),
+            "changed": sum(not entry.plan.empty for entry in site.locations),
+            **counts,
+            "operations": site.operations,
+            "unsafe": site.unsafe,
+        },
+        "locations": [
+            {"location": entry.location, "plan": {**_content(entry.plan), "checksum": entry.plan.checksum}}
+            for entry in site.locations
+        ],
+    }
 
 
 def from_json(text: str, source: str = "plan file") -> Plan:
     """Load a saved plan, refusing another version, a changed one, or one that breaks the schema."""
+    loaded = load(text, source)
+    if isinstance(loaded, SitePlan):
+        raise PlanFileInvalid(
+            f"{source} is a plan of {len(loaded.locations)} locations; apply it with `reconcile apply --plan`"
+        )
+    return loaded
+
+
+def load(text: str, source: str = "plan file") -> Plan | SitePlan:
+    """Load a saved plan of one location or of several (``locations``), checking every checksum."""
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -85,19 +151,39 @@ def from_json(text: str, source: str = "plan file") -> Plan:
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
         raise PlanFileInvalid(f"{source} is not a reconcile plan")
     _check_version(data.get("version"), source)
+    _check_sum(data, source)
+    if "locations" not in data:
+        return _plan(_validated(_DOCUMENT, text, source))
+    for entry in data["locations"] if isinstance(data["locations"], list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("plan"), dict):
+            _check_sum(dict(entry["plan"]), f'{source}, location "{entry.get("location")}"')
+    site = _validated(_SITE, text, source)
+    return SitePlan(
+        tuple(LocationPlan(entry["location"], _plan(entry["plan"])) for entry in site["locations"]),
+        site["checksum"],
+    )
+
+
+def _check_sum(data: dict[str, Any], source: str) -> None:
     claimed = data.pop("checksum", None)
     if claimed != _checksum(data):
         raise PlanFileInvalid(
             f"{source}: checksum does not match its content; the plan was changed after it "
             "was made. Run `reconcile plan --out` again."
         )
+
+
+def _validated(adapter: TypeAdapter[Any], text: str, source: str) -> Any:
     try:
-        document = _DOCUMENT.validate_json(text, strict=True)
+        return adapter.validate_json(text, strict=True)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:10])
         raise PlanFileInvalid(
             f"{source} does not follow the plan format (schemas/plan.schema.json): {problems}"
         ) from None
+
+
+def _plan(document: Document) -> Plan:
     return Plan(
         target=document["target"],
         live_fingerprint=document["live_fingerprint"],
@@ -115,12 +201,12 @@ def from_json(text: str, source: str = "plan file") -> Plan:
 
 def plan_schema() -> dict[str, Any]:
     """The JSON Schema of a plan file, generated from the types :func:`from_json` validates with."""
-    schema = _DOCUMENT.json_schema(mode="validation")
-    _close(schema)
+    schema = _ANY.json_schema(mode="validation")
     for definition in schema.get("$defs", {}).values():
         _close(definition)
-    schema["properties"]["format"] = {"const": PLAN_FORMAT}
-    schema["properties"]["version"] = {"const": PLAN_VERSION}
+        if definition.get("title") in ("Document", "SiteDocument"):
+            definition["properties"]["format"] = {"const": PLAN_FORMAT}
+            definition["properties"]["version"] = {"const": PLAN_VERSION}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TypeVar
 
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Verdict
 from reconciler.engine.vocabulary import Action
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -22,15 +25,23 @@ class Thresholds:
     min_existing: int = 10
 
     @classmethod
-    def from_env(cls, **overrides) -> Thresholds:
+    def from_env(
+        cls,
+        max_update_share: float | None = None,
+        max_remove_share: float | None = None,
+        min_existing: int | None = None,
+    ) -> Thresholds:
         """Defaults, then RECONCILE_MAX_UPDATE_SHARE / _MAX_REMOVE_SHARE / _SAFETY_MIN_ENTITIES, then flags."""
-        values = {
-            "max_update_share": float(os.environ.get("RECONCILE_MAX_UPDATE_SHARE", cls.max_update_share)),
-            "max_remove_share": float(os.environ.get("RECONCILE_MAX_REMOVE_SHARE", cls.max_remove_share)),
-            "min_existing": int(os.environ.get("RECONCILE_SAFETY_MIN_ENTITIES", cls.min_existing)),
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        env = os.environ.get
+        return cls(
+            max_update_share=_first(max_update_share, float(env("RECONCILE_MAX_UPDATE_SHARE", cls.max_update_share))),
+            max_remove_share=_first(max_remove_share, float(env("RECONCILE_MAX_REMOVE_SHARE", cls.max_remove_share))),
+            min_existing=_first(min_existing, int(env("RECONCILE_SAFETY_MIN_ENTITIES", cls.min_existing))),
+        )
+
+
+def _first(given: T | None, default: T) -> T:
+    return default if given is None else given
 
 
 def assess(changes: list[Change] | tuple[Change, ...], existing: int, limits: Thresholds) -> Verdict:

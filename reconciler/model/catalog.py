@@ -12,7 +12,11 @@ Shape::
     ├── menus[]            Menu ─ sections[] ─ Section ─ dishes[] (dish ids, ordered)
     ├── dishes[]           Dish       ─ options[] (option group ids)
     ├── variations[]       Variation  ─ used as choices (e.g. sizes)
-    └── option_groups[]    selection | extras | deselection ─ choices[] ─ Choice(item id, price)
+    ├── option_groups[]    selection | extras | deselection ─ choices[] ─ Choice(item id, price)
+    └── locations[]        Location ─ overrides of prices, stock, visibility (model/locations.py)
+
+Menus, sections and dishes may say where they exist (``only_at`` / ``except_at``) when the catalog
+lists several locations; :func:`reconciler.model.effective.effective` gives one location's catalog.
 
 Omitted fields mean the Wix default (visible, every fulfilment type and platform, always
 available, in stock, special requests accepted, no tax rate). Cross-reference rules live in
@@ -23,19 +27,16 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
+from reconciler.model.fields import Id, Model, no_repeats
+from reconciler.model.locations import Location, Presence
 from reconciler.model.money import Money, Percent
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 
-Id = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:#@+\-]*$"),
-    Field(description="Stable identifier chosen by the author or the POS import (letters, digits, _ . : # @ + -)."),
-]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=False)]
 Text = Annotated[str, StringConstraints(max_length=5000)]
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2048, pattern=r"^https?://\S+$")]
@@ -49,21 +50,6 @@ DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 _ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
-
-
-def _no_repeats(values: list[str], verb: str) -> list[str]:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise ValueError(f'{verb} "{value}" twice')
-        seen.add(value)
-    return values
-
-
-class Model(BaseModel):
-    """Base for every catalog object: strict types, unknown keys refused, immutable."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 class OpeningWindow(Model):
@@ -167,10 +153,10 @@ class Orderable(Visible):
     @field_validator("labels", "options")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
-        return _no_repeats(value, "lists")
+        return no_repeats(value, "lists")
 
 
-class Dish(Orderable):
+class Dish(Orderable, Presence):
     """Something a diner orders. Appears in one or more sections."""
 
     price: Money = Field(description='Base price as a string, e.g. "12.50".')
@@ -195,7 +181,7 @@ class _Group(Model):
     @field_validator("choices")
     @classmethod
     def _unique_choices(cls, value: list[Choice]) -> list[Choice]:
-        _no_repeats([c.item for c in value], "offers")
+        no_repeats([c.item for c in value], "offers")
         return value
 
 
@@ -271,7 +257,7 @@ class Deselection(_Group):
 OptionGroup = Annotated[Selection | Extras | Deselection, Field(discriminator="type")]
 
 
-class Section(Visible):
+class Section(Visible, Presence):
     """A part of a menu ("Pizzas"), listing dishes by id in display order."""
 
     id: Id
@@ -283,10 +269,10 @@ class Section(Visible):
     @field_validator("dishes")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
-        return _no_repeats(value, "lists dish")
+        return no_repeats(value, "lists dish")
 
 
-class Menu(Visible):
+class Menu(Visible, Presence):
     """A menu ("Dinner"), made of sections in display order."""
 
     id: Id
@@ -297,7 +283,7 @@ class Menu(Visible):
 
 
 class Catalog(Model):
-    """A restaurant's whole desired online menu for one Wix business location."""
+    """A restaurant's whole desired online menu: one Wix business location, or several (``locations``)."""
 
     version: Literal[1] = Field(default=FORMAT_VERSION, description="Catalog format version.")
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(
@@ -310,6 +296,10 @@ class Catalog(Model):
     dishes: list[Dish] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)
     option_groups: list[OptionGroup] = Field(default_factory=list)
+    locations: list[Location] = Field(
+        default_factory=list,
+        description="The chain's Wix business locations and what differs at each (docs/catalog-format.md).",
+    )
 
 
 class CatalogPart(Model):
@@ -322,3 +312,4 @@ class CatalogPart(Model):
     dishes: list[Dish] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)
     option_groups: list[OptionGroup] = Field(default_factory=list)
+    locations: list[Location] = Field(default_factory=list)

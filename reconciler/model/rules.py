@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from reconciler.model.catalog import Catalog, Dish
+from reconciler.model import location_rules
+from reconciler.model.catalog import Catalog
 from reconciler.paths import Path
 
 
@@ -22,14 +23,14 @@ class Violation:
 
 def check(catalog: Catalog) -> list[Violation]:
     found: list[Violation] = []
-    for rule in (_duplicate_ids, _references, _placement):
+    for rule in (_duplicate_ids, _references, _placement, location_rules.check):
         for item in rule(catalog):
             found.append(item if isinstance(item, Violation) else Violation(*item))
     return found
 
 
 def _duplicate_ids(catalog: Catalog) -> Iterator[Violation]:
-    def scan(kind: str, entries: list[tuple[Path, str]]) -> Iterator[Violation]:
+    def scan(kind: str, entries: Sequence[tuple[Path, str]]) -> Iterator[Violation]:
         first: dict[str, Path] = {}
         for path, ident in entries:
             if ident in first:
@@ -80,6 +81,9 @@ def _references(catalog: Catalog) -> Iterator[tuple[Path, str]]:
 
 def _placement(catalog: Catalog) -> Iterator[tuple[Path, str]]:
     listed = {ref for m in catalog.menus for s in m.sections for ref in s.dishes}
+    offers: dict[str, set[str]] = {}  # group id -> what its choices offer (ids may repeat while invalid)
+    for group in catalog.option_groups:
+        offers.setdefault(group.id, set()).update(c.item for c in group.choices)
     for i, dish in enumerate(catalog.dishes):
         if dish.id not in listed:
             yield (
@@ -90,12 +94,8 @@ def _placement(catalog: Catalog) -> Iterator[tuple[Path, str]]:
                 ),
             )
         for k, ref in enumerate(dish.options):
-            if _self_reference(catalog, dish, ref):
+            if dish.id in offers.get(ref, ()):
                 yield ("dishes", i, "options", k), f'option group "{ref}" offers the dish "{dish.id}" itself'
-
-
-def _self_reference(catalog: Catalog, dish: Dish, group_id: str) -> bool:
-    return any(g.id == group_id and any(c.item == dish.id for c in g.choices) for g in catalog.option_groups)
 
 
 def warnings(catalog: Catalog) -> list[Violation]:
@@ -115,4 +115,4 @@ def warnings(catalog: Catalog) -> list[Violation]:
         for i, v in enumerate(catalog.variations)
         if v.id not in offered
     ]
-    return found
+    return found + [Violation(path, message) for path, message in location_rules.warnings(catalog)]

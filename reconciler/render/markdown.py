@@ -7,8 +7,9 @@ pointed at the full plan (`reconcile plan --format json --out plan.json` as a CI
 from __future__ import annotations
 
 from reconciler.engine.plan import Plan
+from reconciler.engine.siteplan import SitePlan
 from reconciler.engine.vocabulary import Action
-from reconciler.render.view import build_view
+from reconciler.render.view import build_site_view, build_view
 
 LIMIT = 60_000
 
@@ -63,3 +64,24 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
         if "<details>" in out and "</details>" not in out:
             out += "\n</details>\n"
     return out + footer
+
+
+def render_site_markdown(site: SitePlan, limit: int = LIMIT) -> str:
+    """A plan of several locations for a pull-request comment: a row per location, each plan collapsed."""
+    view = build_site_view(site)
+    out = [f"### {view.summary}", "", f"**Target:** {_cell(view.target)}", ""]
+    unsafe = [row.location for row in view.rows if row.unsafe]
+    if unsafe:
+        out.append(f"> :warning: **Unsafe** at {', '.join(unsafe)}: `apply` needs `--force`.")
+        out.append("")
+    out += ["| Location | Plan | API calls |", "|---|---|---|"]
+    for row in view.rows:
+        flags = (" :warning: unsafe" if row.unsafe else "") + (f" ({row.drift} drift)" if row.drift else "")
+        out.append(f"| {_cell(row.location)} | {_cell(row.summary)}{flags} | {row.calls} |")
+    text = "\n".join(out) + "\n"
+    footer = f"\nchecksum `{view.checksum}` (all locations)\n"
+    budget = max(2_000, (limit - len(text) - len(footer)) // max(1, len(view.locations)))
+    for location, _ in view.locations:
+        inner = render_markdown(site.plan_of(location), limit=budget).replace("### ", "#### ", 1)
+        text += f"\n<details><summary>{_cell(location)}</summary>\n\n{inner}\n</details>\n"
+    return text + footer

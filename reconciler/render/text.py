@@ -7,8 +7,9 @@ a plan of 10,000 dishes must print in a blink, which a markup renderer cannot do
 from __future__ import annotations
 
 from reconciler.engine.plan import Plan
+from reconciler.engine.siteplan import SitePlan
 from reconciler.engine.vocabulary import Action
-from reconciler.render.view import PlanView, build_view
+from reconciler.render.view import PlanView, build_site_view, build_view
 
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "magenta": "35"}
 STYLES = {"+": "green", "~": "yellow", "-": "red"}
@@ -57,3 +58,31 @@ def view_lines(view: PlanView, color: bool) -> list[str]:
         out.append("No changes. The live catalog matches the desired state.")
     out.append(paint(f"Plan checksum: {view.checksum}", "dim"))
     return out
+
+
+def render_site_text(site: SitePlan, color: bool | None = None) -> str:
+    """A plan of several locations: the summary across all, a line per location, then each location's plan."""
+    view = build_site_view(site)
+    paint = _painter(bool(color))
+    out = [paint(view.summary, "bold"), f"Target: {view.target}", ""]
+    width = max((len(row.location) for row in view.rows), default=0)
+    for row in view.rows:
+        calls = f" · {row.calls} call{'' if row.calls == 1 else 's'}" if row.calls else ""
+        flags = (paint("  unsafe", "red") if row.unsafe else "") + (
+            paint(f"  {row.drift} drift", "magenta") if row.drift else ""
+        )
+        out.append(f"  {row.location.ljust(width)}  {row.summary}{calls}{flags}")
+    for location, location_view in view.locations:
+        out += ["", paint(f"── {location} " + "─" * max(3, 60 - len(location)), "bold")]
+        out += view_lines(location_view, bool(color))
+    if view.empty:
+        out += ["", "No changes at any location. The live catalogs match the desired state."]
+    out += ["", paint(f"Plan checksum: {view.checksum} (all locations)", "dim")]
+    return "\n".join(out) + "\n"
+
+
+def _painter(color: bool):
+    def paint(text: str, style: str) -> str:
+        return f"\033[{_ANSI[style]}m{text}\033[0m" if color else text
+
+    return paint

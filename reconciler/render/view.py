@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Plan
+from reconciler.engine.siteplan import SitePlan
 from reconciler.engine.vocabulary import Action, Removal
 from reconciler.model.catalog import ALL_FULFILLMENT, ALL_PLATFORMS
 
@@ -176,3 +177,50 @@ def _percent(change) -> str:
         return ""
     delta = (after - before) / before * 100
     return f"{delta:+.1f}%"
+
+
+@dataclass(frozen=True)
+class LocationRow:
+    location: str  # the catalog's key of the location
+    summary: str  # that location's summary line, or "no changes"
+    calls: int
+    unsafe: bool
+    drift: int
+
+
+@dataclass
+class SiteView:
+    """A plan of several locations: one summary across all, a row per location, each location's view."""
+
+    summary: str
+    target: str  # the target's name and guarantee (the same at every location)
+    rows: list[LocationRow]
+    locations: list[tuple[str, PlanView]]  # only the locations with changes
+    checksum: str
+    empty: bool
+
+
+def build_site_view(site: SitePlan) -> SiteView:
+    rows, views = [], []
+    for entry in site.locations:
+        view = build_view(entry.plan)
+        rows.append(
+            LocationRow(
+                entry.location,
+                "no changes" if view.empty else view.summary,
+                view.calls,
+                entry.plan.safety.unsafe,
+                view.drift,
+            )
+        )
+        if not view.empty:
+            views.append((entry.location, view))
+    first = site.locations[0].plan.target if site.locations else None
+    return SiteView(
+        summary=site.summary_line(),
+        target=f"{first.name} · {first.guarantee}, per location" if first else "",
+        rows=rows,
+        locations=views,
+        checksum=site.checksum,
+        empty=site.empty,
+    )

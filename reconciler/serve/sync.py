@@ -41,6 +41,8 @@ from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import History
+from reconciler.serve.locations import changed_locations
+from reconciler.serve.locations import plan_apply as plan_apply_locations
 from reconciler.serve.queue import Claimed
 from reconciler.serve.secrets import Redactor, catalog_environ
 from reconciler.serve.status import SyncOutcome, SyncReason
@@ -188,13 +190,15 @@ class Syncer:
         path = Path(cfg.catalog)
         details: dict = {}
         catalog = None
+        before = _previous(path)  # a catalog of several locations syncs only the locations a change reached
         self._check_stop()
         with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
             found = source.probe(client, settings, since, job.hints, full=any(r.scheduled for r in job.reasons))
             details["probe"] = found.detail
             if found.changed is not False or not path.exists():
                 self._check_stop()
-                out = import_from_api(cfg.source, options, environ=environ, client=client, sleep=self._sleep)
+                kept = {loc.pos_location: loc for loc in (before.locations if before else []) if loc.pos_location}
+                out = import_from_api(cfg.source, options, environ=environ, client=client, sleep=self._sleep, keep=kept)
                 catalog = out.result.catalog
                 details["import_notes"] = len(out.notes)
                 rewrite = not path.exists() or path.read_text(encoding="utf-8") != out.text
@@ -206,7 +210,15 @@ class Syncer:
             result = SyncResult(SyncOutcome.UNCHANGED, "the POS reports no change since the last sync", details=details)
         else:
             self._check_stop()
-            result = self._run_async(self._plan_apply(cfg, catalog or load_catalog(path)))
+            desired = catalog or load_catalog(path)
+            if desired.locations:
+                webhook_only = catalog is not None and not any(r.scheduled for r in job.reasons)
+                chosen = changed_locations(before, desired) if webhook_only else list(desired.locations)
+                result = self._run_async(
+                    plan_apply_locations(cfg, desired, chosen, self.state_dir, SyncResult, self._check_stop)
+                )
+            else:
+                result = self._run_async(self._plan_apply(cfg, desired))
             result.details = {**details, **result.details}
         if result.ok and found.watermark:
             self.history.set_watermark(cfg.name, fingerprint, found.watermark)
@@ -298,6 +310,14 @@ class Syncer:
                 self._applying.pop(task, None)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
+
+
+def _previous(path: Path):
+    """The catalog as the last sync left it, or None (no file yet, or one that no longer loads)."""
+    try:
+        return load_catalog(path) if path.exists() else None
+    except ReconcileError:
+        return None
 
 
 def _fingerprint(cfg: CatalogConfig) -> str:

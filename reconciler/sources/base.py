@@ -17,6 +17,13 @@ Import (``reconcile import``, and every sync of ``serve``)::
     raw = source.read_file(path)                  # may: the default decodes a JSON export
     raw = source.read_api(client, settings)       # must: the whole catalog from the POS API
     result = source.translate(raw, options)       # must: pure, raw POS data -> ImportResult
+    places = source.locations(raw)                # may: the locations raw holds (default: none known)
+
+Several locations: ``import`` without ``--location`` translates each location ``locations()``
+names (``options.location`` set, ``options.across_locations`` true) and merges the one-location
+catalogs into one with ``locations:`` (:mod:`reconciler.sources.chain`). ``shared_ids`` (may;
+default true) declares that the POS gives an entity the same id at every location; a source that
+cannot (Clover: one merchant per location) sets it false and entities are matched by name.
 
 ``raw`` is whatever the source's own ``translate`` understands. ``read_api`` gets an
 ``httpx.Client`` that already carries the base URL and :meth:`Source.auth_headers` (may: a bearer
@@ -89,12 +96,26 @@ class ImportOptions:
     location: str | None = None  # POS location id: per-location prices, stock and presence
     currency: str | None = None  # ISO 4217; required where the POS data does not say
     menu_name: str = "Menu"  # for POSes without menus (Square, Clover): the one menu's name
+    # This import is one location of several merged into one catalog: ids must be the ones the POS
+    # gives the same entity at every location (Toast: ``multiLocationId``, not the location's ``guid``).
+    across_locations: bool = False
+
+
+@dataclass(frozen=True)
+class PosLocation:
+    """One location in the POS: its id there, and its name (what the Wix location is matched by)."""
+
+    id: str  # Square location id, Toast restaurant GUID, Clover merchant id
+    name: str
 
 
 @dataclass(frozen=True)
 class ImportResult:
+    """A translation's answer. Every POS object a diner would see is in ``placed`` or in ``notes``."""
+
     catalog: Catalog
     notes: list[ImportNote] = field(default_factory=list)
+    placed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # POS id -> catalog ids made from it
 
 
 @dataclass(frozen=True)
@@ -219,6 +240,14 @@ class Source(ABC):
     def auth_headers(self, settings: ApiSettings) -> dict[str, str]:
         """Headers every request carries; sources add their own (Toast's restaurant header)."""
         return {"Authorization": f"Bearer {settings.token}", "Accept": "application/json"}
+
+    shared_ids: ClassVar[bool] = True  # the same entity has the same id at every location (else: matched by name)
+
+    def locations(self, raw: Any) -> list[PosLocation]:
+        """The POS locations ``raw`` holds, in the POS's order, for an import of all of them into one
+        catalog (``reconcile import`` without ``--location``). The default: none known, so the import
+        is of one location, as it always was."""
+        return []
 
     # -- import: must --------------------------------------------------------------------------
     @abstractmethod

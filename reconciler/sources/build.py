@@ -78,6 +78,14 @@ class Origin:
 
 
 class CatalogBuilder:
+    """Collects the drafts of one import and builds the catalog, accounting for every POS object.
+
+    Nothing a diner would see is dropped silently: a translation calls :meth:`expect` for every such POS
+    object it read (items, their sizes, categories, modifier groups, modifiers), says with
+    :meth:`made` which catalog entity each became, or notes why it was skipped. :meth:`build` notes
+    whatever is left unaccounted, and reports where each POS object went (``placed``).
+    """
+
     def __init__(self, source: str, prefix: str, currency: str):
         self.source = source
         self.currency = currency
@@ -88,6 +96,35 @@ class CatalogBuilder:
         self._variations: dict[str, dict] = {}
         self._groups: dict[str, Selection | Extras] = {}
         self._uncategorized_id = self.ids.reserve("section", "uncategorized")
+        self._expected: dict[tuple[str, str], tuple[Origin, str]] = {}  # (type, id) -> (origin, reason if lost)
+        self._made: dict[tuple[str, str], set[str]] = {}  # (type, id) -> catalog ids made from it
+
+    # -- accounting ---------------------------------------------------------------------------
+
+    def expect(self, origin: Origin, reason_if_lost: str) -> None:
+        """A POS object a diner would see: it must end up in the catalog or in a note."""
+        self._expected.setdefault((origin.type, origin.id), (origin, reason_if_lost))
+
+    def made(self, origin: Origin, catalog_id: str) -> str:
+        """Record that ``catalog_id`` was made from ``origin`` (one POS object may make several)."""
+        self._made.setdefault((origin.type, origin.id), set()).add(catalog_id)
+        return catalog_id
+
+    def _account(self, catalog: Catalog) -> dict[str, tuple[str, ...]]:
+        present = {d.id for d in catalog.dishes} | {v.id for v in catalog.variations}
+        present |= {g.id for g in catalog.option_groups} | {m.id for m in catalog.menus}
+        present |= {s.id for m in catalog.menus for s in m.sections}
+        skipped = {(n.object_type, n.object_id) for n in self.notes if n.kind == "skipped"}
+        placed: dict[str, tuple[str, ...]] = {}
+        for key in sorted(self._expected):
+            origin, reason = self._expected[key]
+            ids = tuple(sorted(self._made.get(key, set()) & present))
+            if ids:
+                placed.setdefault(origin.id, ())
+                placed[origin.id] = tuple(sorted({*placed[origin.id], *ids}))
+            elif key not in skipped:
+                self.note(origin, "skipped", reason)
+        return placed
 
     # -- notes and field clean-up ------------------------------------------------------------
 
@@ -240,6 +277,12 @@ class CatalogBuilder:
     # -- the result -------------------------------------------------------------------------
 
     def build(self) -> tuple[Catalog, list[ImportNote]]:
+        catalog, notes, _ = self.build_accounted()
+        return catalog, notes
+
+    def build_accounted(self) -> tuple[Catalog, list[ImportNote], dict[str, tuple[str, ...]]]:
+        """The catalog, every note (those for unaccounted POS objects included), and where each
+        expected POS object went: POS id -> the catalog ids made from it."""
         listed = {d for m in self.menus for s in m.sections for d in s.dishes}
         unlisted = sorted(set(self._dishes) - listed)
         if unlisted:
@@ -257,7 +300,8 @@ class CatalogBuilder:
             )
         except ValidationError as exc:
             raise ImportOutputInvalid(self.source, str(exc)) from None
-        return catalog, sorted(set(self.notes))
+        placed = self._account(catalog)
+        return catalog, sorted(set(self.notes)), placed
 
 
 def _present(fields: dict) -> dict:

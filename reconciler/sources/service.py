@@ -16,8 +16,10 @@ from pathlib import Path
 import httpx
 
 from reconciler.errors import CatalogInvalid
+from reconciler.model.locations import Location
 from reconciler.sources.base import ImportNote, ImportOptions, ImportResult, Source
-from reconciler.sources.errors import ImportOutputInvalid
+from reconciler.sources.chain import align_by_name, merge_locations
+from reconciler.sources.errors import ImportOutputInvalid, SourceInvalid, SourceProblem
 from reconciler.sources.registry import get_source
 from reconciler.yamlio.dump import dump_catalog
 from reconciler.yamlio.load import load_catalog
@@ -35,9 +37,43 @@ class ImportOutput:
         return self.result.notes
 
 
-def import_from_file(pos: str, path: str | Path, options: ImportOptions) -> ImportOutput:
+def import_from_file(
+    pos: str, path: str | Path | list[str | Path], options: ImportOptions, keep: dict[str, Location] | None = None
+) -> ImportOutput:
+    """One export file, or several (Toast: one menus document per restaurant; Clover: one merchant each).
+
+    ``keep``: the locations of an earlier import of the same catalog, by ``pos_location``.
+    """
     source = get_source(pos)
-    return _finish(source, source.translate(source.read_file(path), options))
+    paths = path if isinstance(path, list) else [path]
+    return _finish(source, translate_all(source, [source.read_file(p) for p in paths], options, keep))
+
+
+def translate_all(
+    source: Source, raws: list[object], options: ImportOptions, keep: dict[str, Location] | None = None
+) -> ImportResult:
+    """Every location the data holds, as one catalog; one location (``--location``, or the only one) as before."""
+    places = [(raw, place) for raw in raws for place in source.locations(raw)]
+    if options.location is not None:
+        chosen = [raw for raw, place in places if place.id == options.location] or raws[:1]
+        if len(raws) > 1 and len(chosen) != 1:
+            raise SourceInvalid(
+                source.name, [SourceProblem("location", options.location, "", "no file holds this location")]
+            )
+        return source.translate(chosen[0], options)
+    if len(places) < 2:
+        if len(raws) > 1:
+            raise SourceInvalid(
+                source.name,
+                [SourceProblem("file", "", "", "several files, but they do not say which locations they are")],
+            )
+        return source.translate(raws[0], options)
+    linked = replace(options, across_locations=True)
+    results = [source.translate(raw, replace(linked, location=place.id)) for raw, place in places]
+    if not source.shared_ids:
+        aligned = align_by_name([r.catalog for r in results])
+        results = [replace(r, catalog=c) for r, c in zip(results, aligned, strict=True)]
+    return merge_locations(source.name, list(zip([p for _, p in places], results, strict=True)), keep)
 
 
 def import_from_api(
@@ -47,6 +83,7 @@ def import_from_api(
     client: httpx.Client | None = None,
     page_size: int | None = None,
     sleep: Callable[[float], None] | None = None,
+    keep: dict[str, Location] | None = None,
 ) -> ImportOutput:
     """Read the POS API configured by the environment (see each source's ``env``).
 
@@ -63,7 +100,7 @@ def import_from_api(
     else:
         client.headers.update(headers)
         raw = source.read_api(client, settings)
-    return _finish(source, source.translate(raw, options))
+    return _finish(source, translate_all(source, [raw], options, keep))
 
 
 def _finish(source: Source, result: ImportResult) -> ImportOutput:

@@ -80,7 +80,7 @@ class Database:
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgres" else sql
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             cursor = self._db.execute(self._sql(sql), tuple(params))
             rows = cursor.fetchall() if cursor.description else []
@@ -130,7 +130,7 @@ class Database:
                 self._depth = 0
 
 
-def _connect_postgres(url: str):
+def _connect_postgres(url: str) -> Any:
     try:
         import psycopg
     except ImportError:

@@ -60,7 +60,7 @@ class MappingStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.Lock()
-        self._db = sqlite.connect(self.path, durability="normal")
+        self._db: sqlite3.Connection = sqlite.connect(self.path, durability="normal")
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -86,7 +86,7 @@ class MappingStore:
             runs.setdefault(run_id, []).append(Entry(*rest))
         return runs
 
-    def dump(self) -> dict[str, list[tuple]]:
+    def dump(self) -> dict[str, list[tuple[object, ...]]]:
         """Every mapping and pending row of every scope, in a stable order (tests compare these)."""
         with self._lock:
             return {

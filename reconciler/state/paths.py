@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 
-def state_dir(explicit: str | os.PathLike | None = None) -> Path:
+def state_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     chosen = explicit or os.environ.get("RECONCILE_STATE_DIR") or ".reconcile"
     path = Path(chosen)
     path.mkdir(parents=True, exist_ok=True)

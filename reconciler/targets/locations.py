@@ -5,15 +5,16 @@ The Locations API is neither Catalogs v3 nor Menus (New): both targets list it t
 
 from __future__ import annotations
 
+from reconciler.canonical import JsonObject
 from reconciler.errors import ConfigError
 from reconciler.http import Session
 
 PAGE = 100
 
 
-async def list_locations(session: Session) -> list[dict]:
+async def list_locations(session: Session) -> list[JsonObject]:
     """Every location of the site (archived ones included), following offset pages."""
-    found: list[dict] = []
+    found: list[JsonObject] = []
     while True:
         page = await session.call(
             "listLocations",
@@ -28,7 +29,7 @@ async def list_locations(session: Session) -> list[dict]:
             return found
 
 
-def choose_location(locations: list[dict], wanted: str | None) -> dict:
+def choose_location(locations: list[JsonObject], wanted: str | None) -> JsonObject:
     """The location named or identified by ``wanted``, or the only one; a clear error otherwise."""
     locations = [loc for loc in locations if not loc.get("archived")]
     if not locations:

@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 from reconciler.canonical import fingerprint
 from reconciler.engine.essence import Essence, Key
+from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
 
-Namespace = Callable[[str], str]  # kind -> its id namespace, as the target's capabilities declare
+NamespaceOf = Callable[[Kind], str]  # kind -> its id namespace, as the target's capabilities declare
 
 
 class Namer:
-    def __init__(self, entries: list[Entry], desired: Essence, existing: set[str], namespace: Namespace) -> None:
+    def __init__(self, entries: list[Entry], desired: Essence, existing: set[str], namespace: NamespaceOf) -> None:
         """``existing``: Wix ids that are live now (a mapping to anything else is free to re-adopt)."""
         self.namespace = namespace
         self.by_wix = {(e.namespace, e.wix_id): e.local_id for e in entries}
@@ -25,12 +26,12 @@ class Namer:
         self.names: dict[str, str] = {}  # Wix id -> local id, for everything reached
         self.adopted: list[Key] = []
         self._taken = {key for key, wix in self.local_to_wix.items() if wix in existing}
-        self._candidates: dict[tuple[str, str | None, str], list[str]] = {}
+        self._candidates: dict[tuple[Kind, str | None, str], list[str]] = {}
         for (kind, local_id), fields in desired.items():
-            parent = fields.get("menu") if kind == "section" else None
+            parent = fields.get("menu") if kind == Kind.SECTION else None
             self._candidates.setdefault((kind, parent, fields.get("name", "")), []).append(local_id)
 
-    def name(self, kind: str, wix_id: str, display_name: str, parent: str | None = None) -> str:
+    def name(self, kind: Kind, wix_id: str, display_name: str, parent: str | None = None) -> str:
         namespace = self.namespace(kind)
         local_id = self.by_wix.get((namespace, wix_id))
         if local_id is None:
@@ -46,8 +47,8 @@ class Namer:
     def local(self, wix_id: str) -> str:
         return self.names.get(wix_id) or f"wix:{wix_id}"
 
-    def _adopt(self, kind: str, display_name: str, parent: str | None) -> str | None:
-        for local_id in self._candidates.get((kind, parent if kind == "section" else None, display_name), []):
+    def _adopt(self, kind: Kind, display_name: str, parent: str | None) -> str | None:
+        for local_id in self._candidates.get((kind, parent if kind == Kind.SECTION else None, display_name), []):
             key = (self.namespace(kind), local_id)
             if key not in self._taken:
                 self._taken.add(key)
@@ -55,7 +56,7 @@ class Namer:
         return None
 
 
-def drifted(live: Essence, entries: list[Entry], namespace: Namespace) -> frozenset[Key]:
+def drifted(live: Essence, entries: list[Entry], namespace: NamespaceOf) -> frozenset[Key]:
     """Live records that differ from what reconcile last wrote: edits made outside reconcile."""
     applied = {(e.namespace, e.local_id): e.applied_hash for e in entries}
     return frozenset(

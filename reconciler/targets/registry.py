@@ -8,7 +8,8 @@ wix-menus   Wix Restaurants Menus (New), likewise
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ WIX = {cls.name: cls for cls in (WixV3Target, WixMenusTarget)}  # by API: "v3" a
 TARGETS = ("sandbox", *WIX)
 SANDBOX_URL = "http://sandbox.reconcile.invalid"
 AnyTarget = Target[Any, Any]
+SiteOpener = Callable[[str], AbstractAsyncContextManager[AnyTarget]]  # a Wix location's id or name → its target
 
 
 @contextlib.asynccontextmanager
@@ -92,3 +94,52 @@ async def _sandbox(
             seed(store, locations=1, names=["Sandbox Restaurant"], currency=currency)
     async with emulator_target(emulator, location, "sandbox", timeout, policy) as target:
         yield target
+
+
+@contextlib.asynccontextmanager
+async def open_site(
+    name: str,
+    state_dir: Path,
+    currency: str = "USD",
+    names: list[str] | None = None,
+    timeout: float = 30.0,
+    policy: RetryPolicy | None = None,
+) -> AsyncIterator[SiteOpener]:
+    """Yield an opener of one target per location of a site, all sharing one HTTP client.
+
+    On the sandbox, ``names`` are the locations a catalog of several locations names: the ones the
+    emulated site lacks are created, so a chain's catalog works there without setup.
+    """
+    if name == "sandbox":
+        from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
+
+        store = open_store(str(state_dir / "sandbox.sqlite"))
+        emulator = Emulator(store, token=SANDBOX_TOKEN, currency=currency)
+        async with _emulator_session(emulator, timeout, policy) as session:
+            known = await list_locations(session)
+            wanted = [
+                n for n in dict.fromkeys(names or []) if not any(n in (k.get("name"), k.get("id")) for k in known)
+            ]
+            if wanted or not known:
+                seed(store, locations=len(wanted) or 1, names=wanted or ["Sandbox Restaurant"], currency=currency)
+
+            @contextlib.asynccontextmanager
+            async def sandbox(location: str) -> AsyncIterator[AnyTarget]:
+                yield WIX["wix-v3"](session, location, label="sandbox")
+
+            yield sandbox
+        return
+    if name in WIX:
+        credentials = wix_from_env()
+        async with httpx.AsyncClient(
+            base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
+        ) as client:
+            session = Session(client, credentials.headers, list(credentials.secrets), policy)
+
+            @contextlib.asynccontextmanager
+            async def wix(location: str) -> AsyncIterator[AnyTarget]:
+                yield WIX[name](session, location)
+
+            yield wix
+        return
+    raise ConfigError(f'unknown target "{name}"; choose one of: {", ".join(TARGETS)}')

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel
 
 from reconciler.model.catalog import Catalog, CatalogPart, Choice, OpeningWindow, SpecialHours
+from reconciler.model.locations import ChoiceOverride, Location, Override, VisibleOverride
 from reconciler.model.money import decimal_text, money_text
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={url}\n"
@@ -24,8 +25,10 @@ _KEY_ORDER = [
     "currency",
     "location",
     "id",
+    "group",
     "item",
     "name",
+    "pos_location",
     "type",
     "description",
     "price",
@@ -45,6 +48,8 @@ _KEY_ORDER = [
     "platforms",
     "hours",
     "special_hours",
+    "only_at",
+    "except_at",
     "day",
     "open",
     "close",
@@ -57,11 +62,15 @@ _KEY_ORDER = [
     "dishes",
     "variations",
     "option_groups",
+    "locations",
 ]
 _RANK = {key: index for index, key in enumerate(_KEY_ORDER)}
+# A location's entry reads like the catalog it overrides: menus, sections, dishes, variations, choices.
+_LOCATION_ORDER = ["id", "name", "pos_location", "menus", "sections", "dishes", "variations", "choices"]
+_RANKS: dict[type, dict[str, int]] = {Location: {key: index for index, key in enumerate(_LOCATION_ORDER)}}
 _MONEY_KEYS = {"price"}
-_FLOW_LISTS = {"labels", "fulfillment", "platforms", "defaults", "options"}
-_FLOW_RECORDS = (Choice, OpeningWindow, SpecialHours)
+_FLOW_LISTS = {"labels", "fulfillment", "platforms", "defaults", "options", "only_at", "except_at"}
+_FLOW_RECORDS = (Choice, OpeningWindow, SpecialHours, Override, VisibleOverride, ChoiceOverride)
 
 
 _PLAIN = re.compile(r"[A-Za-z][\w .,'&()/+\-]*(?<! )")
@@ -112,7 +121,8 @@ def _shape(model, currency: str | None, top: bool = False) -> dict:
     if top and getattr(model, "version", None) is not None:
         raw["version"] = model.version  # always written, so a future format can tell files apart
     out: dict = {}
-    for key in sorted(raw, key=lambda k: (_RANK.get(k, len(_RANK)), k)):
+    rank = _RANKS.get(type(model), _RANK)
+    for key in sorted(raw, key=lambda k: (rank.get(k, len(rank)), k)):
         out[key] = _value(key, getattr(model, key), raw[key], currency)
     return _FlowMap(out) if isinstance(model, _FLOW_RECORDS) else out
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from reconciler.errors import CatalogInvalid, Problem
 from reconciler.model import rules
 from reconciler.model.catalog import Catalog, CatalogPart, Dish, Menu, OptionGroup, Variation
+from reconciler.model.locations import Location
 from reconciler.paths import Path, render
 from reconciler.yamlio.source import Located, read
 
@@ -27,6 +28,7 @@ LISTS: dict[str, TypeAdapter] = {
     "dishes": TypeAdapter(Dish),
     "variations": TypeAdapter(Variation),
     "option_groups": TypeAdapter(OptionGroup),
+    "locations": TypeAdapter(Location),
 }
 SETTINGS = ("version", "currency", "location")
 _GROUP_TAGS = {"selection", "extras", "deselection"}
@@ -195,6 +197,8 @@ def parse_part(located: Located) -> tuple[CatalogPart | None, list[Problem]]:
 
 
 def _locate(path: Path, kept: dict[str, list[int]], origins: dict[Path, _Origin]) -> tuple[_Origin, Path]:
+    if path[0] in SETTINGS:
+        return origins[(str(path[0]),)], path[1:]
     key, index = path[0], path[1]
     merged_index = kept[key][index]
     return origins[(key, merged_index)], path[2:]
@@ -205,12 +209,17 @@ def _ids_of_invalid(merged: dict, kept: dict[str, list[int]]) -> set[str]:
     for key in LISTS:
         good = set(kept[key])
         for index, entry in enumerate(merged[key]):
+            if index not in good and isinstance(entry, dict) and key == "locations":
+                ids.update(v for v in (entry.get("name"), entry.get("id")) if isinstance(v, str))
             if index not in good and isinstance(entry, dict) and isinstance(entry.get("id"), str):
                 ids.add(entry["id"])
                 if key == "menus":
                     for section in entry.get("sections") or []:
                         if isinstance(section, dict) and isinstance(section.get("id"), str):
                             ids.add(section["id"])
+                        if isinstance(section, dict) and isinstance(section.get("dishes"), list):
+                            # "in no section" would be noise: the author did list them, in this menu
+                            ids.update(d for d in section["dishes"] if isinstance(d, str))
     return ids
 
 

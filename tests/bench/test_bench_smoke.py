@@ -115,3 +115,24 @@ def test_one_tiny_case_end_to_end(tmp_path: Path):
     assert re.search(r"\| apply: one price change \| 100 \| updateItem 1 \| updateItem 1 \|", text)
     assert "| one price change = 3 write calls (draft, bulk update, publish) or 1 (live update) | met |" in text
     assert "apply: one price change" in done.stdout  # the table is printed too
+
+
+@pytest.mark.e2e
+def test_the_locations_bench_writes_its_section(tmp_path: Path):
+    """`python -m bench.locations` on a tiny chain: its table lands in the report, and a price change
+    at one location costs one write on both targets (the theoretical minimum, counted by the emulator)."""
+    out = tmp_path / "performance.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.locations", "--locations", "3", "--dishes", "12", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "<!-- bench.locations: begin -->" in text and "3 locations × 12 dishes" in text
+    for target in ("wix-v3", "wix-menus"):
+        row = re.search(rf"\| {target} \| apply: a price change at one location \| [^|]+ \| (\d+) \| (\d+) \|", text)
+        assert row is not None, text
+        assert row.group(1) == row.group(2) == "1"

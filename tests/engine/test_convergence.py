@@ -13,9 +13,11 @@ more than one bulk call per kind (tests/changes.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,14 +44,25 @@ def catalog_file(folder: Path, catalog: Catalog) -> tuple[Catalog, dict]:
     return load_catalog(path), oracle.read_file(path)
 
 
-def converge(h: Harness, folder: Path, catalog: Catalog) -> Catalog:
-    model, plain = catalog_file(folder, catalog)
+def converge(h: Harness, catalog: Catalog) -> Catalog:
+    """Apply ``catalog`` as a file: a diner then sees what the file says, and nothing is left to do."""
+    model, plain = catalog_file(h.folder, catalog)
     result = h.apply(model)
     assert result.differences == []
     live, wanted = h.board(), oracle.expected(plain, h.api)
     assert live == wanted, oracle.mismatch(live, wanted)
     assert h.plan(model).empty
     return model
+
+
+@contextlib.contextmanager
+def applied(api: str, start: Catalog) -> Iterator[Harness]:
+    """A fresh site of ``api`` in ``start``'s currency, with ``start`` applied."""
+    with tempfile.TemporaryDirectory() as tmp:
+        h = Harness(Path(tmp), api=api, currency=start.currency)
+        h.folder = Path(tmp)
+        converge(h, start)
+        yield h
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -59,10 +72,8 @@ def test_one_apply_reaches_what_the_file_says(api, data):
     currency = data.draw(currencies, label="currency")
     start = data.draw(catalogs(currency=currency, max_dishes=5), label="start")
     desired = data.draw(changed(start), label="desired")
-    with tempfile.TemporaryDirectory() as tmp:
-        h = Harness(Path(tmp), api=api, currency=currency)
-        converge(h, Path(tmp), start)
-        converge(h, Path(tmp), desired)
+    with applied(api, start) as h:
+        converge(h, desired)
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -71,10 +82,8 @@ def test_one_apply_reaches_what_the_file_says(api, data):
 def test_a_reordered_catalog_is_shown_in_its_new_order(api, data):
     start = data.draw(catalogs(max_dishes=6), label="start")
     desired = data.draw(reordered(start), label="desired")
-    with tempfile.TemporaryDirectory() as tmp:
-        h = Harness(Path(tmp), api=api)
-        converge(h, Path(tmp), start)
-        converge(h, Path(tmp), desired)
+    with applied(api, start) as h:
+        converge(h, desired)
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -86,12 +95,10 @@ def test_live_edits_are_drift_then_overwritten_then_forgotten(api, data):
     start = data.draw(catalogs(max_dishes=4), label="start")
     desired = data.draw(changed(start), label="desired")
     dish_id, edit = data.draw(live_edits(start), label="live edit")
-    with tempfile.TemporaryDirectory() as tmp:
-        h = Harness(Path(tmp), api=api)
-        converge(h, Path(tmp), start)
+    with applied(api, start) as h:
         edit_live_dish(h, h.plan(start).ids[f"item:{dish_id}"], edit)
         assert [c.drift for c in h.plan(start).changes] == [True]  # the edited dish, and nothing else
-        model = converge(h, Path(tmp), desired)
+        model = converge(h, desired)
         later = data.draw(single_edit(model), label="later edit")
         assert not any(c.drift for c in h.plan(later).changes)
 
@@ -102,16 +109,14 @@ def test_live_edits_are_drift_then_overwritten_then_forgotten(api, data):
 def test_a_site_whose_mapping_was_lost_is_adopted_without_duplicates(api, data):
     start = data.draw(catalogs(max_dishes=5, unique_names=True), label="start")
     desired = data.draw(changed(start), label="desired")
-    with tempfile.TemporaryDirectory() as tmp:
-        h = Harness(Path(tmp), api=api)
-        converge(h, Path(tmp), start)
+    with applied(api, start) as h:
         entities = h.snapshot()
         h.forget_mapping()
         plan = h.plan(start)
         assert plan.empty, [(c.action, c.kind, c.id) for c in plan.changes]  # every live entity adopted
         assert h.apply(start).differences == []
         assert h.snapshot() == entities  # nothing created again
-        converge(h, Path(tmp), desired)
+        converge(h, desired)
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -120,12 +125,10 @@ def test_a_site_whose_mapping_was_lost_is_adopted_without_duplicates(api, data):
 def test_entities_someone_else_added_are_removed_from_what_diners_see(api, data):
     start = data.draw(catalogs(max_dishes=4), label="start")
     desired = data.draw(changed(start), label="desired")
-    with tempfile.TemporaryDirectory() as tmp:
-        h = Harness(Path(tmp), api=api)
-        converge(h, Path(tmp), start)
+    with applied(api, start) as h:
         add_foreign_menu(h)
         assert "Specials (added by hand)" in json.dumps(h.board())
-        converge(h, Path(tmp), desired)
+        converge(h, desired)
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -137,14 +140,15 @@ def test_catalogs_above_the_bulk_limit_converge(api, data):
     desired = data.draw(single_edit(start) | reordered(start), label="desired")
     with tempfile.TemporaryDirectory() as tmp:
         h = Harness(Path(tmp), api=api, currency=currency)
+        h.folder = Path(tmp)
         creates = Counter(op.call for op in h.plan(start).operations if "reate" in op.call)
         assert max(creates.values()) >= 2, creates  # at least one kind needs more than one bulk call
         limit = BULK_LIMIT[api]
         assert all(
             len(v) <= limit for op in h.plan(start).operations for v in (op.body or {}).values() if isinstance(v, list)
         )
-        converge(h, Path(tmp), start)
-        converge(h, Path(tmp), desired)
+        converge(h, start)
+        converge(h, desired)
 
 
 # -- edits made on the live site by someone else, straight through the API ------------------------

@@ -123,3 +123,34 @@ def test_fmt_refuses_to_drop_comments(tmp_path):
     assert file.read_text() == original
     assert runner.invoke(cli, ["fmt", "--drop-comments", str(file)]).exit_code == 0
     assert file.read_text() == "# header kept\ncurrency: USD\n"
+
+
+def _sides_catalog(tmp_path, bread_options: str, choices: str):
+    """Pizza and bread in one section; pizza offers the "sides" group; ``choices`` of the group."""
+    file = tmp_path / "c.yaml"
+    file.write_text(
+        "currency: USD\n"
+        "menus: [{id: m, name: M, sections: [{id: s, name: S, dishes: [pizza, bread]}]}]\n"
+        "dishes:\n"
+        '  - {id: pizza, name: Pizza, price: "10", options: [sides]}\n'
+        f'  - {{id: bread, name: Bread, price: "3"{bread_options}}}\n'
+        "option_groups:\n"
+        f"  - {{id: sides, name: Sides, type: extras, choices: [{choices}]}}\n"
+    )
+    return file
+
+
+def test_an_option_group_that_offers_the_dish_itself_is_refused(tmp_path):
+    file = _sides_catalog(tmp_path, ", options: [sides]", "{item: pizza}, {item: bread}")
+    with pytest.raises(CatalogInvalid) as caught:
+        load_catalog(file)
+    found = [(p.line, p.path, p.message) for p in caught.value.problems]
+    assert found == [
+        (4, "dishes[0].options[0]", 'option group "sides" offers the dish "pizza" itself'),
+        (5, "dishes[1].options[0]", 'option group "sides" offers the dish "bread" itself'),
+    ]
+
+
+def test_an_option_group_offering_another_dish_is_fine(tmp_path):
+    file = _sides_catalog(tmp_path, "", "{item: bread}")
+    assert [d.id for d in load_catalog(file).dishes] == ["pizza", "bread"]

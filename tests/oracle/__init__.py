@@ -25,7 +25,7 @@ from tests.oracle.catalog import expected_board, read_file
 
 VOLATILE = ("revision", "createdDate", "updatedDate")  # Menus (New): every write moves them
 
-__all__ = ["VOLATILE", "board", "expected", "mismatch", "read_file", "snapshot"]
+__all__ = ["VOLATILE", "board", "expected", "mismatch", "read_file", "snapshot", "visible"]
 
 
 def board(client: httpx.Client, api: str, location: str | None = None) -> list[dict]:
@@ -34,6 +34,17 @@ def board(client: httpx.Client, api: str, location: str | None = None) -> list[d
     if api == "v3":
         return v3_board(wire.read_v3(client, location_id))
     return menus_board(wire.read_menus(client), location_id)
+
+
+def visible(menus: list[dict]) -> list[dict]:
+    """Only what a diner literally sees: hidden menus, sections and dishes left out entirely."""
+    shown = []
+    for menu in menus:
+        if not menu["visible"]:
+            continue
+        sections = [{**s, "dishes": [d for d in s["dishes"] if d["visible"]]} for s in menu["sections"] if s["visible"]]
+        shown.append({**menu, "sections": sections})
+    return shown
 
 
 def expected(data: dict, api: str) -> list[dict]:

@@ -29,8 +29,9 @@ def test_square_pages_through_list_catalog_and_matches_the_file_import():
         output = import_from_api("square", ImportOptions(), environ=square_env(url))
     pages = fake.count("/v2/catalog/list")
     top_level = len(json.loads(SQUARE.read_text())["objects"])
-    assert pages >= 3 and pages == fake.total_requests
-    assert [q.get("cursor") is None for _, _, q in fake.log] == [True] + [False] * (pages - 1)
+    assert pages >= 3 and pages + fake.count("/v2/locations") == fake.total_requests
+    listed = [q for _, path, q in fake.log if path == "/v2/catalog/list"]
+    assert [q.get("cursor") is None for q in listed] == [True] + [False] * (pages - 1)
     # variations and modifiers were asked for, so they came twice (nested and top level)
     assert pages * 4 >= top_level
     assert output.text == import_from_file("square", SQUARE, ImportOptions()).text
@@ -133,3 +134,15 @@ def test_clover_categories_beyond_the_expansion_cap_are_read_in_full():
 
 def _no_sleep(record: list[float]):
     return record.append
+
+
+def test_square_from_the_api_reads_the_merchants_locations_and_imports_them_all(tmp_path):
+    data = json.loads(SQUARE.read_text())
+    data["locations"] = [{"id": "LOC1", "name": "Downtown"}, {"id": "LOC2", "name": "Airport"}]
+    fake = FakePos("square", data, token=TOKEN)
+    with fake.running() as url:
+        chain = import_from_api("square", ImportOptions(), environ=square_env(url)).result.catalog
+        one = import_from_api("square", ImportOptions(location="LOC2"), environ=square_env(url)).result.catalog
+    assert fake.count("/v2/locations") == 2
+    assert [(loc.pos_location, loc.name) for loc in chain.locations] == [("LOC1", "Downtown"), ("LOC2", "Airport")]
+    assert not one.locations  # --location: one location, as before

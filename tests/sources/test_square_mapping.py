@@ -284,7 +284,9 @@ def test_location_presence_prices_and_sold_out():
 
     at_l3 = Imported("square", raw, location="L3")
     assert at_l3.dish_ids == {"sq-I3"}
-    assert at_l3.dish("sq-I3").options == [] and at_l3.dish("sq-I3").price == Decimal("2.00")
+    # One size of two is sold at L3: it stays a one-choice size selection, so its label is kept.
+    assert at_l3.dish("sq-I3").options == ["sq-I3:size"] and at_l3.dish("sq-I3").price == Decimal("2.00")
+    assert [c.item for c in at_l3.group("sq-I3:size").choices] == ["sq-V1"]
     assert "skipped: not present at location L3" in at_l3.notes_for("I1")
     assert "skipped: not present at location L3" in at_l3.notes_for("I2")
     assert "skipped: not present at location L3" in at_l3.notes_for("V2")
@@ -322,7 +324,9 @@ def test_things_the_catalog_cannot_hold_are_reported_not_dropped_silently():
     assert any("variable pricing" in n for n in out.notes_for("V3"))
     assert any("per unit" in n for n in out.notes_for("V4"))
     assert any("variable pricing" in n for n in out.notes_for("V6"))
-    assert out.dish("sq-I5").options == []  # one fixed variation left: plain price
+    # One fixed variation of two is left: a one-choice size selection keeps its label ("Cod").
+    assert [c.item for c in out.group("sq-I5:size").choices] == ["sq-V5"]
+    assert out.variation("sq-V5").name == "Cod"
     assert any("text modifier" in n for n in out.notes_for("L1"))
     assert any("nested modifier lists (L9)" in n for n in out.notes_for("M1"))
     assert out.notes_for("P1") == ["skipped: subscription plans are not menu items"]

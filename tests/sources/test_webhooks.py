@@ -123,6 +123,12 @@ def test_square_accepts_any_configured_key():
     assert verify_square(square_headers(SQ_SIGNATURE), SQ_BODY, candidates).ok
 
 
+def test_square_accepts_a_signature_made_with_an_earlier_configured_key():
+    """During a key rotation the old key comes first; a later key that does not match must not win."""
+    candidates = [(SQ_KEY, SQ_URL), ("sq-new-key", SQ_URL), ("sq-newest-key", "https://elsewhere.example/hook")]
+    assert verify_square(square_headers(SQ_SIGNATURE), SQ_BODY, candidates).ok
+
+
 def test_square_signature_of_a_non_ascii_body_uses_the_raw_bytes():
     body = '{"event_id":"é"}'.encode()
     signature = square_signature(SQ_KEY, SQ_URL, body)
@@ -136,6 +142,8 @@ def test_square_signature_of_a_non_ascii_body_uses_the_raw_bytes():
 def test_toast_vector_over_body_and_envelope_timestamp():
     verdict = verify_toast({"Toast-Signature": TOAST_SIGNATURE}, TOAST_BODY, [TOAST_SECRET])
     assert verdict.ok and verdict.variant == "body+timestamp"
+    for secrets in ([TOAST_SECRET, "rotated"], ["rotated", TOAST_SECRET]):  # any configured secret, in any place
+        assert verify_toast({"Toast-Signature": TOAST_SIGNATURE}, TOAST_BODY, secrets).ok
 
 
 def test_toast_message_forms_in_order():
@@ -186,6 +194,7 @@ def test_toast_rejections(headers, body, secrets, reason):
 def test_clover_shared_auth_code():
     assert verify_clover({"X-Clover-Auth": CLOVER_CODE}, [CLOVER_CODE]).ok
     assert verify_clover({"x-clover-auth": CLOVER_CODE}, ["other", CLOVER_CODE]).ok
+    assert verify_clover({"x-clover-auth": CLOVER_CODE}, [CLOVER_CODE, "other"]).ok  # an earlier code
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 One :class:`FakePos` per POS serves a catalog from a JSON file or dict through a starlette app:
 
-* Square: ``GET /v2/catalog/list`` (``types``, ``cursor``; pages of ``page_size``, default 100)
+* Square: ``GET /v2/locations`` (only when the data has ``locations``);
+  ``GET /v2/catalog/list`` (``types``, ``cursor``; pages of ``page_size``, default 100)
   and ``POST /v2/catalog/search`` (``object_types``, ``cursor``, ``limit``, ``begin_time``
   (exclusive), ``include_deleted_objects``; answers carry ``latest_time``);
 * Toast: ``GET /menus/v2/menus`` and ``GET /menus/v2/metadata`` (the
@@ -173,6 +174,7 @@ class FakePos:
             "square": [
                 ("/v2/catalog/list", self._square_list, "GET"),
                 ("/v2/catalog/search", self._square_search, "POST"),
+                ("/v2/locations", self._square_locations, "GET"),
             ],
             "toast": [
                 ("/menus/v2/menus", self._toast_menus, "GET"),
@@ -253,6 +255,8 @@ class FakePos:
     # -- Square ------------------------------------------------------------------------------------
 
     def _load_square(self, data: Any) -> list[dict]:
+        # The merchant's locations, when the data names them (as a ListLocations answer would).
+        self.square_locations = data.get("locations") if isinstance(data, dict) else None
         objects, _ = raw_objects(data)
         out = []
         out = [snake_keys(o) for o in objects]
@@ -343,6 +347,11 @@ class FakePos:
             self._square_visible(wanted, False, None), request.query_params.get("cursor"), self.page_size
         )
         return page if isinstance(page, JSONResponse) else JSONResponse(page)
+
+    def _square_locations(self, request: Request, body: None):
+        if self.square_locations is None:
+            return _error(404, "this fake merchant has no locations list")
+        return JSONResponse({"locations": self.square_locations})
 
     def _square_search(self, request: Request, body: Any):
         body = body if isinstance(body, dict) else {}

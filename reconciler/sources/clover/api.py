@@ -11,6 +11,7 @@ deletions are not listed, so a category event, a DELETE event, or a periodic run
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -38,13 +39,13 @@ def _get(client: httpx.Client, settings: ApiSettings, path: str, params: Any = N
     )
 
 
-def read_inventory(client: httpx.Client, settings: ApiSettings) -> dict:
+def read_inventory(client: httpx.Client, settings: ApiSettings) -> dict[str, Any]:
     limit = settings.page_size or DEFAULT_LIMIT
 
-    def paged(path: str, expand: str | None = None) -> list:
-        elements: list = []
+    def paged(path: str, expand: str | None = None) -> list[Any]:
+        elements: list[Any] = []
         for page in range(MAX_PAGES):
-            params = {"limit": limit, "offset": page * limit}
+            params: dict[str, str | int] = {"limit": limit, "offset": page * limit}
             if expand:
                 params["expand"] = expand
             batch = _get(client, settings, path, params).get("elements") or []
@@ -68,7 +69,7 @@ def read_inventory(client: httpx.Client, settings: ApiSettings) -> dict:
     }
 
 
-def _complete(parent: dict, key: str, fetch) -> None:
+def _complete(parent: dict[str, Any], key: str, fetch: Callable[[str], list[Any]]) -> None:
     nested = parent.get(key)
     elements = nested.get("elements") if isinstance(nested, dict) else None
     if isinstance(elements, list) and len(elements) >= EXPANSION_CAP and isinstance(parent.get("id"), str):

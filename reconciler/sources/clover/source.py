@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from reconciler.sources.base import ApiSettings, EnvNames, ImportOptions, ImportResult, Source
+from reconciler.sources.base import ApiSettings, EnvNames, ImportOptions, ImportResult, PosLocation, Source
 from reconciler.sources.clover import api, webhook
 from reconciler.sources.clover.parse import parse
 from reconciler.sources.clover.translate import translate
@@ -25,8 +25,18 @@ class CloverSource(Source):
     def auth_headers(self, settings: ApiSettings) -> dict[str, str]:
         return {**super().auth_headers(settings), "User-Agent": "reconcile-import"}
 
+    shared_ids: ClassVar[bool] = False  # one merchant per location, each with its own ids: matched by name
+
     def translate(self, raw: Any, options: ImportOptions) -> ImportResult:
         return translate(parse(raw), options)
+
+    def locations(self, raw: Any) -> list[PosLocation]:
+        """One merchant is one location: its id and name, when the export carries the merchant."""
+        merchant = raw.get("merchant") if isinstance(raw, dict) else None
+        if not isinstance(merchant, dict) or not isinstance(merchant.get("id"), str) or not merchant["id"]:
+            return []
+        name = merchant.get("name")
+        return [PosLocation(merchant["id"], name if isinstance(name, str) and name.strip() else merchant["id"])]
 
     # The other hooks are the functions of api.py and webhook.py themselves.
     read_api = staticmethod(api.read_inventory)

@@ -50,6 +50,7 @@ class _Translation:
                 self.listed_in.setdefault(item_id, []).append(category.id)
 
     def run(self) -> ImportResult:
+        self._expect()
         for category in sorted(self.inv.categories.values(), key=lambda c: _order(c.sort_order, c.name, c.id)):
             if category.deleted:
                 continue
@@ -59,6 +60,7 @@ class _Translation:
             )
             self.sections[category.id] = section
             self.menu.sections.append(section)
+            self.b.made(origin, section.id)
         singles, families = self._families()
         for item in singles:
             self._single(item)
@@ -68,8 +70,21 @@ class _Translation:
             section = self.sections[category_id] if category_id else self.b.uncategorized(self.menu)
             for _, dish_id in sorted(entries):
                 section.add(dish_id)
-        catalog, notes = self.b.build()
-        return ImportResult(catalog, notes)
+        catalog, notes, placed = self.b.build_accounted()
+        return ImportResult(catalog, notes, placed)
+
+    def _expect(self) -> None:
+        """Everything a diner could see, so that none of it is lost without a note."""
+        for category in self.inv.categories.values():
+            if not category.deleted:
+                self.b.expect(Origin("category", category.id, category.name), "not imported")
+        for item in self.inv.items.values():
+            if not item.deleted:
+                self.b.expect(Origin("item", item.id, item.name), "not imported")
+        for group in self.inv.groups.values():
+            self.b.expect(Origin("modifier group", group.id, group.name), "no imported item offers it")
+            for m in group.modifiers:
+                self.b.expect(Origin("modifier", m.id, m.name), f"not imported with its modifier group {group.id}")
 
     def _families(self) -> tuple[list[Item], dict[str, list[Item]]]:
         singles, families = [], {}
@@ -101,7 +116,7 @@ class _Translation:
         if price is None:
             return
         origin = Origin("item", item.id, item.name)
-        dish_id = self.b.ids.make("item", "item", item.id)
+        dish_id = self.b.made(origin, self.b.ids.make("item", "item", item.id))
         self.b.add_dish(
             dish_id,
             name=self.b.name(item.name, origin, "Item"),
@@ -125,12 +140,13 @@ class _Translation:
             return
         dish_id = self.b.ids.make("item", "item group", group_id)
         option_ids: list[str] = []
-        if len(priced) == 1:
+        if len(members) == 1:
             price, in_stock = priced[0][1], priced[0][0].available
-        else:
+            self.b.made(Origin("item", members[0].id, members[0].name), dish_id)
+        else:  # several variants, or one left of several: a size selection keeps each one's label
             variants = [
                 Variant(
-                    self.b.ids.make("item", "item", m.id),
+                    self.b.made(Origin("item", m.id, m.name), self.b.ids.make("item", "item", m.id)),
                     self.b.name(_variant_name(m, group_name), Origin("item", m.id, m.name), "Regular"),
                     p,
                     in_stock=m.available,
@@ -202,7 +218,7 @@ class _Translation:
         for m in sorted(group.modifiers, key=lambda m: _order(position.get(m.id), m.name, m.id)):
             m_origin = Origin("modifier", m.id, m.name)
             variation_id = self.b.add_variation(
-                self.b.ids.make("item", "modifier", m.id),
+                self.b.made(m_origin, self.b.ids.make("item", "modifier", m.id)),
                 name=self.b.name(m.name, m_origin, "Option"),
                 in_stock=None if m.available else False,
             )
@@ -218,7 +234,7 @@ class _Translation:
             [],
             origin,
         )
-        self.groups[group_id] = built.id if built else None
+        self.groups[group_id] = self.b.made(origin, built.id) if built else None
         return self.groups[group_id]
 
 

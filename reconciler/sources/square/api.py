@@ -11,6 +11,8 @@ level; :mod:`.parse` merges them by id, so an object missed in one form is still
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from reconciler.errors import PermanentApiError
@@ -22,9 +24,9 @@ MAX_PAGES = 10_000  # a guard against a server that keeps answering with the sam
 LIST = "Square ListCatalog"
 
 
-def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict:
+def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict[str, Any]:
     """Every live object, as one ListCatalog-shaped answer ``{"objects": [...]}``."""
-    objects: list = []
+    objects: list[Any] = []
     cursor: str | None = None
     seen: set[str] = set()
     for _ in range(MAX_PAGES):
@@ -43,18 +45,35 @@ def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict:
         objects.extend(page.get("objects") or [])
         cursor = page.get("cursor")
         if not cursor:
-            return {"objects": objects}
+            return {"objects": objects, **_locations(client, settings)}
         if cursor in seen:
             raise PermanentApiError("Square ListCatalog returned the same cursor twice", operation=LIST)
         seen.add(cursor)
     raise PermanentApiError(f"Square ListCatalog did not end after {MAX_PAGES} pages", operation=LIST)
 
 
+def _locations(client: httpx.Client, settings: ApiSettings) -> dict:
+    """The merchant's locations (ListLocations), for an import of all of them; none if the token may not list them."""
+    try:
+        page = request_object(
+            client,
+            "GET",
+            "/v2/locations",
+            operation="Square ListLocations",
+            secret=settings.token,
+            sleep=settings.sleep,
+        )
+    except PermanentApiError:  # e.g. a token without MERCHANT_PROFILE_READ: import one location, as before
+        return {}
+    locations = page.get("locations")
+    return {"locations": locations} if isinstance(locations, list) else {}
+
+
 def probe(
     client: httpx.Client, settings: ApiSettings, since: str | None, hints: Hints = (), full: bool = False
 ) -> Probe:
     """Webhooks say nothing about what changed, so ``hints`` do not matter; ``full`` needs no special case."""
-    body: dict = {"object_types": TYPES, "include_deleted_objects": True, "limit": 1}
+    body: dict[str, Any] = {"object_types": TYPES, "include_deleted_objects": True, "limit": 1}
     if since:
         body["begin_time"] = since
     page = request_object(

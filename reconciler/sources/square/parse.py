@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from reconciler.sources.shape import ShapeChecker, Where
-from reconciler.sources.square.forms import raw_objects, snake_keys
+from reconciler.sources.square.forms import KNOWN_TYPES, PAYLOAD, TYPE_OF_PAYLOAD, raw_objects, snake_keys
 from reconciler.sources.square.records import (
     Category,
     Item,
@@ -25,39 +25,7 @@ from reconciler.sources.square.records import (
     Tax,
     Variation,
 )
-
-KNOWN_TYPES = frozenset(
-    {
-        "ITEM",
-        "ITEM_VARIATION",
-        "CATEGORY",
-        "MODIFIER_LIST",
-        "MODIFIER",
-        "TAX",
-        "DISCOUNT",
-        "IMAGE",
-        "PRICING_RULE",
-        "PRODUCT_SET",
-        "TIME_PERIOD",
-        "MEASUREMENT_UNIT",
-        "ITEM_OPTION",
-        "ITEM_OPTION_VAL",
-        "CUSTOM_ATTRIBUTE_DEFINITION",
-        "QUICK_AMOUNTS_SETTINGS",
-        "SUBSCRIPTION_PLAN",
-        "SUBSCRIPTION_PLAN_VARIATION",
-        "AVAILABILITY_PERIOD",
-        "SUBSCRIPTION_PRODUCT",
-    }
-)
-_PAYLOAD = {
-    "ITEM": "item_data",
-    "ITEM_VARIATION": "item_variation_data",
-    "CATEGORY": "category_data",
-    "MODIFIER_LIST": "modifier_list_data",
-    "MODIFIER": "modifier_data",
-    "TAX": "tax_data",
-}
+from reconciler.sources.text import html_to_text
 
 
 def parse(raw: object) -> SquareCatalog:
@@ -75,6 +43,7 @@ class _Reader:
         self.check = ShapeChecker("square")
         self.latest: dict[str, tuple[int, dict, str]] = {}  # id -> (version, object, parent id)
         self.position: dict[str, int] = {}  # nested variation/modifier id -> index in its parent's list
+        self.currencies: dict[str, str] = {}  # every currency code a price carries -> the first object id
 
     # Pass 1: gather every occurrence (top level and nested), keep the newest per id.
 
@@ -87,13 +56,18 @@ class _Reader:
         self._remember(obj, "", f"objects[{index}]")
 
     def _remember(self, obj: dict, parent: str, path: str) -> None:
+        if "type" not in obj:
+            implied = [TYPE_OF_PAYLOAD[k] for k in obj if k in TYPE_OF_PAYLOAD]
+            if len(implied) == 1:  # some exports leave the type out; the payload key says it
+                obj["type"] = implied[0]
         kind, ident = obj.get("type"), obj.get("id")
         where = Where(str(kind) if isinstance(kind, str) else "object", ident if isinstance(ident, str) else "")
         if not isinstance(ident, str) or not ident:
             self.check.problem(where, f"{path}.id" if not where.id else "id", "missing required field (expected text)")
             return
         if not isinstance(kind, str):
-            self.check.problem(where, "type", "missing required field (expected text)")
+            found = ", ".join(sorted(k for k in obj if isinstance(k, str) and k.endswith("_data"))) or "none"
+            self.check.problem(where, "type", f"missing required field (expected text; payload keys found: {found})")
             return
         if kind not in KNOWN_TYPES:
             self.check.problem(where, "type", f"unknown catalog object type {kind!r}")
@@ -126,7 +100,7 @@ class _Reader:
                 continue
             kind = obj["type"]
             where = Where(kind, ident)
-            payload = _PAYLOAD.get(kind)
+            payload = PAYLOAD.get(kind)
             if payload and not isinstance(obj.get(payload), dict):
                 self.check.mapping(obj, payload, where, payload, required=True)
                 continue
@@ -158,11 +132,16 @@ class _Reader:
             owner = out.items.get(variation.item_id)
             if owner is not None:
                 owner.variations[variation.id] = variation
+            else:
+                out.orphans.append(("ITEM_VARIATION", variation.id, variation.name or "", f"item {variation.item_id}"))
         for modifier in modifiers:
             owner_list = out.lists.get(modifier.list_id or "")
             if owner_list is not None:
                 owner_list.modifiers[modifier.id] = modifier
+            else:
+                out.orphans.append(("MODIFIER", modifier.id, modifier.name, f"modifier list {modifier.list_id}"))
         self.check.raise_if_any()
+        out.currencies = dict(sorted(self.currencies.items()))
         return out
 
     def _ordinal(self, data: dict, where: Where, path: str) -> int | None:
@@ -185,6 +164,8 @@ class _Reader:
             return None
         amount = self.check.integer(money, "amount", where, f"{path}.{key}.amount", required=True)
         currency = self.check.text(money, "currency", where, f"{path}.{key}.currency", required=True)
+        if currency is not None:
+            self.currencies.setdefault(currency, where.id)
         return Money(amount, currency) if amount is not None and currency is not None else None
 
     def _overrides(self, data: dict, where: Where, path: str) -> list[Override]:
@@ -244,6 +225,7 @@ class _Reader:
             description=(
                 self.check.text(data, "description_plaintext", where, f"{p}.description_plaintext")
                 or self.check.text(data, "description", where, f"{p}.description")
+                or html_to_text(self.check.text(data, "description_html", where, f"{p}.description_html"))
             ),
             categories=categories,
             variations={},

@@ -150,3 +150,5 @@ class SquareCatalog:
     option_names: dict[str, str] = field(default_factory=dict)  # ITEM_OPTION id -> name
     seed_images: dict[str, str] = field(default_factory=dict)  # object id -> url (seed data form)
     others: list[tuple[str, str, str]] = field(default_factory=list)  # (type, id, name) not imported
+    orphans: list[tuple[str, str, str, str]] = field(default_factory=list)  # (type, id, name, missing parent)
+    currencies: dict[str, str] = field(default_factory=dict)  # every currency a price carries -> first object id

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from reconciler.sources.base import EnvNames, ImportOptions, ImportResult, Source
+from reconciler.sources.base import EnvNames, ImportOptions, ImportResult, PosLocation, Source
 from reconciler.sources.square import api, webhook
+from reconciler.sources.square.forms import locations_of
 from reconciler.sources.square.parse import parse
 from reconciler.sources.square.translate import translate
 
@@ -24,6 +25,9 @@ class SquareSource(Source):
 
     def translate(self, raw: Any, options: ImportOptions) -> ImportResult:
         return translate(parse(raw), options)
+
+    def locations(self, raw: Any) -> list[PosLocation]:
+        return [PosLocation(ident, name) for ident, name in locations_of(raw)]
 
     # The other hooks are the functions of api.py and webhook.py themselves.
     read_api = staticmethod(api.list_catalog)

@@ -70,34 +70,38 @@ class _Translation:
         self.b.menus.append(self.menu)
         self.sections: dict[str, SectionDraft] = {}
         self.placed: dict[str, list[tuple[tuple, str]]] = {}  # category id ("": none) -> [(order, dish id)]
+        self._variation_origin: dict[str, Origin] = {}  # variation id -> its ITEM_VARIATION
 
     def _currency(self) -> str:
-        found: dict[str, str] = {}
-        for item in sorted(self.cat.items.values(), key=lambda i: i.id):
-            for v in sorted(item.variations.values(), key=lambda v: v.id):
-                for money in [v.price, *(o.price for o in v.overrides)]:
-                    if money is not None:
-                        found.setdefault(money.currency, v.id)
-        for lst in sorted(self.cat.lists.values(), key=lambda m: m.id):
-            for m in sorted(lst.modifiers.values(), key=lambda m: m.id):
-                for money in [m.price, *(o.price for o in m.overrides)]:
-                    if money is not None:
-                        found.setdefault(money.currency, m.id)
-        currency, conflicts = choose_currency(found, self.options.currency)
+        # Every price the file carries counts, wherever it is (an item left out still says it).
+        currency, conflicts = choose_currency(self.cat.currencies, self.options.currency)
         if conflicts:
             raise SourceInvalid(
                 "square",
                 [SourceProblem("object", where, "price_money.currency", message) for where, message in conflicts],
             )
         if currency is None:
+            counts = f"{len(self.cat.items)} item(s), {sum(len(i.variations) for i in self.cat.items.values())}"
             raise SourceInvalid(
-                "square", [SourceProblem("catalog", "", "", "no price says which currency it is in; pass --currency")]
+                "square",
+                [
+                    SourceProblem(
+                        "catalog",
+                        "",
+                        "",
+                        f"no price in the file says which currency it is in ({counts} variation(s) read, "
+                        "none with price_money); pass --currency",
+                    )
+                ],
             )
         return currency
 
     def run(self) -> ImportResult:
         for kind, ident, name in sorted(self.cat.others):
             self.b.note(Origin(kind, ident, name), "skipped", _OTHER_REASONS[kind])
+        for kind, ident, name, parent in sorted(self.cat.orphans):
+            self.b.note(Origin(kind, ident, name), "skipped", f"its {parent} is not in the file")
+        self._expect()
         self._sections()
         for item in sorted(self.cat.items.values(), key=lambda i: i.id):
             self._item(item)
@@ -105,8 +109,21 @@ class _Translation:
             section = self.sections[category_id] if category_id else self.b.uncategorized(self.menu)
             for _, dish_id in sorted(entries):
                 section.add(dish_id)
-        catalog, notes = self.b.build()
-        return ImportResult(catalog, notes)
+        catalog, notes, placed = self.b.build_accounted()
+        return ImportResult(catalog, notes, placed)
+
+    def _expect(self) -> None:
+        """Everything a diner could see, so that none of it is lost without a note."""
+        for cat in self.cat.categories.values():
+            self.b.expect(Origin("CATEGORY", cat.id, cat.name), "no imported item is in this category")
+        for item in self.cat.items.values():
+            self.b.expect(Origin("ITEM", item.id, item.name), "not imported")
+            for v in item.variations.values():
+                self.b.expect(Origin("ITEM_VARIATION", v.id, v.name or ""), f"not imported with its item {item.id}")
+        for lst in self.cat.lists.values():
+            self.b.expect(Origin("MODIFIER_LIST", lst.id, lst.name), "no imported item offers this modifier list")
+            for m in lst.modifiers.values():
+                self.b.expect(Origin("MODIFIER", m.id, m.name), f"not imported with its modifier list {lst.id}")
 
     def _absent(self, presence: Presence, origin: Origin) -> bool:
         """Not sold where we import for (reported); without --location, only "nowhere" counts."""
@@ -114,7 +131,8 @@ class _Translation:
             self.b.note(origin, "skipped", "present at no location")
             return True
         if self.location is not None and not presence.at(self.location):
-            self.b.note(origin, "skipped", f"not present at location {self.location}")
+            if not self.options.across_locations:  # else the merged catalog says where it is (only_at/except_at)
+                self.b.note(origin, "skipped", f"not present at location {self.location}")
             return True
         return False
 
@@ -139,6 +157,7 @@ class _Translation:
             )
             self.sections[cat.id] = section
             self.menu.sections.append(section)
+            self.b.made(origin, section.id)
 
     # -- items -------------------------------------------------------------------------------------
 
@@ -157,11 +176,13 @@ class _Translation:
             reason = "no variation with a fixed price to offer" if item.variations else "has no variations"
             self.b.note(origin, "skipped", reason)
             return
-        dish_id = self.b.ids.make("item", "item", item.id)
+        dish_id = self.b.made(origin, self.b.ids.make("item", "item", item.id))
         option_ids: list[str] = []
-        if len(priced) == 1:
+        if len(priced) == 1 and len(item.variations) == 1:
             price, in_stock = priced[0].price, priced[0].in_stock
+            self.b.made(self._variation_origin[priced[0].id], dish_id)  # the variation is the dish's price
         else:
+            # Several sizes, or one left of several: a size selection keeps each one's label.
             if len(item.option_ids) > 1:
                 names = " × ".join(self.cat.option_names.get(o) or o for o in item.option_ids)
                 self.b.note(
@@ -197,6 +218,7 @@ class _Translation:
         out = []
         for v in sorted(item.variations.values(), key=lambda v: _order(v.ordinal, v.name or "", v.id)):
             origin = Origin("ITEM_VARIATION", v.id, v.name or "")
+            self._variation_origin[self.b.ids.make("item", "variation", v.id)] = origin
             if self._absent(v.presence, origin):
                 continue
             at = _at_location(v.price, v.pricing_type, v.overrides, self.location)
@@ -209,7 +231,7 @@ class _Translation:
             price = self.b.price(from_minor_units(at.money.amount, self.currency), origin)
             out.append(
                 Variant(
-                    self.b.ids.make("item", "variation", v.id),
+                    self.b.made(origin, self.b.ids.make("item", "variation", v.id)),
                     self.b.name(v.name, origin, "Regular"),
                     price,
                     in_stock=not at.sold_out,
@@ -300,7 +322,7 @@ class _Translation:
             group_id = self.b.ids.make("group", "fork", lst.id, item.id)
         name = self.b.name(lst.name, origin, "Options")
         group = self.b.option_group(group_id, name, choices, low, high, item_defaults, origin)
-        return group.id if group is not None else None
+        return self.b.made(origin, group.id) if group is not None else None
 
     def _choices(self, lst: ModifierList, info: ListInfo) -> tuple[list[tuple[str, Decimal]], list[str], list[str]]:
         choices, list_defaults, item_defaults = [], [], []
@@ -330,7 +352,7 @@ class _Translation:
             )
         at = _at_location(m.price, None, m.overrides, self.location)
         return self.b.add_variation(
-            self.b.ids.make("item", "modifier", m.id),
+            self.b.made(origin, self.b.ids.make("item", "modifier", m.id)),
             name=self.b.name(m.name, origin, "Option"),
             in_stock=False if at.sold_out else None,
             visible=False if m.hidden else None,

@@ -76,9 +76,17 @@ class Restaurant:
     options: dict[str, ModifierOption]
 
 
-def parse(raw: object, location: str | None) -> Restaurant:
+def parse(raw: object, location: str | None, link: bool = False) -> Restaurant:
+    """``link``: identify entities by ``multiLocationId``, the id they share across the restaurants of
+    a group (an import of several locations into one catalog), instead of this location's ``guid``."""
     document = _pick(raw, location)
-    return _Reader().restaurant(document)
+    return _Reader(link).restaurant(document)
+
+
+def restaurants(raw: object) -> list[str]:
+    """The restaurant GUIDs of a menus document, or of a list of them, in order."""
+    documents = raw if isinstance(raw, list) else [raw]
+    return [d["restaurantGuid"] for d in documents if isinstance(d, dict) and isinstance(d.get("restaurantGuid"), str)]
 
 
 def _pick(raw: object, location: str | None) -> dict:
@@ -120,8 +128,10 @@ def _pick(raw: object, location: str | None) -> dict:
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, link: bool = False) -> None:
         self.check = ShapeChecker("toast")
+        self.link = link
+        self.alias: dict[str, str] = {}  # guid -> the id it has when linked by multiLocationId
 
     def restaurant(self, doc: dict) -> Restaurant:
         where = Where("Restaurant", doc.get("restaurantGuid") if isinstance(doc.get("restaurantGuid"), str) else "")
@@ -170,6 +180,10 @@ class _Reader:
         if not isinstance(guid, str) or not guid:
             self.check.problem(Where(kind, ""), f"{path}.guid", "missing required field (expected text)")
             return None
+        shared = obj.get("multiLocationId")
+        if self.link and isinstance(shared, (str, int)) and not isinstance(shared, bool) and str(shared):
+            self.alias[guid] = f"m{shared}"
+            return Where(kind, f"m{shared}")  # the same at every location of the group
         return Where(kind, guid)
 
     def _menu(self, obj: object, k: int) -> Menu | None:
@@ -213,10 +227,15 @@ class _Reader:
             **self._node(obj, where),
             price=self.check.number(obj, "price", where, "price"),
             pricing_strategy=self.check.text(obj, "pricingStrategy", where, "pricingStrategy"),
-            size_guid=self.check.text(rules, "sizeSpecificPricingGuid", where, "pricingRules.sizeSpecificPricingGuid"),
+            size_guid=self._linked(
+                self.check.text(rules, "sizeSpecificPricingGuid", where, "pricingRules.sizeSpecificPricingGuid")
+            ),
             group_refs=self._ref_list(obj, "modifierGroupReferences", where),
             has_portions=bool(obj.get("portions")),
         )
+
+    def _linked(self, guid: str | None) -> str | None:
+        return self.alias.get(guid, guid) if guid is not None else None
 
     def _ref_list(self, obj: dict, key: str, where: Where) -> list[str]:
         refs = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from reconciler.sources.base import ApiSettings, EnvNames, ImportOptions, ImportResult, Source
+from reconciler.sources.base import ApiSettings, EnvNames, ImportOptions, ImportResult, PosLocation, Source
 from reconciler.sources.toast import api, webhook
-from reconciler.sources.toast.parse import parse
+from reconciler.sources.toast.parse import parse, restaurants
 from reconciler.sources.toast.translate import translate
 
 
@@ -26,7 +26,12 @@ class ToastSource(Source):
         return {**super().auth_headers(settings), "Toast-Restaurant-External-ID": settings.account or ""}
 
     def translate(self, raw: Any, options: ImportOptions) -> ImportResult:
-        return translate(parse(raw, options.location), options)
+        return translate(parse(raw, options.location, link=options.across_locations), options)
+
+    def locations(self, raw: Any) -> list[PosLocation]:
+        """One menus document per restaurant; Toast's document names no restaurant, so its GUID is its name
+        until you write the Wix location's name (or id) in the catalog (a re-import keeps it)."""
+        return [PosLocation(guid, guid) for guid in restaurants(raw)]
 
     # The other hooks are the functions of api.py and webhook.py themselves.
     read_api = staticmethod(api.read_menus)

@@ -47,10 +47,30 @@ class _Translation:
         self.groups: dict[str, str | None] = {}  # modifier group guid -> option group id (None: skipped)
 
     def run(self) -> ImportResult:
+        self._expect()
         for menu in self.doc.menus:
             self._menu(menu)
-        catalog, notes = self.b.build()
-        return ImportResult(catalog, notes)
+        catalog, notes, placed = self.b.build_accounted()
+        return ImportResult(catalog, notes, placed)
+
+    def _expect(self) -> None:
+        """Everything a diner could see, so that none of it is lost without a note."""
+
+        def walk(group: MenuGroup) -> None:
+            self.b.expect(Origin("MenuGroup", group.guid, group.name or ""), "not imported")
+            for item in group.items:
+                self.b.expect(Origin("MenuItem", item.guid, item.name or ""), "not imported")
+            for sub in group.groups:
+                walk(sub)
+
+        for menu in self.doc.menus:
+            self.b.expect(Origin("Menu", menu.guid, menu.name or ""), "not imported")
+            for group in menu.groups:
+                walk(group)
+        for mgroup in self.doc.groups.values():
+            self.b.expect(Origin("ModifierGroup", mgroup.guid, mgroup.name or ""), "no imported item offers it")
+        for option in self.doc.options.values():
+            self.b.expect(Origin("ModifierOption", option.guid, option.name or ""), "no imported group offers it")
 
     def _menu(self, menu: Menu) -> None:
         origin = Origin("Menu", menu.guid, menu.name or "")
@@ -64,6 +84,7 @@ class _Translation:
             hours=hours,
         )
         self.b.menus.append(draft)
+        self.b.made(origin, draft.id)
         for group in menu.groups:
             self._section(draft, menu, group, None)
 
@@ -79,10 +100,11 @@ class _Translation:
             image=self.b.image(group.image, origin),
         )
         draft.sections.append(section)
+        self.b.made(origin, section.id)
         for item in group.items:
             dish_id = self._dish(item, menu)
             if dish_id is not None:
-                section.add(dish_id)
+                section.add(self.b.made(Origin("MenuItem", item.guid, item.name or ""), dish_id))
         for sub in group.groups:
             self._section(draft, menu, sub, section.name)
 
@@ -112,8 +134,9 @@ class _Translation:
                 self.b.note(origin, "skipped", "priced by size, but the size options carry no prices")
                 return None
             group_id = self.b.ids.make("group", "size", item.guid, suffix=":size")
-            price = self.b.sized_dish(dish_id, variants, group_id, self.doc.groups[size_ref].name or "Size")
-            option_ids.append(group_id)
+            size_group = self.doc.groups[size_ref]
+            price = self.b.sized_dish(dish_id, variants, group_id, size_group.name or "Size")
+            option_ids.append(self.b.made(Origin("ModifierGroup", size_group.guid, size_group.name or ""), group_id))
         elif item.price is None:
             self.b.note(origin, "skipped", f"no price ({strategy}); Wix needs a fixed price")
             return None
@@ -185,6 +208,7 @@ class _Translation:
         shared = self.b.ids.make("item", "option", option.guid)
         known = self.b.variation_field(shared, "name")
         variation_id = shared if known in (None, name) else self.b.ids.make("item", "option", group_guid, option.guid)
+        self.b.made(Origin("ModifierOption", option.guid, option.name or ""), variation_id)
         return self.b.add_variation(variation_id, name=name, visible=None if online(option.visibility) else False)
 
     def _option_group(self, ref: str) -> str | None:
@@ -226,7 +250,7 @@ class _Translation:
         built = self.b.option_group(
             group_id, self.b.name(group.name, origin, "Options"), choices, low, high, defaults, origin
         )
-        self.groups[group.guid] = built.id if built else None
+        self.groups[group.guid] = self.b.made(origin, built.id) if built else None
         return self.groups[group.guid]
 
     # -- availability ----------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def verify(headers: Mapping[str, str], body: bytes, keys: Sequence[WebhookKey]) 
 
 def events(data: dict[str, Any], headers: Mapping[str, str]) -> list[Event]:
     category = required_text(data.get("eventCategory"), "eventCategory")
-    details = data.get("details") if isinstance(data.get("details"), dict) else {}
+    details: dict[str, Any] = data["details"] if isinstance(data.get("details"), dict) else {}
     account = details.get("restaurantGuid") or headers.get("toast-restaurant-external-id") or None
     hint = {"published": details["publishedDate"]} if isinstance(details.get("publishedDate"), str) else {}
     event_id = required_text(data.get("guid"), "guid")

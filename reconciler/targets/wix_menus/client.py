@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from reconciler.canonical import JsonObject
 from reconciler.http import Session
 
 PAGE = 500  # cursor paging limit on List endpoints
@@ -126,18 +127,18 @@ class MenusApi:
         self.session = session
 
     async def call(
-        self, operation: str, method: str, path: str, body: dict | None = None, idempotent: bool = True
-    ) -> dict:
+        self, operation: str, method: str, path: str, body: JsonObject | None = None, idempotent: bool = True
+    ) -> JsonObject:
         return await self.session.call(operation, method, path, json_body=body, idempotent=idempotent)
 
-    async def list_all(self, service: str) -> list[dict]:
+    async def list_all(self, service: str) -> list[JsonObject]:
         """Every entity of a service, following cursors (labels are unpaged)."""
         s = SERVICES[service]
         operation = f"{s.name}.list{s.title}"
         path = f"{s.base}/{s.collection}"
         if not s.paged:
             return (await self.session.call(operation, "GET", path)).get(s.list_key) or []
-        found: list[dict] = []
+        found: list[JsonObject] = []
         cursor = None
         while True:
             params = [("paging.limit", str(PAGE))] + ([("paging.cursor", cursor)] if cursor else [])
@@ -148,7 +149,7 @@ class MenusApi:
             if not cursor or not meta.get("hasNext", True) or not page.get(s.list_key):
                 return found
 
-    async def fetch_by_ids(self, service: str, ids: list[str]) -> list[dict]:
+    async def fetch_by_ids(self, service: str, ids: list[str]) -> list[JsonObject]:
         """Current versions (with revisions) of some entities; used before compensating updates."""
         s = SERVICES[service]
         if not ids:
@@ -157,7 +158,7 @@ class MenusApi:
             wanted = set(ids)
             return [e for e in await self.list_all(service) if e.get("id") in wanted]
         id_param = {"group": "modifierGroupIds"}.get(service, f"{service}Ids")
-        found: list[dict] = []
+        found: list[JsonObject] = []
         for start in range(0, len(ids), PAGE):
             params = [(id_param, i) for i in ids[start : start + PAGE]] + [("paging.limit", str(PAGE))]
             page = await self.session.call(f"{s.name}.list{s.title}", "GET", f"{s.base}/{s.collection}", params=params)

@@ -8,6 +8,7 @@ live entity, which is how a compensating update puts an entity back as it was.
 
 from __future__ import annotations
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.plan import ref
 
 MANAGED = {
@@ -31,11 +32,11 @@ MANAGED = {
 }
 
 
-def _image(url: str | None) -> dict | None:
+def _image(url: str | None) -> JsonObject | None:
     return {"url": url} if url else None
 
 
-def to_wix(service: str, fields: dict, menu_location: str | None = None) -> dict:
+def to_wix(service: str, fields: JsonObject, menu_location: str | None = None) -> JsonObject:
     if service == "menu":
         payload = {
             "name": fields["name"],
@@ -92,7 +93,7 @@ def to_wix(service: str, fields: dict, menu_location: str | None = None) -> dict
     return {"name": fields["name"]}  # variant, label
 
 
-def before(service: str, raw: dict) -> dict:
+def before(service: str, raw: JsonObject) -> JsonObject:
     """The managed fields of a live entity, as they are (literal Wix ids): an update's undo."""
     return {key: raw.get(key) for key in MANAGED[service]}
 

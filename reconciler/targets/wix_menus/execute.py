@@ -19,8 +19,9 @@ import logging
 import re
 import time
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
-from reconciler.engine.vocabulary import Phase
+from reconciler.engine.vocabulary import Namespace, Phase
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, TemporaryApiError
 from reconciler.targets.base import ExecutionResult, Progress, Stage
 from reconciler.targets.calls import CallCount
@@ -62,7 +63,7 @@ class MenusExecutor:
                 self.progress(Phase.BUILD, "build: " + ", ".join(sorted({o.call for o in batch})), done, total)
                 await self._step(batch, ids, revisions, created)
                 done += len(batch)
-                await _maybe(stage(created, partial=True))  # a killed run's creations stay known
+                stage(created, partial=True)  # a killed run's creations stay known
             for step in phases[Phase.CUT_OVER]:
                 batch = [o for o in plan.operations if o.step == step]
                 self.progress(Phase.CUT_OVER, f"cut-over: {len(batch)} calls at once", done, total)
@@ -75,7 +76,7 @@ class MenusExecutor:
                 finally:
                     result.cutover_seconds = time.monotonic() - started
                 done += len(batch)
-            await _maybe(stage(created))
+            stage(created)
         except _Failed as failure:
             await self._compensate(plan, ids, created)
             advice = (
@@ -103,7 +104,14 @@ class MenusExecutor:
         return result
 
     # -- running calls ---------------------------------------------------------------------------
-    async def _step(self, batch: list[Operation], ids, revisions, created, cut_over: bool = False) -> None:
+    async def _step(
+        self,
+        batch: list[Operation],
+        ids: dict[str, str],
+        revisions: dict[str, str],
+        created: dict[str, str],
+        cut_over: bool = False,
+    ) -> None:
         limit = asyncio.Semaphore(self.concurrency)
 
         async def one(op: Operation) -> None:
@@ -131,7 +139,15 @@ class MenusExecutor:
                 raise first
             raise first
 
-    def _check(self, op: Operation, response: dict, ids, revisions, created, cut_over: bool) -> None:
+    def _check(
+        self,
+        op: Operation,
+        response: JsonObject,
+        ids: dict[str, str],
+        revisions: dict[str, str],
+        created: dict[str, str],
+        cut_over: bool,
+    ) -> None:
         spec = _service_of(op)
         if "results" not in response:  # single create / update / delete
             entity = response.get(spec.entity) or {}
@@ -143,7 +159,7 @@ class MenusExecutor:
             return
         failed, stale = [], False
         for position, result in enumerate(response.get("results") or []):
-            meta = next((v for k, v in result.items() if k.endswith("Metadata")), {}) or {}
+            meta: JsonObject = next((v for k, v in result.items() if k.endswith("Metadata")), {}) or {}
             index = meta.get("originalIndex", position)
             if not meta.get("success"):
                 error = meta.get("error") or {}
@@ -172,7 +188,7 @@ class MenusExecutor:
           link changes the entity's derived locations): send the update again with the new one;
         * anything else: someone edited it since the plan was made: stop and compensate.
         """
-        retry: list[tuple[Operation, int, dict]] = []
+        retry: list[tuple[Operation, int, JsonObject]] = []
         for op, index in self._conflicts:
             service = _service_key(op)
             element = _elements_of(op)[index]
@@ -237,7 +253,7 @@ class MenusExecutor:
             )
 
     async def _undo_updates(self, ids: dict[str, str], problems: list[str]) -> None:
-        undo: dict[str, dict[str, dict]] = {}  # service -> Wix id -> before payload
+        undo: dict[str, dict[str, JsonObject]] = {}  # service -> Wix id -> before payload
         for op, index in self._applied:
             before = (op.undo or {}).get("elements", [None] * (index + 1))[index]
             if before is None:
@@ -256,7 +272,7 @@ class MenusExecutor:
                         await self.api.call(operation, method, path, {spec.entity: entity})
                         continue
                     operation, method, path = client.bulk_update(service)
-                    element = {spec.entity: entity}
+                    element: JsonObject = {spec.entity: entity}
                     if service != "variant":
                         element["mask"] = convert.mask(service)
                     response = await self.api.call(operation, method, path, {spec.list_key: [element]})
@@ -279,15 +295,15 @@ class MenusExecutor:
             problems.append(f"could not delete the {service}s this run created: {exc}")
 
 
-def _entity_id(op: Operation, element: dict, ids: dict[str, str]) -> str:
+def _entity_id(op: Operation, element: JsonObject, ids: dict[str, str]) -> str:
     if "id" in element:
-        return fill_placeholders(element["id"], ids, {})
+        return str(fill_placeholders(element["id"], ids, {}))
     return _PATH_REF.sub(lambda m: ids[m.group(1)], op.path).rsplit("/", 1)[-1]
 
 
-def _same(service: str, current: dict, fields: dict) -> bool:
+def _same(service: str, current: JsonObject, fields: JsonObject) -> bool:
     """Whether writing ``fields`` onto ``current`` would change nothing that reconcile manages."""
-    kind = KIND_OF[service]
+    kind = KIND_OF[Namespace(service)]
     same = lambda wix_id: wix_id  # noqa: E731 - compare in Wix ids
     return _record(kind, {**current, **fields}, same, None) == _record(kind, current, same, None)
 
@@ -301,7 +317,7 @@ def _service_of(op: Operation) -> client.MenusService:
     return client.SERVICES[_service_key(op)]
 
 
-def _elements_of(op: Operation) -> list[dict]:
+def _elements_of(op: Operation) -> list[JsonObject]:
     spec = _service_of(op)
     body = op.body or {}
     if spec.list_key in body:
@@ -313,8 +329,3 @@ def _elements_of(op: Operation) -> list[dict]:
 
 def _elements(op: Operation) -> int:
     return max(1, len(_elements_of(op)))
-
-
-async def _maybe(value) -> None:
-    if asyncio.iscoroutine(value):
-        await value

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from reconciler.canonical import fingerprint
+from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built, Operation, ref, rev
@@ -31,8 +31,19 @@ from reconciler.targets.wix_menus import client, convert
 from reconciler.targets.wix_menus.capabilities import namespace
 from reconciler.targets.wix_menus.read import LiveSite
 
-BUILD_ORDER = (("variant", "label", "modifier"), ("group",), ("item",), ("section",), ("menu",))
-DELETE_ORDER = (("menu",), ("section",), ("item",), ("group", "modifier", "variant", "label"))
+BUILD_ORDER: tuple[tuple[str, ...], ...] = (
+    ("variant", "label", "modifier"),
+    ("group",),
+    ("item",),
+    ("section",),
+    ("menu",),
+)
+DELETE_ORDER: tuple[tuple[str, ...], ...] = (
+    ("menu",),
+    ("section",),
+    ("item",),
+    ("group", "modifier", "variant", "label"),
+)
 NOUNS = {
     "menu": "menu",
     "section": "section",
@@ -44,10 +55,13 @@ NOUNS = {
 }
 
 
+Update = tuple[str, JsonObject, JsonObject | None, str]  # (our id, payload, before-state, mask)
+
+
 @dataclass
 class _Work:
-    creates: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)  # service -> (local, payload)
-    updates: dict[str, list[tuple[str, dict, dict, str]]] = field(default_factory=dict)  # (local, payload, undo, mask)
+    creates: dict[str, list[tuple[str, JsonObject]]] = field(default_factory=dict)  # service -> (local, payload)
+    updates: dict[str, list[Update]] = field(default_factory=dict)  # service -> (local, payload, undo, mask)
     deletes: dict[str, list[str]] = field(default_factory=dict)  # service -> Wix ids
     revisions: dict[str, str] = field(default_factory=dict)
     notes: dict[Key, list[str]] = field(default_factory=dict)
@@ -57,38 +71,19 @@ def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: 
     """The calls of a plan; entities an earlier run left detached (``live.detached``) are deleted too."""
     garbage = live.detached
     ids = {f"{namespace(k)}:{i}": wix for (k, i), wix in live.wix_ids.items()}
-    for key in desired:
-        wix = live.local_to_wix.get((namespace(key[0]), key[1]))
-        if wix in live.known and key not in live.wix_ids:
-            ids[f"{namespace(key[0])}:{key[1]}"] = wix  # built by an earlier, interrupted run: reuse it
+    for wanted in desired:
+        wix = live.local_to_wix.get((namespace(wanted[0]), wanted[1]))
+        if wix is not None and wix in live.known and wanted not in live.wix_ids:
+            ids[f"{namespace(wanted[0])}:{wanted[1]}"] = wix  # built by an earlier, interrupted run: reuse it
     work = _Work()
     for change in changes:
-        service = namespace(change.kind)
-        key = f"{service}:{change.id}"
-        if change.action == Action.REMOVE:
-            wix = live.wix_ids[change.key]
-            work.deletes.setdefault(service, []).append(wix)
-            if service == "menu":
-                _update(work, service, change.id, {"visible": False}, live.known[wix], "visible")
-            continue
-        fields = desired[change.key]
-        payload = convert.to_wix(service, fields, location_id if service == "menu" else None)
-        if key in ids:
-            if change.action == Action.CREATE:
-                work.notes.setdefault(change.key, []).append(
-                    f"reuses the Wix {NOUNS[service]} {ids[key]} an interrupted run had built"
-                )
-            payload.pop("businessLocationId", None)  # set once, at creation
-            _update(work, service, change.id, payload, live.known[ids[key]], convert.mask(service))
-            continue
-        if service == "menu" and fields["visible"]:
-            payload["visible"] = False  # built hidden; shown at the cut-over
-            _update(work, service, change.id, {"visible": True}, None, "visible")
-        work.creates.setdefault(service, []).append((change.id, payload))
+        _classify(work, change, desired, live, ids, location_id)
     for wix_id, service in sorted(garbage.items()):
         work.deletes.setdefault(service, []).append(wix_id)
-    for key in live.adopted:
-        work.notes.setdefault(key, []).append(f"adopted the live {key[0]} with the same name ({live.wix_ids[key]})")
+    for adopted in live.adopted:
+        work.notes.setdefault(adopted, []).append(
+            f"adopted the live {adopted[0]} with the same name ({live.wix_ids[adopted]})"
+        )
     operations = _operations(work)
     annotated = tuple(replace(c, notes=c.notes + tuple(work.notes.get(c.key, ()))) for c in changes)
     notes = []
@@ -107,7 +102,37 @@ def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: 
     )
 
 
-def _update(work: _Work, service: str, local_id: str, payload: dict, raw_before: dict | None, mask: str) -> None:
+def _classify(
+    work: _Work, change: Change, desired: Essence, live: LiveSite, ids: dict[str, str], location_id: str | None
+) -> None:
+    """What one change asks of each phase: a create to build, an update at the cut-over, a delete."""
+    service: str = namespace(change.kind)
+    key = f"{service}:{change.id}"
+    if change.action == Action.REMOVE:
+        wix = live.wix_ids[change.key]
+        work.deletes.setdefault(service, []).append(wix)
+        if service == "menu":
+            _update(work, service, change.id, {"visible": False}, live.known[wix], "visible")
+        return
+    fields = desired[change.key]
+    payload = convert.to_wix(service, fields, location_id if service == "menu" else None)
+    if key in ids:
+        if change.action == Action.CREATE:
+            work.notes.setdefault(change.key, []).append(
+                f"reuses the Wix {NOUNS[service]} {ids[key]} an interrupted run had built"
+            )
+        payload.pop("businessLocationId", None)  # set once, at creation
+        _update(work, service, change.id, payload, live.known[ids[key]], convert.mask(service))
+        return
+    if service == "menu" and fields["visible"]:
+        payload["visible"] = False  # built hidden; shown at the cut-over
+        _update(work, service, change.id, {"visible": True}, None, "visible")
+    work.creates.setdefault(service, []).append((change.id, payload))
+
+
+def _update(
+    work: _Work, service: str, local_id: str, payload: JsonObject, raw_before: JsonObject | None, mask: str
+) -> None:
     """An in-place change at the cut-over. ``raw_before`` is None for entities built in this run."""
     undo = convert.before(service, raw_before) if raw_before is not None else None
     if raw_before is not None:
@@ -139,7 +164,7 @@ def _operations(work: _Work) -> list[Operation]:
     return [replace(o, step=used.index(o.step)) for o in ops]
 
 
-def _creates(step: int, service: str, entries: list[tuple[str, dict]]) -> list[Operation]:
+def _creates(step: int, service: str, entries: list[tuple[str, JsonObject]]) -> list[Operation]:
     spec = client.SERVICES[service]
     if service == "label":  # no bulk create for labels
         operation, method, path = client.single_create(service)
@@ -212,7 +237,7 @@ def _cut_over(step: int, work: _Work) -> list[Operation]:
             elements = []
             for local_id, payload, _, mask in batch:
                 entity = {"id": ref(service, local_id), "revision": rev(service, local_id), **payload}
-                element = {spec.entity: entity}
+                element: JsonObject = {spec.entity: entity}
                 if service != "variant":  # variants take whole-entity updates (their mask is internal)
                     element["mask"] = mask
                 elements.append(element)

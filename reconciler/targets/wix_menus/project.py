@@ -21,11 +21,25 @@ perpetual difference.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-from reconciler.engine.essence import ALL_FULFILLMENT, ALL_PLATFORMS, Essence, money, text
+from reconciler.canonical import JsonObject
+from reconciler.engine.essence import Essence, money, text
 from reconciler.engine.vocabulary import Kind
-from reconciler.model.catalog import Catalog, Deselection, Extras, Orderable, Selection, Visible
+from reconciler.model.catalog import (
+    ALL_FULFILLMENT,
+    ALL_PLATFORMS,
+    Catalog,
+    Deselection,
+    Dish,
+    Extras,
+    Menu,
+    OptionGroup,
+    Orderable,
+    Selection,
+    Visible,
+)
 from reconciler.targets.wix_menus.capabilities import (
     DEFAULT_SIZE,
     FULFILMENT,
@@ -42,7 +56,7 @@ MAX_RULE = 25
 LIMITS = {"menu": 500, "section": 500, "item": 200, "variant": 200, "modifier": 200, "group": 100, "label": 50}
 
 
-def size_group(dish: Orderable, groups: dict, variations: set[str]):
+def size_group(dish: Orderable, groups: Mapping[str, OptionGroup], variations: set[str]) -> Selection | None:
     """The option that becomes the dish's price variants: its first selection of variations."""
     for group_id in dish.options:
         group = groups[group_id]
@@ -53,31 +67,50 @@ def size_group(dish: Orderable, groups: dict, variations: set[str]):
 
 def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
     """(essence, approximations to report, problems that make the catalog unplannable)."""
-    groups = {g.id: g for g in catalog.option_groups}
-    items = {i.id: i for i in [*catalog.dishes, *catalog.variations]}
-    variations = {v.id for v in catalog.variations}
-    lost: dict[str, list[str]] = {}
-    refused: list[str] = []
-    out: Essence = {}
-
-    def lose(what: str, who: str) -> None:
-        lost.setdefault(what, []).append(who)
-
+    projection = _Projection(catalog)
     for menu in catalog.menus:
-        _visibility_losses(menu, f"menu {menu.id}", lose)
+        projection.menu(menu)
+    used_groups: set[str] = set()
+    for dish in catalog.dishes:
+        used_groups.update(projection.dish(dish))
+    for group_id in sorted(used_groups):
+        projection.group(projection.groups[group_id])
+    projection.check()
+    lost = sorted(projection.lost.items())
+    notes = [f"not supported by Menus (New), left out: {what}: {_few(who)}" for what, who in lost]
+    return projection.out, notes, projection.refused
+
+
+class _Projection:
+    """The essence being built, with what it had to leave out and what it refuses."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.groups = {g.id: g for g in catalog.option_groups}
+        self.items: dict[str, Orderable] = {i.id: i for i in [*catalog.dishes, *catalog.variations]}
+        self.variations = {v.id for v in catalog.variations}
+        self.lost: dict[str, list[str]] = {}
+        self.refused: list[str] = []
+        self.out: Essence = {}
+
+    def lose(self, what: str, who: str) -> None:
+        self.lost.setdefault(what, []).append(who)
+
+    def menu(self, menu: Menu) -> None:
+        _visibility_losses(menu, f"menu {menu.id}", self.lose)
         if menu.image:
-            lose(MENU_IMAGES, menu.id)
-        out[(Kind.MENU, menu.id)] = {
+            self.lose(MENU_IMAGES, menu.id)
+        self.out[(Kind.MENU, menu.id)] = {
             "name": menu.name,
             "description": text(menu.description),
             "visible": menu.visible,
             "sections": [s.id for s in menu.sections],
         }
         if len(menu.sections) > 100:
-            refused.append(f"menu {menu.id} has {len(menu.sections)} sections; Menus (New) allows 100")
+            self.refused.append(f"menu {menu.id} has {len(menu.sections)} sections; Menus (New) allows 100")
         for section in menu.sections:
-            _visibility_losses(section, f"section {section.id}", lose)
-            out[(Kind.SECTION, section.id)] = {
+            _visibility_losses(section, f"section {section.id}", self.lose)
+            self.out[(Kind.SECTION, section.id)] = {
                 "menu": menu.id,
                 "name": section.name,
                 "description": text(section.description),
@@ -86,17 +119,16 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
                 "dishes": list(section.dishes),
             }
             if len(section.dishes) > 300:
-                refused.append(f"section {section.id} lists {len(section.dishes)} dishes; Menus (New) allows 300")
+                self.refused.append(f"section {section.id} lists {len(section.dishes)} dishes; Menus (New) allows 300")
 
-    used_groups: set[str] = set()
-    for dish in catalog.dishes:
-        _visibility_losses(dish, f"dish {dish.id}", lose)
+    def dish(self, dish: Dish) -> list[str]:
+        """Project one dish; returns the option groups it uses as modifier groups."""
+        _visibility_losses(dish, f"dish {dish.id}", self.lose)
         if dish.tax_rate != 0:
-            lose(TAX_RATES, dish.id)
-        sizes = size_group(dish, groups, variations)
+            self.lose(TAX_RATES, dish.id)
+        sizes = size_group(dish, self.groups, self.variations)
         others = [g for g in dish.options if sizes is None or g != sizes.id]
-        used_groups.update(others)
-        record = {
+        record: JsonObject = {
             "name": dish.name,
             "description": text(dish.description),
             "image": dish.image,
@@ -112,51 +144,56 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
             record["price"] = money(dish.price)
         else:
             if sizes.default is not None and sizes.default != sizes.choices[0].item:
-                lose(DEFAULT_SIZE, dish.id)
+                self.lose(DEFAULT_SIZE, dish.id)
             record["variants"] = [{"variant": c.item, "price": money(dish.price + c.price)} for c in sizes.choices]
             for choice in sizes.choices:
-                out[(Kind.VARIANT, choice.item)] = {"name": items[choice.item].name}
+                self.out[(Kind.VARIANT, choice.item)] = {"name": self.items[choice.item].name}
         for label in dish.labels:
-            out[(Kind.LABEL, label)] = {"name": label}
+            self.out[(Kind.LABEL, label)] = {"name": label}
         if len(dish.labels) > 10:
-            refused.append(f"dish {dish.id} has {len(dish.labels)} labels; Menus (New) allows 10")
+            self.refused.append(f"dish {dish.id} has {len(dish.labels)} labels; Menus (New) allows 10")
         if len(others) > 25:
-            refused.append(f"dish {dish.id} has {len(others)} option groups; Menus (New) allows 25")
-        out[(Kind.DISH, dish.id)] = record
+            self.refused.append(f"dish {dish.id} has {len(others)} option groups; Menus (New) allows 25")
+        self.out[(Kind.DISH, dish.id)] = record
+        return others
 
-    for group_id in sorted(used_groups):
-        group = groups[group_id]
+    def group(self, group: OptionGroup) -> None:
         record, problem = _modifier_group(group)
         if problem:
-            refused.append(problem)
-            continue
-        out[(Kind.OPTION_GROUP, group_id)] = record
+            self.refused.append(problem)
+            return
+        self.out[(Kind.OPTION_GROUP, group.id)] = record
         for choice in group.choices:
-            item = items[choice.item]
-            out[(Kind.MODIFIER, choice.item)] = {"name": item.name, "in_stock": item.in_stock}
+            item = self.items[choice.item]
+            self.out[(Kind.MODIFIER, choice.item)] = {"name": item.name, "in_stock": item.in_stock}
 
-    for variation in catalog.variations:
-        if ((Kind.VARIANT, variation.id) in out or (Kind.MODIFIER, variation.id) in out) and _has_details(variation):
-            lose(VARIATION_DETAILS, variation.id)
-    if any(i.options for i in catalog.variations):
-        lose(VARIATION_OPTIONS, ", ".join(v.id for v in catalog.variations if v.options))
-    for (kind, local_id), record in out.items():
-        limit = LIMITS.get(namespace(kind))
-        if limit and len(record.get("name") or "") > limit:
-            refused.append(f"{kind} {local_id}: the name is longer than the {limit} characters Menus (New) allows")
-    for choice_price in (c.price for g in catalog.option_groups for c in g.choices):
-        if _scale(choice_price) > 3:
-            refused.append(f"a choice price {choice_price} has more than 3 decimals")
-            break
-    notes = [f"not supported by Menus (New), left out: {what}: {_few(who)}" for what, who in sorted(lost.items())]
-    return out, notes, refused
+    def check(self) -> None:
+        """What only the whole projection tells: variations' lost details, names and prices too long."""
+        out, variations = self.out, self.catalog.variations
+        for variation in variations:
+            if ((Kind.VARIANT, variation.id) in out or (Kind.MODIFIER, variation.id) in out) and _has_details(
+                variation
+            ):
+                self.lose(VARIATION_DETAILS, variation.id)
+        if any(v.options for v in variations):
+            self.lose(VARIATION_OPTIONS, ", ".join(v.id for v in variations if v.options))
+        for (kind, local_id), record in out.items():
+            limit = LIMITS.get(namespace(kind))
+            if limit and len(record.get("name") or "") > limit:
+                self.refused.append(
+                    f"{kind} {local_id}: the name is longer than the {limit} characters Menus (New) allows"
+                )
+        for choice_price in (c.price for g in self.catalog.option_groups for c in g.choices):
+            if _scale(choice_price) > 3:
+                self.refused.append(f"a choice price {choice_price} has more than 3 decimals")
+                break
 
 
-def _modifier_group(group) -> tuple[dict, str | None]:
+def _modifier_group(group: OptionGroup) -> tuple[JsonObject, str | None]:
     choices = group.choices
     if isinstance(group, Selection):
-        rule = (True, 1, 1)
-        chosen = {group.default} if group.default else set()
+        rule: tuple[bool, int, int] = (True, 1, 1)
+        chosen: set[str] = {group.default} if group.default else set()
     elif isinstance(group, Extras):
         rule = (group.min > 0, group.min, group.effective_max)
         chosen = set(group.defaults)
@@ -181,7 +218,7 @@ def _modifier_group(group) -> tuple[dict, str | None]:
     }, None
 
 
-def _visibility_losses(entity: Visible, who: str, lose) -> None:
+def _visibility_losses(entity: Visible, who: str, lose: Callable[[str, str], None]) -> None:
     if set(entity.fulfillment) != set(ALL_FULFILLMENT):
         lose(FULFILMENT, who)
     if set(entity.platforms) != set(ALL_PLATFORMS):

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reconciler.canonical import fingerprint
+from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.essence import Essence, Key, money, text
 from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
@@ -24,7 +24,7 @@ from reconciler.targets.wix_menus.client import SERVICES, MenusApi
 
 @dataclass
 class RawSite:
-    lists: dict[str, list[dict]]  # service (an id namespace) -> entities
+    lists: dict[str, list[JsonObject]]  # service (an id namespace) -> entities
 
     def fingerprint(self) -> str:
         return fingerprint(sorted(self.hashes().items()))
@@ -41,7 +41,7 @@ class RawSite:
 class LiveSite:
     essence: Essence
     wix_ids: dict[Key, str]
-    known: dict[str, dict]  # every listed entity by Wix id
+    known: dict[str, JsonObject]  # every listed entity by Wix id
     services: dict[str, str]  # Wix id -> the service that holds it
     local_to_wix: dict[tuple[str, str], str]  # (namespace, local id) -> Wix id
     adopted: list[Key] = field(default_factory=list)
@@ -62,66 +62,21 @@ def interpret(
     known = {e["id"]: e for entities in raw.lists.values() for e in entities if e.get("id")}
     services = {e["id"]: service for service, entities in raw.lists.items() for e in entities if e.get("id")}
     namer = Namer(entries, desired, set(known), namespace)
-    names = namer.names
-
-    def name(kind: str, wix_id: str, parent: str | None = None) -> str:
-        return namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
-
-    def reachable(kind: str, wix_id: str) -> bool:
-        return wix_id in known and services[wix_id] == namespace(kind)
-
-    live: Essence = {}
-    wix_ids: dict[Key, str] = {}
-    pending: list[tuple[str, str]] = []  # (essence kind, Wix id) of everything reached
-
-    for menu in raw.lists["menu"]:
-        if several_locations and menu.get("businessLocationId") not in (None, location_id):
-            continue
-        menu_local = name(Kind.MENU, menu["id"])
-        pending.append((Kind.MENU, menu["id"]))
-        for section_id in menu.get("sectionIds") or []:
-            if reachable(Kind.SECTION, section_id) and section_id not in names:
-                name(Kind.SECTION, section_id, menu_local)
-                pending.append((Kind.SECTION, section_id))
-    for _, section_id in [p for p in pending if p[0] == Kind.SECTION]:
-        for child in known[section_id].get("itemIds") or []:
-            if reachable(Kind.DISH, child) and child not in names:
-                name(Kind.DISH, child)
-                pending.append((Kind.DISH, child))
-    for _, item_id in [p for p in pending if p[0] == Kind.DISH]:
-        item = known[item_id]
-        for ref in _item_refs(item):
-            kind, wix_id = ref
-            if reachable(kind, wix_id) and wix_id not in names:
-                name(kind, wix_id)
-                pending.append(ref)
-    for _, group_id in [p for p in pending if p[0] == Kind.OPTION_GROUP]:
-        for modifier in known[group_id].get("modifiers") or []:
-            wix_id = modifier.get("id")
-            if reachable(Kind.MODIFIER, wix_id) and wix_id not in names:
-                name(Kind.MODIFIER, wix_id)
-                pending.append((Kind.MODIFIER, wix_id))
-
-    to_local = namer.local
-
-    menu_of = {}
-    for kind, wix_id in pending:
+    menus = [
+        m for m in raw.lists["menu"] if not several_locations or m.get("businessLocationId") in (None, location_id)
+    ]
+    reached = _reach(menus, known, services, namer)
+    menu_of: dict[str, str] = {}
+    for kind, wix_id in reached:
         if kind == Kind.MENU:
             for section_id in known[wix_id].get("sectionIds") or []:
-                menu_of.setdefault(section_id, names[wix_id])
-    for kind, wix_id in pending:
-        record = _record(kind, known[wix_id], to_local, menu_of.get(wix_id))
-        live[(kind, names[wix_id])] = record
-        wix_ids[(kind, names[wix_id])] = wix_id
-
-    # Entities mapped to us, still there, but no longer reachable: left by an interrupted run.
-    reachable = set(wix_ids.values())
-    wanted = {(namespace(k), i) for k, i in desired}
-    detached = {
-        e.wix_id: e.namespace
-        for e in entries
-        if e.wix_id in known and e.wix_id not in reachable and (e.namespace, e.local_id) not in wanted
-    }
+                menu_of.setdefault(section_id, namer.names[wix_id])
+    live: Essence = {}
+    wix_ids: dict[Key, str] = {}
+    for kind, wix_id in reached:
+        key = (kind, namer.names[wix_id])
+        live[key] = _record(kind, known[wix_id], namer.local, menu_of.get(wix_id))
+        wix_ids[key] = wix_id
     return LiveSite(
         live,
         wix_ids,
@@ -130,23 +85,63 @@ def interpret(
         namer.local_to_wix,
         sorted(namer.adopted),
         drifted(live, entries, namespace),
-        detached=detached,
+        detached=_detached(entries, known, set(wix_ids.values()), desired),
     )
 
 
-def _item_refs(item: dict) -> list[tuple[str, str]]:
-    refs = [(Kind.OPTION_GROUP, g.get("id")) for g in item.get("modifierGroups") or []]
+def _reach(
+    menus: list[JsonObject], known: dict[str, JsonObject], services: dict[str, str], namer: Namer
+) -> list[tuple[Kind, str]]:
+    """What a diner of the location reaches, top down, each named through ``namer`` on the way."""
+    names = namer.names
+    reached: list[tuple[Kind, str]] = []
+
+    def reach(kind: Kind, wix_id: str | None, parent: str | None = None) -> None:
+        if wix_id in known and services[wix_id] == namespace(kind) and wix_id not in names:
+            namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
+            reached.append((kind, wix_id))
+
+    for menu in menus:
+        reach(Kind.MENU, menu["id"])
+        for section_id in menu.get("sectionIds") or []:
+            reach(Kind.SECTION, section_id, names[menu["id"]])
+    for _, section_id in [r for r in reached if r[0] == Kind.SECTION]:
+        for child in known[section_id].get("itemIds") or []:
+            reach(Kind.DISH, child)
+    for _, item_id in [r for r in reached if r[0] == Kind.DISH]:
+        for kind, wix_id in _item_refs(known[item_id]):
+            reach(kind, wix_id)
+    for _, group_id in [r for r in reached if r[0] == Kind.OPTION_GROUP]:
+        for modifier in known[group_id].get("modifiers") or []:
+            reach(Kind.MODIFIER, modifier.get("id"))
+    return reached
+
+
+def _detached(
+    entries: list[Entry], known: dict[str, JsonObject], reachable: set[str], desired: Essence
+) -> dict[str, str]:
+    """Entities mapped to us, still there, but no longer reachable: left by an interrupted run."""
+    wanted = {(namespace(k), i) for k, i in desired}
+    return {
+        e.wix_id: e.namespace
+        for e in entries
+        if e.wix_id in known and e.wix_id not in reachable and (e.namespace, e.local_id) not in wanted
+    }
+
+
+def _item_refs(item: JsonObject) -> list[tuple[Kind, str]]:
+    refs: list[tuple[Kind, str | None]] = [(Kind.OPTION_GROUP, g.get("id")) for g in item.get("modifierGroups") or []]
     refs += [(Kind.LABEL, label.get("id")) for label in item.get("labels") or []]
     refs += [(Kind.VARIANT, v.get("variantId")) for v in ((item.get("priceVariants") or {}).get("variants") or [])]
     return [(kind, wix_id) for kind, wix_id in refs if wix_id]
 
 
-def _price(info: dict | None) -> str | None:
+def _price(info: JsonObject | None) -> str | None:
     value = (info or {}).get("price")
-    return money(value) if value not in (None, "") else None
+    return None if value is None or value == "" else money(value)
 
 
-def _record(kind: str, raw: dict, to_local: Callable[[str], str], menu: str | None) -> dict:
+def _record(kind: Kind, raw: JsonObject, to_local: Callable[[str], str], menu: str | None) -> JsonObject:
     if kind == Kind.MENU:
         return {
             "name": raw.get("name") or "",

@@ -8,8 +8,9 @@ fails (docs/menus-new-atomicity.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from reconciler.engine.capabilities import TargetInfo
+from reconciler.engine.capabilities import Capabilities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Built
@@ -32,9 +33,9 @@ class Resolved:
 
 
 class WixMenusTarget:
-    name = "wix-menus"
-    capabilities = CAPABILITIES
-    guarantee = "compensated (no drafts: built unattached, one cut-over step, rolled back on failure)"
+    name: ClassVar[str] = "wix-menus"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
+    guarantee: ClassVar[str] = "compensated (no drafts: built unattached, one cut-over step, rolled back on failure)"
 
     def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:
         self.session = session

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 
+from reconciler.canonical import JsonObject
 from reconciler.errors import ApiError
 from reconciler.http import Session
 
@@ -28,21 +29,21 @@ class CatalogsV3:
         operation: str,
         method: str,
         path: str,
-        body: dict | None = None,
+        body: JsonObject | None = None,
         params: list[tuple[str, str]] | None = None,
         idempotent: bool = True,
-    ) -> dict:
+    ) -> JsonObject:
         return await self.session.call(
             operation, method, self.prefix + path, json_body=body, params=params, idempotent=idempotent
         )
 
     # -- catalogs ---------------------------------------------------------------------------------
-    async def list_catalogs(self, location_ids: list[str] | None = None) -> list[dict]:
+    async def list_catalogs(self, location_ids: list[str] | None = None) -> list[JsonObject]:
         """Catalogs (of some locations, or all), following offset pages of 1,000."""
-        found: list[dict] = []
+        found: list[JsonObject] = []
         while True:
             # Paging and sorting travel in the SDK's `.r` form (base64url JSON).
-            request: dict = {"paging": {"limit": 1000, "offset": len(found)}}
+            request: JsonObject = {"paging": {"limit": 1000, "offset": len(found)}}
             if location_ids:
                 request["locationIds"] = location_ids
             encoded = base64.urlsafe_b64encode(json.dumps(request, separators=(",", ":")).encode()).decode()
@@ -53,20 +54,20 @@ class CatalogsV3:
                 return found
 
     # -- live reads ------------------------------------------------------------------------------
-    async def list_menus(self, catalog_id: str) -> list[dict]:
+    async def list_menus(self, catalog_id: str) -> list[JsonObject]:
         data = await self.call("listMenus", "GET", f"/catalogs/{catalog_id}/menus", params=[("archived", "true")])
         return data.get("menus") or []
 
-    async def list_sections(self, catalog_id: str) -> list[dict]:
+    async def list_sections(self, catalog_id: str) -> list[JsonObject]:
         data = await self.call("listSections", "GET", f"/catalogs/{catalog_id}/sections", params=[("archived", "true")])
         return data.get("sections") or []
 
-    async def list_items(self, catalog_id: str) -> list[dict]:
+    async def list_items(self, catalog_id: str) -> list[JsonObject]:
         data = await self.call("listItems", "GET", f"/catalogs/{catalog_id}/items", params=[("archived", "true")])
         return data.get("items") or []
 
     # -- drafts ----------------------------------------------------------------------------------
-    async def create_draft(self, catalog_id: str) -> dict:
+    async def create_draft(self, catalog_id: str) -> JsonObject:
         return await self.call(
             "createDraftCatalog",
             "POST",
@@ -75,7 +76,7 @@ class CatalogsV3:
             idempotent=False,
         )
 
-    async def publish_draft(self, catalog_id: str) -> dict:
+    async def publish_draft(self, catalog_id: str) -> JsonObject:
         return await self.call(
             "publishDraftCatalog",
             "POST",

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reconciler.canonical import JsonObject
 from reconciler.engine import essence as E
 from reconciler.engine.vocabulary import Namespace
+from reconciler.model.catalog import ALL_FULFILLMENT, ALL_PLATFORMS, DAYS
 
-_DAY_TO_WIX = {d: d.upper() for d in E.DAYS}
+_DAY_TO_WIX = {d: d.upper() for d in DAYS}
 _DAY_FROM_WIX = {v: k for k, v in _DAY_TO_WIX.items()}
 _FULFILLMENT_TO_WIX = {"delivery": "DELIVERY", "pickup_or_dine_in": "PICKUP_OR_DINE_IN"}
 _FULFILLMENT_FROM_WIX = {v: k for k, v in _FULFILLMENT_TO_WIX.items()}
-_PLATFORM_TO_WIX = {p: p.upper() for p in E.ALL_PLATFORMS}
+_PLATFORM_TO_WIX = {p: p.upper() for p in ALL_PLATFORMS}
 _PLATFORM_FROM_WIX = {v: k for k, v in _PLATFORM_TO_WIX.items()}
 _OPTION_BRANCH = {"selection": "selection", "extras": "extras", "deselection": "deselection"}
 
@@ -32,7 +34,7 @@ def _clearable(value: str | None) -> str:
 
 
 # -- to Wix ---------------------------------------------------------------------------------------
-def visibility_to_wix(fields: dict) -> dict:
+def visibility_to_wix(fields: JsonObject) -> JsonObject:
     periods = [
         {
             "openDay": _DAY_TO_WIX[w["day"]],
@@ -54,7 +56,7 @@ def visibility_to_wix(fields: dict) -> dict:
     }
 
 
-def option_to_wix(option: dict, to_ref: Ref) -> dict:
+def option_to_wix(option: JsonObject, to_ref: Ref) -> JsonObject:
     choices = [{"itemId": to_ref(Namespace.ITEM, c["item"]), "price": {"value": c["price"]}} for c in option["choices"]]
     if option["type"] == "selection":
         default = option.get("default")
@@ -71,7 +73,7 @@ def option_to_wix(option: dict, to_ref: Ref) -> dict:
     return {"name": option["name"], _OPTION_BRANCH[option["type"]]: branch}
 
 
-def item_to_wix(fields: dict, to_ref: Ref, options: list[dict] | None = None) -> dict:
+def item_to_wix(fields: JsonObject, to_ref: Ref, options: list[JsonObject] | None = None) -> JsonObject:
     chosen = fields["options"] if options is None else options
     return {
         "name": fields["name"],
@@ -87,7 +89,7 @@ def item_to_wix(fields: dict, to_ref: Ref, options: list[dict] | None = None) ->
     }
 
 
-def section_to_wix(fields: dict, to_ref: Ref, dishes: list[str] | None = None) -> dict:
+def section_to_wix(fields: JsonObject, to_ref: Ref, dishes: list[str] | None = None) -> JsonObject:
     listed = fields["dishes"] if dishes is None else dishes
     return {
         "name": fields["name"],
@@ -98,7 +100,7 @@ def section_to_wix(fields: dict, to_ref: Ref, dishes: list[str] | None = None) -
     }
 
 
-def menu_to_wix(fields: dict, to_ref: Ref, sections: list[str] | None = None) -> dict:
+def menu_to_wix(fields: JsonObject, to_ref: Ref, sections: list[str] | None = None) -> JsonObject:
     listed = fields["sections"] if sections is None else sections
     return {
         "name": fields["name"],
@@ -110,7 +112,7 @@ def menu_to_wix(fields: dict, to_ref: Ref, sections: list[str] | None = None) ->
 
 
 # -- from Wix -------------------------------------------------------------------------------------
-def visibility_from_wix(criteria: dict | None) -> dict:
+def visibility_from_wix(criteria: JsonObject | None) -> JsonObject:
     criteria = criteria or {}
     availability = criteria.get("availability") or {}
     hours = [
@@ -137,14 +139,14 @@ def visibility_from_wix(criteria: dict | None) -> dict:
     platforms = [_PLATFORM_FROM_WIX[p] for p in criteria.get("platforms") or [] if p in _PLATFORM_FROM_WIX]
     return E.visibility(
         criteria.get("visible") is not False,
-        fulfillment or list(E.ALL_FULFILLMENT),
-        platforms or list(E.ALL_PLATFORMS),
+        fulfillment or list(ALL_FULFILLMENT),
+        platforms or list(ALL_PLATFORMS),
         hours,
         special,
     )
 
 
-def option_from_wix(option: dict, local: Callable[[str], str]) -> dict:
+def option_from_wix(option: JsonObject, local: Callable[[str], str]) -> JsonObject:
     for branch in ("selection", "extras", "deselection"):
         body = option.get(branch)
         if body is not None:
@@ -167,7 +169,7 @@ def option_from_wix(option: dict, local: Callable[[str], str]) -> dict:
     return resolved
 
 
-def item_from_wix(raw: dict, local: Callable[[str], str]) -> dict:
+def item_from_wix(raw: JsonObject, local: Callable[[str], str]) -> JsonObject:
     return {
         "name": raw.get("name") or "",
         "description": E.text(raw.get("description")),
@@ -182,7 +184,7 @@ def item_from_wix(raw: dict, local: Callable[[str], str]) -> dict:
     }
 
 
-def section_from_wix(raw: dict, menu_local: str, dishes: list[str]) -> dict:
+def section_from_wix(raw: JsonObject, menu_local: str, dishes: list[str]) -> JsonObject:
     return {
         "menu": menu_local,
         "name": raw.get("name") or "",
@@ -193,7 +195,7 @@ def section_from_wix(raw: dict, menu_local: str, dishes: list[str]) -> dict:
     }
 
 
-def menu_from_wix(raw: dict, sections: list[str]) -> dict:
+def menu_from_wix(raw: JsonObject, sections: list[str]) -> JsonObject:
     return {
         "name": raw.get("name") or "",
         "description": E.text(raw.get("description")),
@@ -203,6 +205,6 @@ def menu_from_wix(raw: dict, sections: list[str]) -> dict:
     }
 
 
-def fresh_variation(name: str) -> dict:
+def fresh_variation(name: str) -> JsonObject:
     """What Bulk Create Variations leaves behind: a name and the server's defaults."""
     return item_from_wix({"name": name}, lambda wix_id: wix_id)

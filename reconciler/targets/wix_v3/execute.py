@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, LockHeld, TemporaryApiError
@@ -59,7 +60,7 @@ class Executor:
     async def run(self, plan: Plan, before_publish: Stage) -> ExecutionResult:
         count = CallCount(self.api.session.stats)
         if not plan.operations:
-            await _maybe(before_publish({}))
+            before_publish({})
             return ExecutionResult()
         if plan.operations[0].call != "createDraftCatalog":
             await self._live(plan, before_publish)
@@ -80,7 +81,7 @@ class Executor:
 
     async def _live(self, plan: Plan, before_publish: Stage) -> None:
         # A single live update: one PATCH is atomic on its own, and safe to retry.
-        await _maybe(before_publish({}))
+        before_publish({})
         total = len(plan.operations)
         for done, op in enumerate(plan.operations):
             self.progress(Phase.CUT_OVER, op.summary, done, total)  # each call is live at once
@@ -98,7 +99,7 @@ class Executor:
                 raise ApplyFailed(f"{op.summary} failed; the live catalog is unchanged: {exc}") from exc
         self.progress(Phase.CUT_OVER, "done", total, total)
 
-    async def _transaction(self, plan: Plan, before_publish) -> dict[str, str]:
+    async def _transaction(self, plan: Plan, before_publish: Stage) -> dict[str, str]:
         await self._create_draft()
         table = dict(plan.ids)
         created: dict[str, str] = {}
@@ -114,7 +115,7 @@ class Executor:
                     created.update(ids)
                     table.update(ids)
                 done += len(batch)
-            await _maybe(before_publish(created))
+            before_publish(created)
         except BaseException as exc:
             await self._discard_after(exc)
             raise
@@ -209,7 +210,7 @@ class Executor:
         raise ApplyFailed(f"publish failed: {publish_error}; the draft was discarded and the live catalog is unchanged")
 
 
-def check_bulk(op: Operation, response: dict) -> dict[str, str]:
+def check_bulk(op: Operation, response: JsonObject) -> dict[str, str]:
     """Check every element of a bulk result; return the ids of created entities by local key."""
     if not op.call.startswith("bulk"):
         return {}
@@ -236,8 +237,3 @@ def check_bulk(op: Operation, response: dict) -> dict[str, str]:
             raise ApplyFailed(f"{op.call} returned no id for {kind} {local_id}")
         created[f"{kind}:{local_id}"] = wix_id
     return created
-
-
-async def _maybe(value) -> None:
-    if asyncio.iscoroutine(value):
-        await value

@@ -21,21 +21,22 @@ wanted again gets its old Wix id back (photos, ratings and history survive).
 
 A plan that changes exactly one existing entity uses the live update endpoint instead: one call
 instead of three, as Wix recommends.
+The draft's calls, step by step, are built by steps.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from reconciler.canonical import fingerprint
+from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.diff import Change
-from reconciler.engine.essence import Essence, Key
+from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Built, Operation, ref
 from reconciler.engine.vocabulary import Action, Kind, Namespace
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.capabilities import namespace
-from reconciler.targets.wix_v3.client import BULK_LIMIT
 from reconciler.targets.wix_v3.read import LiveCatalog
+from reconciler.targets.wix_v3.steps import Work, draft_operations, update
 
 REMOVAL_NOTE = (
     "Catalogs v3 has no delete: removed menus are archived, removed sections and dishes are "
@@ -43,33 +44,19 @@ REMOVAL_NOTE = (
 )
 
 
-@dataclass
-class _Work:
-    archive: list[str] = field(default_factory=list)  # menu local ids
-    unarchive: list[str] = field(default_factory=list)
-    new_menus: list[str] = field(default_factory=list)
-    new_variations: list[str] = field(default_factory=list)
-    new_sections: list[str] = field(default_factory=list)
-    new_dishes: list[str] = field(default_factory=list)
-    items: dict[str, dict] = field(default_factory=dict)  # local id -> update payload
-    sections: dict[str, tuple[dict, dict]] = field(default_factory=dict)  # local -> (menu ref, payload)
-    menus: dict[str, dict] = field(default_factory=dict)
-    notes: dict[Key, list[str]] = field(default_factory=dict)
-
-
 def build(
     changes: list[Change], desired: Essence, live: LiveCatalog, catalog_id: str, live_updates: bool = True
 ) -> Built:
     ids = _known_ids(desired, live)
-    work = _Work()
+    work = Work()
     for change in changes:
         _classify(change, desired, live, ids, work)
     for key in live.adopted:
         work.notes.setdefault(key, []).append(
             f"adopted the live {key[0]} with the same name (Wix id {live.wix_ids[key]})"
         )
-    single = _single_live_update(changes, work, desired, ids, catalog_id, live) if live_updates else None
-    operations = single or (_draft_operations(work, desired, catalog_id) if changes else [])
+    single = _single_liveupdate(changes, work, desired, ids, catalog_id, live) if live_updates else None
+    operations = single or (draft_operations(work, desired, catalog_id) if changes else [])
     annotated = tuple(replace(c, notes=c.notes + tuple(work.notes.get(c.key, ()))) for c in changes)
     notes = [REMOVAL_NOTE] if any(c.action == Action.REMOVE for c in changes) else []
     notes += (
@@ -91,7 +78,7 @@ def _known_ids(desired: Essence, live: LiveCatalog) -> dict[str, str]:
     return dict(sorted(ids.items()))
 
 
-def _reusable(kind: str, local_id: str, live: LiveCatalog) -> str | None:
+def _reusable(kind: Kind, local_id: str, live: LiveCatalog) -> str | None:
     """A Wix id from the mapping that still exists (possibly unlisted or an archived menu)."""
     wix = live.local_to_wix.get((namespace(kind), local_id))
     raw = live.known.get(wix) if wix else None
@@ -104,13 +91,13 @@ def _reusable(kind: str, local_id: str, live: LiveCatalog) -> str | None:
     return wix
 
 
-def _classify(change: Change, desired: Essence, live: LiveCatalog, ids: dict, work: _Work) -> None:
+def _classify(change: Change, desired: Essence, live: LiveCatalog, ids: JsonObject, work: Work) -> None:
     kind, local_id = change.kind, change.id
-    fields = desired.get(change.key)
-    ns = namespace(kind)
     if change.action == Action.REMOVE:
         _remove(change, live, work)
         return
+    fields = desired[change.key]
+    ns = namespace(kind)
     existing = ids.get(f"{ns}:{local_id}")
     if change.action == Action.UPDATE and kind == Kind.SECTION and live.essence[change.key]["menu"] != fields["menu"]:
         # A section belongs to one menu for good: recreate it in the new menu, hide the old one.
@@ -142,24 +129,14 @@ def _classify(change: Change, desired: Essence, live: LiveCatalog, ids: dict, wo
             work.notes.setdefault(change.key, []).append(f"unarchives the menu archived earlier ({existing})")
         else:
             work.notes.setdefault(change.key, []).append(f"reuses the Wix {kind} unlisted earlier ({existing})")
-    _update(kind, local_id, fields, work)
+    update(kind, local_id, fields, work)
 
 
-def _update(kind: str, local_id: str, fields: dict, work: _Work) -> None:
-    if kind == Kind.MENU:
-        work.menus[local_id] = {"id": ref(Namespace.MENU, local_id), **convert.menu_to_wix(fields, ref)}
-    elif kind == Kind.SECTION:
-        payload = {"id": ref(Namespace.SECTION, local_id), **convert.section_to_wix(fields, ref)}
-        work.sections[local_id] = (ref(Namespace.MENU, fields["menu"]), payload)
-    else:
-        work.items[local_id] = {"id": ref(Namespace.ITEM, local_id), **convert.item_to_wix(fields, ref)}
-
-
-def _hide_payload(fields: dict, entity_ref: dict | str) -> dict:
+def _hide_payload(fields: JsonObject, entity_ref: JsonObject | str) -> JsonObject:
     return {"id": entity_ref, "visibilityCriteria": convert.visibility_to_wix({**fields, "visible": False})}
 
 
-def _remove(change: Change, live: LiveCatalog, work: _Work) -> None:
+def _remove(change: Change, live: LiveCatalog, work: Work) -> None:
     kind, local_id = change.kind, change.id
     fields = live.essence[change.key]
     if kind == Kind.MENU:
@@ -174,199 +151,8 @@ def _remove(change: Change, live: LiveCatalog, work: _Work) -> None:
         work.items[local_id] = _hide_payload(fields, ref(Namespace.ITEM, local_id))
 
 
-def _draft_operations(work: _Work, desired: Essence, catalog_id: str) -> list[Operation]:
-    bulk = f"/draft-catalogs/{catalog_id}/bulk"
-    ops: list[Operation] = [
-        Operation(
-            0,
-            "createDraftCatalog",
-            "POST",
-            f"/draft-catalogs/{catalog_id}/create",
-            {"catalogId": catalog_id},
-            "create a draft catalog",
-            idempotent=False,
-        )
-    ]
-    created_dishes = set(work.new_dishes)
-
-    # Step 1: menus and variations.
-    ops += _chunks(
-        1,
-        "bulkArchiveMenus",
-        f"{bulk}/menus/archive",
-        "ids",
-        sorted(work.archive),
-        lambda m: ref(Namespace.MENU, m),
-        "archive {n} menus",
-    )
-    ops += _chunks(
-        1,
-        "bulkUnarchiveMenus",
-        f"{bulk}/menus/unarchive",
-        "ids",
-        sorted(work.unarchive),
-        lambda m: ref(Namespace.MENU, m),
-        "unarchive {n} menus",
-    )
-    ops += _chunks(
-        1,
-        "bulkCreateMenus",
-        f"{bulk}/menus/create",
-        "menus",
-        sorted(work.new_menus),
-        lambda m: convert.menu_to_wix(desired[(Kind.MENU, m)], ref, sections=[]),
-        "create {n} menus",
-        bind=Namespace.MENU,
-    )
-    ops += _chunks(
-        1,
-        "bulkCreateVariations",
-        f"{bulk}/variations/create",
-        "variations",
-        sorted(work.new_variations),
-        lambda v: {"name": desired[(Kind.VARIATION, v)]["name"]},
-        "create {n} variations",
-        bind=Namespace.ITEM,
-    )
-    for local_id in work.new_menus:
-        if desired[(Kind.MENU, local_id)]["sections"]:
-            _update(Kind.MENU, local_id, desired[(Kind.MENU, local_id)], work)
-    for local_id in work.new_variations:
-        fields = desired[(Kind.VARIATION, local_id)]
-        if fields != convert.fresh_variation(fields["name"]):
-            _update(Kind.VARIATION, local_id, fields, work)
-
-    # Step 2: sections, listing the dishes that already exist.
-    def new_section(local_id: str) -> dict:
-        fields = desired[(Kind.SECTION, local_id)]
-        existing = [d for d in fields["dishes"] if d not in created_dishes]
-        if existing != fields["dishes"]:
-            _update(Kind.SECTION, local_id, fields, work)
-        return {"menuId": ref(Namespace.MENU, fields["menu"]), "section": convert.section_to_wix(fields, ref, existing)}
-
-    ops += _chunks(
-        2,
-        "bulkCreateSections",
-        f"{bulk}/sections/create",
-        "createSectionRequests",
-        sorted(work.new_sections),
-        new_section,
-        "create {n} sections",
-        bind=Namespace.SECTION,
-    )
-
-    # Step 3: dishes, each inside the first section that lists it.
-    home = {}
-    for (kind, section_id), fields in desired.items():
-        if kind == Kind.SECTION:
-            for dish in fields["dishes"]:
-                home.setdefault(dish, (fields["menu"], section_id))
-
-    def new_dish(local_id: str) -> dict:
-        fields = desired[(Kind.DISH, local_id)]
-        ready = [o for o in fields["options"] if not any(c["item"] in created_dishes for c in o["choices"])]
-        if ready != fields["options"]:
-            _update(Kind.DISH, local_id, fields, work)  # options offering new dishes: set in step 4
-        menu_id, section_id = home[local_id]
-        return {
-            "menuId": ref(Namespace.MENU, menu_id),
-            "sectionId": ref(Namespace.SECTION, section_id),
-            "dish": convert.item_to_wix(fields, ref, options=ready),
-        }
-
-    ops += _chunks(
-        3,
-        "bulkCreateDishes",
-        f"{bulk}/dishes/create",
-        "createDishRequests",
-        sorted(work.new_dishes),
-        new_dish,
-        "create {n} dishes",
-        bind=Namespace.ITEM,
-    )
-
-    # Step 4: fields, options and order lists, now that every id exists.
-    ops += _chunks(
-        4,
-        "bulkUpdateItems",
-        f"{bulk}/items/update",
-        "items",
-        sorted(work.items),
-        lambda i: work.items[i],
-        "update {n} items",
-    )
-    ops += _chunks(
-        4,
-        "bulkUpdateSections",
-        f"{bulk}/sections/update",
-        "updateSectionsRequests",
-        sorted(work.sections),
-        lambda s: {"menuId": work.sections[s][0], "section": work.sections[s][1]},
-        "update {n} sections",
-    )
-    ops += _chunks(
-        4,
-        "bulkUpdateMenus",
-        f"{bulk}/menus/update",
-        "menus",
-        sorted(work.menus),
-        lambda m: work.menus[m],
-        "update {n} menus",
-    )
-    ops.append(
-        Operation(
-            5,
-            "publishDraftCatalog",
-            "POST",
-            f"/draft-catalogs/{catalog_id}/publish",
-            {"catalogId": catalog_id},
-            "publish the draft",
-            idempotent=False,
-        )
-    )
-    return _compact(ops)
-
-
-def _chunks(
-    step: int, call: str, path: str, key: str, locals_: list[str], element, summary: str, bind: str | None = None
-) -> list[Operation]:
-    ops = []
-    for start in range(0, len(locals_), BULK_LIMIT):
-        batch = locals_[start : start + BULK_LIMIT]
-        body = {key: [element(x) for x in batch]}
-        if call.startswith(("bulkCreate", "bulkUpdate")) or "rchive" in call:
-            body["returnFullEntity"] = False
-        binds = tuple((i, bind, x) for i, x in enumerate(batch)) if bind else ()
-        ops.append(
-            Operation(
-                step,
-                call,
-                "POST",
-                path,
-                body,
-                _plural(summary, len(batch)),
-                binds,
-                idempotent=not call.startswith("bulkCreate"),
-            )
-        )
-    return ops
-
-
-def _plural(summary: str, n: int) -> str:
-    """ "create {n} menus" -> "create 1 menu" / "create 3 menus"."""
-    text = summary.format(n=n)
-    return text[:-1] if n == 1 and text.endswith("s") else text
-
-
-def _compact(ops: list[Operation]) -> list[Operation]:
-    """Number the steps that have calls 0, 1, 2, … so the step count is the real depth."""
-    used = sorted({o.step for o in ops})
-    renumber = {step: index for index, step in enumerate(used)}
-    return [replace(o, step=renumber[o.step]) for o in ops]
-
-
-def _single_live_update(
-    changes: list[Change], work: _Work, desired: Essence, ids: dict, catalog_id: str, live: LiveCatalog
+def _single_liveupdate(
+    changes: list[Change], work: Work, desired: Essence, ids: JsonObject, catalog_id: str, live: LiveCatalog
 ) -> list[Operation] | None:
     if len(changes) != 1 or changes[0].action != Action.UPDATE:
         return None

@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
@@ -31,26 +33,26 @@ from reconciler.targets.wix_v3.client import CatalogsV3
 class LiveCatalog:
     essence: Essence
     wix_ids: dict[Key, str]  # reachable entities: (essence kind, local id) -> Wix id
-    known: dict[str, dict]  # every entity listed, by Wix id (archived and unlisted included)
+    known: dict[str, JsonObject]  # every entity listed, by Wix id (archived and unlisted included)
     local_to_wix: dict[tuple[str, str], str]  # (namespace, local id) -> Wix id, incl. unlisted
     adopted: list[Key] = field(default_factory=list)
     drifted: frozenset[Key] = frozenset()
     currency: str | None = None
 
 
-async def fetch(api: CatalogsV3, catalog_id: str) -> tuple[list[dict], list[dict], list[dict]]:
+async def fetch(api: CatalogsV3, catalog_id: str) -> tuple[list[JsonObject], list[JsonObject], list[JsonObject]]:
     menus, sections, items = await asyncio.gather(
         api.list_menus(catalog_id), api.list_sections(catalog_id), api.list_items(catalog_id)
     )
     return menus, sections, items
 
 
-def _values(raw: dict, key: str) -> list[str]:
+def _values(raw: JsonObject, key: str) -> list[Any]:
     return list((raw.get(key) or {}).get("values") or [])
 
 
-def _choices(raw: dict) -> list[str]:
-    found = []
+def _choices(raw: JsonObject) -> list[str]:
+    found: list[str] = []
     for option in _values(raw, "dishOptions"):
         for branch in ("selection", "extras", "deselection"):
             found += [c.get("itemId") for c in ((option or {}).get(branch) or {}).get("availableChoices") or []]
@@ -58,7 +60,7 @@ def _choices(raw: dict) -> list[str]:
 
 
 def interpret(
-    menus: list[dict], sections: list[dict], items: list[dict], entries: list[Entry], desired: Essence
+    menus: list[JsonObject], sections: list[JsonObject], items: list[JsonObject], entries: list[Entry], desired: Essence
 ) -> LiveCatalog:
     """Turn raw lists into a live essence, translating ids through the mapping and adopting."""
     known = {e["id"]: e for e in [*menus, *sections, *items] if e.get("id")}
@@ -66,11 +68,11 @@ def interpret(
     namer = Namer(entries, desired, active, namespace)
     names = namer.names
 
-    def name(kind: str, wix_id: str, parent: str | None = None) -> str:
+    def name(kind: Kind, wix_id: str, parent: str | None = None) -> str:
         return namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
 
     # 1. Menus and the sections they list (a section belongs to one menu).
-    structure: list[tuple[dict, str, list[tuple[dict, str]]]] = []
+    structure: list[tuple[JsonObject, str, list[tuple[JsonObject, str]]]] = []
     for menu in menus:
         if menu["id"] not in active:
             continue

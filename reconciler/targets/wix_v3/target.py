@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import functools
 from dataclasses import dataclass
+from typing import ClassVar
 
-from reconciler.canonical import fingerprint
-from reconciler.engine.capabilities import TargetInfo
+from reconciler.canonical import JsonObject, fingerprint
+from reconciler.engine.capabilities import Capabilities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence
 from reconciler.engine.plan import Built
@@ -36,9 +37,9 @@ class Resolved:
 
 @dataclass
 class RawLive:
-    menus: list[dict]
-    sections: list[dict]
-    items: list[dict]
+    menus: list[JsonObject]
+    sections: list[JsonObject]
+    items: list[JsonObject]
 
     def fingerprint(self) -> str:
         return fingerprint(sorted(self.hashes().items()))
@@ -56,9 +57,9 @@ class RawLive:
 
 
 class WixV3Target:
-    name = "wix-v3"
-    capabilities = CAPABILITIES
-    guarantee = "atomic publish (one draft catalog)"
+    name: ClassVar[str] = "wix-v3"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
+    guarantee: ClassVar[str] = "atomic publish (one draft catalog)"
 
     def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:
         self.api = CatalogsV3(session)

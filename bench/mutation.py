@@ -1,0 +1,187 @@
+"""`python -m bench.mutation`: the mutation score of the packages whose bugs cost the most.
+
+mutmut 3 plants one small bug (a mutant) at a time in a copy of the tree and runs the tests that
+reach the mutated function; a mutant no test notices *survives*. The score of a package is the
+share of its mutants that were killed. Each package runs in its own copy of the repository with
+its own fast test selection (in-process tests only, no e2e), under ``nice -n 19``, so a run can
+share a loaded machine; it is far outside the normal test command's time budget.
+
+    python -m bench.mutation                          every package, report in docs/testing.md
+    python -m bench.mutation --packages state,webhooks
+    python -m bench.mutation --max-children 1 --work /tmp/mutation --out -
+
+The report (docs/testing.md, between the markers) names the commit measured, the score per
+package and every surviving mutant; explanations of equivalent mutants live next to it, by hand.
+Needs ``pip install 'mutmut>=3,<4'`` (not part of the test extras: CI never runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+IN_PROCESS = ["-m", "not e2e", "-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-x"]
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    mutate: list[str]  # glob patterns of the files to mutate
+    tests: list[str]  # the fast, in-process selection that judges them
+
+
+PACKAGES = {
+    p.name: p
+    for p in (
+        Package(
+            "engine",
+            ["reconciler/engine/*"],
+            [
+                "tests/engine/test_what_plans_notice.py",
+                "tests/engine/test_safety.py",
+                "tests/engine/test_apply_edges.py",
+                "tests/engine/test_scenarios.py",
+                "tests/engine/test_convergence.py",
+                "tests/render",
+            ],
+        ),
+        Package(
+            "targets",
+            ["reconciler/targets/*"],
+            [
+                "tests/engine/test_what_plans_notice.py",
+                "tests/engine/test_scenarios.py",
+                "tests/menus/test_menus_scenarios.py",
+                "tests/menus/test_project.py",
+                "tests/engine/test_convergence.py",
+                "tests/oracle",
+            ],
+        ),
+        Package(
+            "state",
+            ["reconciler/state/*"],
+            ["tests/engine/test_what_plans_notice.py", "tests/engine/test_apply_edges.py"],
+        ),
+        # serve/signatures.py moved into the POS sources: each POS's webhook check, and their shared helper.
+        Package(
+            "webhooks",
+            ["reconciler/sources/webhooks.py", "reconciler/sources/*/webhook.py"],
+            ["tests/sources/test_webhooks.py"],
+        ),
+        Package("yamlio", ["reconciler/yamlio/*"], ["tests/model"]),
+    )
+}
+
+
+@dataclass
+class Score:
+    package: str
+    killed: int = 0
+    survived: int = 0
+    other: dict[str, int] = field(default_factory=dict)  # timeouts, suspicious, not checked, ...
+    survivors: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.killed + self.survived + sum(self.other.values())
+
+    @property
+    def percent(self) -> float:
+        judged = self.killed + self.survived
+        return 100.0 * self.killed / judged if judged else 0.0
+
+
+def prepare(package: Package, work: Path) -> Path:
+    """A copy of the tracked tree, configured to mutate ``package`` only."""
+    folder = work / package.name
+    if folder.exists():
+        shutil.rmtree(folder)
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        source = REPO / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    config = {
+        "source_paths": ["reconciler"],
+        "only_mutate": package.mutate,
+        "pytest_add_cli_args_test_selection": package.tests,
+        "pytest_add_cli_args": IN_PROCESS,
+    }
+    lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in config.items()]
+    with (folder / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return folder
+
+
+def run(package: Package, work: Path, children: int) -> Score:
+    folder = prepare(package, work)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    command = ["nice", "-n", "19", sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
+    subprocess.run(command, cwd=folder, env=env, check=False)
+    stats_done = subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=folder, env=env, check=False)
+    if stats_done.returncode != 0:
+        raise SystemExit(f"mutmut export-cicd-stats failed for {package.name}")
+    stats = json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text())
+    listed = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results"], cwd=folder, env=env, capture_output=True, text=True, check=False
+    )
+    score = Score(package.name, killed=stats.get("killed", 0), survived=stats.get("survived", 0))
+    for key in ("timeout", "suspicious", "no_tests", "skipped", "segfault", "check_was_interrupted_by_user"):
+        if stats.get(key):
+            score.other[key] = stats[key]
+    score.survivors = [line.split(":")[0].strip() for line in listed.stdout.splitlines() if "survived" in line]
+    return score
+
+
+def render(scores: list[Score], commit: str) -> str:
+    lines = [
+        f"Measured at commit `{commit}` with mutmut 3 (`python -m bench.mutation`).",
+        "",
+        "| package | mutants | killed | survived | other | score |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for s in scores:
+        other = ", ".join(f"{k} {v}" for k, v in sorted(s.other.items())) or "0"
+        lines.append(f"| {s.package} | {s.total} | {s.killed} | {s.survived} | {other} | {s.percent:.1f}% |")
+    for s in scores:
+        if s.survivors:
+            lines += ["", f"Surviving mutants of {s.package} ({len(s.survivors)}):", ""]
+            lines += [f"- `{name}`" for name in s.survivors]
+    return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- mutation:begin -->", "<!-- mutation:end -->"
+
+
+def write_report(path: Path, body: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{BEGIN}\n{body}{END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.mutation", description="Mutation scores per package.")
+    parser.add_argument("--packages", default=",".join(PACKAGES), help=f"comma-separated, of: {', '.join(PACKAGES)}")
+    parser.add_argument("--max-children", type=int, default=2, help="parallel mutants (default 2: the machine's cores)")
+    parser.add_argument("--work", default="/tmp/reconcile-mutation", help="where the copies of the tree go")
+    parser.add_argument("--out", default="docs/testing.md", help="report file ('-' to print only)")
+    args = parser.parse_args(argv)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
+    scores = [run(PACKAGES[name], Path(args.work), args.max_children) for name in args.packages.split(",")]
+    body = render(scores, commit.strip())
+    print(body)
+    if args.out != "-":
+        write_report(REPO / args.out, body)
+
+
+if __name__ == "__main__":
+    main()
