@@ -33,7 +33,9 @@ ORDER = [
     "publishDraftCatalog",
 ]
 ENGINE_ORDER = ["plan-noop", "plan-1pct", "plan-create", "apply-create", "apply-price", "apply-10pct"]
-NOOP_SECONDS, NOOP_MB, LATENCY_RATIO, LINEAR_EXPONENT = 2.0, 500.0, 1.5, 1.1
+NOOP_SECONDS, NOOP_MB, LATENCY_RATIO, LINEAR_EXPONENT = 2.0, 500.0, 1.2, 1.1
+# Issue #19: the whole `reconcile plan` command, no-op, 10,000 dishes, on the 2-core machine.
+CLI_CACHED_SECONDS, CLI_COLD_SECONDS, CLI_MB = 0.5, 1.0, 250.0
 
 
 @dataclass
@@ -224,23 +226,28 @@ def results_section(run: Run) -> list[str]:
                     verdict,
                 ]
             )
-        if run.cli.get(n):
-            samples = run.cli[n]
+        for mode in ("cold", "cached"):
+            samples = [s for s in run.cli.get(n, []) if s.get("cache", "cold") == mode]
+            if not samples:
+                continue
             walls = sorted(s["wall"] for s in samples)
+            floor = [s["wall"] for s in run.cli.get(n, []) if s.get("cache") == "parse"]
             rows.append(
                 [
-                    "`reconcile plan` CLI, no-op",
+                    f"`reconcile plan` CLI, no-op, {mode}",
                     num(n),
                     sec(walls[len(walls) // 2]),
                     f"{sec(walls[0])}–{sec(walls[-1])}",
-                    sec(sorted(s['cpu'] for s in samples)[len(samples) // 2]),
+                    sec(sorted(s["cpu"] for s in samples)[len(samples) // 2]),
                     f"{sorted(s['maxrss_mb'] for s in samples)[len(samples) // 2]:.0f}",
                     "",
                     "",
                     "",
                     "",
                     "",
-                    "whole command",
+                    f"whole command; YAML parse alone (C loader): {sec(floor[0])} s"
+                    if mode == "cold" and floor
+                    else "whole command",
                 ]
             )
     lines = [
@@ -621,22 +628,30 @@ def targets(run: Run) -> list[Target]:
     big = max(run.sizes(), default=0)
     noop = run.find("engine", "plan-noop", big)
     if noop and big >= 10_000:
-        cli = run.cli.get(big) or []
-        cli_wall = sorted(s["wall"] for s in cli)[len(cli) // 2] if cli else float("nan")
-        cli_mb = sorted(s["maxrss_mb"] for s in cli)[len(cli) // 2] if cli else float("nan")
         wall, mb = noop.med("wall"), noop.med("maxrss_mb")
         plan_ok = wall < NOOP_SECONDS and mb < NOOP_MB
-        cli_ok = cli_wall != cli_wall or (cli_wall < NOOP_SECONDS and cli_mb < NOOP_MB)
-        low, high = (sorted(s["wall"] for s in cli)[0], sorted(s["wall"] for s in cli)[-1]) if cli else (0, 0)
         out.append(
             Target(
-                f"no-op plan of {num(big)} dishes under {NOOP_SECONDS:.0f} s and {NOOP_MB:.0f} MB",
-                plan_ok and cli_ok,
-                f"the plan: {sec(wall)} s and {mb:.0f} MB peak ({'met' if plan_ok else 'not met'}); the whole "
-                f"`reconcile plan` command, interpreter start-up and imports included: {sec(cli_wall)} s "
-                f"(runs {sec(low)}–{sec(high)}) and {cli_mb:.0f} MB ({'met' if cli_ok else 'not met'})",
+                f"no-op plan of {num(big)} dishes under {NOOP_SECONDS:.0f} s and {NOOP_MB:.0f} MB (the plan itself)",
+                plan_ok,
+                f"{sec(wall)} s and {mb:.0f} MB peak",
             )
         )
+        for mode, limit in (("cached", CLI_CACHED_SECONDS), ("cold", CLI_COLD_SECONDS)):
+            cli = [s for s in run.cli.get(big) or [] if s.get("cache", "cold") == mode]
+            if not cli:
+                continue
+            walls = sorted(s["wall"] for s in cli)
+            cli_wall, cli_mb = walls[len(walls) // 2], sorted(s["maxrss_mb"] for s in cli)[len(cli) // 2]
+            out.append(
+                Target(
+                    f"whole `reconcile plan` command, no-op, {num(big)} dishes, {mode}: "
+                    f"≤ {limit:.1f} s and ≤ {CLI_MB:.0f} MB",
+                    cli_wall <= limit and cli_mb <= CLI_MB,
+                    f"{sec(cli_wall)} s (runs {sec(walls[0])}–{sec(walls[-1])}) and {cli_mb:.0f} MB, "
+                    "interpreter start-up and imports included",
+                )
+            )
     else:
         out.append(Target("no-op plan of 10,000 dishes under 2 s and 500 MB", None, "not measured in this run"))
     cases = [r for r in run.results if r.suite in ("engine", "site")]
