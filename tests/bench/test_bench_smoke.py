@@ -136,3 +136,35 @@ def test_the_locations_bench_writes_its_section(tmp_path: Path):
         row = re.search(rf"\| {target} \| apply: a price change at one location \| [^|]+ \| (\d+) \| (\d+) \|", text)
         assert row is not None, text
         assert row.group(1) == row.group(2) == "1"
+
+
+@pytest.mark.e2e
+def test_the_webhook_bench_measures_every_change(tmp_path: Path):
+    """`python -m bench.webhook` on a tiny catalog: every change it makes in the POS reaches the
+    live menu through a signed webhook and serve, and its table lands in the report."""
+    out = tmp_path / "performance.md"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.webhook",
+            "--sizes",
+            "20",
+            "--changes",
+            "2",
+            "--debounce",
+            "50ms",
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert done.stdout.count("dishes  change") == 2
+    row = re.search(r"\| 20 \| 2 \| ([\d.]+) s \| ([\d.]+) s \| ([\d.]+) s \|", out.read_text(encoding="utf-8"))
+    assert row is not None, out.read_text(encoding="utf-8")
+    median, p99, floor = (float(v) for v in row.groups())
+    assert floor >= 0.05 and median <= p99  # the floor includes the debounce window
