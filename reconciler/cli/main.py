@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "show-effective": "reconciler.cli.catalog_cmds",
     "plan": "reconciler.cli.sync_cmds",
     "apply": "reconciler.cli.sync_cmds",
+    "show": "reconciler.cli.show_cmd",
     "import": "reconciler.cli.import_cmd",
     "serve": "reconciler.cli.serve_cmd",
     "history": "reconciler.cli.serve_cmd",

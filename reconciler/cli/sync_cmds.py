@@ -12,6 +12,7 @@ import click
 
 from reconciler.cli import site_cmds
 from reconciler.cli.progress import progress_reporter
+from reconciler.cli.show_cmd import plan_page
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.locations import Rollout
 from reconciler.engine.plan import Plan
@@ -76,12 +77,22 @@ def safety_options(command):
     return command
 
 
-async def _plan(chosen: site_cmds.Single, target_name: str | None, state: Path, thresholds, live_updates: bool) -> Plan:
+async def _plan(
+    chosen: site_cmds.Single,
+    target_name: str | None,
+    state: Path,
+    thresholds,
+    live_updates: bool,
+    html: bool = False,
+) -> tuple[Plan, str | None]:
+    """The plan, and with ``html`` the page that shows it as a diner will see the menu."""
     catalog = chosen.catalog
     store = MappingStore(state / "state.sqlite")
     try:
         async with site_cmds.open_single(chosen, target_name, state) as target:
-            return (await make_plan(catalog, target, store, thresholds, live_updates)).plan
+            planned = await make_plan(catalog, target, store, thresholds, live_updates)
+            page = plan_page(planned, target, catalog.currency) if html else None
+            return planned.plan, page
     finally:
         store.close()
 
@@ -89,9 +100,17 @@ async def _plan(chosen: site_cmds.Single, target_name: str | None, state: Path, 
 @click.command()
 @click.argument("catalog", type=click.Path(exists=True))
 @target_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option(
-    "--out", type=click.Path(dir_okay=False), help="Save the plan (JSON, with checksum) for `reconcile apply --plan`."
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text",
+    help="html: the menu as a diner will see it, every change marked (one self-contained page).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Save the plan (JSON, with checksum) for `reconcile apply --plan`; with --format html, the page.",
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
 @safety_options
@@ -116,6 +135,8 @@ def plan(
     desired = load_catalog_cached(catalog, state)
     chosen = site_cmds.choose(desired, location)
     if not isinstance(chosen, site_cmds.Single):
+        if fmt == "html":
+            raise ConfigError("--format html shows one location at a time: pass --location NAME")
         site = asyncio.run(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live_updates))
         if out:
             write_atomically(Path(out), to_json(site))
@@ -123,10 +144,18 @@ def plan(
         if detailed_exitcode and not site.empty:
             sys.exit(ExitCode.CHANGES)
         return
-    result = asyncio.run(_plan(chosen, target, state, thresholds, not no_live_updates))
-    if out:
+    result, page = asyncio.run(_plan(chosen, target, state, thresholds, not no_live_updates, html=fmt == "html"))
+    if page is not None:
+        if out:
+            write_atomically(Path(out), page)
+            click.echo(f"{result.summary_line()}\nWrote the plan as a page to {out}.")
+        else:
+            click.echo(page, nl=False)
+    elif out:
         write_atomically(Path(out), to_json(result))
-    if fmt == "json":
+    if fmt == "html":
+        pass
+    elif fmt == "json":
         click.echo(to_json(result), nl=False)
     elif fmt == "markdown":
         click.echo(render_markdown(result), nl=False)

@@ -44,6 +44,9 @@ Hooks, in the order one sync calls them (every hook MUST exist; "MAY" says what 
                               for what the run creates; MAY annotate changes with notes; MAY use one
                               live call for a single-entity change when ``live_updates``
     executor(...)             MUST return an :class:`Executor` for one apply
+    present(essence)          MUST return the essence (desired or live, in this target's kinds) as a
+                              diner sees it: a :class:`~reconciler.engine.menuview.CatalogView`;
+                              MUST be pure. ``reconcile show`` and the HTML plan render only this
 
 An :class:`Executor`'s ``run(plan, stage)`` MUST execute exactly the plan's calls, call ``stage``
 with the ids it created before the change becomes visible (and MAY call it with ``partial=True``
@@ -63,6 +66,7 @@ from typing import ClassVar, Protocol, TypeVar
 from reconciler.engine.capabilities import Capabilities, KindSpec, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
+from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built, Plan
 from reconciler.engine.vocabulary import Phase
 from reconciler.model.catalog import Catalog
@@ -161,3 +165,5 @@ class Target(Protocol[RawT, LiveT]):
     async def executor(
         self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None
     ) -> Executor: ...
+
+    def present(self, essence: Essence) -> CatalogView: ...

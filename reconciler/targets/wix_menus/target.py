@@ -13,13 +13,14 @@ from typing import ClassVar
 from reconciler.engine.capabilities import Capabilities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence
+from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations
-from reconciler.targets.wix_menus import planner, project, read
+from reconciler.targets.wix_menus import planner, present, project, read
 from reconciler.targets.wix_menus.capabilities import CAPABILITIES
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.execute import MenusExecutor
@@ -79,6 +80,10 @@ class WixMenusTarget:
         if resolved is None:
             return read.interpret(raw, entries, desired, None, False)
         return read.interpret(raw, entries, desired, resolved.location_id, resolved.several)
+
+    def present(self, essence: Essence) -> CatalogView:
+        """The essence as a diner sees it (``reconcile show``, the HTML plan)."""
+        return present.present(essence)
 
     def unsupported(self, catalog: Catalog) -> list[str]:
         _, _, refused = project.project(catalog)

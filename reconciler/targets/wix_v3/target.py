@@ -15,6 +15,7 @@ from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.capabilities import Capabilities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence
+from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built
 from reconciler.errors import ConfigError
 from reconciler.http import Session
@@ -22,7 +23,7 @@ from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations
-from reconciler.targets.wix_v3 import planner, read
+from reconciler.targets.wix_v3 import planner, present, read
 from reconciler.targets.wix_v3.capabilities import CAPABILITIES
 from reconciler.targets.wix_v3.client import CatalogsV3
 from reconciler.targets.wix_v3.execute import Executor
@@ -108,6 +109,10 @@ class WixV3Target:
 
     def interpret(self, raw: RawLive, entries: list[Entry], desired: Essence) -> read.LiveCatalog:
         return read.interpret(raw.menus, raw.sections, raw.items, entries, desired)
+
+    def present(self, essence: Essence) -> CatalogView:
+        """The essence as a diner sees it (``reconcile show``, the HTML plan)."""
+        return present.present(essence)
 
     def unsupported(self, catalog: Catalog) -> list[str]:
         return []

@@ -1,0 +1,95 @@
+"""`reconcile show`: a menu as a diner sees it; and the page of `reconcile plan --format html`.
+
+Both go through the target's ``present`` hook (targets/base.py), so a catalog is shown as the
+chosen target will hold it (Menus (New) drops what it cannot hold, and prices sizes in full).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler.cli import site_cmds
+from reconciler.engine.menuview import CatalogView
+from reconciler.engine.planning import Planned
+from reconciler.engine.settle import settle
+from reconciler.render.html import render_html
+from reconciler.render.menutext import render_menu_text
+from reconciler.render.review import compare
+from reconciler.errors import ConfigError
+from reconciler.model.catalog import Catalog
+from reconciler.state.mapping import MappingStore
+from reconciler.state.paths import state_dir as resolve_state_dir
+from reconciler.targets.registry import TARGETS, AnyTarget
+from reconciler.yamlio.fmt import write_atomically
+from reconciler.yamlio.load import load_catalog
+
+
+def plan_page(planned: Planned[Any], target: AnyTarget, currency: str) -> str:
+    """The HTML plan: the menu after the change, compared with the live one, with the plan's calls."""
+    before, after = target.present(planned.live.essence), target.present(planned.desired)
+    info = planned.plan.target
+    return render_html(
+        compare(before, after),
+        f"Plan for {info.location_name}",
+        _where(planned.plan.target.name, info.location_name, info.location_id),
+        currency,
+        plan=planned.plan,
+    )
+
+
+def _where(target: str, location: str, location_id: str) -> str:
+    return f'{target} · location "{location}" ({location_id})'
+
+
+async def _view(
+    catalog_path: str | None, target_name: str, location: str | None, state: Path
+) -> tuple[CatalogView, str, str]:
+    catalog = load_catalog(catalog_path) if catalog_path else None
+    where = location or (catalog.location if catalog else None)
+    currency = catalog.currency if catalog else "USD"
+    async with open_target(target_name, where, state, currency=currency) as target:
+        info = await target.describe()
+        subtitle = _where(info.name, info.location_name, info.location_id)
+        if catalog is not None:
+            return target.present(target.project(catalog)[0]), subtitle + " · desired (the catalog)", currency
+        store = MappingStore(state / "state.sqlite")
+        try:
+            raw = await target.fetch()
+            entries = settle(store, info.scope, raw.existing_ids(), write=False)
+            live = target.interpret(raw, entries, {})
+        finally:
+            store.close()
+        return target.present(live.essence), subtitle + " · live", live.currency or currency
+
+
+@click.command()
+@click.argument("catalog", required=False, type=click.Path(exists=True))
+@click.option("--live", is_flag=True, help="Show the live menu instead of a catalog.")
+@click.option("--target", type=click.Choice(TARGETS), default=None, help="Whose view (default: sandbox).")
+@click.option("--location", help="Wix business location, by name or id.")
+@click.option("--state-dir", type=click.Path(file_okay=False), envvar="RECONCILE_STATE_DIR")
+@click.option("--format", "fmt", type=click.Choice(["text", "html"]), default="text")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+def show(catalog, live, target, location, state_dir, fmt, out):
+    """Show a catalog, or the live menu, as a diner sees it. Never writes to the live catalog."""
+    if bool(catalog) == bool(live):
+        raise click.UsageError("give either a CATALOG or --live")
+    state = resolve_state_dir(state_dir)
+    view, subtitle, currency = asyncio.run(_view(catalog, target or "sandbox", location, state))
+    if fmt == "html":
+        title = "Live menu" if live else f"Menu of {Path(catalog).name}"
+        text = render_html(compare(view, view), title, subtitle, currency)
+    else:
+        text = f"{subtitle}\n\n{render_menu_text(view, currency)}"
+    if out:
+        write_atomically(Path(out), text)
+    else:
+        click.echo(text, nl=False)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(show)

@@ -1,0 +1,93 @@
+"""A pull request's worth of changes to the pizzeria, and a reader of the HTML plan built on html.parser.
+
+The reader shares no code with reconciler/render: it walks the page (the file, or the DOM a
+browser dumped) and collects every dish entry with its status and the prices it shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html.parser import HTMLParser
+
+from reconciler.engine.planning import make_plan
+from tests.catalog_edits import dish, section
+
+
+def pull_request(data: dict) -> None:
+    """Price edits, a new dish, a removed section, an option change, a move, a dish sold out."""
+    dish(data, "margherita")["price"] = "11.50"
+    dish(data, "diavola")["price"] = "14.00"
+    data["dishes"].append({"id": "calzone", "name": "Calzone", "price": "14.50", "options": ["pizza-size"]})
+    section(data, "pizzas")["dishes"].append("calzone")
+    data["menus"][0]["sections"] = [s for s in data["menus"][0]["sections"] if s["id"] != "drinks"]
+    data["dishes"] = [d for d in data["dishes"] if d["id"] not in ("lemonade", "espresso")]
+    toppings = next(g for g in data["option_groups"] if g["id"] == "pizza-toppings")
+    next(c for c in toppings["choices"] if c["item"] == "top-olives")["price"] = "1.75"
+    salads = section(data, "salads")
+    salads["dishes"] = list(reversed(salads["dishes"]))  # caprese first
+    dish(data, "caesar")["in_stock"] = False
+
+
+@dataclass
+class Shown:
+    dish: str
+    status: str
+    name: str = ""
+    section: str = ""
+    prices: list[Decimal] = field(default_factory=list)  # the dish's price, or its sizes' prices
+    before: list[Decimal] = field(default_factory=list)  # struck-through old prices
+    choices: list[Decimal] = field(default_factory=list)  # what each choice adds, in order
+
+
+class PageReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.dishes: list[Shown] = []
+        self.sections: dict[str, str] = {}  # id -> status
+        self.external: list[str] = []  # every attribute that would make the page fetch something
+        self._section = ""
+        self._in_name = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        for key in ("src", "href", "action", "poster", "data-src"):
+            if a.get(key) and not str(a[key]).startswith(("#", "data:")):
+                self.external.append(f"<{tag} {key}={a[key]}>")
+        if tag == "details" and "data-section" in a:
+            self._section = a["data-section"] or ""
+            self.sections[self._section] = a.get("data-status") or ""
+        elif tag == "li" and "data-dish" in a:
+            self.dishes.append(Shown(a["data-dish"] or "", a.get("data-status") or "", section=self._section))
+        elif tag == "h4" and self.dishes:
+            self._in_name = True
+        elif tag == "data" and self.dishes:
+            value = Decimal(a.get("value") or "nan")
+            target = {"price": "prices", "price-before": "before", "choice-price": "choices"}[a.get("class") or ""]
+            getattr(self.dishes[-1], target).append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h4":
+            self._in_name = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_name:
+            self.dishes[-1].name += data
+
+
+def read_page(page: str) -> PageReader:
+    reader = PageReader()
+    reader.feed(page)
+    return reader
+
+
+def planned_page(h, catalog):
+    """(plan, HTML page) made by the same function `reconcile plan --format html` calls."""
+    from reconciler.cli.show_cmd import plan_page
+
+    async def go():
+        async with h.target() as target:
+            planned = await make_plan(catalog, target, h.store, h.thresholds)
+            return planned.plan, plan_page(planned, target, catalog.currency)
+
+    return h.run(go())
