@@ -16,11 +16,11 @@ from reconciler.cli import site_cmds
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.planning import Planned
 from reconciler.engine.settle import settle
+from reconciler.errors import ConfigError
+from reconciler.model.catalog import Catalog
 from reconciler.render.html import render_html
 from reconciler.render.menutext import render_menu_text
 from reconciler.render.review import compare
-from reconciler.errors import ConfigError
-from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.targets.registry import TARGETS, AnyTarget
@@ -45,13 +45,22 @@ def _where(target: str, location: str, location_id: str) -> str:
     return f'{target} · location "{location}" ({location_id})'
 
 
+def _chosen(catalog_path: str | None, location: str | None) -> site_cmds.Single:
+    if catalog_path is None:
+        return site_cmds.Single(Catalog(currency="USD"), location)
+    chosen = site_cmds.choose(load_catalog(catalog_path), location)
+    if not isinstance(chosen, site_cmds.Single):
+        raise ConfigError("the catalog has several locations; show one at a time with --location NAME")
+    return chosen
+
+
 async def _view(
     catalog_path: str | None, target_name: str, location: str | None, state: Path
 ) -> tuple[CatalogView, str, str]:
-    catalog = load_catalog(catalog_path) if catalog_path else None
-    where = location or (catalog.location if catalog else None)
-    currency = catalog.currency if catalog else "USD"
-    async with open_target(target_name, where, state, currency=currency) as target:
+    chosen = _chosen(catalog_path, location)
+    catalog = chosen.catalog if catalog_path else None
+    currency = chosen.catalog.currency
+    async with site_cmds.open_single(chosen, target_name, state) as target:
         info = await target.describe()
         subtitle = _where(info.name, info.location_name, info.location_id)
         if catalog is not None:

@@ -13,6 +13,7 @@ pays for the dish in that size; a choice's price is what choosing it adds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from reconciler.model.catalog import ALL_FULFILLMENT, ALL_PLATFORMS
 
@@ -77,7 +78,7 @@ class CatalogView:
         }
 
 
-def availability(record: dict) -> tuple[str, ...]:
+def availability(record: dict[str, Any]) -> tuple[str, ...]:
     """What an essence record says about when and where it can be ordered, in words.
 
     Reads whichever of the neutral fields the record has (a target that cannot hold hours has
@@ -110,7 +111,7 @@ def _words(values: list[str]) -> list[str]:
     return [v.replace("_", " ") for v in values]
 
 
-def _window(window: dict) -> str:
+def _window(window: dict[str, Any]) -> str:
     day, close_day = window["day"], window.get("close_day") or window["day"]
     end = window["close"] if close_day == day else f"{close_day} {window['close']}"
     return f"{day} {window['open']}–{end}"

@@ -6,6 +6,8 @@ groups, whose choices are modifiers with the charge the group puts on them (proj
 
 from __future__ import annotations
 
+from typing import Any
+
 from reconciler.engine.essence import Essence
 from reconciler.engine.menuview import (
     CatalogView,
@@ -21,7 +23,7 @@ from reconciler.engine.vocabulary import Kind
 
 
 def present(essence: Essence) -> CatalogView:
-    by_kind: dict[Kind, dict[str, dict]] = {}
+    by_kind: dict[Kind, dict[str, dict[str, Any]]] = {}
     for (kind, local_id), record in essence.items():
         by_kind.setdefault(kind, {})[local_id] = record
     variants, modifiers = by_kind.get(Kind.VARIANT, {}), by_kind.get(Kind.MODIFIER, {})
@@ -53,7 +55,7 @@ def present(essence: Essence) -> CatalogView:
     return CatalogView(menus, sections, dishes)
 
 
-def _option(group_id: str, group: dict | None, modifiers: dict[str, dict]) -> OptionView:
+def _option(group_id: str, group: dict[str, Any] | None, modifiers: dict[str, dict[str, Any]]) -> OptionView:
     if group is None:  # a live dish naming a group no longer listed: show it, empty
         return OptionView(group_id, group_id, "no choices", ())
     choices = tuple(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from reconciler.engine.essence import Essence
 from reconciler.engine.menuview import (
     CatalogView,
@@ -39,7 +41,7 @@ def present(essence: Essence) -> CatalogView:
     return CatalogView(tuple(menus), sections, dishes)
 
 
-def _option(option: dict, items: dict[str, dict]) -> OptionView:
+def _option(option: dict[str, Any], items: dict[str, dict[str, Any]]) -> OptionView:
     kind = option["type"]
     count = len(option["choices"])
     if kind == "selection":
