@@ -87,10 +87,18 @@ def render_html(entries: list[MenuEntry], title: str, subtitle: str, currency: s
 
 
 def _money(currency: str):
+    options: dict[OptionView, str] = {}  # an option group reads the same on every dish that offers it
+
     def show(amount: str, cls: str = "price") -> str:
         shown = escape(amount) if cls == "choice-price" else f"{escape(currency)} {escape(amount)}"
         return f'<data class="{cls}" value="{escape(amount)}">{shown}</data>'
 
+    def option(o: OptionView) -> str:
+        if o not in options:
+            options[o] = _option(o, show)
+        return options[o]
+
+    show.option = option  # type: ignore[attr-defined]
     return show
 
 
@@ -148,7 +156,7 @@ def _dish(entry: DishEntry, money) -> str:
     if d.description:
         parts.append(f'\n<p class="desc">{escape(d.description)}</p>')
     before = entry.before.sizes if entry.before and entry.status not in (ADDED, REMOVED) else ()
-    parts += [_sizes(d.sizes, before, money), *(_option(o, money) for o in d.options), _facts(d.availability)]
+    parts += [_sizes(d.sizes, before, money), *(money.option(o) for o in d.options), _facts(d.availability)]
     if entry.status != REMOVED:
         parts.append(_deltas(entry.deltas, money))
     parts.append("</li>\n")

@@ -37,6 +37,10 @@ def present(essence: Essence) -> CatalogView:
         for local_id, r in by_kind.get(Kind.SECTION, {}).items()
     }
     dishes = {}
+    options = {
+        g: _option(g, groups.get(g), modifiers)
+        for g in {g for r in by_kind.get(Kind.DISH, {}).values() for g in r.get("groups", [])}
+    }
     for local_id, r in by_kind.get(Kind.DISH, {}).items():
         sizes = tuple(
             ChoiceView(v["variant"], variants.get(v["variant"], {}).get("name", v["variant"]), v["price"])
@@ -48,7 +52,7 @@ def present(essence: Essence) -> CatalogView:
             r.get("description"),
             price=r.get("price"),
             sizes=sizes,
-            options=tuple(_option(g, groups.get(g), modifiers) for g in r.get("groups", [])),
+            options=tuple(options[g] for g in r.get("groups", [])),
             labels=tuple(r.get("labels", [])),
             availability=availability(r),
         )

@@ -21,6 +21,15 @@ from reconciler.engine.vocabulary import Kind
 def present(essence: Essence) -> CatalogView:
     items = {local_id: r for (kind, local_id), r in essence.items() if kind in (Kind.DISH, Kind.VARIATION)}
     menus, sections, dishes = [], {}, {}
+    shared: dict[tuple[Any, ...], OptionView] = {}  # one option group resolves the same on every dish
+
+    def option(o: dict[str, Any]) -> OptionView:
+        key = (o["name"], o["type"], o.get("default"), tuple(o.get("defaults", ())), o.get("min"), o.get("max"))
+        key += tuple((c["item"], c["price"]) for c in o["choices"])
+        if key not in shared:
+            shared[key] = _option(o, items)
+        return shared[key]
+
     for (kind, local_id), r in essence.items():
         if kind == Kind.MENU:
             menus.append(MenuView(local_id, r["name"], tuple(r["sections"]), r.get("description"), availability(r)))
@@ -34,7 +43,7 @@ def present(essence: Essence) -> CatalogView:
                 r["name"],
                 r.get("description"),
                 price=r["price"],
-                options=tuple(_option(o, items) for o in r.get("options", [])),
+                options=tuple(option(o) for o in r.get("options", [])),
                 labels=tuple(r.get("labels", [])),
                 availability=availability(r),
             )
