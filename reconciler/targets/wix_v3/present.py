@@ -24,8 +24,8 @@ def present(essence: Essence) -> CatalogView:
     shared: dict[tuple[Any, ...], OptionView] = {}  # one option group resolves the same on every dish
 
     def option(o: dict[str, Any]) -> OptionView:
-        key = (o["name"], o["type"], o.get("default"), tuple(o.get("defaults", ())), o.get("min"), o.get("max"))
-        key += tuple((c["item"], c["price"]) for c in o["choices"])
+        head = (o["name"], o["type"], o.get("default"), tuple(o.get("defaults", ())), o.get("min"), o.get("max"))
+        key: tuple[Any, ...] = (*head, *((c["item"], c["price"]) for c in o["choices"]))
         if key not in shared:
             shared[key] = _option(o, items)
         return shared[key]
