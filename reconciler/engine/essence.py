@@ -176,7 +176,11 @@ def essence(catalog: Catalog) -> Essence:
                 "dishes": list(section.dishes),
             }
     for dish in catalog.dishes:
-        out[(Kind.DISH, dish.id)] = _orderable(dish, groups)
+        out[(Kind.DISH, dish.id)] = {
+            **_orderable(dish, groups),
+            "allergens": list(dish.allergens),  # a set, kept in the model's one order
+            "calories": dish.calories,
+        }
     for variation in catalog.variations:
         if variation.id in reached:
             out[(Kind.VARIATION, variation.id)] = _orderable(variation, groups)

@@ -26,6 +26,7 @@ available, in stock, special requests accepted, no tax rate). Cross-reference ru
 from __future__ import annotations
 
 import re
+import typing
 from decimal import Decimal
 from typing import Annotated, Final, Literal
 
@@ -47,6 +48,33 @@ Platform = Literal["site", "mobile_site", "wix_app", "call_center", "chat_bot"]
 ALL_FULFILLMENT: tuple[Fulfillment, ...] = ("delivery", "pickup_or_dine_in")
 ALL_PLATFORMS: tuple[Platform, ...] = ("site", "mobile_site", "wix_app", "call_center", "chat_bot")
 DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The 14 allergens EU Regulation 1169/2011 names, as Square's standard ingredients list them.
+Allergen = Literal[
+    "celery",
+    "crustaceans",
+    "eggs",
+    "fish",
+    "gluten",
+    "lupin",
+    "milk",
+    "molluscs",
+    "mustard",
+    "peanuts",
+    "sesame",
+    "soy",
+    "sulphites",
+    "tree_nuts",
+]
+ALLERGENS: tuple[Allergen, ...] = typing.get_args(Allergen)
+MAX_CALORIES = 100_000
+
+
+def allergen_label(allergen: str) -> str:
+    """How a dish's allergen is shown where a Wix API has no allergen field: as a label."""
+    return "contains " + allergen.replace("_", " ")
+
+
+ALLERGEN_LABELS = {allergen_label(a): a for a in ALLERGENS}
 
 _HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 _ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
@@ -160,6 +188,34 @@ class Dish(Orderable, Presence):
     """Something a diner orders. Appears in one or more sections."""
 
     price: Money = Field(description='Base price as a string, e.g. "12.50".')
+    allergens: list[Allergen] = Field(
+        default_factory=list, description="The EU's 14 allergens the dish contains, e.g. [gluten, milk]."
+    )
+    calories: int | None = Field(default=None, ge=0, le=MAX_CALORIES, description="Energy per serving, in kcal.")
+
+    @field_validator("allergens")
+    @classmethod
+    def _allergens(cls, value: list[str]) -> list[str]:
+        no_repeats(value, "lists")
+        return sorted(value, key=ALLERGENS.index)  # a set: one order, so reordering is no change
+
+    @field_validator("calories", mode="before")
+    @classmethod
+    def _whole_kcal(cls, value: object) -> object:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"{value!r} is not a whole number of kcal such as 450")
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _not_an_allergen_label(cls, value: list[str]) -> list[str]:
+        for label in value:
+            if label.lower() in ALLERGEN_LABELS:
+                raise ValueError(
+                    f'"{label}" is how reconcile shows the allergen {ALLERGEN_LABELS[label.lower()]}; '
+                    f"write `allergens: [{ALLERGEN_LABELS[label.lower()]}]` instead"
+                )
+        return value
 
 
 class Variation(Orderable):

@@ -8,6 +8,7 @@ share live here, once:
 * a modifier group with min/max becomes ``selection`` when exactly one must be picked, else
   ``extras`` with its limits clamped to what the model allows (:meth:`CatalogBuilder.option_group`);
 * names, descriptions, images and prices are cut to what the model accepts, with a note each time;
+* allergens are the EU's 14 (others are noted and left out), calories whole kcal;
 * a dish that no section lists goes to the "Uncategorized" section;
 * the top-level lists are sorted by id so that a re-import changes only the lines that changed.
 """
@@ -16,11 +17,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import ValidationError
 
-from reconciler.model.catalog import Catalog, Dish, Extras, Menu, OpeningWindow, Section, Selection, Variation
+from reconciler.model.catalog import (
+    ALLERGENS,
+    MAX_CALORIES,
+    Catalog,
+    Dish,
+    Extras,
+    Menu,
+    OpeningWindow,
+    Section,
+    Selection,
+    Variation,
+)
 from reconciler.sources.base import ImportNote, NoteKind
 from reconciler.sources.errors import ImportOutputInvalid
 from reconciler.sources.ids import IdMaker
@@ -157,6 +169,25 @@ class CatalogBuilder:
             return url
         self.note(origin, "skipped", f"image {url!r} is not an absolute http(s) URL")
         return None
+
+    def allergens(self, names: list[str], origin: Origin) -> list[str] | None:
+        """The POS's allergen names (Square's ``TREE_NUTS``…) as the catalog's; others are noted."""
+        found = {name: name.strip().lower().replace(" ", "_").replace("-", "_") for name in names}
+        for name in (n for n, ours in found.items() if ours not in ALLERGENS):
+            self.note(origin, "skipped", f"{name!r} is not one of the 14 allergens the catalog records")
+        return sorted({a for a in found.values() if a in ALLERGENS}, key=ALLERGENS.index) or None
+
+    def calories(self, value: object, origin: Origin) -> int | None:
+        """Calories as a whole number of kcal; a fraction is rounded, a value out of range noted."""
+        if value is None or isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            return None
+        whole = int(Decimal(str(value)).to_integral_value(ROUND_HALF_UP))
+        if not 0 <= whole <= MAX_CALORIES:
+            self.note(origin, "skipped", f"calories {value} are not between 0 and {MAX_CALORIES}")
+            return None
+        if whole != value:
+            self.note(origin, "approximated", f"calories {value} rounded to {whole}")
+        return whole
 
     def price(self, amount: Decimal, origin: Origin) -> Decimal:
         if amount < 0:

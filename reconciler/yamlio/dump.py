@@ -35,6 +35,8 @@ _KEY_ORDER = [
     "tax_rate",
     "image",
     "labels",
+    "allergens",
+    "calories",
     "in_stock",
     "special_requests",
     "options",
@@ -69,7 +71,7 @@ _RANK = {key: index for index, key in enumerate(_KEY_ORDER)}
 _LOCATION_ORDER = ["id", "name", "pos_location", "menus", "sections", "dishes", "variations", "choices"]
 _RANKS: dict[type, dict[str, int]] = {Location: {key: index for index, key in enumerate(_LOCATION_ORDER)}}
 _MONEY_KEYS = {"price"}
-_FLOW_LISTS = {"labels", "fulfillment", "platforms", "defaults", "options", "only_at", "except_at"}
+_FLOW_LISTS = {"labels", "allergens", "fulfillment", "platforms", "defaults", "options", "only_at", "except_at"}
 _FLOW_RECORDS = (Choice, OpeningWindow, SpecialHours, Override, VisibleOverride, ChoiceOverride)
 
 

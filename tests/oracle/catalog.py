@@ -23,6 +23,15 @@ from tests.oracle.board import amount, menus_in_any_order, text
 
 BOTH_FULFILMENT = ["delivery", "pickup_or_dine_in"]
 ALL_PLATFORMS = ["site", "mobile_site", "wix_app", "call_center", "chat_bot"]
+# docs/catalog-format.md: the 14 allergens, in the order fmt writes them; both APIs show each as a
+# label "contains <allergen>" after the dish's own labels.
+ALLERGENS = "celery crustaceans eggs fish gluten lupin milk molluscs mustard peanuts sesame soy sulphites tree_nuts"
+
+
+def _labels(dish: dict) -> list[str]:
+    order = ALLERGENS.split()
+    allergens = sorted(dish.get("allergens", []), key=order.index)
+    return [*dish.get("labels", []), *("contains " + a.replace("_", " ") for a in allergens)]
 
 
 class _Yaml12(yaml.SafeLoader):
@@ -110,7 +119,7 @@ def _v3_dish(catalog: _Catalog, dish: dict) -> dict:
         "image": text(dish.get("image")),
         "price": amount(dish["price"]),
         "tax_rate": amount(dish.get("tax_rate", "0")),
-        "labels": list(dish.get("labels", [])),
+        "labels": _labels(dish),
         "in_stock": dish.get("in_stock", True),
         "special_requests": dish.get("special_requests", True),
         **_availability(dish),
@@ -159,7 +168,7 @@ def _menus_dish(catalog: _Catalog, dish: dict) -> dict:
         "description": text(dish.get("description")),
         "image": text(dish.get("image")),
         "visible": dish.get("visible", True),
-        "labels": list(dish.get("labels", [])),
+        "labels": _labels(dish),
         "in_stock": dish.get("in_stock", True),
         "special_requests": dish.get("special_requests", True),
         "price": None if sizes else amount(base),

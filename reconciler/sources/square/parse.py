@@ -239,7 +239,22 @@ class _Reader:
             presence=self._presence(obj, where),
             option_ids=options,
             version=obj.get("version") if isinstance(obj.get("version"), int) else 0,
+            **self._food(data, where, p),
         )
+
+    def _food(self, data: dict, where: Where, p: str) -> dict:
+        """``food_and_beverage_details``: the calorie count, and ingredients (standard ones are allergens)."""
+        food = self.check.mapping(data, "food_and_beverage_details", where, f"{p}.food_and_beverage_details") or {}
+        p = f"{p}.food_and_beverage_details"
+        ingredients = []
+        for k, ingredient in enumerate(self.check.sequence(food, "ingredients", where, f"{p}.ingredients")):
+            name = isinstance(ingredient, dict) and (ingredient.get("standard_name") or ingredient.get("custom_name"))
+            if isinstance(name, str) and name:
+                ingredients.append(name)
+            else:
+                self.check.problem(where, f"{p}.ingredients[{k}]", "expected a standard_name or a custom_name")
+        calories = self.check.integer(food, "calorie_count", where, f"{p}.calorie_count")
+        return {"calories": calories, "ingredients": ingredients}
 
     def _list_info(self, info: object, where: Where, path: str) -> list[ListInfo]:
         if not isinstance(info, dict):

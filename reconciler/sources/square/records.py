@@ -88,6 +88,8 @@ class Item:
     presence: Presence
     option_ids: list[str]
     version: int
+    calories: int | None = None  # food_and_beverage_details.calorie_count (kcal)
+    ingredients: list[str] = field(default_factory=list)  # standard names (the EU's 14) or custom names
 
 
 @dataclass

@@ -211,6 +211,8 @@ class _Translation:
             visible=False if item.hidden else None,
             in_stock=None if in_stock else False,
             options=option_ids or None,
+            allergens=self.b.allergens(item.ingredients, origin),
+            calories=self.b.calories(item.calories, origin),
         )
         self._place(item, dish_id, origin)
 

@@ -37,6 +37,7 @@ class MenuItem(Node):
     size_guid: str | None = None
     group_refs: list[str] = field(default_factory=list)
     has_portions: bool = False
+    calories: float | int | None = None  # Toast's allergens field is reserved (empty): only calories
 
 
 @dataclass
@@ -232,6 +233,7 @@ class _Reader:
             ),
             group_refs=self._ref_list(obj, "modifierGroupReferences", where),
             has_portions=bool(obj.get("portions")),
+            calories=self.check.number(obj, "calories", where, "calories"),
         )
 
     def _linked(self, guid: str | None) -> str | None:

@@ -161,6 +161,7 @@ class _Translation:
             image=self.b.image(item.image, origin),
             visible=None if online(item.visibility) else False,
             options=option_ids or None,
+            calories=self.b.calories(item.calories, origin),
         )
         return dish_id
 

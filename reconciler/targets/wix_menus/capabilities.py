@@ -19,6 +19,7 @@ MENU_IMAGES = "menu images"
 DEFAULT_SIZE = "a default size other than the first (Menus (New) lists sizes in order)"
 VARIATION_DETAILS = "details of variations beyond their name and stock"
 VARIATION_OPTIONS = "options on variations"
+CALORIES = "calories (Menus (New) has no nutrition field)"
 
 CAPABILITIES = Capabilities(
     kinds=(
@@ -41,6 +42,7 @@ CAPABILITIES = Capabilities(
         DEFAULT_SIZE,
         VARIATION_DETAILS,
         VARIATION_OPTIONS,
+        CALORIES,
     ),
 )
 

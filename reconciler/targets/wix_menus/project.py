@@ -11,10 +11,11 @@ Menus (New) spreads a dish over several entities and puts prices on the links be
                 charge and whether it is pre-selected (selection: the default; extras: the
                 defaults; deselection: all of them, min 0)
     label     → a Label entity, shared by name
+    allergen  → a label too, after the dish's own ("contains milk"): Menus (New) has no allergen field
 
 What the API cannot hold is either refused (limits that would change what a diner may order) or
 approximated and reported in the plan (fields it has no place for: tax rates, fulfilment types,
-platforms, opening hours, a default size other than the first, details of variations beyond
+platforms, opening hours, calories, a default size other than the first, details of variations beyond
 their names). The same approximation is applied to both sides, so nothing shows up as a
 perpetual difference.
 """
@@ -39,8 +40,11 @@ from reconciler.model.catalog import (
     Orderable,
     Selection,
     Visible,
+    allergen_label,
 )
+from reconciler.targets.notes import left_out
 from reconciler.targets.wix_menus.capabilities import (
+    CALORIES,
     DEFAULT_SIZE,
     FULFILMENT,
     HOURS,
@@ -77,7 +81,7 @@ def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
         projection.group(projection.groups[group_id])
     projection.check()
     lost = sorted(projection.lost.items())
-    notes = [f"not supported by Menus (New), left out: {what}: {_few(who)}" for what, who in lost]
+    notes = [left_out("Menus (New)", what, who) for what, who in lost]
     return projection.out, notes, projection.refused
 
 
@@ -126,6 +130,9 @@ class _Projection:
         _visibility_losses(dish, f"dish {dish.id}", self.lose)
         if dish.tax_rate != 0:
             self.lose(TAX_RATES, dish.id)
+        if dish.calories is not None:
+            self.lose(CALORIES, dish.id)
+        labels = [*dish.labels, *(allergen_label(a) for a in dish.allergens)]  # no allergen field: labels
         sizes = size_group(dish, self.groups, self.variations)
         others = [g for g in dish.options if sizes is None or g != sizes.id]
         record: JsonObject = {
@@ -133,7 +140,7 @@ class _Projection:
             "description": text(dish.description),
             "image": dish.image,
             "visible": dish.visible,
-            "labels": list(dish.labels),
+            "labels": labels,
             "in_stock": dish.in_stock,
             "special_requests": dish.special_requests,
             "price": None,
@@ -148,10 +155,11 @@ class _Projection:
             record["variants"] = [{"variant": c.item, "price": money(dish.price + c.price)} for c in sizes.choices]
             for choice in sizes.choices:
                 self.out[(Kind.VARIANT, choice.item)] = {"name": self.items[choice.item].name}
-        for label in dish.labels:
+        for label in labels:
             self.out[(Kind.LABEL, label)] = {"name": label}
-        if len(dish.labels) > 10:
-            self.refused.append(f"dish {dish.id} has {len(dish.labels)} labels; Menus (New) allows 10")
+        if len(labels) > 10:
+            with_allergens = f" (its allergens are labels too: {len(dish.allergens)})" if dish.allergens else ""
+            self.refused.append(f"dish {dish.id} has {len(labels)} labels{with_allergens}; Menus (New) allows 10")
         if len(others) > 25:
             self.refused.append(f"dish {dish.id} has {len(others)} option groups; Menus (New) allows 25")
         self.out[(Kind.DISH, dish.id)] = record
@@ -242,8 +250,3 @@ def _has_details(item: Orderable) -> bool:
 def _scale(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
-
-
-def _few(names: list[str]) -> str:
-    shown = ", ".join(names[:8])
-    return f"{shown} and {len(names) - 8} more" if len(names) > 8 else shown

@@ -5,6 +5,9 @@ from __future__ import annotations
 from reconciler.engine.capabilities import Capabilities, KindSpec
 from reconciler.engine.vocabulary import Kind, Namespace, Removal
 
+# What a catalog can say and Catalogs v3 has no place for; the target's projection names these in its notes.
+CALORIES = "calories (Catalogs v3 has no nutrition field)"
+
 # Catalogs v3 cannot delete: a removed menu is archived; a removed section, dish or variation is
 # unlisted from its parent (and hidden), so it keeps its Wix id should it come back.
 CAPABILITIES = Capabilities(
@@ -16,7 +19,9 @@ CAPABILITIES = Capabilities(
     ),
     drafts=True,
     removal=Removal.ARCHIVE,
-    cannot_hold=(),  # the neutral model was designed to hold everything Catalogs v3 can
+    # The neutral model was designed to hold everything Catalogs v3 can; allergens it holds as
+    # labels ("contains milk"), which the reader reads back as labels.
+    cannot_hold=(CALORIES,),
 )
 
 namespace = CAPABILITIES.namespace

@@ -17,14 +17,16 @@ from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built
+from reconciler.engine.vocabulary import Kind
 from reconciler.errors import ConfigError
 from reconciler.http import Session
-from reconciler.model.catalog import Catalog
+from reconciler.model.catalog import Catalog, allergen_label
 from reconciler.state.mapping import Entry
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations
+from reconciler.targets.notes import left_out
 from reconciler.targets.wix_v3 import planner, present, read
-from reconciler.targets.wix_v3.capabilities import CAPABILITIES
+from reconciler.targets.wix_v3.capabilities import CALORIES, CAPABILITIES
 from reconciler.targets.wix_v3.client import CatalogsV3
 from reconciler.targets.wix_v3.execute import Executor
 
@@ -55,6 +57,22 @@ class RawLive:
     def existing_ids(self) -> set[str]:
         # Archived entities are as good as gone: a run whose ids are only archived did not publish.
         return {e["id"] for e in [*self.menus, *self.sections, *self.items] if e.get("id") and not e.get("archived")}
+
+
+def in_v3_terms(neutral: Essence) -> tuple[Essence, list[str]]:
+    """(essence in Catalogs v3 terms, the dishes whose calories it cannot hold). Catalogs v3 items
+    have labels but no allergen or nutrition field: a dish's allergens are shown as labels after
+    its own ("contains milk"), which the reader reads back as labels, so both sides agree."""
+    out: Essence = {}
+    lost: list[str] = []
+    for (kind, local_id), record in neutral.items():
+        if kind == Kind.DISH:
+            record = dict(record)
+            if record.pop("calories") is not None:
+                lost.append(local_id)
+            record["labels"] = [*record["labels"], *(allergen_label(a) for a in record.pop("allergens"))]
+        out[(kind, local_id)] = record
+    return out, lost
 
 
 class WixV3Target:
@@ -118,8 +136,9 @@ class WixV3Target:
         return []
 
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
-        """The desired state in this target's terms, and what it had to leave out (nothing)."""
-        return essence(catalog), []
+        """The neutral essence, but a dish's allergens become labels and its calories are left out."""
+        desired, lost = in_v3_terms(essence(catalog))
+        return desired, [left_out("Catalogs v3", CALORIES, lost)] if lost else []
 
     # -- plan and execute -------------------------------------------------------------------------
     async def build(
