@@ -27,8 +27,8 @@ from reconciler.cli.progress import progress_reporter
 from reconciler.engine.apply import ApplyOptions
 from reconciler.engine.locations import (
     FAILURES,
+    LocationOutcome,
     LocationResult,
-    Outcome,
     Rollout,
     SiteResult,
     apply_locations,
@@ -203,7 +203,7 @@ def site_result_text(result: SiteResult) -> str:
     rows = [("Location", "Result", "Changes", "Calls", "Time", "Detail")]
     for r in result.results:
         changes = sum(r.plan.counts.values())
-        outcome = "failed (unchanged)" if r.outcome == Outcome.FAILED else str(r.outcome)
+        outcome = "failed (unchanged)" if r.outcome == LocationOutcome.FAILED else str(r.outcome)
         calls = str(r.result.total_calls) if r.result else "-"
         seconds = f"{r.result.seconds:.2f}s" if r.result else "-"
         rows.append((r.location, outcome, str(changes), calls, seconds, _detail(r)))
@@ -228,10 +228,10 @@ def site_result_json(result: SiteResult) -> dict[str, Any]:
         "exit_code": result.exit_code,
         "seconds": round(result.seconds, 3),
         "summary": {
-            "applied": result.count(Outcome.APPLIED),
+            "applied": result.count(LocationOutcome.APPLIED),
             "failed": sum(r.outcome in FAILURES for r in result.results),
-            "skipped": result.count(Outcome.SKIPPED),
-            "unchanged": result.count(Outcome.UNCHANGED),
+            "skipped": result.count(LocationOutcome.SKIPPED),
+            "unchanged": result.count(LocationOutcome.UNCHANGED),
         },
         "locations": [
             {

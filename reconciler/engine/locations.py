@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 Opener = Callable[[str], AbstractAsyncContextManager["Target[Any, Any]"]]  # Wix location id or name → target
 
 
-class Outcome(StrEnum):
+class LocationOutcome(StrEnum):
     """What became of one location in an apply of several."""
 
     APPLIED = "applied"
@@ -64,7 +64,7 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # not started (the canary did not apply cleanly, or the run halted)
 
 
-FAILURES = (Outcome.FAILED, Outcome.UNKNOWN, Outcome.VERIFY_FAILED)
+FAILURES = (LocationOutcome.FAILED, LocationOutcome.UNKNOWN, LocationOutcome.VERIFY_FAILED)
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Rollout:
 @dataclass
 class LocationResult:
     location: str
-    outcome: Outcome
+    outcome: LocationOutcome
     plan: Plan
     result: ApplyResult | None = None
     error: str = ""  # why it failed or was skipped (one line, never a secret)
@@ -89,7 +89,7 @@ class SiteResult:
     results: list[LocationResult]
     seconds: float = 0.0
 
-    def count(self, outcome: Outcome) -> int:
+    def count(self, outcome: LocationOutcome) -> int:
         return sum(r.outcome == outcome for r in self.results)
 
     @property
@@ -98,14 +98,16 @@ class SiteResult:
         for result in self.results:
             if result.outcome in FAILURES:
                 return result.exit_code
-        if any(r.outcome == Outcome.SKIPPED for r in self.results):
+        if any(r.outcome == LocationOutcome.SKIPPED for r in self.results):
             return ExitCode.APPLY_FAILED
         return ExitCode.OK
 
     def summary_line(self) -> str:
+        failed = len([r for r in self.results if r.outcome in FAILURES])
         return (
-            f"Applied {self.count(Outcome.APPLIED)}, failed {len([r for r in self.results if r.outcome in FAILURES])} "
-            f"(unchanged), skipped {self.count(Outcome.SKIPPED)}, no changes {self.count(Outcome.UNCHANGED)} "
+            f"Applied {self.count(LocationOutcome.APPLIED)}, failed {failed} "
+            f"(unchanged), skipped {self.count(LocationOutcome.SKIPPED)}, "
+            f"no changes {self.count(LocationOutcome.UNCHANGED)} "
             f"· {len(self.results)} location{'' if len(self.results) == 1 else 's'} in {self.seconds:.2f}s"
         )
 
@@ -210,10 +212,12 @@ async def apply_locations(
         canary = next(e for e in order if e.location == rollout.canary)
         order.remove(canary)
         first = await run(canary)
-        if first.outcome not in (Outcome.APPLIED, Outcome.UNCHANGED):
+        if first.outcome not in (LocationOutcome.APPLIED, LocationOutcome.UNCHANGED):
             reason = f'the canary "{canary.location}" did not apply cleanly ({first.outcome})'
             for entry in order:
-                results[entry.location] = LocationResult(entry.location, Outcome.SKIPPED, entry.plan, error=reason)
+                results[entry.location] = LocationResult(
+                    entry.location, LocationOutcome.SKIPPED, entry.plan, error=reason
+                )
             order = []
     queue = list(order)
 
@@ -223,7 +227,9 @@ async def apply_locations(
                 reason = f"halted after {failures} failed location{'' if failures == 1 else 's'} (--halt-after)"
                 while queue:
                     entry = queue.pop(0)
-                    results[entry.location] = LocationResult(entry.location, Outcome.SKIPPED, entry.plan, error=reason)
+                    results[entry.location] = LocationResult(
+                        entry.location, LocationOutcome.SKIPPED, entry.plan, error=reason
+                    )
                 return
             await run(queue.pop(0))
 
@@ -241,16 +247,20 @@ async def _apply_one(
 ) -> LocationResult:
     plan = entry.plan
     if plan.empty:
-        return LocationResult(entry.location, Outcome.UNCHANGED, plan)
+        return LocationResult(entry.location, LocationOutcome.UNCHANGED, plan)
     progress = progress_for(entry.location) if progress_for is not None else None
     async with opener(plan.target.location_id) as target:
         try:
             result = await apply_plan(plan, target, store, state_dir, replace(options, verify=False), progress)
         except ApplyOutcomeUnknown as exc:
-            return LocationResult(entry.location, Outcome.UNKNOWN, plan, error=_line(exc), exit_code=exc.exit_code)
+            return LocationResult(
+                entry.location, LocationOutcome.UNKNOWN, plan, error=_line(exc), exit_code=exc.exit_code
+            )
         except ReconcileError as exc:
             log.info("location %s failed: %s", entry.location, exc)
-            return LocationResult(entry.location, Outcome.FAILED, plan, error=_line(exc), exit_code=exc.exit_code)
+            return LocationResult(
+                entry.location, LocationOutcome.FAILED, plan, error=_line(exc), exit_code=exc.exit_code
+            )
         if options.verify:  # here, not in apply_plan: a verify that cannot read is no failure of the apply
             try:
                 result.differences = await verify(plan, target, store)
@@ -259,13 +269,13 @@ async def _apply_one(
     if result.differences:
         return LocationResult(
             entry.location,
-            Outcome.VERIFY_FAILED,
+            LocationOutcome.VERIFY_FAILED,
             plan,
             result,
             "; ".join(result.differences[:3]),
             ExitCode.VERIFY_FAILED,
         )
-    return LocationResult(entry.location, Outcome.APPLIED, plan, result)
+    return LocationResult(entry.location, LocationOutcome.APPLIED, plan, result)
 
 
 def _line(exc: BaseException) -> str:

@@ -45,9 +45,7 @@ from reconciler.fleet.model import Site
 from reconciler.fleet.records import FleetRecords
 from reconciler.http import Session
 from reconciler.state.mapping import MappingStore
-from reconciler.targets.registry import open_target
-from reconciler.targets.wix_menus.target import WixMenusTarget
-from reconciler.targets.wix_v3.target import WixV3Target
+from reconciler.targets.registry import WIX, AnyTarget, open_target
 
 MODES = ("plan", "drift", "apply")
 FAILED = ("failed", "held", "verify-failed")
@@ -214,7 +212,7 @@ def _safe(name: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def open_site(ctx: SiteContext, site: Site, location: str | None) -> AsyncIterator[WixV3Target]:
+async def open_site(ctx: SiteContext, site: Site, location: str | None) -> AsyncIterator[AnyTarget]:
     """The site's target, with its own credentials and its requests spending its budgets."""
     fleet = ctx.fleet.file
     catalog = ctx.fleet.catalog(site)
@@ -243,7 +241,7 @@ async def open_site(ctx: SiteContext, site: Site, location: str | None) -> Async
         transport = BudgetTransport(transport, ctx.budget, site.site_id)
     async with httpx.AsyncClient(base_url=wix.base_url, timeout=30.0, transport=transport) as client:
         session = Session(client, wix.headers, list(wix.secrets))
-        yield (WixV3Target if name == "wix-v3" else WixMenusTarget)(session, location)
+        yield WIX[name](session, location)  # the registry's target; the fleet file checked the name
 
 
 def _site(ctx: SiteContext, request: SiteRequest) -> Site:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.engine.apply import ApplyOptions
-from reconciler.engine.locations import FAILURES, Outcome, Rollout, apply_locations, plan_locations
+from reconciler.engine.locations import FAILURES, LocationOutcome, Rollout, apply_locations, plan_locations
 from reconciler.engine.planfile import seal_site, to_json
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
@@ -85,14 +85,14 @@ async def plan_apply(
     if failed:
         first = failed[0]
         return result_of(
-            SyncOutcome.VERIFY_FAILED if first.outcome == Outcome.VERIFY_FAILED else SyncOutcome.FAILED,
+            SyncOutcome.VERIFY_FAILED if first.outcome == LocationOutcome.VERIFY_FAILED else SyncOutcome.FAILED,
             applied.summary_line(),
             checksum=site.checksum,
             error=f"{first.location}: {first.error}",
-            retry=first.outcome != Outcome.VERIFY_FAILED,
+            retry=first.outcome != LocationOutcome.VERIFY_FAILED,
             details=details,
         )
-    outcome = SyncOutcome.HELD if held and not applied.count(Outcome.APPLIED) else SyncOutcome.APPLIED
+    outcome = SyncOutcome.HELD if held and not applied.count(LocationOutcome.APPLIED) else SyncOutcome.APPLIED
     summary = applied.summary_line() + (f"; held (unsafe): {', '.join(e.location for e in held)}" if held else "")
     return result_of(outcome, summary, checksum=site.checksum, plan_file=plan_file, details=details)
 

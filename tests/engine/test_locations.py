@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.engine.locations import Outcome, Rollout
+from reconciler.engine.locations import LocationOutcome, Rollout
 from reconciler.errors import ConfigError, ExitCode, UnsafePlan
 from reconciler.model.catalog import Catalog
 from tests.catalog_edits import dish, edited
@@ -46,7 +46,7 @@ def site(request, tmp_path) -> SiteHarness:
 def test_four_locations_apply_in_one_run_and_then_plan_nothing(site):
     catalog, data = chain()
     result = site.apply(catalog)
-    assert [r.outcome for r in result.results] == [Outcome.APPLIED] * 4
+    assert [r.outcome for r in result.results] == [LocationOutcome.APPLIED] * 4
     assert result.exit_code == ExitCode.OK
     converged(site, data)
     again = site.plan(catalog)
@@ -67,9 +67,11 @@ def test_a_price_change_at_one_location_is_one_write_there_and_nothing_elsewhere
     assert [(c.action, c.id) for c in plan.plan_of("Airport").changes] == [("update", "espresso")]
     site.reset_counters()
     result = site.apply(plan)
-    assert [r.outcome for r in result.results] == [Outcome.UNCHANGED, Outcome.APPLIED, Outcome.UNCHANGED] * 1 + [
-        Outcome.UNCHANGED
-    ]
+    assert [r.outcome for r in result.results] == [
+        LocationOutcome.UNCHANGED,
+        LocationOutcome.APPLIED,
+        LocationOutcome.UNCHANGED,
+    ] * 1 + [LocationOutcome.UNCHANGED]
     assert sum(site.writes().values()) == 1
     converged(site, data)
 
@@ -95,17 +97,17 @@ def test_the_canary_goes_first_and_alone_and_a_failing_canary_stops_the_rest(sit
     assert site.started == ["Campus"]
     outcomes = {r.location: r.outcome for r in result.results}
     assert outcomes == {
-        "Downtown": Outcome.SKIPPED,
-        "Airport": Outcome.SKIPPED,
-        "Campus": Outcome.FAILED,
-        "Harbor": Outcome.SKIPPED,
+        "Downtown": LocationOutcome.SKIPPED,
+        "Airport": LocationOutcome.SKIPPED,
+        "Campus": LocationOutcome.FAILED,
+        "Harbor": LocationOutcome.SKIPPED,
     }
     assert "canary" in next(r.error for r in result.results if r.location == "Airport")
     assert result.exit_code == ExitCode.APPLY_FAILED
     assert all(site.board(name) == [] for name in NAMES)
     healthy = site.apply(catalog, Rollout(parallel=2, canary="Campus"))
     assert site.started[0] == "Campus" and sorted(site.started) == sorted(NAMES)
-    assert all(r.outcome == Outcome.APPLIED for r in healthy.results)
+    assert all(r.outcome == LocationOutcome.APPLIED for r in healthy.results)
     converged(site, data)
 
 
@@ -116,11 +118,16 @@ def test_halt_after_stops_starting_locations_and_a_rerun_finishes_them(site):
     result = site.apply(catalog, Rollout(parallel=1, halt_after=2), attempts=1)
     site.clear_faults()
     outcomes = [r.outcome for r in result.results]
-    assert outcomes == [Outcome.FAILED, Outcome.FAILED, Outcome.SKIPPED, Outcome.SKIPPED]
+    assert outcomes == [
+        LocationOutcome.FAILED,
+        LocationOutcome.FAILED,
+        LocationOutcome.SKIPPED,
+        LocationOutcome.SKIPPED,
+    ]
     assert site.started == ["Downtown", "Airport"]
     assert "halted after 2" in result.results[2].error
     again = site.apply(catalog, Rollout(parallel=1, halt_after=2))
-    assert [r.outcome for r in again.results] == [Outcome.APPLIED] * 4
+    assert [r.outcome for r in again.results] == [LocationOutcome.APPLIED] * 4
     converged(site, data)
 
 
@@ -213,21 +220,28 @@ def test_a_failure_at_any_call_of_location_3_leaves_it_as_it_was_and_a_rerun_con
         h.clear_faults()
         assert h.started == NAMES  # one at a time, in catalog order: 1, 2, then 3, then 4
         outcomes = {r.location: r.outcome for r in result.results}
-        assert outcomes["Downtown"] == outcomes["Airport"] == Outcome.APPLIED, position.label
+        assert outcomes["Downtown"] == outcomes["Airport"] == LocationOutcome.APPLIED, position.label
         for name in ("Downtown", "Airport"):
             assert h.board(name) == h.expected(data, name), (position.label, name)
         # Location 4 runs after 3: applied, or (the same fault still there) failed and untouched.
-        if outcomes["Harbor"] in (Outcome.APPLIED, Outcome.VERIFY_FAILED):  # verify: its reads were faulted
+        if outcomes["Harbor"] in (
+            LocationOutcome.APPLIED,
+            LocationOutcome.VERIFY_FAILED,
+        ):  # verify: its reads were faulted
             assert h.board("Harbor") == h.expected(data, "Harbor"), position.label
         else:
-            assert outcomes["Harbor"] == Outcome.FAILED and h.snapshot("Harbor") == before["Harbor"], position.label
-        if outcomes["Campus"] == Outcome.FAILED:
+            assert outcomes["Harbor"] == LocationOutcome.FAILED and h.snapshot("Harbor") == before["Harbor"], (
+                position.label
+            )
+        if outcomes["Campus"] == LocationOutcome.FAILED:
             assert h.snapshot("Campus") == before["Campus"], f"Campus changed after a failure at {position.label}"
             assert result.exit_code != ExitCode.OK
         else:  # the publish happened (its answer was lost, or only the verify after it failed)
-            assert outcomes["Campus"] in (Outcome.APPLIED, Outcome.VERIFY_FAILED), position.label
+            assert outcomes["Campus"] in (LocationOutcome.APPLIED, LocationOutcome.VERIFY_FAILED), position.label
         again = h.apply(h.plan(chain(_next_version)[0]))
-        assert all(r.outcome in (Outcome.APPLIED, Outcome.UNCHANGED) for r in again.results), position.label
+        assert all(r.outcome in (LocationOutcome.APPLIED, LocationOutcome.UNCHANGED) for r in again.results), (
+            position.label
+        )
         converged(h, data)
         assert h.plan(chain(_next_version)[0]).empty
         h.store.close()
