@@ -9,6 +9,7 @@ from hypothesis import settings
 
 from tests.strategies import DEFAULT_EXAMPLES
 from tests.support.emulator_server import EmulatorServer
+from tests.support.postgres_server import PostgresServer
 
 # Hypothesis profiles, chosen with --hypothesis-profile (every health check stays on):
 #   default    CI: the same examples on every run (derandomized), counts as each test declares them
@@ -25,4 +26,11 @@ pytest_plugins = ["tests.support.e2e_guard", "pytester"]
 def server(tmp_path_factory) -> Iterator[EmulatorServer]:
     """A real `reconcile emulator serve` on 127.0.0.1 for this test module; tests use their own locations."""
     with EmulatorServer(state=tmp_path_factory.mktemp("emulator") / "state.sqlite") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL 15 for the session; each test takes a fresh database (``create_database``)."""
+    with PostgresServer() as running:
         yield running

@@ -7,7 +7,7 @@ import pytest
 from reconciler import sqlite
 from reconciler.emulator.store import Store
 from reconciler.serve.history import History
-from reconciler.serve.queue import SqliteQueue
+from reconciler.serve.queue import DatabaseQueue
 from reconciler.state.mapping import MappingStore
 
 
@@ -26,9 +26,9 @@ def test_a_file_database_is_wal_with_the_chosen_durability_and_a_busy_timeout(tm
 
 
 def test_every_database_we_keep_is_opened_by_it(tmp_path):
-    assert pragmas(SqliteQueue(tmp_path / "q.sqlite")._db)[:2] == ("wal", 2)
-    assert pragmas(History(tmp_path / "h.sqlite")._db)[:2] == ("wal", 2)
-    assert pragmas(MappingStore(tmp_path / "m.sqlite")._db)[:2] == ("wal", 1)
+    assert pragmas(DatabaseQueue(tmp_path / "q.sqlite").db._db)[:2] == ("wal", 2)
+    assert pragmas(History(tmp_path / "h.sqlite").db._db)[:2] == ("wal", 2)
+    assert pragmas(MappingStore(tmp_path / "m.sqlite").db._db)[:2] == ("wal", 1)
     store = Store(str(tmp_path / "e.sqlite"))
     with store.read() as tx:
         assert pragmas(tx.conn) == ("wal", 1, 30_000)

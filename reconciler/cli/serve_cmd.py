@@ -123,17 +123,16 @@ def history(config_file, state_dir, catalog_name, limit, fmt):
     """Show what `reconcile serve` did: each sync, its events, plan summary and outcome (newest first)."""
     from reconciler.serve.history import History
     from reconciler.serve.server import serve_dir
+    from reconciler.state.storage import Storage
 
     config = load_config(config_file) if config_file else None
-    path = serve_dir(_state(state_dir, config)) / "history.sqlite"
-    if not path.exists():
+    state = _state(state_dir, config)
+    storage = Storage(state)
+    if not storage.postgres and not (serve_dir(state) / "history.sqlite").exists():
         records = []
     else:
-        store = History(path)
-        try:
-            records = store.list(limit, catalog_name)
-        finally:
-            store.close()
+        with storage.database("serve/history", durability="full") as db:
+            records = History(db).list(limit, catalog_name)
     if fmt == "json":
         click.echo(
             json.dumps(

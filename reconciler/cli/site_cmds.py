@@ -44,7 +44,7 @@ from reconciler.model.effective import effective, find_location, select_location
 from reconciler.model.locations import Location
 from reconciler.render.markdown import render_site_markdown
 from reconciler.render.text import render_site_text
-from reconciler.state.mapping import MappingStore
+from reconciler.state.storage import Storage
 from reconciler.targets.base import Phase, Progress
 from reconciler.targets.registry import open_site, open_target
 
@@ -124,7 +124,7 @@ async def plan_site(
     live_updates: bool,
     parallel: int = 4,
 ) -> SitePlan:
-    store = MappingStore(state / "state.sqlite")
+    store = Storage(state).mapping()
     try:
         names = [loc.wix for loc in locations if loc.id is None]
         async with open_site(target_name or "sandbox", state, catalog.currency, names) as opener:
@@ -161,7 +161,7 @@ async def apply_site(
     if not confirm(site):
         return None
     name = target_name or site.locations[0].plan.target.name
-    store = MappingStore(state / "state.sqlite")
+    store = Storage(state).mapping()
     try:
         async with open_site(name, state, currency) as opener:
             return await apply_locations(

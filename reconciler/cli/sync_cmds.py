@@ -23,8 +23,8 @@ from reconciler.engine.siteplan import SitePlan
 from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
-from reconciler.state.mapping import MappingStore
 from reconciler.state.paths import state_dir as resolve_state_dir
+from reconciler.state.storage import Storage
 from reconciler.targets.registry import TARGETS, open_target
 from reconciler.yamlio.cache import load_catalog_cached
 from reconciler.yamlio.fmt import write_atomically
@@ -87,7 +87,7 @@ async def _plan(
 ) -> tuple[Plan, str | None]:
     """The plan, and with ``html`` the page that shows it as a diner will see the menu."""
     catalog = chosen.catalog
-    store = MappingStore(state / "state.sqlite")
+    store = Storage(state).mapping()
     try:
         async with site_cmds.open_single(chosen, target_name, state) as target:
             planned = await make_plan(catalog, target, store, thresholds, live_updates)
@@ -280,7 +280,7 @@ def _apply_site(saved, desired, chosen, target, state, thresholds, options, roll
 async def _apply(
     chosen, saved, target_name, location, state, thresholds, options, auto_approve, fmt, live_updates
 ) -> ApplyResult | None:
-    store = MappingStore(state / "state.sqlite")
+    store = Storage(state).mapping()
     try:
         if saved is not None:
             name = target_name or saved.target.name

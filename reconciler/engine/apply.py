@@ -3,7 +3,8 @@
 Order of events, and what each failure leaves behind:
 
 1. Refuse an unsafe plan without ``force`` (nothing touched).
-2. Take the per-catalog lock (another apply on this machine fails fast).
+2. Take the per-catalog lock (another apply fails fast: on this machine with SQLite state, on any
+   machine sharing a PostgreSQL state database).
 3. For a saved plan: read live, settle pending mapping rows, and refuse the plan if the live
    catalog moved since it was made (nothing touched).
 4. Journal the run, then let the target execute the calls. The mapping rows are *staged* just
@@ -27,7 +28,7 @@ from reconciler.engine.plan import Plan
 from reconciler.engine.settle import settle
 from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
-from reconciler.state.lock import CatalogLock
+from reconciler.state.lock import catalog_lock
 from reconciler.state.mapping import Entry, MappingStore
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ async def apply_plan(
         raise UnsafePlan(
             "the plan is unsafe: " + "; ".join(plan.safety.reasons) + ". Review it, then apply with --force."
         )
-    with CatalogLock(state_dir, scope):
+    with catalog_lock(store.db.url, state_dir, scope):
         raw = await target.fetch() if options.saved else None
         if raw is not None:
             settle(store, scope, raw.existing_ids(), write=True)

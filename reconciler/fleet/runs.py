@@ -20,8 +20,8 @@ from reconciler.fleet.load import Fleet
 from reconciler.fleet.records import FleetRecords, RolloutRecord
 from reconciler.fleet.rollout import RolloutSpec, waves_for
 from reconciler.fleet.site import SiteContext
-from reconciler.state.database import Database, database_url
 from reconciler.state.mapping import MappingStore
+from reconciler.state.storage import Storage
 
 
 @dataclass
@@ -83,14 +83,17 @@ def result_detail(spec: RolloutSpec, message: str = "") -> dict:
 
 @contextlib.contextmanager
 def site_context(fleet: Fleet, state_dir: Path) -> Iterator[SiteContext]:
-    """The state a process needs to run sites: database, fleet records, id mapping, budgets."""
-    db = Database(database_url(state_dir))
-    mapping = MappingStore(Path(state_dir) / "state.sqlite")
+    """The state a process needs to run sites: database, fleet records, id mapping, budgets.
+
+    All of it is in the one state database: every worker sharing a PostgreSQL database shares the
+    id mapping and the catalog locks too, whichever machine it runs on."""
+    storage = Storage(state_dir)
+    db = storage.database()
+    mapping = MappingStore(db)
     try:
         records = FleetRecords(db)
         limits = fleet.file.limits
         budget = Budget(records, fleet.name, limits.site_requests_per_minute, limits.fleet_requests_per_minute)
         yield SiteContext(fleet, Path(state_dir), records, mapping, budget)
     finally:
-        mapping.close()
         db.close()

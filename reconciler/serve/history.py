@@ -1,4 +1,7 @@
-"""The run history of ``serve`` and the per-catalog POS watermark, in one SQLite file.
+"""The run history of ``serve`` and the per-catalog POS watermark, in the state database.
+
+``serve/history.sqlite`` in the state directory, or the shared PostgreSQL database
+(:mod:`reconciler.state.storage`).
 
 One row per sync: the catalog, why it ran (webhook, periodic, startup), the event ids it
 covered, the plan summary, the outcome (applied, in-step, unchanged, held, failed, abandoned,
@@ -16,23 +19,21 @@ secret is stored: errors come from the redacted error tree and pass the :class:`
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from reconciler import sqlite
 from reconciler.serve.status import SyncOutcome, SyncReason
+from reconciler.state.database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS syncs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, catalog TEXT NOT NULL, started REAL NOT NULL, finished REAL NOT NULL,
+    id {SERIAL}, catalog TEXT NOT NULL, started {REAL} NOT NULL, finished {REAL} NOT NULL,
     reasons TEXT NOT NULL, events TEXT NOT NULL, outcome TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '',
     plan_file TEXT, checksum TEXT, error TEXT, run_id TEXT, details TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX IF NOT EXISTS syncs_by_catalog ON syncs (catalog, id);
 CREATE TABLE IF NOT EXISTS watermarks (
-    catalog TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, value TEXT NOT NULL, updated REAL NOT NULL);
+    catalog TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, value TEXT NOT NULL, updated {REAL} NOT NULL)
 """
 
 
@@ -57,31 +58,27 @@ class SyncRecord:
 
 
 class History:
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        self._lock = threading.Lock()
-        self._db = sqlite.connect(self.path, durability="full")
-        self._db.executescript(SCHEMA)
+    def __init__(self, db: Database | str | Path) -> None:
+        self._owned = not isinstance(db, Database)
+        # A recorded sync survives a power loss (SQLite: synchronous=FULL).
+        self.db = db if isinstance(db, Database) else Database(str(db), durability="full")
+        self.db.script(SCHEMA.replace("{SERIAL}", self.db.serial()).replace("{REAL}", self.db.real()))
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _run(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
-        with self._lock:
-            return self._db.execute(sql, args)
+        if self._owned:
+            self.db.close()
 
     def record(self, entry: SyncRecord) -> int:
-        cursor = self._run(
+        rows = self.db.execute(
             "INSERT INTO syncs (catalog, started, finished, reasons, events, outcome, summary, plan_file, checksum, "
-            "error, run_id, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "error, run_id, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 entry.catalog,
                 entry.started,
                 entry.finished,
                 json.dumps(entry.reasons),
                 json.dumps(entry.events),
-                entry.outcome,
+                str(entry.outcome),
                 entry.summary,
                 entry.plan_file,
                 entry.checksum,
@@ -90,20 +87,19 @@ class History:
                 json.dumps(entry.details, sort_keys=True, default=str),
             ),
         )
-        return int(cursor.lastrowid)
+        return int(rows[0][0])
 
     def list(self, limit: int = 20, catalog: str | None = None) -> list[SyncRecord]:
         """Newest first."""
-        with self._lock:
-            return self._list(limit, catalog)
+        return self._list(limit, catalog)
 
     def _list(self, limit: int, catalog: str | None) -> list[SyncRecord]:
         where, args = ("WHERE catalog=?", (catalog,)) if catalog else ("", ())
-        rows = self._db.execute(
+        rows = self.db.execute(
             "SELECT catalog, started, finished, reasons, events, outcome, summary, plan_file, checksum, error, run_id, "
             f"details, id FROM syncs {where} ORDER BY id DESC LIMIT ?",
             (*args, limit),
-        ).fetchall()
+        )
         return [
             SyncRecord(
                 r[0],
@@ -121,8 +117,8 @@ class History:
 
     def stats(self, catalog: str) -> tuple[int, SyncRecord | None]:
         """How many syncs a catalog had, and the last one, read consistently."""
-        with self._lock, sqlite.transaction(self._db, write=False):
-            count = self._db.execute("SELECT COUNT(*) FROM syncs WHERE catalog=?", (catalog,)).fetchone()[0]
+        with self.db.transaction():
+            count = int(self.db.execute("SELECT COUNT(*) FROM syncs WHERE catalog=?", (catalog,))[0][0])
             last = self._list(1, catalog)
         return count, (last[0] if last else None)
 
@@ -132,25 +128,27 @@ class History:
 
     def count(self, catalog: str | None = None) -> int:
         where, args = ("WHERE catalog=?", (catalog,)) if catalog else ("", ())
-        return self._run(f"SELECT COUNT(*) FROM syncs {where}", args).fetchone()[0]
+        return int(self.db.execute(f"SELECT COUNT(*) FROM syncs {where}", args)[0][0])
 
     def last_held_checksum(self, catalog: str) -> tuple[str, str] | None:
         """(checksum, plan file) of the newest held plan, if the newest decisive sync held one."""
         decisive = (SyncOutcome.APPLIED, SyncOutcome.IN_STEP, SyncOutcome.HELD)
-        row = self._run(
+        rows = self.db.execute(
             "SELECT outcome, checksum, plan_file FROM syncs WHERE catalog=? AND outcome IN (?,?,?) "
             "ORDER BY id DESC LIMIT 1",
-            (catalog, *decisive),
-        ).fetchone()
+            (catalog, *(str(d) for d in decisive)),
+        )
+        row = rows[0] if rows else None
         return (row[1], row[2]) if row and row[0] == SyncOutcome.HELD else None
 
     # -- watermarks --------------------------------------------------------------------------------
     def watermark(self, catalog: str, fingerprint: str) -> str | None:
-        row = self._run("SELECT fingerprint, value FROM watermarks WHERE catalog=?", (catalog,)).fetchone()
+        rows = self.db.execute("SELECT fingerprint, value FROM watermarks WHERE catalog=?", (catalog,))
+        row = rows[0] if rows else None
         return row[1] if row and row[0] == fingerprint else None
 
     def set_watermark(self, catalog: str, fingerprint: str, value: str) -> None:
-        self._run(
+        self.db.execute(
             "INSERT INTO watermarks VALUES (?,?,?,?) ON CONFLICT(catalog) DO UPDATE SET "
             "fingerprint=excluded.fingerprint, value=excluded.value, updated=excluded.updated",
             (catalog, fingerprint, value, time.time()),

@@ -26,7 +26,7 @@ from reconciler.model.effective import effective, select_locations
 from reconciler.model.locations import Location
 from reconciler.serve.config import CatalogConfig
 from reconciler.serve.status import SyncOutcome
-from reconciler.state.mapping import MappingStore
+from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_site
 from reconciler.yamlio.fmt import write_atomically
 
@@ -63,7 +63,7 @@ async def plan_apply(
         max_remove_share=cfg.safety.max_remove_share,
         min_existing=cfg.safety.min_entities,
     )
-    store = MappingStore(state_dir / "state.sqlite")
+    store = Storage(state_dir).mapping()
     try:
         names = [loc.wix for loc in catalog.locations if loc.id is None]
         async with open_site(cfg.target, state_dir, catalog.currency, names) as opener:

@@ -1,8 +1,9 @@
 """The durable event queue: what was received and not yet synced survives a crash or a restart.
 
-:class:`Queue` is the interface the rest of ``serve`` uses; :class:`SqliteQueue` implements it in
-one SQLite file (WAL, ``synchronous=FULL``: a row the webhook was acknowledged for is on disk).
-A distributed broker can replace it by implementing the same protocol (docs/serve.md).
+:class:`Queue` is the interface the rest of ``serve`` uses; :class:`DatabaseQueue` implements it
+on the state database (:mod:`reconciler.state.storage`): ``serve/queue.sqlite`` (WAL,
+``synchronous=FULL``: a row the webhook was acknowledged for is on disk), or the shared PostgreSQL
+database. A distributed broker can replace it by implementing the same protocol (docs/serve.md).
 
 Life of a row::
 
@@ -22,28 +23,26 @@ Called by the HTTP app (put, depth), the worker (the rest) and ``reconcile histo
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from reconciler import sqlite
 from reconciler.serve.debounce import Pending
+from reconciler.state.database import Database
 
 DEDUPE_WINDOW = 7 * 24 * 3600.0  # longer than Square's 72 h of retries
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {SERIAL},
     catalog TEXT NOT NULL, event_id TEXT NOT NULL, pos TEXT NOT NULL, kind TEXT NOT NULL,
-    received REAL NOT NULL, hint TEXT NOT NULL DEFAULT '{}',
+    received {REAL} NOT NULL, hint TEXT NOT NULL DEFAULT '{}',
     status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
-    not_before REAL NOT NULL DEFAULT 0, claimed_at REAL, finished REAL, error TEXT,
+    not_before {REAL} NOT NULL DEFAULT 0, claimed_at {REAL}, finished {REAL}, error TEXT,
     UNIQUE (catalog, event_id));
-CREATE INDEX IF NOT EXISTS events_open ON events (status, catalog);
+CREATE INDEX IF NOT EXISTS events_open ON events (status, catalog)
 """
 
 
@@ -92,42 +91,39 @@ class Queue(Protocol):
         """At start-up: rows a dead process had claimed become pending again."""
 
 
-class SqliteQueue:
-    def __init__(self, path: str | Path, clock=time.time) -> None:
-        self.path = str(path)
+class DatabaseQueue:
+    def __init__(self, db: Database | str | Path, clock=time.time) -> None:
+        self._owned = not isinstance(db, Database)
+        # A row the webhook was acknowledged for is on disk (SQLite: synchronous=FULL).
+        self.db = db if isinstance(db, Database) else Database(str(db), durability="full")
         self.clock = clock
-        self._lock = threading.Lock()
-        self._db = sqlite.connect(self.path, durability="full")  # a row the webhook was acknowledged for is on disk
-        self._db.executescript(SCHEMA)
+        self.db.script(SCHEMA.replace("{SERIAL}", self.db.serial()).replace("{REAL}", self.db.real()))
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _run(self, sql: str, args: Sequence = ()) -> sqlite3.Cursor:
-        with self._lock:
-            return self._db.execute(sql, args)
+        if self._owned:
+            self.db.close()
 
     def _many(self, sql: str, keys: Sequence[str], *args) -> None:
         if keys:
-            with self._lock:
-                self._db.executemany(sql, [(*args, int(k)) for k in keys])
+            self.db.executemany(sql, [(*args, int(k)) for k in keys])
 
     def put(self, item: Item) -> bool:
-        cursor = self._run(
-            "INSERT OR IGNORE INTO events (catalog, event_id, pos, kind, received, hint) VALUES (?,?,?,?,?,?)",
+        changed = self.db.run(
+            "INSERT INTO events (catalog, event_id, pos, kind, received, hint) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT (catalog, event_id) DO NOTHING",
             (item.catalog, item.event_id, item.pos, item.kind, item.received, json.dumps(item.hint, sort_keys=True)),
         )
-        return cursor.rowcount == 1
+        return changed == 1
 
     def claim(self, catalog: str, now: float) -> list[Claimed]:
-        with self._lock, sqlite.transaction(self._db):
-            rows = self._db.execute(
+        with self.db.transaction():
+            self.db.serialise(f"queue:{catalog}")
+            rows = self.db.execute(
                 "SELECT id, catalog, event_id, pos, kind, received, hint, attempts FROM events "
                 "WHERE status='pending' AND catalog=? AND not_before<=? ORDER BY id",
                 (catalog, now),
-            ).fetchall()
-            self._db.executemany(
+            )
+            self.db.executemany(
                 "UPDATE events SET status='claimed', claimed_at=? WHERE id=?", [(now, row[0]) for row in rows]
             )
         return [Claimed(str(r[0]), Item(r[1], r[2], r[3], r[4], r[5], json.loads(r[6])), r[7]) for r in rows]
@@ -155,28 +151,26 @@ class SqliteQueue:
         self._many("UPDATE events SET status='pending' WHERE id=? AND status='claimed'", keys)
 
     def pending(self) -> dict[str, Pending]:
-        rows = self._run(
+        rows = self.db.execute(
             "SELECT catalog, MIN(received), MAX(received), MAX(not_before), COUNT(*) FROM events "
             "WHERE status='pending' GROUP BY catalog"
-        ).fetchall()
+        )
         return {row[0]: Pending(row[1], row[2], row[3], row[4]) for row in rows}
 
     def depth(self, catalog: str | None = None) -> int:
         where, args = ("AND catalog=?", (catalog,)) if catalog else ("", ())
-        return self._run(f"SELECT COUNT(*) FROM events WHERE status IN ('pending','claimed') {where}", args).fetchone()[
-            0
-        ]
+        return int(
+            self.db.execute(f"SELECT COUNT(*) FROM events WHERE status IN ('pending','claimed') {where}", args)[0][0]
+        )
 
     def recover(self) -> int:
-        return self._run("UPDATE events SET status='pending' WHERE status='claimed'").rowcount
+        return self.db.run("UPDATE events SET status='pending' WHERE status='claimed'")
 
     # -- beyond the protocol: housekeeping and inspection ------------------------------------------
     def prune(self, now: float, window: float = DEDUPE_WINDOW) -> int:
         """Forget finished rows older than the dedupe window."""
-        return self._run(
-            "DELETE FROM events WHERE status IN ('done','dead') AND finished < ?", (now - window,)
-        ).rowcount
+        return self.db.run("DELETE FROM events WHERE status IN ('done','dead') AND finished < ?", (now - window,))
 
     def status_of(self, catalog: str, event_id: str) -> str | None:
-        row = self._run("SELECT status FROM events WHERE catalog=? AND event_id=?", (catalog, event_id)).fetchone()
-        return row[0] if row else None
+        rows = self.db.execute("SELECT status FROM events WHERE catalog=? AND event_id=?", (catalog, event_id))
+        return rows[0][0] if rows else None

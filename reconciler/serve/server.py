@@ -1,8 +1,8 @@
 """Start ``reconcile serve``: check the environment, open the queue and history, serve until a signal.
 
 Order at start-up: refuse to start without every secret the config needs (names listed, values
-never); take the serve lock (one ``serve`` per state directory, since the queue's claims belong
-to one process); return rows a crashed predecessor had claimed to the queue; queue a start-up
+never); take the serve lock (one ``serve`` per state directory, or per PostgreSQL state database, since
+the queue's claims belong to one process); return rows a crashed predecessor had claimed to the queue; queue a start-up
 reconcile of every catalog (webhooks may have been missed while nothing listened); bind the
 socket and print the URL as the first stdout line; then serve. SIGTERM or SIGINT stops accepting
 requests, lets the running sync finish within ``shutdown_grace`` or abandons it (its draft is
@@ -27,12 +27,12 @@ from reconciler.serve import jsonlog
 from reconciler.serve.app import ServeContext, build_app
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History
-from reconciler.serve.queue import SqliteQueue
+from reconciler.serve.queue import DatabaseQueue
 from reconciler.serve.secrets import Redactor, missing, secret_values
 from reconciler.serve.status import SyncReason
 from reconciler.serve.sync import Syncer
 from reconciler.serve.worker import Worker
-from reconciler.state.lock import CatalogLock
+from reconciler.state.storage import Storage
 
 
 def serve_dir(state: Path) -> Path:
@@ -73,17 +73,19 @@ def open_context(
     """
     folder = serve_dir(state)
     folder.mkdir(parents=True, exist_ok=True)
+    storage = Storage(state, environ)
     try:
-        cleanup.enter_context(CatalogLock(folder, "reconcile-serve"))
+        cleanup.enter_context(storage.lock("reconcile-serve"))
     except LockHeld:
+        where = storage.description if storage.postgres else f"the state directory {state}"
         raise LockHeld(
-            f"another reconcile serve is running with the state directory {state}; stop it first "
-            "(one serve per state directory)"
+            f"another reconcile serve is running with {where}; stop it first (one serve per state, "
+            "since the queue's claims belong to one process)"
         ) from None
-    queue = SqliteQueue(folder / "queue.sqlite")
-    cleanup.callback(queue.close)
-    history = History(folder / "history.sqlite")
-    cleanup.callback(history.close)
+    queue = DatabaseQueue(storage.database("serve/queue", durability="full"))
+    cleanup.callback(queue.db.close)
+    history = History(storage.database("serve/history", durability="full"))
+    cleanup.callback(history.db.close)
     recovered = queue.recover()
     stopping = threading.Event()
     syncer = Syncer(config, state, history, environ, Redactor(secret_values(config, environ)), stopping)

@@ -50,7 +50,7 @@ from reconciler.sources.base import ImportOptions
 from reconciler.sources.errors import PosNotReady
 from reconciler.sources.registry import get_source
 from reconciler.sources.service import TIMEOUT, import_from_api
-from reconciler.state.mapping import MappingStore
+from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
 from reconciler.yamlio.fmt import write_atomically
 from reconciler.yamlio.load import load_catalog
@@ -234,7 +234,7 @@ class Syncer:
             max_remove_share=cfg.safety.max_remove_share,
             min_existing=cfg.safety.min_entities,
         )
-        store = MappingStore(self.state_dir / "state.sqlite")
+        store = Storage(self.state_dir).mapping()
         try:
             async with open_target(
                 cfg.target, cfg.location or catalog.location, self.state_dir, currency=catalog.currency

@@ -1,6 +1,7 @@
 """The id mapping: which Wix entity each catalog id (POS or author id) corresponds to.
 
-Kept in SQLite under the state directory. Rows are scoped by target and catalog, so one state
+Kept in the state database (:mod:`reconciler.state.storage`: ``state.sqlite`` in the state
+directory, or PostgreSQL). Rows are scoped by target and catalog, so one state
 directory can serve several locations and targets. Besides the Wix id, each row remembers the
 hash of the entity as reconcile last wrote it, which is how the plan tells *drift* (someone edited
 the live menu outside reconcile) from an ordinary change.
@@ -8,20 +9,21 @@ the live menu outside reconcile) from an ordinary change.
 Applies write new rows into ``pending`` first, tagged with the run, and move them into
 ``mapping`` in one transaction only once the publish is known to have happened. A run that died
 in between leaves pending rows that the next run confirms (the Wix ids exist live) or drops.
+
+Every write is one transaction that first serialises on its scope (:meth:`Database.serialise`: a
+PostgreSQL advisory lock per scope), so workers on several machines sharing one database never
+interleave a stage, a commit or a drop of the same catalog.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from reconciler import sqlite
+from reconciler.state.database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mapping (
@@ -32,8 +34,9 @@ CREATE TABLE IF NOT EXISTS pending (
     scope TEXT NOT NULL, run_id TEXT NOT NULL, kind TEXT NOT NULL, local_id TEXT NOT NULL,
     wix_id TEXT NOT NULL, applied_hash TEXT, PRIMARY KEY (scope, run_id, kind, local_id));
 CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY, scope TEXT NOT NULL, started REAL NOT NULL, finished REAL,
+    run_id TEXT PRIMARY KEY, scope TEXT NOT NULL, started {REAL} NOT NULL, finished {REAL},
     status TEXT NOT NULL, summary TEXT);
+CREATE INDEX IF NOT EXISTS runs_by_scope ON runs (scope, started)
 """
 
 
@@ -57,30 +60,31 @@ class Run(NamedTuple):
 
 
 class MappingStore:
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        self._lock = threading.Lock()
-        self._db: sqlite3.Connection = sqlite.connect(self.path, durability="normal")
-        self._db.executescript(SCHEMA)
+    """The id mapping and the run journal, on a :class:`Database` (or a SQLite file, opened here)."""
+
+    def __init__(self, db: Database | str | Path, *, owns: bool | None = None) -> None:
+        self._owned = not isinstance(db, Database) if owns is None else owns
+        self.db = db if isinstance(db, Database) else Database(str(db))
+        self.db.script(SCHEMA.replace("{REAL}", self.db.real()))
 
     def close(self) -> None:
-        self._db.close()
+        if self._owned:
+            self.db.close()
 
     # -- reading -----------------------------------------------------------------------------
     def entries(self, scope: str) -> list[Entry]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT kind, local_id, wix_id, applied_hash FROM mapping WHERE scope=? ORDER BY kind, local_id",
-                (scope,),
-            ).fetchall()
+        rows = self.db.execute(
+            "SELECT kind, local_id, wix_id, applied_hash FROM mapping WHERE scope=? ORDER BY kind, local_id",
+            (scope,),
+        )
         return [Entry(*row) for row in rows]
 
     def pending(self, scope: str) -> dict[str, list[Entry]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT run_id, kind, local_id, wix_id, applied_hash FROM pending WHERE scope=? ORDER BY run_id",
-                (scope,),
-            ).fetchall()
+        rows = self.db.execute(
+            "SELECT run_id, kind, local_id, wix_id, applied_hash FROM pending WHERE scope=? "
+            "ORDER BY run_id, kind, local_id",
+            (scope,),
+        )
         runs: dict[str, list[Entry]] = {}
         for run_id, *rest in rows:
             runs.setdefault(run_id, []).append(Entry(*rest))
@@ -88,53 +92,52 @@ class MappingStore:
 
     def dump(self) -> dict[str, list[tuple[object, ...]]]:
         """Every mapping and pending row of every scope, in a stable order (tests compare these)."""
-        with self._lock:
+        with self.db.transaction():
             return {
-                "mapping": self._db.execute("SELECT * FROM mapping ORDER BY scope, kind, local_id").fetchall(),
-                "pending": self._db.execute("SELECT * FROM pending ORDER BY scope, run_id, kind, local_id").fetchall(),
+                "mapping": self.db.execute("SELECT * FROM mapping ORDER BY scope, kind, local_id"),
+                "pending": self.db.execute("SELECT * FROM pending ORDER BY scope, run_id, kind, local_id"),
             }
 
     # -- writing -----------------------------------------------------------------------------
     def stage(self, scope: str, run_id: str, entries: Iterable[Entry]) -> None:
         """Record the ids an apply is about to publish, before publishing."""
-        with self._lock, self._transaction():
-            self._db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
-            self._db.executemany(
+        with self.db.transaction():
+            self.db.serialise(scope)
+            self.db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
+            self.db.executemany(
                 "INSERT INTO pending VALUES (?,?,?,?,?,?)",
                 [(scope, run_id, e.namespace, e.local_id, e.wix_id, e.applied_hash) for e in entries],
             )
 
     def commit(self, scope: str, run_id: str) -> int:
         """Move a run's pending rows into the mapping, in one transaction."""
-        with self._lock, self._transaction():
-            rows = self._db.execute(
+        with self.db.transaction():
+            self.db.serialise(scope)
+            rows = self.db.execute(
                 "SELECT kind, local_id, wix_id, applied_hash FROM pending WHERE scope=? AND run_id=?",
                 (scope, run_id),
-            ).fetchall()
-            self._db.executemany(
-                "INSERT INTO mapping VALUES (?,?,?,?,?) ON CONFLICT(scope, kind, local_id) "
+            )
+            self.db.executemany(
+                "INSERT INTO mapping VALUES (?,?,?,?,?) ON CONFLICT (scope, kind, local_id) "
                 "DO UPDATE SET wix_id=excluded.wix_id, applied_hash=excluded.applied_hash",
                 [(scope, *row) for row in rows],
             )
-            self._db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
+            self.db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
         return len(rows)
 
     def drop(self, scope: str, run_id: str) -> None:
-        with self._lock, self._transaction():
-            self._db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
+        with self.db.transaction():
+            self.db.serialise(scope)
+            self.db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
 
     # -- run history ---------------------------------------------------------------------------
     def start_run(self, scope: str, run_id: str) -> None:
-        with self._lock, self._transaction():
-            self._db.execute(
-                "INSERT INTO runs VALUES (?,?,?,?,?,?)", (run_id, scope, time.time(), None, "running", None)
-            )
+        self.db.execute("INSERT INTO runs VALUES (?,?,?,?,?,?)", (run_id, scope, time.time(), None, "running", None))
 
     def finish_run(self, run_id: str, status: str, summary: str | None = None) -> None:
-        with self._lock, self._transaction():
-            self._db.execute(
-                "UPDATE runs SET finished=?, status=?, summary=? WHERE run_id=?", (time.time(), status, summary, run_id)
-            )
+        self.db.execute(
+            "UPDATE runs SET finished=?, status=?, summary=? WHERE run_id=?", (time.time(), status, summary, run_id)
+        )
 
     def runs(self, scope: str | None = None, limit: int = 50) -> list[Run]:
         query = "SELECT run_id, scope, started, finished, status, summary FROM runs"
@@ -142,9 +145,5 @@ class MappingStore:
         if scope:
             query += " WHERE scope=?"
             args = (scope,)
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY started DESC LIMIT ?", (*args, limit)).fetchall()
+        rows = self.db.execute(query + " ORDER BY started DESC, run_id LIMIT ?", (*args, limit))
         return [Run(*row) for row in rows]
-
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return sqlite.transaction(self._db)

@@ -12,7 +12,7 @@ from reconciler.serve import jsonlog
 from reconciler.serve.app import MAX_BODY, ServeContext, build_app
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History
-from reconciler.serve.queue import SqliteQueue
+from reconciler.serve.queue import DatabaseQueue
 from reconciler.serve.secrets import Redactor, secret_values
 from reconciler.serve.status import SyncOutcome
 from reconciler.serve.sync import Job, SyncResult
@@ -64,7 +64,7 @@ def logs():
 @pytest.fixture
 def service(tmp_path, logs) -> ServeContext:
     config = ServeConfig.model_validate(CONFIG)
-    queue = SqliteQueue(tmp_path / "queue.sqlite")
+    queue = DatabaseQueue(tmp_path / "queue.sqlite")
     history = History(tmp_path / "history.sqlite")
     worker = Worker(config, queue, history, Recorder())
     return ServeContext(config, queue, history, worker, ENV)

@@ -9,7 +9,7 @@ import pytest
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.debounce import Debounce, Pending, due, ready_at
 from reconciler.serve.history import History
-from reconciler.serve.queue import Item, SqliteQueue
+from reconciler.serve.queue import DatabaseQueue, Item
 from reconciler.serve.status import SyncOutcome, SyncReason
 from reconciler.serve.sync import Job, SyncResult
 from reconciler.serve.worker import BACKOFF_BASE, MAX_ATTEMPTS, Worker
@@ -53,8 +53,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def queue(tmp_path, clock) -> SqliteQueue:
-    return SqliteQueue(tmp_path / "queue.sqlite", clock=clock)
+def queue(tmp_path, clock) -> DatabaseQueue:
+    return DatabaseQueue(tmp_path / "queue.sqlite", clock=clock)
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def never(job: Job) -> SyncResult:
     raise AssertionError("the schedule tests run no syncs")
 
 
-def webhook(queue: SqliteQueue, clock: Clock, event_id: str, catalog: str = "main") -> bool:
+def webhook(queue: DatabaseQueue, clock: Clock, event_id: str, catalog: str = "main") -> bool:
     return queue.put(Item(catalog, event_id, "square", "catalog.version.updated", clock()))
 
 
@@ -235,7 +235,7 @@ def test_worker_thread_runs_syncs_and_stops(tmp_path, queue, history):
         done.set()
         return SyncResult(SyncOutcome.IN_STEP)
 
-    worker = Worker(config(debounce=0), SqliteQueue(tmp_path / "live.sqlite"), history, sync)
+    worker = Worker(config(debounce=0), DatabaseQueue(tmp_path / "live.sqlite"), history, sync)
     worker.queue.put(Item("main", "e1", "square", "catalog.version.updated", 0.0))
     worker.start()
     try:

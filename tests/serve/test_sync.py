@@ -15,7 +15,7 @@ from reconciler.cli.sync_cmds import apply as apply_command
 from reconciler.engine.planfile import from_json
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History, SyncRecord
-from reconciler.serve.queue import Item, SqliteQueue
+from reconciler.serve.queue import DatabaseQueue, Item
 from reconciler.serve.secrets import Redactor
 from reconciler.serve.sync import Job, Syncer, SyncResult
 from reconciler.targets.registry import open_target
@@ -41,7 +41,7 @@ class Rig:
         self.config = ServeConfig.model_validate({"catalogs": [entry]})
         self.environ = environ or {f"{pos.upper()}_ACCESS_TOKEN": TOKEN, f"{pos.upper()}_API_BASE_URL": url}
         self.history = History(tmp_path / "history.sqlite")
-        self.queue = SqliteQueue(tmp_path / "queue.sqlite")
+        self.queue = DatabaseQueue(tmp_path / "queue.sqlite")
         self.stopping = threading.Event()
         self.syncer = Syncer(
             self.config,

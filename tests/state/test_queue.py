@@ -1,11 +1,11 @@
-"""The durable queue: duplicates dropped, claim/complete/fail/release, and nothing lost across a reopen."""
+"""The durable queue, on both backends: duplicates dropped, claim, complete, fail, release, nothing lost."""
 
 from __future__ import annotations
 
 import threading
 
 from reconciler.serve.debounce import Pending
-from reconciler.serve.queue import DEDUPE_WINDOW, Item, SqliteQueue
+from reconciler.serve.queue import DEDUPE_WINDOW, DatabaseQueue, Item
 
 
 def item(
@@ -18,16 +18,16 @@ def item(
     return Item(catalog, event_id, "square", kind, received, hint or {})
 
 
-def test_duplicates_are_dropped_per_catalog(tmp_path):
-    queue = SqliteQueue(tmp_path / "q.sqlite")
+def test_duplicates_are_dropped_per_catalog(url):
+    queue = DatabaseQueue(url)
     assert queue.put(item("e1")) is True
     assert queue.put(item("e1", received=200.0)) is False
     assert queue.put(item("e1", catalog="other")) is True  # one event fanned out to two catalogs
     assert queue.depth() == 2 and queue.depth("main") == 1
 
 
-def test_a_done_event_delivered_again_is_still_a_duplicate(tmp_path):
-    queue = SqliteQueue(tmp_path / "q.sqlite")
+def test_a_done_event_delivered_again_is_still_a_duplicate(url):
+    queue = DatabaseQueue(url)
     queue.put(item("e1"))
     queue.complete([c.key for c in queue.claim("main", 101.0)])
     assert queue.depth() == 0
@@ -35,8 +35,8 @@ def test_a_done_event_delivered_again_is_still_a_duplicate(tmp_path):
     assert queue.depth() == 0 and queue.status_of("main", "e1") == "done"
 
 
-def test_claim_takes_every_pending_row_of_one_catalog(tmp_path):
-    queue = SqliteQueue(tmp_path / "q.sqlite")
+def test_claim_takes_every_pending_row_of_one_catalog(url):
+    queue = DatabaseQueue(url)
     for n in range(5):
         queue.put(item(f"e{n}", received=100.0 + n, hint={"n": n}))
     queue.put(item("x1", catalog="other"))
@@ -49,8 +49,8 @@ def test_claim_takes_every_pending_row_of_one_catalog(tmp_path):
     assert set(queue.pending()) == {"other"}
 
 
-def test_complete_fail_and_release(tmp_path):
-    queue = SqliteQueue(tmp_path / "q.sqlite", clock=lambda: 500.0)
+def test_complete_fail_and_release(url):
+    queue = DatabaseQueue(url, clock=lambda: 500.0)
     for name in ("a", "b", "c"):
         queue.put(item(name))
     a, b, c = queue.claim("main", 100.0)
@@ -67,16 +67,16 @@ def test_complete_fail_and_release(tmp_path):
     assert queue.depth() == 1  # c is claimed; a is done and b is dead
 
 
-def test_release_does_not_count_an_attempt(tmp_path):
-    queue = SqliteQueue(tmp_path / "q.sqlite")
+def test_release_does_not_count_an_attempt(url):
+    queue = DatabaseQueue(url)
     queue.put(item("e1"))
     queue.release([c.key for c in queue.claim("main", 100.0)])
     assert [c.attempts for c in queue.claim("main", 100.0)] == [0]
 
 
-def test_everything_survives_a_reopen_and_claims_of_a_dead_process_come_back(tmp_path):
-    path = tmp_path / "q.sqlite"
-    first = SqliteQueue(path)
+def test_everything_survives_a_reopen_and_claims_of_a_dead_process_come_back(url):
+    path = url
+    first = DatabaseQueue(path)
     first.put(item("e1"))
     first.put(item("e2"))
     first.put(item("e3"))
@@ -84,7 +84,7 @@ def test_everything_survives_a_reopen_and_claims_of_a_dead_process_come_back(tmp
     first.complete([claimed[0].key])
     first.close()  # e2 and e3 were claimed by a sync that never finished
 
-    second = SqliteQueue(path)
+    second = DatabaseQueue(path)
     assert second.depth() == 2
     assert second.claim("main", 100.0) == []  # still claimed until recovered
     assert second.recover() == 2
@@ -92,9 +92,9 @@ def test_everything_survives_a_reopen_and_claims_of_a_dead_process_come_back(tmp
     assert second.put(item("e1")) is False  # done rows still drop duplicates after a restart
 
 
-def test_prune_forgets_only_old_finished_rows(tmp_path):
+def test_prune_forgets_only_old_finished_rows(url):
     clock = [1000.0]
-    queue = SqliteQueue(tmp_path / "q.sqlite", clock=lambda: clock[0])
+    queue = DatabaseQueue(url, clock=lambda: clock[0])
     queue.put(item("old"))
     queue.put(item("open"))
     done, still_open = queue.claim("main", 100.0)
@@ -106,8 +106,8 @@ def test_prune_forgets_only_old_finished_rows(tmp_path):
     assert queue.status_of("main", "open") == "pending"
 
 
-def test_concurrent_deliveries_of_the_same_events_are_stored_once(tmp_path):
-    queue = SqliteQueue(tmp_path / "q.sqlite")
+def test_concurrent_deliveries_of_the_same_events_are_stored_once(url):
+    queue = DatabaseQueue(url)
     accepted = []
 
     def deliver():
@@ -119,3 +119,23 @@ def test_concurrent_deliveries_of_the_same_events_are_stored_once(tmp_path):
     for thread in threads:
         thread.join()
     assert sum(accepted) == 50 and queue.depth() == 50
+
+
+def test_two_processes_sharing_the_queue_never_claim_a_row_twice(url):
+    """Two connections (two serve processes, or two machines on PostgreSQL) claiming at once."""
+    first, second = DatabaseQueue(url), DatabaseQueue(url)
+    for n in range(200):
+        (first if n % 2 else second).put(item(f"e{n}", received=float(n)))
+    taken: list[list[str]] = [[], []]
+
+    def drain(queue: DatabaseQueue, into: list[str]) -> None:
+        for _ in range(50):
+            into += [c.item.event_id for c in queue.claim("main", 1000.0)]
+
+    threads = [threading.Thread(target=drain, args=(q, t)) for q, t in zip((first, second), taken, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    everything = taken[0] + taken[1]
+    assert sorted(everything) == sorted(f"e{n}" for n in range(200)) and len(set(everything)) == 200
