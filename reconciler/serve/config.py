@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from reconciler.errors import ConfigError, Problem
 from reconciler.paths import render
 from reconciler.serve.debounce import Debounce
-from reconciler.serve.secrets import SECRET_FIELD, env_names
+from reconciler.serve.secrets import SECRET_FIELD, WIX_ENV, env_names
 from reconciler.sources.registry import source_names
 from reconciler.targets.registry import TARGETS
 from reconciler.yamlio.source import read
@@ -73,6 +73,7 @@ class CatalogConfig(_Strict):
     catalog: str  # the catalog YAML this serve keeps up to date (relative to the config file)
     target: str = "sandbox"  # one of reconciler.targets.registry.TARGETS, as `reconcile apply --target`
     location: str | None = None  # Wix business location, by name or id
+    site_id: str | None = Field(None, pattern=r"^[A-Za-z0-9-]+$")  # the Wix site (WIX_SITE_ID): many sites, one serve
     unsafe: Literal["hold", "apply"] = "hold"
     debounce: Duration = 2.0
     max_wait: Duration = 30.0
@@ -122,13 +123,13 @@ class ServeConfig(_Strict):
                     )
                 )
             first.setdefault(catalog.name, index)
-            allowed = env_names(catalog).all()
+            allowed = (*env_names(catalog).all(), *WIX_ENV)
             for name in catalog.env:
                 if name not in allowed:
                     found.append(
                         (
                             ("catalogs", index, "env", name),
-                            f'"{name}" is not a {catalog.source} variable; '
+                            f'"{name}" is not a {catalog.source} or Wix variable; '
                             "expected one of " + ", ".join(sorted(allowed)),
                         )
                     )

@@ -12,10 +12,11 @@ is held for review under ``unsafe: hold`` while the others go on. Called by
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from reconciler.credentials import wix_from_env
 from reconciler.engine.apply import ApplyOptions
 from reconciler.engine.locations import FAILURES, LocationOutcome, Rollout, apply_locations, plan_locations
 from reconciler.engine.planfile import seal_site, to_json
@@ -25,6 +26,7 @@ from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective, select_locations
 from reconciler.model.locations import Location
 from reconciler.serve.config import CatalogConfig
+from reconciler.serve.secrets import wix_environ
 from reconciler.serve.status import SyncOutcome
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_site
@@ -51,6 +53,7 @@ async def plan_apply(
     state_dir: Path,
     result_of: Callable[..., Any],
     check_stop: Callable[[], None],
+    environ: Mapping[str, str],
 ) -> Any:
     """Plan ``locations``, hold the unsafe ones (``unsafe: hold``), apply the rest; one SyncResult."""
     if cfg.location is not None:
@@ -65,8 +68,9 @@ async def plan_apply(
     )
     store = Storage(state_dir).mapping()
     try:
+        wix = None if cfg.target == "sandbox" else wix_from_env(wix_environ(cfg, environ))
         names = [loc.wix for loc in catalog.locations if loc.id is None]
-        async with open_site(cfg.target, state_dir, catalog.currency, names) as opener:
+        async with open_site(cfg.target, state_dir, catalog.currency, names, credentials=wix) as opener:
             site = await plan_locations(catalog, locations, opener, store, thresholds, cfg.live_updates)
             held = [e for e in site.locations if e.plan.safety.unsafe and cfg.unsafe == "hold"]
             safe = seal_site(SitePlan(tuple(e for e in site.locations if e not in held)))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # Config keys that must never hold a value: the config file is not a place for secrets.
 SECRET_FIELD = re.compile(r"token|secret|password|signature_key|api_key|auth_code|credential|private", re.I)
 WIX_SECRETS = ("WIX_ACCESS_TOKEN", "WIX_API_KEY")
+WIX_ENV = (*WIX_SECRETS, "WIX_SITE_ID", "WIX_API_BASE_URL")  # a catalog may read these from other variables
 
 
 def env_names(catalog: CatalogConfig) -> EnvNames:
@@ -46,6 +47,20 @@ def catalog_environ(catalog: CatalogConfig, environ: Mapping[str, str]) -> dict[
     return out
 
 
+def wix_environ(catalog: CatalogConfig, environ: Mapping[str, str]) -> dict[str, str]:
+    """The Wix variables of this catalog's site: the standard ones, with the catalog's ``env``
+    overrides and its ``site_id`` applied. Several catalogs so name several Wix sites."""
+    out = {name: environ[name] for name in WIX_ENV if environ.get(name)}
+    for standard, actual in catalog.env.items():
+        if standard in WIX_ENV:
+            out.pop(standard, None)
+            if environ.get(actual):
+                out[standard] = environ[actual]
+    if catalog.site_id:
+        out["WIX_SITE_ID"] = catalog.site_id
+    return out
+
+
 def account_of(catalog: CatalogConfig, environ: Mapping[str, str]) -> str | None:
     """The POS account a catalog's webhooks come from (None: any account of that POS)."""
     names = env_names(catalog)
@@ -60,16 +75,20 @@ def missing(config: ServeConfig, environ: Mapping[str, str]) -> list[str]:
         for standard in env_names(catalog).required_for_serve():
             if not have.get(standard):
                 needed.append(catalog.env.get(standard, standard))
+        wix = wix_environ(catalog, environ)
         if catalog.target != "sandbox" and not (
-            environ.get("WIX_ACCESS_TOKEN") or (environ.get("WIX_API_KEY") and environ.get("WIX_SITE_ID"))
+            wix.get("WIX_ACCESS_TOKEN") or (wix.get("WIX_API_KEY") and wix.get("WIX_SITE_ID"))
         ):
-            needed.append("WIX_ACCESS_TOKEN (or WIX_API_KEY and WIX_SITE_ID)")
+            token = catalog.env.get("WIX_ACCESS_TOKEN", "WIX_ACCESS_TOKEN")
+            key = catalog.env.get("WIX_API_KEY", "WIX_API_KEY")
+            needed.append(f"{token} (or {key} and WIX_SITE_ID)")
     return list(dict.fromkeys(needed))
 
 
 def secret_values(config: ServeConfig, environ: Mapping[str, str]) -> list[str]:
     values = [environ.get(name, "") for name in WIX_SECRETS]
     for catalog in config.catalogs:
+        values += [wix_environ(catalog, environ).get(name, "") for name in WIX_SECRETS]
         have = catalog_environ(catalog, environ)
         values += [have.get(name, "") for name in env_names(catalog).secrets()]
     return values

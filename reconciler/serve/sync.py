@@ -33,6 +33,7 @@ from pathlib import Path
 import httpx
 
 from reconciler.canonical import fingerprint
+from reconciler.credentials import wix_from_env
 from reconciler.engine.apply import ApplyOptions, apply_plan
 from reconciler.engine.planfile import to_json
 from reconciler.engine.planning import make_plan
@@ -44,7 +45,7 @@ from reconciler.serve.history import History
 from reconciler.serve.locations import changed_locations
 from reconciler.serve.locations import plan_apply as plan_apply_locations
 from reconciler.serve.queue import Claimed
-from reconciler.serve.secrets import Redactor, catalog_environ
+from reconciler.serve.secrets import Redactor, catalog_environ, wix_environ
 from reconciler.serve.status import SyncOutcome, SyncReason
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.errors import PosNotReady
@@ -215,7 +216,9 @@ class Syncer:
                 webhook_only = catalog is not None and not any(r.scheduled for r in job.reasons)
                 chosen = changed_locations(before, desired) if webhook_only else list(desired.locations)
                 result = self._run_async(
-                    plan_apply_locations(cfg, desired, chosen, self.state_dir, SyncResult, self._check_stop)
+                    plan_apply_locations(
+                        cfg, desired, chosen, self.state_dir, SyncResult, self._check_stop, self.environ
+                    )
                 )
             else:
                 result = self._run_async(self._plan_apply(cfg, desired))
@@ -236,8 +239,9 @@ class Syncer:
         )
         store = Storage(self.state_dir).mapping()
         try:
+            wix = None if cfg.target == "sandbox" else wix_from_env(wix_environ(cfg, self.environ))
             async with open_target(
-                cfg.target, cfg.location or catalog.location, self.state_dir, currency=catalog.currency
+                cfg.target, cfg.location or catalog.location, self.state_dir, currency=catalog.currency, credentials=wix
             ) as target:
                 plan = (await make_plan(catalog, target, store, thresholds, cfg.live_updates)).plan
                 details = {"changes": plan.counts}

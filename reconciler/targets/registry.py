@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from reconciler.credentials import wix_from_env
+from reconciler.credentials import WixCredentials, wix_from_env
 from reconciler.errors import ConfigError
 from reconciler.http import RetryPolicy, Session
 from reconciler.targets.base import Target
@@ -41,14 +41,16 @@ async def open_target(
     currency: str = "USD",
     timeout: float = 30.0,
     policy: RetryPolicy | None = None,
+    credentials: WixCredentials | None = None,
 ) -> AsyncIterator[AnyTarget]:
-    """Yield a ready target; the HTTP client is closed afterwards."""
+    """Yield a ready target; the HTTP client is closed afterwards. Wix targets use ``credentials``,
+    by default those of the environment (:func:`wix_from_env`)."""
     if name == "sandbox":
         async with _sandbox(location, state_dir, currency, timeout, policy) as target:
             yield target
         return
     if name in WIX:
-        credentials = wix_from_env()
+        credentials = credentials or wix_from_env()
         async with httpx.AsyncClient(
             base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
         ) as client:
@@ -104,11 +106,13 @@ async def open_site(
     names: list[str] | None = None,
     timeout: float = 30.0,
     policy: RetryPolicy | None = None,
+    credentials: WixCredentials | None = None,
 ) -> AsyncIterator[SiteOpener]:
     """Yield an opener of one target per location of a site, all sharing one HTTP client.
 
     On the sandbox, ``names`` are the locations a catalog of several locations names: the ones the
-    emulated site lacks are created, so a chain's catalog works there without setup.
+    emulated site lacks are created, so a chain's catalog works there without setup. Wix targets
+    use ``credentials``, by default those of the environment.
     """
     if name == "sandbox":
         from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
@@ -130,7 +134,7 @@ async def open_site(
             yield sandbox
         return
     if name in WIX:
-        credentials = wix_from_env()
+        credentials = credentials or wix_from_env()
         async with httpx.AsyncClient(
             base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
         ) as client:

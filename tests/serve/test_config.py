@@ -71,8 +71,9 @@ def test_cross_field_rules(tmp_path):
         tmp_path,
     ) == [
         'serve.yaml:3:5: catalogs[1].name: catalog name "a" is already used by catalogs[0]',
-        'serve.yaml:6:35: catalogs[1].env.SQUARE_ACCESS_TOKEN: "SQUARE_ACCESS_TOKEN" is not a toast variable; '
-        "expected one of TOAST_ACCESS_TOKEN, TOAST_API_BASE_URL, TOAST_RESTAURANT_GUID, TOAST_WEBHOOK_SECRET",
+        'serve.yaml:6:35: catalogs[1].env.SQUARE_ACCESS_TOKEN: "SQUARE_ACCESS_TOKEN" is not a toast or Wix '
+        "variable; expected one of TOAST_ACCESS_TOKEN, TOAST_API_BASE_URL, TOAST_RESTAURANT_GUID, "
+        "TOAST_WEBHOOK_SECRET, WIX_ACCESS_TOKEN, WIX_API_BASE_URL, WIX_API_KEY, WIX_SITE_ID",
     ]
 
 
