@@ -1,8 +1,9 @@
 """Fleet fixtures: real servers (Temporal dev server, PostgreSQL, the Wix emulator) and a fleet bed.
 
-A :class:`FleetBed` is a fleet file in a temporary folder whose sites are Menus (New) locations
-on the module's emulator server (one location per site, until the emulator hosts many sites),
-driven through the real CLI in subprocesses.
+A :class:`FleetBed` is a fleet file in a temporary folder whose sites are Wix sites of the
+module's emulator server (one server, many sites: ``seed --sites``, each with one Menus (New)
+location), driven through the real CLI in subprocesses. The fleet reaches every site with the
+emulator's account-level key and the site's ``wix-site-id``, as an integrator's app would.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import pytest
 
 from tests.serve.processes import clean_env
 from tests.support.emulator_server import REPO_ROOT, EmulatorServer
-from tests.support.postgres_server import PostgresServer
 from tests.support.temporal_server import TemporalServer
 
 CATALOG = REPO_ROOT / "catalogs" / "pizzeria.yaml"
@@ -31,12 +31,6 @@ BAD = "FLEET_TEST_OTHER_TOKEN"
 @pytest.fixture(scope="session")
 def temporal() -> Iterator[TemporalServer]:
     with TemporalServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    with PostgresServer() as server:
         yield server
 
 
@@ -63,7 +57,7 @@ class FleetBed:
             "defaults:",
             "  target: wix-menus",
             f'  api_base_url: "{self.server.url}"',
-            f"  credentials: {{access_token_env: {GOOD}}}",
+            f"  credentials: {{api_key_env: {GOOD}}}",
             # The emulator has no rate limit; the budgets are tested on their own (test_budget.py).
             "limits: {site_requests_per_minute: 100000}",
             "rollout:",
@@ -79,7 +73,7 @@ class FleetBed:
                 f"    wave: {site['wave']}",
             ]
             if site["site_id"] in bad:
-                lines.append(f"    credentials: {{access_token_env: {BAD}}}")
+                lines.append(f"    credentials: {{api_key_env: {BAD}}}")
         self.fleet.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def cli(self, *args: str, check: int | None = 0, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -137,10 +131,14 @@ class FleetBed:
                     worker.wait(timeout=30)
         self.workers.clear()
 
-    def items(self) -> list[dict]:
-        """Every live Menus (New) item on the emulator (every page), straight from its API."""
+    def client(self, site: dict):
+        """An API client that speaks for one site of the bed (the account key and its wix-site-id)."""
+        return self.server.client(headers={"wix-site-id": site["site_id"]})
+
+    def items(self, site: dict) -> list[dict]:
+        """Every live Menus (New) item of one site (every page), straight from the emulator's API."""
         found: list[dict] = []
-        with self.server.client() as client:
+        with self.client(site) as client:
             cursor = None
             while True:
                 params = {"paging.limit": "500", **({"paging.cursor": cursor} if cursor else {})}
@@ -153,14 +151,15 @@ class FleetBed:
                     return found
 
     def items_by_location(self) -> dict[str, int]:
-        """How many live items each location of this bed has, and how many belong to no location."""
+        """How many live items each site's location has, and how many belong to no location."""
         counts = {site["location_id"]: 0 for site in self.sites}
         counts["(none)"] = 0
-        for item in self.items():
-            where = item.get("businessLocationIds") or ["(none)"]
-            for location in where:
-                if location in counts:
-                    counts[location] += 1
+        for site in self.sites:
+            for item in self.items(site):
+                where = item.get("businessLocationIds") or ["(none)"]
+                for location in where:
+                    if location in counts:
+                        counts[location] += 1
         return counts
 
 
@@ -171,17 +170,16 @@ def make_bed(server: EmulatorServer, tmp_path: Path):
     def make(count: int, waves: dict[str, int] | None = None, database_url: str | None = None, **env: str) -> FleetBed:
         waves = waves or {"all": count}
         tag = uuid.uuid4().hex[:6]
-        names = [f"Fleet {tag} {i}" for i in range(count)]
-        seeded = server.seed(locations=count, names=names, app="menus")
+        seeded = server.seed_sites(count, app="menus")
         wave_of = [name for name, size in waves.items() for _ in range(size)]
         sites = [
             {
-                "site_id": f"site-{tag}-{i}",
-                "location": names[i],
-                "location_id": seeded[i]["locationId"],
+                "site_id": site["siteId"],
+                "location": site["locations"][0]["name"],
+                "location_id": site["locations"][0]["locationId"],
                 "wave": wave_of[i],
             }
-            for i in range(count)
+            for i, site in enumerate(seeded)
         ]
         folder = tmp_path / f"bed-{tag}"
         folder.mkdir()

@@ -73,8 +73,8 @@ def test_drift_names_the_site_edited_outside_reconcile(make_bed, server):
     bed = make_bed(3)
     bed.cli("fleet", "apply", str(bed.fleet))
     edited = bed.sites[1]
-    item = next(i for i in bed.items() if edited["location_id"] in (i.get("businessLocationIds") or []))
-    with server.client() as client:
+    item = next(i for i in bed.items(edited) if edited["location_id"] in (i.get("businessLocationIds") or []))
+    with bed.client(edited) as client:
         response = client.patch(
             f"/restaurants/menus-item/v1/items/{item['id']}",
             json={"item": {**item, "name": "Edited on the dashboard"}},
