@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "show-effective": "reconciler.cli.catalog_cmds",
     "plan": "reconciler.cli.sync_cmds",
     "apply": "reconciler.cli.sync_cmds",
+    "86": "reconciler.cli.availability_cmd",
+    "un86": "reconciler.cli.availability_cmd",
     "show": "reconciler.cli.show_cmd",
     "import": "reconciler.cli.import_cmd",
     "serve": "reconciler.cli.serve_cmd",

@@ -25,6 +25,7 @@ import click
 
 from reconciler.cli.progress import progress_reporter
 from reconciler.engine.apply import ApplyOptions
+from reconciler.engine.availability import now_utc, read_layer
 from reconciler.engine.locations import (
     FAILURES,
     LocationOutcome,
@@ -44,6 +45,7 @@ from reconciler.model.effective import effective, find_location, select_location
 from reconciler.model.locations import Location
 from reconciler.render.markdown import render_site_markdown
 from reconciler.render.text import render_site_text
+from reconciler.state.availability import AvailabilityStore
 from reconciler.state.storage import Storage
 from reconciler.targets.base import Phase, Progress
 from reconciler.targets.registry import open_site, open_target
@@ -125,12 +127,16 @@ async def plan_site(
     parallel: int = 4,
 ) -> SitePlan:
     store = Storage(state).mapping()
+    layer = AvailabilityStore(state / "state.sqlite")
     try:
         names = [loc.wix for loc in locations if loc.id is None]
         async with open_site(target_name or "sandbox", state, catalog.currency, names) as opener:
-            return await plan_locations(catalog, locations, opener, store, thresholds, live_updates, parallel)
+            return await plan_locations(
+                catalog, locations, opener, store, thresholds, live_updates, parallel, read_layer(layer, now_utc())
+            )
     finally:
         store.close()
+        layer.close()
 
 
 def print_site_plan(site: SitePlan, fmt: str, color: bool, out: str | None) -> None:

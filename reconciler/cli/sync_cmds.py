@@ -14,6 +14,7 @@ from reconciler.cli import site_cmds
 from reconciler.cli.progress import progress_reporter
 from reconciler.cli.show_cmd import plan_page
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
+from reconciler.engine.availability import now_utc, read_layer, record
 from reconciler.engine.locations import Rollout
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import load, to_json
@@ -23,6 +24,7 @@ from reconciler.engine.siteplan import SitePlan
 from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
+from reconciler.state.availability import AvailabilityStore
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import TARGETS, open_target
@@ -88,13 +90,15 @@ async def _plan(
     """The plan, and with ``html`` the page that shows it as a diner will see the menu."""
     catalog = chosen.catalog
     store = Storage(state).mapping()
+    layer = AvailabilityStore(state / "state.sqlite")
     try:
         async with site_cmds.open_single(chosen, target_name, state) as target:
-            planned = await make_plan(catalog, target, store, thresholds, live_updates)
+            planned = await make_plan(catalog, target, store, thresholds, live_updates, read_layer(layer, now_utc()))
             page = plan_page(planned, target, catalog.currency) if html else None
             return planned.plan, page
     finally:
         store.close()
+        layer.close()
 
 
 @click.command()
@@ -281,6 +285,7 @@ async def _apply(
     chosen, saved, target_name, location, state, thresholds, options, auto_approve, fmt, live_updates
 ) -> ApplyResult | None:
     store = Storage(state).mapping()
+    layer = AvailabilityStore(state / "state.sqlite")
     try:
         if saved is not None:
             name = target_name or saved.target.name
@@ -292,14 +297,18 @@ async def _apply(
                 return await apply_plan(saved, target, store, state, options, progress_reporter(fmt))
         catalog = chosen.catalog
         async with site_cmds.open_single(chosen, target_name, state) as target:
-            planned = await make_plan(catalog, target, store, thresholds, live_updates)
+            now = now_utc()
+            planned = await make_plan(catalog, target, store, thresholds, live_updates, read_layer(layer, now))
             if fmt == "text":
                 click.echo(render_text(planned.plan, color=_color()), nl=False)
             if not _confirm(planned.plan, auto_approve, options.force):
                 return None
-            return await apply_plan(planned.plan, target, store, state, options, progress_reporter(fmt))
+            result = await apply_plan(planned.plan, target, store, state, options, progress_reporter(fmt))
+            record(layer, planned.adoption, now)
+            return result
     finally:
         store.close()
+        layer.close()
 
 
 def _confirm(plan: Plan, auto_approve: bool, force: bool) -> bool:

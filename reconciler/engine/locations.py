@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
+from reconciler.engine.availability import Layer
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal_site
 from reconciler.engine.planning import make_plan
@@ -120,10 +121,12 @@ async def plan_location(
     store: MappingStore,
     thresholds: Thresholds,
     live_updates: bool = True,
+    layer: Layer | None = None,
 ) -> Plan:
-    """The plan of one location of ``catalog`` (``None``: a catalog without ``locations:``)."""
+    """The plan of one location of ``catalog`` (``None``: a catalog without ``locations:``), with the
+    availability ``layer`` when given (its entries for this location and for every location)."""
     desired = catalog if location is None else effective(catalog, location)
-    return (await make_plan(desired, target, store, thresholds, live_updates)).plan
+    return (await make_plan(desired, target, store, thresholds, live_updates, layer)).plan
 
 
 async def plan_locations(
@@ -134,6 +137,7 @@ async def plan_locations(
     thresholds: Thresholds,
     live_updates: bool = True,
     parallel: int = 4,
+    layer: Layer | None = None,
 ) -> SitePlan:
     """Plan every location in ``locations`` (reads only, at most ``parallel`` at once), in their order.
 
@@ -146,7 +150,7 @@ async def plan_locations(
         async with gate:
             try:
                 async with opener(location.wix) as target:
-                    return await plan_location(catalog, location, target, store, thresholds, live_updates)
+                    return await plan_location(catalog, location, target, store, thresholds, live_updates, layer)
             except ReconcileError as exc:
                 return exc
 

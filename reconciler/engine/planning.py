@@ -5,9 +5,11 @@ This is the read-only half of a sync; it never writes to the live catalog or to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from reconciler.engine import availability
+from reconciler.engine.availability import Adoption, Layer
 from reconciler.engine.diff import diff
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Plan
@@ -16,6 +18,7 @@ from reconciler.engine.safety import Thresholds, assess
 from reconciler.engine.settle import settle
 from reconciler.errors import ConfigError, UnsupportedByTarget
 from reconciler.model.catalog import Catalog
+from reconciler.state.availability import LayerEntry
 from reconciler.state.mapping import MappingStore
 
 if TYPE_CHECKING:  # the contract is typed against these types; at run time any target will do
@@ -30,6 +33,8 @@ class Planned(Generic[LiveT]):
     plan: Plan
     desired: Essence
     live: LiveT  # the target's live view
+    adoption: Adoption = field(default_factory=Adoption)  # dashboard stock edits to keep (apply records them)
+    layer: dict[str, LayerEntry] = field(default_factory=dict)  # the layer entries in force at this location
 
 
 async def make_plan(
@@ -38,15 +43,26 @@ async def make_plan(
     store: MappingStore,
     thresholds: Thresholds,
     live_updates: bool = True,
+    layer: Layer | None = None,
 ) -> Planned[LiveT]:
+    """The plan of ``catalog`` (plus the availability ``layer``, when given) against ``target``."""
     reasons = target.unsupported(catalog)
     if reasons:
         raise UnsupportedByTarget(target.name, reasons)
     raw = await target.fetch()
     scope = await target.scope()
     entries = settle(store, scope, raw.existing_ids(), write=False)
-    desired, approximations = target.project(catalog)
+    info, zone = await target.describe(), await target.time_zone()
+    in_force = availability.at_location(layer.entries, info.location_id, layer.now) if layer else {}
+    desired, approximations = target.project(availability.effective(catalog, in_force))
     live = target.interpret(raw, entries, desired)
+    adoption = Adoption()
+    if layer is not None and layer.adopt:
+        adoption = availability.adoptions(desired, live.essence, live.drifted, in_force, info.location_id, layer.now)
+        if adoption.started or adoption.ended:
+            in_force = {k: e for k, e in in_force.items() if e not in adoption.ended}
+            in_force.update({e.entity: e for e in adoption.started})
+            desired, approximations = target.project(availability.effective(catalog, in_force))
     if live.currency and live.currency != catalog.currency:
         raise ConfigError(
             f"the catalog is in {catalog.currency} but the Wix site sells in {live.currency}; "
@@ -54,18 +70,29 @@ async def make_plan(
         )
     changes = diff(desired, live.essence, target.capabilities.rank, live.drifted)
     built = await target.build(changes, desired, live, live_updates=live_updates)
+    # Annotated after building: a note is for people, and must not make a planner avoid a live update.
+    marked = tuple(availability.annotate(built.changes, in_force, zone))
     plan = seal(
         Plan(
-            target=await target.describe(),
+            target=info,
             live_fingerprint=raw.fingerprint(),
             live_hashes=raw.hashes(),
-            changes=built.changes,
+            changes=marked,
             operations=built.operations,
             ids=built.ids,
             mapping=built.mapping,
-            notes=tuple(approximations) + built.notes,
+            notes=tuple(approximations) + built.notes + _adoption_notes(adoption, zone),
             safety=assess(built.changes, len(live.essence), thresholds),
             revisions=built.revisions,
         )
     )
-    return Planned(plan, desired, live)
+    return Planned(plan, desired, live, adoption, in_force)
+
+
+def _adoption_notes(adoption: Adoption, zone: str) -> tuple[str, ...]:
+    started = [
+        f"{availability.LAYER_NOTE}{e.kind} {e.entity} was {availability.describe(e, zone)}: kept, not reverted"
+        for e in adoption.started
+    ]
+    ended = [f"{availability.LAYER_NOTE}{e.kind} {e.entity} was undone in the Wix dashboard" for e in adoption.ended]
+    return tuple(started + ended)

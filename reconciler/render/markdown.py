@@ -25,6 +25,8 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
         head.append(f"> :warning: **Unsafe:** {_cell(reason)}. `apply` needs `--force`.")
     if view.drift:
         head.append(f"> {view.drift} change(s) undo edits made on the live menu outside reconcile (**drift**).")
+    if view.layer:
+        head.append(f"> {view.layer} change(s) come from the availability layer (86s), not from the catalog.")
     if view.empty:
         head.append("No changes. The live catalog matches the desired state.")
     rows = ["| | Kind | Id | Name | Changes |", "|---|---|---|---|---|"]
@@ -35,6 +37,7 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
             if line.action != Action.UPDATE:
                 summary = line.verb
             drift = " (drift)" if line.drift else ""
+            drift += " (availability)" if line.layer else ""
             rows.append(
                 f"| `{line.symbol}` | {line.kind} | `{_cell(line.id)}` | {_cell(line.name)}{drift} | {_cell(summary)} |"
             )

@@ -31,12 +31,21 @@ def view_lines(view: PlanView, color: bool) -> list[str]:
                 "magenta",
             )
         )
+    if view.layer:
+        out.append(
+            paint(
+                f"{view.layer} change(s) come from the availability layer (86s), not from the catalog "
+                "(marked availability)",
+                "yellow",
+            )
+        )
     for reason in view.unsafe:
         out.append(f"{paint('Unsafe:', 'red')} {reason}. `apply` needs --force.")
     for group in view.groups:
         out += ["", paint(group.title, "bold")]
         for line in group.changes:
             drift = " " + paint("(drift)", "magenta") if line.drift else ""
+            drift += " " + paint("(availability)", "yellow") if line.layer else ""
             out.append(
                 f"  {paint(f'{line.symbol} {line.verb} {line.kind} {line.id}', STYLES[line.symbol])} "
                 f'"{line.name}"{drift}'

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from reconciler.engine.availability import caused_by_layer
 from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Plan
@@ -66,6 +67,7 @@ class ChangeLine:
     fields: tuple[FieldLine, ...]
     drift: bool
     notes: tuple[str, ...]
+    layer: bool = False  # caused by the availability layer (an 86), not by the catalog
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class PlanView:
     drift: int
     checksum: str
     empty: bool = field(default=False)
+    layer: int = 0  # changes the availability layer caused
 
 
 def build_view(plan: Plan) -> PlanView:
@@ -113,6 +116,7 @@ def build_view(plan: Plan) -> PlanView:
         drift=sum(c.drift for c in plan.changes),
         checksum=plan.checksum,
         empty=plan.empty,
+        layer=sum(caused_by_layer(c) for c in plan.changes),
     )
 
 
@@ -148,6 +152,7 @@ def _line(change: Change, removal: Removal) -> ChangeLine:
         fields,
         change.drift,
         change.notes,
+        caused_by_layer(change),
     )
 
 

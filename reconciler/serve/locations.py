@@ -18,6 +18,7 @@ from typing import Any
 
 from reconciler.credentials import wix_from_env
 from reconciler.engine.apply import ApplyOptions
+from reconciler.engine.availability import layer_in, now_utc
 from reconciler.engine.locations import FAILURES, LocationOutcome, Rollout, apply_locations, plan_locations
 from reconciler.engine.planfile import seal_site, to_json
 from reconciler.engine.safety import Thresholds
@@ -67,11 +68,12 @@ async def plan_apply(
         min_existing=cfg.safety.min_entities,
     )
     store = Storage(state_dir).mapping()
+    layer = layer_in(state_dir / "state.sqlite", now_utc())
     try:
         wix = None if cfg.target == "sandbox" else wix_from_env(wix_environ(cfg, environ))
         names = [loc.wix for loc in catalog.locations if loc.id is None]
         async with open_site(cfg.target, state_dir, catalog.currency, names, credentials=wix) as opener:
-            site = await plan_locations(catalog, locations, opener, store, thresholds, cfg.live_updates)
+            site = await plan_locations(catalog, locations, opener, store, thresholds, cfg.live_updates, 4, layer)
             held = [e for e in site.locations if e.plan.safety.unsafe and cfg.unsafe == "hold"]
             safe = seal_site(SitePlan(tuple(e for e in site.locations if e not in held)))
             details: dict[str, Any] = {"locations": {e.location: e.plan.counts for e in site.locations}}

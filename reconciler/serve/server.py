@@ -32,6 +32,7 @@ from reconciler.serve.secrets import Redactor, missing, secret_values
 from reconciler.serve.status import SyncReason
 from reconciler.serve.sync import Syncer
 from reconciler.serve.worker import Worker
+from reconciler.state.availability import AvailabilityStore
 from reconciler.state.storage import Storage
 
 
@@ -89,7 +90,8 @@ def open_context(
     recovered = queue.recover()
     stopping = threading.Event()
     syncer = Syncer(config, state, history, environ, Redactor(secret_values(config, environ)), stopping)
-    worker = Worker(config, queue, history, syncer, stopping=stopping)
+    layer = AvailabilityStore(Path(state) / "state.sqlite")
+    worker = Worker(config, queue, history, syncer, stopping=stopping, layer=layer)
     worker.drop_unconfigured()
     worker.enqueue_scheduled(SyncReason.STARTUP)
     return ServeContext(config, queue, history, worker, environ, syncer.cancel_running, recovered=recovered)

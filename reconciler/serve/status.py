@@ -15,6 +15,7 @@ class SyncReason(StrEnum):
     WEBHOOK = "webhook"  # one or more POS webhook events
     STARTUP = "startup"  # serve started: webhooks may have been missed while nothing listened
     PERIODIC = "periodic"  # the catalog's interval passed: catches webhooks that never came
+    EXPIRY = "expiry"  # an entry of the availability layer ended (an 86's `until`): restore the catalog's value
 
     @property
     def scheduled(self) -> bool:

@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -35,11 +36,13 @@ import httpx
 from reconciler.canonical import fingerprint
 from reconciler.credentials import wix_from_env
 from reconciler.engine.apply import ApplyOptions, apply_plan
+from reconciler.engine.availability import read_layer, record
 from reconciler.engine.planfile import to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
+from reconciler.serve import stock
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.locations import changed_locations
@@ -51,6 +54,7 @@ from reconciler.sources.base import ImportOptions
 from reconciler.sources.errors import PosNotReady
 from reconciler.sources.registry import get_source
 from reconciler.sources.service import TIMEOUT, import_from_api
+from reconciler.state.availability import AvailabilityStore
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
 from reconciler.yamlio.fmt import write_atomically
@@ -133,7 +137,9 @@ class Syncer:
         redact: Redactor,
         stopping: threading.Event | None = None,
         sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        self.clock = clock  # what the availability layer's entries are in force at (tests pass their own)
         self.config = config
         self.state_dir = Path(state_dir)
         self.history = history
@@ -191,7 +197,10 @@ class Syncer:
         path = Path(cfg.catalog)
         details: dict = {}
         catalog = None
+        pending_stock: list = []
         before = _previous(path)  # a catalog of several locations syncs only the locations a change reached
+        if stock.stock_only(job.hints) and before is not None and not before.locations:
+            return self._run_async(self._stock(cfg, before, stock.signals_of(job.hints), source.prefix))
         self._check_stop()
         with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
             found = source.probe(client, settings, since, job.hints, full=any(r.scheduled for r in job.reasons))
@@ -201,6 +210,8 @@ class Syncer:
                 kept = {loc.pos_location: loc for loc in (before.locations if before else []) if loc.pos_location}
                 out = import_from_api(cfg.source, options, environ=environ, client=client, sleep=self._sleep, keep=kept)
                 catalog = out.result.catalog
+                stock.save_placed(self.state_dir, cfg.name, out.result.placed)
+                pending_stock = [*out.result.stock, *stock.signals_of(job.hints)]
                 details["import_notes"] = len(out.notes)
                 rewrite = not path.exists() or path.read_text(encoding="utf-8") != out.text
                 if rewrite:
@@ -221,11 +232,32 @@ class Syncer:
                     )
                 )
             else:
+                if catalog is not None and pending_stock:  # stock stated with the import: layer entries first
+                    self._run_async(self._stock(cfg, desired, pending_stock, source.prefix, live=False))
                 result = self._run_async(self._plan_apply(cfg, desired))
             result.details = {**details, **result.details}
         if result.ok and found.watermark:
             self.history.set_watermark(cfg.name, fingerprint, found.watermark)
         return result
+
+    async def _stock(self, cfg: CatalogConfig, catalog, signals: list, prefix: str, live: bool = True) -> SyncResult:
+        """POS stock signals: layer entries (source pos) and one minimal live update, no re-import."""
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        found = await stock.apply_signals(cfg, catalog, signals, self.state_dir, prefix, now, live)
+        details = {
+            "stock": {
+                "sold_out": sorted(e.entity for e in found.started),
+                "back": sorted(found.ended),
+                "unknown": sorted(found.unknown),
+                "calls": found.update.calls,
+            }
+        }
+        changed = len(found.update.changes)
+        summary = (
+            f"stock: {changed} entit{'y' if changed == 1 else 'ies'} updated live ({found.update.total_calls} calls)"
+        )
+        outcome = SyncOutcome.APPLIED if changed else SyncOutcome.IN_STEP
+        return SyncResult(outcome, summary, details=details)
 
     def _last_good(self, name: str) -> bool:
         last = self.history.last(name)
@@ -237,13 +269,16 @@ class Syncer:
             max_remove_share=cfg.safety.max_remove_share,
             min_existing=cfg.safety.min_entities,
         )
-        store = Storage(self.state_dir).mapping()
+        store, layer = Storage(self.state_dir).mapping(), AvailabilityStore(self.state_dir / "state.sqlite")
         try:
             wix = None if cfg.target == "sandbox" else wix_from_env(wix_environ(cfg, self.environ))
             async with open_target(
                 cfg.target, cfg.location or catalog.location, self.state_dir, currency=catalog.currency, credentials=wix
             ) as target:
-                plan = (await make_plan(catalog, target, store, thresholds, cfg.live_updates)).plan
+                now = datetime.fromtimestamp(self.clock(), UTC)
+                planned = await make_plan(catalog, target, store, thresholds, cfg.live_updates, read_layer(layer, now))
+                record(layer, planned.adoption, now)  # a dashboard 86 is kept, never reverted
+                plan = planned.plan
                 details = {"changes": plan.counts}
                 if plan.empty:
                     return SyncResult(SyncOutcome.IN_STEP, plan.summary_line(), checksum=plan.checksum, details=details)
@@ -269,6 +304,7 @@ class Syncer:
                 )
         finally:
             store.close()
+            layer.close()
 
     def _hold(self, cfg: CatalogConfig, plan, details: dict) -> SyncResult:
         held = self.history.last_held_checksum(cfg.name)

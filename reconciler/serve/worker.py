@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from reconciler.serve import debounce
 from reconciler.serve.config import ServeConfig
@@ -31,6 +32,7 @@ from reconciler.serve.jsonlog import emit
 from reconciler.serve.queue import Item, Queue
 from reconciler.serve.status import SyncOutcome, SyncReason
 from reconciler.serve.sync import Job, SyncResult
+from reconciler.state.availability import AvailabilityStore
 
 MAX_ATTEMPTS = 8  # a failing sync is retried after 2, 4, 8 … s (at most BACKOFF_CAP) this many times in all
 BACKOFF_BASE = 2.0
@@ -48,7 +50,9 @@ class Worker:
         sync: Callable[[Job], SyncResult],
         clock: Callable[[], float] = time.time,
         stopping: threading.Event | None = None,
+        layer: AvailabilityStore | None = None,
     ) -> None:
+        self.layer = layer  # the availability layer: its expiries are timers of their own
         self.config = config
         self.queue = queue
         self.history = history
@@ -90,8 +94,22 @@ class Worker:
                 emit("dropped", logging.WARNING, catalog=name, events=len(keys), reason="not in the config")
         return dropped
 
+    def expire_layer(self, now: float) -> float | None:
+        """End the layer's entries whose ``until`` passed and queue a sync of every catalog to restore
+        their value (no webhook needed); returns when the next entry ends."""
+        if self.layer is None:
+            return None
+        moment = datetime.fromtimestamp(now, UTC)
+        ended = self.layer.expire(moment)
+        if ended:
+            emit("availability expired", logging.INFO, entities=sorted({e.entity for e in ended}))
+            self.enqueue_scheduled(SyncReason.EXPIRY)
+        upcoming = self.layer.next_expiry(moment)
+        return None if upcoming is None else upcoming.timestamp()
+
     def due_jobs(self) -> list[Job]:
         now = self.clock()
+        expiry = self.expire_layer(now)
         periodic = [name for name, at in self.next_periodic.items() if at <= now]
         if periodic:
             self.enqueue_scheduled(SyncReason.PERIODIC, periodic)
@@ -106,7 +124,7 @@ class Worker:
                 if claimed:
                     self.running[name] = job = Job(name, claimed, started=now)
                     jobs.append(job)
-        self.wake_at = min([t for t in (wake, *self.next_periodic.values()) if t is not None], default=None)
+        self.wake_at = min([t for t in (wake, expiry, *self.next_periodic.values()) if t is not None], default=None)
         return jobs
 
     def finish(self, job: Job, result: SyncResult) -> SyncRecord:

@@ -38,6 +38,13 @@ Serve (``reconcile serve``: :mod:`reconciler.serve.app` and :mod:`reconciler.ser
     events = source.parse_webhook(body, headers)            # calls webhook_events (must) on the JSON
     probe = source.probe(client, settings, since, hints, full)  # may: did anything change?
 
+Stock (the availability layer, docs/availability.md): a webhook that states an object's stock
+(Square ``inventory.count.updated``, Toast ``stock``, Clover ``IS``/``IA``) returns an event whose
+``hint[STOCK_HINT]`` lists :class:`StockSignal` values (``StockSignal.hint()`` each); serve turns
+each into a layer entry (source ``pos``) and one minimal live update, without re-importing. A
+translation may return signals in ``ImportResult.stock`` for stock with an expiry (Square's
+``sold_out_valid_until``), leaving the YAML's ``in_stock`` alone for them.
+
 ``verify_webhook`` runs before anything else reads the request; ``keys`` holds one
 :class:`WebhookKey` per configured catalog of this POS, and any may match (compare with
 :func:`hmac.compare_digest`). ``webhook_events`` turns a verified JSON body into :class:`Event`
@@ -109,6 +116,45 @@ class PosLocation:
     name: str
 
 
+STOCK_HINT = "stock"  # the Event.hint key that carries a webhook's stock signals (StockSignal.hint() each)
+
+
+@dataclass(frozen=True)
+class StockSignal:
+    """The POS's word on one object's stock: sold out (or back) at a location, perhaps until a time.
+
+    It becomes an entry of the availability layer (source ``pos``), never a change of the YAML;
+    ``available`` true ends the POS's entry (back in stock). ``pos_ids`` are the ids the POS gives
+    the object (Toast: its GUID and its ``multiLocationId``); any of them may be the one the
+    catalog's id was made from.
+    """
+
+    pos_ids: tuple[str, ...]
+    available: bool
+    location: str | None = None  # POS location (Square location_id, Toast restaurant GUID, Clover merchant); None: all
+    until: str | None = None  # ISO 8601 UTC time it ends by itself (Square ``sold_out_valid_until``)
+    reason: str = ""  # "sold out", "quantity 0", ... for plans and history
+
+    def hint(self) -> dict[str, Any]:
+        return {
+            "ids": list(self.pos_ids),
+            "available": self.available,
+            "location": self.location,
+            "until": self.until,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_hint(cls, data: Mapping[str, Any]) -> StockSignal:
+        return cls(
+            tuple(str(i) for i in data.get("ids") or ()),
+            bool(data.get("available")),
+            data.get("location"),
+            data.get("until"),
+            str(data.get("reason") or ""),
+        )
+
+
 @dataclass(frozen=True)
 class ImportResult:
     """A translation's answer. Every POS object a diner would see is in ``placed`` or in ``notes``."""
@@ -116,6 +162,7 @@ class ImportResult:
     catalog: Catalog
     notes: list[ImportNote] = field(default_factory=list)
     placed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # POS id -> catalog ids made from it
+    stock: list[StockSignal] = field(default_factory=list)  # stock the POS states with an expiry (layer entries)
 
 
 @dataclass(frozen=True)

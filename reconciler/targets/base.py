@@ -24,6 +24,9 @@ Hooks, in the order one sync calls them (every hook MUST exist; "MAY" says what 
                               mapping and the per-catalog lock are keyed by it
     describe()                MUST return a :class:`TargetInfo` (no secret, no base URL): the plan
                               records it and renders its header from it
+    time_zone()               MUST return the location's IANA time zone ("UTC" when the API has
+                              none): the times of the availability layer (an 86 "until 22:00",
+                              "until close") are the location's
     unsupported(catalog)      MUST list why a catalog cannot be planned at all (limits that would
                               change what a diner may order); empty when it can
     project(catalog)          MUST return the desired essence in this target's kinds, and notes on
@@ -151,6 +154,8 @@ class Target(Protocol[RawT, LiveT]):
     async def scope(self) -> str: ...
 
     async def describe(self) -> TargetInfo: ...
+
+    async def time_zone(self) -> str: ...
 
     def unsupported(self, catalog: Catalog) -> list[str]: ...
 

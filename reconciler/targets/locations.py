@@ -48,3 +48,15 @@ def choose_location(locations: list[JsonObject], wanted: str | None) -> JsonObje
         "the site has several business locations; choose one with --location (or `location:` in the "
         "catalog): " + ", ".join(f'"{loc.get("name")}"' for loc in locations)
     )
+
+
+def zone_of(location: dict[str, object]) -> str:
+    """The location's IANA time zone ("UTC" when Wix has none, or one this machine does not know)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = str(location.get("timeZone") or "UTC")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return str(zone)

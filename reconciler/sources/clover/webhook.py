@@ -6,6 +6,12 @@ header; :func:`handshake` recognises it so serve can log the code for the develo
 
 One body lists events for several merchants. Inventory objects (item, category, modifier group,
 modifier, item stock, item availability) can change a menu; the event id is ``objectId@ts``.
+
+Item stock (``IS:<item id>``) and item availability (``IA:<item id>``) events carry their data in
+the payload (Clover's announced split of the ``I`` event). Where an entry states it (a stock count,
+or ``available``, at the entry or in its ``data``), it becomes a :class:`StockSignal` in the hint:
+count 0 or ``available: false`` is sold out at that merchant. The exact field names are not in a
+public Clover sample [unverified]; an entry without them is an ordinary inventory event (re-import).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reconciler.sources.base import Event, Handshake, Verdict, WebhookKey
+from reconciler.sources.base import STOCK_HINT, Event, Handshake, StockSignal, Verdict, WebhookKey
 from reconciler.sources.errors import WebhookInvalid
 from reconciler.sources.webhooks import matches_any, required_text
 
@@ -55,10 +61,34 @@ def events(data: dict[str, Any], headers: Mapping[str, str]) -> list[Event]:
             object_id = required_text(entry.get("objectId"), "objectId")
             key = object_id.split(":", 1)[0]
             change = str(entry.get("type") or "")
-            hint = {"object": object_id, "type": change}
+            hint: dict[str, Any] = {"object": object_id, "type": change}
+            signal = stock_signal(key, object_id, entry, merchant)
+            if signal is not None:
+                hint[STOCK_HINT] = [signal.hint()]
             found.append(
                 Event(
                     "clover", merchant, f"{object_id}@{entry.get('ts')}", f"{key}:{change}", key in INVENTORY_KEYS, hint
                 )
             )
     return found
+
+
+STOCK_FIELDS = ("stockCount", "quantity", "count")
+
+
+def stock_signal(key: str, object_id: str, entry: dict[str, Any], merchant: str) -> StockSignal | None:
+    """What an ``IS``/``IA`` entry says about its item's stock, when it says it."""
+    if key not in ("IS", "IA"):
+        return None
+    data = entry.get("data") if isinstance(entry.get("data"), dict) else entry
+    item = object_id.split(":", 1)[1] if ":" in object_id else ""
+    if not item:
+        return None
+    if key == "IA" and isinstance(data.get("available"), bool):
+        available = data["available"]
+        return StockSignal((item,), available, merchant, None, "" if available else "unavailable")
+    for name in STOCK_FIELDS:
+        value = data.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return StockSignal((item,), value > 0, merchant, None, "" if value > 0 else "stock 0")
+    return None

@@ -184,6 +184,7 @@ class _Reader:
                     self._money(entry, "price_money", where, sub),
                     self.check.text(entry, "pricing_type", where, f"{sub}.pricing_type"),
                     self.check.flag(entry, "sold_out", where, f"{sub}.sold_out", False),
+                    self.check.text(entry, "sold_out_valid_until", where, f"{sub}.sold_out_valid_until"),
                 )
             )
         return out

@@ -42,6 +42,7 @@ class Override:
     price: Money | None
     pricing_type: str | None
     sold_out: bool
+    sold_out_until: str | None = None  # ``sold_out_valid_until``: the sold-out state ends by itself then
 
 
 @dataclass

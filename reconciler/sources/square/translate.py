@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from reconciler.sources.base import ImportOptions, ImportResult
+from reconciler.sources.base import ImportOptions, ImportResult, StockSignal
 from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionDraft, Variant, choose_currency
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.money import from_minor_units
@@ -46,12 +46,21 @@ class _Priced:
     money: Money | None
     pricing_type: str | None
     sold_out: bool
+    sold_out_until: str | None = None
 
 
 def _at_location(money: Money | None, pricing: str | None, overrides: list[Override], location: str | None) -> _Priced:
+    """The price and stock at ``location``. A sold-out state with an expiry is not the catalog's: it is a
+    stock signal (the availability layer ends it on time), so the YAML keeps the object in stock."""
     for override in overrides:
         if location is not None and override.location == location:
-            return _Priced(override.price or money, override.pricing_type or pricing, override.sold_out)
+            timed = override.sold_out and bool(override.sold_out_until)
+            return _Priced(
+                override.price or money,
+                override.pricing_type or pricing,
+                override.sold_out and not timed,
+                override.sold_out_until if timed else None,
+            )
     return _Priced(money, pricing, False)
 
 
@@ -67,6 +76,7 @@ class _Translation:
         self.currency = self._currency()
         self.b = CatalogBuilder("square", "sq", self.currency)
         self.menu = MenuDraft(self.b.ids.reserve("menu", "menu"), options.menu_name)
+        self.stock: list[StockSignal] = []  # sold out with an expiry: the availability layer's, not the YAML's
         self.b.menus.append(self.menu)
         self.sections: dict[str, SectionDraft] = {}
         self.placed: dict[str, list[tuple[tuple, str]]] = {}  # category id ("": none) -> [(order, dish id)]
@@ -110,7 +120,7 @@ class _Translation:
             for _, dish_id in sorted(entries):
                 section.add(dish_id)
         catalog, notes, placed = self.b.build_accounted()
-        return ImportResult(catalog, notes, placed)
+        return ImportResult(catalog, notes, placed, sorted(self.stock, key=lambda s: s.pos_ids))
 
     def _expect(self) -> None:
         """Everything a diner could see, so that none of it is lost without a note."""
@@ -224,6 +234,7 @@ class _Translation:
             if self._absent(v.presence, origin):
                 continue
             at = _at_location(v.price, v.pricing_type, v.overrides, self.location)
+            self._timed(v.id, at)
             if at.pricing_type == "VARIABLE_PRICING" or at.money is None:
                 self.b.note(origin, "skipped", "variable pricing (price entered at sale time); Wix needs a fixed price")
                 continue
@@ -326,6 +337,10 @@ class _Translation:
         group = self.b.option_group(group_id, name, choices, low, high, item_defaults, origin)
         return self.b.made(origin, group.id) if group is not None else None
 
+    def _timed(self, pos_id: str, at: _Priced) -> None:
+        if at.sold_out_until:
+            self.stock.append(StockSignal((pos_id,), False, self.location, at.sold_out_until, "sold out"))
+
     def _choices(self, lst: ModifierList, info: ListInfo) -> tuple[list[tuple[str, Decimal]], list[str], list[str]]:
         choices, list_defaults, item_defaults = [], [], []
         for m in sorted(lst.modifiers.values(), key=lambda m: _order(m.ordinal, m.name, m.id)):
@@ -333,6 +348,7 @@ class _Translation:
             if variation_id is None:
                 continue
             at = _at_location(m.price, None, m.overrides, self.location)
+            self._timed(m.id, at)
             origin = Origin("MODIFIER", m.id, m.name)
             amount = from_minor_units(at.money.amount, self.currency) if at.money else Decimal(0)
             choices.append((variation_id, self.b.price(amount, origin)))

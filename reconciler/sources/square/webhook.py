@@ -5,19 +5,24 @@ The URL is the one registered with Square (``SQUARE_WEBHOOK_URL``), never rebuil
 request: behind a proxy the two differ. The older ``x-square-signature`` (SHA-1) is ignored.
 
 Only ``catalog.version.updated`` can change a menu; its payload says nothing about *what* changed
-(the probe asks the API). The event id is Square's ``event_id``; the account is ``merchant_id``.
+(the probe asks the API). ``inventory.count.updated`` states stock: each ``IN_STOCK`` count of a
+variation at a location becomes a :class:`StockSignal` (quantity 0 or less: sold out there; more:
+back in stock), carried in the event's hint. The event id is Square's ``event_id``; the account is
+``merchant_id``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from reconciler.sources.base import Event, Verdict, WebhookKey
+from reconciler.sources.base import STOCK_HINT, Event, StockSignal, Verdict, WebhookKey
 from reconciler.sources.webhooks import hmac_base64, matches_any, required_text
 
 HEADER = "x-square-hmacsha256-signature"
 CATALOG_EVENTS = {"catalog.version.updated"}
+INVENTORY_EVENTS = {"inventory.count.updated"}
 
 
 def signature(key: str, notification_url: str, body: bytes) -> str:
@@ -40,4 +45,31 @@ def events(data: dict[str, Any], headers: Mapping[str, str]) -> list[Event]:
     if isinstance(updated, dict) and isinstance(updated.get("updated_at"), str):
         hint["updated_at"] = updated["updated_at"]
     event_id = required_text(data.get("event_id"), "event_id")
+    if kind in INVENTORY_EVENTS:
+        signals = stock_signals(data)
+        hint = {STOCK_HINT: [s.hint() for s in signals]}
+        return [Event("square", data.get("merchant_id") or None, event_id, kind, bool(signals), hint)]
     return [Event("square", data.get("merchant_id") or None, event_id, kind, kind in CATALOG_EVENTS, hint)]
+
+
+def stock_signals(data: dict[str, Any]) -> list[StockSignal]:
+    """The counts of an ``inventory.count.updated`` body: ``data.object.inventory_counts[]``."""
+    counts = ((data.get("data") or {}).get("object") or {}).get("inventory_counts") or []
+    found = []
+    for count in counts if isinstance(counts, list) else []:
+        if not isinstance(count, dict) or count.get("state") != "IN_STOCK" or not count.get("catalog_object_id"):
+            continue  # only what can be sold counts; WASTE, SOLD, … are movements
+        try:
+            quantity = Decimal(str(count.get("quantity", "0")))
+        except InvalidOperation:
+            continue
+        found.append(
+            StockSignal(
+                (str(count["catalog_object_id"]),),
+                quantity > 0,
+                count.get("location_id") or None,
+                None,
+                "sold out (inventory 0)" if quantity <= 0 else "",
+            )
+        )
+    return found

@@ -4,6 +4,9 @@
 timestamp; we try the envelope's own ``timestamp`` field first, then a ``Toast-Timestamp`` header,
 then the body alone, and report which form matched (``Verdict.variant``) so it can be confirmed.
 
+The ``stock`` category (``in_stock``, ``out_of_stock``, ``low_quantity``; ``details``: ``itemGuid``,
+``multiLocationId``, ``restaurantGuid``, ``status`` IN_STOCK | OUT_OF_STOCK | QUANTITY, ``quantity``)
+states one item's (or modifier item reference's) stock: a :class:`StockSignal` in the event's hint.
 Only the ``menus`` category can change a menu; ``details.publishedDate`` is passed on as a hint so
 the probe can tell when the menus document is still being rebuilt. The event id is Toast's
 ``guid``; the account is the restaurant GUID (``details.restaurantGuid`` or the
@@ -16,12 +19,13 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reconciler.sources.base import Event, Verdict, WebhookKey
+from reconciler.sources.base import STOCK_HINT, Event, StockSignal, Verdict, WebhookKey
 from reconciler.sources.webhooks import hmac_base64, required_text, same
 
 HEADER = "toast-signature"
 TIMESTAMP_HEADER = "toast-timestamp"
 MENU_CATEGORIES = {"menus"}
+STOCK_CATEGORY = "stock"
 
 
 def signature(secret: str, message: bytes) -> str:
@@ -64,4 +68,23 @@ def events(data: dict[str, Any], headers: Mapping[str, str]) -> list[Event]:
     hint = {"published": details["publishedDate"]} if isinstance(details.get("publishedDate"), str) else {}
     event_id = required_text(data.get("guid"), "guid")
     kind = f"{category}:{data.get('eventType') or ''}"
+    if category == STOCK_CATEGORY:
+        signal = stock_signal(details, account)
+        hint = {STOCK_HINT: [signal.hint()]} if signal else {}
+        return [Event("toast", account, event_id, kind, signal is not None, hint)]
     return [Event("toast", account, event_id, kind, category in MENU_CATEGORIES, hint)]
+
+
+def stock_signal(entry: dict[str, Any], restaurant: str | None) -> StockSignal | None:
+    """One stock record (a webhook's ``details``, or an entry of the stock API's ``/inventory``)."""
+    ids = tuple(str(entry[k]) for k in ("itemGuid", "guid", "multiLocationId") if entry.get(k))
+    status = entry.get("status")
+    if not ids or status not in ("IN_STOCK", "OUT_OF_STOCK", "QUANTITY"):
+        return None
+    quantity = entry.get("quantity")
+    if status == "QUANTITY":
+        available = isinstance(quantity, int | float) and quantity > 0
+        reason = "" if available else "quantity 0"
+    else:
+        available, reason = status == "IN_STOCK", "" if status == "IN_STOCK" else "out of stock"
+    return StockSignal(ids, available, entry.get("restaurantGuid") or restaurant, None, reason)

@@ -19,7 +19,7 @@ from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
 from reconciler.targets.base import Progress
-from reconciler.targets.locations import choose_location, list_locations
+from reconciler.targets.locations import choose_location, list_locations, zone_of
 from reconciler.targets.wix_menus import planner, present, project, read
 from reconciler.targets.wix_menus.capabilities import CAPABILITIES
 from reconciler.targets.wix_menus.client import MenusApi
@@ -31,6 +31,7 @@ class Resolved:
     location_id: str
     location_name: str
     several: bool  # the site has several locations: menus of the others are not ours
+    time_zone: str  # IANA name, e.g. "Europe/Paris": times of an 86 are the location's
 
 
 class WixMenusTarget:
@@ -50,12 +51,15 @@ class WixMenusTarget:
             return self._resolved
         locations = [loc for loc in await list_locations(self.session) if not loc.get("archived")]
         chosen = choose_location(locations, self.location)
-        self._resolved = Resolved(chosen["id"], chosen.get("name") or chosen["id"], len(locations) > 1)
+        self._resolved = Resolved(chosen["id"], chosen.get("name") or chosen["id"], len(locations) > 1, zone_of(chosen))
         return self._resolved
 
     async def scope(self) -> str:
         resolved = await self.resolve()
         return f"{self.label}:{resolved.location_id}"
+
+    async def time_zone(self) -> str:
+        return (await self.resolve()).time_zone
 
     async def describe(self) -> TargetInfo:
         resolved = await self.resolve()

@@ -23,7 +23,7 @@ from reconciler.http import Session
 from reconciler.model.catalog import Catalog, allergen_label
 from reconciler.state.mapping import Entry
 from reconciler.targets.base import Progress
-from reconciler.targets.locations import choose_location, list_locations
+from reconciler.targets.locations import choose_location, list_locations, zone_of
 from reconciler.targets.notes import left_out
 from reconciler.targets.wix_v3 import planner, present, read
 from reconciler.targets.wix_v3.capabilities import CALORIES, CAPABILITIES
@@ -36,6 +36,7 @@ class Resolved:
     location_id: str
     location_name: str
     catalog_id: str
+    time_zone: str  # IANA name, e.g. "Europe/Paris": times of an 86 are the location's
 
 
 @dataclass
@@ -100,12 +101,17 @@ class WixV3Target:
                 f'location "{location.get("name")}" has no restaurant catalog; is the Wix Restaurants '
                 "Menus app (Catalogs v3) installed on this site?"
             )
-        self._resolved = Resolved(location["id"], location.get("name") or location["id"], catalogs[0]["id"])
+        self._resolved = Resolved(
+            location["id"], location.get("name") or location["id"], catalogs[0]["id"], zone_of(location)
+        )
         return self._resolved
 
     async def scope(self) -> str:
         resolved = await self.resolve()
         return f"{self.label}:{resolved.catalog_id}"
+
+    async def time_zone(self) -> str:
+        return (await self.resolve()).time_zone
 
     async def describe(self) -> TargetInfo:
         resolved = await self.resolve()
