@@ -82,7 +82,7 @@ def _places(catalog: Catalog, location: str | None) -> tuple[list[site_cmds.Sing
     return [site_cmds.Single(effective(catalog, loc), loc.wix, names) for loc in chosen], len(chosen) > 1 or everywhere
 
 
-async def _run(request: Request, clock: Any = now_utc) -> list[Outcome]:
+async def _run(request: Request, clock: Any = now_utc) -> list[AtLocation]:
     catalog = load_catalog(request.catalog_path)
     kinds = _kinds(catalog, request.entities)
     state = resolve_state_dir(request.state_dir)
@@ -110,7 +110,7 @@ async def _run(request: Request, clock: Any = now_utc) -> list[Outcome]:
                 done = await update_stock(
                     place.catalog, target, mapping, state, read_layer(layer_store, now), set(kinds)
                 )
-                outcomes.append(Outcome(done, entries, zone, info.location_name))
+                outcomes.append(AtLocation(done, entries, zone, info.location_name))
     finally:
         layer_store.close()
         mapping.close()
@@ -118,14 +118,16 @@ async def _run(request: Request, clock: Any = now_utc) -> list[Outcome]:
 
 
 @dataclass
-class Outcome:
+class AtLocation:
+    """What one 86 or un86 did at one location."""
+
     done: LiveUpdate
     entries: list[LayerEntry]
     zone: str
     location: str
 
 
-def _report(outcome: Outcome, verb: str) -> str:
+def _report(outcome: AtLocation, verb: str) -> str:
     done, entries, zone, location = outcome.done, outcome.entries, outcome.zone, outcome.location
     lines = [
         f"{verb} {e.kind} {e.entity} at {location if e.location != EVERYWHERE else 'every location'}: "
