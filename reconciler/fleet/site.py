@@ -6,7 +6,7 @@ values between them: the plan itself goes into the state database as an artifact
 so a retry on another worker reads the same plan.
 
     fetch    resolve the site's location and settle mapping rows an interrupted run left pending
-    plan     read live, diff against the catalog, save the plan artifact; never writes to Wix
+    plan     read live, diff against the catalog, save the plan artifact (for apply); never writes to Wix
     apply    apply the saved plan exactly as reviewed. If the live catalog moved since the plan
              (someone edited it, or an earlier attempt of this very apply got through), re-plan
              and apply the fresh plan when it is safe: so a retried apply converges and never
@@ -291,7 +291,8 @@ async def plan(ctx: SiteContext, request: SiteRequest) -> Planned:
     catalog = ctx.fleet.catalog(site)
     async with open_site(ctx, site, request.location) as target:
         made = (await make_plan(catalog, target, ctx.mapping, ctx.thresholds)).plan
-    ctx.records.save_plan(made.checksum, made.target.scope, to_json(made))
+    if request.mode == "apply":  # only the apply and verify steps read the artifact back
+        ctx.records.save_plan(made.checksum, made.target.scope, to_json(made))
     return _planned(made)
 
 
