@@ -17,17 +17,20 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.cli.main import cli
 from reconciler.engine.essence import essence
-from reconciler.model.catalog import ALLERGENS, allergen_label
+from reconciler.model.catalog import ALLERGENS, MAX_CALORIES, allergen_label
 from reconciler.schema import schema_text
 from reconciler.yamlio.dump import dump_catalog
 from reconciler.yamlio.load import load_catalog
 from tests import oracle
 from tests.catalog_edits import dish, edit, kinds
-from tests.engine.harness import WAYS, both_ways
+from tests.engine.harness import WAYS, Harness, both_ways
 from tests.sources.helpers import Imported, sq, sq_simple
+from tests.strategies import catalogs, examples
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = "catalogs/bakery.yaml"
@@ -154,8 +157,6 @@ def test_an_allergen_added_is_one_dish_update_and_calories_alone_change_nothing(
 
 
 def test_menus_new_refuses_a_dish_whose_labels_and_allergens_exceed_ten(tmp_path):
-    from tests.engine.harness import Harness
-
     catalog = load_catalog(EXAMPLE)
     crowded = edit(
         catalog,
@@ -256,3 +257,41 @@ def test_the_field_lives_only_in_files_the_add_a_field_checklist_names():
         "schemas/catalog-part.schema.json",
         "schemas/catalog.schema.json",
     }
+
+
+# -- any catalog, any allergens: what a diner sees is what the file says, on both targets ---------------
+
+ALLERGEN_SETS = st.lists(st.sampled_from(ALLERGENS), unique=True, max_size=3)
+
+
+@st.composite
+def with_contents(draw, catalog) -> object:
+    """``catalog`` with allergens (in any order) and calories drawn for each dish."""
+    data = catalog.model_dump()
+    for entry in data["dishes"]:
+        entry["allergens"] = draw(ALLERGEN_SETS)
+        entry["calories"] = draw(st.none() | st.integers(0, MAX_CALORIES))
+    return type(catalog).model_validate(data)
+
+
+@pytest.mark.parametrize("api", ["v3", "menus"])
+@settings(max_examples=examples(8))
+@given(data=st.data())
+def test_allergens_converge_and_changing_them_changes_only_their_dishes(api, data, tmp_path_factory):
+    start = data.draw(with_contents(data.draw(catalogs(max_dishes=4), label="catalog")), label="start")
+    later = data.draw(with_contents(start), label="later")
+    h = Harness(tmp_path_factory.mktemp(api), api=api, currency=start.currency)
+    for catalog in (start, later):
+        path = h.state / "catalog.yaml"
+        path.write_text(dump_catalog(catalog), encoding="utf-8")
+        model = load_catalog(str(path))
+        plan = h.plan(model)
+        before = {d.id: d.allergens for d in start.dishes}
+        if catalog is later:  # only the dishes whose allergens changed are updated
+            moved = {d.id for d in later.dishes if set(d.allergens) != set(before[d.id])}
+            assert {c.id for c in plan.changes if c.kind == "dish"} == moved, kinds(plan)
+            assert {c.kind for c in plan.changes} <= {"dish", "label"}, kinds(plan)  # Menus (New): label entities
+        assert h.apply(plan).differences == []
+        live, wanted = h.board(), oracle.expected(oracle.read_file(path), api)
+        assert live == wanted, oracle.mismatch(live, wanted)
+        assert h.plan(model).empty
