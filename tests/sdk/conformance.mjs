@@ -42,6 +42,8 @@ import * as modifiers from '@wix/auto_sdk_restaurants_item-modifiers';
 import * as variants from '@wix/auto_sdk_restaurants_item-variants';
 import * as items from '@wix/auto_sdk_restaurants_items';
 import * as menus from '@wix/auto_sdk_restaurants_menus';
+import * as orderingSettings from '@wix/auto_sdk_restaurants_menu-ordering-settings';
+import * as availabilityExceptions from '@wix/auto_sdk_restaurants_availability-exceptions';
 import * as sections from '@wix/auto_sdk_restaurants_sections';
 
 import { declaredReturns, missingPaths } from './declarations.mjs';
@@ -59,10 +61,19 @@ export const PACKAGES = {
   modifiers: ['@wix/auto_sdk_restaurants_item-modifiers', modifiers, 'ModifiersQueryBuilder'],
   modifierGroups: ['@wix/auto_sdk_restaurants_item-modifier-groups', modifierGroups, 'ModifierGroupsQueryBuilder'],
   catalogs: ['@wix/auto_sdk_restaurants_catalogs', catalogs, null],
+  orderingSettings: ['@wix/auto_sdk_restaurants_menu-ordering-settings', orderingSettings, 'MenuOrderingSettingsQueryBuilder'],
+  availabilityExceptions: ['@wix/auto_sdk_restaurants_availability-exceptions', availabilityExceptions, 'AvailabilityExceptionsQueryBuilder'],
 };
 
 // Functions a package exports that the scenario does not call, and why.
-const EXCUSED = {};
+const NOT_EMULATED = 'tags and extended fields of the Online Orders services are not emulated (docs/wix-online-orders.md, O8)';
+const EXCUSED = {
+  'orderingSettings.updateExtendedFields': NOT_EMULATED,
+  'orderingSettings.bulkUpdateMenuOrderingSettingsTags': NOT_EMULATED,
+  'orderingSettings.bulkUpdateMenuOrderingSettingsTagsByFilter': NOT_EMULATED,
+  'availabilityExceptions.bulkUpdateAvailabilityExceptionTags': NOT_EMULATED,
+  'availabilityExceptions.bulkUpdateAvailabilityExceptionTagsByFilter': NOT_EMULATED,
+};
 
 function fail(message) {
   process.stderr.write(`${message}\n`);
@@ -302,7 +313,8 @@ async function main() {
     const siteId = (process.env.SITE_IDS || '').split(',')[pass];
     const recorder = new Recorder(makeClient(host, url, token, siteId), host);
     try {
-      await scenario.menusNew(recorder, locationId);
+      const { dinner } = await scenario.menusNew(recorder, locationId);
+      await scenario.onlineOrders(recorder, dinner._id);
       await scenario.catalogsV3(recorder, locationId);
     } catch (error) {
       if (!(error instanceof ScenarioStop)) throw error;

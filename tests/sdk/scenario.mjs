@@ -140,6 +140,33 @@ export async function menusNew(r, locationId) {
   return { dinner: dinnerV2, margherita: margheritaV2 };
 }
 
+/** Online Orders: a menu's ordering settings and the operation's availability exceptions. */
+export async function onlineOrders(r, menuId) {
+  const weekly = { type: 'WEEKLY_SCHEDULE', weeklyScheduleOptions: { availableTimes: [{ dayOfWeek: 'MON', timeRanges: [{ startTime: { hours: 11, minutes: 0 }, endTime: { hours: 15, minutes: 0 } }] }] } };
+  const upserted = await r.ok('orderingSettings', 'upsertMenuOrderingSettingsByMenuId', menuId, { onlineOrderingEnabled: true, availability: weekly });
+  const settings = upserted.menuOrderingSettings;
+  await r.ok('orderingSettings', 'getMenuOrderingSettings', settings._id);
+  const settingsV2 = await r.ok('orderingSettings', 'updateMenuOrderingSettings', settings._id, { revision: settings.revision, onlineOrderingEnabled: false });
+  await r.ok('orderingSettings', 'bulkUpdateMenuOrderingSettings', [{ menuOrderingSettings: { _id: settings._id, revision: settingsV2.revision, onlineOrderingEnabled: true }, mask: ['onlineOrderingEnabled'] }], { returnEntity: true });
+  await r.query('orderingSettings', 'queryMenuOrderingSettings', { filter: { menuId: { $eq: menuId } } });
+  await r.ok('orderingSettings', 'listMenusAvailabilityStatus', { startTime: new Date('2026-12-07T12:00:00Z'), endTime: new Date('2026-12-07T12:30:00Z') }, { operationId: settings.operationId });
+  await r.fails('orderingSettings', 'getMenuOrderingSettings', 404, GUID_UNKNOWN);
+  await r.fails('orderingSettings', 'updateMenuOrderingSettings', 409, settings._id, { revision: settings.revision, onlineOrderingEnabled: true });
+
+  const period = { startTime: new Date('2026-12-25T00:00:00Z'), endTime: new Date('2026-12-26T00:00:00Z'), available: false, operationId: settings.operationId, affectedFulfillmentMethods: { affectedMethods: 'ALL_FULFILLMENT_METHODS' } };
+  const christmas = await r.ok('availabilityExceptions', 'createAvailabilityException', { ...period, name: 'Christmas' });
+  await r.ok('availabilityExceptions', 'getAvailabilityException', christmas._id);
+  const renamed = await r.ok('availabilityExceptions', 'updateAvailabilityException', christmas._id, { revision: christmas.revision, name: 'Christmas Day' });
+  const bulk = await r.ok('availabilityExceptions', 'bulkCreateAvailabilityExceptions', [{ ...period, name: 'Boxing Day', startTime: new Date('2026-12-26T00:00:00Z'), endTime: new Date('2026-12-27T00:00:00Z') }], { returnEntity: true });
+  const boxing = bulk.results[0].availabilityException;
+  await r.ok('availabilityExceptions', 'bulkUpdateAvailabilityExceptions', [{ availabilityException: { _id: boxing._id, revision: boxing.revision, name: 'St Stephen' }, mask: ['name'] }], { returnEntity: true });
+  await r.query('availabilityExceptions', 'queryAvailabilityExceptions', { filter: { operationId: { $eq: settings.operationId } }, sort: [{ fieldName: 'startTime', order: 'ASC' }] });
+  await r.fails('availabilityExceptions', 'createAvailabilityException', 400, { ...period, endTime: new Date('2026-12-24T00:00:00Z') });
+  await r.fails('availabilityExceptions', 'updateAvailabilityException', 409, christmas._id, { revision: christmas.revision, name: 'Stale' });
+  await r.ok('availabilityExceptions', 'deleteAvailabilityException', renamed._id);
+  await r.ok('availabilityExceptions', 'deleteAvailabilityException', boxing._id);
+}
+
 /** Catalogs v3 (legacy): listCatalogs, the draft cycle, every bulk call, every live single call. */
 export async function catalogsV3(r, locationId) {
   const { catalogs } = await r.ok('catalogs', 'listCatalogs', { locationIds: [locationId], paging: { limit: 10 } });

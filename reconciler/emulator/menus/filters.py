@@ -27,7 +27,7 @@ ALL = EQ | CMP | {"$startsWith", "$exists"}
 SOME = frozenset({"$hasSome", "$hasAll"})
 EXISTS = frozenset({"$exists"})
 DATES = {"createdDate": CMP, "updatedDate": CMP}
-DATE_FIELDS = frozenset({"createdDate", "updatedDate"})
+DATE_FIELDS = frozenset({"createdDate", "updatedDate", "startTime", "endTime"})  # compared as instants
 
 FILTERABLE: dict[str, dict[str, frozenset[str]]] = {
     "menus": {
@@ -80,8 +80,28 @@ FILTERABLE: dict[str, dict[str, frozenset[str]]] = {
         "rule": EXISTS,
         **DATES,
     },
+    # Online Orders (reconciler/emulator/orders): the fields their Sorting and Filtering pages list
+    "menuOrderingSettings": {
+        "id": EQ,
+        "menuId": EQ,
+        "operationId": EQ,
+        "businessLocationId": EQ,
+        "onlineOrderingEnabled": frozenset({"$eq", "$ne"}),
+        "availability.type": EQ,
+        **DATES,
+    },
+    "availabilityExceptions": {
+        "id": STR,
+        "name": STR,
+        "operationId": EQ,
+        "available": EQ,
+        "affectedFulfillmentMethods.affectedMethods": STR,
+        **dict.fromkeys(("createdDate", "updatedDate", "startTime", "endTime"), CMP | {"$in", "$nin"}),
+    },
 }
 SORTABLE: dict[str, frozenset[str]] = {
+    "menuOrderingSettings": frozenset({"id", "createdDate", "updatedDate"}),
+    "availabilityExceptions": frozenset({"id", "createdDate", "updatedDate", "startTime", "endTime", "name"}),
     "menus": frozenset({"name", "description", "urlQueryParam", "createdDate", "updatedDate"}),
     "items": frozenset(
         {
