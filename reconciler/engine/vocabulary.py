@@ -29,6 +29,7 @@ class Kind(StrEnum):
     VARIANT = "variant"  # Menus (New): a size's name; its price lives on the dish
     MODIFIER = "modifier"  # Menus (New): a choice of an option group; its price lives on the group
     LABEL = "label"  # Menus (New): a label entity, shared by name
+    CLOSURE = "closure"  # Menus (New): a holiday closure, an Online Orders availability exception
 
 
 class Namespace(StrEnum):
@@ -45,6 +46,7 @@ class Namespace(StrEnum):
     VARIANT = "variant"
     MODIFIER = "modifier"
     LABEL = "label"
+    CLOSURE = "closure"
 
 
 class Removal(StrEnum):

@@ -39,9 +39,14 @@ def test_option_kinds_become_modifier_group_rules():
 
 
 def test_what_menus_new_cannot_hold_is_reported_not_silently_dropped():
-    _, notes, _ = project(cafe())
-    assert any("opening hours" in n and "menu breakfast" in n for n in notes)
+    essence, notes, _ = project(cafe())
     assert any("platform restrictions: dish iced-tea" in n for n in notes)
+    # Menu hours go to the menu's Online Orders settings; only breakfast closes at Christmas, and
+    # a Wix closure would close lunch too, so it is reported rather than held.
+    assert not any("opening hours" in n and "menu " in n for n in notes)
+    assert essence[("menu", "breakfast")]["hours"][0] == {"day": "mon", "start": "07:00", "end": "11:00"}
+    assert any("holiday closures of only some menus" in n and "menu breakfast" in n for n in notes)
+    assert not [key for key in essence if key[0] == "closure"]
 
 
 def test_limits_that_change_what_a_diner_may_order_are_refused(tmp_path):

@@ -1,7 +1,8 @@
 """What the Menus (New) target manages: the declaration the engine, renderers and ``serve`` read.
 
 A dish spreads over several Menus (New) entities (see project.py), so this target manages more
-kinds than the neutral essence has. Each kind's id namespace is also the service that holds it
+kinds than the neutral essence has, and a menu's holiday closures are entities of the Online
+Orders API (ordering.py). Each kind's id namespace is also the service that holds it
 (client.SERVICES): "item" for dishes, "group" for option groups.
 """
 
@@ -14,7 +15,7 @@ from reconciler.engine.vocabulary import Kind, Namespace, Removal
 TAX_RATES = "tax rates (Menus (New) takes tax from the site's settings)"
 FULFILMENT = "fulfilment restrictions"
 PLATFORMS = "platform restrictions"
-HOURS = "opening hours (Menus (New) keeps them in the separate Online Orders settings)"
+HOURS = "opening hours of sections and dishes (Online Orders holds hours per menu only)"
 MENU_IMAGES = "menu images"
 DEFAULT_SIZE = "a default size other than the first (Menus (New) lists sizes in order)"
 VARIATION_DETAILS = "details of variations beyond their name and stock"
@@ -30,6 +31,7 @@ CAPABILITIES = Capabilities(
         KindSpec(Kind.VARIANT, "Variants (sizes)", Namespace.VARIANT, Removal.DELETE),
         KindSpec(Kind.MODIFIER, "Modifiers (choices)", Namespace.MODIFIER, Removal.DELETE),
         KindSpec(Kind.LABEL, "Labels", Namespace.LABEL, Removal.DELETE),
+        KindSpec(Kind.CLOSURE, "Closures (Online Orders)", Namespace.CLOSURE, Removal.DELETE),
     ),
     drafts=False,
     removal=Removal.DELETE,

@@ -25,7 +25,7 @@ from reconciler.engine.vocabulary import Namespace, Phase
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, TemporaryApiError
 from reconciler.targets.base import ExecutionResult, Progress, Stage
 from reconciler.targets.calls import CallCount
-from reconciler.targets.wix_menus import client, convert
+from reconciler.targets.wix_menus import client, convert, ordering_calls
 from reconciler.targets.wix_menus.capabilities import KIND_OF
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.planner import DELETE_ORDER
@@ -54,6 +54,7 @@ class MenusExecutor:
         created: dict[str, str] = {}
         self._applied: list[tuple[Operation, int]] = []  # cut-over elements that happened (or may have)
         self._unsure_creates: list[Operation] = []
+        self._unsure_orders: list[Operation] = []  # closures whose creation we could not confirm
         result = ExecutionResult(created=created)
         total, done = len(plan.operations), 0
         phases = {phase: sorted({o.step for o in plan.operations if o.phase == phase}) for phase in Phase}
@@ -118,6 +119,9 @@ class MenusExecutor:
             async with limit:
                 path = _PATH_REF.sub(lambda m: ids[m.group(1)], op.path)
                 body = fill_placeholders(op.body, ids, revisions)
+                if ordering_calls.handles(op):
+                    await self._orders_call(op, path, body, ids, revisions, created, cut_over)
+                    return
                 try:
                     response = await self.api.call(op.call, op.method, path, body, idempotent=op.idempotent)
                 except ApiError as exc:
@@ -138,6 +142,29 @@ class MenusExecutor:
             if not isinstance(first, _Failed):
                 raise first
             raise first
+
+    async def _orders_call(
+        self,
+        op: Operation,
+        path: str,
+        body: JsonObject | None,
+        ids: dict[str, str],
+        revisions: dict[str, str],
+        created: dict[str, str],
+        cut_over: bool,
+    ) -> None:
+        """An Online Orders call (ordering_calls.py): no bulk elements, no revision settling."""
+        try:
+            response = await self.api.call(op.call, op.method, path, body, idempotent=op.idempotent)
+        except ApiError as exc:
+            if cut_over and (isinstance(exc, TemporaryApiError) or exc.status is None):
+                self._applied.append((op, 0))  # it may have happened
+                if op.binds:
+                    self._unsure_orders.append(op)
+            raise _Failed(f"{op.summary} failed: {exc}", stale=exc.status == 409) from exc
+        ordering_calls.learn(op, response, ids, revisions, created)
+        if cut_over:
+            self._applied.append((op, 0))
 
     def _check(
         self,
@@ -242,6 +269,9 @@ class MenusExecutor:
                         by_service.setdefault(service, []).append(entity["id"])
             except ApiError as exc:
                 problems.append(f"could not look for entities a lost create may have made: {exc}")
+        closures = by_service.pop("closure", [])
+        closures += await ordering_calls.unsure(self.api, self._unsure_orders, before_ids, problems)
+        await ordering_calls.delete(self.api, sorted(set(closures)), problems)
         for services in DELETE_ORDER:
             for service in services:
                 await self._delete(service, sorted(set(by_service.get(service, []))), problems)
@@ -254,7 +284,12 @@ class MenusExecutor:
 
     async def _undo_updates(self, ids: dict[str, str], problems: list[str]) -> None:
         undo: dict[str, dict[str, JsonObject]] = {}  # service -> Wix id -> before payload
+        await ordering_calls.undo(
+            self.api, [op for op, _ in self._applied if ordering_calls.handles(op)], ids, problems
+        )
         for op, index in self._applied:
+            if ordering_calls.handles(op):
+                continue
             before = (op.undo or {}).get("elements", [None] * (index + 1))[index]
             if before is None:
                 continue  # built by this run: it is deleted instead

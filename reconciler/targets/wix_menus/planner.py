@@ -11,6 +11,10 @@ Menus (New) has no draft and no publish: every write is live. The plan has three
                removed ones; new menus are shown, removed menus hidden
     clean-up   delete what was removed, top-down: menus  →  sections  →  items  →  the rest
 
+A menu's hours and online-ordering switch (its Menu Ordering Settings) change at the cut-over, and
+holiday closures (Availability Exceptions) are created right after it and deleted first in
+clean-up (ordering_calls.py).
+
 If anything fails during build or cut-over, the executor compensates: it undoes the updates that
 happened (each cut-over call carries the before-state of its entities) and deletes what build
 created. The cut-over window, in which a diner could see a mix, is the duration of that step; the
@@ -26,9 +30,10 @@ from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built, Operation, ref, rev
-from reconciler.engine.vocabulary import Action, Phase
-from reconciler.targets.wix_menus import client, convert
+from reconciler.engine.vocabulary import Action, Kind, Phase
+from reconciler.targets.wix_menus import client, convert, ordering_calls
 from reconciler.targets.wix_menus.capabilities import namespace
+from reconciler.targets.wix_menus.ordering import OPERATION
 from reconciler.targets.wix_menus.read import LiveSite
 
 BUILD_ORDER: tuple[tuple[str, ...], ...] = (
@@ -75,16 +80,24 @@ def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: 
         wix = live.local_to_wix.get((namespace(wanted[0]), wanted[1]))
         if wix is not None and wix in live.known and wanted not in live.wix_ids:
             ids[f"{namespace(wanted[0])}:{wanted[1]}"] = wix  # built by an earlier, interrupted run: reuse it
+    if live.operation:
+        ids[OPERATION] = live.operation
     work = _Work()
     for change in changes:
+        if change.kind == Kind.CLOSURE or (
+            change.kind == Kind.MENU and change.action == Action.UPDATE and not ordering_calls.menu_core_changed(change)
+        ):
+            continue  # Online Orders only (ordering_calls.py)
         _classify(work, change, desired, live, ids, location_id)
+    orders, orders_revisions = ordering_calls.plan(changes, desired, live)
+    work.revisions.update(orders_revisions)
     for wix_id, service in sorted(garbage.items()):
         work.deletes.setdefault(service, []).append(wix_id)
     for adopted in live.adopted:
         work.notes.setdefault(adopted, []).append(
             f"adopted the live {adopted[0]} with the same name ({live.wix_ids[adopted]})"
         )
-    operations = _operations(work)
+    operations = _operations(work, orders)
     annotated = tuple(replace(c, notes=c.notes + tuple(work.notes.get(c.key, ()))) for c in changes)
     notes = []
     if garbage:
@@ -146,7 +159,7 @@ def _update(
     work.updates.setdefault(service, []).append((local_id, payload, undo, mask))
 
 
-def _operations(work: _Work) -> list[Operation]:
+def _operations(work: _Work, orders: list[Operation]) -> list[Operation]:
     ops: list[Operation] = []
     step = 0
     for services in BUILD_ORDER:
@@ -155,6 +168,11 @@ def _operations(work: _Work) -> list[Operation]:
             ops += _creates(step, service, entries)
         step += 1
     ops += _cut_over(step, work)
+    # Online Orders calls: settings and renames with the cut-over, new closures right after it
+    # (they name the operation an upsert may tell), removed closures first in clean-up.
+    ops += [replace(o, step=step + o.step) for o in orders if o.step != ordering_calls.CLEAN_UP]
+    step += 2
+    ops += [replace(o, step=step) for o in orders if o.step == ordering_calls.CLEAN_UP]
     step += 1
     for services in DELETE_ORDER:
         for service in services:

@@ -15,9 +15,10 @@ Menus (New) spreads a dish over several entities and puts prices on the links be
 
 What the API cannot hold is either refused (limits that would change what a diner may order) or
 approximated and reported in the plan (fields it has no place for: tax rates, fulfilment types,
-platforms, opening hours, calories, a default size other than the first, details of variations beyond
-their names). The same approximation is applied to both sides, so nothing shows up as a
-perpetual difference.
+platforms, hours of sections and dishes, calories, a default size other than the first, details
+of variations beyond their names). A menu's hours, holiday closures and online-ordering switch
+are held by Wix's Online Orders APIs (ordering.py). The same approximation is applied to both
+sides, so nothing shows up as a perpetual difference.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from reconciler.model.catalog import (
     allergen_label,
 )
 from reconciler.targets.notes import left_out
+from reconciler.targets.wix_menus import ordering
 from reconciler.targets.wix_menus.capabilities import (
     CALORIES,
     DEFAULT_SIZE,
@@ -72,6 +74,7 @@ def size_group(dish: Orderable, groups: Mapping[str, OptionGroup], variations: s
 def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
     """(essence, approximations to report, problems that make the catalog unplannable)."""
     projection = _Projection(catalog)
+    projection.out.update(ordering.closures(catalog, projection.lose))
     for menu in catalog.menus:
         projection.menu(menu)
     used_groups: set[str] = set()
@@ -101,7 +104,7 @@ class _Projection:
         self.lost.setdefault(what, []).append(who)
 
     def menu(self, menu: Menu) -> None:
-        _visibility_losses(menu, f"menu {menu.id}", self.lose)
+        _menu_losses(menu, self.lose)
         if menu.image:
             self.lose(MENU_IMAGES, menu.id)
         self.out[(Kind.MENU, menu.id)] = {
@@ -109,6 +112,8 @@ class _Projection:
             "description": text(menu.description),
             "visible": menu.visible,
             "sections": [s.id for s in menu.sections],
+            "online_ordering": ordering.online(menu),  # these two live in its Menu Ordering Settings
+            "hours": ordering.hours_of(menu),
         }
         if len(menu.sections) > 100:
             self.refused.append(f"menu {menu.id} has {len(menu.sections)} sections; Menus (New) allows 100")
@@ -224,6 +229,15 @@ def _modifier_group(group: OptionGroup) -> tuple[JsonObject, str | None]:
         "max": high,
         "modifiers": [{"modifier": c.item, "price": money(c.price), "preselected": c.item in chosen} for c in choices],
     }, None
+
+
+def _menu_losses(menu: Menu, lose: Callable[[str, str], None]) -> None:
+    """A menu's hours, closures and "not for online orders" go to Online Orders (ordering.py)."""
+    who = f"menu {menu.id}"
+    if set(menu.fulfillment) != set(ALL_FULFILLMENT):
+        lose(FULFILMENT, who)
+    if set(menu.platforms) & ordering.ONLINE and set(menu.platforms) != set(ALL_PLATFORMS):
+        lose(PLATFORMS, who)  # ordered online on some online platforms only: Wix has one switch
 
 
 def _visibility_losses(entity: Visible, who: str, lose: Callable[[str, str], None]) -> None:

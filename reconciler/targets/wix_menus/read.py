@@ -4,7 +4,8 @@ All seven services are listed concurrently, each following its cursors. What a d
 location can reach defines the live menu: the location's menus, the sections they list, the items
 those list, and the groups, modifiers, variants and labels those items use. Wix ids become our ids
 through the mapping; unmapped entities are adopted by name (sections within their menu), as every
-target does (reconciler/targets/naming.py); anything else is ``wix:<id>``.
+target does (reconciler/targets/naming.py); anything else is ``wix:<id>``. The Online Orders
+settings of those menus and the closures that are ours are read too (ordering.py).
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from reconciler.engine.essence import Essence, Key, money, text
 from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
 from reconciler.targets.naming import Namer, drifted
+from reconciler.targets.wix_menus import ordering
 from reconciler.targets.wix_menus.capabilities import namespace
 from reconciler.targets.wix_menus.client import SERVICES, MenusApi
+
+SETTINGS = "settings"  # the raw list of Menu Ordering Settings (not an entity kind of ours)
 
 
 @dataclass
@@ -48,12 +52,19 @@ class LiveSite:
     drifted: frozenset[Key] = frozenset()
     currency: str | None = None  # Menus (New) carries no currency; the site's applies
     detached: dict[str, str] = field(default_factory=dict)  # Wix id -> service: left by an interrupted run
+    settings: dict[str, JsonObject] = field(default_factory=dict)  # menu Wix id -> its Menu Ordering Settings
+    operation: str | None = None  # the location's Online Orders operation, as its menus' settings name it
 
 
 async def fetch(api: MenusApi) -> RawSite:
     services = list(SERVICES)
-    results = await asyncio.gather(*(api.list_all(service) for service in services))
-    return RawSite(dict(zip(services, results, strict=True)))
+    results, (settings, exceptions) = await asyncio.gather(
+        asyncio.gather(*(api.list_all(service) for service in services)), ordering.fetch(api.session)
+    )
+    lists = dict(zip(services, results, strict=True))
+    lists[SETTINGS] = settings
+    lists[namespace(Kind.CLOSURE)] = exceptions
+    return RawSite(lists)
 
 
 def interpret(
@@ -77,16 +88,55 @@ def interpret(
         key = (kind, namer.names[wix_id])
         live[key] = _record(kind, known[wix_id], namer.local, menu_of.get(wix_id))
         wix_ids[key] = wix_id
+    settings = {str(s.get("menuId")): s for s in raw.lists.get(SETTINGS, [])}
+    ours = {wix_id: settings[wix_id] for kind, wix_id in reached if kind == Kind.MENU and wix_id in settings}
+    for kind, wix_id in reached:
+        if kind == Kind.MENU:
+            live[(kind, namer.names[wix_id])].update(ordering.settings_record(ours.get(wix_id)))
+    operation = next((str(s["operationId"]) for s in ours.values() if s.get("operationId")), None)
+    adopted = sorted(namer.adopted)
+    exceptions = raw.lists.get(namespace(Kind.CLOSURE), [])
+    for local_id, wix_id, by_period in _closures(exceptions, entries, desired, operation):
+        live[(Kind.CLOSURE, local_id)] = ordering.closure_record(known[wix_id])
+        wix_ids[(Kind.CLOSURE, local_id)] = wix_id
+        adopted += [(Kind.CLOSURE, local_id)] if by_period else []
     return LiveSite(
         live,
         wix_ids,
         known,
         services,
         namer.local_to_wix,
-        sorted(namer.adopted),
+        adopted,
         drifted(live, entries, namespace),
         detached=_detached(entries, known, set(wix_ids.values()), desired),
+        settings=ours,
+        operation=operation,
     )
+
+
+def _closures(
+    exceptions: list[JsonObject], entries: list[Entry], desired: Essence, operation: str | None
+) -> list[tuple[str, str, bool]]:
+    """(local id, Wix id, adopted) of the availability exceptions that are ours: mapped to a
+    closure of ours, or, unmapped, of this location's operation with exactly the period of a
+    desired closure. Any other exception (a manager's pause, another app's closure, another
+    location's) is not ours and is never read."""
+    mapped = {e.wix_id: e.local_id for e in entries if e.namespace == namespace(Kind.CLOSURE)}
+    wanted = {local for kind, local in desired if kind == Kind.CLOSURE}
+    taken = set(mapped.values())
+    out = []
+    for raw in exceptions:
+        wix_id = str(raw.get("id"))
+        if wix_id in mapped:
+            out.append((mapped[wix_id], wix_id, False))
+            continue
+        record = ordering.closure_record(raw)
+        local_id = f"{record['start']}/{record['end']}"
+        ours = operation is not None and raw.get("operationId") == operation
+        if ours and local_id in wanted and local_id not in taken and raw.get("available") is False:
+            taken.add(local_id)
+            out.append((local_id, wix_id, True))
+    return out
 
 
 def _reach(
