@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from reconciler.emulator import locations, menus, orders, v3
+from reconciler.emulator import locations, media, menus, orders, v3
 from reconciler.emulator.routing import Api
 from reconciler.emulator.seed import V3_APP
 
 
 def default_apis() -> list[Api]:
-    return [locations.api(), replace(v3.api(), app=V3_APP), menus.api(), orders.api()]
+    return [locations.api(), replace(v3.api(), app=V3_APP), menus.api(), orders.api(), media.api()]
