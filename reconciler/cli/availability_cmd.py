@@ -25,9 +25,9 @@ from reconciler.engine.live_update import LiveUpdate, update_stock
 from reconciler.errors import ConfigError
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective
-from reconciler.state.availability import EVERYWHERE, AvailabilityStore, LayerEntry, LayerSource
-from reconciler.state.mapping import MappingStore
+from reconciler.state.availability import EVERYWHERE, LayerEntry, LayerSource
 from reconciler.state.paths import state_dir as resolve_state_dir
+from reconciler.state.storage import Storage
 from reconciler.yamlio.load import load_catalog
 
 
@@ -87,7 +87,7 @@ async def _run(request: Request, clock: Any = now_utc) -> list[AtLocation]:
     kinds = _kinds(catalog, request.entities)
     state = resolve_state_dir(request.state_dir)
     places, everywhere = _places(catalog, request.location)
-    layer_store, mapping = AvailabilityStore(state / "state.sqlite"), MappingStore(state / "state.sqlite")
+    layer_store, mapping = Storage(state).availability(), Storage(state).mapping()
     now = clock()
     outcomes = []
     try:
@@ -195,7 +195,7 @@ async def _list(catalog_path: str, target_name, location, state_dir, fmt: str) -
     catalog = load_catalog(catalog_path)
     state = resolve_state_dir(state_dir)
     places, everywhere = _places(catalog, location)
-    store = AvailabilityStore(Path(state) / "state.sqlite")
+    store = Storage(Path(state)).availability()
     try:
         async with site_cmds.open_single(places[0], target_name, state) as target:
             info, zone, now = await target.describe(), await target.time_zone(), now_utc()

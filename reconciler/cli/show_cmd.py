@@ -21,8 +21,8 @@ from reconciler.model.catalog import Catalog
 from reconciler.render.html import render_html
 from reconciler.render.menutext import render_menu_text
 from reconciler.render.review import compare
-from reconciler.state.mapping import MappingStore
 from reconciler.state.paths import state_dir as resolve_state_dir
+from reconciler.state.storage import Storage
 from reconciler.targets.registry import TARGETS, AnyTarget
 from reconciler.yamlio.fmt import write_atomically
 from reconciler.yamlio.load import load_catalog
@@ -65,7 +65,7 @@ async def _view(
         subtitle = _where(info.name, info.location_name, info.location_id)
         if catalog is not None:
             return target.present(target.project(catalog)[0]), subtitle + " · desired (the catalog)", currency
-        store = MappingStore(state / "state.sqlite")
+        store = Storage(state).mapping()
         try:
             raw = await target.fetch()
             entries = settle(store, info.scope, raw.existing_ids(), write=False)

@@ -45,7 +45,6 @@ from reconciler.model.effective import effective, find_location, select_location
 from reconciler.model.locations import Location
 from reconciler.render.markdown import render_site_markdown
 from reconciler.render.text import render_site_text
-from reconciler.state.availability import AvailabilityStore
 from reconciler.state.storage import Storage
 from reconciler.targets.base import Phase, Progress
 from reconciler.targets.registry import open_site, open_target
@@ -127,7 +126,7 @@ async def plan_site(
     parallel: int = 4,
 ) -> SitePlan:
     store = Storage(state).mapping()
-    layer = AvailabilityStore(state / "state.sqlite")
+    layer = Storage(state).availability()
     try:
         names = [loc.wix for loc in locations if loc.id is None]
         async with open_site(target_name or "sandbox", state, catalog.currency, names) as opener:

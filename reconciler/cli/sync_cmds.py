@@ -24,7 +24,6 @@ from reconciler.engine.siteplan import SitePlan
 from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
-from reconciler.state.availability import AvailabilityStore
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import TARGETS, open_target
@@ -90,7 +89,7 @@ async def _plan(
     """The plan, and with ``html`` the page that shows it as a diner will see the menu."""
     catalog = chosen.catalog
     store = Storage(state).mapping()
-    layer = AvailabilityStore(state / "state.sqlite")
+    layer = Storage(state).availability()
     try:
         async with site_cmds.open_single(chosen, target_name, state) as target:
             planned = await make_plan(catalog, target, store, thresholds, live_updates, read_layer(layer, now_utc()))
@@ -285,7 +284,7 @@ async def _apply(
     chosen, saved, target_name, location, state, thresholds, options, auto_approve, fmt, live_updates
 ) -> ApplyResult | None:
     store = Storage(state).mapping()
-    layer = AvailabilityStore(state / "state.sqlite")
+    layer = Storage(state).availability()
     try:
         if saved is not None:
             name = target_name or saved.target.name

@@ -26,6 +26,7 @@ from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
 from reconciler.model.catalog import Catalog, Orderable
 from reconciler.state.availability import EVERYWHERE, AvailabilityStore, LayerEntry, LayerSource
+from reconciler.state.storage import Storage
 
 ItemT = TypeVar("ItemT", bound=Orderable)
 LAYER_NOTE = "availability layer: "  # the prefix of a change's note when the layer caused it
@@ -162,9 +163,9 @@ def read_layer(store: AvailabilityStore, now: datetime, adopt: bool = True) -> L
     return Layer(tuple(store.active(now)), now, adopt)
 
 
-def layer_in(state_file: Path, now: datetime) -> Layer:
-    """The layer kept in a state database, read once (the store is closed again)."""
-    store = AvailabilityStore(state_file)
+def layer_in(state_dir: Path, now: datetime) -> Layer:
+    """The layer kept in a state directory's database, read once (the store is closed again)."""
+    store = Storage(state_dir).availability()
     try:
         return read_layer(store, now)
     finally:

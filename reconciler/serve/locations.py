@@ -68,7 +68,7 @@ async def plan_apply(
         min_existing=cfg.safety.min_entities,
     )
     store = Storage(state_dir).mapping()
-    layer = layer_in(state_dir / "state.sqlite", now_utc())
+    layer = layer_in(state_dir, now_utc())
     try:
         wix = None if cfg.target == "sandbox" else wix_from_env(wix_environ(cfg, environ))
         names = [loc.wix for loc in catalog.locations if loc.id is None]

@@ -32,7 +32,6 @@ from reconciler.serve.secrets import Redactor, missing, secret_values
 from reconciler.serve.status import SyncReason
 from reconciler.serve.sync import Syncer
 from reconciler.serve.worker import Worker
-from reconciler.state.availability import AvailabilityStore
 from reconciler.state.storage import Storage
 
 
@@ -90,7 +89,7 @@ def open_context(
     recovered = queue.recover()
     stopping = threading.Event()
     syncer = Syncer(config, state, history, environ, Redactor(secret_values(config, environ)), stopping)
-    layer = AvailabilityStore(Path(state) / "state.sqlite")
+    layer = Storage(state, environ).availability()
     worker = Worker(config, queue, history, syncer, stopping=stopping, layer=layer)
     worker.drop_unconfigured()
     worker.enqueue_scheduled(SyncReason.STARTUP)

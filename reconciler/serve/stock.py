@@ -21,8 +21,8 @@ from reconciler.engine.live_update import LiveUpdate, update_stock
 from reconciler.model.catalog import Catalog
 from reconciler.sources.base import STOCK_HINT, StockSignal
 from reconciler.sources.ids import sanitize
-from reconciler.state.availability import EVERYWHERE, AvailabilityStore, LayerEntry, LayerSource
-from reconciler.state.mapping import MappingStore
+from reconciler.state.availability import EVERYWHERE, LayerEntry, LayerSource
+from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
 from reconciler.yamlio.fmt import write_atomically
 
@@ -95,7 +95,7 @@ async def apply_signals(
     """Layer entries for ``signals`` at this catalog's location, then (``live``) the minimal live update."""
     kinds = {d.id: "dish" for d in catalog.dishes} | {v.id: "variation" for v in catalog.variations}
     placed = _placed(state_dir, cfg.name)
-    layer, mapping = AvailabilityStore(state_dir / "state.sqlite"), MappingStore(state_dir / "state.sqlite")
+    layer, mapping = Storage(state_dir).availability(), Storage(state_dir).mapping()
     try:
         async with open_target(
             cfg.target, cfg.location or catalog.location, state_dir, currency=catalog.currency

@@ -54,7 +54,6 @@ from reconciler.sources.base import ImportOptions
 from reconciler.sources.errors import PosNotReady
 from reconciler.sources.registry import get_source
 from reconciler.sources.service import TIMEOUT, import_from_api
-from reconciler.state.availability import AvailabilityStore
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
 from reconciler.yamlio.fmt import write_atomically
@@ -269,7 +268,7 @@ class Syncer:
             max_remove_share=cfg.safety.max_remove_share,
             min_existing=cfg.safety.min_entities,
         )
-        store, layer = Storage(self.state_dir).mapping(), AvailabilityStore(self.state_dir / "state.sqlite")
+        store, layer = Storage(self.state_dir).mapping(), Storage(self.state_dir).availability()
         try:
             wix = None if cfg.target == "sandbox" else wix_from_env(wix_environ(cfg, self.environ))
             async with open_target(

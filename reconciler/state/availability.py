@@ -17,15 +17,13 @@ callers pass ``now`` (an injectable clock), so expiry is exact and testable with
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from reconciler import sqlite
+from reconciler.state.database import Database
 
 EVERYWHERE = "*"  # the location of an entry that holds at every location
 
@@ -35,8 +33,8 @@ CREATE TABLE IF NOT EXISTS availability (
     since TEXT NOT NULL, until TEXT, reason TEXT NOT NULL, source TEXT NOT NULL,
     PRIMARY KEY (location, entity));
 CREATE TABLE IF NOT EXISTS availability_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, event TEXT NOT NULL, location TEXT NOT NULL,
-    entity TEXT NOT NULL, available INTEGER NOT NULL, until TEXT, reason TEXT NOT NULL, source TEXT NOT NULL);
+    seq {SERIAL}, at TEXT NOT NULL, event TEXT NOT NULL, location TEXT NOT NULL,
+    entity TEXT NOT NULL, available INTEGER NOT NULL, until TEXT, reason TEXT NOT NULL, source TEXT NOT NULL)
 """
 
 
@@ -119,24 +117,25 @@ def _entry(row: tuple[object, ...]) -> LayerEntry:
 
 
 class AvailabilityStore:
-    """The layer, in the state directory's SQLite database (the same file as the id mapping)."""
+    """The layer, in the state database (:mod:`reconciler.state.storage`: the same one as the id
+    mapping, ``state.sqlite`` or PostgreSQL); a path opens that SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._lock = threading.Lock()
-        self._db: sqlite3.Connection = sqlite.connect(str(path), durability="normal")
-        self._db.executescript(SCHEMA)
+    def __init__(self, db: Database | str | Path, *, owns: bool | None = None) -> None:
+        self._owned = not isinstance(db, Database) if owns is None else owns
+        self.db = db if isinstance(db, Database) else Database(str(db))
+        self.db.script(SCHEMA.replace("{SERIAL}", self.db.serial()))
 
     def close(self) -> None:
-        self._db.close()
+        if self._owned:
+            self.db.close()
 
     # -- reading -------------------------------------------------------------------------------
     def entries(self) -> list[LayerEntry]:
         """Every stored entry, expired ones included, by location then entity."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT location, entity, kind, available, since, until, reason, source FROM availability "
-                "ORDER BY location, entity"
-            ).fetchall()
+        rows = self.db.execute(
+            "SELECT location, entity, kind, available, since, until, reason, source FROM availability "
+            "ORDER BY location, entity"
+        )
         return [_entry(row) for row in rows]
 
     def active(self, now: datetime, location_id: str | None = None) -> list[LayerEntry]:
@@ -149,12 +148,11 @@ class AvailabilityStore:
         return min(ends) if ends else None
 
     def log(self, limit: int = 100) -> list[LogRecord]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT at, event, location, entity, available, until, reason, source FROM availability_log "
-                "ORDER BY seq DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+        rows = self.db.execute(
+            "SELECT at, event, location, entity, available, until, reason, source FROM availability_log "
+            "ORDER BY seq DESC LIMIT ?",
+            (limit,),
+        )
         out = []
         for at, event, location, entity, available, until, reason, source in rows:
             entry = _entry((location, entity, "", available, at, until, reason, source))
@@ -166,9 +164,10 @@ class AvailabilityStore:
     # -- writing -------------------------------------------------------------------------------
     def put(self, entries: Iterable[LayerEntry], now: datetime) -> None:
         """Start (or replace) entries, in one transaction."""
-        with self._lock, sqlite.transaction(self._db):
+        with self.db.transaction():
+            self.db.serialise("availability")
             for entry in entries:
-                self._db.execute(
+                self.db.execute(
                     "INSERT INTO availability VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(location, entity) DO UPDATE SET "
                     "kind=excluded.kind, available=excluded.available, since=excluded.since, until=excluded.until, "
                     "reason=excluded.reason, source=excluded.source",
@@ -179,16 +178,18 @@ class AvailabilityStore:
     def end(self, keys: Iterable[tuple[str, str]], now: datetime, event: LayerEvent = LayerEvent.ENDED) -> int:
         """End the entries of these (location, entity) pairs; returns how many there were."""
         ended = 0
-        with self._lock, sqlite.transaction(self._db):
+        with self.db.transaction():
+            self.db.serialise("availability")
             for location, entity in keys:
-                found = self._db.execute(
+                rows = self.db.execute(
                     "SELECT location, entity, kind, available, since, until, reason, source FROM availability "
                     "WHERE location=? AND entity=?",
                     (location, entity),
-                ).fetchone()
-                if found is None:
+                )
+                if not rows:
                     continue
-                self._db.execute("DELETE FROM availability WHERE location=? AND entity=?", (location, entity))
+                found = rows[0]
+                self.db.execute("DELETE FROM availability WHERE location=? AND entity=?", (location, entity))
                 self._write_log(now, event, _entry(found))
                 ended += 1
         return ended
@@ -200,7 +201,7 @@ class AvailabilityStore:
         return gone
 
     def _write_log(self, now: datetime, event: LayerEvent, entry: LayerEntry) -> None:
-        self._db.execute(
+        self.db.execute(
             "INSERT INTO availability_log (at, event, location, entity, available, until, reason, source) "
             "VALUES (?,?,?,?,?,?,?,?)",
             (

@@ -6,6 +6,7 @@ Everything reconcile remembers goes through a :class:`Storage`, opened for a sta
     what                          store (on a Database)       SQLite file (PostgreSQL: one database)
     ============================  ==========================  ====================================
     id mapping, run journal       state.mapping.MappingStore  state.sqlite
+    availability layer            state.availability          state.sqlite
     fleet records and budgets     fleet.records.FleetRecords  state.sqlite
     serve's history, watermarks   serve.history.History       serve/history.sqlite
     serve's event queue           serve.queue.DatabaseQueue   serve/queue.sqlite
@@ -16,7 +17,7 @@ placeholders, run on either dialect; :meth:`Database.transaction`; :meth:`Databa
 order the transactions of one scope across machines) that creates its tables with
 :meth:`Database.script`. A new kind of state (the availability layer, say) is one more such class,
 opened on :meth:`Storage.database`: nothing else changes, and the storage test suite
-(``tests/state``) runs it on both backends.
+(``tests/state``) runs it on both backends; the availability layer is one.
 
 ``RECONCILE_DATABASE_URL=postgresql://...`` puts all of it in one PostgreSQL database, shared by
 every machine that has the URL; without it each store keeps its SQLite file in the state directory
@@ -33,6 +34,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from reconciler import sqlite
+from reconciler.state.availability import AvailabilityStore
 from reconciler.state.database import Database, database_url, describe, is_postgres
 from reconciler.state.lock import catalog_lock
 from reconciler.state.mapping import MappingStore
@@ -59,6 +61,10 @@ class Storage:
     def mapping(self) -> MappingStore:
         """The id mapping and the run journal, on a connection of their own (closed with the store)."""
         return MappingStore(self.database(), owns=True)
+
+    def availability(self) -> AvailabilityStore:
+        """The availability layer (86s, stock, dashboard edits), on a connection of its own."""
+        return AvailabilityStore(self.database(), owns=True)
 
     def lock(self, scope: str) -> AbstractContextManager[object]:
         """The per-catalog apply lock: across machines with PostgreSQL, on this machine with SQLite."""
