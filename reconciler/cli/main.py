@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "86": "reconciler.cli.availability_cmd",
     "un86": "reconciler.cli.availability_cmd",
     "show": "reconciler.cli.show_cmd",
+    "rollback": "reconciler.cli.journal_cmds",
     "import": "reconciler.cli.import_cmd",
     "serve": "reconciler.cli.serve_cmd",
     "history": "reconciler.cli.serve_cmd",

@@ -105,6 +105,7 @@ def _shorthand(source: str, options: dict) -> ServeConfig:
 
 
 @click.command()
+@click.argument("run_id", required=False)
 @click.option(
     "--config",
     "config_file",
@@ -116,37 +117,55 @@ def _shorthand(source: str, options: dict) -> ServeConfig:
     type=click.Path(file_okay=False),
     help="Local state directory (default: RECONCILE_STATE_DIR or .reconcile/).",
 )
-@click.option("--catalog", "catalog_name", help="Only this catalog (its name in the config).")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Newest syncs to show.")
+@click.option("--catalog", "catalog_name", help="Only this serve catalog (its name in the config).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Newest entries to show.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def history(config_file, state_dir, catalog_name, limit, fmt):
-    """Show what `reconcile serve` did: each sync, its events, plan summary and outcome (newest first)."""
+def history(run_id, config_file, state_dir, catalog_name, limit, fmt):
+    """Show every apply (from the CLI or serve) and every serve sync, newest first; RUN_ID: one run in full.
+
+    A line per serve sync (its events, plan summary and outcome) and per apply run from the CLI
+    (run id, when, who as user@host, summary, result). `history RUN_ID` shows who ran it, how it
+    ended and the plan it applied; `reconcile rollback RUN_ID` undoes it.
+    """
+    from reconciler.cli.journal_cmds import journal_runs, run_json, run_line, show_run
     from reconciler.serve.history import History
     from reconciler.serve.server import serve_dir
     from reconciler.state.storage import Storage
 
     config = load_config(config_file) if config_file else None
     state = _state(state_dir, config)
+    if run_id:
+        show_run(state, run_id, fmt)
+        return
     storage = Storage(state)
     if not storage.postgres and not (serve_dir(state) / "history.sqlite").exists():
         records = []
     else:
         with storage.database("serve/history", durability="full") as db:
             records = History(db).list(limit, catalog_name)
+    served = {r.run_id for r in records if r.run_id}
+    runs = [] if catalog_name else journal_runs(state, limit, served)
     if fmt == "json":
         click.echo(
             json.dumps(
-                {"format": "reconcile-serve-history", "version": 1, "syncs": [r.to_json() for r in records]},
+                {
+                    "format": "reconcile-serve-history",
+                    "version": 1,
+                    "syncs": [r.to_json() for r in records],
+                    "runs": [run_json(run, who) for run, who in runs],
+                },
                 indent=2,
                 sort_keys=True,
             )
         )
         return
-    if not records:
+    if not records and not runs:
         click.echo("No syncs recorded yet.")
         return
-    for record in records:
-        click.echo(_history_line(record))
+    entries = [(r.finished, _history_line(r)) for r in records]
+    entries += [(run.finished or run.started, run_line(run, who)) for run, who in runs]
+    for _, line in sorted(entries, key=lambda e: -e[0])[:limit]:
+        click.echo(line)
 
 
 def _history_line(record) -> str:
@@ -156,6 +175,8 @@ def _history_line(record) -> str:
         f"{when}  {record.catalog}  {record.outcome:<13} {record.summary}  "
         f"[{'+'.join(record.reasons)}: {events}]  {record.finished - record.started:.1f}s"
     )
+    if record.run_id:
+        line += f"  run {record.run_id}"
     if record.plan_file:
         line += f"\n    held plan: {record.plan_file} (review, then `reconcile apply --plan FILE --force`)"
     if record.error:

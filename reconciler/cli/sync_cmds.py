@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from reconciler.cli.progress import progress_reporter
 from reconciler.cli.show_cmd import plan_page
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.availability import now_utc, read_layer, record
+from reconciler.engine.journal import operator
 from reconciler.engine.locations import Rollout
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import load, to_json
@@ -293,7 +295,9 @@ async def _apply(
                     click.echo(render_text(saved, color=_color()), nl=False)
                 if not _confirm(saved, auto_approve, options.force):
                     return None
-                return await apply_plan(saved, target, store, state, options, progress_reporter(fmt))
+                return await apply_plan(
+                    saved, target, store, state, replace(options, who=operator()), progress_reporter(fmt)
+                )
         catalog = chosen.catalog
         async with site_cmds.open_single(chosen, target_name, state) as target:
             now = now_utc()
@@ -302,7 +306,8 @@ async def _apply(
                 click.echo(render_text(planned.plan, color=_color()), nl=False)
             if not _confirm(planned.plan, auto_approve, options.force):
                 return None
-            result = await apply_plan(planned.plan, target, store, state, options, progress_reporter(fmt))
+            journaled = replace(options, who=operator(), before=planned.live.essence)
+            result = await apply_plan(planned.plan, target, store, state, journaled, progress_reporter(fmt))
             record(layer, planned.adoption, now)
             return result
     finally:

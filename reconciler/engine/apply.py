@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reconciler.engine.essence import Essence
+from reconciler.engine.journal import journal
 from reconciler.engine.plan import Plan
 from reconciler.engine.settle import settle
 from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
 from reconciler.state.lock import catalog_lock
-from reconciler.state.mapping import Entry, MappingStore
+from reconciler.state.mapping import Entry, Journal, MappingStore
 
 if TYPE_CHECKING:
     from reconciler.targets.base import ExecutionResult, Executor, Progress, Target
@@ -45,6 +47,9 @@ class ApplyOptions:
     attempts: int = 3
     takeover_draft: bool = False
     verify: bool = True
+    who: str = ""  # for the journal: "user@host", "serve"
+    before: Essence | None = None  # the live essence the plan was made against, for the journal
+    undoes: str | None = None  # the run this apply rolls back
 
 
 @dataclass
@@ -126,7 +131,7 @@ async def apply_plan(
             settle(store, scope, (await target.fetch()).existing_ids(), write=True)
         leftovers = [run for run in store.runs(scope) if run.status in LEFTOVER]
         run_id = uuid.uuid4().hex
-        store.start_run(scope, run_id)
+        store.start_run(scope, run_id, _journal(plan, target, store, scope, raw, options))
         current = {(e.namespace, e.local_id): e for e in store.entries(scope)}
         executor = await target.executor(
             options.concurrency,
@@ -152,6 +157,16 @@ async def apply_plan(
         result.cutover_seconds,
         list(result.warnings),
     )
+
+
+def _journal(
+    plan: Plan, target: Target[Any, Any], store: MappingStore, scope: str, raw: Any, options: ApplyOptions
+) -> Journal:
+    """The before-state comes with the plan, or (a saved plan) from the live side read just now."""
+    live = options.before
+    if live is None and raw is not None:
+        live = target.interpret(raw, store.entries(scope), {}).essence
+    return journal(plan, live, options.who, options.undoes)
 
 
 async def _execute(

@@ -96,3 +96,35 @@ def _adoption_notes(adoption: Adoption, zone: str) -> tuple[str, ...]:
     ]
     ended = [f"{availability.LAYER_NOTE}{e.kind} {e.entity} was undone in the Wix dashboard" for e in adoption.ended]
     return tuple(started + ended)
+
+
+async def plan_against(
+    target: Target[RawT, LiveT],
+    raw: RawT,
+    live: LiveT,
+    desired: Essence,
+    thresholds: Thresholds,
+    live_updates: bool = True,
+    notes: tuple[str, ...] = (),
+) -> Planned[LiveT]:
+    """The sealed plan that turns ``live`` (read as ``raw``) into a ``desired`` essence given as is.
+
+    Rollback's: its desired state is the live one with some records put back, not a catalog.
+    """
+    changes = diff(desired, live.essence, target.capabilities.rank, live.drifted)
+    built = await target.build(changes, desired, live, live_updates=live_updates)
+    plan = seal(
+        Plan(
+            target=await target.describe(),
+            live_fingerprint=raw.fingerprint(),
+            live_hashes=raw.hashes(),
+            changes=built.changes,
+            operations=built.operations,
+            ids=built.ids,
+            mapping=built.mapping,
+            notes=notes + built.notes,
+            safety=assess(built.changes, len(live.essence), thresholds),
+            revisions=built.revisions,
+        )
+    )
+    return Planned(plan, desired, live)

@@ -291,9 +291,8 @@ class Syncer:
                 def report(phase: Phase, what: str, done: int, total: int) -> None:
                     self._applying[task] = (drafts, phase)
 
-                result = await apply_plan(
-                    plan, target, store, self.state_dir, ApplyOptions(force=plan.safety.unsafe), progress=report
-                )
+                options = ApplyOptions(force=plan.safety.unsafe, who="serve", before=planned.live.essence)
+                result = await apply_plan(plan, target, store, self.state_dir, options, progress=report)
                 details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
                 if plan.safety.unsafe:
                     details["unsafe_applied"] = list(plan.safety.reasons)

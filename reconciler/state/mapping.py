@@ -17,7 +17,9 @@ interleave a stage, a commit or a drop of the same catalog.
 
 from __future__ import annotations
 
+import base64
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,9 @@ CREATE TABLE IF NOT EXISTS runs (
     status TEXT NOT NULL, summary TEXT);
 CREATE INDEX IF NOT EXISTS runs_by_scope ON runs (scope, started)
 """
+# The journal's later columns (added to older state in place): who ran it, the plan it applied and
+# the before-state of everything it touched (JSON, zlib-compressed, base64), the run it undoes.
+JOURNAL_COLUMNS = ("who", "plan", "before_state", "undoes")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,32 @@ class Run(NamedTuple):
     summary: str | None
 
 
+@dataclass(frozen=True)
+class Journal:
+    """What an apply records before it runs, so `history` can show it and `rollback` undo it."""
+
+    who: str = ""  # "user@host", "serve", "fleet"
+    plan: str = ""  # the plan's JSON form (engine.planfile)
+    before: str = ""  # JSON: [{"kind", "id", "before": record or null}] for every entity the plan touches
+    undoes: str | None = None  # the run this one rolls back
+
+
+class JournalRun(NamedTuple):
+    run: Run
+    who: str
+    plan: str
+    before: str
+    undoes: str | None
+
+
+def _pack(text: str) -> str | None:
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 1)).decode("ascii") if text else None
+
+
+def _unpack(packed: str | None) -> str:
+    return zlib.decompress(base64.b64decode(packed)).decode("utf-8") if packed else ""
+
+
 class MappingStore:
     """The id mapping and the run journal, on a :class:`Database` (or a SQLite file, opened here)."""
 
@@ -66,6 +97,7 @@ class MappingStore:
         self._owned = not isinstance(db, Database) if owns is None else owns
         self.db = db if isinstance(db, Database) else Database(str(db))
         self.db.script(SCHEMA.replace("{REAL}", self.db.real()))
+        self._journal_columns()
 
     def close(self) -> None:
         if self._owned:
@@ -131,8 +163,52 @@ class MappingStore:
             self.db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
 
     # -- run history ---------------------------------------------------------------------------
-    def start_run(self, scope: str, run_id: str) -> None:
-        self.db.execute("INSERT INTO runs VALUES (?,?,?,?,?,?)", (run_id, scope, time.time(), None, "running", None))
+    def _journal_columns(self) -> None:
+        if self.db.dialect == "postgres":
+            for column in JOURNAL_COLUMNS:
+                self.db.execute(f"ALTER TABLE runs ADD COLUMN IF NOT EXISTS {column} TEXT")
+            return
+        have = {str(row[1]) for row in self.db.execute("PRAGMA table_info(runs)")}
+        for column in JOURNAL_COLUMNS:
+            if column not in have:
+                self.db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
+
+    def start_run(self, scope: str, run_id: str, journal: Journal | None = None) -> None:
+        j = journal or Journal()
+        self.db.execute(
+            "INSERT INTO runs (run_id, scope, started, finished, status, summary, who, plan, before_state, undoes) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (run_id, scope, time.time(), None, "running", None, j.who, _pack(j.plan), _pack(j.before), j.undoes),
+        )
+
+    def journal(self, run_id: str) -> JournalRun | None:
+        """A run with what it recorded; ``run_id`` may be a unique prefix."""
+        rows = self.db.execute(
+            "SELECT run_id, scope, started, finished, status, summary, who, plan, before_state, undoes FROM runs "
+            "WHERE run_id LIKE ? ORDER BY started DESC LIMIT 2",
+            ("".join(c for c in run_id if c.isalnum() or c == "-") + "%",),
+        )
+        if len(rows) != 1:
+            return None
+        r = rows[0]
+        return JournalRun(Run(*r[:6]), r[6] or "", _unpack(r[7]), _unpack(r[8]), r[9])
+
+    def undone(self, run_id: str) -> list[Run]:
+        """Applied runs that roll ``run_id`` back."""
+        rows = self.db.execute(
+            "SELECT run_id, scope, started, finished, status, summary FROM runs WHERE undoes=? AND status=?",
+            (run_id, "applied"),
+        )
+        return [Run(*row) for row in rows]
+
+    def who(self, run_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(run_ids)
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT run_id, who, undoes FROM runs WHERE run_id IN ({','.join('?' * len(ids))})", ids
+        )
+        return {r[0]: (r[1] or "") + (f" (rollback of {r[2][:12]})" if r[2] else "") for r in rows}
 
     def finish_run(self, run_id: str, status: str, summary: str | None = None) -> None:
         self.db.execute(

@@ -84,3 +84,34 @@ def test_show_a_catalog_and_the_live_menu(api_site, tmp_path: Path):
     assert {d.name for d in dishes} == {d["name"] for d in data["dishes"]}
     assert {d.status for d in dishes} == {"unchanged"}
     assert site.cli("show", *where, check=2).stderr  # neither a catalog nor --live: a usage error
+
+
+def test_history_lists_cli_applies_and_rollback_puts_the_menu_back(api_site, tmp_path: Path):
+    target, where, site = api_site
+    site.cli("apply", "catalogs/pizzeria.yaml", *where, "--auto-approve")
+    site.env.update(RECONCILE_MAX_UPDATE_SHARE="1", RECONCILE_MAX_REMOVE_SHARE="1")  # a big change, on purpose
+    env = {"RECONCILE_OPERATOR": "alice@laptop"}
+    edited = edited_pizzeria(tmp_path)
+    site.cli("apply", str(edited), *where, "--auto-approve", env=env)
+    listed = site.cli("history").stdout.splitlines()
+    assert len(listed) == 2 and "[alice@laptop: run " in listed[0] and "applied" in listed[0]
+    run_id = listed[0].split("run ")[1].split("]")[0]
+    shown = site.cli("history", run_id[:8]).stdout
+    assert f"Run {run_id}" in shown and "who:     alice@laptop" in shown and "+ create dish calzone" in shown
+    # a rollback that is not confirmed changes nothing (no terminal: it needs --auto-approve)
+    writes_before = writes(site)
+    refused = site.cli("rollback", check=1)
+    assert "confirmation" in refused.stderr and writes(site) == writes_before
+    saved = tmp_path / "back.json"
+    site.cli("rollback", "--out", str(saved))
+    assert writes(site) == writes_before and saved.exists()
+    done = site.cli("rollback", "--auto-approve", env=env)
+    assert f"rollback of run {run_id[:12]}" in done.stdout and "Verified" in done.stdout
+    assert site.cli("plan", "catalogs/pizzeria.yaml", *where, "--detailed-exitcode").returncode == 0
+    # the saved rollback plan is stale now: the live side moved since it was made
+    assert site.cli("apply", "--plan", str(saved), "--auto-approve", check=4).stderr
+    latest = site.cli("history").stdout.splitlines()[0]
+    assert f"(rollback of {run_id[:12]})" in latest
+    assert "already rolled back" in site.cli("rollback", run_id, "--auto-approve", check=1).stderr
+    if target == "wix-menus":
+        assert "recreated with new Wix ids" in done.stdout
