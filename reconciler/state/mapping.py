@@ -37,11 +37,11 @@ CREATE TABLE IF NOT EXISTS pending (
     wix_id TEXT NOT NULL, applied_hash TEXT, PRIMARY KEY (scope, run_id, kind, local_id));
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, scope TEXT NOT NULL, started {REAL} NOT NULL, finished {REAL},
-    status TEXT NOT NULL, summary TEXT);
+    status TEXT NOT NULL, summary TEXT, who TEXT, plan TEXT, before_state TEXT, undoes TEXT);
 CREATE INDEX IF NOT EXISTS runs_by_scope ON runs (scope, started)
 """
-# The journal's later columns (added to older state in place): who ran it, the plan it applied and
-# the before-state of everything it touched (JSON, zlib-compressed, base64), the run it undoes.
+# The journal's columns after the first six, added in place to state made before they existed: who
+# ran it, the plan it applied, the before-state of what it touched (JSON, zlib, base64), what it undoes.
 JOURNAL_COLUMNS = ("who", "plan", "before_state", "undoes")
 
 
@@ -165,13 +165,17 @@ class MappingStore:
     # -- run history ---------------------------------------------------------------------------
     def _journal_columns(self) -> None:
         if self.db.dialect == "postgres":
-            for column in JOURNAL_COLUMNS:
-                self.db.execute(f"ALTER TABLE runs ADD COLUMN IF NOT EXISTS {column} TEXT")
-            return
-        have = {str(row[1]) for row in self.db.execute("PRAGMA table_info(runs)")}
+            query = "SELECT column_name FROM information_schema.columns WHERE table_name='runs'"
+        else:
+            query = "SELECT name FROM pragma_table_info('runs')"
+        have = {str(row[0]) for row in self.db.execute(query)}
         for column in JOURNAL_COLUMNS:
             if column not in have:
-                self.db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
+                try:
+                    self.db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
+                except Exception as exc:  # another process added it first: what was wanted
+                    if "duplicate" not in str(exc).lower() and "already exists" not in str(exc).lower():
+                        raise
 
     def start_run(self, scope: str, run_id: str, journal: Journal | None = None) -> None:
         j = journal or Journal()

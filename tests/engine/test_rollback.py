@@ -149,3 +149,25 @@ def test_nothing_to_roll_back_is_a_clear_error(tmp_path):
     h.apply(pizzeria())  # an apply that recorded no before-state (as older versions did)
     with pytest.raises(ConfigError, match="no before-state"):
         rolled_back_plan(h)
+
+
+def test_an_older_journal_gains_its_columns_in_place(tmp_path):
+    import sqlite3
+
+    from reconciler.state.mapping import Journal, MappingStore
+
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    db.execute(
+        "CREATE TABLE runs (run_id TEXT PRIMARY KEY, scope TEXT NOT NULL, started REAL NOT NULL, finished REAL, "
+        "status TEXT NOT NULL, summary TEXT)"
+    )
+    db.execute("INSERT INTO runs VALUES ('0ld', 's', 1.0, 2.0, 'applied', 'Plan: 1 to create')")
+    db.commit()
+    db.close()
+    store = MappingStore(tmp_path / "state.sqlite")
+    old = store.journal("0ld")
+    assert old is not None and (old.run.summary, old.who, old.plan, old.before) == ("Plan: 1 to create", "", "", "")
+    store.start_run("s", "new", Journal(who="a@b", plan='{"x": 1}', before="[]", undoes="0ld"))
+    new = store.journal("ne")
+    assert new is not None and (new.who, new.plan, new.before, new.undoes) == ("a@b", '{"x": 1}', "[]", "0ld")
+    store.close()
