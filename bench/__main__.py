@@ -97,7 +97,13 @@ def write(run: report.Run, out_arg: str, log) -> None:
     out = Path(out_arg)
     out = out if out.is_absolute() else REPO / out
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(report.document(run), encoding="utf-8")
+    text = report.document(run)
+    # The fleet section is written by `python -m bench.fleet`, and kept here.
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    start, end = "<!-- fleet:start -->", "<!-- fleet:end -->"
+    if start in old and end in old:
+        text = text.rstrip("\n") + "\n\n" + start + old.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+    out.write_text(text, encoding="utf-8")
     log(f"wrote {out} ({run.seconds / 60:.1f} min)")
 
 
