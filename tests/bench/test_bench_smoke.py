@@ -168,3 +168,20 @@ def test_the_webhook_bench_measures_every_change(tmp_path: Path):
     assert row is not None, out.read_text(encoding="utf-8")
     median, p99, floor = (float(v) for v in row.groups())
     assert floor >= 0.05 and median <= p99  # the floor includes the debounce window
+
+
+@pytest.mark.e2e
+def test_the_stock_bench_measures_every_signal(tmp_path: Path):
+    """`python -m bench.stock` on a tiny catalog: every sold-out and back-in-stock webhook reaches the
+    live menu through serve (a layer entry and one minimal live update), and its table lands in the report."""
+    out = tmp_path / "performance.md"
+    args = ["--sizes", "20", "--changes", "2", "--debounce", "50ms", "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.stock", *args], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert done.stdout.count("dishes  signal") == 2
+    row = re.search(r"\| 20 \| 2 \| ([\d.]+) s \| ([\d.]+) s \| ([\d.]+) s \|", out.read_text(encoding="utf-8"))
+    assert row is not None, out.read_text(encoding="utf-8")
+    median, p99, floor = (float(v) for v in row.groups())
+    assert floor >= 0.05 and median <= p99
