@@ -23,6 +23,7 @@ from reconciler.engine.planfile import load, to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
+from reconciler.engine.targeting import Selection
 from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
@@ -61,6 +62,28 @@ def target_options(command):
     return command
 
 
+def selection_options(command):
+    for option in reversed(
+        [
+            click.option(
+                "--only",
+                metavar="KIND:ID[,...]",
+                help="Plan only these entities' changes, e.g. dish:margherita,section:pizzas (still one draft).",
+            ),
+            click.option("--exclude", metavar="KIND:ID[,...]", help="Leave these entities' changes out of the plan."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _selection(only: str | None, exclude: str | None, chosen: object) -> Selection | None:
+    selection = Selection.parse(only, exclude)
+    if selection is not None and not isinstance(chosen, site_cmds.Single):
+        raise ConfigError("--only and --exclude plan one location at a time: pass --location NAME")
+    return selection
+
+
 def safety_options(command):
     for option in reversed(
         [
@@ -87,6 +110,7 @@ async def _plan(
     thresholds,
     live_updates: bool,
     html: bool = False,
+    selection: Selection | None = None,
 ) -> tuple[Plan, str | None]:
     """The plan, and with ``html`` the page that shows it as a diner will see the menu."""
     catalog = chosen.catalog
@@ -94,7 +118,9 @@ async def _plan(
     layer = Storage(state).availability()
     try:
         async with site_cmds.open_single(chosen, target_name, state) as target:
-            planned = await make_plan(catalog, target, store, thresholds, live_updates, read_layer(layer, now_utc()))
+            planned = await make_plan(
+                catalog, target, store, thresholds, live_updates, read_layer(layer, now_utc()), selection
+            )
             page = plan_page(planned, target, catalog.currency) if html else None
             return planned.plan, page
     finally:
@@ -119,6 +145,7 @@ async def _plan(
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
 @safety_options
+@selection_options
 def plan(
     catalog,
     target,
@@ -131,6 +158,8 @@ def plan(
     max_remove_share,
     safety_min_entities,
     no_live_updates,
+    only,
+    exclude,
 ):
     """Show what apply would change in the live catalog. Never writes to it."""
     thresholds = Thresholds.from_env(
@@ -139,6 +168,7 @@ def plan(
     state = resolve_state_dir(state_dir)
     desired = load_catalog_cached(catalog, state)
     chosen = site_cmds.choose(desired, location)
+    selection = _selection(only, exclude, chosen)
     if not isinstance(chosen, site_cmds.Single):
         if fmt == "html":
             raise ConfigError("--format html shows one location at a time: pass --location NAME")
@@ -149,7 +179,9 @@ def plan(
         if detailed_exitcode and not site.empty:
             sys.exit(ExitCode.CHANGES)
         return
-    result, page = asyncio.run(_plan(chosen, target, state, thresholds, not no_live_updates, html=fmt == "html"))
+    result, page = asyncio.run(
+        _plan(chosen, target, state, thresholds, not no_live_updates, html=fmt == "html", selection=selection)
+    )
     if page is not None:
         if out:
             write_atomically(Path(out), page)
@@ -201,6 +233,7 @@ def plan(
 @click.option("--takeover-draft", is_flag=True, help="Discard a draft catalog someone else left behind.")
 @click.option("--no-verify", is_flag=True, help="Skip re-reading the live catalog after publishing.")
 @safety_options
+@selection_options
 @site_cmds.rollout_options
 def apply(
     catalog,
@@ -219,6 +252,8 @@ def apply(
     max_remove_share,
     safety_min_entities,
     no_live_updates,
+    only,
+    exclude,
     canary,
     halt_after,
     parallel_locations,
@@ -242,6 +277,9 @@ def apply(
     desired = load_catalog_cached(catalog, state) if catalog else None
     chosen = site_cmds.choose(desired, location) if desired is not None else None
     rollout = Rollout(parallel_locations, canary, halt_after)
+    selection = _selection(only, exclude, chosen) if desired is not None else None
+    if saved is not None and (only or exclude):
+        raise click.UsageError("--only and --exclude shape a plan; a saved plan is applied exactly as reviewed")
     if isinstance(saved, SitePlan) or isinstance(chosen, list):
         _apply_site(
             saved, desired, chosen, target, state, thresholds, options, rollout, auto_approve, fmt, no_live_updates
@@ -250,7 +288,19 @@ def apply(
     if canary is not None or halt_after is not None:
         raise ConfigError("--canary and --halt-after are for a catalog of several locations (`locations:`)")
     result = asyncio.run(
-        _apply(chosen, saved, target, location, state, thresholds, options, auto_approve, fmt, not no_live_updates)
+        _apply(
+            chosen,
+            saved,
+            target,
+            location,
+            state,
+            thresholds,
+            options,
+            auto_approve,
+            fmt,
+            not no_live_updates,
+            selection,
+        )
     )
     if result is None:
         return
@@ -283,7 +333,7 @@ def _apply_site(saved, desired, chosen, target, state, thresholds, options, roll
 
 
 async def _apply(
-    chosen, saved, target_name, location, state, thresholds, options, auto_approve, fmt, live_updates
+    chosen, saved, target_name, location, state, thresholds, options, auto_approve, fmt, live_updates, selection=None
 ) -> ApplyResult | None:
     store = Storage(state).mapping()
     layer = Storage(state).availability()
@@ -301,7 +351,9 @@ async def _apply(
         catalog = chosen.catalog
         async with site_cmds.open_single(chosen, target_name, state) as target:
             now = now_utc()
-            planned = await make_plan(catalog, target, store, thresholds, live_updates, read_layer(layer, now))
+            planned = await make_plan(
+                catalog, target, store, thresholds, live_updates, read_layer(layer, now), selection
+            )
             if fmt == "text":
                 click.echo(render_text(planned.plan, color=_color()), nl=False)
             if not _confirm(planned.plan, auto_approve, options.force):

@@ -8,18 +8,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from reconciler.engine import availability
+from reconciler.engine import availability, targeting
 from reconciler.engine.availability import Adoption, Layer
+from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import diff
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal
 from reconciler.engine.safety import Thresholds, assess
 from reconciler.engine.settle import settle
+from reconciler.engine.targeting import Selection
 from reconciler.errors import ConfigError, UnsupportedByTarget
 from reconciler.model.catalog import Catalog
 from reconciler.state.availability import LayerEntry
-from reconciler.state.mapping import MappingStore
+from reconciler.state.mapping import Entry, MappingStore
 
 if TYPE_CHECKING:  # the contract is typed against these types; at run time any target will do
     from reconciler.targets.base import LiveView, RawLive, Target
@@ -44,8 +46,10 @@ async def make_plan(
     thresholds: Thresholds,
     live_updates: bool = True,
     layer: Layer | None = None,
+    selection: Selection | None = None,
 ) -> Planned[LiveT]:
-    """The plan of ``catalog`` (plus the availability ``layer``, when given) against ``target``."""
+    """The plan of ``catalog`` (plus the availability ``layer``, when given) against ``target``;
+    with a ``selection`` (``--only``/``--exclude``), of the selected entities' changes alone."""
     reasons = target.unsupported(catalog)
     if reasons:
         raise UnsupportedByTarget(target.name, reasons)
@@ -53,23 +57,22 @@ async def make_plan(
     scope = await target.scope()
     entries = settle(store, scope, raw.existing_ids(), write=False)
     info, zone = await target.describe(), await target.time_zone()
-    in_force = availability.at_location(layer.entries, info.location_id, layer.now) if layer else {}
-    desired, approximations = target.project(availability.effective(catalog, in_force))
-    live = target.interpret(raw, entries, desired)
-    adoption = Adoption()
-    if layer is not None and layer.adopt:
-        adoption = availability.adoptions(desired, live.essence, live.drifted, in_force, info.location_id, layer.now)
-        if adoption.started or adoption.ended:
-            in_force = {k: e for k, e in in_force.items() if e not in adoption.ended}
-            in_force.update({e.entity: e for e in adoption.started})
-            desired, approximations = target.project(availability.effective(catalog, in_force))
+    desired, approximations, live, adoption, in_force = _effective(catalog, target, raw, entries, info, layer)
     if live.currency and live.currency != catalog.currency:
         raise ConfigError(
             f"the catalog is in {catalog.currency} but the Wix site sells in {live.currency}; "
             "prices would be wrong. Fix `currency:` in the catalog."
         )
     changes = diff(desired, live.essence, target.capabilities.rank, live.drifted)
+    notes = tuple(approximations)
+    if selection is not None:
+        changes, desired = targeting.targeted(changes, desired, live.essence, selection)
+        notes += (selection.describe(),)
     built = await target.build(changes, desired, live, live_updates=live_updates)
+    mapping = built.mapping
+    if selection is not None:  # the touched entities' rows only: what is left alone keeps its drift
+        touched = {(str(target.capabilities.namespace(c.kind)), c.id) for c in changes}
+        mapping = tuple(row for row in mapping if (row[0], row[1]) in touched)
     # Annotated after building: a note is for people, and must not make a planner avoid a live update.
     marked = tuple(availability.annotate(built.changes, in_force, zone))
     plan = seal(
@@ -80,13 +83,35 @@ async def make_plan(
             changes=marked,
             operations=built.operations,
             ids=built.ids,
-            mapping=built.mapping,
-            notes=tuple(approximations) + built.notes + _adoption_notes(adoption, zone),
+            mapping=mapping,
+            notes=notes + built.notes + _adoption_notes(adoption, zone),
             safety=assess(built.changes, len(live.essence), thresholds),
             revisions=built.revisions,
         )
     )
     return Planned(plan, desired, live, adoption, in_force)
+
+
+def _effective(
+    catalog: Catalog,
+    target: Target[RawT, LiveT],
+    raw: RawT,
+    entries: list[Entry],
+    info: TargetInfo,
+    layer: Layer | None,
+) -> tuple[Essence, list[str], LiveT, Adoption, dict[str, LayerEntry]]:
+    """The desired essence (catalog + the layer's entries in force here, dashboard stock edits adopted) and live."""
+    in_force = availability.at_location(layer.entries, info.location_id, layer.now) if layer else {}
+    desired, approximations = target.project(availability.effective(catalog, in_force))
+    live = target.interpret(raw, entries, desired)
+    adoption = Adoption()
+    if layer is not None and layer.adopt:
+        adoption = availability.adoptions(desired, live.essence, live.drifted, in_force, info.location_id, layer.now)
+        if adoption.started or adoption.ended:
+            in_force = {k: e for k, e in in_force.items() if e not in adoption.ended}
+            in_force.update({e.entity: e for e in adoption.started})
+            desired, approximations = target.project(availability.effective(catalog, in_force))
+    return desired, approximations, live, adoption, in_force
 
 
 def _adoption_notes(adoption: Adoption, zone: str) -> tuple[str, ...]:

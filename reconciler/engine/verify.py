@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.canonical import fingerprint
 from reconciler.engine.plan import Plan
+from reconciler.engine.targeting import TARGETED_NOTE
 from reconciler.engine.vocabulary import Action
 from reconciler.state.mapping import MappingStore
 
@@ -34,6 +35,10 @@ async def verify(plan: Plan, target: Target[Any, Any], store: MappingStore, clea
         elif found[key] != applied_hash:
             differences.append(f"{key[0]} {key[1]} differs from the desired state")
     left = {(namespace(c.kind), c.id) for c in plan.changes if c.action == Action.REMOVE} if cleanup_stopped else set()
+    if any(note.startswith(TARGETED_NOTE) for note in plan.notes):
+        # A targeted plan answers for what it touched: the rest was left alone on purpose.
+        removed = {(namespace(c.kind), c.id) for c in plan.changes if c.action == Action.REMOVE}
+        return differences + [f"{k[0]} {k[1]} is still live" for k in sorted((removed - left) & set(found))]
     for key in sorted(set(found) - set(wanted) - left):
         differences.append(f"{key[0]} {key[1]} is live but not in the desired state")
     return differences
