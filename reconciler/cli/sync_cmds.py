@@ -13,6 +13,7 @@ import click
 
 from reconciler.cli import site_cmds
 from reconciler.cli.progress import progress_reporter
+from reconciler.cli.selection import safety_options, selection_of, selection_options
 from reconciler.cli.show_cmd import plan_page
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.availability import now_utc, read_layer, record
@@ -58,47 +59,6 @@ def target_options(command):
         ),
     ]
     for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def selection_options(command):
-    for option in reversed(
-        [
-            click.option(
-                "--only",
-                metavar="KIND:ID[,...]",
-                help="Plan only these entities' changes, e.g. dish:margherita,section:pizzas (still one draft).",
-            ),
-            click.option("--exclude", metavar="KIND:ID[,...]", help="Leave these entities' changes out of the plan."),
-        ]
-    ):
-        command = option(command)
-    return command
-
-
-def _selection(only: str | None, exclude: str | None, chosen: object) -> Selection | None:
-    selection = Selection.parse(only, exclude)
-    if selection is not None and not isinstance(chosen, site_cmds.Single):
-        raise ConfigError("--only and --exclude plan one location at a time: pass --location NAME")
-    return selection
-
-
-def safety_options(command):
-    for option in reversed(
-        [
-            click.option(
-                "--max-update-share", type=float, help="Unsafe above this share of updated entities (default 0.30)."
-            ),
-            click.option(
-                "--max-remove-share", type=float, help="Unsafe above this share of removed entities (default 0.30)."
-            ),
-            click.option(
-                "--safety-min-entities", type=int, help="Thresholds apply from this many live entities (default 10)."
-            ),
-            click.option("--no-live-updates", is_flag=True, help="Use a draft even for a single-entity change."),
-        ]
-    ):
         command = option(command)
     return command
 
@@ -168,7 +128,7 @@ def plan(
     state = resolve_state_dir(state_dir)
     desired = load_catalog_cached(catalog, state)
     chosen = site_cmds.choose(desired, location)
-    selection = _selection(only, exclude, chosen)
+    selection = selection_of(only, exclude, chosen)
     if not isinstance(chosen, site_cmds.Single):
         if fmt == "html":
             raise ConfigError("--format html shows one location at a time: pass --location NAME")
@@ -277,7 +237,7 @@ def apply(
     desired = load_catalog_cached(catalog, state) if catalog else None
     chosen = site_cmds.choose(desired, location) if desired is not None else None
     rollout = Rollout(parallel_locations, canary, halt_after)
-    selection = _selection(only, exclude, chosen) if desired is not None else None
+    selection = selection_of(only, exclude, chosen) if desired is not None else None
     if saved is not None and (only or exclude):
         raise click.UsageError("--only and --exclude shape a plan; a saved plan is applied exactly as reviewed")
     if isinstance(saved, SitePlan) or isinstance(chosen, list):

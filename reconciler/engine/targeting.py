@@ -64,41 +64,22 @@ def _pairs(text: str | None, option: str) -> Iterator[tuple[str, str]]:
         yield kind, ident.strip()
 
 
-# The fields of an essence record (either target's) that name other entities by our id.
-REF_FIELDS = frozenset(
-    {
-        "menu",
-        "sections",
-        "dishes",
-        "options",
-        "choices",
-        "item",
-        "groups",
-        "variants",
-        "variant",
-        "modifiers",
-        "modifier",
-        "labels",
-        "default",
-        "defaults",
-    }
-)
+# The fields of an essence record that hold free text for people: a name is never a reference,
+# even when it happens to equal an id. Everything else that is text and an id is one.
+TEXT_FIELDS = frozenset({"name", "description", "image"})
 
 
-def _refs(record: object, naming: bool = False) -> Iterator[str]:
-    """The texts under a record's naming fields: the ids it names are among them (checked against known ids)."""
+def _refs(record: object) -> Iterator[str]:
+    """The texts of a record outside its free-text fields: the ids it names are among them."""
     if isinstance(record, str):
-        if naming:
-            yield record
+        yield record
     elif isinstance(record, dict):
         for key, value in record.items():
-            if key in REF_FIELDS:
-                yield from _refs(value, True)
-            elif isinstance(value, dict | list) and naming:
-                yield from _refs(value, False)
+            if key not in TEXT_FIELDS:
+                yield from _refs(value)
     elif isinstance(record, list):
         for value in record:
-            yield from _refs(value, naming)
+            yield from _refs(value)
 
 
 def targeted(

@@ -1,0 +1,50 @@
+"""Options plan and apply share: what a plan may change (safety thresholds) and which changes it keeps."""
+
+from __future__ import annotations
+
+import click
+
+from reconciler.cli import site_cmds
+from reconciler.engine.targeting import Selection
+from reconciler.errors import ConfigError
+
+
+def selection_options(command):
+    for option in reversed(
+        [
+            click.option(
+                "--only",
+                metavar="KIND:ID[,...]",
+                help="Plan only these entities' changes, e.g. dish:margherita,section:pizzas (still one draft).",
+            ),
+            click.option("--exclude", metavar="KIND:ID[,...]", help="Leave these entities' changes out of the plan."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def selection_of(only: str | None, exclude: str | None, chosen: object) -> Selection | None:
+    selection = Selection.parse(only, exclude)
+    if selection is not None and not isinstance(chosen, site_cmds.Single):
+        raise ConfigError("--only and --exclude plan one location at a time: pass --location NAME")
+    return selection
+
+
+def safety_options(command):
+    for option in reversed(
+        [
+            click.option(
+                "--max-update-share", type=float, help="Unsafe above this share of updated entities (default 0.30)."
+            ),
+            click.option(
+                "--max-remove-share", type=float, help="Unsafe above this share of removed entities (default 0.30)."
+            ),
+            click.option(
+                "--safety-min-entities", type=int, help="Thresholds apply from this many live entities (default 10)."
+            ),
+            click.option("--no-live-updates", is_flag=True, help="Use a draft even for a single-entity change."),
+        ]
+    ):
+        command = option(command)
+    return command
