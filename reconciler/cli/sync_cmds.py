@@ -13,6 +13,7 @@ import click
 
 from reconciler.cli import site_cmds
 from reconciler.cli.progress import progress_reporter
+from reconciler.cli.refresh import refresh_option, show_refresh
 from reconciler.cli.selection import safety_options, selection_of, selection_options
 from reconciler.cli.show_cmd import plan_page
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
@@ -78,9 +79,7 @@ async def _plan(
     layer = Storage(state).availability()
     try:
         async with site_cmds.open_single(chosen, target_name, state) as target:
-            planned = await make_plan(
-                catalog, target, store, thresholds, live_updates, read_layer(layer, now_utc()), selection
-            )
+            planned = await make_plan(catalog, target, store, thresholds, live_updates, read_layer(layer), selection)
             page = plan_page(planned, target, catalog.currency) if html else None
             return planned.plan, page
     finally:
@@ -106,6 +105,7 @@ async def _plan(
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
 @safety_options
 @selection_options
+@refresh_option
 def plan(
     catalog,
     target,
@@ -120,6 +120,7 @@ def plan(
     no_live_updates,
     only,
     exclude,
+    refresh_only,
 ):
     """Show what apply would change in the live catalog. Never writes to it."""
     thresholds = Thresholds.from_env(
@@ -142,6 +143,8 @@ def plan(
     result, page = asyncio.run(
         _plan(chosen, target, state, thresholds, not no_live_updates, html=fmt == "html", selection=selection)
     )
+    if refresh_only:
+        return show_refresh(result, fmt, detailed_exitcode)
     if page is not None:
         if out:
             write_atomically(Path(out), page)
@@ -311,9 +314,8 @@ async def _apply(
         catalog = chosen.catalog
         async with site_cmds.open_single(chosen, target_name, state) as target:
             now = now_utc()
-            planned = await make_plan(
-                catalog, target, store, thresholds, live_updates, read_layer(layer, now), selection
-            )
+            layered = read_layer(layer, now)
+            planned = await make_plan(catalog, target, store, thresholds, live_updates, layered, selection)
             if fmt == "text":
                 click.echo(render_text(planned.plan, color=_color()), nl=False)
             if not _confirm(planned.plan, auto_approve, options.force):

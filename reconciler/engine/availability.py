@@ -159,8 +159,10 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def read_layer(store: AvailabilityStore, now: datetime, adopt: bool = True) -> Layer:
-    return Layer(tuple(store.active(now)), now, adopt)
+def read_layer(store: AvailabilityStore, now: datetime | None = None, adopt: bool = True) -> Layer:
+    """The layer's entries in force at ``now`` (default: the system clock)."""
+    moment = now or now_utc()
+    return Layer(tuple(store.active(moment)), moment, adopt)
 
 
 def layer_in(state_dir: Path, now: datetime) -> Layer:
