@@ -145,6 +145,7 @@ def history(run_id, config_file, state_dir, catalog_name, limit, fmt):
             records = History(db).list(limit, catalog_name)
     served = {r.run_id for r in records if r.run_id}
     runs = [] if catalog_name else journal_runs(state, limit, served)
+    layer = [] if catalog_name else _layer_log(storage, state, limit)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -153,19 +154,55 @@ def history(run_id, config_file, state_dir, catalog_name, limit, fmt):
                     "version": 1,
                     "syncs": [r.to_json() for r in records],
                     "runs": [run_json(run, who) for run, who in runs],
+                    "availability": [_layer_json(r) for r in layer],
                 },
                 indent=2,
                 sort_keys=True,
             )
         )
         return
-    if not records and not runs:
+    if not records and not runs and not layer:
         click.echo("No syncs recorded yet.")
         return
     entries = [(r.finished, _history_line(r)) for r in records]
+    entries += [(r.at.timestamp(), _layer_line(r)) for r in layer]
     entries += [(run.finished or run.started, run_line(run, who)) for run, who in runs]
     for _, line in sorted(entries, key=lambda e: -e[0])[:limit]:
         click.echo(line)
+
+
+def _layer_log(storage, state, limit: int) -> list:
+    """The availability layer's log (86s, POS stock, dashboard stock edits adopted, expiries)."""
+    from reconciler.state.availability import AvailabilityStore
+
+    if not storage.postgres and not (state / "state.sqlite").exists():
+        return []
+    with storage.database("state") as db:
+        return AvailabilityStore(db, owns=False).log(limit)
+
+
+def _layer_line(record) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.at.timestamp()))
+    entry = record.entry
+    state = "available" if entry.available else "86'd"
+    until = f" until {entry.until:%Y-%m-%d %H:%M} UTC" if entry.until else ""
+    where = "every location" if entry.location == "*" else entry.location
+    reason = f" ({entry.reason})" if entry.reason else ""
+    return f"{when}  availability  {record.event:<8} {entry.entity} {state}{until} at {where} by {entry.source}{reason}"
+
+
+def _layer_json(record) -> dict:
+    entry = record.entry
+    return {
+        "at": record.at.isoformat(),
+        "event": str(record.event),
+        "entity": entry.entity,
+        "location": entry.location,
+        "available": entry.available,
+        "until": entry.until.isoformat() if entry.until else None,
+        "reason": entry.reason,
+        "source": str(entry.source),
+    }
 
 
 def _history_line(record) -> str:

@@ -49,3 +49,25 @@ def test_the_cli_lists_edits_writes_nothing_and_says_so_in_its_exit_code(tmp_pat
     assert runner.invoke(cli, ["apply", catalog, "--auto-approve", "--state-dir", str(state)]).exit_code == 0
     quiet = runner.invoke(cli, ["plan", catalog, "--refresh-only", "--detailed-exitcode", "--state-dir", str(state)])
     assert quiet.exit_code == 0 and "No live edits" in quiet.output
+
+
+def test_history_shows_the_availability_layer(tmp_path):
+    """An 86 and its end are in `reconcile history`, with source and expiry (text and JSON)."""
+    import json
+
+    from reconciler.cli.main import cli
+
+    state = tmp_path / "state"
+    runner = CliRunner()
+    catalog = "catalogs/pizzeria.yaml"
+    assert runner.invoke(cli, ["apply", catalog, "--auto-approve", "--state-dir", str(state)]).exit_code == 0
+    done = runner.invoke(
+        cli, ["86", catalog, "caesar", "--for", "2h", "--reason", "no lettuce", "--state-dir", str(state)]
+    )
+    assert done.exit_code == 0, done.output
+    assert runner.invoke(cli, ["un86", catalog, "caesar", "--state-dir", str(state)]).exit_code == 0
+    text = runner.invoke(cli, ["history", "--state-dir", str(state)]).output
+    assert "availability  started  caesar 86'd until" in text and "by cli (no lettuce)" in text
+    assert "availability  ended    caesar" in text
+    data = json.loads(runner.invoke(cli, ["history", "--state-dir", str(state), "--format", "json"]).output)
+    assert [(r["event"], r["source"]) for r in data["availability"]] == [("ended", "cli"), ("started", "cli")]
