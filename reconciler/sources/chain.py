@@ -11,6 +11,8 @@ each location gives back exactly that location's import:
 * per-location values (a dish's or variation's price, ``in_stock``, ``visible``; a choice's price;
   a menu's or section's visibility): the **base is the most common value** (ties: the earliest
   location's), so overlays hold only what differs;
+* order: one order of which each location's lists (menus, sections, dishes, choices) are
+  subsequences, found by a topological merge; where locations disagree, a note says who loses;
 * anything else that differs between locations (a name, a description, a group's rules) cannot be
   an override: the earliest location's is kept, with a note naming the others.
 
@@ -20,8 +22,10 @@ each location gives back exactly that location's import:
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any, TypeVar
 
 from reconciler.model.catalog import Catalog, Dish, Menu, OptionGroup, Section
@@ -96,15 +100,16 @@ class _Merger:
     def _menus(self) -> list[Menu]:
         everywhere = set(range(self.n))
         merged: list[Menu] = []
-        for menu_id, versions in _union(c.menus for c in self.catalogs):
+        for menu_id, versions in self._union((c.menus for c in self.catalogs), "", "menus"):
             at = set(versions)
             first = versions[min(at)]
             self._values("menus", menu_id, {i: m.visible for i, m in versions.items()})
             sections = []
-            for section_id, parts in _union(versions[i].sections if i in versions else [] for i in range(self.n)):
+            sections_at = (versions[i].sections if i in versions else [] for i in range(self.n))
+            for section_id, parts in self._union(sections_at, menu_id, "the menu's sections"):
                 base = parts[min(parts)]
                 self._values("sections", section_id, {i: s.visible for i, s in parts.items()})
-                dishes = _ordered_union([parts[i].dishes for i in sorted(parts)])
+                dishes = self._order({i: parts[i].dishes for i in sorted(parts)}, section_id, "the section's dishes")
                 sections.append(
                     base.model_copy(
                         update={
@@ -147,7 +152,7 @@ class _Merger:
     # -- values ------------------------------------------------------------------------------------
     def _items(self, lists: list[list[T]], kind: str, placed: bool) -> list[T]:
         merged = []
-        for item_id, versions in _union(lists):
+        for item_id, versions in self._union(lists, "", kind):
             first: Any = versions[min(versions)]
             update: dict[str, Any] = {}
             for field in _VALUES:
@@ -163,10 +168,11 @@ class _Merger:
 
     def _groups(self) -> list[OptionGroup]:
         merged: list[OptionGroup] = []
-        for group_id, versions in _union(c.option_groups for c in self.catalogs):
+        for group_id, versions in self._union((c.option_groups for c in self.catalogs), "", "option groups"):
             first = versions[min(versions)]
             choices = []
-            for item in _ordered_union([[c.item for c in g.choices] for g in versions.values()]):
+            by_place = {i: [c.item for c in g.choices] for i, g in versions.items()}
+            for item in self._order(by_place, group_id, "the group's choices"):
                 prices = {i: c.price for i, g in versions.items() for c in g.choices if c.item == item}
                 base = _common(prices)
                 for i, price in prices.items():
@@ -211,6 +217,28 @@ class _Merger:
             **{kind: sorted(entries, key=_entry_key) for kind, entries in self.over[i].items()},
         )
 
+    # -- order -------------------------------------------------------------------------------------
+    def _union(self, lists: Iterable[list[T]], owner: str, what: str) -> list[tuple[str, dict[int, T]]]:
+        """Entities by id in one order that keeps each location's (:func:`_ordered_union`), with each version."""
+        found: dict[str, dict[int, T]] = {}
+        orders: dict[int, list[str]] = {}
+        for i, entries in enumerate(lists):
+            orders[i] = [entry.id for entry in entries]  # type: ignore[attr-defined]
+            for entry in entries:
+                found.setdefault(entry.id, {})[i] = entry  # type: ignore[attr-defined]
+        return [(ident, found[ident]) for ident in self._order(orders, owner, what)]
+
+    def _order(self, lists: dict[int, list[str]], owner: str, what: str) -> list[str]:
+        order = _ordered_union(lists.values())
+        lost = _orders_lost(order, lists)
+        if lost:
+            self._note(
+                owner,
+                f"{what} are in another order at {self._names(lost)}; one catalog has one order, "
+                "so they show there in the catalog's",
+            )
+        return order
+
     # -- notes -------------------------------------------------------------------------------------
     def _differs(self, first: Any, versions: dict[int, Any], noun: str, fields: Iterable[str]) -> None:
         for field in fields:
@@ -241,29 +269,45 @@ def _keys(places: list[PosLocation], keep: dict[str, Location]) -> list[str]:
     return keys
 
 
-def _union(lists: Iterable[list[T]]) -> list[tuple[str, dict[int, T]]]:
-    """Entities by id, each location's order kept (:func:`_ordered_union`), with the version each has."""
-    found: dict[str, dict[int, T]] = {}
-    orders: list[list[str]] = []
-    for i, entries in enumerate(lists):
-        orders.append([entry.id for entry in entries])  # type: ignore[attr-defined]
-        for entry in entries:
-            found.setdefault(entry.id, {})[i] = entry  # type: ignore[attr-defined]
-    return [(ident, found[ident]) for ident in _ordered_union(orders)]
-
-
 def _ordered_union(lists: Iterable[list[str]]) -> list[str]:
-    """Every id of every list, each list's order kept: an id new to the result goes after its predecessor."""
-    out: list[str] = []
+    """Every id of every list, in an order of which each list is a subsequence where the lists agree.
+
+    A topological order of "comes before in some list" (inserting one list at a time cannot find
+    one: an id placed freely by one list may have to move for a later one); of the ids free to come
+    next, the one seen first goes first. Where lists disagree, the id seen first breaks the cycle.
+    """
+    seen: dict[str, int] = {}
+    after: dict[str, set[str]] = {}
+    waiting: Counter[str] = Counter()
     for entries in lists:
-        after = -1
         for entry in entries:
-            if entry in out:
-                after = out.index(entry)
-            else:
-                out.insert(after + 1, entry)
-                after += 1
+            seen.setdefault(entry, len(seen))
+            after.setdefault(entry, set())
+        for before, entry in pairwise(entries):
+            if entry not in after[before]:
+                after[before].add(entry)
+                waiting[entry] += 1
+    ready = [(rank, entry) for entry, rank in seen.items() if not waiting[entry]]
+    heapq.heapify(ready)
+    out: list[str] = []
+    placed: set[str] = set()
+    while len(out) < len(seen):
+        if not ready:  # the lists disagree: break the cycle at the id seen first
+            ready = [min((rank, entry) for entry, rank in seen.items() if entry not in placed)]
+        _, entry = heapq.heappop(ready)
+        placed.add(entry)
+        out.append(entry)
+        for follower in sorted(after[entry]):
+            waiting[follower] -= 1
+            if not waiting[follower] and follower not in placed:
+                heapq.heappush(ready, (seen[follower], follower))
     return out
+
+
+def _orders_lost(order: list[str], lists: dict[int, list[str]]) -> list[int]:
+    """The locations whose list is not a subsequence of ``order`` (the lists disagreed)."""
+    rank = {entry: k for k, entry in enumerate(order)}
+    return [i for i, entries in lists.items() if [rank[e] for e in entries] != sorted(rank[e] for e in entries)]
 
 
 def _common(values: dict[int, T]) -> T:
