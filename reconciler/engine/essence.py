@@ -27,6 +27,7 @@ from reconciler.model.catalog import (
     ALL_PLATFORMS,
     DAYS,
     Catalog,
+    Choice,
     Extras,
     OptionGroup,
     Orderable,
@@ -111,7 +112,7 @@ def option(group: OptionGroup) -> JsonObject:
     resolved: JsonObject = {
         "name": group.name,
         "type": group.type,
-        "choices": [{"item": c.item, "price": money(c.price)} for c in group.choices],
+        "choices": [_choice(c) for c in group.choices],
     }
     if isinstance(group, Selection):
         resolved["default"] = group.default
@@ -122,8 +123,34 @@ def option(group: OptionGroup) -> JsonObject:
     return resolved
 
 
+def _choice(choice: Choice) -> JsonObject:
+    record: JsonObject = {"item": choice.item, "price": money(choice.price)}
+    if choice.max_quantity is not None:
+        record["max_quantity"] = choice.max_quantity
+    return record
+
+
+# The menu features (model/features.py), in an essence record only when set, so that a record
+# without them reads exactly as before; a target that cannot hold one strips it and says so.
+FEATURE_KEYS = ("price_on_request", "tax_included", "special_request_prompt", "external_id")
+
+
+def _features(item: Orderable) -> JsonObject:
+    found: JsonObject = {}
+    if getattr(item, "price_on_request", False):
+        found["price_on_request"] = True
+    if item.tax_included:
+        found["tax_included"] = True
+    if item.special_request_prompt is not None:
+        found["special_request_prompt"] = item.special_request_prompt
+    if item.external_id is not None:
+        found["external_id"] = item.external_id
+    return found
+
+
 def _orderable(item: Orderable, groups: Mapping[str, OptionGroup]) -> JsonObject:
     return {
+        **_features(item),
         "name": item.name,
         "description": text(item.description),
         "price": money(item.price),

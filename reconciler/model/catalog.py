@@ -32,9 +32,10 @@ from typing import Annotated, Final, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
+from reconciler.model.features import Features, OnRequest
 from reconciler.model.fields import Id, Model, no_repeats
 from reconciler.model.locations import Location, Presence
-from reconciler.model.money import Money, Percent
+from reconciler.model.money import Money, Percent, SignedMoney
 
 FORMAT_VERSION: Final = 1
 
@@ -162,7 +163,7 @@ class Visible(Model):
         return value
 
 
-class Orderable(Visible):
+class Orderable(Visible, Features):
     """What dishes and variations share: what a diner can order (both are "items" to Wix)."""
 
     id: Id
@@ -184,7 +185,7 @@ class Orderable(Visible):
         return no_repeats(value, "lists")
 
 
-class Dish(Orderable, Presence):
+class Dish(Orderable, Presence, OnRequest):
     """Something a diner orders. Appears in one or more sections."""
 
     price: Money = Field(description='Base price as a string, e.g. "12.50".')
@@ -226,7 +227,12 @@ class Choice(Model):
     """One choice in an option group: a variation or dish, with the price it adds."""
 
     item: Id = Field(description="Id of a variation or dish.")
-    price: Money = Field(default=Decimal("0"), description='Price added by this choice; "0" means included.')
+    price: SignedMoney = Field(
+        default=Decimal("0"), description='Price added by this choice; "0" means included, "-0.50" takes 0.50 off.'
+    )
+    max_quantity: int | None = Field(
+        default=None, ge=2, le=99, description="How many of this choice a diner may add (extras only); omitted: one."
+    )
 
 
 class _Group(Model):
@@ -241,10 +247,18 @@ class _Group(Model):
         return value
 
 
+def _one_of_each(value: list[Choice]) -> list[Choice]:
+    counted = [c.item for c in value if c.max_quantity is not None]
+    if counted:
+        raise ValueError(f"max_quantity on {', '.join(counted)}: only extras let a diner add a choice more than once")
+    return value
+
+
 class Selection(_Group):
     """The diner picks exactly one choice (e.g. a size)."""
 
     type: Literal["selection"]
+    _once = field_validator("choices")(_one_of_each)
     default: Id | None = Field(default=None, description="The choice picked unless the diner changes it.")
 
     @field_validator("default")
@@ -308,6 +322,7 @@ class Deselection(_Group):
     """The diner removes zero or more choices (e.g. ingredients: "no onions")."""
 
     type: Literal["deselection"]
+    _once = field_validator("choices")(_one_of_each)
 
 
 OptionGroup = Annotated[Selection | Extras | Deselection, Field(discriminator="type")]

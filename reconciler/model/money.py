@@ -86,6 +86,10 @@ def _money(value: object) -> Decimal:
     return amount
 
 
+def _signed_money(value: object) -> Decimal:
+    return parse_decimal(value, "a price")
+
+
 def _percent(value: object) -> Decimal:
     rate = parse_decimal(value, "a tax rate")
     if rate < 0:
@@ -103,6 +107,14 @@ Money = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["12.50"]}),
 ]
 """A non-negative amount in the catalog's currency, written as a string."""
+
+SignedMoney = Annotated[
+    Decimal,
+    BeforeValidator(_signed_money),
+    PlainSerializer(decimal_text, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["2.50", "-0.50"]}),
+]
+"""An amount that may be negative (a choice that takes money off: "no cheese −0.50"), as a string."""
 
 Percent = Annotated[
     Decimal,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from reconciler.model import location_rules
+from reconciler.model import feature_rules, location_rules
 from reconciler.model.catalog import Catalog
 from reconciler.paths import Path
 
@@ -23,7 +23,7 @@ class Violation:
 
 def check(catalog: Catalog) -> list[Violation]:
     found: list[Violation] = []
-    for rule in (_duplicate_ids, _references, _placement, location_rules.check):
+    for rule in (_duplicate_ids, _references, _placement, location_rules.check, feature_rules.check):
         for item in rule(catalog):
             found.append(item if isinstance(item, Violation) else Violation(*item))
     return found

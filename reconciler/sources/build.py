@@ -34,6 +34,7 @@ from reconciler.model.catalog import (
     Variation,
 )
 from reconciler.sources.base import ImportNote, NoteKind
+from reconciler.sources.currency import choose_currency as choose_currency  # the sources import it from here
 from reconciler.sources.errors import ImportOutputInvalid
 from reconciler.sources.ids import IdMaker
 
@@ -122,6 +123,21 @@ class CatalogBuilder:
         self._made.setdefault((origin.type, origin.id), set()).add(catalog_id)
         return catalog_id
 
+    def _limit_discounts(self) -> None:
+        """A choice may take off at most what the cheapest dish (or variation) offering it costs."""
+        for owner in [*self._dishes.values(), *self._variations.values()]:
+            base = Decimal(owner.get("price", 0))
+            for group_id in owner.get("options") or []:
+                group = self._groups.get(group_id)
+                if group is None or all(c.price >= -base for c in group.choices):
+                    continue
+                choices = [c if c.price >= -base else c.model_copy(update={"price": -base}) for c in group.choices]
+                self._groups[group_id] = group.model_copy(update={"choices": choices})
+                origin = Origin("option group", group_id, group.name)
+                self.note(
+                    origin, "approximated", f"a choice takes more off than {owner['id']} costs; limited to {base}"
+                )
+
     def _account(self, catalog: Catalog) -> dict[str, tuple[str, ...]]:
         present = {d.id for d in catalog.dishes} | {v.id for v in catalog.variations}
         present |= {g.id for g in catalog.option_groups} | {m.id for m in catalog.menus}
@@ -191,7 +207,9 @@ class CatalogBuilder:
 
     def price(self, amount: Decimal, origin: Origin) -> Decimal:
         if amount < 0:
-            self.note(origin, "approximated", f"negative price {amount} imported as 0 (the catalog has no discounts)")
+            self.note(
+                origin, "approximated", f"negative price {amount} imported as 0 (only a choice can take money off)"
+            )
             return Decimal(0)
         return amount
 
@@ -321,6 +339,7 @@ class CatalogBuilder:
                 self.menus.append(MenuDraft(self.ids.reserve("menu", "menu"), "Menu"))
             for dish_id in unlisted:
                 self.uncategorized(self.menus[0]).add(dish_id)
+        self._limit_discounts()
         try:
             catalog = Catalog(
                 currency=self.currency,
@@ -369,29 +388,3 @@ def _menu(draft: MenuDraft) -> Menu:
             }
         )
     )
-
-
-def choose_currency(found: dict[str, str], wanted: str | None) -> tuple[str | None, list[tuple[str, str]]]:
-    """Pick the catalog currency from the codes found on prices (code → first object id having it).
-
-    ``wanted`` (``--currency``) wins over placeholders such as Square's sample ``"CURRENCY"`` but
-    must agree with every real ISO code found: one catalog holds one currency. Returns the
-    currency (None when nothing says) and the conflicts as (object id, message).
-    """
-    real = {code: where for code, where in found.items() if _CURRENCY.match(code)}
-    conflicts = []
-    if wanted is not None:
-        for code, where in sorted(real.items()):
-            if code != wanted:
-                conflicts.append((where, f"price is in {code}, but --currency is {wanted}"))
-        return wanted, conflicts
-    if len(real) > 1:
-        codes = ", ".join(sorted(real))
-        for where in sorted(real.values()):
-            conflicts.append((where, f"prices use several currencies ({codes}); a catalog has one"))
-        return None, conflicts
-    placeholders = sorted(set(found) - set(real))
-    if placeholders and not real:
-        where = found[placeholders[0]]
-        return None, [(where, f"currency {placeholders[0]!r} is not an ISO 4217 code; pass --currency")]
-    return (next(iter(real)) if real else None), conflicts

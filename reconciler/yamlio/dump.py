@@ -28,17 +28,22 @@ _KEY_ORDER = [
     "group",
     "item",
     "name",
+    "external_id",
     "pos_location",
     "type",
     "description",
     "price",
+    "price_on_request",
+    "max_quantity",
     "tax_rate",
+    "tax_included",
     "image",
     "labels",
     "allergens",
     "calories",
     "in_stock",
     "special_requests",
+    "special_request_prompt",
     "options",
     "default",
     "defaults",
@@ -120,6 +125,8 @@ def _shape(model, currency: str | None, top: bool = False) -> dict:
     # exclude_defaults keeps files short; the loader restores the same defaults, so
     # load(dump(c)) == c. Fields that are required are always written.
     raw = model.model_dump(mode="python", exclude_defaults=True)
+    if getattr(model, "price_on_request", False):
+        raw.pop("price", None)  # a dish priced on request has none (the model holds it as 0)
     if top and getattr(model, "version", None) is not None:
         raw["version"] = model.version  # always written, so a future format can tell files apart
     out: dict = {}

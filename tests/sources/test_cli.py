@@ -37,7 +37,7 @@ def test_writes_valid_yaml_to_a_file_and_notes_to_stderr(tmp_path):
         "skipped: ITEM 'ITEM7GIFTCARD00000000001' (Gift card): product type GIFT_CARD is not a menu item"
         in result.stderr
     )
-    assert "imported 1 menu(s), 3 section(s), 4 dish(es)" in result.stderr
+    assert "imported 1 menu(s), 3 section(s), 5 dish(es)" in result.stderr  # one priced on request
 
 
 def test_yaml_goes_to_stdout_without_output_and_quiet_hides_notes():

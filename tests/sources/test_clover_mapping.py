@@ -151,9 +151,10 @@ def test_hidden_unavailable_deleted_and_unfit_prices():
         ]
     )
     out = Imported("clover", raw)
-    assert out.dish_ids == {"clover-H", "clover-U"}
+    assert out.dish_ids == {"clover-H", "clover-U", "clover-V"}
+    assert out.dish("clover-V").price_on_request
     assert out.dish("clover-H").visible is False and out.dish("clover-U").in_stock is False
-    assert any("open" in n for n in out.notes_for("V"))
+    assert any("price on request" in n for n in out.notes_for("V"))
     assert out.notes_for("P") == ["skipped: priced per lb; Wix needs a fixed price"]
     assert out.notes_for("D") == []
 

@@ -69,9 +69,11 @@ def cents(money: dict) -> Decimal:
     return Decimal(money["amount"]) / 100
 
 
-def expected_dishes(objects: dict[str, dict]) -> dict[str, list[Decimal]]:
-    """Item id -> its fixed variation prices, for the items a diner can order."""
+def expected_dishes(objects: dict[str, dict]) -> dict[str, list[Decimal] | None]:
+    """Item id -> its fixed variation prices (None: all variable, "price on request"), for the
+    items a diner can order."""
     prices: dict[str, list[Decimal]] = {}
+    out: dict[str, list[Decimal] | None] = {}
     for obj in objects.values():
         if obj["type"] != "ITEM_VARIATION":
             continue
@@ -79,7 +81,6 @@ def expected_dishes(objects: dict[str, dict]) -> dict[str, list[Decimal]]:
         fixed = data.get("pricing_type", "FIXED_PRICING") == "FIXED_PRICING" and "price_money" in data
         if fixed and not data.get("measurement_unit_id"):
             prices.setdefault(data.get("item_id") or "", []).append(cents(data["price_money"]))
-    out = {}
     for ident, obj in objects.items():
         data = obj.get("item_data") or {}
         menu_item = data.get("product_type", "REGULAR") in MENU_TYPES and not data.get("is_archived")
@@ -94,7 +95,18 @@ def expected_dishes(objects: dict[str, dict]) -> dict[str, list[Decimal]]:
                     prices.setdefault(ident, []).append(cents(vdata["price_money"]))
             if prices.get(ident):
                 out[ident] = sorted(prices[ident])
+            elif _all_variable(data.get("variations") or [], objects, ident):
+                out[ident] = None  # "price on request"
     return out
+
+
+def _all_variable(nested: list, objects: dict[str, dict], item_id: str) -> bool:
+    variations = [v.get("item_variation_data") or {} for v in nested] + [
+        o["item_variation_data"]
+        for o in objects.values()
+        if o["type"] == "ITEM_VARIATION" and o["item_variation_data"].get("item_id") == item_id
+    ]
+    return bool(variations) and all(v.get("pricing_type") == "VARIABLE_PRICING" for v in variations)
 
 
 def imported(tmp_path: Path, pos: str, path: Path):
@@ -112,7 +124,8 @@ def test_imports_validates_applies_to_each_target_and_replans_empty(tmp_path, po
     result = h.apply(catalog)
     assert result.differences == []
     assert h.plan(catalog).empty
-    assert sum(1 for kind, _ in h.live() if kind == "dish") == len(catalog.dishes)
+    # Dishes priced on request are left out by both targets (the plan says so); every other is live.
+    assert sum(1 for kind, _ in h.live() if kind == "dish") == sum(not d.price_on_request for d in catalog.dishes)
 
 
 @pytest.mark.parametrize("path", SQUARE_FILES, ids=[p.name for p in SQUARE_FILES])
@@ -127,6 +140,9 @@ def test_counts_and_exact_prices_match_the_square_source(tmp_path, path):
     for item_id, prices in expected.items():
         (dish_id,) = [i for i in output.result.placed[item_id] if i in dishes]
         dish = dishes[dish_id]
+        if prices is None:
+            assert dish.price_on_request, item_id
+            continue
         sizes = groups.get(f"{dish_id}:size")
         got = sorted(dish.price + c.price for c in sizes.choices) if sizes else [dish.price]
         assert got == prices, item_id

@@ -317,18 +317,18 @@ def test_things_the_catalog_cannot_hold_are_reported_not_dropped_silently():
         {"type": "DISCOUNT", "id": "D1", "discount_data": {"name": "Happy hour"}},
     )
     out = Imported("square", raw)
-    assert out.dish_ids == {"sq-I5", "sq-I6"}
+    assert out.dish_ids == {"sq-I3", "sq-I5", "sq-I6"}
+    assert out.dish("sq-I3").price_on_request  # its one variation is priced at sale time
     assert out.notes_for("I1") == ["skipped: product type GIFT_CARD is not a menu item"]
     assert out.notes_for("I2") == ["skipped: product type APPOINTMENTS_SERVICE is not a menu item"]
-    assert out.notes_for("I3") == ["skipped: no variation with a fixed price to offer"]
-    assert any("variable pricing" in n for n in out.notes_for("V3"))
+    assert out.notes_for("I3") == ["approximated: variable price (entered at sale time): imported as price on request"]
     assert any("per unit" in n for n in out.notes_for("V4"))
     assert any("variable pricing" in n for n in out.notes_for("V6"))
     # One fixed variation of two is left: a one-choice size selection keeps its label ("Cod").
     assert [c.item for c in out.group("sq-I5:size").choices] == ["sq-V5"]
     assert out.variation("sq-V5").name == "Cod"
-    assert any("text modifier" in n for n in out.notes_for("L1"))
-    assert any("nested modifier lists (L9)" in n for n in out.notes_for("M1"))
+    assert out.dish("sq-I6").special_request_prompt == "Message"  # the TEXT list: free text from the buyer
+    assert "modifier list L9 is not in the catalog" in " ".join(out.notes_for("M1"))  # a nested list, missing
     assert out.notes_for("P1") == ["skipped: subscription plans are not menu items"]
     assert out.notes_for("D1") == ["skipped: discounts are not part of the menu"]
 
@@ -391,18 +391,45 @@ def test_taxes_additive_summed_and_inclusive_reported():
     assert out.dish("sq-I1").tax_rate == Decimal("6.25")
     assert out.dish("sq-I2").tax_rate == Decimal("8.75")
     assert any("2 taxes added up" in n for n in out.notes_for("I2"))
-    assert out.dish("sq-I3").tax_rate == Decimal("0") and out.notes_for("T3")
+    assert out.dish("sq-I3").tax_rate == Decimal("20") and out.dish("sq-I3").tax_included  # VAT in the price
     assert out.dish("sq-I4").tax_rate == Decimal("0")
 
 
-def test_negative_modifier_price_becomes_zero_with_a_note():
+def test_a_negative_modifier_price_is_a_choice_that_takes_money_off():
     raw = sq(
         sq_list("L1", "Changes", [sq_modifier("M1", "L1", "No cheese", -50)]),
         sq_simple("I1", "Burger", 900, modifier_list_info=[{"modifier_list_id": "L1"}]),
     )
     out = Imported("square", raw)
-    assert out.group("sq-L1").choices[0].price == Decimal("0")
-    assert any("negative price" in n for n in out.notes_for("M1"))
+    assert out.group("sq-L1").choices[0].price == Decimal("-0.50")
+    assert out.notes_for("M1") == []
+
+
+def test_a_discount_bigger_than_the_dish_is_limited_with_a_note():
+    raw = sq(
+        sq_list("L1", "Changes", [sq_modifier("M1", "L1", "No bun", -500)]),
+        sq_simple("I1", "Slider", 300, modifier_list_info=[{"modifier_list_id": "L1"}]),
+    )
+    out = Imported("square", raw)
+    assert out.group("sq-L1").choices[0].price == Decimal("-3.00")
+    assert any("takes more off than sq-I1 costs" in n for n in out.notes_for("sq-L1"))
+
+
+def test_child_modifier_lists_become_nested_option_groups():
+    raw = sq(
+        sq_list("L2", "Doneness", [sq_modifier("M2", "L2", "Rare", 0), sq_modifier("M3", "L2", "Medium", 0)]),
+        sq_list("L1", "Main", [sq_modifier("M1", "L1", "Steak", 400, child_modifier_list_ids=["L2", "L1"])]),
+        sq_simple("I1", "Set dinner", 3200, modifier_list_info=[{"modifier_list_id": "L1"}]),
+    )
+    out = Imported("square", raw)
+    assert out.variation("sq-M1").options == ["sq-L2"]
+    assert [c.item for c in out.group("sq-L2").choices] == ["sq-M2", "sq-M3"]
+    assert any("loops back" in n for n in out.notes_for("M1"))
+
+
+def test_the_pos_id_is_kept_as_the_dish_external_id():
+    out = Imported("square", sq(sq_simple("I1", "Tea", 150)))
+    assert out.dish("sq-I1").external_id == "I1"
 
 
 def test_currency_placeholder_needs_the_flag_and_conflicts_are_errors():

@@ -237,7 +237,7 @@ def test_open_price_hidden_and_visibility():
         ]
     )
     out = Imported("toast", raw, currency="USD")
-    assert "toast-I1" not in out.dish_ids and any("open price" in n for n in out.notes_for("I1"))
+    assert out.dish("toast-I1").price_on_request and any("open price" in n for n in out.notes_for("I1"))
     assert out.dish("toast-I2").visible is False and out.dish("toast-I3").visible is False
     assert out.dish("toast-I4").visible is True
     assert out.section("toast-G2").visible is False

@@ -112,16 +112,21 @@ class _Translation:
         return self.b.price(from_minor_units(item.price, self.currency), origin)
 
     def _single(self, item: Item) -> None:
-        price = self._priced(item)
-        if price is None:
-            return
         origin = Origin("item", item.id, item.name)
+        on_request = item.price_type == "VARIABLE"  # entered at sale time: "price on request"
+        price = None if on_request else self._priced(item)
+        if price is None and not on_request:
+            return
+        if on_request:
+            self.b.note(origin, "approximated", "variable price (entered at sale time): imported as price on request")
         dish_id = self.b.made(origin, self.b.ids.make("item", "item", item.id))
         self.b.add_dish(
             dish_id,
             name=self.b.name(item.name, origin, "Item"),
             description=self.b.text(item.description, origin),
             price=price,
+            price_on_request=True if on_request else None,
+            external_id=item.id[:100],
             image=self.b.image(item.image, origin),
             visible=False if item.hidden else None,
             in_stock=None if item.available else False,
@@ -222,7 +227,7 @@ class _Translation:
                 name=self.b.name(m.name, m_origin, "Option"),
                 in_stock=None if m.available else False,
             )
-            choices.append((variation_id, self.b.price(from_minor_units(m.price, self.currency), m_origin)))
+            choices.append((variation_id, from_minor_units(m.price, self.currency)))  # negative: takes money off
         low = max(group.min or 0, 0)
         high = group.max if group.max else None  # absent or 0: no limit
         built = self.b.option_group(

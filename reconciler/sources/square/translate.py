@@ -7,20 +7,13 @@ min/max or defaults). ``--location`` applies presence, per-location prices and s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-
 from reconciler.sources.base import ImportOptions, ImportResult, StockSignal
 from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionDraft, Variant, choose_currency
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.money import from_minor_units
+from reconciler.sources.square.options import Options, at_location, order_key
 from reconciler.sources.square.records import (
     Item,
-    ListInfo,
-    Modifier,
-    ModifierList,
-    Money,
-    Override,
     Presence,
     SquareCatalog,
 )
@@ -36,39 +29,11 @@ _OTHER_REASONS = {
 _UNLIMITED = -1
 
 
-def _order(ordinal: int | None, name: str, ident: str) -> tuple:
-    """POS ordinal first (unset last), then name, then id: the one ordering rule of an import."""
-    return (ordinal is None, ordinal or 0, name.casefold(), ident)
-
-
-@dataclass(frozen=True)
-class _Priced:
-    money: Money | None
-    pricing_type: str | None
-    sold_out: bool
-    sold_out_until: str | None = None
-
-
-def _at_location(money: Money | None, pricing: str | None, overrides: list[Override], location: str | None) -> _Priced:
-    """The price and stock at ``location``. A sold-out state with an expiry is not the catalog's: it is a
-    stock signal (the availability layer ends it on time), so the YAML keeps the object in stock."""
-    for override in overrides:
-        if location is not None and override.location == location:
-            timed = override.sold_out and bool(override.sold_out_until)
-            return _Priced(
-                override.price or money,
-                override.pricing_type or pricing,
-                override.sold_out and not timed,
-                override.sold_out_until if timed else None,
-            )
-    return _Priced(money, pricing, False)
-
-
 def translate(catalog: SquareCatalog, options: ImportOptions) -> ImportResult:
     return _Translation(catalog, options).run()
 
 
-class _Translation:
+class _Translation(Options):
     def __init__(self, catalog: SquareCatalog, options: ImportOptions):
         self.cat = catalog
         self.options = options
@@ -81,6 +46,7 @@ class _Translation:
         self.sections: dict[str, SectionDraft] = {}
         self.placed: dict[str, list[tuple[tuple, str]]] = {}  # category id ("": none) -> [(order, dish id)]
         self._variation_origin: dict[str, Origin] = {}  # variation id -> its ITEM_VARIATION
+        self._nesting: list[str] = []  # the modifier lists being read, outermost first (nested lists)
 
     def _currency(self) -> str:
         # Every price the file carries counts, wherever it is (an item left out still says it).
@@ -149,7 +115,7 @@ class _Translation:
     # -- categories -------------------------------------------------------------------------------
 
     def _sections(self) -> None:
-        for cat in sorted(self.cat.categories.values(), key=lambda c: _order(c.ordinal, c.name, c.id)):
+        for cat in sorted(self.cat.categories.values(), key=lambda c: order_key(c.ordinal, c.name, c.id)):
             origin = Origin("CATEGORY", cat.id, cat.name)
             if cat.kind == "KITCHEN_CATEGORY":
                 self.b.note(origin, "skipped", "kitchen categories route tickets; they are not menu sections")
@@ -181,14 +147,20 @@ class _Translation:
             return
         if self._absent(item.presence, origin):
             return
-        priced = self._variants(item)
-        if not priced:
+        on_request = self._all_variable(item)
+        priced = [] if on_request else self._variants(item)
+        if not priced and not on_request:
             reason = "no variation with a fixed price to offer" if item.variations else "has no variations"
             self.b.note(origin, "skipped", reason)
             return
         dish_id = self.b.made(origin, self.b.ids.make("item", "item", item.id))
         option_ids: list[str] = []
-        if len(priced) == 1 and len(item.variations) == 1:
+        if on_request:  # every variation's price is entered at sale time: "price on request"
+            price, in_stock = None, True
+            self.b.note(origin, "approximated", "variable price (entered at sale time): imported as price on request")
+            for v in item.variations.values():
+                self.b.made(Origin("ITEM_VARIATION", v.id, v.name or ""), dish_id)
+        elif len(priced) == 1 and len(item.variations) == 1:
             price, in_stock = priced[0].price, priced[0].in_stock
             self.b.made(self._variation_origin[priced[0].id], dish_id)  # the variation is the dish's price
         else:
@@ -207,16 +179,21 @@ class _Translation:
             price = self.b.sized_dish(dish_id, priced, group_id, group_name)
             in_stock = any(v.in_stock for v in priced)
             option_ids.append(group_id)
-        for info in sorted(item.lists, key=lambda i: _order(i.ordinal, self._list_name(i.list_id), i.list_id)):
-            group_id = self._modifier_group(item, info, origin)
+        for info in sorted(item.lists, key=lambda i: order_key(i.ordinal, self._list_name(i.list_id), i.list_id)):
+            group_id = self._modifier_group(item.id, info, origin)
             if group_id is not None and group_id not in option_ids:
                 option_ids.append(group_id)
+        rate, included = self._tax_rate(item, origin)
         self.b.add_dish(
             dish_id,
             name=self.b.name(item.name, origin, "Item"),
             description=self.b.text(item.description, origin),
             price=price,
-            tax_rate=self._tax_rate(item, origin),
+            price_on_request=True if on_request else None,
+            tax_rate=rate,
+            tax_included=True if included else None,
+            special_request_prompt=self._prompt(item, dish_id),
+            external_id=item.id[:100],
             image=self.b.image(self._image(item.image_ids, item.id, origin), origin),
             visible=False if item.hidden else None,
             in_stock=None if in_stock else False,
@@ -226,14 +203,26 @@ class _Translation:
         )
         self._place(item, dish_id, origin)
 
+    def _all_variable(self, item: Item) -> bool:
+        """Every variation sold here is priced at sale time (none per unit, none fixed)."""
+        sold = [v for v in item.variations.values() if not self._absent_quietly(v.presence)]
+        return bool(sold) and all(
+            at_location(v.price, v.pricing_type, v.overrides, self.location).pricing_type == "VARIABLE_PRICING"
+            and not v.measurement_unit
+            for v in sold
+        )
+
+    def _absent_quietly(self, presence: Presence) -> bool:
+        return presence.nowhere or (self.location is not None and not presence.at(self.location))
+
     def _variants(self, item: Item) -> list[Variant]:
         out = []
-        for v in sorted(item.variations.values(), key=lambda v: _order(v.ordinal, v.name or "", v.id)):
+        for v in sorted(item.variations.values(), key=lambda v: order_key(v.ordinal, v.name or "", v.id)):
             origin = Origin("ITEM_VARIATION", v.id, v.name or "")
             self._variation_origin[self.b.ids.make("item", "variation", v.id)] = origin
             if self._absent(v.presence, origin):
                 continue
-            at = _at_location(v.price, v.pricing_type, v.overrides, self.location)
+            at = at_location(v.price, v.pricing_type, v.overrides, self.location)
             self._timed(v.id, at)
             if at.pricing_type == "VARIABLE_PRICING" or at.money is None:
                 self.b.note(origin, "skipped", "variable pricing (price entered at sale time); Wix needs a fixed price")
@@ -256,12 +245,12 @@ class _Translation:
         placed = False
         for category_id, ordinal in item.categories:
             if category_id in self.sections:
-                self.placed.setdefault(category_id, []).append((_order(ordinal, item.name, dish_id), dish_id))
+                self.placed.setdefault(category_id, []).append((order_key(ordinal, item.name, dish_id), dish_id))
                 placed = True
             elif category_id not in self.cat.categories:
                 self.b.note(origin, "approximated", f"category {category_id} is not in the catalog; ignored")
         if not placed:
-            self.placed.setdefault("", []).append((_order(None, item.name, dish_id), dish_id))
+            self.placed.setdefault("", []).append((order_key(None, item.name, dish_id), dish_id))
 
     def _image(self, image_ids: list[str], object_id: str, origin: Origin) -> str | None:
         for image_id in image_ids[:1]:
@@ -269,125 +258,3 @@ class _Translation:
                 return self.cat.images[image_id]
             self.b.note(origin, "skipped", f"image {image_id} is not in the catalog (export IMAGE objects too)")
         return self.cat.seed_images.get(object_id)
-
-    def _tax_rate(self, item: Item, origin: Origin) -> Decimal | None:
-        if not item.taxable:
-            return None
-        rates = []
-        for tax_id in item.tax_ids:
-            tax = self.cat.taxes.get(tax_id)
-            if tax is None:
-                self.b.note(origin, "approximated", f"tax {tax_id} is not in the catalog; ignored")
-                continue
-            if not tax.enabled or tax.percentage is None:
-                continue
-            if tax.inclusive:
-                self.b.note(
-                    Origin("TAX", tax.id, tax.name),
-                    "approximated",
-                    "included in prices; the catalog's tax_rate is added on top, so it is left out",
-                )
-                continue
-            rates.append(tax.percentage)
-        if not rates:
-            return None
-        if len(rates) > 1:
-            self.b.note(origin, "approximated", f"{len(rates)} taxes added up into one rate")
-        total = sum(rates, Decimal(0))
-        exponent = total.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -3:
-            rounded = total.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-            self.b.note(origin, "approximated", f"tax rate {total} rounded to {rounded} (at most 3 decimals)")
-            return rounded
-        return total
-
-    # -- modifier lists ---------------------------------------------------------------------
-
-    def _list_name(self, list_id: str) -> str:
-        lst = self.cat.lists.get(list_id)
-        return lst.name if lst else ""
-
-    def _modifier_group(self, item: Item, info: ListInfo, item_origin: Origin) -> str | None:
-        lst = self.cat.lists.get(info.list_id)
-        if lst is None:
-            self.b.note(item_origin, "approximated", f"modifier list {info.list_id} is not in the catalog; ignored")
-            return None
-        if not info.enabled:
-            return None  # attached but switched off for this item: the POS's own choice
-        origin = Origin("MODIFIER_LIST", lst.id, lst.name)
-        if lst.text:
-            self.b.note(origin, "skipped", "text modifier (free text typed by the buyer) has no choices to offer")
-            return None
-        if info.hidden == "YES" or (info.hidden != "NO" and lst.hidden):
-            self.b.note(origin, "skipped", "hidden from customers")
-            return None
-        if self._absent(lst.presence, origin):
-            return None
-        shared = _limits(lst, None)
-        low, high = _limits(lst, info)
-        if high == 0:
-            self.b.note(item_origin, "skipped", f'allows no choice from modifier list "{lst.name}" (max 0)')
-            return None
-        choices, list_defaults, item_defaults = self._choices(lst, info)
-        if (low, high, item_defaults) == (*shared, list_defaults):
-            group_id = self.b.ids.make("group", "list", lst.id)
-        else:
-            group_id = self.b.ids.make("group", "fork", lst.id, item.id)
-        name = self.b.name(lst.name, origin, "Options")
-        group = self.b.option_group(group_id, name, choices, low, high, item_defaults, origin)
-        return self.b.made(origin, group.id) if group is not None else None
-
-    def _timed(self, pos_id: str, at: _Priced) -> None:
-        if at.sold_out_until:
-            self.stock.append(StockSignal((pos_id,), False, self.location, at.sold_out_until, "sold out"))
-
-    def _choices(self, lst: ModifierList, info: ListInfo) -> tuple[list[tuple[str, Decimal]], list[str], list[str]]:
-        choices, list_defaults, item_defaults = [], [], []
-        for m in sorted(lst.modifiers.values(), key=lambda m: _order(m.ordinal, m.name, m.id)):
-            variation_id = self._modifier_variation(m)
-            if variation_id is None:
-                continue
-            at = _at_location(m.price, None, m.overrides, self.location)
-            self._timed(m.id, at)
-            origin = Origin("MODIFIER", m.id, m.name)
-            amount = from_minor_units(at.money.amount, self.currency) if at.money else Decimal(0)
-            choices.append((variation_id, self.b.price(amount, origin)))
-            if m.on_by_default:
-                list_defaults.append(variation_id)
-            if info.on_by_default.get(m.id, m.on_by_default):
-                item_defaults.append(variation_id)
-        return choices, list_defaults, item_defaults
-
-    def _modifier_variation(self, m: Modifier) -> str | None:
-        origin = Origin("MODIFIER", m.id, m.name)
-        if self._absent(m.presence, origin):
-            return None
-        if m.children:
-            self.b.note(
-                origin,
-                "approximated",
-                f"nested modifier lists ({', '.join(m.children)}) not imported; the catalog nests one level",
-            )
-        at = _at_location(m.price, None, m.overrides, self.location)
-        return self.b.add_variation(
-            self.b.made(origin, self.b.ids.make("item", "modifier", m.id)),
-            name=self.b.name(m.name, origin, "Option"),
-            in_stock=False if at.sold_out else None,
-            visible=False if m.hidden else None,
-        )
-
-
-def _limits(lst: ModifierList, info: ListInfo | None) -> tuple[int, int | None]:
-    """(min, max or None for unlimited): item override ≥ 0, else list value, else legacy rule.
-
-    On the list, max 0 means unlimited; on the item, 0 means none may be picked. The legacy
-    ``selection_type`` SINGLE means exactly one, MULTIPLE (or nothing) any number.
-    """
-    legacy = (1, 1) if lst.selection_type == "SINGLE" else (0, _UNLIMITED)
-    list_min = lst.min if lst.min is not None and lst.min >= 0 else None
-    list_max = None if lst.max is None or lst.max < 0 else (_UNLIMITED if lst.max == 0 else lst.max)
-    item_min = info.min if info is not None and info.min is not None and info.min >= 0 else None
-    item_max = info.max if info is not None and info.max is not None and info.max >= 0 else None
-    low = next(v for v in (item_min, list_min, legacy[0]) if v is not None)
-    high = next(v for v in (item_max, list_max, legacy[1]) if v is not None)
-    return low, (None if high == _UNLIMITED else high)

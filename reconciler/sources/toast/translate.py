@@ -110,11 +110,12 @@ class _Translation:
 
     # -- items ---------------------------------------------------------------------------------
 
-    def _money(self, value: float | int, origin: Origin) -> Decimal:
+    def _money(self, value: float | int, origin: Origin, signed: bool = False) -> Decimal:
+        """A price; ``signed``: a choice's, which may take money off."""
         amount, exact = from_major_units(value, self.currency)
         if not exact:
             self.b.note(origin, "approximated", f"price {value!r} rounded to {amount} {self.currency}")
-        return self.b.price(amount, origin)
+        return amount if signed else self.b.price(amount, origin)
 
     def _dish(self, item: MenuItem, menu: Menu) -> str | None:
         origin = Origin("MenuItem", item.guid, item.name or "")
@@ -123,12 +124,12 @@ class _Translation:
             self._same_price(item, dish_id, menu, origin)
             return dish_id
         strategy = item.pricing_strategy or "BASE_PRICE"
-        if strategy == "OPEN_PRICE":
-            self.b.note(origin, "skipped", "open price (entered at sale time); Wix needs a fixed price")
-            return None
         option_ids: list[str] = []
         size_ref = None
-        if strategy == "SIZE_PRICE":
+        price: Decimal | None = None
+        if strategy == "OPEN_PRICE":
+            self.b.note(origin, "approximated", "open price (entered at sale time): imported as price on request")
+        elif strategy == "SIZE_PRICE":
             size_ref, variants = self._sizes(item, origin)
             if not variants:
                 self.b.note(origin, "skipped", "priced by size, but the size options carry no prices")
@@ -152,12 +153,15 @@ class _Translation:
             group_id = self._option_group(ref)
             if group_id is not None and group_id not in option_ids:
                 option_ids.append(group_id)
-        self.prices[dish_id] = (price, menu.name or "")
+        if price is not None:
+            self.prices[dish_id] = (price, menu.name or "")
         self.b.add_dish(
             dish_id,
             name=self.b.name(item.name, origin, "Item"),
             description=self.b.text(item.description, origin),
             price=price,
+            price_on_request=True if strategy == "OPEN_PRICE" else None,
+            external_id=item.guid[:100],
             image=self.b.image(item.image, origin),
             visible=None if online(item.visibility) else False,
             options=option_ids or None,
@@ -202,7 +206,7 @@ class _Translation:
 
     # -- modifier groups -----------------------------------------------------------------------------
 
-    def _variation(self, option: ModifierOption, group_guid: str) -> str:
+    def _variation(self, option: ModifierOption, group_guid: str, nested: list[str] | None = None) -> str:
         """One variation per option GUID (the option's underlying item), shared by the groups
         offering it; a group that renames the option gets its own."""
         name = self.b.name(option.name, Origin("ModifierOption", option.guid, option.name or ""), "Option")
@@ -210,7 +214,9 @@ class _Translation:
         known = self.b.variation_field(shared, "name")
         variation_id = shared if known in (None, name) else self.b.ids.make("item", "option", group_guid, option.guid)
         self.b.made(Origin("ModifierOption", option.guid, option.name or ""), variation_id)
-        return self.b.add_variation(variation_id, name=name, visible=None if online(option.visibility) else False)
+        return self.b.add_variation(
+            variation_id, name=name, visible=None if online(option.visibility) else False, options=nested or None
+        )
 
     def _option_group(self, ref: str) -> str | None:
         group = self.doc.groups[ref]
@@ -227,20 +233,14 @@ class _Translation:
         for option_ref in group.option_refs:
             option = self.doc.options[option_ref]
             option_origin = Origin("ModifierOption", option.guid, option.name or "")
-            if option.group_refs:
-                self.b.note(
-                    option_origin,
-                    "approximated",
-                    "nested modifier groups under this option not imported; the catalog nests one level",
-                )
-            variation_id = self._variation(option, group.guid)
+            nested = [n for n in dict.fromkeys(self._option_group(r) for r in option.group_refs) if n is not None]
+            variation_id = self._variation(option, group.guid, nested)
             if variation_id in seen:
                 self.b.note(option_origin, "skipped", f'offered twice in "{group.name}"; listed once')
                 continue
             seen.add(variation_id)
-            choices.append(
-                (variation_id, self._money(option.price, option_origin) if option.price is not None else Decimal(0))
-            )
+            price = self._money(option.price, option_origin, signed=True) if option.price is not None else Decimal(0)
+            choices.append((variation_id, price))
             if option.is_default:
                 defaults.append(variation_id)
         low = max(group.min or 0, 0)

@@ -21,6 +21,12 @@ DEFAULT_SIZE = "a default size other than the first (Menus (New) lists sizes in 
 VARIATION_DETAILS = "details of variations beyond their name and stock"
 VARIATION_OPTIONS = "options on variations"
 CALORIES = "calories (Menus (New) has no nutrition field)"
+# The menu features (docs/menu-features.md has the research behind each):
+DISCOUNTS = "discounts on choices (a modifier's additionalCharge is 0 or more; a negative choice is charged 0)"
+QUANTITIES = "quantities per choice (a diner adds a modifier once)"
+PROMPTS = "special-request prompts (the public orderSettings has only acceptSpecialRequests)"
+EXTERNAL_IDS = "external POS references (externalReferenceInfo is not part of the public Item)"
+ON_REQUEST = "dishes priced on request (an item needs priceInfo or priceVariants; 0 would sell it free)"
 
 CAPABILITIES = Capabilities(
     kinds=(
@@ -45,6 +51,11 @@ CAPABILITIES = Capabilities(
         VARIATION_DETAILS,
         VARIATION_OPTIONS,
         CALORIES,
+        DISCOUNTS,
+        QUANTITIES,
+        PROMPTS,
+        EXTERNAL_IDS,
+        ON_REQUEST,
     ),
 )
 

@@ -44,14 +44,20 @@ from reconciler.model.catalog import (
     allergen_label,
 )
 from reconciler.targets.notes import left_out
+from reconciler.targets.priced import without_price_on_request
 from reconciler.targets.wix_menus import ordering
 from reconciler.targets.wix_menus.capabilities import (
     CALORIES,
     DEFAULT_SIZE,
+    DISCOUNTS,
+    EXTERNAL_IDS,
     FULFILMENT,
     HOURS,
     MENU_IMAGES,
+    ON_REQUEST,
     PLATFORMS,
+    PROMPTS,
+    QUANTITIES,
     TAX_RATES,
     VARIATION_DETAILS,
     VARIATION_OPTIONS,
@@ -73,8 +79,11 @@ def size_group(dish: Orderable, groups: Mapping[str, OptionGroup], variations: s
 
 def project(catalog: Catalog) -> tuple[Essence, list[str], list[str]]:
     """(essence, approximations to report, problems that make the catalog unplannable)."""
+    catalog, on_request = without_price_on_request(catalog)
     projection = _Projection(catalog)
     projection.out.update(ordering.closures(catalog, projection.lose))
+    if on_request:
+        projection.lost[ON_REQUEST] = on_request
     for menu in catalog.menus:
         projection.menu(menu)
     used_groups: set[str] = set()
@@ -138,6 +147,10 @@ class _Projection:
         if dish.calories is not None:
             self.lose(CALORIES, dish.id)
         labels = [*dish.labels, *(allergen_label(a) for a in dish.allergens)]  # no allergen field: labels
+        if dish.special_request_prompt is not None:
+            self.lose(PROMPTS, dish.id)
+        if dish.external_id is not None:
+            self.lose(EXTERNAL_IDS, dish.id)
         sizes = size_group(dish, self.groups, self.variations)
         others = [g for g in dish.options if sizes is None or g != sizes.id]
         record: JsonObject = {
@@ -176,6 +189,10 @@ class _Projection:
             self.refused.append(problem)
             return
         self.out[(Kind.OPTION_GROUP, group.id)] = record
+        if any(c.price < 0 for c in group.choices):
+            self.lose(DISCOUNTS, group.id)
+        if any(c.max_quantity is not None for c in group.choices):
+            self.lose(QUANTITIES, group.id)
         for choice in group.choices:
             item = self.items[choice.item]
             self.out[(Kind.MODIFIER, choice.item)] = {"name": item.name, "in_stock": item.in_stock}
@@ -227,7 +244,10 @@ def _modifier_group(group: OptionGroup) -> tuple[JsonObject, str | None]:
         "required": required,
         "min": low,
         "max": high,
-        "modifiers": [{"modifier": c.item, "price": money(c.price), "preselected": c.item in chosen} for c in choices],
+        "modifiers": [
+            {"modifier": c.item, "price": money(max(c.price, Decimal(0))), "preselected": c.item in chosen}
+            for c in choices
+        ],
     }, None
 
 
@@ -258,6 +278,8 @@ def _has_details(item: Orderable) -> bool:
         or item.image
         or not item.visible
         or not item.special_requests
+        or item.special_request_prompt is not None
+        or item.external_id is not None
     )
 
 

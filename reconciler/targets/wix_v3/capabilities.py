@@ -7,6 +7,12 @@ from reconciler.engine.vocabulary import Kind, Namespace, Removal
 
 # What a catalog can say and Catalogs v3 has no place for; the target's projection names these in its notes.
 CALORIES = "calories (Catalogs v3 has no nutrition field)"
+# The menu features (docs/menu-features.md has the research behind each):
+QUANTITIES = "quantities per choice (a diner adds a choice once)"
+PROMPTS = "special-request prompts (acceptSpecialRequest is a yes or no)"
+EXTERNAL_IDS = "external POS references (Catalogs v3 has no external-id field)"
+TAX_INCLUDED = "tax-inclusive prices (taxRate is added on top, so it is left out and prices are charged as written)"
+ON_REQUEST = "dishes priced on request (every v3 item shows a price; 0 would sell it free)"
 
 # Catalogs v3 cannot delete: a removed menu is archived; a removed section, dish or variation is
 # unlisted from its parent (and hidden), so it keeps its Wix id should it come back.
@@ -21,7 +27,7 @@ CAPABILITIES = Capabilities(
     removal=Removal.ARCHIVE,
     # The neutral model was designed to hold everything Catalogs v3 can; allergens it holds as
     # labels ("contains milk"), which the reader reads back as labels.
-    cannot_hold=(CALORIES,),
+    cannot_hold=(CALORIES, QUANTITIES, PROMPTS, EXTERNAL_IDS, TAX_INCLUDED, ON_REQUEST),
 )
 
 namespace = CAPABILITIES.namespace

@@ -25,7 +25,9 @@ from reconciler.state.mapping import Entry
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations, zone_of
 from reconciler.targets.notes import left_out
+from reconciler.targets.priced import without_price_on_request
 from reconciler.targets.wix_v3 import planner, present, read
+from reconciler.targets.wix_v3 import project as projection
 from reconciler.targets.wix_v3.capabilities import CALORIES, CAPABILITIES
 from reconciler.targets.wix_v3.client import CatalogsV3
 from reconciler.targets.wix_v3.execute import Executor
@@ -142,9 +144,13 @@ class WixV3Target:
         return []
 
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
-        """The neutral essence, but a dish's allergens become labels and its calories are left out."""
-        desired, lost = in_v3_terms(essence(catalog))
-        return desired, [left_out("Catalogs v3", CALORIES, lost)] if lost else []
+        """The neutral essence, but a dish's allergens become labels, and its calories and the menu
+        features v3 has no place for are left out (project.py), each named in a note."""
+        priced, on_request = without_price_on_request(catalog)
+        desired, lost = in_v3_terms(essence(priced))
+        notes = [left_out("Catalogs v3", CALORIES, lost)] if lost else []
+        desired, more = projection.without_features(desired, on_request)
+        return desired, sorted(notes + more)
 
     # -- plan and execute -------------------------------------------------------------------------
     async def build(
