@@ -112,9 +112,11 @@ def _words(values: list[str]) -> list[str]:
 
 
 def _window(window: dict[str, Any]) -> str:
+    """A weekly window in either target's form: open/close(/close_day), or Menus (New)'s start/end."""
     day, close_day = window["day"], window.get("close_day") or window["day"]
-    end = window["close"] if close_day == day else f"{close_day} {window['close']}"
-    return f"{day} {window['open']}–{end}"
+    opens, closes = window.get("open", window.get("start")), window.get("close", window.get("end"))
+    end = closes if close_day == day else f"{close_day} {closes}"
+    return f"{day} {opens}–{end}"
 
 
 def rule_text(required: bool, low: int, high: int) -> str:

@@ -122,3 +122,12 @@ def test_a_first_apply_shows_everything_added(tmp_path, api):
     assert len(reader.dishes) == sum(
         len(s["dishes"]) for m in expected(pizzeria().model_dump(mode="json"), api) for s in m["sections"]
     )
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_menu_hours_are_shown_on_both_targets(tmp_path, api):
+    h = Harness(tmp_path, api=api)
+    hours = [{"day": "mon", "open": "11:00", "close": "15:00"}]
+    catalog = edit(pizzeria(), lambda d: d["menus"][0].update(hours=hours))
+    _, page = planned_page(h, catalog)
+    assert "mon 11:00–15:00" in page
