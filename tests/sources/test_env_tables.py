@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 TABLES = [
     # file, the text just before the table, which variables its rows list
     ("README.md", "credentials\nfrom the environment:", EnvNames.for_import),
-    ("README.md", "reconcile history [--config FILE", EnvNames.all),
+    ("README.md", "reconcile serve --source square|toast|clover --catalog PATH", EnvNames.all),
     ("docs/import.md", "", EnvNames.for_import),
     ("docs/serve.md", "## Environment", EnvNames.all),
 ]
