@@ -12,7 +12,8 @@
 
 If the queue cannot store an event the answer is 503, so the POS delivers it again.
 
-``GET /healthz``: queue depth, and per catalog what is pending or running and the last sync.
+``GET /healthz``: queue depth, events given up since the catalog's last good sync ("degraded"),
+and per catalog what is pending or running and the last sync.
 Built by :mod:`reconciler.serve.server`; the lifespan starts and stops the worker.
 """
 
@@ -119,7 +120,10 @@ class ServeContext:
 
     def health(self) -> dict:
         catalogs = {}
+        # Events given up (dead) leave the queue empty, so depth alone would say all is well.
+        dead = self.queue.dead(since=self.history.last_success())
         for catalog in self.config.catalogs:
+            given_up = dead.get(catalog.name)
             count, last = self.history.stats(catalog.name)
             catalogs[catalog.name] = {
                 "source": catalog.source,
@@ -140,11 +144,19 @@ class ServeContext:
                     "error": last.error,
                 },
                 "next_periodic": _iso(self.worker.next_periodic.get(catalog.name)),
+                "dead": None
+                if given_up is None
+                else {"events": given_up[0], "last": _iso(given_up[1]), "last_error": given_up[2]},
             }
-        status = "ok" if self.worker.alive else ("stopping" if self.worker.stopping.is_set() else "worker-down")
+        dead_events = sum(d[0] for name, d in dead.items() if name in catalogs)
+        if not self.worker.alive:
+            status = "stopping" if self.worker.stopping.is_set() else "worker-down"
+        else:
+            status = "degraded" if dead_events else "ok"
         return {
             "status": status,
             "queue_depth": self.queue.depth(),
+            "dead_events": dead_events,
             "started": _iso(self.started),
             "catalogs": catalogs,
         }
@@ -216,7 +228,9 @@ def build_app(context: ServeContext) -> Starlette:
 
     async def healthz(request: Request) -> JSONResponse:
         report = await run_in_threadpool(context.health)
-        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+        # Degraded still takes webhooks: a load balancer must keep sending them (200), a monitor
+        # reads "status" and alerts.
+        return JSONResponse(report, status_code=200 if report["status"] in ("ok", "degraded") else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

@@ -130,6 +130,15 @@ class History:
         where, args = ("WHERE catalog=?", (catalog,)) if catalog else ("", ())
         return int(self.db.execute(f"SELECT COUNT(*) FROM syncs {where}", args)[0][0])
 
+    def last_success(self) -> dict[str, float]:
+        """Per catalog, when its newest successful sync started (it covers every event given up before)."""
+        good = [str(outcome) for outcome in SyncOutcome if outcome.ok]
+        marks = ",".join("?" * len(good))
+        rows = self._run(
+            f"SELECT catalog, MAX(started) FROM syncs WHERE outcome IN ({marks}) GROUP BY catalog", tuple(good)
+        ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
     def last_held_checksum(self, catalog: str) -> tuple[str, str] | None:
         """(checksum, plan file) of the newest held plan, if the newest decisive sync held one."""
         decisive = (SyncOutcome.APPLIED, SyncOutcome.IN_STEP, SyncOutcome.HELD)

@@ -17,7 +17,9 @@ duplicate check. ``claim`` takes *every* pending row of one catalog at once, whi
 collapses into one sync. Rows are marked done only after their sync finished; after a crash,
 :meth:`recover` returns the claimed rows to pending.
 
-Called by the HTTP app (put, depth), the worker (the rest) and ``reconcile history``.
+Every settling call (complete, fail, release) is one transaction over all its rows.
+
+Called by the HTTP app (put, depth, dead), the worker (the rest) and ``reconcile history``.
 """
 
 from __future__ import annotations
@@ -87,6 +89,9 @@ class Queue(Protocol):
     def depth(self, catalog: str | None = None) -> int:
         """Rows not done yet (pending or claimed)."""
 
+    def dead(self, since: dict[str, float] | None = None) -> dict[str, tuple[int, float, str]]:
+        """Per catalog: rows given up after ``since[catalog]``, when the last was, and its error."""
+
     def recover(self) -> int:
         """At start-up: rows a dead process had claimed become pending again."""
 
@@ -104,8 +109,14 @@ class DatabaseQueue:
             self.db.close()
 
     def _many(self, sql: str, keys: Sequence[str], *args) -> None:
+        """Settle a whole sync's rows in one transaction: one fsync, and nobody sees half of it.
+
+        Row by row, a 10,000-event sync made 10,000 fsyncs while holding the lock that webhooks
+        and /healthz wait for.
+        """
         if keys:
-            self.db.executemany(sql, [(*args, int(k)) for k in keys])
+            with self.db.transaction():
+                self.db.executemany(sql, [(*args, int(k)) for k in keys])
 
     def put(self, item: Item) -> bool:
         changed = self.db.run(
@@ -170,6 +181,31 @@ class DatabaseQueue:
     def prune(self, now: float, window: float = DEDUPE_WINDOW) -> int:
         """Forget finished rows older than the dedupe window."""
         return self.db.run("DELETE FROM events WHERE status IN ('done','dead') AND finished < ?", (now - window,))
+
+    def dead(self, since: dict[str, float] | None = None) -> dict[str, tuple[int, float, str]]:
+        """Per catalog: (events given up, when the last one was, its error), counting only those
+        given up after ``since[catalog]`` (a later successful sync covers what they asked for)."""
+        rows = self.db.execute(
+            "SELECT catalog, COUNT(*), MAX(finished), "
+            "(SELECT error FROM events AS last WHERE last.catalog=events.catalog AND last.status='dead' "
+            "ORDER BY finished DESC, id DESC LIMIT 1) FROM events WHERE status='dead' GROUP BY catalog"
+        )
+        found = {row[0]: (row[1], row[2], row[3] or "") for row in rows}
+        if not since:
+            return found
+        # Recount the catalogs with a cut-off; few catalogs, and dead rows are rare.
+        for catalog, after in since.items():
+            if catalog not in found:
+                continue
+            row = self.db.execute(
+                "SELECT COUNT(*), MAX(finished) FROM events WHERE status='dead' AND catalog=? AND finished>?",
+                (catalog, after),
+            )[0]
+            if row[0]:
+                found[catalog] = (row[0], row[1], found[catalog][2])
+            else:
+                del found[catalog]
+        return found
 
     def status_of(self, catalog: str, event_id: str) -> str | None:
         rows = self.db.execute("SELECT status FROM events WHERE catalog=? AND event_id=?", (catalog, event_id))

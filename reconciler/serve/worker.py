@@ -6,9 +6,11 @@ drive them with their own clock:
 * :meth:`Worker.due_jobs` enqueues periodic reconciles that are due, asks
   :func:`reconciler.serve.debounce.due` which catalogs may start, and claims *all* their pending
   rows, one :class:`~reconciler.serve.sync.Job` per catalog;
-* :meth:`Worker.finish` records the outcome in the history, then completes the rows (success),
-  schedules a retry with back-off, gives them up as dead (permanent failure, or too many
-  attempts), or releases them untouched (abandoned at shutdown).
+* :meth:`Worker.finish` records the outcome in the history, then, in one queue transaction,
+  completes the rows (success), schedules a retry with back-off, gives them up as dead
+  (permanent failure, or too many attempts), or releases them untouched (abandoned at shutdown).
+  History comes first: a death in between syncs the events again (at least once) rather than
+  leaving them done with no sync in history.
 
 :meth:`Worker.start` runs that schedule in a thread, each sync in a thread of its own (at most
 ``workers`` at once, one per catalog); :meth:`Worker.stop` is the graceful shutdown. The HTTP app calls
@@ -144,8 +146,12 @@ class Worker:
             result.details,
         )
         try:
-            self._settle([c.key for c in job.claimed], job.attempts + 1, result, record, now)
+            # History first, then the queue: they are separate databases with no shared
+            # transaction, so a death in between must err on the side of syncing again (the
+            # other order left events done whose sync was missing from history).
+            settle = self._plan_settle(job.attempts + 1, result, record, now)
             record = replace(record, id=self.history.record(record))
+            settle([c.key for c in job.claimed])
         finally:  # even if the database failed: the catalog must not stay "running" (its rows are recovered)
             with self._lock:
                 self.running.pop(job.catalog, None)
@@ -168,19 +174,21 @@ class Worker:
         )
         return record
 
-    def _settle(self, keys: list[str], attempt: int, result: SyncResult, record: SyncRecord, now: float) -> None:
-        """Done, back to pending (now or after a back-off), or dead, by the result."""
+    def _plan_settle(
+        self, attempt: int, result: SyncResult, record: SyncRecord, now: float
+    ) -> Callable[[list[str]], None]:
+        """How the rows end, by the result: done, back to pending (now or after a back-off), or dead."""
         if result.ok:
-            self.queue.complete(keys)
-        elif result.outcome is SyncOutcome.ABANDONED:
-            self.queue.release(keys)
-        elif result.retry and attempt < MAX_ATTEMPTS:
+            return self.queue.complete
+        if result.outcome is SyncOutcome.ABANDONED:
+            return self.queue.release
+        error = result.error or result.outcome
+        if result.retry and attempt < MAX_ATTEMPTS:
             delay = result.retry_after or min(BACKOFF_BASE * 2 ** (attempt - 1), BACKOFF_CAP)
             record.details["retry_in"] = round(delay, 3)
-            self.queue.fail(keys, result.error or result.outcome, now + delay)
-        else:
-            record.details["gave_up"] = f"after {attempt} attempt(s)" if result.retry else "permanent failure"
-            self.queue.fail(keys, result.error or result.outcome, None)
+            return lambda keys: self.queue.fail(keys, error, now + delay)
+        record.details["gave_up"] = f"after {attempt} attempt(s)" if result.retry else "permanent failure"
+        return lambda keys: self.queue.fail(keys, error, None)
 
     def busy(self, catalog: str) -> bool:
         with self._lock:

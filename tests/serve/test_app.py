@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 
 import pytest
 
@@ -12,7 +13,7 @@ from reconciler.serve import jsonlog
 from reconciler.serve.app import MAX_BODY, ServeContext, build_app
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History
-from reconciler.serve.queue import DatabaseQueue
+from reconciler.serve.queue import DatabaseQueue, Item
 from reconciler.serve.secrets import Redactor, secret_values
 from reconciler.serve.status import SyncOutcome
 from reconciler.serve.sync import Job, SyncResult
@@ -214,6 +215,28 @@ def test_healthz_and_the_worker_lifespan(service):
     assert not service.worker.alive  # the lifespan stopped it
     with serving(build_app(service)) as client:
         assert client.get("/healthz").json()["status"] == "stopping"
+
+
+def test_given_up_events_make_healthz_degraded_until_a_later_sync_succeeds(service):
+    """After a long outage the queue is empty, but events were given up: health must say so."""
+    service.queue.put(Item("downtown", "lost-1", "square", "catalog.version.updated", time.time()))
+    service.queue.fail([c.key for c in service.queue.claim("downtown", time.time())], "HTTP 503 from Wix", None)
+    with serving(build_app(service), lifespan="on") as client:
+        answer = client.get("/healthz")
+        body = answer.json()
+        assert answer.status_code == 200 and body["status"] == "degraded"  # still taking webhooks
+        assert body["queue_depth"] == 0 and body["dead_events"] == 1
+        assert body["catalogs"]["downtown"]["dead"]["events"] == 1
+        assert body["catalogs"]["downtown"]["dead"]["last_error"] == "HTTP 503 from Wix"
+        assert body["catalogs"]["uptown"]["dead"] is None
+        square_post(client, square_body())  # a later sync of the catalog covers what was given up
+
+        def recovered():
+            health = client.get("/healthz").json()
+            return health if health["catalogs"]["downtown"]["syncs"] else None
+
+        body = wait_until(recovered, "the sync to be recorded", timeout=10)
+        assert body["status"] == "ok" and body["dead_events"] == 0 and body["catalogs"]["downtown"]["dead"] is None
 
 
 def test_no_secret_reaches_a_log_line(client, logs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
@@ -243,3 +244,19 @@ def test_worker_thread_runs_syncs_and_stops(tmp_path, queue, history):
     finally:
         worker.stop(grace=5)
     assert seen == [["e1"]] and not worker.alive and worker.queue.depth() == 0
+
+
+def test_a_crash_while_settling_keeps_the_sync_in_history_and_its_events_come_back(tmp_path, history, clock):
+    """History first, queue second: a death in between syncs the events again (at least once), never loses them."""
+    path = tmp_path / "crash.sqlite"
+    queue = DatabaseQueue(path, clock=clock)
+    worker = Worker(config(), queue, history, never, clock=clock)
+    webhook(queue, clock, "e1")
+    clock.now += 1
+    [job] = worker.due_jobs()
+    queue.close()  # the queue database goes away between the sync and its settling
+    with pytest.raises(sqlite3.ProgrammingError):
+        worker.finish(job, SyncResult(SyncOutcome.APPLIED, "Plan: 1 to create, 0 to update, 0 to archive"))
+    assert history.last("main").events == ["e1"] and history.last("main").outcome == "applied"
+    restarted = DatabaseQueue(path, clock=clock)
+    assert restarted.recover() == 1 and restarted.status_of("main", "e1") == "pending"

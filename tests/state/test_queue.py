@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from reconciler.serve.debounce import Pending
 from reconciler.serve.queue import DEDUPE_WINDOW, DatabaseQueue, Item
 
@@ -139,3 +141,51 @@ def test_two_processes_sharing_the_queue_never_claim_a_row_twice(url):
         thread.join()
     everything = taken[0] + taken[1]
     assert sorted(everything) == sorted(f"e{n}" for n in range(200)) and len(set(everything)) == 200
+
+
+def _settled_counts_seen_while(settle, path, status: str) -> set[int]:
+    """Run ``settle`` in a thread; meanwhile count rows in ``status`` from another connection."""
+    import sqlite3
+
+    reader = sqlite3.connect(path)
+    seen: set[int] = set()
+    worker = threading.Thread(target=settle)
+    worker.start()
+    while worker.is_alive():
+        seen.add(reader.execute("SELECT COUNT(*) FROM events WHERE status=?", (status,)).fetchone()[0])
+    worker.join()
+    seen.add(reader.execute("SELECT COUNT(*) FROM events WHERE status=?", (status,)).fetchone()[0])
+    reader.close()
+    return seen
+
+
+@pytest.mark.parametrize("verb", ["complete", "fail", "give up", "release"])
+def test_settling_a_big_sync_is_one_transaction(tmp_path, verb):
+    """Nobody, not even another process, ever sees half of a sync's rows settled."""
+    path = tmp_path / "q.sqlite"
+    queue = DatabaseQueue(path)
+    for n in range(1500):
+        queue.put(item(f"e{n}"))
+    keys = [c.key for c in queue.claim("main", 100.0)]
+    settle, status = {
+        "complete": (lambda: queue.complete(keys), "done"),
+        "fail": (lambda: queue.fail(keys, "POS answered 503", retry_at=160.0), "pending"),
+        "give up": (lambda: queue.fail(keys, "POS answered 401", retry_at=None), "dead"),
+        "release": (lambda: queue.release(keys), "pending"),
+    }[verb]
+    assert _settled_counts_seen_while(settle, str(path), status) <= {0, 1500}
+    assert queue.depth() == (0 if status in ("done", "dead") else 1500)
+
+
+def test_dead_events_are_counted_per_catalog_from_a_moment_on(tmp_path):
+    clock = [1000.0]
+    queue = DatabaseQueue(tmp_path / "q.sqlite", clock=lambda: clock[0])
+    for name in ("e1", "e2"):
+        queue.put(item(name))
+    queue.put(item("x1", catalog="other"))
+    queue.fail([c.key for c in queue.claim("main", 100.0)], "POS answered 401", retry_at=None)
+    clock[0] = 2000.0
+    queue.fail([c.key for c in queue.claim("other", 100.0)], "gone", retry_at=None)
+    assert queue.dead() == {"main": (2, 1000.0, "POS answered 401"), "other": (1, 2000.0, "gone")}
+    assert queue.dead(since={"main": 1000.5}) == {"other": (1, 2000.0, "gone")}
+    assert queue.depth() == 0  # dead rows are not waiting any more, which is why they need their own count
