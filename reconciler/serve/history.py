@@ -134,9 +134,9 @@ class History:
         """Per catalog, when its newest successful sync started (it covers every event given up before)."""
         good = [str(outcome) for outcome in SyncOutcome if outcome.ok]
         marks = ",".join("?" * len(good))
-        rows = self._run(
+        rows = self.db.execute(
             f"SELECT catalog, MAX(started) FROM syncs WHERE outcome IN ({marks}) GROUP BY catalog", tuple(good)
-        ).fetchall()
+        )
         return {row[0]: row[1] for row in rows}
 
     def last_held_checksum(self, catalog: str) -> tuple[str, str] | None:
