@@ -107,14 +107,15 @@ class PlanFileInvalid(ReconcileError):
 class StalePlan(ReconcileError):
     exit_code = 4
 
-    def __init__(self, moved: list[str]):
+    def __init__(
+        self,
+        moved: list[str],
+        lead: str = "the live catalog changed since this plan was made; run `reconcile plan` again.",
+    ):
         self.moved = moved
         shown = "\n".join(f"  - {m}" for m in moved[:20])
         more = f"\n  … and {len(moved) - 20} more" if len(moved) > 20 else ""
-        super().__init__(
-            "the live catalog changed since this plan was made; run `reconcile plan` again.\n"
-            f"What moved:\n{shown}{more}"
-        )
+        super().__init__(f"{lead}\nWhat moved:\n{shown}{more}")
 
 
 class UnsafePlan(ReconcileError):

@@ -25,6 +25,9 @@ a business rule would: that element is rolled back and reported with ``success: 
 
     {"operation": "bulkUpdateItems", "fault": "element", "element": 3}
 
+(Catalogs v3 entities are touched as ``v3.menus``, ``v3.sections`` and ``v3.items``, in the live
+catalog: see ``v3/touch.py``.)
+
 Without ``nth`` and ``probability`` a rule fails the next ``times`` matching calls. Every rule counts
 every call it matches; when several would fail the same call, the first in the list decides it. Used by
 ``knobs.Knobs``; what each fault does on the wire is up to ``asgi.py`` and ``transport.py``.

@@ -92,19 +92,6 @@ def staged_entries(
     return entries
 
 
-def stale_details(plan: Plan, now: dict[str, str]) -> list[str]:
-    names = {wix: key for key, wix in plan.ids.items()}
-    moved = []
-    for wix_id in sorted(set(plan.live_hashes) | set(now)):
-        before, after = plan.live_hashes.get(wix_id), now.get(wix_id)
-        if before == after:
-            continue
-        what = names.get(wix_id, f"Wix entity {wix_id}")
-        state = "appeared" if before is None else "disappeared" if after is None else "changed"
-        moved.append(f"{what} {state}")
-    return moved
-
-
 async def apply_plan(
     plan: Plan,
     target: Target[Any, Any],
@@ -126,7 +113,7 @@ async def apply_plan(
         if raw is not None:
             settle(store, scope, raw.existing_ids(), write=True)
             if raw.fingerprint() != plan.live_fingerprint:
-                raise StalePlan(stale_details(plan, raw.hashes()))
+                raise StalePlan(plan.moved(raw.hashes()))
         elif store.pending(scope):
             settle(store, scope, (await target.fetch()).existing_ids(), write=True)
         leftovers = [run for run in store.runs(scope) if run.status in LEFTOVER]

@@ -89,6 +89,19 @@ class Plan:
         verb = self.target.capabilities.removal
         return f"Plan: {c['create']} to create, {c['update']} to update, {c['remove']} to {verb}"
 
+    def moved(self, now: dict[str, str]) -> list[str]:
+        """What differs between the live hashes this plan was made against and ``now``, in words."""
+        names = {wix: key for key, wix in self.ids.items()}
+        moved = []
+        for wix_id in sorted(set(self.live_hashes) | set(now)):
+            before, after = self.live_hashes.get(wix_id), now.get(wix_id)
+            if before == after:
+                continue
+            what = names.get(wix_id, f"Wix entity {wix_id}")
+            state = "appeared" if before is None else "disappeared" if after is None else "changed"
+            moved.append(f"{what} {state}")
+        return moved
+
 
 def ref(namespace: str, local_id: str) -> dict[str, str]:
     """The placeholder of an entity's Wix id, filled in when the call runs."""

@@ -209,3 +209,21 @@ def test_an_element_fault_fails_one_element_of_a_bulk_call(
     for wrong in ({"fault": "500", "element": 1}, {"fault": "element", "element": -1}):
         refused = api.post("/_emulator/faults", json={"rules": [wrong]})
         assert refused.status_code == 400 and "element" in refused.text
+
+
+def test_a_touch_fault_edits_a_live_catalogs_v3_entity(
+    server: EmulatorServer, api: httpx.Client, catalog: dict[str, str]
+) -> None:
+    """An edit made in the live catalog while a draft is open (the draft does not see it)."""
+    cid = catalog["catalogId"]
+    item = ok(api.post(f"/v3/catalogs/{cid}/variations", json={"name": "Basil"}))
+    item_id = item["variation"]["id"]
+    server.touch("v3.items", item_id, operation="createDraftCatalog", set={"name": "Edited in the dashboard"})
+    try:
+        create_draft(api, cid)
+        assert ok(api.get(f"/v3/catalogs/{cid}/items/{item_id}"))["item"]["name"] == "Edited in the dashboard"
+        server.touch("v3.items", "0" * 8, operation="listMenus")
+        app_error(api.get(f"/v3/catalogs/{cid}/menus"), 500, "TOUCH_FAILED")  # a mistyped id fails loudly
+    finally:
+        server.clear_faults()
+        api.delete(f"/v3/draft-catalogs/{cid}/discard")

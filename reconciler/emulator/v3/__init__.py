@@ -8,7 +8,7 @@ emulates; counters and fault rules use that name.
 from __future__ import annotations
 
 from reconciler.emulator.routing import Api, Handler, Route
-from reconciler.emulator.v3 import bulk, catalogs, discounts, drafts, items, menus, sections
+from reconciler.emulator.v3 import bulk, catalogs, discounts, drafts, items, menus, sections, touch
 
 PREFIXES = ("/restaurants/v3", "/v3")
 
@@ -58,4 +58,4 @@ def api() -> Api:
         for prefix in PREFIXES
         for operation, method, path, handler, writes in ENDPOINTS
     )
-    return Api(name="catalogs-v3", routes=routes)
+    return Api(name="catalogs-v3", routes=routes, touch_services=touch.SERVICES, touch=touch.touch)

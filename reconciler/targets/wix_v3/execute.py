@@ -12,6 +12,11 @@ Failure handling, the heart of the atomicity promise:
   the transaction starts over with a fresh draft, up to ``attempts`` times.
 * A publish whose response was lost is settled by asking for a discard: "no draft" means the
   publish went through (the draft is consumed by publishing), a discarded draft means it did not.
+* Publishing replaces the whole live catalog with the draft, which was copied from it when it was
+  created: an edit someone made in the live catalog meanwhile would be silently undone. So just
+  before publishing, the live catalog is read again and compared with the one the plan was made
+  against; if anything moved, the draft is discarded and the run refused (``StalePlan``, exit 4,
+  naming what moved). What remains is the one round trip between that read and the publish.
 * ``createDraftCatalog`` answering 409 means a draft exists already. If an earlier run of ours was
   interrupted (its journal entry is still "running"), that draft is ours and is discarded; anyone
   else's draft is left alone and reported, unless ``takeover_draft`` says otherwise.
@@ -25,9 +30,10 @@ import logging
 from reconciler.canonical import JsonObject
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.engine.vocabulary import Phase
-from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, LockHeld, TemporaryApiError
+from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, LockHeld, StalePlan, TemporaryApiError
 from reconciler.targets.base import ExecutionResult, Progress, Stage
 from reconciler.targets.calls import CallCount
+from reconciler.targets.wix_v3 import read
 from reconciler.targets.wix_v3.client import CatalogsV3, is_draft_conflict
 
 log = logging.getLogger(__name__)
@@ -56,6 +62,7 @@ class Executor:
         self.interrupted_run = interrupted_run
         self.progress: Progress = progress or (lambda phase, what, done, total: None)
         self.leftover = False  # a failed run could not discard its draft; the next apply will
+        self._maybe_ours = False  # a create whose answer was lost may have left a draft of ours
 
     async def run(self, plan: Plan, before_publish: Stage) -> ExecutionResult:
         count = CallCount(self.api.session.stats)
@@ -75,9 +82,14 @@ class Executor:
                 )
                 last = why
         raise ApplyFailed(
-            f"gave up after {self.attempts} attempts; the draft was discarded and the live catalog "
+            f"gave up after {self.attempts} attempts; {self._draft_fate()} and the live catalog "
             f"is unchanged. Last failure: {last}"
         )
+
+    def _draft_fate(self) -> str:
+        if self.leftover:
+            return "the draft could not be discarded (the next apply discards it)"
+        return "the draft was discarded"
 
     async def _live(self, plan: Plan, before_publish: Stage) -> None:
         # A single live update: one PATCH is atomic on its own, and safe to retry.
@@ -115,6 +127,8 @@ class Executor:
                     created.update(ids)
                     table.update(ids)
                 done += len(batch)
+            self.progress(Phase.BUILD, "checking the live catalog", done, total)
+            await self._check_live_unchanged(plan)
             before_publish(created)
         except BaseException as exc:
             await self._discard_after(exc)
@@ -143,6 +157,12 @@ class Executor:
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
 
+    async def _check_live_unchanged(self, plan: Plan) -> None:
+        """Refuse to publish over an edit made in the live catalog since the plan was read."""
+        now = await read.fetch(self.api, self.catalog_id)
+        if now.fingerprint() != plan.live_fingerprint:
+            raise StalePlan(plan.moved(now.hashes()))
+
     async def _create_draft(self) -> None:
         try:
             await self.api.create_draft(self.catalog_id)
@@ -151,42 +171,55 @@ class Executor:
             if not is_draft_conflict(exc):
                 if isinstance(exc, TemporaryApiError):
                     # Lost response: a draft may exist now. It is ours; discard it and start over.
-                    await self._discard_quietly()
+                    self._maybe_ours = True
+                    if await self._discard_quietly() is not None:
+                        self._maybe_ours = False
                     raise _Retry(str(exc)) from exc
                 raise ApplyFailed(f"could not create a draft catalog; nothing changed: {exc}") from exc
-        if not (self.takeover_draft or self.interrupted_run):
+        if not (self.takeover_draft or self.interrupted_run or self._maybe_ours):
             raise LockHeld(
                 "a draft catalog already exists for this catalog: another apply (perhaps on another machine) is "
                 "running, or one was interrupted outside this state directory. If you are sure no other apply is "
                 "running, run again with --takeover-draft to discard that draft."
             )
         log.warning("discarding a draft left behind by an interrupted run")
-        await self.api.discard_draft(self.catalog_id)
-        self.interrupted_run = False
+        try:
+            await self.api.discard_draft(self.catalog_id)
+        except ApiError as exc:
+            self.leftover = True
+            raise ApplyFailed(f"could not discard the draft an earlier run left; nothing changed: {exc}") from exc
+        self.leftover = self.interrupted_run = self._maybe_ours = False
         await self.api.create_draft(self.catalog_id)
 
     async def _discard_after(self, exc: BaseException) -> None:
         """Throw the draft away after a failure and say what that means for the live catalog."""
         discarded = await self._discard_quietly()
+        if isinstance(exc, StalePlan):
+            raise StalePlan(
+                exc.moved,
+                "the live catalog changed while this apply ran (someone edited it); nothing was published "
+                f"and {self._draft_fate()}. Run `reconcile plan` again: it shows the edit.",
+            ) from None
         if discarded is None:
-            self.leftover = True
             if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt)):
                 return
             # The draft may linger, but nothing was published: the live catalog is unchanged.
-            raise ApplyFailed(
-                f"{exc}; the draft could not be discarded (the next apply will), and the live catalog is unchanged"
-            ) from exc
+            raise ApplyFailed(f"{exc}; {self._draft_fate()}, and the live catalog is unchanged") from exc
         if isinstance(exc, TemporaryApiError):
             raise _Retry(str(exc)) from exc
         if isinstance(exc, (ApiError, ApplyFailed)):
-            raise ApplyFailed(f"{exc}; the draft was discarded and the live catalog is unchanged") from exc
+            raise ApplyFailed(f"{exc}; {self._draft_fate()} and the live catalog is unchanged") from exc
 
     async def _discard_quietly(self) -> bool | None:
+        """Discard the draft: True if there was one, False if not, None if the discard failed."""
         try:
-            return await self.api.discard_draft(self.catalog_id)
+            found = await self.api.discard_draft(self.catalog_id)
         except ApiError as exc:
             log.error("could not discard the draft: %s", exc)
+            self.leftover = True
             return None
+        self.leftover = False
+        return found
 
     async def _publish(self) -> None:
         try:

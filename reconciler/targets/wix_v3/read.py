@@ -15,11 +15,12 @@ placeholder id ``wix:<wix id>`` and shows up as a removal.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.canonical import JsonObject
+from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
@@ -40,11 +41,35 @@ class LiveCatalog:
     currency: str | None = None
 
 
-async def fetch(api: CatalogsV3, catalog_id: str) -> tuple[list[JsonObject], list[JsonObject], list[JsonObject]]:
+@dataclass
+class RawLive:
+    """The three lists as Wix returns them (archived entities included)."""
+
+    menus: list[JsonObject]
+    sections: list[JsonObject]
+    items: list[JsonObject]
+
+    def fingerprint(self) -> str:
+        return fingerprint(sorted(self.hashes().items()))
+
+    @functools.cached_property
+    def _hashes(self) -> dict[str, str]:
+        return {e["id"]: fingerprint(e) for e in [*self.menus, *self.sections, *self.items] if e.get("id")}
+
+    def hashes(self) -> dict[str, str]:
+        """A hash per live entity (by Wix id): what a stale-plan message compares."""
+        return self._hashes
+
+    def existing_ids(self) -> set[str]:
+        # Archived entities are as good as gone: a run whose ids are only archived did not publish.
+        return {e["id"] for e in [*self.menus, *self.sections, *self.items] if e.get("id") and not e.get("archived")}
+
+
+async def fetch(api: CatalogsV3, catalog_id: str) -> RawLive:
     menus, sections, items = await asyncio.gather(
         api.list_menus(catalog_id), api.list_sections(catalog_id), api.list_items(catalog_id)
     )
-    return menus, sections, items
+    return RawLive(menus, sections, items)
 
 
 def _values(raw: JsonObject, key: str) -> list[Any]:

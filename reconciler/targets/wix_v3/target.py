@@ -7,11 +7,9 @@ package. The sandbox is this same target talking to the in-process emulator.
 from __future__ import annotations
 
 import asyncio
-import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
-from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.capabilities import Capabilities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence
@@ -31,6 +29,7 @@ from reconciler.targets.wix_v3 import project as projection
 from reconciler.targets.wix_v3.capabilities import CALORIES, CAPABILITIES
 from reconciler.targets.wix_v3.client import CatalogsV3
 from reconciler.targets.wix_v3.execute import Executor
+from reconciler.targets.wix_v3.read import RawLive
 
 
 @dataclass(frozen=True)
@@ -39,27 +38,6 @@ class Resolved:
     location_name: str
     catalog_id: str
     time_zone: str  # IANA name, e.g. "Europe/Paris": times of an 86 are the location's
-
-
-@dataclass
-class RawLive:
-    menus: list[JsonObject]
-    sections: list[JsonObject]
-    items: list[JsonObject]
-
-    def fingerprint(self) -> str:
-        return fingerprint(sorted(self.hashes().items()))
-
-    @functools.cached_property
-    def _hashes(self) -> dict[str, str]:
-        return {e["id"]: fingerprint(e) for e in [*self.menus, *self.sections, *self.items] if e.get("id")}
-
-    def hashes(self) -> dict[str, str]:
-        return self._hashes
-
-    def existing_ids(self) -> set[str]:
-        # Archived entities are as good as gone: a run whose ids are only archived did not publish.
-        return {e["id"] for e in [*self.menus, *self.sections, *self.items] if e.get("id") and not e.get("archived")}
 
 
 def in_v3_terms(neutral: Essence) -> tuple[Essence, list[str]]:
@@ -131,7 +109,7 @@ class WixV3Target:
     # -- read -------------------------------------------------------------------------------------
     async def fetch(self) -> RawLive:
         resolved = await self.resolve()
-        return RawLive(*await read.fetch(self.api, resolved.catalog_id))
+        return await read.fetch(self.api, resolved.catalog_id)
 
     def interpret(self, raw: RawLive, entries: list[Entry], desired: Essence) -> read.LiveCatalog:
         return read.interpret(raw.menus, raw.sections, raw.items, entries, desired)
