@@ -8,12 +8,15 @@ WIX_API_BASE_URL            default https://www.wixapis.com (point it at `reconc
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from reconciler import environment
 from reconciler.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://www.wixapis.com"
+_SITE_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -23,10 +26,17 @@ class WixCredentials:
     secrets: tuple[str, ...] = field(repr=False)
 
 
+SECRET_VARIABLES = ("WIX_API_KEY", "WIX_ACCESS_TOKEN")
+
+
 def wix_from_env(env: Mapping[str, str] | None = None) -> WixCredentials:
+    """Credentials and endpoint, each checked as it is read (see :mod:`reconciler.environment`)."""
     env = os.environ if env is None else env
-    base_url = (env.get("WIX_API_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-    key, site, token = env.get("WIX_API_KEY"), env.get("WIX_SITE_ID"), env.get("WIX_ACCESS_TOKEN")
+    base_url = environment.base_url("WIX_API_BASE_URL", DEFAULT_BASE_URL, env)
+    key, token = environment.secret("WIX_API_KEY", env), environment.secret("WIX_ACCESS_TOKEN", env)
+    site = (env.get("WIX_SITE_ID") or "").strip()
+    if site and not _SITE_ID.fullmatch(site):
+        raise ConfigError("WIX_SITE_ID must be a site id (letters, digits and '-'), as the Wix dashboard shows it")
     if key:
         if not site:
             raise ConfigError("WIX_API_KEY is set but WIX_SITE_ID is not; an API key needs the site id")

@@ -3,6 +3,8 @@
     ReconcileError                      exit 1  (anything not listed below)
     ├── CatalogInvalid                  exit 1  a catalog YAML has problems; carries *all* of them
     ├── ConfigError                     exit 1  bad flags, environment or config file
+    ├── FileProblem (files)             exit 1  a file cannot be read or written
+    ├── DeadlineExceeded (cli.deadline) exit 1  the command ran past its deadline
     ├── ApiError                                a call to a remote API failed (body truncated, secrets removed)
     │   ├── TemporaryApiError                   429, 5xx, timeouts, dropped connections: worth retrying
     │   └── PermanentApiError                   other 4xx: retrying will not help
@@ -139,10 +141,12 @@ class VerifyFailed(ReconcileError):
 
 
 class ExitCode:
-    """The documented exit codes, in one place for the CLI and README."""
+    """The exit codes by name; :data:`EXIT_CODES` says what each means."""
 
     OK = 0
     ERROR = 1
+    USAGE = 1  # never click's 2: that is CHANGES
+    INTERNAL = 1  # a bug; the message says so and names the run
     CHANGES = 2  # only with --detailed-exitcode
     APPLY_FAILED = 3
     STALE_PLAN = 4
@@ -151,3 +155,27 @@ class ExitCode:
     LOCK_HELD = 7
     VERIFY_FAILED = 8
     OUTCOME_UNKNOWN = 9
+    INTERRUPTED = 130
+
+
+# The one table of exit codes: the CLI uses ExitCode, README's table is tested against this.
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (ExitCode.OK, "success (with `plan --detailed-exitcode`: no changes)"),
+    (
+        ExitCode.ERROR,
+        "error: invalid catalog or input file, bad flags or usage, configuration or environment, API error, "
+        "deadline reached, internal error",
+    ),
+    (ExitCode.CHANGES, "`plan --detailed-exitcode`: there are changes"),
+    (ExitCode.APPLY_FAILED, "apply failed; the live catalog and the id mapping are unchanged"),
+    (ExitCode.STALE_PLAN, "saved plan is stale: the live catalog changed since it was made"),
+    (
+        ExitCode.PLAN_FILE_INVALID,
+        "saved plan file is invalid, its checksum or signature does not match, or it does not match what it claims",
+    ),
+    (ExitCode.UNSAFE_PLAN, "the plan is unsafe and `--force` was not given"),
+    (ExitCode.LOCK_HELD, "another apply holds the catalog (local lock, or someone else's draft)"),
+    (ExitCode.VERIFY_FAILED, "published, but the live catalog does not match the desired state"),
+    (ExitCode.OUTCOME_UNKNOWN, "apply stopped and the outcome could not be determined (the next run settles it)"),
+    (ExitCode.INTERRUPTED, "interrupted (Ctrl-C); an interrupted apply is settled by the next run"),
+)

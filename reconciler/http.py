@@ -1,16 +1,34 @@
-"""One HTTP session for every remote API: retries, typed errors, and no secret ever in a message.
+"""One HTTP session for every remote API (Wix and each POS): limits, retries, typed errors, redaction.
 
-Retry policy (kept explicit, as kopf does with TemporaryError/PermanentError):
+:class:`Session` wraps an ``httpx.AsyncClient`` (:meth:`Session.call`, the Wix targets) or an
+``httpx.Client`` (:meth:`Session.call_sync`, the POS readers and ``serve``'s change probes). Both
+drivers run the same :class:`_Call`, so the rules are the same everywhere:
 
-* 429 is always retried: a throttled request was not executed. ``Retry-After`` is honoured.
+Limits, per call (:mod:`reconciler.limits`):
+
+* the whole call, retries and waits included, ends within ``RECONCILE_HTTP_TIMEOUT`` seconds
+  (default 60): a server that never answers, or drips its answer a byte at a time, is given up
+  on, with a message naming the variable that raises the limit;
+* an answer larger than ``RECONCILE_MAX_RESPONSE_MB`` (default 256 MiB) is refused while it
+  is being read, never held in memory whole;
+* JSON is decoded by :mod:`reconciler.jsonio` (no NaN, bounded nesting).
+
+Retry policy (explicit, as kopf has TemporaryError/PermanentError):
+
+* 429 is always retried: a throttled request was not executed. ``Retry-After`` is honoured up
+  to :data:`reconciler.limits.RETRY_AFTER_MAX` seconds; a server that asks for longer gets an
+  error saying so at once, rather than a wait of days or an early retry it asked us not to make.
 * 5xx, timeouts and dropped connections are retried only for *idempotent* calls (reads, updates,
   archives). A create whose response was lost may have happened; retrying it could create a
   duplicate, so the caller gets a :class:`TemporaryApiError` and decides (the v3 executor throws
   the whole draft away and starts a fresh one).
-* Other 4xx raise :class:`PermanentApiError` at once.
+* Other 4xx raise :class:`PermanentApiError` at once (401/403 with a hint about the token).
 
-Backoff is exponential with full jitter, capped, and the jitter source is injectable so tests are
-deterministic without sleeping longer than needed.
+Backoff is exponential with full jitter, capped; the jitter source and the sleep are injectable
+so tests are deterministic without sleeping.
+
+Every message and error body passes the one redactor (:mod:`reconciler.redact`) with the
+session's credentials, and is cut to :data:`BODY_LIMIT` characters after that.
 """
 
 from __future__ import annotations
@@ -18,17 +36,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 import orjson
 
+from reconciler import jsonio, limits
 from reconciler.errors import ApiError, PermanentApiError, TemporaryApiError
+from reconciler.redact import Redactor
 
 log = logging.getLogger(__name__)
 
 BODY_LIMIT = 600  # characters of an error body kept in messages
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0  # between two chunks of an answer; the whole call has its own limit
 
 
 @dataclass
@@ -37,10 +62,11 @@ class RetryPolicy:
     base_delay: float = 0.25
     max_delay: float = 8.0
     jitter: Callable[[float], float] = field(default=lambda cap: random.uniform(0, cap))
+    budget: float | None = None  # seconds for a whole call; None: RECONCILE_HTTP_TIMEOUT
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
-            return min(retry_after, self.max_delay * 4)
+            return retry_after
         return self.jitter(min(self.max_delay, self.base_delay * (2**attempt)))
 
 
@@ -59,21 +85,23 @@ class CallStats:
 
 
 class Session:
-    """Sends JSON requests with auth headers, retries per policy, and redacts secrets."""
+    """Sends JSON requests with auth headers, within limits, retrying per policy, redacting secrets."""
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
-        headers: Mapping[str, str],
-        secrets: list[str] | None = None,
+        client: httpx.AsyncClient | httpx.Client,
+        headers: Mapping[str, str] | None = None,
+        secrets: Iterable[str] | Redactor | None = None,
         policy: RetryPolicy | None = None,
-        sleep: Callable[[float], object] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
+        api: str = "the Wix API",
     ) -> None:
         self.client = client
-        self.headers = dict(headers)
-        self.secrets = [s for s in (secrets or []) if s]
+        self.headers = dict(headers or {})
+        self.redact = secrets if isinstance(secrets, Redactor) else Redactor(secrets or ())
         self.policy = policy or RetryPolicy()
         self.stats = CallStats()
+        self.api = api
         self._sleep = sleep
 
     async def call(
@@ -83,97 +111,297 @@ class Session:
         path: str,
         *,
         json_body: object | None = None,
-        params: list[tuple[str, str]] | None = None,
+        params: list[tuple[str, str]] | Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
         idempotent: bool = True,
     ) -> dict:
-        attempt = 0
+        """One call with an ``httpx.AsyncClient``; the decoded JSON object (a non-object is ``{"value": …}``)."""
+        assert isinstance(self.client, httpx.AsyncClient)
+        call = _Call(self, operation, method, path, json_body, params, headers, idempotent)
+        sleep = self._sleep or asyncio.sleep
         while True:
             self.stats.count(operation)
             try:
-                response = await self.client.request(
-                    method,
-                    path,
-                    headers=self.headers,
-                    params=params,
-                    content=None if json_body is None else orjson.dumps(json_body),
-                )
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                error = TemporaryApiError(
-                    message=f"{type(exc).__name__}: {self.redact(str(exc)) or 'connection failed'}",
-                    operation=operation,
-                )
-                if not idempotent:
-                    raise error from exc
-            else:
-                if response.status_code < 400:
-                    return _json(response)
-                error = self._error(operation, response)
-                if isinstance(error, PermanentApiError):
-                    raise error
-                if not idempotent and response.status_code != 429:
-                    raise error
-            attempt += 1
-            if attempt >= self.policy.attempts:
-                raise error
-            wait = self.policy.delay(attempt - 1, getattr(error, "retry_after", None))
-            log.info(
-                "retrying %s after %s (attempt %d, waiting %.2fs)", operation, error.status or "error", attempt, wait
-            )
-            await self._sleep(wait)
+                async with asyncio.timeout(call.left()):
+                    response = await self.client.send(call.request(), stream=True)
+                    try:
+                        body = await call.read_async(response)
+                    finally:
+                        await response.aclose()
+                outcome = call.outcome(response, body)
+            except TimeoutError:
+                outcome = call.timed_out()
+            except httpx.HTTPError as exc:
+                outcome = call.failed(exc)
+            if not isinstance(outcome, ApiError):
+                return outcome if isinstance(outcome, dict) else {"value": outcome}
+            await sleep(call.wait_or_raise(outcome))
 
-    def _error(self, operation: str, response: httpx.Response) -> ApiError:
-        body = self.redact(response.text)[:BODY_LIMIT]
-        message, code = _wix_message(response)
-        message = self.redact(message or response.reason_phrase or "request failed")
+    def call_sync(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        json_body: object | None = None,
+        params: list[tuple[str, str]] | Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> Any:
+        """One call with an ``httpx.Client``; the decoded JSON, whatever its type."""
+        assert isinstance(self.client, httpx.Client)
+        call = _Call(self, operation, method, path, json_body, params, headers, idempotent)
+        sleep = self._sleep or time.sleep
+        while True:
+            self.stats.count(operation)
+            try:
+                response = self.client.send(call.request(), stream=True)
+                try:
+                    body = call.read_sync(response)
+                finally:
+                    response.close()
+                outcome = call.outcome(response, body)
+            except TimeoutError:
+                outcome = call.timed_out()
+            except httpx.HTTPError as exc:
+                outcome = call.failed(exc)
+            if not isinstance(outcome, ApiError):
+                return outcome
+            sleep(call.wait_or_raise(outcome))
+
+
+class _Call:
+    """One logical call: its request, its time budget and attempts, and what each answer means."""
+
+    def __init__(self, session: Session, operation, method, path, json_body, params, headers, idempotent) -> None:
+        self.session = session
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.content = None if json_body is None else orjson.dumps(json_body)
+        self.params = params
+        self.headers = {**session.headers, **(headers or {})}
+        if self.content is not None:
+            self.headers.setdefault("Content-Type", "application/json")
+        self.idempotent = idempotent
+        self.attempt = 0
+        self.budget = session.policy.budget if session.policy.budget is not None else limits.http_timeout()
+        self.until = time.monotonic() + self.budget
+        self.max_bytes = limits.max_response_bytes()
+
+    def left(self) -> float:
+        return max(0.001, self.until - time.monotonic())
+
+    def request(self) -> httpx.Request:
+        left = self.left()
+        timeout = httpx.Timeout(min(READ_TIMEOUT, left), connect=min(CONNECT_TIMEOUT, left))
+        return self.session.client.build_request(
+            self.method, self.path, params=self.params, content=self.content, headers=self.headers, timeout=timeout
+        )
+
+    # -- reading, within the limits ------------------------------------------------------------------
+    def _check_length(self, response: httpx.Response) -> None:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise _TooLarge()
+
+    async def read_async(self, response: httpx.Response) -> bytes:
+        self._check_length(response)
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():  # decoded: a compressed bomb stops at the limit too
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise _TooLarge()
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def read_sync(self, response: httpx.Response) -> bytes:
+        self._check_length(response)
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise _TooLarge()
+            if time.monotonic() > self.until:  # a server dripping its answer: each read is quick
+                raise TimeoutError()
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    # -- what an answer means --------------------------------------------------------------------------
+    def outcome(self, response: httpx.Response, body: bytes) -> Any:
+        """The decoded answer, or the error it is."""
         status = response.status_code
+        if status < 400:
+            if not body.strip():
+                return {}
+            try:
+                return jsonio.loads(body)
+            except jsonio.JsonInvalid as exc:
+                return TemporaryApiError(
+                    message=f"{self.session.api} answered with something that is not JSON ({exc})",
+                    status=status,
+                    operation=self.operation,
+                    body=self._body(body),
+                )
+        message, code = _message(body)
+        message = self._text(message or response.reason_phrase or "request failed")
         if status == 429 or status >= 500:
             return TemporaryApiError(
                 message=message,
                 status=status,
                 code=code,
-                operation=operation,
-                body=body,
+                operation=self.operation,
+                body=self._body(body),
                 retry_after=_retry_after(response),
             )
-        return PermanentApiError(message=message, status=status, code=code, operation=operation, body=body)
+        if status in (401, 403):
+            message += " (check the access token or API key)"
+        return PermanentApiError(
+            message=message, status=status, code=code, operation=self.operation, body=self._body(body)
+        )
 
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
+    def timed_out(self) -> ApiError:
+        return TemporaryApiError(
+            message=f"no complete answer from {self.session.api} within {self.budget:g} s "
+            f"(raise the limit with {limits.HTTP_TIMEOUT_VARIABLE})",
+            operation=self.operation,
+        )
+
+    def failed(self, exc: httpx.HTTPError) -> ApiError:
+        if isinstance(exc, httpx.TimeoutException):
+            return self.timed_out()
+        if isinstance(exc, _TooLarge) or isinstance(exc.__cause__, _TooLarge):
+            return PermanentApiError(
+                message=f"the answer from {self.session.api} is larger than {self.max_bytes / limits.MIB:,.0f} MiB "
+                f"(raise the limit with {limits.RESPONSE_MB_VARIABLE})",
+                operation=self.operation,
+            )
+        if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError)):
+            return PermanentApiError(message=self._text(f"cannot send the request: {exc}"), operation=self.operation)
+        return TemporaryApiError(
+            message=self._text(f"{type(exc).__name__}: {exc}") or f"cannot reach {self.session.api}",
+            operation=self.operation,
+        )
+
+    def wait_or_raise(self, error: ApiError) -> float:
+        """Seconds to wait before the next attempt; raises ``error`` when there is none."""
+        if isinstance(error, PermanentApiError):
+            raise error
+        if not self.idempotent and error.status != 429:
+            raise error
+        self.attempt += 1
+        policy = self.session.policy
+        if self.attempt >= policy.attempts:
+            raise error
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None and retry_after > limits.RETRY_AFTER_MAX:
+            error.message += (
+                f"; it asked to wait {retry_after:g} s before trying again (Retry-After), longer than the "
+                f"{limits.RETRY_AFTER_MAX:g} s reconcile waits"
+            )
+            raise error
+        wait = policy.delay(self.attempt - 1, retry_after)
+        if time.monotonic() + wait >= self.until:
+            raise error  # no time left for another attempt
+        log.info(
+            "retrying %s after %s (attempt %d, waiting %.2fs)",
+            self.operation,
+            error.status or "error",
+            self.attempt,
+            wait,
+        )
+        return wait
+
+    def _text(self, text: str) -> str:
+        return self.session.redact(text)[:BODY_LIMIT]
+
+    def _body(self, body: bytes) -> str:
+        text = self.session.redact(body[: BODY_LIMIT * 8].decode("utf-8", "replace"))
+        return text[:BODY_LIMIT] + ("…" if len(text) > BODY_LIMIT or len(body) > BODY_LIMIT * 8 else "")
 
 
-def _json(response: httpx.Response) -> dict:
-    if not response.content:
-        return {}
+class _TooLarge(httpx.HTTPError):
+    def __init__(self) -> None:
+        super().__init__("the answer is too large")
+
+
+def _message(body: bytes) -> tuple[str, str | None]:
+    """Message and application error code from an error body: Wix's envelope, or a POS's."""
     try:
-        data = orjson.loads(response.content)  # several times faster than json for 10,000-item lists
-    except ValueError as exc:
-        raise TemporaryApiError(message="the response was not JSON", status=response.status_code) from exc
-    return data if isinstance(data, dict) else {"value": data}
-
-
-def _wix_message(response: httpx.Response) -> tuple[str, str | None]:
-    """Message and application error code from Wix's standard error envelope."""
-    try:
-        data = response.json()
-    except ValueError:
+        data = jsonio.loads(body[: 1024 * 1024])
+    except jsonio.JsonInvalid:
         return "", None
     if not isinstance(data, dict):
         return "", None
-    details = data.get("details") or {}
-    app = details.get("applicationError") or {}
-    code = app.get("code")
+    details = data.get("details") if isinstance(data.get("details"), dict) else {}
+    app = details.get("applicationError") if isinstance(details.get("applicationError"), dict) else {}
+    code = app.get("code") if isinstance(app.get("code"), str) else None
     message = data.get("message") or app.get("description") or ""
-    violations = (details.get("validationError") or {}).get("fieldViolations") or []
+    errors = data.get("errors")
+    if not message and isinstance(errors, list) and errors and isinstance(errors[0], dict):  # Square
+        message = errors[0].get("detail") or errors[0].get("code") or ""
+        code = code or (errors[0].get("code") if isinstance(errors[0].get("code"), str) else None)
+    validation = details.get("validationError") if isinstance(details.get("validationError"), dict) else {}
+    violations = validation.get("fieldViolations") if isinstance(validation.get("fieldViolations"), list) else []
     if violations:
-        message += ": " + "; ".join(f"{v.get('field')}: {v.get('description')}" for v in violations[:5])
+        message = f"{message}: " + "; ".join(
+            f"{v.get('field')}: {v.get('description')}" for v in violations[:5] if isinstance(v, dict)
+        )
     return str(message), code
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
+    """Seconds from ``Retry-After`` (a number or an HTTP date); None when absent or unreadable."""
+    value = (response.headers.get("retry-after") or "").strip()
+    if not value:
         return None
+    if value.replace(".", "", 1).isdigit() and value.isascii():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def request_json(
+    client: httpx.Client,
+    method: str,
+    path: str,
+    *,
+    operation: str,
+    params: Mapping[str, Any] | None = None,
+    body: Any = None,
+    headers: Mapping[str, str] | None = None,
+    secret: str | None = None,
+    sleep: Callable[[float], None] | None = None,
+    api: str = "the POS API",
+) -> Any:
+    """One call with a synchronous client that already carries base URL and auth (the POS readers)."""
+    session = Session(client, secrets=[secret] if secret else (), sleep=sleep, api=api)
+    return session.call_sync(operation, method, path, json_body=body, params=params, headers=headers)
+
+
+def listing(data: Any, key: str, operation: str) -> list[dict]:
+    """``data[key]`` as a list of objects (absent: empty); any other shape is the API's error, named."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise PermanentApiError(
+            message=f'the answer\'s "{key}" is not a list of objects; the API answered in an unexpected shape',
+            operation=operation,
+        )
+    return value
+
+
+def request_object(client: httpx.Client, method: str, path: str, *, operation: str, **kwargs: Any) -> dict[str, Any]:
+    """:func:`request_json` for endpoints that answer with a JSON object; anything else is permanent."""
+    answer = request_json(client, method, path, operation=operation, **kwargs)
+    if not isinstance(answer, dict):
+        raise PermanentApiError(
+            message="the POS API answered with something that is not a JSON object", operation=operation
+        )
+    return answer

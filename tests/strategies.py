@@ -41,10 +41,18 @@ def examples(n: int) -> int:
     return max(1, n * settings().max_examples // DEFAULT_EXAMPLES)
 
 
-names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
-    lambda s: s.strip() == s and s.strip() != ""
+# The catalog refuses control characters (and line/paragraph separators) in names, and all but
+# line breaks and tabs in texts.
+names = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=30
+).filter(lambda s: s.strip() == s and s.strip() != "")
+texts = st.one_of(
+    st.none(),
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"), include_characters="\n\t"),
+        max_size=60,
+    ),
 )
-texts = st.one_of(st.none(), st.text(max_size=60).filter(lambda s: "\r" not in s))
 percent = st.decimals(min_value=Decimal("0"), max_value=Decimal("25"), places=3)
 labels = st.lists(st.sampled_from(["vegan", "vegetarian", "spicy", "gluten-free", "new"]), unique=True, max_size=3)
 currencies = st.sampled_from(sorted(CURRENCIES))

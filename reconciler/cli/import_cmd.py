@@ -14,11 +14,11 @@ import click
 
 from reconciler.cli.choices import LiveEpilog, PosChoice
 from reconciler.errors import CatalogInvalid, ReconcileError
+from reconciler.files import write_text
 from reconciler.model.locations import Location
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.registry import sources
 from reconciler.sources.service import ImportOutput, import_from_api, import_from_file
-from reconciler.yamlio.fmt import write_atomically
 from reconciler.yamlio.load import load_catalog
 
 
@@ -116,7 +116,7 @@ def _write(result: ImportOutput, output: Path | None) -> None:
     if output is None:
         click.echo(result.text, nl=False)
     else:
-        write_atomically(output, result.text)
+        write_text(output, result.text)
 
 
 def _report(result: ImportOutput, output: Path | None, quiet: bool) -> None:

@@ -15,6 +15,7 @@ import click
 
 from reconciler.cli.choices import LiveEpilog, PosChoice
 from reconciler.serve.config import ServeConfig, load_config, shorthand
+from reconciler.serve.secrets import cleaned
 from reconciler.sources.registry import sources
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.targets.registry import TARGETS
@@ -76,7 +77,7 @@ def serve(config_file, source, host, port, state_dir, check, **shorthand_options
     if not check:
         run(config, state, host, port)
         return
-    check_environment(config, os.environ)
+    check_environment(config, cleaned(config, os.environ))
     for entry in config.catalogs:
         click.echo(
             f"{entry.name}: {entry.source} account {entry.account or 'any'} -> {entry.catalog} -> "

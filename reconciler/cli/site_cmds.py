@@ -36,9 +36,10 @@ from reconciler.engine.locations import (
     plan_locations,
     refuse_unsafe,
 )
-from reconciler.engine.planfile import to_json
+from reconciler.engine.planfile import seal_site, to_json
+from reconciler.engine.review import review_saved
 from reconciler.engine.safety import Thresholds
-from reconciler.engine.siteplan import SitePlan
+from reconciler.engine.siteplan import LocationPlan, SitePlan
 from reconciler.errors import ConfigError, ExitCode
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective, find_location, select_locations
@@ -158,17 +159,29 @@ async def apply_site(
     rollout: Rollout,
     fmt: str,
     confirm: Callable[[SitePlan], bool],
+    review: tuple[Thresholds, str | None] | None = None,
 ) -> SiteResult | None:
-    """Show, confirm, then apply each location's plan (the plans were just made, or saved and reviewed)."""
+    """Show, confirm, then apply each location's plan (the plans were just made, or saved and reviewed).
+
+    With ``review`` (a saved plan: the thresholds in force and the file's name), each location's plan
+    is first made again and compared (:func:`reconciler.engine.review.review_saved`); what is applied
+    is the plan made again, with its own verdict.
+    """
     if rollout.canary is not None and not options.verify:
         raise ConfigError("--canary waits for the canary to verify cleanly; it cannot be used with --no-verify")
-    refuse_unsafe(site, options.force)
-    if not confirm(site):
-        return None
+    if review is None:
+        refuse_unsafe(site, options.force)
+        if not confirm(site):
+            return None
     name = target_name or site.locations[0].plan.target.name
     store = Storage(state).mapping()
     try:
         async with open_site(name, state, currency) as opener:
+            if review is not None:
+                site = await _reviewed(site, opener, store, review[0], review[1] or "the plan")
+                refuse_unsafe(site, options.force)
+                if not confirm(site):
+                    return None
             return await apply_locations(
                 site,
                 opener,
@@ -181,6 +194,18 @@ async def apply_site(
             )
     finally:
         store.close()
+
+
+async def _reviewed(site: SitePlan, opener: Any, store: Any, thresholds: Thresholds, source: str) -> SitePlan:
+    """Every location's saved plan made again and compared; the plans made again, sealed as one."""
+    reviewed = []
+    for entry in site.locations:
+        async with opener(entry.plan.target.location_id) as target:
+            where = f'{source}, location "{entry.location}"'
+            reviewed.append(
+                LocationPlan(entry.location, await review_saved(entry.plan, target, store, thresholds, where))
+            )
+    return seal_site(SitePlan(tuple(reviewed), ""))
 
 
 def _progress(fmt: str) -> Callable[[str], Progress]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli import site_cmds
+from reconciler.cli import deadline, site_cmds
 from reconciler.cli.progress import progress_reporter
 from reconciler.cli.refresh import refresh_option, show_refresh
 from reconciler.cli.selection import safety_options, selection_of, selection_options
@@ -21,19 +20,21 @@ from reconciler.engine.availability import now_utc, read_layer, record
 from reconciler.engine.journal import operator
 from reconciler.engine.locations import Rollout
 from reconciler.engine.plan import Plan
-from reconciler.engine.planfile import load, to_json
+from reconciler.engine.planfile import PLAN_KEY_VARIABLE, is_signed, load, plan_key, to_json
 from reconciler.engine.planning import make_plan
+from reconciler.engine.review import review_saved
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
 from reconciler.engine.targeting import Selection
-from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
+from reconciler.errors import ApplyOutcomeUnknown, ConfigError, ExitCode, UnsafePlan, VerifyFailed
+from reconciler.files import read_text, same_file, write_text
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.state.paths import state_dir as resolve_state_dir
+from reconciler.state.paths import state_path
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import TARGETS, open_target
 from reconciler.yamlio.cache import load_catalog_cached
-from reconciler.yamlio.fmt import write_atomically
 
 
 def _color() -> bool:
@@ -126,37 +127,41 @@ def plan(
     thresholds = Thresholds.from_env(
         max_update_share=max_update_share, max_remove_share=max_remove_share, min_existing=safety_min_entities
     )
+    if out:
+        _refuse_out_onto_catalog(Path(out), Path(catalog))
+    key = plan_key()
+    # Before anything is created: an invalid catalog leaves no trace (the cache is written only for a valid one).
+    desired = load_catalog_cached(catalog, state_path(state_dir))
     state = resolve_state_dir(state_dir)
-    desired = load_catalog_cached(catalog, state)
     chosen = site_cmds.choose(desired, location)
     selection = selection_of(only, exclude, chosen)
     if not isinstance(chosen, site_cmds.Single):
         if fmt == "html":
             raise ConfigError("--format html shows one location at a time: pass --location NAME")
-        site = asyncio.run(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live_updates))
+        site = deadline.run_async(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live_updates))
         if out:
-            write_atomically(Path(out), to_json(site))
+            write_text(Path(out), to_json(site, key))
         site_cmds.print_site_plan(site, fmt, _color(), out)
         if detailed_exitcode and not site.empty:
             sys.exit(ExitCode.CHANGES)
         return
-    result, page = asyncio.run(
+    result, page = deadline.run_async(
         _plan(chosen, target, state, thresholds, not no_live_updates, html=fmt == "html", selection=selection)
     )
     if refresh_only:
         return show_refresh(result, fmt, detailed_exitcode)
     if page is not None:
         if out:
-            write_atomically(Path(out), page)
+            write_text(Path(out), page)
             click.echo(f"{result.summary_line()}\nWrote the plan as a page to {out}.")
         else:
             click.echo(page, nl=False)
     elif out:
-        write_atomically(Path(out), to_json(result))
+        write_text(Path(out), to_json(result, key))
     if fmt == "html":
         pass
     elif fmt == "json":
-        click.echo(to_json(result), nl=False)
+        click.echo(to_json(result, key), nl=False)
     elif fmt == "markdown":
         click.echo(render_markdown(result), nl=False)
     else:
@@ -224,6 +229,9 @@ def apply(
     """Apply a catalog (or a saved plan) to the live catalog, atomically (per location, for several)."""
     if bool(catalog) == bool(plan_file):
         raise click.UsageError("give either a CATALOG or --plan FILE")
+    # Inputs first: an invalid catalog or plan file is refused before anything is created.
+    saved = _load_saved(plan_file) if plan_file else None
+    desired = load_catalog_cached(catalog, state_path(state_dir)) if catalog else None
     state = resolve_state_dir(state_dir)
     thresholds = Thresholds.from_env(
         max_update_share=max_update_share, max_remove_share=max_remove_share, min_existing=safety_min_entities
@@ -231,13 +239,12 @@ def apply(
     options = ApplyOptions(
         force=force,
         saved=bool(plan_file),
+        plan_file=plan_file,
         concurrency=concurrency,
         attempts=attempts,
         takeover_draft=takeover_draft,
         verify=not no_verify,
     )
-    saved = load(Path(plan_file).read_text(encoding="utf-8"), plan_file) if plan_file else None
-    desired = load_catalog_cached(catalog, state) if catalog else None
     chosen = site_cmds.choose(desired, location) if desired is not None else None
     rollout = Rollout(parallel_locations, canary, halt_after)
     selection = selection_of(only, exclude, chosen) if desired is not None else None
@@ -250,7 +257,7 @@ def apply(
         return
     if canary is not None or halt_after is not None:
         raise ConfigError("--canary and --halt-after are for a catalog of several locations (`locations:`)")
-    result = asyncio.run(
+    result = deadline.run_async(
         _apply(
             chosen,
             saved,
@@ -263,7 +270,8 @@ def apply(
             fmt,
             not no_live_updates,
             selection,
-        )
+        ),
+        on_timeout=_cancelled,
     )
     if result is None:
         return
@@ -278,11 +286,32 @@ def apply(
         )
 
 
+def _cancelled(message: str) -> ApplyOutcomeUnknown:
+    return ApplyOutcomeUnknown(
+        f"{message}. The apply was cancelled: a draft it had started is discarded, and a publish that was "
+        "under way is settled by the next run (plan or apply)"
+    )
+
+
+def _load_saved(plan_file: str) -> Plan | SitePlan:
+    """The saved plan, its signature checked when ``RECONCILE_PLAN_KEY`` is set."""
+    text = read_text(plan_file)
+    key = plan_key()
+    plan = load(text, plan_file, key)
+    if key is None and is_signed(text):
+        click.echo(
+            f"Warning: {plan_file} is signed, but {PLAN_KEY_VARIABLE} is not set: its signature was not checked.",
+            err=True,
+        )
+    return plan
+
+
 def _apply_site(saved, desired, chosen, target, state, thresholds, options, rollout, auto_approve, fmt, no_live):
-    """Several locations: plan them (or take the saved plan), show, confirm once, apply each."""
+    """Several locations: plan them (or take the saved plan, reviewed), show, confirm once, apply each."""
     site = saved if isinstance(saved, SitePlan) else None
+    review = (thresholds, options.plan_file) if site is not None else None
     if site is None:
-        site = asyncio.run(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live))
+        site = deadline.run_async(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live))
     if fmt == "text":
         site_cmds.print_site_plan(site, "text", _color(), None)
     currency = desired.currency if desired is not None else "USD"
@@ -290,7 +319,10 @@ def _apply_site(saved, desired, chosen, target, state, thresholds, options, roll
     def confirm(plan: SitePlan) -> bool:
         return plan.empty or _ask(auto_approve)
 
-    result = asyncio.run(site_cmds.apply_site(site, target, state, currency, options, rollout, fmt, confirm))
+    result = deadline.run_async(
+        site_cmds.apply_site(site, target, state, currency, options, rollout, fmt, confirm, review),
+        on_timeout=_cancelled,
+    )
     if result is not None:
         site_cmds.print_site_result(result, fmt)
 
@@ -304,12 +336,22 @@ async def _apply(
         if saved is not None:
             name = target_name or saved.target.name
             async with open_target(name, location or saved.target.location_id, state) as target:
+                # What is applied is the plan made again and found equal; its verdict is recomputed.
+                layered = read_layer(layer, now_utc())
+                reviewed = await review_saved(
+                    saved, target, store, thresholds, options.plan_file or "the plan", layered
+                )
                 if fmt == "text":
-                    click.echo(render_text(saved, color=_color()), nl=False)
-                if not _confirm(saved, auto_approve, options.force):
+                    click.echo(render_text(reviewed, color=_color()), nl=False)
+                if reviewed.safety.unsafe and not saved.safety.unsafe:
+                    click.echo(
+                        f"Warning: {options.plan_file} says it is safe; under the thresholds in force it is not.",
+                        err=True,
+                    )
+                if not _confirm(reviewed, auto_approve, options.force):
                     return None
                 return await apply_plan(
-                    saved, target, store, state, replace(options, who=operator()), progress_reporter(fmt)
+                    reviewed, target, store, state, replace(options, who=operator()), progress_reporter(fmt)
                 )
         catalog = chosen.catalog
         async with site_cmds.open_single(chosen, target_name, state) as target:
@@ -327,6 +369,16 @@ async def _apply(
     finally:
         store.close()
         layer.close()
+
+
+def _refuse_out_onto_catalog(out: Path, catalog: Path) -> None:
+    """``--out`` must not replace the catalog, nor add a file a directory catalog would read."""
+    if same_file(out, catalog):
+        raise ConfigError(f"--out {out} is the catalog itself; save the plan to another file")
+    if catalog.is_dir() and out.suffix in (".yaml", ".yml"):
+        inside = Path(os.path.abspath(out)).is_relative_to(Path(os.path.abspath(catalog)))
+        if inside:
+            raise ConfigError(f"--out {out} is inside the catalog directory {catalog}; save the plan elsewhere")
 
 
 def _confirm(plan: Plan, auto_approve: bool, force: bool) -> bool:

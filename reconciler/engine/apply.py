@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from reconciler.engine.essence import Essence
 from reconciler.engine.journal import journal
 from reconciler.engine.plan import Plan
+from reconciler.engine.planning import unexpected_answers
 from reconciler.engine.settle import settle
 from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
@@ -43,6 +44,7 @@ LEFTOVER = ("running", "draft-left", "interrupted")
 class ApplyOptions:
     force: bool = False
     saved: bool = False  # the plan came from a file: check that it is not stale
+    plan_file: str | None = None  # the file it came from, as messages name it
     concurrency: int = 4
     attempts: int = 3
     takeover_draft: bool = False
@@ -109,9 +111,12 @@ async def apply_plan(
             "the plan is unsafe: " + "; ".join(plan.safety.reasons) + ". Review it, then apply with --force."
         )
     with catalog_lock(store.db.url, state_dir, scope):
-        raw = await target.fetch() if options.saved else None
+        with unexpected_answers(target.name):
+            raw = await target.fetch() if options.saved else None
         if raw is not None:
-            settle(store, scope, raw.existing_ids(), write=True)
+            with unexpected_answers(target.name):
+                live_ids = raw.existing_ids()
+            settle(store, scope, live_ids, write=True)
             if raw.fingerprint() != plan.live_fingerprint:
                 raise StalePlan(plan.moved(raw.hashes()))
         elif store.pending(scope):

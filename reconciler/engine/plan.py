@@ -71,6 +71,10 @@ class Plan:
     notes: tuple[str, ...] = ()
     safety: Verdict = field(default_factory=Verdict)
     revisions: dict[str, str] = field(default_factory=dict)  # "<namespace>:<local id>" -> revision at plan time
+    # What the plan was made from, so a saved plan can be made again and compared (engine.review):
+    # the desired catalog (its model as JSON, defaults left out) and whether live updates were allowed.
+    desired: dict[str, Any] | None = None
+    live_updates: bool = True
     checksum: str = ""  # over the plan's JSON form: planfile.seal() fills it in
 
     @property

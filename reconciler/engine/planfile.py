@@ -5,34 +5,50 @@ same bytes), plus ``format``, ``version``, a ``summary`` and a ``checksum`` over
 Its JSON Schema (schemas/plan.schema.json, ``reconcile schema --plan``) is generated from the same
 types that :func:`from_json` validates a saved plan against, so the two cannot drift. A saved plan
 of another version is refused by name; docs/plan-format.md tells what each version changed.
+
+The checksum catches accidents, not attackers: anyone who can edit the file can recompute it.
+``apply --plan`` therefore trusts a plan only as far as :mod:`reconciler.engine.review` proves it,
+and where plans travel between machines (a CI job that plans, another that applies) they can be
+authenticated: with ``RECONCILE_PLAN_KEY`` set, ``plan`` adds a ``signature`` (HMAC-SHA256 of the
+checksum under that key) and ``apply --plan`` refuses a plan without a valid one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import fields
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import ConfigDict, StringConstraints, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict  # pydantic reads typing's TypedDict only from Python 3.12
 
+from reconciler import environment, jsonio
 from reconciler.canonical import sha256
 from reconciler.engine.capabilities import KindSpec, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Operation, Plan, Verdict
 from reconciler.engine.siteplan import LocationPlan, SitePlan
-from reconciler.errors import PlanFileInvalid
+from reconciler.errors import ConfigError, PlanFileInvalid
 
 PLAN_FORMAT = "reconcile-plan"
-PLAN_VERSION = 4
+PLAN_VERSION = 5
 # What each version changed: the message that refuses an older plan says it.
 VERSIONS = {  # docs/plan-format.md has the same table
     1: "the first format",
     2: "target.capabilities (kinds, titles, id namespaces, removal verbs, drafts)",
     3: "a call outside a phase has phase null",
     4: "a plan of several locations: `locations` holds one plan per location, with a summary across them",
+    5: "desired and live_updates (what a plan was made from: apply makes it again and compares); "
+    "an optional signature (RECONCILE_PLAN_KEY)",
 }
 SCHEMA_ID = "https://reconcile.dev/schemas/plan.schema.json"
+PLAN_KEY_VARIABLE = "RECONCILE_PLAN_KEY"
+PLAN_KEY_MIN_LENGTH = 16
+_SIGNATURE = r"^hmac-sha256:[0-9a-f]{64}$"
+Signature = Annotated[str, StringConstraints(pattern=_SIGNATURE)]
 
 
 class Summary(TypedDict):
@@ -51,6 +67,7 @@ class Document(TypedDict):
     format: Literal["reconcile-plan"]
     version: int
     checksum: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+    signature: NotRequired[Signature]  # not under the checksum
     summary: Summary
     target: TargetInfo
     live_fingerprint: str
@@ -62,6 +79,8 @@ class Document(TypedDict):
     mapping: list[tuple[str, str, str]]  # (namespace, our id, hash apply verifies)
     notes: list[str]
     safety: Verdict
+    desired: dict[str, Any]  # the catalog the plan was made from (its model as JSON, defaults left out)
+    live_updates: bool
 
 
 class SiteSummary(TypedDict):
@@ -87,6 +106,7 @@ class SiteDocument(TypedDict):
     format: Literal["reconcile-plan"]
     version: int
     checksum: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+    signature: NotRequired[Signature]
     summary: SiteSummary
     locations: list[LocationDocument]
 
@@ -101,10 +121,31 @@ def seal(plan: Plan) -> Plan:
     return Plan(**{**plan.__dict__, "checksum": _checksum(_content(plan))})
 
 
-def to_json(plan: Plan | SitePlan) -> str:
-    """Deterministic, human-diffable JSON (sorted keys); the same plan gives the same bytes."""
+def plan_key(environ: Mapping[str, str] | None = None) -> str | None:
+    """The key that signs and checks plan files, if ``RECONCILE_PLAN_KEY`` is set (never shown)."""
+    key = environment.secret(PLAN_KEY_VARIABLE, environ)
+    if key and len(key) < PLAN_KEY_MIN_LENGTH:
+        raise ConfigError(
+            f"{PLAN_KEY_VARIABLE} is {len(key)} characters long; a plan key needs at least "
+            f"{PLAN_KEY_MIN_LENGTH} (for example the output of `openssl rand -hex 32`)"
+        )
+    return key or None
+
+
+def signature(checksum: str, key: str) -> str:
+    """HMAC-SHA256 of the checksum (which covers every other field) under ``key``."""
+    return "hmac-sha256:" + hmac.new(key.encode("utf-8"), checksum.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def to_json(plan: Plan | SitePlan, key: str | None = None) -> str:
+    """Deterministic, human-diffable JSON (sorted keys); the same plan gives the same bytes.
+
+    With ``key``, the document carries a ``signature`` that :func:`load` checks.
+    """
     body = _site_content(plan) if isinstance(plan, SitePlan) else _content(plan)
     document = {**body, "checksum": plan.checksum}
+    if key:
+        document["signature"] = signature(plan.checksum, key)
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -132,9 +173,18 @@ def _site_content(site: SitePlan) -> dict[str, Any]:
     }
 
 
-def from_json(text: str, source: str = "plan file") -> Plan:
+def is_signed(text: str) -> bool:
+    """Whether a plan file carries a signature (checked only when a key is given to :func:`load`)."""
+    try:
+        data = jsonio.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "signature" in data
+
+
+def from_json(text: str, source: str = "plan file", key: str | None = None) -> Plan:
     """Load a saved plan, refusing another version, a changed one, or one that breaks the schema."""
-    loaded = load(text, source)
+    loaded = load(text, source, key)
     if isinstance(loaded, SitePlan):
         raise PlanFileInvalid(
             f"{source} is a plan of {len(loaded.locations)} locations; apply it with `reconcile apply --plan`"
@@ -142,15 +192,21 @@ def from_json(text: str, source: str = "plan file") -> Plan:
     return loaded
 
 
-def load(text: str, source: str = "plan file") -> Plan | SitePlan:
-    """Load a saved plan of one location or of several (``locations``), checking every checksum."""
+def load(text: str, source: str = "plan file", key: str | None = None) -> Plan | SitePlan:
+    """Load a saved plan of one location or of several (``locations``), checking every checksum.
+
+    With ``key``, a plan without a valid signature under it is refused as well.
+    """
     try:
-        data = json.loads(text)
+        data = jsonio.loads(text)
     except ValueError as exc:
-        raise PlanFileInvalid(f"{source} is not a reconcile plan (not JSON: {exc})") from None
+        raise PlanFileInvalid(f"{source} is not a reconcile plan (not JSON: {str(exc)[:200]})") from None
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
         raise PlanFileInvalid(f"{source} is not a reconcile plan")
     _check_version(data.get("version"), source)
+    signed = data.pop("signature", None)
+    if key is not None:
+        _check_signature(signed, data.get("checksum"), key, source)
     _check_sum(data, source)
     if "locations" not in data:
         return _plan(_validated(_DOCUMENT, text, source))
@@ -195,8 +251,25 @@ def _plan(document: Document) -> Plan:
         notes=tuple(document["notes"]),
         safety=document["safety"],
         revisions=document["revisions"],
+        desired=document["desired"] or None,  # {}: a plan made without a catalog (tests, renderers)
+        live_updates=document["live_updates"],
         checksum=document["checksum"],
     )
+
+
+def _check_signature(signed: object, checksum: object, key: str, source: str) -> None:
+    if signed is None:
+        raise PlanFileInvalid(
+            f"{source} is not signed, and {PLAN_KEY_VARIABLE} is set: only plans signed with that key are "
+            f"applied. Make the plan with `reconcile plan --out` where {PLAN_KEY_VARIABLE} is set."
+        )
+    if not (isinstance(signed, str) and isinstance(checksum, str) and checksum.isascii()) or not hmac.compare_digest(
+        signed, signature(checksum, key)
+    ):
+        raise PlanFileInvalid(
+            f"{source}: its signature does not match {PLAN_KEY_VARIABLE}: it was signed with another key, or "
+            "changed after it was signed. Nothing was sent."
+        )
 
 
 def plan_schema() -> dict[str, Any]:
@@ -207,6 +280,7 @@ def plan_schema() -> dict[str, Any]:
         if definition.get("title") in ("Document", "SiteDocument"):
             definition["properties"]["format"] = {"const": PLAN_FORMAT}
             definition["properties"]["version"] = {"const": PLAN_VERSION}
+            definition["required"] = [name for name in definition["required"] if name != "signature"]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -266,6 +340,8 @@ def _content(plan: Plan) -> dict[str, Any]:
             "reasons": list(plan.safety.reasons),
             "existing": plan.safety.existing,
         },
+        "desired": plan.desired or {},
+        "live_updates": plan.live_updates,
     }
 
 

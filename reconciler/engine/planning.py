@@ -5,6 +5,8 @@ This is the read-only half of a sync; it never writes to the live catalog or to 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -18,7 +20,7 @@ from reconciler.engine.planfile import seal
 from reconciler.engine.safety import Thresholds, assess
 from reconciler.engine.settle import settle
 from reconciler.engine.targeting import Selection
-from reconciler.errors import ConfigError, UnsupportedByTarget
+from reconciler.errors import ConfigError, PermanentApiError, UnsupportedByTarget
 from reconciler.model.catalog import Catalog
 from reconciler.state.availability import LayerEntry
 from reconciler.state.mapping import Entry, MappingStore
@@ -28,6 +30,23 @@ if TYPE_CHECKING:  # the contract is typed against these types; at run time any 
 
 RawT = TypeVar("RawT", bound="RawLive")
 LiveT = TypeVar("LiveT", bound="LiveView")
+
+
+@contextlib.contextmanager
+def unexpected_answers(target: str) -> Iterator[None]:
+    """Reading the live catalog: an answer of the wrong shape is the API's error, not a traceback.
+
+    The clients check the top level of every answer (:func:`reconciler.http.listing`); deeper
+    surprises surface here as the Python errors a wrong type causes.
+    """
+    try:
+        yield
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
+        raise PermanentApiError(
+            message=f"the live catalog read from {target} is not in the shape its API documents "
+            f"({type(exc).__name__}: {str(exc)[:200]})",
+            operation="read the live catalog",
+        ) from exc
 
 
 @dataclass
@@ -53,11 +72,13 @@ async def make_plan(
     reasons = target.unsupported(catalog)
     if reasons:
         raise UnsupportedByTarget(target.name, reasons)
-    raw = await target.fetch()
-    scope = await target.scope()
-    entries = settle(store, scope, raw.existing_ids(), write=False)
+    with unexpected_answers(target.name):
+        raw = await target.fetch()
+        scope = await target.scope()
+        entries = settle(store, scope, raw.existing_ids(), write=False)
     info, zone = await target.describe(), await target.time_zone()
-    desired, approximations, live, adoption, in_force = _effective(catalog, target, raw, entries, info, layer)
+    with unexpected_answers(target.name):
+        desired, approximations, live, adoption, in_force = _effective(catalog, target, raw, entries, info, layer)
     if live.currency and live.currency != catalog.currency:
         raise ConfigError(
             f"the catalog is in {catalog.currency} but the Wix site sells in {live.currency}; "
@@ -87,6 +108,8 @@ async def make_plan(
             notes=notes + built.notes + _adoption_notes(adoption, zone),
             safety=assess(built.changes, len(live.essence), thresholds),
             revisions=built.revisions,
+            desired=catalog.model_dump(mode="json", exclude_defaults=True),
+            live_updates=live_updates,
         )
     )
     return Planned(plan, desired, live, adoption, in_force)

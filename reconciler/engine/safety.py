@@ -7,10 +7,10 @@ not dangerous. The plan is always shown; only ``apply`` refuses it.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import TypeVar
 
+from reconciler import environment
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Verdict
 from reconciler.engine.vocabulary import Action
@@ -32,11 +32,23 @@ class Thresholds:
         min_existing: int | None = None,
     ) -> Thresholds:
         """Defaults, then RECONCILE_MAX_UPDATE_SHARE / _MAX_REMOVE_SHARE / _SAFETY_MIN_ENTITIES, then flags."""
-        env = os.environ.get
         return cls(
-            max_update_share=_first(max_update_share, float(env("RECONCILE_MAX_UPDATE_SHARE", cls.max_update_share))),
-            max_remove_share=_first(max_remove_share, float(env("RECONCILE_MAX_REMOVE_SHARE", cls.max_remove_share))),
-            min_existing=_first(min_existing, int(env("RECONCILE_SAFETY_MIN_ENTITIES", cls.min_existing))),
+            max_update_share=_first(
+                max_update_share,
+                environment.number("RECONCILE_MAX_UPDATE_SHARE", cls.max_update_share, low=0, high=1),
+            ),
+            max_remove_share=_first(
+                max_remove_share,
+                environment.number("RECONCILE_MAX_REMOVE_SHARE", cls.max_remove_share, low=0, high=1),
+            ),
+            min_existing=_first(
+                min_existing,
+                int(
+                    environment.number(
+                        "RECONCILE_SAFETY_MIN_ENTITIES", cls.min_existing, low=0, high=10**9, integer=True
+                    )
+                ),
+            ),
         )
 
 
@@ -48,7 +60,7 @@ def assess(changes: list[Change] | tuple[Change, ...], existing: int, limits: Th
     updates = sum(1 for c in changes if c.action == Action.UPDATE)
     removes = sum(1 for c in changes if c.action == Action.REMOVE)
     reasons = []
-    if existing >= limits.min_existing:
+    if existing >= limits.min_existing and existing > 0:
         for count, limit, verb in (
             (updates, limits.max_update_share, "updated"),
             (removes, limits.max_remove_share, "removed"),

@@ -30,17 +30,44 @@ import typing
 from decimal import Decimal
 from typing import Annotated, Final, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from reconciler.model.features import Features, OnRequest
 from reconciler.model.fields import Id, Model, no_repeats
 from reconciler.model.locations import Location, Presence
-from reconciler.model.money import Money, Percent, SignedMoney
+from reconciler.model.money import Currency, Money, Percent, SignedMoney
 
 FORMAT_VERSION: Final = 1
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=False)]
-Text = Annotated[str, StringConstraints(max_length=5000)]
+
+def _control(value: str, allowed: str = "") -> str | None:
+    """The first control character in ``value`` (C0, DEL, C1, line/paragraph separators) not in ``allowed``."""
+    for char in value:
+        code = ord(char)
+        if (code < 0x20 or 0x7F <= code <= 0x9F or char in "\u2028\u2029") and char not in allowed:
+            return f"U+{code:04X}"
+    return None
+
+
+def _name(value: str) -> str:
+    if not value.strip():
+        raise ValueError("cannot be blank")
+    found = _control(value)
+    if found:
+        raise ValueError(f"holds a control character ({found}); names are one line of visible text")
+    return value
+
+
+def _text(value: str) -> str:
+    found = _control(value, "\n\t")
+    if found:
+        raise ValueError(f"holds a control character ({found}); only line breaks and tabs are allowed in text")
+    return value
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=False), AfterValidator(_name)]
+Text = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_text)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(_name)]
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2048, pattern=r"^https?://\S+$")]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Fulfillment = Literal["delivery", "pickup_or_dine_in"]
@@ -77,8 +104,8 @@ def allergen_label(allergen: str) -> str:
 
 ALLERGEN_LABELS = {allergen_label(a): a for a in ALLERGENS}
 
-_HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
-_ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
+_HHMM = re.compile(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+_ISO_UTC = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?Z$")
 
 
 class OpeningWindow(Model):
@@ -92,14 +119,14 @@ class OpeningWindow(Model):
     @field_validator("open")
     @classmethod
     def _open(cls, value: str) -> str:
-        if not _HHMM.match(value) or value == "24:00":
+        if not _HHMM.fullmatch(value) or value == "24:00":
             raise ValueError(f'"{value}" is not a time of day written "HH:MM" (00:00 to 23:59)')
         return value
 
     @field_validator("close")
     @classmethod
     def _close(cls, value: str, info: ValidationInfo) -> str:
-        if not _HHMM.match(value):
+        if not _HHMM.fullmatch(value):
             raise ValueError(f'"{value}" is not a time of day written "HH:MM" (00:00 to 24:00)')
         opening, day = info.data.get("open"), info.data.get("day")
         same_day = info.data.get("close_day") in (None, day)
@@ -122,7 +149,7 @@ class SpecialHours(Model):
     @field_validator("start", "end")
     @classmethod
     def _utc(cls, value: str) -> str:
-        if not _ISO_UTC.match(value):
+        if not _ISO_UTC.fullmatch(value):
             raise ValueError(f'"{value}" is not a UTC timestamp such as 2026-12-25T00:00:00Z')
         return value
 
@@ -171,7 +198,7 @@ class Orderable(Visible, Features):
     description: Text | None = None
     price: Money = Field(default=Decimal("0"), description='Base price as a string, e.g. "12.50".')
     tax_rate: Percent = Field(default=Decimal("0"), description='Tax percentage, e.g. "7.25".')
-    labels: list[Annotated[str, StringConstraints(min_length=1, max_length=50)]] = Field(
+    labels: list[Label] = Field(
         default_factory=list, description="Free-form labels such as vegetarian, spicy, gluten-free."
     )
     image: Url | None = Field(default=None, description="Image URL.")
@@ -357,10 +384,8 @@ class Catalog(Model):
     """A restaurant's whole desired online menu: one Wix business location, or several (``locations``)."""
 
     version: Literal[1] = Field(default=FORMAT_VERSION, description="Catalog format version.")
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(
-        description="ISO 4217 code; must match the Wix site's currency."
-    )
-    location: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+    currency: Currency = Field(description="ISO 4217 code; must match the Wix site's currency.")
+    location: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_name)] | None = Field(
         default=None, description="Wix business location (name or id); optional on a single-location site."
     )
     menus: list[Menu] = Field(default_factory=list)
@@ -377,8 +402,8 @@ class CatalogPart(Model):
     """One file of a catalog split across a directory; every key is optional, lists are merged."""
 
     version: Literal[1] | None = None
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
-    location: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    currency: Currency | None = None
+    location: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_name)] | None = None
     menus: list[Menu] = Field(default_factory=list)
     dishes: list[Dish] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)

@@ -7,45 +7,38 @@ each currency has, so the canonical form writes ``"12.50"`` rather than ``"12.5"
 
 from __future__ import annotations
 
+import functools
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-# ISO 4217 minor units that differ from the common 2. Anything not listed has 2.
-_MINOR_DIGITS = {
-    "BIF": 0,
-    "CLP": 0,
-    "DJF": 0,
-    "GNF": 0,
-    "ISK": 0,
-    "JPY": 0,
-    "KMF": 0,
-    "KRW": 0,
-    "PYG": 0,
-    "RWF": 0,
-    "UGX": 0,
-    "UYI": 0,
-    "VND": 0,
-    "VUV": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "XPF": 0,
-    "BHD": 3,
-    "IQD": 3,
-    "JOD": 3,
-    "KWD": 3,
-    "LYD": 3,
-    "OMR": 3,
-    "TND": 3,
-}
+from reconciler import limits
 
-_DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+_DECIMAL_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # ASCII digits only: "１２" is not a price
+
+
+@functools.cache
+def currencies() -> dict[str, int]:
+    """Every currency a restaurant can sell in, by ISO 4217 code, with its minor digits.
+
+    From the ISO 4217 list (the ``iso-4217`` package ships the maintenance agency's current
+    table): active currencies only; funds (USN, CLF, ...), precious metals (XAU) and the test
+    and "no currency" codes (XTS, XXX) are not prices a menu shows.
+    """
+    from iso_4217 import Currency  # type: ignore[import-untyped]  # the package ships no types
+
+    return {c.name: c.subunit_exp for c in Currency if c.entities and not c.is_fund and c.subunit_exp is not None}
+
+
+def is_currency(code: str) -> bool:
+    return code in currencies()
 
 
 def minor_digits(currency: str) -> int:
-    return _MINOR_DIGITS.get(currency.upper(), 2)
+    """Digits after the decimal point for ``currency`` (JPY 0, USD 2, KWD 3); 2 for an unknown code."""
+    return currencies().get(currency.upper(), 2)
 
 
 def parse_decimal(value: object, what: str) -> Decimal:
@@ -58,6 +51,11 @@ def parse_decimal(value: object, what: str) -> Decimal:
         raise ValueError(f'{what} must be a quoted string such as "{value}.00"')
     if not isinstance(value, str) or not _DECIMAL_TEXT.match(value.strip()):
         raise ValueError(f'{what} must be a decimal number written as a string, such as "12.50"')
+    whole, _, fraction = value.strip().lstrip("-").partition(".")
+    if len(whole.lstrip("0")) > limits.PRICE_MAX_INTEGER_DIGITS:
+        raise ValueError(f"{what} has more than {limits.PRICE_MAX_INTEGER_DIGITS} digits before the decimal point")
+    if len(fraction) > limits.PRICE_MAX_FRACTION_DIGITS:
+        raise ValueError(f"{what} has more than {limits.PRICE_MAX_FRACTION_DIGITS} digits after the decimal point")
     try:
         return Decimal(value.strip())
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid text
@@ -70,13 +68,28 @@ def decimal_text(value: Decimal) -> str:
 
 
 def money_text(value: Decimal, currency: str | None = None) -> str:
-    """Canonical money text: at least the currency's minor digits, more only if given."""
+    """Canonical money text: exactly the currency's minor digits (more only if the value needs them)."""
     digits = minor_digits(currency) if currency else 2
     exponent = value.as_tuple().exponent
     scale = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    if scale < digits:
-        value = value.quantize(Decimal(1).scaleb(-digits))
+    if scale != digits:
+        step = Decimal(1).scaleb(-digits)
+        rounded = value.quantize(step, context=_WIDE)
+        if scale < digits or rounded == value:
+            value = rounded
     return decimal_text(value)
+
+
+# Wide enough for any amount the limits admit, so quantize never runs out of precision.
+_WIDE = Context(prec=limits.PRICE_MAX_INTEGER_DIGITS + limits.PRICE_MAX_FRACTION_DIGITS + 10)
+
+
+def excess_digits(value: Decimal, currency: str) -> int:
+    """How many more decimals ``value`` needs than ``currency`` has (0 when it fits)."""
+    normal = value.normalize(context=_WIDE)
+    exponent = normal.as_tuple().exponent
+    needed = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return max(0, needed - minor_digits(currency))
 
 
 def _money(value: object) -> Decimal:
@@ -94,6 +107,8 @@ def _percent(value: object) -> Decimal:
     rate = parse_decimal(value, "a tax rate")
     if rate < 0:
         raise ValueError("a tax rate cannot be negative")
+    if rate > 100:
+        raise ValueError("a tax rate is a percentage from 0 to 100")
     exponent = rate.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -3:
         raise ValueError("a tax rate has at most 3 decimal places (Wix limit)")
@@ -104,7 +119,7 @@ Money = Annotated[
     Decimal,
     BeforeValidator(_money),
     PlainSerializer(decimal_text, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["12.50"]}),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$", "examples": ["12.50"]}),
 ]
 """A non-negative amount in the catalog's currency, written as a string."""
 
@@ -120,6 +135,24 @@ Percent = Annotated[
     Decimal,
     BeforeValidator(_percent),
     PlainSerializer(decimal_text, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d{1,3})?$", "examples": ["7.25"]}),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,3})?$", "examples": ["7.25"]}),
 ]
 """A non-negative percentage with at most 3 decimals, written as a string."""
+
+
+def _currency(value: object) -> str:
+    if isinstance(value, str) and is_currency(value):
+        return value
+    shown = repr(value) if not isinstance(value, str) or len(value) <= 20 else repr(value[:20] + "…")
+    hint = ""
+    if isinstance(value, str) and is_currency(value.strip().upper()):
+        hint = f"; write it as {value.strip().upper()}"
+    raise ValueError(f"{shown} is not an ISO 4217 currency code such as USD{hint}")
+
+
+Currency = Annotated[
+    str,
+    BeforeValidator(_currency),
+    WithJsonSchema({"type": "string", "description": "ISO 4217 code, e.g. USD.", "enum": sorted(currencies())}),
+]
+"""An active ISO 4217 currency code such as ``USD``, ``EUR`` or ``JPY``."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from reconciler.model import feature_rules, location_rules
 from reconciler.model.catalog import Catalog
+from reconciler.model.money import decimal_text, excess_digits, minor_digits
 from reconciler.paths import Path
 
 
@@ -23,7 +25,7 @@ class Violation:
 
 def check(catalog: Catalog) -> list[Violation]:
     found: list[Violation] = []
-    for rule in (_duplicate_ids, _references, _placement, location_rules.check, feature_rules.check):
+    for rule in (_duplicate_ids, _references, _placement, _precision, location_rules.check, feature_rules.check):
         for item in rule(catalog):
             found.append(item if isinstance(item, Violation) else Violation(*item))
     return found
@@ -96,6 +98,25 @@ def _placement(catalog: Catalog) -> Iterator[tuple[Path, str]]:
         for k, ref in enumerate(dish.options):
             if dish.id in offers.get(ref, ()):
                 yield ("dishes", i, "options", k), f'option group "{ref}" offers the dish "{dish.id}" itself'
+
+
+def _precision(catalog: Catalog) -> Iterator[tuple[Path, str]]:
+    """Every price fits the currency's minor unit: "1.005" is not an amount in USD."""
+    currency = catalog.currency
+
+    def check(path: Path, amount: Decimal) -> Iterator[tuple[Path, str]]:
+        extra = excess_digits(amount, currency)
+        if extra:
+            digits = minor_digits(currency)
+            places = f"{digits} decimal place{'s' if digits != 1 else ''}" if digits else "no decimals"
+            yield path, f'"{decimal_text(amount)}" has more decimals than {currency} has ({places})'
+
+    for kind, items in (("dishes", catalog.dishes), ("variations", catalog.variations)):
+        for i, item in enumerate(items):
+            yield from check((kind, i, "price"), item.price)
+    for i, group in enumerate(catalog.option_groups):
+        for k, choice in enumerate(group.choices):
+            yield from check(("option_groups", i, "choices", k, "price"), choice.price)
 
 
 def warnings(catalog: Catalog) -> list[Violation]:

@@ -19,7 +19,9 @@ Built by :mod:`reconciler.serve.server`; the lifespan starts and stops the worke
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -27,10 +29,12 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.routing import Route
 
+from reconciler import limits
+from reconciler.redact import Redactor
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.jsonlog import emit
@@ -42,7 +46,8 @@ from reconciler.sources.base import Event, Source, Verdict, WebhookKey
 from reconciler.sources.errors import WebhookInvalid
 from reconciler.sources.registry import get_source
 
-MAX_BODY = 1024 * 1024
+MAX_BODY = limits.WEBHOOK_MAX_BODY
+BODY_TIMEOUT = 10.0  # seconds for a whole webhook body to arrive
 
 
 @dataclass
@@ -57,6 +62,7 @@ class ServeContext:
     cancel: Callable[[], int] = lambda: 0  # Syncer.cancel_running: abandon applies after the grace period
     recovered: int = 0  # queue rows a previous process had claimed, returned to pending at start-up
     started: float = field(default_factory=time.time)
+    redact: Redactor = field(default_factory=Redactor)  # every answer passes it (/healthz is unauthenticated)
 
     def catalogs_for(self, pos: str) -> list[CatalogConfig]:
         return [c for c in self.config.catalogs if c.source == pos]
@@ -166,71 +172,107 @@ def _iso(moment: float | None) -> str | None:
     return None if moment is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
 
 
-async def _body(request: Request) -> bytes | None:
+class _BodyRefused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+
+
+async def _body(request: Request) -> bytes:
+    """The raw body: at most MAX_BODY bytes, all of it within BODY_TIMEOUT seconds.
+
+    A Content-Length beyond the limit is refused before reading; a client that announces more
+    than it sends (or drips it) is cut off at the timeout instead of holding a connection open.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise _BodyRefused(413, "body too large")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise _BodyRefused(413, "body too large")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise _BodyRefused(408, f"the body did not arrive within {BODY_TIMEOUT:g} s") from None
+    except ClientDisconnect:
+        raise _BodyRefused(400, "the client disconnected before sending the whole body") from None
     return b"".join(chunks)
 
 
-def _answer(status: int, message: str, pos: str, outcome: WebhookOutcome, **fields: object) -> JSONResponse:
+def _json(context: ServeContext, content: object, status: int = 200) -> Response:
+    """The one way an answer is made: JSON, redacted (``/healthz`` is unauthenticated)."""
+    return Response(
+        json.dumps(context.redact.data(content), ensure_ascii=False, allow_nan=False, separators=(",", ":")),
+        status_code=status,
+        media_type="application/json",
+    )
+
+
+def _answer(
+    context: ServeContext, status: int, message: str, pos: str, outcome: WebhookOutcome, **fields: object
+) -> Response:
     """Log why a delivery was not queued (at warning level; an error for our own failure), and say so."""
     level = logging.ERROR if status >= 500 else logging.WARNING
     emit("webhook", level, pos=pos, outcome=outcome, **fields)
-    return JSONResponse({"error": message}, status_code=status)
+    return _json(context, {"error": message}, status)
 
 
-def _refused(source: Source, body: bytes, verdict: Verdict, remote: str | None) -> JSONResponse:
+def _refused(context: ServeContext, source: Source, body: bytes, verdict: Verdict, remote: str | None) -> Response:
     """401, unless the unsigned body is the POS's set-up handshake, which is logged for the user."""
     setup = source.webhook_handshake(body)
     if setup is not None:
         emit("webhook-handshake", pos=source.name, code=setup.code, message=setup.message)
-        return JSONResponse({"status": "verification code received"})
+        return _json(context, {"status": "verification code received"})
     why = {"reason": verdict.reason, "remote": remote}
-    return _answer(401, "invalid or missing signature", source.name, WebhookOutcome.REJECTED, **why)
+    return _answer(context, 401, "invalid or missing signature", source.name, WebhookOutcome.REJECTED, **why)
 
 
-async def _webhook(context: ServeContext, request: Request) -> JSONResponse:
+async def _webhook(context: ServeContext, request: Request) -> Response:
     """``POST /webhooks/<pos>``: the steps of the module docstring."""
     pos = request.path_params["pos"]
     if pos not in {c.source for c in context.config.catalogs}:
-        return JSONResponse({"error": f"no catalog is configured for {pos}"}, status_code=404)
+        return _json(context, {"error": f"no catalog is configured for {pos}"}, 404)
     source = get_source(pos)
     received = time.time()
-    body = await _body(request)
     remote = request.client.host if request.client else None
-    if body is None:
-        return _answer(413, "body too large", pos, WebhookOutcome.REJECTED, reason="body too large", remote=remote)
+    try:
+        body = await _body(request)
+    except _BodyRefused as refused:
+        return _answer(
+            context, refused.status, refused.reason, pos, WebhookOutcome.REJECTED, reason=refused.reason, remote=remote
+        )
     headers = dict(request.headers)
     verdict = context.verify(source, headers, body)
     if not verdict.ok:
-        return _refused(source, body, verdict, remote)
+        return _refused(context, source, body, verdict, remote)
     try:
         events = source.parse_webhook(body, headers)
     except WebhookInvalid as exc:
-        return _answer(400, str(exc), pos, WebhookOutcome.INVALID, reason=str(exc), remote=remote)
+        return _answer(context, 400, str(exc), pos, WebhookOutcome.INVALID, reason=str(exc), remote=remote)
     try:
         counts = await run_in_threadpool(context.accept, events, received, verdict.variant)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
-        return _answer(503, "could not queue the event; deliver it again", pos, WebhookOutcome.NOT_STORED, error=error)
+        return _answer(
+            context, 503, "could not queue the event; deliver it again", pos, WebhookOutcome.NOT_STORED, error=error
+        )
     if counts["accepted"]:
         context.worker.wake()
-    return JSONResponse(counts)
+    return _json(context, counts)
 
 
 def build_app(context: ServeContext) -> Starlette:
-    async def webhook(request: Request) -> JSONResponse:
+    async def webhook(request: Request) -> Response:
         return await _webhook(context, request)
 
-    async def healthz(request: Request) -> JSONResponse:
+    async def healthz(request: Request) -> Response:
         report = await run_in_threadpool(context.health)
         # Degraded still takes webhooks: a load balancer must keep sending them (200), a monitor
         # reads "status" and alerts.
-        return JSONResponse(report, status_code=200 if report["status"] in ("ok", "degraded") else 503)
+        return _json(context, report, 200 if report["status"] in ("ok", "degraded") else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

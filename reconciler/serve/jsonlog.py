@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from reconciler.serve.secrets import Redactor
+from reconciler.redact import Redactor
 
 log = logging.getLogger("reconciler.serve")
 
@@ -45,6 +45,9 @@ def setup(redact: Redactor, level: int = logging.INFO, stream=None) -> logging.H
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(redact))
     root = logging.getLogger()
+    for other in list(root.handlers):
+        if getattr(other, "replaceable", False):  # the CLI's plain "Warning: ..." lines
+            root.removeHandler(other)
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     log.setLevel(level)

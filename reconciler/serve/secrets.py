@@ -5,18 +5,19 @@ declares the names of its variables (``Source.env``, :class:`reconciler.sources.
 to read a standard variable from another one (``env: {SQUARE_ACCESS_TOKEN: SQUARE_TOKEN_DOWNTOWN}``),
 for several merchants in one process; the config holds variable *names*, never values.
 
-:class:`Redactor` replaces every secret value with ``***``; the JSON log formatter, the run
-history and the HTTP answers pass their text through it, on top of the redaction the API error
-tree already does. Used by config (field names), the app (webhook secrets), sync (POS settings)
-and jsonlog.
+:func:`secret_values` feeds the one redactor (:class:`reconciler.redact.Redactor`), through
+which the JSON log, the run history, the queue and the HTTP answers pass their text.
+:func:`cleaned` checks every secret once, at start-up. Used by config (field names), the app
+(webhook secrets), sync (POS settings) and the server.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from reconciler import environment
 from reconciler.sources.base import EnvNames
 from reconciler.sources.registry import get_source
 
@@ -85,6 +86,23 @@ def missing(config: ServeConfig, environ: Mapping[str, str]) -> list[str]:
     return list(dict.fromkeys(needed))
 
 
+def cleaned(config: ServeConfig, environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` with every secret the config reads trimmed (with a warning) or refused.
+
+    A webhook key with a trailing newline would make every signature check fail, and a token
+    with one would be refused by the HTTP library in a message that shows it.
+    """
+    out = dict(environ)
+    names = {*WIX_SECRETS}
+    for catalog in config.catalogs:
+        for standard in env_names(catalog).secrets():
+            names.add(catalog.env.get(standard, standard))
+    for name in sorted(names):
+        if out.get(name):
+            out[name] = environment.clean_secret(name, out[name])
+    return out
+
+
 def secret_values(config: ServeConfig, environ: Mapping[str, str]) -> list[str]:
     values = [environ.get(name, "") for name in WIX_SECRETS]
     for catalog in config.catalogs:
@@ -92,15 +110,3 @@ def secret_values(config: ServeConfig, environ: Mapping[str, str]) -> list[str]:
         have = catalog_environ(catalog, environ)
         values += [have.get(name, "") for name in env_names(catalog).secrets()]
     return values
-
-
-class Redactor:
-    """Replace every known secret value (4 characters or more) with ``***``."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text

@@ -23,12 +23,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reconciler.errors import ConfigError, LockHeld
+from reconciler.redact import Redactor
 from reconciler.serve import jsonlog
 from reconciler.serve.app import ServeContext, build_app
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.queue import DatabaseQueue
-from reconciler.serve.secrets import Redactor, missing, secret_values
+from reconciler.serve.secrets import cleaned, missing, secret_values
 from reconciler.serve.status import SyncReason
 from reconciler.serve.sync import Syncer
 from reconciler.serve.worker import Worker
@@ -64,7 +65,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def open_context(
-    config: ServeConfig, state: Path, environ: Mapping[str, str], cleanup: contextlib.ExitStack
+    config: ServeConfig,
+    state: Path,
+    environ: Mapping[str, str],
+    cleanup: contextlib.ExitStack,
+    redact: Redactor | None = None,
 ) -> ServeContext:
     """Take the serve lock, open the queue and history, recover claimed rows, queue the start-up reconciles.
 
@@ -88,22 +93,27 @@ def open_context(
     cleanup.callback(history.db.close)
     recovered = queue.recover()
     stopping = threading.Event()
-    syncer = Syncer(config, state, history, environ, Redactor(secret_values(config, environ)), stopping)
+    redact = redact or Redactor(secret_values(config, environ))
+    syncer = Syncer(config, state, history, environ, redact, stopping)
     layer = Storage(state, environ).availability()
-    worker = Worker(config, queue, history, syncer, stopping=stopping, layer=layer)
+    worker = Worker(config, queue, history, syncer, stopping=stopping, layer=layer, redact=redact)
     worker.drop_unconfigured()
     worker.enqueue_scheduled(SyncReason.STARTUP)
-    return ServeContext(config, queue, history, worker, environ, syncer.cancel_running, recovered=recovered)
+    return ServeContext(
+        config, queue, history, worker, environ, syncer.cancel_running, recovered=recovered, redact=redact
+    )
 
 
 def run(config: ServeConfig, state: Path, host: str, port: int, environ: Mapping[str, str] | None = None) -> None:
     import uvicorn
 
-    environ = dict(os.environ if environ is None else environ)
+    raw = dict(os.environ if environ is None else environ)
+    redact = Redactor(secret_values(config, raw))  # the values as given: trimmed ones are covered too
+    jsonlog.setup(redact)
+    environ = cleaned(config, raw)
     check_environment(config, environ)
-    jsonlog.setup(Redactor(secret_values(config, environ)))
     with contextlib.ExitStack() as cleanup:
-        context = open_context(config, state, environ, cleanup)
+        context = open_context(config, state, environ, cleanup, redact)
         sock = listening_socket(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"

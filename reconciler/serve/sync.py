@@ -42,13 +42,15 @@ from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
+from reconciler.files import write_text
+from reconciler.redact import Redactor
 from reconciler.serve import stock
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.locations import changed_locations
 from reconciler.serve.locations import plan_apply as plan_apply_locations
 from reconciler.serve.queue import Claimed
-from reconciler.serve.secrets import Redactor, catalog_environ, wix_environ
+from reconciler.serve.secrets import catalog_environ, wix_environ
 from reconciler.serve.status import SyncOutcome, SyncReason
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.errors import PosNotReady
@@ -56,7 +58,6 @@ from reconciler.sources.registry import get_source
 from reconciler.sources.service import TIMEOUT, import_from_api
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
-from reconciler.yamlio.fmt import write_atomically
 from reconciler.yamlio.load import load_catalog
 
 RETRYABLE = (
@@ -215,7 +216,7 @@ class Syncer:
                 rewrite = not path.exists() or path.read_text(encoding="utf-8") != out.text
                 if rewrite:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    write_atomically(path, out.text)
+                    write_text(path, out.text)
                 details["yaml"] = "rewritten" if rewrite else "unchanged"
         if catalog is None and job.reasons == [SyncReason.WEBHOOK] and self._last_good(cfg.name):
             result = SyncResult(SyncOutcome.UNCHANGED, "the POS reports no change since the last sync", details=details)
@@ -314,7 +315,7 @@ class Syncer:
             folder.mkdir(parents=True, exist_ok=True)
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
             file = folder / f"{cfg.name}-{stamp}-{plan.checksum.removeprefix('sha256:')[:12]}.json"
-            write_atomically(file, to_json(plan))
+            write_text(file, to_json(plan))
         details["unsafe"] = list(plan.safety.reasons)
         return SyncResult(
             SyncOutcome.HELD,

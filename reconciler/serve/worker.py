@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from reconciler.redact import Redactor
 from reconciler.serve import debounce
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History, SyncRecord
@@ -53,9 +54,12 @@ class Worker:
         clock: Callable[[], float] = time.time,
         stopping: threading.Event | None = None,
         layer: AvailabilityStore | None = None,
+        redact: Redactor | None = None,
     ) -> None:
         self.layer = layer  # the availability layer: its expiries are timers of their own
         self.config = config
+        # Everything a sync reports is stored (history, queue) and served (/healthz): redact it once, here.
+        self.redact = redact or getattr(sync, "redact", None) or Redactor()
         self.queue = queue
         self.history = history
         self.sync = sync
@@ -131,6 +135,12 @@ class Worker:
 
     def finish(self, job: Job, result: SyncResult) -> SyncRecord:
         now = self.clock()
+        result = replace(
+            result,
+            summary=self.redact(result.summary),
+            error=None if result.error is None else self.redact(result.error),
+            details=self.redact.data(result.details),
+        )
         record = SyncRecord(
             job.catalog,
             job.started,

@@ -59,8 +59,8 @@ All hooks are pure or talk only to the client they are given; none reads the env
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -70,11 +70,14 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
+from reconciler import environment, jsonio
 from reconciler.errors import ConfigError
+from reconciler.files import FileProblem, read_bytes
 from reconciler.model.catalog import Catalog
 from reconciler.sources.errors import SourceInvalid, SourceProblem, WebhookInvalid
 
 NoteKind = Literal["skipped", "approximated"]
+_ACCOUNT = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 # -- import ---------------------------------------------------------------------------------------
@@ -275,14 +278,14 @@ class Source(ABC):
         """Read an export file; the default decodes JSON and names the file on failure."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SourceInvalid(self.name, [SourceProblem("file", str(path), "", f"cannot be read: {exc}")]) from None
+            data = read_bytes(path)
+        except FileProblem as exc:
+            raise SourceInvalid(self.name, [SourceProblem("file", str(path), "", exc.reason)]) from None
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            problem = SourceProblem("file", str(path), f"line {exc.lineno} column {exc.colno}", f"not JSON: {exc.msg}")
-            raise SourceInvalid(self.name, [problem]) from None
+            return jsonio.loads(data)
+        except jsonio.JsonInvalid as exc:
+            at = f"line {exc.line} column {exc.column}" if exc.line else ""
+            raise SourceInvalid(self.name, [SourceProblem("file", str(path), at, f"not JSON: {exc.reason}")]) from None
 
     def auth_headers(self, settings: ApiSettings) -> dict[str, str]:
         """Headers every request carries; sources add their own (Toast's restaurant header)."""
@@ -334,22 +337,28 @@ class Source(ABC):
     def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[Event]:
         """Decode a verified body and hand it to :meth:`webhook_events`."""
         try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise WebhookInvalid(f"the body is not JSON: {exc}") from None
+            data = jsonio.loads(body)  # bounded depth: an unauthenticated-looking body cannot overflow anything
+        except jsonio.JsonInvalid as exc:
+            raise WebhookInvalid(f"the body is not a JSON document we accept: {exc}") from None
         if not isinstance(data, dict):
             raise WebhookInvalid("the body is not a JSON object")
         return self.webhook_events(data, {k.lower(): v for k, v in (headers or {}).items()})
 
     def settings_from_env(self, environ: Mapping[str, str] | None = None) -> ApiSettings:
-        """The API settings from the environment; a missing variable is a :class:`ConfigError` naming it."""
+        """The API settings from the environment, each checked as it is read (see :mod:`reconciler.environment`).
+
+        A missing variable is a :class:`ConfigError` naming it.
+        """
         environ = os.environ if environ is None else environ
-        token = environ.get(self.env.token, "")
+        token = environment.secret(self.env.token, environ)
         missing = [] if token else [self.env.token]
-        account = environ.get(self.env.account, "") if self.env.account else None
+        account = (environ.get(self.env.account) or "").strip() if self.env.account else None
         if self.env.account and not account:
             missing.append(self.env.account)
         if missing:
             raise ConfigError(f"--from-api {self.name} needs the environment variable(s) {', '.join(missing)}")
-        base_url = environ.get(self.env.base_url) or self.env.default_base_url
-        return ApiSettings(base_url=base_url.rstrip("/"), token=token, account=account or None)
+        if account is not None and not _ACCOUNT.fullmatch(account):
+            # It goes into request paths and headers: an id, never a path or a header line.
+            raise ConfigError(f"{self.env.account} must be an id of letters, digits, '-' and '_' (at most 100)")
+        base_url = environment.base_url(self.env.base_url, self.env.default_base_url, environ)
+        return ApiSettings(base_url=base_url, token=token, account=account or None)

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import ValidationError
 
+from reconciler import limits
 from reconciler.model.catalog import (
     ALLERGENS,
     MAX_CALORIES,
@@ -35,13 +36,14 @@ from reconciler.model.catalog import (
 )
 from reconciler.sources.base import ImportNote, NoteKind
 from reconciler.sources.currency import choose_currency as choose_currency  # the sources import it from here
-from reconciler.sources.errors import ImportOutputInvalid
+from reconciler.sources.errors import ImportOutputInvalid, SourceInvalid, SourceProblem
 from reconciler.sources.ids import IdMaker
 
 NAME_MAX = 500
 TEXT_MAX = 5000
 _URL = re.compile(r"^https?://\S+$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_PRICE_LIMIT = Decimal(10) ** limits.PRICE_MAX_INTEGER_DIGITS
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 UNCATEGORIZED = "Uncategorized"
 
 
@@ -53,9 +55,11 @@ class SectionDraft:
     description: str | None = None
     image: str | None = None
     dishes: list[str] = field(default_factory=list)
+    _listed: set[str] = field(default_factory=set, repr=False, compare=False)  # one big category stays linear
 
     def add(self, dish_id: str) -> None:
-        if dish_id not in self.dishes:
+        if dish_id not in self._listed:
+            self._listed.add(dish_id)
             self.dishes.append(dish_id)
 
 
@@ -160,7 +164,7 @@ class CatalogBuilder:
         self.notes.append(ImportNote(origin.id, kind, reason, origin.type, origin.name))
 
     def name(self, raw: object, origin: Origin, fallback: str) -> str:
-        text = raw.strip() if isinstance(raw, str) else ""
+        text = self._visible(raw, origin, "name")
         if not text:
             self.note(origin, "approximated", f'has no name; named "{fallback}"')
             return fallback
@@ -170,12 +174,21 @@ class CatalogBuilder:
         return text
 
     def text(self, raw: object, origin: Origin) -> str | None:
-        text = raw.strip() if isinstance(raw, str) else ""
+        text = self._visible(raw, origin, "description", keep="\n\t")
         if not text:
             return None
         if len(text) > TEXT_MAX:
             self.note(origin, "approximated", f"description cut to {TEXT_MAX} characters")
             return text[:TEXT_MAX].rstrip()
+        return text
+
+    def _visible(self, raw: object, origin: Origin, what: str, keep: str = "") -> str:
+        """``raw`` stripped, its control characters replaced by spaces (with a note): the catalog refuses them."""
+        text = raw.strip() if isinstance(raw, str) else ""
+        cleaned = _CONTROL.sub(lambda m: m.group() if m.group() in keep else " ", text)
+        if cleaned != text:
+            self.note(origin, "approximated", f"control characters in the {what} replaced by spaces")
+            text = cleaned.strip()
         return text
 
     def image(self, url: object, origin: Origin) -> str | None:
@@ -206,6 +219,15 @@ class CatalogBuilder:
         return whole
 
     def price(self, amount: Decimal, origin: Origin) -> Decimal:
+        if not amount.is_finite() or abs(amount) >= _PRICE_LIMIT:
+            raise SourceInvalid(
+                self.source,
+                [
+                    SourceProblem(
+                        origin.type, origin.id, "price", f"{amount} is beyond any price (at most {_PRICE_LIMIT - 1})"
+                    )
+                ],
+            )
         if amount < 0:
             self.note(
                 origin, "approximated", f"negative price {amount} imported as 0 (only a choice can take money off)"
@@ -337,8 +359,9 @@ class CatalogBuilder:
         if unlisted:
             if not self.menus:
                 self.menus.append(MenuDraft(self.ids.reserve("menu", "menu"), "Menu"))
+            section = self.uncategorized(self.menus[0])
             for dish_id in unlisted:
-                self.uncategorized(self.menus[0]).add(dish_id)
+                section.add(dish_id)
         self._limit_discounts()
         try:
             catalog = Catalog(

@@ -46,11 +46,17 @@ def import_from_file(
     """
     source = get_source(pos)
     paths = path if isinstance(path, list) else [path]
-    return _finish(source, translate_all(source, [source.read_file(p) for p in paths], options, keep))
+    return _finish(
+        source, translate_all(source, [source.read_file(p) for p in paths], options, keep, ', '.join(map(str, paths)))
+    )
 
 
 def translate_all(
-    source: Source, raws: list[object], options: ImportOptions, keep: dict[str, Location] | None = None
+    source: Source,
+    raws: list[object],
+    options: ImportOptions,
+    keep: dict[str, Location] | None = None,
+    origin: str = "the export",
 ) -> ImportResult:
     """Every location the data holds, as one catalog; one location (``--location``, or the only one) as before."""
     places = [(raw, place) for raw in raws for place in source.locations(raw)]
@@ -60,16 +66,16 @@ def translate_all(
             raise SourceInvalid(
                 source.name, [SourceProblem("location", options.location, "", "no file holds this location")]
             )
-        return source.translate(chosen[0], options)
+        return _translate(source, chosen[0], options, origin)
     if len(places) < 2:
         if len(raws) > 1:
             raise SourceInvalid(
                 source.name,
                 [SourceProblem("file", "", "", "several files, but they do not say which locations they are")],
             )
-        return source.translate(raws[0], options)
+        return _translate(source, raws[0], options, origin)
     linked = replace(options, across_locations=True)
-    results = [source.translate(raw, replace(linked, location=place.id)) for raw, place in places]
+    results = [_translate(source, raw, replace(linked, location=place.id), origin) for raw, place in places]
     if not source.shared_ids:
         aligned = align_by_name([r.catalog for r in results])
         results = [replace(r, catalog=c) for r, c in zip(results, aligned, strict=True)]
@@ -100,7 +106,18 @@ def import_from_api(
     else:
         client.headers.update(headers)
         raw = source.read_api(client, settings)
-    return _finish(source, translate_all(source, [raw], options, keep))
+    return _finish(source, translate_all(source, [raw], options, keep, f"the {source.name} API"))
+
+
+def _translate(source: Source, raw, options: ImportOptions, origin: str) -> ImportResult:
+    """The source's translation; a shape its checks did not foresee is still the input's problem."""
+    try:
+        return source.translate(raw, options)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError, RecursionError) as exc:
+        problem = SourceProblem(
+            "export", origin, "", f"not in the shape {source.name} documents ({type(exc).__name__}: {str(exc)[:200]})"
+        )
+        raise SourceInvalid(source.name, [problem]) from exc
 
 
 def _finish(source: Source, result: ImportResult) -> ImportOutput:

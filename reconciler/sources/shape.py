@@ -8,12 +8,17 @@ raises :class:`SourceInvalid` at the end.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 
-_INTEGER_TEXT = re.compile(r"^-?\d+$")
+_INTEGER_TEXT = re.compile(r"^-?[0-9]{1,30}$")  # ASCII digits: int() would read "١٢" too
+# Far beyond any price in minor units (10^15 major units at 3 decimals) or any count; larger
+# values are refused before Decimal arithmetic runs out of precision on them.
+INTEGER_LIMIT = 10**18
+NUMBER_LIMIT = 10**15
 
 
 @dataclass(frozen=True)
@@ -76,10 +81,13 @@ class ShapeChecker:
         if value is None:
             self._missing(where, field, required, "an integer")
             return None
-        if isinstance(value, str) and _INTEGER_TEXT.match(value):
-            return int(value)
+        if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(where, field, f"expected an integer, found {_kind(value)}")
+            return None
+        if abs(value) > INTEGER_LIMIT:
+            self.problem(where, field, f"{_kind(value)} is out of range (at most {INTEGER_LIMIT:.0e} either way)")
             return None
         return value
 
@@ -90,6 +98,9 @@ class ShapeChecker:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(where, field, f"expected a number, found {_kind(value)}")
+            return None
+        if not math.isfinite(value) or abs(value) > NUMBER_LIMIT:
+            self.problem(where, field, f"{_kind(value)} is out of range (a finite number up to {NUMBER_LIMIT:.0e})")
             return None
         return value
 
@@ -108,6 +119,8 @@ def _kind(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
+    if isinstance(value, int) and abs(value) > 10**30:
+        return f"a number of {len(str(abs(value)))} digits"
     if isinstance(value, (int, float)):
         return f"the number {value!r}"
     if isinstance(value, str):

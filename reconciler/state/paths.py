@@ -6,8 +6,12 @@ import os
 from pathlib import Path
 
 
+def state_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Where the state is, without creating it (inputs are checked before anything is created)."""
+    return Path(explicit or os.environ.get("RECONCILE_STATE_DIR") or ".reconcile")
+
+
 def state_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    chosen = explicit or os.environ.get("RECONCILE_STATE_DIR") or ".reconcile"
-    path = Path(chosen)
+    path = state_path(explicit)
     path.mkdir(parents=True, exist_ok=True)
     return path

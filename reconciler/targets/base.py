@@ -15,6 +15,9 @@ Declarations (class attributes)
                         its group title, id namespace and removal verb; whether applies run in a
                         draft; the verb of the summary line; what the catalog can say that the API
                         cannot hold
+    known_calls   MUST  every call its plans may hold (:class:`~reconciler.engine.review.CallTemplate`:
+                        SDK name, method, path template); ``apply --plan`` refuses a saved plan
+                        with any other call before anything is sent
 
 Hooks, in the order one sync calls them (every hook MUST exist; "MAY" says what it is free to do)
 
@@ -71,6 +74,7 @@ from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built, Plan
+from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Phase
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
@@ -147,6 +151,7 @@ LiveT = TypeVar("LiveT", bound=LiveView)
 class Target(Protocol[RawT, LiveT]):
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    known_calls: ClassVar[tuple[CallTemplate, ...]]
     label: str
 
     async def resolve(self) -> object: ...

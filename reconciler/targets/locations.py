@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from reconciler.canonical import JsonObject
 from reconciler.errors import ConfigError
-from reconciler.http import Session
+from reconciler.http import Session, listing
 
 PAGE = 100
 
@@ -22,9 +22,9 @@ async def list_locations(session: Session) -> list[JsonObject]:
             "/locations/v1/locations",
             params=[("paging.limit", str(PAGE)), ("paging.offset", str(len(found)))],
         )
-        batch = page.get("locations") or []
+        batch = listing(page, "locations", "listLocations")
         found.extend(batch)
-        meta = page.get("pagingMetadata") or {}
+        meta = page.get("pagingMetadata") if isinstance(page.get("pagingMetadata"), dict) else {}
         if not batch or not meta.get("hasNext", len(batch) == PAGE):
             return found
 

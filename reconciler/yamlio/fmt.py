@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import enum
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 
 from reconciler.errors import CatalogInvalid
+from reconciler.files import FileProblem, read_text, write_text
 from reconciler.yamlio.dump import dump_catalog
 from reconciler.yamlio.load import catalog_files, parse_part
 from reconciler.yamlio.source import read
@@ -68,20 +67,26 @@ def format_paths(paths, check: bool = False, drop_comments: bool = False) -> lis
         except CatalogInvalid as exc:  # a missing path, or a directory without YAML files
             results.append(FormatResult(str(target), FormatOutcome.INVALID, exc.render()))
             continue
-        currency = _shared_currency(files)
+        # One file states its own currency; parts of a directory take the one another part states.
+        currency = _shared_currency(files) if len(files) > 1 else None
         for file in files:
             results.append(_format_file(file, currency, check, drop_comments))
     return results
 
 
 def _format_file(file: FsPath, currency: str | None, check: bool, drop_comments: bool) -> FormatResult:
-    text = file.read_text(encoding="utf-8")
+    try:
+        text = read_text(file)
+    except FileProblem as exc:
+        return FormatResult(str(file), FormatOutcome.INVALID, str(exc))
     new, why = canonical_text(text, str(file), currency, drop_comments)
     if new is None and why.startswith("comments:"):
+        lines = why.removeprefix("comments:").split(",")
+        shown = ",".join(lines[:10]) + (f" and {len(lines) - 10:,} more" if len(lines) > 10 else "")
         return FormatResult(
             str(file),
             FormatOutcome.HAS_COMMENTS,
-            f"comments on line(s) {why[9:]} would be lost; move them into descriptions, or pass --drop-comments",
+            f"comments on line(s) {shown} would be lost; move them into descriptions, or pass --drop-comments",
         )
     if new is None:
         return FormatResult(str(file), FormatOutcome.INVALID, why)
@@ -89,27 +94,19 @@ def _format_file(file: FsPath, currency: str | None, check: bool, drop_comments:
         return FormatResult(str(file), FormatOutcome.UNCHANGED)
     if check:
         return FormatResult(str(file), FormatOutcome.WOULD_CHANGE)
-    write_atomically(file, new)
+    try:
+        write_text(file, new)
+    except FileProblem as exc:
+        return FormatResult(str(file), FormatOutcome.INVALID, f"{exc}")
     return FormatResult(str(file), FormatOutcome.CHANGED)
 
 
 def _shared_currency(files: list[FsPath]) -> str | None:
     for file in files:
-        located, _ = read(file.read_text(encoding="utf-8"), str(file))
+        try:
+            located, _ = read(read_text(file), str(file))
+        except FileProblem:
+            continue  # reported when the file itself is formatted
         if located and isinstance(located.data, dict) and isinstance(located.data.get("currency"), str):
             return located.data["currency"]
     return None
-
-
-def write_atomically(file: FsPath, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    file = FsPath(file)
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, file)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -16,7 +16,9 @@ from pathlib import Path as FsPath
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from reconciler import limits
 from reconciler.errors import CatalogInvalid, Problem
+from reconciler.files import FileProblem, read_text
 from reconciler.model import rules
 from reconciler.model.catalog import Catalog, CatalogPart, Dish, Menu, OptionGroup, Variation
 from reconciler.model.locations import Location
@@ -37,11 +39,24 @@ _GROUP_TAGS = {"selection", "extras", "deselection"}
 def catalog_files(target: str | FsPath) -> list[FsPath]:
     path = FsPath(target)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
         if not files:
             raise CatalogInvalid([Problem(str(path), 0, 0, "", "the directory holds no .yaml files")])
+        if len(files) > limits.MAX_CATALOG_FILES:
+            raise CatalogInvalid(
+                [
+                    Problem(
+                        str(path),
+                        0,
+                        0,
+                        "",
+                        f"the directory holds {len(files):,} .yaml files; at most "
+                        f"{limits.MAX_CATALOG_FILES:,} are read as one catalog",
+                    )
+                ]
+            )
         return files
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise CatalogInvalid([Problem(str(path), 0, 0, "", "no such file or directory")])
     return [path]
 
@@ -61,9 +76,9 @@ def load_catalog(target: str | FsPath, warnings: list[Problem] | None = None) ->
     documents: list[Located] = []
     for file in catalog_files(target):
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(file), 0, 0, "", f"cannot read: {exc}"))
+            text = read_text(file)
+        except FileProblem as exc:
+            problems.append(Problem(str(file), 0, 0, "", exc.reason))
             continue
         located, found = read(text, str(file))
         problems.extend(found)
@@ -71,7 +86,7 @@ def load_catalog(target: str | FsPath, warnings: list[Problem] | None = None) ->
             documents.append(located)
     unreadable = bool(problems)
     merged, origins = _merge(documents, problems)
-    catalog = _validate(merged, origins, problems, complete=not unreadable)
+    catalog = _validate(merged, origins, problems, complete=not unreadable, files=documents)
     if problems:
         raise CatalogInvalid(problems)
     assert catalog is not None
@@ -143,7 +158,7 @@ def _validate_entries(merged: dict, origins: dict[Path, _Origin], problems: list
     return valid, kept
 
 
-def _build(model, merged: dict, valid: dict, origins: dict[Path, _Origin], problems: list[Problem]):
+def _build(model, merged: dict, valid: dict, origins: dict[Path, _Origin], problems: list[Problem], files=()):
     settings = {k: merged[k] for k in SETTINGS if k in merged}
     try:
         return model(**settings, **valid)
@@ -156,19 +171,24 @@ def _build(model, merged: dict, valid: dict, origins: dict[Path, _Origin], probl
                 continue
             # a missing setting: point at the start of the first file
             first = next(iter(origins.values()), None)
-            if first is None:
-                problems.append(Problem("catalog", 0, 0, render(rest), message))
-            else:
+            if first is not None:
                 problems.append(_problem(_Origin(first.located, ()), (), f"{render(rest)}: {message}"))
+            elif files:
+                empty = "the file is empty" if len(files) == 1 else "every file is empty"
+                problems.append(Problem(files[0].file, 1, 1, render(rest), f"{message} ({empty})"))
+            else:
+                problems.append(Problem("catalog", 0, 0, render(rest), message))
         return None
 
 
-def _validate(merged: dict, origins: dict[Path, _Origin], problems: list[Problem], complete: bool) -> Catalog | None:
+def _validate(
+    merged: dict, origins: dict[Path, _Origin], problems: list[Problem], complete: bool, files: list[Located]
+) -> Catalog | None:
     valid, kept = _validate_entries(merged, origins, problems)
     if not complete:
         # A file could not be read: missing settings and dangling references would be noise.
         return None
-    catalog = _build(Catalog, merged, valid, origins, problems)
+    catalog = _build(Catalog, merged, valid, origins, problems, files)
     if catalog is None:
         return None
     # Ids of entries that failed validation still exist as far as the author is concerned:

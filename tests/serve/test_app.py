@@ -9,12 +9,13 @@ import time
 
 import pytest
 
+from reconciler.redact import Redactor
 from reconciler.serve import jsonlog
 from reconciler.serve.app import MAX_BODY, ServeContext, build_app
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.queue import DatabaseQueue, Item
-from reconciler.serve.secrets import Redactor, secret_values
+from reconciler.serve.secrets import secret_values
 from reconciler.serve.status import SyncOutcome
 from reconciler.serve.sync import Job, SyncResult
 from reconciler.serve.worker import Worker

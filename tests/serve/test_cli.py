@@ -47,8 +47,10 @@ def test_register_adds_serve_and_history():
     ],
 )
 def test_usage_errors(args, message):
-    result = run(serve, *args)
-    assert result.exit_code == 2 and message in result.output
+    from reconciler.cli.main import cli
+
+    result = run(cli, "serve", *args)
+    assert result.exit_code == 1 and message in result.output  # never 2: plan --detailed-exitcode's "changes"
 
 
 def test_check_names_missing_variables_without_values(tmp_path):

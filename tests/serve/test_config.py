@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import ConfigError
+from reconciler.redact import Redactor
 from reconciler.serve.config import ServeConfigInvalid, load_config, parse_duration, shorthand
-from reconciler.serve.secrets import Redactor, account_of, catalog_environ, missing, secret_values
+from reconciler.serve.secrets import account_of, catalog_environ, missing, secret_values
 from reconciler.targets.registry import TARGETS
 from tests.support.emulator_server import REPO_ROOT
 

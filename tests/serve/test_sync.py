@@ -13,10 +13,10 @@ from click.testing import CliRunner
 
 from reconciler.cli.sync_cmds import apply as apply_command
 from reconciler.engine.planfile import from_json
+from reconciler.redact import Redactor
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History, SyncRecord
 from reconciler.serve.queue import DatabaseQueue, Item
-from reconciler.serve.secrets import Redactor
 from reconciler.serve.sync import Job, Syncer, SyncResult
 from reconciler.targets.registry import open_target
 from tests.support.fake_pos import FakePos
@@ -212,7 +212,7 @@ def test_failures_say_whether_to_retry_and_never_show_the_token(tmp_path):
     with fake.running() as url:
         (tmp_path / "busy").mkdir()
         rig = Rig(tmp_path / "busy", "square", url, fake)
-        rig.control("fail", {"status": 503, "times": 3})
+        rig.control("fail", {"status": 503, "times": 5})  # every attempt of the one retry policy
         busy = rig.sync("startup")
         assert (busy.outcome, busy.retry) == ("failed", True) and "HTTP 503" in busy.error
         assert rig.sync("startup").outcome == "applied"

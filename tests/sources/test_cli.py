@@ -63,8 +63,10 @@ def test_location_flag_applies_per_location_prices():
     ],
 )
 def test_usage_errors(args, message):
-    result = run(*args)
-    assert result.exit_code == 2 and message in result.stderr
+    from reconciler.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["import", *args])
+    assert result.exit_code == 1 and message in result.stderr  # never 2: plan --detailed-exitcode's "changes"
 
 
 def test_from_api_without_environment_names_the_variables():

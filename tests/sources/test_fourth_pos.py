@@ -236,7 +236,7 @@ def test_import_takes_the_new_pos_from_a_file_and_from_its_api(tally, api, tmp_p
 
 def test_an_unregistered_pos_is_refused_everywhere(tmp_path):
     imported = CliRunner().invoke(cli, ["import", "tally", "--from-file", "x.json"])
-    assert imported.exit_code == 2 and "'tally' is not one of 'square', 'toast', 'clover'" in imported.output
+    assert imported.exit_code == 1 and "'tally' is not one of 'square', 'toast', 'clover'" in imported.output
     config = tmp_path / "serve.yaml"
     config.write_text("catalogs:\n  - {name: shop, source: tally, catalog: shop.yaml}\n")
     with pytest.raises(ServeConfigInvalid) as refused:

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler.model.money import _MINOR_DIGITS, minor_digits, money_text
+from reconciler.model.money import currencies, minor_digits, money_text
 from reconciler.sources.ids import MAX_LENGTH, IdMaker, sanitize
 from reconciler.sources.money import from_major_units, from_minor_units
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:#@+\-]*$")
-CURRENCIES = [*sorted(_MINOR_DIGITS), "USD", "EUR", "GBP", "CAD"]
+CURRENCIES = sorted(currencies())
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 
 from reconciler.errors import PermanentApiError
+from reconciler.http import listing, request_object
 from reconciler.sources.base import ApiSettings, Hints, Probe
-from reconciler.sources.http import request_object
 
 DEFAULT_LIMIT = 1000
 EXPANSION_CAP = 100
@@ -48,7 +48,7 @@ def read_inventory(client: httpx.Client, settings: ApiSettings) -> dict[str, Any
             params: dict[str, str | int] = {"limit": limit, "offset": page * limit}
             if expand:
                 params["expand"] = expand
-            batch = _get(client, settings, path, params).get("elements") or []
+            batch = listing(_get(client, settings, path, params), "elements", f"Clover GET {path}")
             elements.extend(batch)
             if len(batch) < limit:
                 return elements

@@ -16,10 +16,11 @@ public Clover sample [unverified]; an entry without them is an ordinary inventor
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from reconciler import jsonio
 from reconciler.sources.base import STOCK_HINT, Event, Handshake, StockSignal, Verdict, WebhookKey
 from reconciler.sources.errors import WebhookInvalid
 from reconciler.sources.webhooks import matches_any, required_text
@@ -39,14 +40,25 @@ def verify(headers: Mapping[str, str], body: bytes, keys: Sequence[WebhookKey]) 
 
 
 def handshake(body: bytes) -> Handshake | None:
-    """The one-time ``{"verificationCode": ...}`` POST Clover sends when a webhook URL is set up."""
+    """The one-time ``{"verificationCode": ...}`` POST Clover sends when a webhook URL is set up.
+
+    The request is unauthenticated and its code is logged for the user to paste: only a small
+    body holding one short code of letters, digits and dashes counts, so nobody can write
+    arbitrary text (or megabytes) into the log.
+    """
+    if len(body) > 1024:
+        return None
     try:
-        data = json.loads(body)
+        data = jsonio.loads(body, max_depth=2)
     except ValueError:
         return None
     if isinstance(data, dict) and set(data) == {"verificationCode"} and isinstance(data["verificationCode"], str):
-        return Handshake(data["verificationCode"], HANDSHAKE_MESSAGE)
+        code = data["verificationCode"]
+        return Handshake(code, HANDSHAKE_MESSAGE) if _CODE.fullmatch(code) else None
     return None
+
+
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 def events(data: dict[str, Any], headers: Mapping[str, str]) -> list[Event]:

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from reconciler.errors import PermanentApiError
+from reconciler.http import listing, request_object
 from reconciler.sources.base import ApiSettings, Hints, Probe
-from reconciler.sources.http import request_object
 
 TYPES = ["ITEM", "ITEM_VARIATION", "CATEGORY", "MODIFIER_LIST", "MODIFIER", "TAX", "IMAGE", "ITEM_OPTION"]
 MAX_PAGES = 10_000  # a guard against a server that keeps answering with the same cursor
@@ -42,8 +42,8 @@ def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict[str, Any]:
             secret=settings.token,
             sleep=settings.sleep,
         )
-        objects.extend(page.get("objects") or [])
-        cursor = page.get("cursor")
+        objects.extend(listing(page, "objects", LIST))
+        cursor = page.get("cursor") if isinstance(page.get("cursor"), str) else None
         if not cursor:
             return {"objects": objects, **_locations(client, settings)}
         if cursor in seen:

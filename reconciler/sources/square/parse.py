@@ -8,6 +8,7 @@ merging, so a deletion seen in a later page wins over the older live copy.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from reconciler.sources.shape import ShapeChecker, Where
@@ -26,6 +27,8 @@ from reconciler.sources.square.records import (
     Variation,
 )
 from reconciler.sources.text import html_to_text
+
+_PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,10})?")  # ASCII digits, finite: "NaN" and "1e400" are not rates
 
 
 def parse(raw: object) -> SquareCatalog:
@@ -360,9 +363,13 @@ class _Reader:
         percentage = None
         if text is not None:
             try:
-                percentage = Decimal(text.strip())
+                percentage = Decimal(text.strip()) if _PERCENT.fullmatch(text.strip()) else None
             except InvalidOperation:
-                self.check.problem(where, "tax_data.percentage", f"{text!r} is not a decimal number")
+                percentage = None
+            if percentage is None or percentage > 100:
+                shown = text if len(text) <= 40 else text[:37] + "..."
+                self.check.problem(where, "tax_data.percentage", f"{shown!r} is not a percentage from 0 to 100")
+                percentage = None
         return Tax(
             id=where.id,
             name=str(data.get("name") or ""),

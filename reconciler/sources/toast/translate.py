@@ -295,7 +295,7 @@ def _hhmm(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     parts = value.split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) == 2 for p in parts):
+    if len(parts) not in (2, 3) or not all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts):
         return None
     hours, minutes = int(parts[0]), int(parts[1])
     if hours > 23 or minutes > 59:

@@ -15,10 +15,10 @@ the probe can tell when the menus document is still being rebuilt. The event id 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from reconciler import jsonio
 from reconciler.sources.base import STOCK_HINT, Event, StockSignal, Verdict, WebhookKey
 from reconciler.sources.webhooks import hmac_base64, required_text, same
 
@@ -36,7 +36,7 @@ def messages(headers: Mapping[str, str], body: bytes) -> list[tuple[str, bytes]]
     """The message forms to try, most likely first: body + envelope timestamp, + header, body alone."""
     forms: list[tuple[str, bytes]] = []
     try:
-        stamp = json.loads(body).get("timestamp")
+        stamp = jsonio.loads(body).get("timestamp")  # before the signature check: bounded depth
     except (ValueError, AttributeError):
         stamp = None
     if isinstance(stamp, str) and stamp:

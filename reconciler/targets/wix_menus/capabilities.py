@@ -9,7 +9,9 @@ Orders API (ordering.py). Each kind's id namespace is also the service that hold
 from __future__ import annotations
 
 from reconciler.engine.capabilities import Capabilities, KindSpec
+from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Kind, Namespace, Removal
+from reconciler.targets.wix_menus import client
 
 # What a catalog can say and Menus (New) has no place for; project.py names these in its notes.
 TAX_RATES = "tax rates (Menus (New) takes tax from the site's settings)"
@@ -61,3 +63,23 @@ CAPABILITIES = Capabilities(
 
 namespace = CAPABILITIES.namespace
 KIND_OF = {spec.namespace: spec.kind for spec in CAPABILITIES.kinds}  # the service of a Wix entity -> our kind
+
+
+def _api() -> tuple[CallTemplate, ...]:
+    """Every call a Menus (New) plan may hold, built by the same functions the planner uses."""
+    templates = []
+    for service in client.SERVICES:
+        delete, method, path = client.bulk_delete(service, [])
+        templates += [
+            CallTemplate(*client.bulk_create(service)),
+            CallTemplate(*client.bulk_update(service)),
+            CallTemplate(delete, method, path.removesuffix("?"), query="ids"),
+            CallTemplate(*client.single_create(service)),
+            CallTemplate(*client.single_update(service, "{id}")),
+            CallTemplate(*client.single_delete(service, "{id}")),
+        ]
+    return tuple(templates)
+
+
+# ``apply --plan`` refuses any call outside these.
+API = _api()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from reconciler.canonical import JsonObject
-from reconciler.http import Session
+from reconciler.http import Session, listing
 
 PAGE = 500  # cursor paging limit on List endpoints
 
@@ -137,15 +137,17 @@ class MenusApi:
         operation = f"{s.name}.list{s.title}"
         path = f"{s.base}/{s.collection}"
         if not s.paged:
-            return (await self.session.call(operation, "GET", path)).get(s.list_key) or []
+            return listing(await self.session.call(operation, "GET", path), s.list_key, operation)
         found: list[JsonObject] = []
         cursor = None
         while True:
             params = [("paging.limit", str(PAGE))] + ([("paging.cursor", cursor)] if cursor else [])
             page = await self.session.call(operation, "GET", path, params=params)
-            found.extend(page.get(s.list_key) or [])
+            found.extend(listing(page, s.list_key, operation))
             meta = page.get("pagingMetadata") or page.get("metadata") or {}
-            cursor = (meta.get("cursors") or {}).get("next")
+            meta = meta if isinstance(meta, dict) else {}
+            cursors = meta.get("cursors") if isinstance(meta.get("cursors"), dict) else {}
+            cursor = cursors.get("next") if isinstance(cursors.get("next"), str) else None
             if not cursor or not meta.get("hasNext", True) or not page.get(s.list_key):
                 return found
 
@@ -161,6 +163,7 @@ class MenusApi:
         found: list[JsonObject] = []
         for start in range(0, len(ids), PAGE):
             params = [(id_param, i) for i in ids[start : start + PAGE]] + [("paging.limit", str(PAGE))]
-            page = await self.session.call(f"{s.name}.list{s.title}", "GET", f"{s.base}/{s.collection}", params=params)
-            found.extend(page.get(s.list_key) or [])
+            operation = f"{s.name}.list{s.title}"
+            page = await self.session.call(operation, "GET", f"{s.base}/{s.collection}", params=params)
+            found.extend(listing(page, s.list_key, operation))
         return found

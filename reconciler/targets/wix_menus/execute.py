@@ -41,6 +41,31 @@ class _Failed(Exception):
         self.stale = stale
 
 
+# What each phase may do, by SDK function (``<service>.<function>``): the promise of the messages
+# below (a failure before the cut-over leaves the live site as it was) holds only for these.
+_PHASE_CALLS = {
+    Phase.BUILD: (".create", ".bulkCreate"),
+    Phase.CUT_OVER: (".update", ".bulkUpdate"),
+    Phase.CLEAN_UP: (".delete", ".bulkDelete"),
+}
+
+
+def _check_shape(operations: tuple[Operation, ...]) -> None:
+    """Refuse, before any call, a plan whose calls do not do what their phase promises."""
+    wrong = [
+        op
+        for op in operations
+        if op.phase not in _PHASE_CALLS
+        or not any(word in op.call for word in _PHASE_CALLS[op.phase])
+        or (op.phase == Phase.CUT_OVER and op.undo is None)
+    ]
+    if wrong:
+        raise ApplyFailed(
+            f"{len(wrong)} call(s) of the plan do not fit their phase (creates build, updates with an undo cut "
+            f"over, deletes clean up), the first {wrong[0].call[:80]!r}; nothing was sent"
+        )
+
+
 class MenusExecutor:
     def __init__(self, api: MenusApi, concurrency: int = 4, progress: Progress | None = None) -> None:
         self.api = api
@@ -49,6 +74,7 @@ class MenusExecutor:
         self.leftover = False  # a failed run compensates; what clean-up leaves, the next plan deletes
 
     async def run(self, plan: Plan, stage: Stage) -> ExecutionResult:
+        _check_shape(plan.operations)
         count = CallCount(self.api.session.stats)
         ids, revisions = dict(plan.ids), dict(plan.revisions)
         created: dict[str, str] = {}

@@ -15,13 +15,14 @@ from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built
+from reconciler.engine.review import CallTemplate
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations, zone_of
 from reconciler.targets.wix_menus import planner, present, project, read
-from reconciler.targets.wix_menus.capabilities import CAPABILITIES
+from reconciler.targets.wix_menus.capabilities import API, CAPABILITIES
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.execute import MenusExecutor
 
@@ -37,6 +38,7 @@ class Resolved:
 class WixMenusTarget:
     name: ClassVar[str] = "wix-menus"
     capabilities: ClassVar[Capabilities] = CAPABILITIES
+    known_calls: ClassVar[tuple[CallTemplate, ...]] = API
     guarantee: ClassVar[str] = "compensated (no drafts: built unattached, one cut-over step, rolled back on failure)"
 
     def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:

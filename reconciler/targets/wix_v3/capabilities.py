@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reconciler.engine.capabilities import Capabilities, KindSpec
+from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Kind, Namespace, Removal
 
 # What a catalog can say and Catalogs v3 has no place for; the target's projection names these in its notes.
@@ -31,3 +32,30 @@ CAPABILITIES = Capabilities(
 )
 
 namespace = CAPABILITIES.namespace
+
+_DRAFT = "/draft-catalogs/{catalog}"
+_BULK = _DRAFT + "/bulk"
+
+# Every call a v3 plan may hold (paths under /restaurants/v3): ``apply --plan`` refuses any other.
+API = (
+    CallTemplate("createDraftCatalog", "POST", _DRAFT + "/create"),
+    CallTemplate("publishDraftCatalog", "POST", _DRAFT + "/publish"),
+    *(
+        CallTemplate(call, "POST", f"{_BULK}/{path}")
+        for call, path in (
+            ("bulkArchiveMenus", "menus/archive"),
+            ("bulkUnarchiveMenus", "menus/unarchive"),
+            ("bulkCreateMenus", "menus/create"),
+            ("bulkUpdateMenus", "menus/update"),
+            ("bulkCreateVariations", "variations/create"),
+            ("bulkCreateSections", "sections/create"),
+            ("bulkUpdateSections", "sections/update"),
+            ("bulkCreateDishes", "dishes/create"),
+            ("bulkUpdateItems", "items/update"),
+        )
+    ),
+    # A single-entity change may go live directly (``live_updates``), outside a draft.
+    CallTemplate("updateMenu", "PATCH", "/catalogs/{catalog}/menus/{id}"),
+    CallTemplate("updateSection", "PATCH", "/catalogs/{catalog}/menus/{menu}/sections/{id}"),
+    CallTemplate("updateItem", "PATCH", "/catalogs/{catalog}/items/{id}"),
+)

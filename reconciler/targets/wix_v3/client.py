@@ -13,7 +13,7 @@ import json
 
 from reconciler.canonical import JsonObject
 from reconciler.errors import ApiError
-from reconciler.http import Session
+from reconciler.http import Session, listing
 
 PREFIX = "/restaurants/v3"
 BULK_LIMIT = 20  # every bulk endpoint takes 1..20 elements
@@ -48,7 +48,7 @@ class CatalogsV3:
                 request["locationIds"] = location_ids
             encoded = base64.urlsafe_b64encode(json.dumps(request, separators=(",", ":")).encode()).decode()
             data = await self.call("listCatalogs", "GET", "/catalogs", params=[(".r", encoded.rstrip("="))])
-            page = data.get("catalogs") or []
+            page = listing(data, "catalogs", "listCatalogs")
             found.extend(page)
             if len(page) < 1000:
                 return found
@@ -56,15 +56,15 @@ class CatalogsV3:
     # -- live reads ------------------------------------------------------------------------------
     async def list_menus(self, catalog_id: str) -> list[JsonObject]:
         data = await self.call("listMenus", "GET", f"/catalogs/{catalog_id}/menus", params=[("archived", "true")])
-        return data.get("menus") or []
+        return listing(data, "menus", "listMenus")
 
     async def list_sections(self, catalog_id: str) -> list[JsonObject]:
         data = await self.call("listSections", "GET", f"/catalogs/{catalog_id}/sections", params=[("archived", "true")])
-        return data.get("sections") or []
+        return listing(data, "sections", "listSections")
 
     async def list_items(self, catalog_id: str) -> list[JsonObject]:
         data = await self.call("listItems", "GET", f"/catalogs/{catalog_id}/items", params=[("archived", "true")])
-        return data.get("items") or []
+        return listing(data, "items", "listItems")
 
     # -- drafts ----------------------------------------------------------------------------------
     async def create_draft(self, catalog_id: str) -> JsonObject:

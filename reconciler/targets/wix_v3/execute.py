@@ -43,6 +43,29 @@ class _Retry(Exception):
     """The draft was discarded after an ambiguous failure; start a fresh transaction."""
 
 
+def _check_shape(operations: tuple[Operation, ...], catalog_id: str) -> None:
+    """Only what the failure messages promise: one live update, or calls inside this catalog's draft.
+
+    Whatever made the plan, the messages below ("the live catalog is unchanged") hold only for
+    these two shapes, so any other is refused before a call is made.
+    """
+    draft = f"/draft-catalogs/{catalog_id}/"
+    if operations[0].call != "createDraftCatalog":
+        if len(operations) != 1:
+            raise ApplyFailed(f"a plan without a draft makes one live update, not {len(operations)}; nothing was sent")
+        return
+    outside = [
+        op
+        for op in operations
+        if not op.path.startswith(draft) or "%" in op.path or {".", ".."} & set(op.path.split("/"))
+    ]
+    if outside or operations[-1].call != "publishDraftCatalog":
+        raise ApplyFailed(
+            f"the plan has calls outside the draft of catalog {catalog_id} ({len(outside)}) or does not end "
+            "with its publish; nothing was sent"
+        )
+
+
 class Executor:
     def __init__(
         self,
@@ -69,6 +92,7 @@ class Executor:
         if not plan.operations:
             before_publish({})
             return ExecutionResult()
+        _check_shape(plan.operations, self.catalog_id)
         if plan.operations[0].call != "createDraftCatalog":
             await self._live(plan, before_publish)
             return ExecutionResult(calls=count.made())

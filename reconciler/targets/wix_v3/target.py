@@ -15,6 +15,7 @@ from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built
+from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Kind
 from reconciler.errors import ConfigError
 from reconciler.http import Session
@@ -26,7 +27,7 @@ from reconciler.targets.notes import left_out
 from reconciler.targets.priced import without_price_on_request
 from reconciler.targets.wix_v3 import planner, present, read
 from reconciler.targets.wix_v3 import project as projection
-from reconciler.targets.wix_v3.capabilities import CALORIES, CAPABILITIES
+from reconciler.targets.wix_v3.capabilities import API, CALORIES, CAPABILITIES
 from reconciler.targets.wix_v3.client import CatalogsV3
 from reconciler.targets.wix_v3.execute import Executor
 from reconciler.targets.wix_v3.read import RawLive
@@ -59,6 +60,7 @@ def in_v3_terms(neutral: Essence) -> tuple[Essence, list[str]]:
 class WixV3Target:
     name: ClassVar[str] = "wix-v3"
     capabilities: ClassVar[Capabilities] = CAPABILITIES
+    known_calls: ClassVar[tuple[CallTemplate, ...]] = API
     guarantee: ClassVar[str] = "atomic publish (one draft catalog)"
 
     def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:

@@ -1,0 +1,164 @@
+"""A saved plan is applied only as far as it proves to be what was reviewed.
+
+A plan file's checksum catches an accident, not an attacker: anyone who can edit the file can
+recompute it. So ``apply --plan`` trusts nothing in the file that it can check instead:
+
+1. **Known calls only** (:func:`unknown_calls`): every operation must be one the target declares
+   (its SDK name, method and path template, :attr:`Target.known_calls`); a path outside the API
+   (``/../../_emulator/wipe``), an unknown call or a changed method is refused before anything is
+   sent.
+2. **The same target**: the plan's scope (target and location) and catalog id must be the resolved
+   target's.
+3. **Calls re-derived from the reviewed changes** (:func:`rederive`): the plan carries the desired
+   catalog it was made from; the plan is made again from it against the live catalog (which must
+   not have moved: that is a stale plan) and must come out the same: the same changes, calls, ids,
+   revisions and mapping. Operations that differ from what the changes make are refused.
+4. **The safety verdict is recomputed** with the thresholds in force at apply time; the file's own
+   verdict (and its notes) are not believed.
+
+What is then applied is the re-derived plan, equal to the file in everything but the verdict.
+Optional HMAC authentication of plan files (``RECONCILE_PLAN_KEY``) lives in
+:mod:`reconciler.engine.planfile`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from reconciler.engine.apply import stale_details
+from reconciler.engine.availability import Layer
+from reconciler.engine.plan import Operation, Plan
+from reconciler.engine.planning import make_plan
+from reconciler.engine.safety import Thresholds
+from reconciler.engine.targeting import Selection
+from reconciler.errors import PlanFileInvalid, StalePlan
+from reconciler.model.catalog import Catalog
+from reconciler.state.mapping import MappingStore
+
+if TYPE_CHECKING:
+    from reconciler.targets.base import Target
+
+# What a placeholder in a path may stand for: a Wix id, or "{<namespace>:<our id>}" filled at run time.
+_ID = r"[A-Za-z0-9_-]{1,100}"
+_PLACEHOLDER = r"\{[a-z_]{1,30}:[A-Za-z0-9][A-Za-z0-9_.:#@+\-]{0,127}\}"
+MAX_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class CallTemplate:
+    """One API call a target makes: its SDK name, method and path (``{id}`` for any id segment).
+
+    ``query`` names the one query parameter the path may carry, repeated (``ids`` for bulk deletes).
+    """
+
+    call: str
+    method: str
+    path: str
+    query: str | None = None
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parts = re.split(r"(\{[a-z_]+\})", self.path)
+        regex = "".join(f"(?:{_ID}|{_PLACEHOLDER})" if p.startswith("{") else re.escape(p) for p in parts)
+        if self.query:
+            regex += rf"(?:\?{re.escape(self.query)}={_ID}(?:&{re.escape(self.query)}={_ID})*)?"
+        object.__setattr__(self, "_pattern", re.compile(regex))
+
+    def matches(self, operation: Operation) -> bool:
+        return (
+            operation.call == self.call
+            and operation.method == self.method
+            and self._pattern.fullmatch(operation.path) is not None
+        )
+
+
+def unknown_calls(operations: Iterable[Operation], templates: Iterable[CallTemplate]) -> list[str]:
+    """Why each operation is not a call the target makes (empty when all are)."""
+    by_call: dict[str, list[CallTemplate]] = {}
+    for template in templates:
+        by_call.setdefault(template.call, []).append(template)
+    problems = []
+    for position, operation in enumerate(operations):
+        known = by_call.get(operation.call)
+        # repr: a hostile file's text reaches the terminal escaped, never as control sequences.
+        shown = f"operation {position} ({operation.call[:80]!r} {operation.method[:10]!r} {operation.path[:120]!r})"
+        if not known:
+            problems.append(f"{shown}: not a call this target makes")
+        elif not any(t.matches(operation) for t in known):
+            problems.append(f"{shown}: the method or path is not the API's for this call")
+    return problems
+
+
+def check_calls(plan: Plan, templates: Iterable[CallTemplate], source: str) -> None:
+    problems = unknown_calls(plan.operations, templates)
+    if problems:
+        shown = "\n".join(f"  - {p}" for p in problems[:MAX_SHOWN])
+        more = f"\n  … and {len(problems) - MAX_SHOWN} more" if len(problems) > MAX_SHOWN else ""
+        raise PlanFileInvalid(f"{source} holds calls outside the target's API; nothing was sent:\n{shown}{more}")
+
+
+async def review_saved(
+    saved: Plan,
+    target: Target[Any, Any],
+    store: MappingStore,
+    thresholds: Thresholds,
+    source: str,
+    layer: Layer | None = None,
+) -> Plan:
+    """The plan to apply for a saved plan: checked call by call, then made again and compared.
+
+    ``layer``: the availability layer in force now, as ``apply`` of a catalog would read it.
+    """
+    check_calls(saved, type(target).known_calls, source)
+    return await rederive(saved, target, store, thresholds, source, layer)
+
+
+async def rederive(
+    saved: Plan,
+    target: Target[Any, Any],
+    store: MappingStore,
+    thresholds: Thresholds,
+    source: str,
+    layer: Layer | None = None,
+) -> Plan:
+    """The plan made again from the saved plan's desired catalog; refused unless it is the same plan."""
+    if not saved.desired:
+        raise PlanFileInvalid(f"{source} does not carry the catalog it was made from; make it again")
+    try:
+        desired = Catalog.model_validate(saved.desired)
+    except ValueError as exc:
+        raise PlanFileInvalid(f"{source}: the catalog it carries is not valid ({str(exc)[:300]!r})") from None
+    described = await target.describe()
+    if (described.scope, described.catalog_id) != (saved.target.scope, saved.target.catalog_id):
+        raise PlanFileInvalid(
+            f"{source} was made for {saved.target.scope!r} (catalog {saved.target.catalog_id!r}), "
+            f"not for {described.scope} (catalog {described.catalog_id}); nothing was sent"
+        )
+    planned = (await make_plan(desired, target, store, thresholds, saved.live_updates, layer)).plan
+    if planned.live_fingerprint != saved.live_fingerprint:
+        raise StalePlan(stale_details(saved, planned.live_hashes))
+    differences = _differences(saved, planned)
+    if differences and saved.changes:
+        # A targeted plan (--only/--exclude) is made again for exactly the entities it changes.
+        chosen = Selection(frozenset((str(c.kind), c.id) for c in saved.changes))
+        targeted = (await make_plan(desired, target, store, thresholds, saved.live_updates, layer, chosen)).plan
+        if not _differences(saved, targeted):
+            planned, differences = targeted, []
+    if differences:
+        raise PlanFileInvalid(
+            f"{source} does not do what its changes say: made again from the catalog it carries, against the "
+            "same live catalog, the plan differs in " + ", ".join(differences) + ". It was edited after it was "
+            "made; nothing was sent. Run `reconcile plan --out` again."
+        )
+    return planned
+
+
+_COMPARED = ("target", "changes", "operations", "ids", "revisions", "mapping", "notes")
+
+
+def _differences(saved: Plan, planned: Plan) -> list[str]:
+    """The fields in which the saved plan is not the plan made again (its verdict is never believed)."""
+    return [name for name in _COMPARED if getattr(saved, name) != getattr(planned, name)]

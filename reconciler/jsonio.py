@@ -1,0 +1,61 @@
+"""Decoding JSON from outside (POS exports and answers, Wix answers, saved plans, webhook bodies).
+
+One decoder for every untrusted document, so each refuses the same things the same way:
+``NaN``, ``Infinity`` and numbers beyond a double (``1e400``), invalid UTF-8 and lone
+surrogates, and nesting deeper than :data:`reconciler.limits.JSON_MAX_DEPTH` (code that walks
+the result recursively would otherwise overflow the stack). Errors are :class:`JsonInvalid`
+with the line and column. orjson does the decoding: it is several times faster than the json
+module on 10,000-item lists and never recurses without bound.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from reconciler import limits
+
+
+class JsonInvalid(ValueError):
+    """Not a JSON document we accept; ``str()`` says why and where (no content is quoted)."""
+
+    def __init__(self, reason: str, line: int = 0, column: int = 0) -> None:
+        self.reason = reason
+        self.line = line
+        self.column = column
+        where = f" at line {line} column {column}" if line else ""
+        super().__init__(f"{reason}{where}")
+
+
+def loads(data: bytes | str, max_depth: int = limits.JSON_MAX_DEPTH) -> Any:
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        reason = exc.msg
+        if "depth" in reason or "recursion" in reason:
+            reason = f"nested more than {max_depth} levels deep"
+        raise JsonInvalid(reason, exc.lineno, exc.colno) from None
+    depth = _depth(value, max_depth)
+    if depth > max_depth:
+        raise JsonInvalid(f"nested more than {max_depth} levels deep")
+    return value
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of lists and objects, without recursion; stops counting past ``limit``."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        if isinstance(current, dict):
+            children = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
