@@ -114,7 +114,7 @@ class Session:
         params: list[tuple[str, str]] | Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool = True,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """One call with an ``httpx.AsyncClient``; the decoded JSON object (a non-object is ``{"value": …}``)."""
         assert isinstance(self.client, httpx.AsyncClient)
         call = _Call(self, operation, method, path, json_body, params, headers, idempotent)
@@ -384,7 +384,7 @@ def request_json(
     return session.call_sync(operation, method, path, json_body=body, params=params, headers=headers)
 
 
-def listing(data: Any, key: str, operation: str) -> list[dict]:
+def listing(data: Any, key: str, operation: str) -> list[dict[str, Any]]:
     """``data[key]`` as a list of objects (absent: empty); any other shape is the API's error, named."""
     value = data.get(key) if isinstance(data, dict) else None
     if value is None:

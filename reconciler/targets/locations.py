@@ -24,7 +24,8 @@ async def list_locations(session: Session) -> list[JsonObject]:
         )
         batch = listing(page, "locations", "listLocations")
         found.extend(batch)
-        meta = page.get("pagingMetadata") if isinstance(page.get("pagingMetadata"), dict) else {}
+        paging = page.get("pagingMetadata")
+        meta: JsonObject = paging if isinstance(paging, dict) else {}
         if not batch or not meta.get("hasNext", len(batch) == PAGE):
             return found
 

@@ -144,8 +144,8 @@ class MenusApi:
             params = [("paging.limit", str(PAGE))] + ([("paging.cursor", cursor)] if cursor else [])
             page = await self.session.call(operation, "GET", path, params=params)
             found.extend(listing(page, s.list_key, operation))
-            meta = page.get("pagingMetadata") or page.get("metadata") or {}
-            meta = meta if isinstance(meta, dict) else {}
+            paging = page.get("pagingMetadata") or page.get("metadata")
+            meta: JsonObject = paging if isinstance(paging, dict) else {}
             cursors = meta.get("cursors") if isinstance(meta.get("cursors"), dict) else {}
             cursor = cursors.get("next") if isinstance(cursors.get("next"), str) else None
             if not cursor or not meta.get("hasNext", True) or not page.get(s.list_key):
