@@ -395,13 +395,3 @@ def listing(data: Any, key: str, operation: str) -> list[dict[str, Any]]:
             operation=operation,
         )
     return value
-
-
-def request_object(client: httpx.Client, method: str, path: str, *, operation: str, **kwargs: Any) -> dict[str, Any]:
-    """:func:`request_json` for endpoints that answer with a JSON object; anything else is permanent."""
-    answer = request_json(client, method, path, operation=operation, **kwargs)
-    if not isinstance(answer, dict):
-        raise PermanentApiError(
-            message="the POS API answered with something that is not a JSON object", operation=operation
-        )
-    return answer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler.cli import site_cmds
+from reconciler.cli.plan_files import SHARE
 from reconciler.engine.targeting import Selection
 from reconciler.errors import ConfigError
 
@@ -35,13 +36,15 @@ def safety_options(command):
     for option in reversed(
         [
             click.option(
-                "--max-update-share", type=float, help="Unsafe above this share of updated entities (default 0.30)."
+                "--max-update-share", type=SHARE, help="Unsafe above this share of updated entities (default 0.30)."
             ),
             click.option(
-                "--max-remove-share", type=float, help="Unsafe above this share of removed entities (default 0.30)."
+                "--max-remove-share", type=SHARE, help="Unsafe above this share of removed entities (default 0.30)."
             ),
             click.option(
-                "--safety-min-entities", type=int, help="Thresholds apply from this many live entities (default 10)."
+                "--safety-min-entities",
+                type=click.IntRange(0, 10**9),
+                help="Thresholds apply from this many live entities (default 10).",
             ),
             click.option("--no-live-updates", is_flag=True, help="Use a draft even for a single-entity change."),
         ]

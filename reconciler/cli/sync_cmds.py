@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli import deadline, site_cmds
+from reconciler.cli import deadline, plan_files, site_cmds
 from reconciler.cli.progress import progress_reporter
 from reconciler.cli.refresh import refresh_option, show_refresh
 from reconciler.cli.selection import safety_options, selection_of, selection_options
@@ -20,14 +20,14 @@ from reconciler.engine.availability import now_utc, read_layer, record
 from reconciler.engine.journal import operator
 from reconciler.engine.locations import Rollout
 from reconciler.engine.plan import Plan
-from reconciler.engine.planfile import PLAN_KEY_VARIABLE, is_signed, load, plan_key, to_json
+from reconciler.engine.planfile import plan_key, to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.review import review_saved
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
 from reconciler.engine.targeting import Selection
-from reconciler.errors import ApplyOutcomeUnknown, ConfigError, ExitCode, UnsafePlan, VerifyFailed
-from reconciler.files import read_text, same_file, write_text
+from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
+from reconciler.files import write_text
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.state.paths import state_dir as resolve_state_dir
@@ -128,7 +128,7 @@ def plan(
         max_update_share=max_update_share, max_remove_share=max_remove_share, min_existing=safety_min_entities
     )
     if out:
-        _refuse_out_onto_catalog(Path(out), Path(catalog))
+        plan_files.refuse_out_onto_catalog(Path(out), Path(catalog))
     key = plan_key()
     # Before anything is created: an invalid catalog leaves no trace (the cache is written only for a valid one).
     desired = load_catalog_cached(catalog, state_path(state_dir))
@@ -230,7 +230,7 @@ def apply(
     if bool(catalog) == bool(plan_file):
         raise click.UsageError("give either a CATALOG or --plan FILE")
     # Inputs first: an invalid catalog or plan file is refused before anything is created.
-    saved = _load_saved(plan_file) if plan_file else None
+    saved = plan_files.load_saved(plan_file) if plan_file else None
     desired = load_catalog_cached(catalog, state_path(state_dir)) if catalog else None
     state = resolve_state_dir(state_dir)
     thresholds = Thresholds.from_env(
@@ -271,7 +271,7 @@ def apply(
             not no_live_updates,
             selection,
         ),
-        on_timeout=_cancelled,
+        on_timeout=plan_files.cancelled,
     )
     if result is None:
         return
@@ -284,26 +284,6 @@ def apply(
             "the live catalog differs from the desired state after publishing:\n"
             + "\n".join(f"  - {d}" for d in result.differences[:30])
         )
-
-
-def _cancelled(message: str) -> ApplyOutcomeUnknown:
-    return ApplyOutcomeUnknown(
-        f"{message}. The apply was cancelled: a draft it had started is discarded, and a publish that was "
-        "under way is settled by the next run (plan or apply)"
-    )
-
-
-def _load_saved(plan_file: str) -> Plan | SitePlan:
-    """The saved plan, its signature checked when ``RECONCILE_PLAN_KEY`` is set."""
-    text = read_text(plan_file)
-    key = plan_key()
-    plan = load(text, plan_file, key)
-    if key is None and is_signed(text):
-        click.echo(
-            f"Warning: {plan_file} is signed, but {PLAN_KEY_VARIABLE} is not set: its signature was not checked.",
-            err=True,
-        )
-    return plan
 
 
 def _apply_site(saved, desired, chosen, target, state, thresholds, options, rollout, auto_approve, fmt, no_live):
@@ -321,7 +301,7 @@ def _apply_site(saved, desired, chosen, target, state, thresholds, options, roll
 
     result = deadline.run_async(
         site_cmds.apply_site(site, target, state, currency, options, rollout, fmt, confirm, review),
-        on_timeout=_cancelled,
+        on_timeout=plan_files.cancelled,
     )
     if result is not None:
         site_cmds.print_site_result(result, fmt)
@@ -369,16 +349,6 @@ async def _apply(
     finally:
         store.close()
         layer.close()
-
-
-def _refuse_out_onto_catalog(out: Path, catalog: Path) -> None:
-    """``--out`` must not replace the catalog, nor add a file a directory catalog would read."""
-    if same_file(out, catalog):
-        raise ConfigError(f"--out {out} is the catalog itself; save the plan to another file")
-    if catalog.is_dir() and out.suffix in (".yaml", ".yml"):
-        inside = Path(os.path.abspath(out)).is_relative_to(Path(os.path.abspath(catalog)))
-        if inside:
-            raise ConfigError(f"--out {out} is inside the catalog directory {catalog}; save the plan elsewhere")
 
 
 def _confirm(plan: Plan, auto_approve: bool, force: bool) -> bool:

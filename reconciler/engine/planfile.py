@@ -113,7 +113,7 @@ class SiteDocument(TypedDict):
 
 _DOCUMENT: TypeAdapter[Document] = TypeAdapter(Document)
 _SITE: TypeAdapter[SiteDocument] = TypeAdapter(SiteDocument)
-_ANY: TypeAdapter[Document | SiteDocument] = TypeAdapter(Document | SiteDocument)  # type: ignore[arg-type]
+_ANY: TypeAdapter[Document | SiteDocument] = TypeAdapter(Document | SiteDocument)
 
 
 def seal(plan: Plan) -> Plan:

@@ -11,7 +11,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
+import httpx
+
+from reconciler.errors import PermanentApiError
+from reconciler.http import request_json
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 
 _INTEGER_TEXT = re.compile(r"^-?[0-9]{1,30}$")  # ASCII digits: int() would read "١٢" too
@@ -131,3 +136,13 @@ def _kind(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def request_object(client: httpx.Client, method: str, path: str, *, operation: str, **kwargs: Any) -> dict[str, Any]:
+    """:func:`request_json` for endpoints that answer with a JSON object; anything else is permanent."""
+    answer = request_json(client, method, path, operation=operation, **kwargs)
+    if not isinstance(answer, dict):
+        raise PermanentApiError(
+            message="the POS API answered with something that is not a JSON object", operation=operation
+        )
+    return answer

@@ -17,8 +17,9 @@ from typing import Any
 import httpx
 
 from reconciler.errors import PermanentApiError
-from reconciler.http import listing, request_object
+from reconciler.http import listing
 from reconciler.sources.base import ApiSettings, Hints, Probe
+from reconciler.sources.shape import request_object
 
 DEFAULT_LIMIT = 1000
 EXPANSION_CAP = 100

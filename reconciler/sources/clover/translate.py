@@ -11,8 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from reconciler.sources.base import ImportOptions, ImportResult
-from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionDraft, Variant, choose_currency
+from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionDraft, Variant
 from reconciler.sources.clover.parse import Inventory, Item
+from reconciler.sources.currency import choose_currency
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.money import from_minor_units
 

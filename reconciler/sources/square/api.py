@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 
 from reconciler.errors import PermanentApiError
-from reconciler.http import listing, request_object
+from reconciler.http import listing
 from reconciler.sources.base import ApiSettings, Hints, Probe
+from reconciler.sources.shape import request_object
 
 TYPES = ["ITEM", "ITEM_VARIATION", "CATEGORY", "MODIFIER_LIST", "MODIFIER", "TAX", "IMAGE", "ITEM_OPTION"]
 MAX_PAGES = 10_000  # a guard against a server that keeps answering with the same cursor

@@ -8,7 +8,8 @@ min/max or defaults). ``--location`` applies presence, per-location prices and s
 from __future__ import annotations
 
 from reconciler.sources.base import ImportOptions, ImportResult, StockSignal
-from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionDraft, Variant, choose_currency
+from reconciler.sources.build import CatalogBuilder, MenuDraft, Origin, SectionDraft, Variant
+from reconciler.sources.currency import choose_currency
 from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.money import from_minor_units
 from reconciler.sources.square.options import Options, at_location, order_key

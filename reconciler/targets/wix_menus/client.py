@@ -146,8 +146,10 @@ class MenusApi:
             found.extend(listing(page, s.list_key, operation))
             paging = page.get("pagingMetadata") or page.get("metadata")
             meta: JsonObject = paging if isinstance(paging, dict) else {}
-            cursors = meta.get("cursors") if isinstance(meta.get("cursors"), dict) else {}
-            cursor = cursors.get("next") if isinstance(cursors.get("next"), str) else None
+            found_cursors = meta.get("cursors")
+            cursors: JsonObject = found_cursors if isinstance(found_cursors, dict) else {}
+            following = cursors.get("next")
+            cursor = following if isinstance(following, str) else None
             if not cursor or not meta.get("hasNext", True) or not page.get(s.list_key):
                 return found
 
