@@ -272,8 +272,8 @@ def validate_cmd(fleet_files):
 @click.option("--drop-comments", is_flag=True, help="Allow rewriting files whose comments fmt cannot keep.")
 def fmt_cmd(fleet_files, check, drop_comments):
     """Rewrite fleet files in their one canonical form."""
+    from reconciler.files import write_text
     from reconciler.fleet.fmt import canonical_text
-    from reconciler.yamlio.fmt import write_atomically
 
     bad = False
     for path in fleet_files:
@@ -290,7 +290,7 @@ def fmt_cmd(fleet_files, check, drop_comments):
                 bad = True
                 click.echo(f"would reformat {path}")
             else:
-                write_atomically(Path(path), new)
+                write_text(Path(path), new)
                 click.echo(f"reformatted {path}")
     if bad:
         sys.exit(ExitCode.ERROR)

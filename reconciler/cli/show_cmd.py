@@ -17,6 +17,7 @@ from reconciler.engine.menuview import CatalogView
 from reconciler.engine.planning import Planned
 from reconciler.engine.settle import settle
 from reconciler.errors import ConfigError
+from reconciler.files import write_text
 from reconciler.model.catalog import Catalog
 from reconciler.render.html import render_html
 from reconciler.render.menutext import render_menu_text
@@ -24,7 +25,6 @@ from reconciler.render.review import compare
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import TARGETS, AnyTarget
-from reconciler.yamlio.fmt import write_atomically
 from reconciler.yamlio.load import load_catalog
 
 
@@ -95,7 +95,7 @@ def show(catalog, live, target, location, state_dir, fmt, out):
     else:
         text = f"{subtitle}\n\n{render_menu_text(view, currency)}"
     if out:
-        write_atomically(Path(out), text)
+        write_text(Path(out), text)
     else:
         click.echo(text, nl=False)
 

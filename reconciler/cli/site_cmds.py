@@ -40,7 +40,7 @@ from reconciler.engine.planfile import seal_site, to_json
 from reconciler.engine.review import review_saved
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import LocationPlan, SitePlan
-from reconciler.errors import ConfigError, ExitCode
+from reconciler.errors import ConfigError, ExitCode, StalePlan
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective, find_location, select_locations
 from reconciler.model.locations import Location
@@ -202,9 +202,13 @@ async def _reviewed(site: SitePlan, opener: Any, store: Any, thresholds: Thresho
     for entry in site.locations:
         async with opener(entry.plan.target.location_id) as target:
             where = f'{source}, location "{entry.location}"'
-            reviewed.append(
-                LocationPlan(entry.location, await review_saved(entry.plan, target, store, thresholds, where))
-            )
+            try:
+                plan = await review_saved(entry.plan, target, store, thresholds, where)
+            except StalePlan:
+                # That location moved: its apply refuses the plan as stale (nothing is sent there; its
+                # calls were checked against the target's known calls first), and the others go on.
+                plan = entry.plan
+            reviewed.append(LocationPlan(entry.location, plan))
     return seal_site(SitePlan(tuple(reviewed), ""))
 
 

@@ -318,8 +318,9 @@ async def _apply(
             async with open_target(name, location or saved.target.location_id, state) as target:
                 # What is applied is the plan made again and found equal; its verdict is recomputed.
                 layered = read_layer(layer, now_utc())
+                signed = plan_key() is not None  # then the plan's signature was checked when it was read
                 reviewed = await review_saved(
-                    saved, target, store, thresholds, options.plan_file or "the plan", layered
+                    saved, target, store, thresholds, options.plan_file or "the plan", layered, signed
                 )
                 if fmt == "text":
                     click.echo(render_text(reviewed, color=_color()), nl=False)

@@ -107,13 +107,15 @@ async def review_saved(
     thresholds: Thresholds,
     source: str,
     layer: Layer | None = None,
+    authenticated: bool = False,
 ) -> Plan:
     """The plan to apply for a saved plan: checked call by call, then made again and compared.
 
     ``layer``: the availability layer in force now, as ``apply`` of a catalog would read it.
+    ``authenticated``: the plan's signature was checked under ``RECONCILE_PLAN_KEY``.
     """
     check_calls(saved, type(target).known_calls, source)
-    return await rederive(saved, target, store, thresholds, source, layer)
+    return await rederive(saved, target, store, thresholds, source, layer, authenticated)
 
 
 async def rederive(
@@ -123,10 +125,11 @@ async def rederive(
     thresholds: Thresholds,
     source: str,
     layer: Layer | None = None,
+    authenticated: bool = False,
 ) -> Plan:
     """The plan made again from the saved plan's desired catalog; refused unless it is the same plan."""
     if not saved.desired:
-        raise PlanFileInvalid(f"{source} does not carry the catalog it was made from; make it again")
+        return await _without_catalog(saved, target, source, authenticated)
     try:
         desired = Catalog.model_validate(saved.desired)
     except ValueError as exc:
@@ -154,6 +157,20 @@ async def rederive(
             "made; nothing was sent. Run `reconcile plan --out` again."
         )
     return planned
+
+
+async def _without_catalog(saved: Plan, target: Target[Any, Any], source: str, authenticated: bool) -> Plan:
+    """A plan that carries no catalog (``rollback --out``) cannot be made again: stale, or applied only if signed."""
+    raw = await target.fetch()
+    if raw.fingerprint() != saved.live_fingerprint:
+        raise StalePlan(stale_details(saved, raw.hashes()))
+    if not authenticated:
+        raise PlanFileInvalid(
+            f"{source} does not carry the catalog it was made from (a rollback plan does not), so apply cannot make "
+            "it again to check it; nothing was sent. Apply it where RECONCILE_PLAN_KEY is set and it was signed "
+            "with it, or make it again."
+        )
+    return saved
 
 
 _COMPARED = ("target", "changes", "operations", "ids", "revisions", "mapping", "notes")

@@ -23,6 +23,7 @@ from reconciler.engine.locations import FAILURES, LocationOutcome, Rollout, appl
 from reconciler.engine.planfile import seal_site, to_json
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
+from reconciler.files import write_text
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective, select_locations
 from reconciler.model.locations import Location
@@ -31,7 +32,6 @@ from reconciler.serve.secrets import wix_environ
 from reconciler.serve.status import SyncOutcome
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_site
-from reconciler.yamlio.fmt import write_atomically
 
 
 def changed_locations(before: Catalog | None, after: Catalog) -> list[Location]:
@@ -109,5 +109,5 @@ def _hold(cfg: CatalogConfig, state_dir: Path, held: SitePlan) -> str:
     sealed = seal_site(held)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     file = folder / f"{cfg.name}-{stamp}-{sealed.checksum.removeprefix('sha256:')[:12]}.json"
-    write_atomically(file, to_json(sealed))
+    write_text(file, to_json(sealed))
     return str(file)

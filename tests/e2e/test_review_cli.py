@@ -83,7 +83,7 @@ def test_show_a_catalog_and_the_live_menu(api_site, tmp_path: Path):
     dishes = read_page(out.read_text(encoding="utf-8")).dishes
     assert {d.name for d in dishes} == {d["name"] for d in data["dishes"]}
     assert {d.status for d in dishes} == {"unchanged"}
-    assert site.cli("show", *where, check=2).stderr  # neither a catalog nor --live: a usage error
+    assert site.cli("show", *where, check=1).stderr  # neither a catalog nor --live: a usage error (exit 1, never 2)
 
 
 def test_history_lists_cli_applies_and_rollback_puts_the_menu_back(api_site, tmp_path: Path):

@@ -56,7 +56,7 @@ def test_a_price_edit_is_never_served_from_the_cache(tmp_path: Path):
     catalog.write_text(text, encoding="utf-8")
     before = load_catalog_cached(catalog, tmp_path)
     price = str(before.dishes[0].price)
-    edited = text.replace(f'"{price}"', f'"{price}1"', 1)
+    edited = text.replace(f'"{price}"', f'"1{price}"', 1)  # a valid price: USD has 2 decimals
     assert edited != text
     catalog.write_text(edited, encoding="utf-8")
     after = load_catalog_cached(catalog, tmp_path)
@@ -117,6 +117,6 @@ def test_plan_twice_prints_the_same_plan_and_a_changed_file_is_planned_fresh(tmp
     assert first.exit_code == 0, first.output
     assert first.output == second.output and entries(tmp_path / "state")
     price = str(load_catalog(catalog).dishes[0].price)
-    catalog.write_text(text.replace(f'"{price}"', f'"{price}1"', 1), encoding="utf-8")
+    catalog.write_text(text.replace(f'"{price}"', f'"1{price}"', 1), encoding="utf-8")
     third = runner.invoke(cli, ["plan", str(catalog), "--format", "json", *state])
-    assert third.exit_code == 0 and f"{price}1" in third.output
+    assert third.exit_code == 0 and f"1{price}" in third.output

@@ -46,6 +46,7 @@ class _Translation:
         self.placed: dict[str, list[tuple[tuple, str]]] = {}  # category id ("": none) -> [(order, dish id)]
         self.groups: dict[str, str | None] = {}  # modifier group id -> option group id (None: skipped)
         self.listed_in: dict[str, list[str]] = {}  # item id -> categories whose items[] list it
+        self._position_cache: dict[str, dict[str, int]] = {}  # category id -> item id -> index in its items[]
         for category in sorted(inventory.categories.values(), key=lambda c: c.id):
             for item_id in category.item_ids:
                 self.listed_in.setdefault(item_id, []).append(category.id)
@@ -62,6 +63,7 @@ class _Translation:
             self.sections[category.id] = section
             self.menu.sections.append(section)
             self.b.made(origin, section.id)
+        self._dangling()
         singles, families = self._families()
         for item in singles:
             self._single(item)
@@ -73,6 +75,22 @@ class _Translation:
                 section.add(dish_id)
         catalog, notes, placed = self.b.build_accounted()
         return ImportResult(catalog, notes, placed)
+
+    def _dangling(self) -> None:
+        """References to objects the export does not hold are dropped, each with a note, never silently."""
+        for category in sorted(self.inv.categories.values(), key=lambda c: c.id):
+            for item_id in category.item_ids if not category.deleted else ():
+                if item_id not in self.inv.items:
+                    origin = Origin("category", category.id, category.name)
+                    self.b.note(origin, "approximated", f"lists item {item_id}, which is not in the export; ignored")
+        for item in sorted(self.inv.items.values(), key=lambda i: i.id):
+            for category_id in item.category_ids if not item.deleted else ():
+                if category_id not in self.inv.categories:
+                    self.b.note(
+                        Origin("item", item.id, item.name),
+                        "approximated",
+                        f"category {category_id} is not in the export; the item is not listed there",
+                    )
 
     def _expect(self) -> None:
         """Everything a diner could see, so that none of it is lost without a note."""
@@ -189,14 +207,23 @@ class _Translation:
                 section = self.sections.get(category_id)
                 if section is None:
                     continue
-                category = self.inv.categories[category_id]
-                position = category.item_ids.index(item.id) if item.id in category.item_ids else None
+                position = self._positions(category_id).get(item.id)
                 rank = _order(position, item.name, dish_id)
                 ranks[category_id] = min(ranks.get(category_id, rank), rank)
         if not ranks:
             ranks[""] = _order(None, items[0].name, dish_id)
         for category_id, rank in ranks.items():
             self.placed.setdefault(category_id, []).append((rank, dish_id))
+
+    def _positions(self, category_id: str) -> dict[str, int]:
+        """Each item's place in a category's ``items`` (first one wins); one pass per category, not per item."""
+        found = self._position_cache.get(category_id)
+        if found is None:
+            found = {}
+            for index, item_id in enumerate(self.inv.categories[category_id].item_ids):
+                found.setdefault(item_id, index)
+            self._position_cache[category_id] = found
+        return found
 
     def _option_groups(self, items: list[Item]) -> list[str]:
         ids = dict.fromkeys(g for item in items for g in item.modifier_group_ids)

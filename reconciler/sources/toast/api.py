@@ -15,9 +15,10 @@ from typing import Any
 
 import httpx
 
-from reconciler.http import request_json, request_object
+from reconciler.http import request_json
 from reconciler.sources.base import ApiSettings, Hints, Probe
 from reconciler.sources.errors import PosNotReady
+from reconciler.sources.shape import request_object
 
 
 def read_menus(client: httpx.Client, settings: ApiSettings) -> Any:
