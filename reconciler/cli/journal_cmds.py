@@ -23,12 +23,12 @@ from reconciler.engine.planfile import to_json
 from reconciler.engine.rollback import find_run, plan_rollback, run_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.errors import ConfigError, VerifyFailed
+from reconciler.files import write_text
 from reconciler.render.text import render_text
 from reconciler.state.mapping import MappingStore, Run
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
-from reconciler.yamlio.fmt import write_atomically
 
 
 def _has_journal(storage: Storage) -> bool:
@@ -77,7 +77,7 @@ async def _rollback(run_id, state: Path, auto_approve: bool, force: bool, out, f
                     click.echo(f"Warning (--force): {moved}; the rollback puts it back as it was.", err=True)
                 click.echo(render_text(plan, color=_color()), nl=False)
             if out:
-                write_atomically(Path(out), to_json(plan))
+                write_text(Path(out), to_json(plan))
                 click.echo(f"Saved the rollback plan to {out}; apply it with `reconcile apply --plan {out}`.")
                 return None
             if plan.empty or not _confirm(plan, auto_approve, force):

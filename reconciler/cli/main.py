@@ -71,11 +71,11 @@ def registered(module: str) -> dict[str, click.Command]:
 
 class _Commands(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted({*COMMANDS, *self.commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module = COMMANDS.get(cmd_name)
-        return registered(module).get(cmd_name) if module else None
+        return registered(module).get(cmd_name) if module else super().get_command(ctx, cmd_name)
 
 
 class _CliLogHandler(logging.StreamHandler):

@@ -18,13 +18,13 @@ from typing import Any
 
 from reconciler.engine.availability import read_layer
 from reconciler.engine.live_update import LiveUpdate, update_stock
+from reconciler.files import write_text
 from reconciler.model.catalog import Catalog
 from reconciler.sources.base import STOCK_HINT, StockSignal
 from reconciler.sources.ids import sanitize
 from reconciler.state.availability import EVERYWHERE, LayerEntry, LayerSource
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
-from reconciler.yamlio.fmt import write_atomically
 
 
 def signals_of(hints: list[dict[str, Any]]) -> list[StockSignal]:
@@ -45,7 +45,7 @@ def save_placed(state_dir: Path, catalog_name: str, placed: dict[str, tuple[str,
     text = json.dumps({k: list(v) for k, v in sorted(placed.items())}, indent=1, sort_keys=True) + "\n"
     path = placed_file(state_dir, catalog_name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, text)
+    write_text(path, text)
 
 
 def _placed(state_dir: Path, catalog_name: str) -> dict[str, list[str]]:

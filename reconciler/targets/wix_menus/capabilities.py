@@ -11,7 +11,7 @@ from __future__ import annotations
 from reconciler.engine.capabilities import Capabilities, KindSpec
 from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Kind, Namespace, Removal
-from reconciler.targets.wix_menus import client
+from reconciler.targets.wix_menus import client, ordering
 
 # What a catalog can say and Menus (New) has no place for; project.py names these in its notes.
 TAX_RATES = "tax rates (Menus (New) takes tax from the site's settings)"
@@ -78,6 +78,14 @@ def _api() -> tuple[CallTemplate, ...]:
             CallTemplate(*client.single_update(service, "{id}")),
             CallTemplate(*client.single_delete(service, "{id}")),
         ]
+    # Online Orders: a menu's ordering hours, and closures (availability exceptions).
+    exceptions = ordering.EXCEPTIONS + "/availability-exceptions"
+    templates += [
+        CallTemplate(ordering.UPSERT, "POST", ordering.SETTINGS + "/menu-ordering-settings/upsert/menu-id/{id}"),
+        CallTemplate("availabilityExceptions.createAvailabilityException", "POST", exceptions),
+        CallTemplate("availabilityExceptions.updateAvailabilityException", "PATCH", exceptions + "/{id}"),
+        CallTemplate("availabilityExceptions.deleteAvailabilityException", "DELETE", exceptions + "/{id}"),
+    ]
     return tuple(templates)
 
 
