@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+from reconciler.model.money import is_currency
 
 
 def choose_currency(found: dict[str, str], wanted: str | None) -> tuple[str | None, list[tuple[str, str]]]:
@@ -14,7 +12,7 @@ def choose_currency(found: dict[str, str], wanted: str | None) -> tuple[str | No
     must agree with every real ISO code found: one catalog holds one currency. Returns the
     currency (None when nothing says) and the conflicts as (object id, message).
     """
-    real = {code: where for code, where in found.items() if _CURRENCY.match(code)}
+    real = {code: where for code, where in found.items() if is_currency(code)}  # the ISO 4217 table, not the shape
     conflicts = []
     if wanted is not None:
         for code, where in sorted(real.items()):
