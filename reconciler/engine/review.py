@@ -28,7 +28,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reconciler.engine.apply import stale_details
 from reconciler.engine.availability import Layer
 from reconciler.engine.plan import Operation, Plan
 from reconciler.engine.planning import make_plan
@@ -142,7 +141,7 @@ async def rederive(
         )
     planned = (await make_plan(desired, target, store, thresholds, saved.live_updates, layer)).plan
     if planned.live_fingerprint != saved.live_fingerprint:
-        raise StalePlan(stale_details(saved, planned.live_hashes))
+        raise StalePlan(saved.moved(planned.live_hashes))
     differences = _differences(saved, planned)
     if differences and saved.changes:
         # A targeted plan (--only/--exclude) is made again for exactly the entities it changes.
@@ -163,7 +162,7 @@ async def _without_catalog(saved: Plan, target: Target[Any, Any], source: str, a
     """A plan that carries no catalog (``rollback --out``) cannot be made again: stale, or applied only if signed."""
     raw = await target.fetch()
     if raw.fingerprint() != saved.live_fingerprint:
-        raise StalePlan(stale_details(saved, raw.hashes()))
+        raise StalePlan(saved.moved(raw.hashes()))
     if not authenticated:
         raise PlanFileInvalid(
             f"{source} does not carry the catalog it was made from (a rollback plan does not), so apply cannot make "

@@ -33,41 +33,13 @@ from typing import Annotated, Final, Literal
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from reconciler.model.features import Features, OnRequest
-from reconciler.model.fields import Id, Model, no_repeats
+from reconciler.model.fields import Id, Label, Model, Name, Text, check_name, no_repeats
 from reconciler.model.locations import Location, Presence
 from reconciler.model.money import Currency, Money, Percent, SignedMoney
 
 FORMAT_VERSION: Final = 1
 
 
-def _control(value: str, allowed: str = "") -> str | None:
-    """The first control character in ``value`` (C0, DEL, C1, line/paragraph separators) not in ``allowed``."""
-    for char in value:
-        code = ord(char)
-        if (code < 0x20 or 0x7F <= code <= 0x9F or char in "\u2028\u2029") and char not in allowed:
-            return f"U+{code:04X}"
-    return None
-
-
-def _name(value: str) -> str:
-    if not value.strip():
-        raise ValueError("cannot be blank")
-    found = _control(value)
-    if found:
-        raise ValueError(f"holds a control character ({found}); names are one line of visible text")
-    return value
-
-
-def _text(value: str) -> str:
-    found = _control(value, "\n\t")
-    if found:
-        raise ValueError(f"holds a control character ({found}); only line breaks and tabs are allowed in text")
-    return value
-
-
-Name = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=False), AfterValidator(_name)]
-Text = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_text)]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(_name)]
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2048, pattern=r"^https?://\S+$")]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Fulfillment = Literal["delivery", "pickup_or_dine_in"]
@@ -385,8 +357,8 @@ class Catalog(Model):
 
     version: Literal[1] = Field(default=FORMAT_VERSION, description="Catalog format version.")
     currency: Currency = Field(description="ISO 4217 code; must match the Wix site's currency.")
-    location: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_name)] | None = Field(
-        default=None, description="Wix business location (name or id); optional on a single-location site."
+    location: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_name)] | None = (
+        Field(default=None, description="Wix business location (name or id); optional on a single-location site.")
     )
     menus: list[Menu] = Field(default_factory=list)
     dishes: list[Dish] = Field(default_factory=list)
@@ -403,7 +375,7 @@ class CatalogPart(Model):
 
     version: Literal[1] | None = None
     currency: Currency | None = None
-    location: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_name)] | None = None
+    location: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_name)] | None = None
     menus: list[Menu] = Field(default_factory=list)
     dishes: list[Dish] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 Id = Annotated[
     str,
@@ -32,3 +32,36 @@ def no_repeats(values: list[str], verb: str) -> list[str]:
             raise ValueError(f'{verb} "{value}" twice')
         seen.add(value)
     return values
+
+
+# Texts a diner reads: names one line of visible text, descriptions without control characters.
+def _control(value: str, allowed: str = "") -> str | None:
+    """The first control character in ``value`` (C0, DEL, C1, line/paragraph separators) not in ``allowed``."""
+    for char in value:
+        code = ord(char)
+        if (code < 0x20 or 0x7F <= code <= 0x9F or char in "\u2028\u2029") and char not in allowed:
+            return f"U+{code:04X}"
+    return None
+
+
+def check_name(value: str) -> str:
+    if not value.strip():
+        raise ValueError("cannot be blank")
+    found = _control(value)
+    if found:
+        raise ValueError(f"holds a control character ({found}); names are one line of visible text")
+    return value
+
+
+def _text(value: str) -> str:
+    found = _control(value, "\n\t")
+    if found:
+        raise ValueError(f"holds a control character ({found}); only line breaks and tabs are allowed in text")
+    return value
+
+
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=500, strip_whitespace=False), AfterValidator(check_name)
+]
+Text = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_text)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(check_name)]

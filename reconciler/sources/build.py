@@ -28,14 +28,13 @@ from reconciler.model.catalog import (
     Catalog,
     Dish,
     Extras,
-    Menu,
     OpeningWindow,
-    Section,
     Selection,
     Variation,
 )
 from reconciler.sources.base import ImportNote, NoteKind
 from reconciler.sources.currency import choose_currency as choose_currency  # the sources import it from here
+from reconciler.sources.drafts_out import _menu, _present
 from reconciler.sources.errors import ImportOutputInvalid, SourceInvalid, SourceProblem
 from reconciler.sources.ids import IdMaker
 
@@ -375,39 +374,3 @@ class CatalogBuilder:
             raise ImportOutputInvalid(self.source, str(exc)) from None
         placed = self._account(catalog)
         return catalog, sorted(set(self.notes)), placed
-
-
-def _present(fields: dict) -> dict:
-    """Leave out None so the model's defaults apply (and the YAML stays short)."""
-    return {k: v for k, v in fields.items() if v is not None}
-
-
-def _menu(draft: MenuDraft) -> Menu:
-    sections = [
-        Section(
-            **_present(
-                {
-                    "id": s.id,
-                    "name": s.name,
-                    "visible": s.visible,
-                    "description": s.description,
-                    "image": s.image,
-                    "dishes": s.dishes,
-                }
-            )
-        )
-        for s in draft.sections
-    ]
-    return Menu(
-        **_present(
-            {
-                "id": draft.id,
-                "name": draft.name,
-                "visible": draft.visible,
-                "description": draft.description,
-                "image": draft.image,
-                "hours": draft.hours,
-                "sections": sections,
-            }
-        )
-    )
