@@ -108,11 +108,16 @@ def test_plans_and_applies_leak_no_credential(tmp_path, emulator, variant):
 def test_a_credential_with_a_control_character_is_refused_by_name(tmp_path, emulator):
     env = {**every_credential(CANARY + "\x01"), "WIX_API_BASE_URL": emulator.url}
     env.pop("WIX_API_KEY")
+    plan_key = check(run(["plan", CATALOG, "--target", "wix-v3"], cwd=tmp_path, env=env))
+    assert "RECONCILE_PLAN_KEY holds a control character (U+0001)" in plan_key.stderr  # read first, by plan
+    env.pop("RECONCILE_PLAN_KEY")
     result = check(run(["plan", CATALOG, "--target", "wix-v3"], cwd=tmp_path, env=env))
     assert "WIX_ACCESS_TOKEN holds a control character (U+0001)" in result.stderr
     square = check(run(["import", "square", "--from-api"], cwd=tmp_path, env=env))
     assert "SQUARE_ACCESS_TOKEN holds a control character" in square.stderr
-    assert not leaks([("plan", result.output), ("import", square.output), *files(tmp_path)])
+    assert not leaks(
+        [("plan key", plan_key.output), ("plan", result.output), ("import", square.output), *files(tmp_path)]
+    )
 
 
 @pytest.mark.parametrize("variant", ["plain", "newline"])
