@@ -28,6 +28,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reconciler import __version__
+from reconciler.files import FileProblem, read_bytes
 from reconciler.model.catalog import Catalog
 from reconciler.yamlio.load import catalog_files, load_catalog
 
@@ -43,8 +44,8 @@ def load_catalog_cached(target: str | Path, state_dir: Path | None) -> Catalog:
     files = catalog_files(target)  # raises the loader's own error for a missing path
     try:
         key = cache_key(files)
-    except OSError:
-        return load_catalog(target)  # unreadable: the loader reports it with the file name
+    except (OSError, FileProblem):
+        return load_catalog(target)  # not a readable regular file within limits: the loader says so
     entry = state_dir / "cache" / f"catalog-{key}.json"
     cached = _read(entry)
     if cached is not None:
@@ -60,7 +61,7 @@ def cache_key(files: list[Path]) -> str:
     digest = hashlib.sha256()
     digest.update(f"{FORMAT}\0{__version__}\0{_code_fingerprint()}\0".encode())
     for file in files:
-        data = file.read_bytes()
+        data = read_bytes(file)  # a regular file within the input limit (never a FIFO to wait on)
         digest.update(f"{file}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
