@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import cases, report
+from bench import cases, report, sections
 from bench.measure import REPO, git_commit, machine
 
 
@@ -98,11 +98,10 @@ def write(run: report.Run, out_arg: str, log) -> None:
     out = out if out.is_absolute() else REPO / out
     out.parent.mkdir(parents=True, exist_ok=True)
     text = report.document(run)
-    # The fleet section is written by `python -m bench.fleet`, and kept here.
-    old = out.read_text(encoding="utf-8") if out.exists() else ""
-    start, end = "<!-- fleet:start -->", "<!-- fleet:end -->"
-    if start in old and end in old:
-        text = text.rstrip("\n") + "\n\n" + start + old.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+    # The sections other benches write (bench/sections.py) are kept.
+    others = sections.kept(out.read_text(encoding="utf-8") if out.exists() else "")
+    if others:
+        text = text.rstrip("\n") + "\n\n" + others
     out.write_text(text, encoding="utf-8")
     log(f"wrote {out} ({run.seconds / 60:.1f} min)")
 

@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import generate
+from bench import generate, sections
 from bench.measure import REPO, machine
 from bench.worker import process_cpu
 from tests.support.emulator_server import EmulatorServer
@@ -51,7 +51,7 @@ KEY_ENV = "BENCH_FLEET_WIX_KEY"  # the emulator's account-level key: with wix-si
 BAD_ENV = "BENCH_FLEET_BAD_KEY"
 CATALOGS = 10
 CLI = [sys.executable, "-m", "reconciler.cli.main"]
-START, END = "<!-- fleet:start -->", "<!-- fleet:end -->"
+START, END = sections.MARKERS["fleet"]
 
 
 def log(text: str) -> None:
@@ -349,15 +349,7 @@ def write(text: str, out: str) -> None:
     if out == "-":
         sys.stdout.write(text)
         return
-    path = Path(out) if Path(out).is_absolute() else REPO / out
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + text.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
-    log(f"wrote {path}")
+    log(f"wrote {sections.write('fleet', text, out)}")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

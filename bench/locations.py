@@ -30,8 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import generate
-from bench.measure import REPO, git_commit, is_write
+from bench import generate, sections
+from bench.measure import git_commit, is_write
 from bench.minimum import minimum
 from reconciler.engine.apply import ApplyOptions
 from reconciler.engine.locations import Rollout, apply_locations, plan_locations
@@ -42,7 +42,7 @@ from reconciler.state.mapping import MappingStore
 from reconciler.targets.registry import open_site
 from tests.support.emulator_server import EmulatorServer
 
-BEGIN, END = "<!-- bench.locations: begin -->", "<!-- bench.locations: end -->"
+BEGIN, END = sections.MARKERS["locations"]
 THRESHOLDS = Thresholds(max_update_share=1.0, max_remove_share=1.0)
 CASES = ("create", "noop", "one", "base")
 TITLES = {
@@ -205,17 +205,6 @@ def section(rows: list[dict], locations: int, dishes: int, commit: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(text: str, out: Path) -> None:
-    current = out.read_text(encoding="utf-8") if out.exists() else ""
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
-        updated = head + text + ("\n" + tail if tail else "")
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    out.write_text(updated, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.locations", description=__doc__.split("\n\n")[0])
     parser.add_argument("--locations", type=int, default=20)
@@ -232,8 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(rows, args.locations, args.dishes, git_commit())
     print(text)
     if args.out != "-":
-        out = Path(args.out)
-        write(text, out if out.is_absolute() else REPO / out)
+        sections.write("locations", text, args.out)
     return 0
 
 

@@ -29,13 +29,14 @@ from typing import Any
 
 import httpx
 
-from bench.measure import REPO, git_commit
-from bench.webhook import KEY, NOTIFY_URL, POLL, TOKEN, item_ids, percentile, seconds, square_catalog, write
+from bench import sections
+from bench.measure import git_commit
+from bench.webhook import KEY, NOTIFY_URL, POLL, TOKEN, item_ids, percentile, seconds, square_catalog
 from reconciler.sources.square.webhook import signature
 from tests.serve.processes import FakePosProcess, ServeProcess, clean_env
 from tests.support.emulator_server import EmulatorServer
 
-BEGIN, END = "<!-- bench.stock: begin -->", "<!-- bench.stock: end -->"
+BEGIN, END = sections.MARKERS["stock"]
 
 
 def count_event(number: int, variation: str, quantity: str) -> bytes:
@@ -173,8 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(rows, args.debounce, git_commit())
     print(text)
     if args.out != "-":
-        out = Path(args.out)
-        write(text, out if out.is_absolute() else REPO / out)
+        sections.write("stock", text, args.out)
     return 0
 
 

@@ -32,12 +32,13 @@ from typing import Any
 
 import httpx
 
-from bench.measure import REPO, git_commit
+from bench import sections
+from bench.measure import git_commit
 from reconciler.sources.square.webhook import signature
 from tests.serve.processes import FakePosProcess, ServeProcess, clean_env
 from tests.support.emulator_server import EmulatorServer
 
-BEGIN, END = "<!-- bench.webhook: begin -->", "<!-- bench.webhook: end -->"
+BEGIN, END = sections.MARKERS["webhook"]
 TOKEN, KEY = "bench-square-token", "bench-square-signature-key"
 NOTIFY_URL = "https://menu.example.test/webhooks/square"
 POLL = 0.005
@@ -230,17 +231,6 @@ def section(rows: list[dict[str, Any]], debounce: str, commit: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(text: str, out: Path) -> None:
-    current = out.read_text(encoding="utf-8") if out.exists() else ""
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
-        updated = head + text + ("\n" + tail if tail else "")
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    out.write_text(updated, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.webhook", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000")
@@ -256,8 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(rows, args.debounce, git_commit())
     print(text)
     if args.out != "-":
-        out = Path(args.out)
-        write(text, out if out.is_absolute() else REPO / out)
+        sections.write("webhook", text, args.out)
     return 0
 
 

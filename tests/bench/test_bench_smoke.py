@@ -185,3 +185,21 @@ def test_the_stock_bench_measures_every_signal(tmp_path: Path):
     assert row is not None, out.read_text(encoding="utf-8")
     median, p99, floor = (float(v) for v in row.groups())
     assert floor >= 0.05 and median <= p99
+
+
+def test_each_bench_section_is_replaced_in_place_and_kept_by_the_full_bench():
+    from bench import sections
+
+    def block(name: str, body: str) -> str:
+        begin, end = sections.MARKERS[name]
+        return f"{begin}\n{body}\n{end}\n"
+
+    doc = "# Performance\n"
+    for name in sections.MARKERS:
+        doc = sections.replace(doc, name, block(name, f"{name} first"))
+    doc = sections.replace(doc, "webhook", block("webhook", "webhook again"))
+    assert doc.count(sections.MARKERS["webhook"][0]) == 1 and "webhook again" in doc and "webhook first" not in doc
+    assert "stock first" in doc and "locations first" in doc  # the other sections are untouched
+    assert sections.kept(doc) == "\n".join(
+        block(n, "webhook again" if n == "webhook" else f"{n} first") for n in sections.MARKERS
+    )
