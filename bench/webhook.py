@@ -35,7 +35,7 @@ import httpx
 from bench import sections
 from bench.measure import git_commit
 from reconciler.sources.square.webhook import signature
-from tests.serve.processes import FakePosProcess, ServeProcess, clean_env
+from tests.serve.processes import FakePosProcess, ServeProcess, clean_env, square_catalog_event
 from tests.support.emulator_server import EmulatorServer
 
 BEGIN, END = sections.MARKERS["webhook"]
@@ -87,19 +87,6 @@ def square_catalog(dishes: int) -> dict[str, Any]:
             }
         )
     return {"objects": objects}
-
-
-def event(number: int) -> bytes:
-    return json.dumps(
-        {
-            "merchant_id": "MLBENCH00001",
-            "type": "catalog.version.updated",
-            "event_id": f"bench-{number}",
-            "created_at": "2026-01-01T00:00:00Z",
-            "data": {"type": "catalog_version", "id": "", "object": {"catalog_version": {"updated_at": "now"}}},
-        },
-        separators=(",", ":"),
-    ).encode()
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -176,7 +163,7 @@ def measure(dishes: int, changes: int, debounce: str, work: Path, log) -> dict[s
                     dish = (n * 7919) % dishes
                     cents = 10_000 + n
                     fake.control("price", {"id": f"VAR{dish:07d}", "amount": cents})
-                    body = event(n)
+                    body = square_catalog_event(f"bench-{n}", "MLBENCH00001")
                     headers = {"x-square-hmacsha256-signature": signature(KEY, NOTIFY_URL, body)}
                     started = time.perf_counter()
                     assert (

@@ -157,6 +157,24 @@ class ServeProcess(Process):
         return [json.loads(line) for line in self.stderr().splitlines() if line.startswith("{")]
 
 
+def square_catalog_event(event_id: str, merchant: str = "MLE2E0000001") -> bytes:
+    """A Square ``catalog.version.updated`` webhook body, as Square sends it (compact JSON)."""
+    return json.dumps(
+        {
+            "merchant_id": merchant,
+            "type": "catalog.version.updated",
+            "event_id": event_id,
+            "created_at": "2024-03-16T14:49:03Z",
+            "data": {
+                "type": "catalog_version",
+                "id": "",
+                "object": {"catalog_version": {"updated_at": "2024-03-16T14:49:00.631Z"}},
+            },
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
 def history(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", CLI_MODULE, "history", *args],

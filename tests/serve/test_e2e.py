@@ -20,7 +20,15 @@ from pathlib import Path
 import pytest
 
 from reconciler.sources.square.webhook import signature as square_signature
-from tests.serve.processes import CLI_MODULE, FakePosProcess, ServeProcess, clean_env, history, wait_until
+from tests.serve.processes import (
+    CLI_MODULE,
+    FakePosProcess,
+    ServeProcess,
+    clean_env,
+    history,
+    square_catalog_event,
+    wait_until,
+)
 from tests.support.emulator_server import EmulatorServer
 
 pytestmark = pytest.mark.e2e
@@ -99,20 +107,7 @@ def site(emulator, tmp_path) -> Iterator[Site]:
 
 
 def event(event_id: str) -> bytes:
-    return json.dumps(
-        {
-            "merchant_id": "MLE2E0000001",
-            "type": "catalog.version.updated",
-            "event_id": event_id,
-            "created_at": "2024-03-16T14:49:03Z",
-            "data": {
-                "type": "catalog_version",
-                "id": "",
-                "object": {"catalog_version": {"updated_at": "2024-03-16T14:49:00.631Z"}},
-            },
-        },
-        separators=(",", ":"),
-    ).encode()
+    return square_catalog_event(event_id)
 
 
 def signed(body: bytes, key: str = KEY, url: str = NOTIFY_URL) -> dict[str, str]:

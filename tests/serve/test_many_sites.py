@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.sources.square.webhook import signature as square_signature
-from tests.serve.processes import FakePosProcess, ServeProcess, clean_env, history, wait_until
+from tests.serve.processes import FakePosProcess, ServeProcess, clean_env, history, square_catalog_event, wait_until
 from tests.support.emulator_server import EmulatorServer
 
 pytestmark = pytest.mark.e2e
@@ -45,25 +45,8 @@ def fries_price(emulator: EmulatorServer, site: dict) -> str | None:
     return None
 
 
-def event(event_id: str, merchant: str) -> bytes:
-    return json.dumps(
-        {
-            "merchant_id": merchant,
-            "type": "catalog.version.updated",
-            "event_id": event_id,
-            "created_at": "2024-03-16T14:49:03Z",
-            "data": {
-                "type": "catalog_version",
-                "id": "",
-                "object": {"catalog_version": {"updated_at": "2024-03-16T14:49:00.631Z"}},
-            },
-        },
-        separators=(",", ":"),
-    ).encode()
-
-
 def post(serve: ServeProcess, event_id: str, merchant: str) -> dict:
-    body = event(event_id, merchant)
+    body = square_catalog_event(event_id, merchant)
     headers = {"x-square-hmacsha256-signature": square_signature(KEY, NOTIFY_URL, body)}
     answer = serve.post("square", body, {**headers, "content-type": "application/json"})
     assert answer.status_code == 200, answer.text
