@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import signal
 import tempfile
 import time
 from pathlib import Path
@@ -31,9 +30,7 @@ import httpx
 
 from bench import sections
 from bench.measure import git_commit
-from bench.webhook import KEY, NOTIFY_URL, POLL, TOKEN, item_ids, percentile, seconds, square_catalog
-from reconciler.sources.square.webhook import signature
-from tests.serve.processes import FakePosProcess, ServeProcess, clean_env
+from bench.webhook import item_ids, percentile, seconds, serve_bed, time_until_live
 from tests.support.emulator_server import EmulatorServer
 
 BEGIN, END = sections.MARKERS["stock"]
@@ -85,48 +82,24 @@ def floor_parts(server: EmulatorServer, catalog_id: str) -> dict[str, float]:
 
 
 def measure(dishes: int, changes: int, debounce: str, work: Path, log) -> dict[str, Any]:
-    data = work / f"square-{dishes}.json"
-    data.write_text(json.dumps(square_catalog(dishes)), encoding="utf-8")
-    with EmulatorServer(state=work / f"emulator-{dishes}.sqlite") as server:
-        location = server.seed(locations=1, names=["Bench"])[0]
-        fake = FakePosProcess("square", data, TOKEN, work / f"fake-{dishes}.log")
-        env = clean_env(
-            SQUARE_ACCESS_TOKEN=TOKEN,
-            SQUARE_API_BASE_URL=fake.url,
-            SQUARE_WEBHOOK_SIGNATURE_KEY=KEY,
-            SQUARE_WEBHOOK_URL=NOTIFY_URL,
-            WIX_API_BASE_URL=server.url,
-            WIX_ACCESS_TOKEN=server.token,
-            RECONCILE_STATE_DIR=str(work / f"state-{dishes}"),
-        )
-        args = ["--source", "square", "--catalog", str(work / f"catalog-{dishes}.yaml"), "--target", "wix-v3"]
-        args += ["--location", location["locationId"], "--debounce", debounce, "--interval", "0"]
-        serve = ServeProcess(args, env, work / f"serve-{dishes}.log")
-        try:
-            serve.wait_synced("square", 1, timeout=600)
-            latencies: list[float] = []
-            with server.client() as wix:
-                ids = item_ids(wix, location["catalogId"])
-                for n in range(changes):
-                    dish = ((n // 2) * 7919) % dishes
-                    sold_out = n % 2 == 0  # sold out, then back in stock
-                    body = count_event(n, f"VAR{dish:07d}", "0" if sold_out else "12")
-                    headers = {"x-square-hmacsha256-signature": signature(KEY, NOTIFY_URL, body)}
-                    started = time.perf_counter()
-                    posted = serve.post("square", body, {**headers, "content-type": "application/json"})
-                    assert posted.status_code == 200, posted.text
-                    deadline = started + 120
-                    while live_stock(wix, location["catalogId"], ids[f"Dish {dish + 1}"]) is not (not sold_out):
-                        if time.perf_counter() > deadline:
-                            raise RuntimeError(f"{dishes} dishes: signal {n} not live after 120 s\n{serve.stderr()}")
-                        time.sleep(POLL)
-                    latencies.append(time.perf_counter() - started)
-                    serve.wait_synced("square", n + 2, timeout=120)
-                    log(f"  {dishes:>6} dishes  signal {n + 1}/{changes}: {latencies[-1]:.3f}s")
-            floor = floor_parts(server, location["catalogId"])
-        finally:
-            serve.stop(signal.SIGTERM)
-            fake.stop()
+    with serve_bed(dishes, debounce, work) as bed:
+        latencies: list[float] = []
+        for n in range(changes):
+            dish = ((n // 2) * 7919) % dishes
+            sold_out = n % 2 == 0  # sold out, then back in stock
+            body = count_event(n, f"VAR{dish:07d}", "0" if sold_out else "12")
+            item = bed.ids[f"Dish {dish + 1}"]
+            latencies.append(
+                time_until_live(
+                    bed,
+                    body,
+                    lambda: live_stock(bed.wix, bed.catalog_id, item) is (not sold_out),
+                    f"{dishes} dishes: signal {n}",
+                )
+            )
+            bed.serve.wait_synced("square", n + 2, timeout=120)
+            log(f"  {dishes:>6} dishes  signal {n + 1}/{changes}: {latencies[-1]:.3f}s")
+        floor = floor_parts(bed.server, bed.catalog_id)
     return {"dishes": dishes, "latencies": latencies, "floor": floor}
 
 

@@ -20,6 +20,7 @@ The report goes between markers in docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -27,6 +28,8 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +138,21 @@ def floor_parts(fake: FakePosProcess, server: EmulatorServer, catalog_id: str) -
     return {"pos_fetch": fetch, "live_read": read, "write": write}
 
 
-def measure(dishes: int, changes: int, debounce: str, work: Path, log) -> dict[str, Any]:
+@dataclass
+class Bed:
+    """The three processes of a measurement, after serve's start-up sync."""
+
+    server: EmulatorServer
+    fake: FakePosProcess
+    serve: ServeProcess
+    wix: httpx.Client  # to the emulator
+    catalog_id: str
+    ids: dict[str, str]  # live item id by dish name
+
+
+@contextlib.contextmanager
+def serve_bed(dishes: int, debounce: str, work: Path) -> Iterator[Bed]:
+    """The fake Square API with ``dishes`` items, the emulator, and serve synced once between them."""
     data = work / f"square-{dishes}.json"
     data.write_text(json.dumps(square_catalog(dishes)), encoding="utf-8")
     with EmulatorServer(state=work / f"emulator-{dishes}.sqlite") as server:
@@ -155,34 +172,48 @@ def measure(dishes: int, changes: int, debounce: str, work: Path, log) -> dict[s
         serve = ServeProcess(args, env, work / f"serve-{dishes}.log")
         try:
             serve.wait_synced("square", 1, timeout=600)
-            latencies: list[float] = []
-            cpu_before = cpu_seconds(serve.process.pid)
             with server.client() as wix:
-                ids = item_ids(wix, location["catalogId"])
-                for n in range(changes):
-                    dish = (n * 7919) % dishes
-                    cents = 10_000 + n
-                    fake.control("price", {"id": f"VAR{dish:07d}", "amount": cents})
-                    body = square_catalog_event(f"bench-{n}", "MLBENCH00001")
-                    headers = {"x-square-hmacsha256-signature": signature(KEY, NOTIFY_URL, body)}
-                    started = time.perf_counter()
-                    assert (
-                        serve.post("square", body, {**headers, "content-type": "application/json"}).status_code == 200
-                    )
-                    wanted = f"{cents / 100:.2f}"
-                    deadline = started + 120
-                    while live_price(wix, location["catalogId"], ids[f"Dish {dish + 1}"]) != wanted:
-                        if time.perf_counter() > deadline:
-                            raise RuntimeError(f"{dishes} dishes: change {n} not live after 120 s\n{serve.stderr()}")
-                        time.sleep(POLL)
-                    latencies.append(time.perf_counter() - started)
-                    serve.wait_synced("square", n + 2, timeout=120)
-                    log(f"  {dishes:>6} dishes  change {n + 1}/{changes}: {latencies[-1]:.3f}s")
-            cpu = (cpu_seconds(serve.process.pid) - cpu_before) / changes
-            floor = floor_parts(fake, server, location["catalogId"])
+                yield Bed(server, fake, serve, wix, location["catalogId"], item_ids(wix, location["catalogId"]))
         finally:
             serve.stop(signal.SIGTERM)
             fake.stop()
+
+
+def time_until_live(bed: Bed, body: bytes, live: Callable[[], bool], what: str) -> float:
+    """Post a signed webhook ``body``; poll until ``live()``; seconds from the post to that."""
+    headers = {"x-square-hmacsha256-signature": signature(KEY, NOTIFY_URL, body), "content-type": "application/json"}
+    started = time.perf_counter()
+    posted = bed.serve.post("square", body, headers)
+    assert posted.status_code == 200, posted.text
+    while not live():
+        if time.perf_counter() > started + 120:
+            raise RuntimeError(f"{what} not live after 120 s\n{bed.serve.stderr()}")
+        time.sleep(POLL)
+    return time.perf_counter() - started
+
+
+def measure(dishes: int, changes: int, debounce: str, work: Path, log) -> dict[str, Any]:
+    with serve_bed(dishes, debounce, work) as bed:
+        latencies: list[float] = []
+        cpu_before = cpu_seconds(bed.serve.process.pid)
+        for n in range(changes):
+            dish = (n * 7919) % dishes
+            cents = 10_000 + n
+            bed.fake.control("price", {"id": f"VAR{dish:07d}", "amount": cents})
+            wanted, item = f"{cents / 100:.2f}", bed.ids[f"Dish {dish + 1}"]
+            body = square_catalog_event(f"bench-{n}", "MLBENCH00001")
+            latencies.append(
+                time_until_live(
+                    bed,
+                    body,
+                    lambda: live_price(bed.wix, bed.catalog_id, item) == wanted,
+                    f"{dishes} dishes: change {n}",
+                )
+            )
+            bed.serve.wait_synced("square", n + 2, timeout=120)
+            log(f"  {dishes:>6} dishes  change {n + 1}/{changes}: {latencies[-1]:.3f}s")
+        cpu = (cpu_seconds(bed.serve.process.pid) - cpu_before) / changes
+        floor = floor_parts(bed.fake, bed.server, bed.catalog_id)
     return {"dishes": dishes, "latencies": latencies, "cpu": cpu, "floor": floor}
 
 
