@@ -12,13 +12,14 @@ from typing import Any
 
 import click
 
-from reconciler.cli import site_cmds
+from reconciler.cli import site_cmds, site_page
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.planning import Planned
 from reconciler.engine.settle import settle
 from reconciler.errors import ConfigError
 from reconciler.files import write_text
 from reconciler.model.catalog import Catalog
+from reconciler.model.locations import Location
 from reconciler.render.html import render_html
 from reconciler.render.menutext import render_menu_text
 from reconciler.render.review import compare
@@ -35,36 +36,30 @@ def plan_page(planned: Planned[Any], target: AnyTarget, currency: str) -> str:
     return render_html(
         compare(before, after),
         f"Plan for {info.location_name}",
-        _where(planned.plan.target.name, info.location_name, info.location_id),
+        site_page.where(planned.plan.target.name, info.location_name, info.location_id),
         currency,
         plan=planned.plan,
     )
 
 
-def _where(target: str, location: str, location_id: str) -> str:
-    return f'{target} · location "{location}" ({location_id})'
-
-
-def _chosen(catalog_path: str | None, location: str | None) -> site_cmds.Single:
-    if catalog_path is None:
+def _chosen(catalog: Catalog | None, location: str | None) -> site_cmds.Single:
+    if catalog is None:
         return site_cmds.Single(Catalog(currency="USD"), location)
-    chosen = site_cmds.choose(load_catalog(catalog_path), location)
-    if not isinstance(chosen, site_cmds.Single):
-        raise ConfigError("the catalog has several locations; show one at a time with --location NAME")
+    chosen = site_cmds.choose(catalog, location)
+    assert isinstance(chosen, site_cmds.Single)  # several locations are shown by site_page
     return chosen
 
 
 async def _view(
-    catalog_path: str | None, target_name: str, location: str | None, state: Path
+    catalog: Catalog | None, target_name: str, location: str | None, state: Path
 ) -> tuple[CatalogView, str, str]:
-    chosen = _chosen(catalog_path, location)
-    catalog = chosen.catalog if catalog_path else None
+    chosen = _chosen(catalog, location)
     currency = chosen.catalog.currency
     async with site_cmds.open_single(chosen, target_name, state) as target:
         info = await target.describe()
-        subtitle = _where(info.name, info.location_name, info.location_id)
+        subtitle = site_page.where(info.name, info.location_name, info.location_id)
         if catalog is not None:
-            return target.present(target.project(catalog)[0]), subtitle + " · desired (the catalog)", currency
+            return target.present(target.project(chosen.catalog)[0]), subtitle + " · desired (the catalog)", currency
         store = Storage(state).mapping()
         try:
             raw = await target.fetch()
@@ -79,7 +74,9 @@ async def _view(
 @click.argument("catalog", required=False, type=click.Path(exists=True))
 @click.option("--live", is_flag=True, help="Show the live menu instead of a catalog.")
 @click.option("--target", type=click.Choice(TARGETS), default=None, help="Whose view (default: sandbox).")
-@click.option("--location", help="Wix business location, by name or id.")
+@click.option(
+    "--location", help="Wix business location, by name or id; for a catalog with locations: NAME, A,B or all."
+)
 @click.option("--state-dir", type=click.Path(file_okay=False), envvar="RECONCILE_STATE_DIR")
 @click.option("--format", "fmt", type=click.Choice(["text", "html"]), default="text")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
@@ -88,16 +85,34 @@ def show(catalog, live, target, location, state_dir, fmt, out):
     if bool(catalog) == bool(live):
         raise click.UsageError("give either a CATALOG or --live")
     state = resolve_state_dir(state_dir)
-    view, subtitle, currency = asyncio.run(_view(catalog, target or "sandbox", location, state))
+    desired = load_catalog(catalog) if catalog else None
+    title = "Live menu" if live else f"Menu of {Path(catalog).name}"
+    several = _several(desired, location)
+    if desired is not None and several is not None:
+        return _emit(asyncio.run(site_page.site_show(desired, several, target, state, title, fmt)), out)
+    view, subtitle, currency = asyncio.run(_view(desired, target or "sandbox", location, state))
     if fmt == "html":
-        title = "Live menu" if live else f"Menu of {Path(catalog).name}"
         text = render_html(compare(view, view), title, subtitle, currency)
     else:
         text = f"{subtitle}\n\n{render_menu_text(view, currency)}"
+    _emit(text, out)
+
+
+def _emit(text: str, out: str | None) -> None:
     if out:
         write_text(Path(out), text)
     else:
         click.echo(text, nl=False)
+
+
+def _several(catalog: Catalog | None, location: str | None) -> list[Location] | None:
+    """The locations `--location all|A,B` (or none, on a chain) selects; None for one location."""
+    if catalog is None:
+        if location is not None and (location.strip() == "all" or "," in location):
+            raise ConfigError("--live shows one location; name it with --location NAME (or show a CATALOG)")
+        return None
+    chosen = site_cmds.choose(catalog, location)
+    return chosen if isinstance(chosen, list) else None
 
 
 def register(cli: click.Group) -> None:

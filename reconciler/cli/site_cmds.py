@@ -31,6 +31,7 @@ from reconciler.engine.locations import (
     LocationOutcome,
     LocationResult,
     Rollout,
+    Seen,
     SiteResult,
     apply_locations,
     plan_locations,
@@ -125,6 +126,7 @@ async def plan_site(
     thresholds: Thresholds,
     live_updates: bool,
     parallel: int = 4,
+    seen: Seen | None = None,
 ) -> SitePlan:
     store = Storage(state).mapping()
     layer = Storage(state).availability()
@@ -132,7 +134,15 @@ async def plan_site(
         names = [loc.wix for loc in locations if loc.id is None]
         async with open_site(target_name or "sandbox", state, catalog.currency, names) as opener:
             return await plan_locations(
-                catalog, locations, opener, store, thresholds, live_updates, parallel, read_layer(layer, now_utc())
+                catalog,
+                locations,
+                opener,
+                store,
+                thresholds,
+                live_updates,
+                parallel,
+                read_layer(layer, now_utc()),
+                seen,
             )
     finally:
         store.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli import deadline, plan_files, site_cmds
+from reconciler.cli import deadline, plan_files, site_cmds, site_page
 from reconciler.cli.apply_output import result_json as _result_json
 from reconciler.cli.apply_output import result_text as _result_text
 from reconciler.cli.progress import progress_reporter
@@ -139,11 +139,17 @@ def plan(
     selection = selection_of(only, exclude, chosen)
     if not isinstance(chosen, site_cmds.Single):
         if fmt == "html":
-            raise ConfigError("--format html shows one location at a time: pass --location NAME")
-        site = deadline.run_async(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live_updates))
-        if out:
-            write_text(Path(out), to_json(site, key))
-        site_cmds.print_site_plan(site, fmt, _color(), out)
+            site, page = deadline.run_async(
+                site_page.site_plan_page(desired, chosen, target, state, thresholds, not no_live_updates)
+            )
+            site_page.emit(page, out, site.summary_line())
+        else:
+            site = deadline.run_async(
+                site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live_updates)
+            )
+            if out:
+                write_text(Path(out), to_json(site, key))
+            site_cmds.print_site_plan(site, fmt, _color(), out)
         if detailed_exitcode and not site.empty:
             sys.exit(ExitCode.CHANGES)
         return
@@ -153,11 +159,7 @@ def plan(
     if refresh_only:
         return show_refresh(result, fmt, detailed_exitcode)
     if page is not None:
-        if out:
-            write_text(Path(out), page)
-            click.echo(f"{result.summary_line()}\nWrote the plan as a page to {out}.")
-        else:
-            click.echo(page, nl=False)
+        site_page.emit(page, out, result.summary_line())
     elif out:
         write_text(Path(out), to_json(result, key))
     if fmt == "html":

@@ -36,7 +36,7 @@ from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.availability import Layer
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal_site
-from reconciler.engine.planning import make_plan
+from reconciler.engine.planning import Planned, make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import LocationPlan, SitePlan
 from reconciler.engine.verify import verify
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Opener = Callable[[str], AbstractAsyncContextManager["Target[Any, Any]"]]  # Wix location id or name → target
+# Told of each location's plan while its target is still open (the HTML plan asks it for diner views).
+Seen = Callable[[Location, Planned[Any], "Target[Any, Any]"], None]
 
 
 class LocationOutcome(StrEnum):
@@ -138,11 +140,13 @@ async def plan_locations(
     live_updates: bool = True,
     parallel: int = 4,
     layer: Layer | None = None,
+    seen: Seen | None = None,
 ) -> SitePlan:
     """Plan every location in ``locations`` (reads only, at most ``parallel`` at once), in their order.
 
     Every location that cannot be planned is named in one error, so a typo in three location
-    names is three lines, not three runs.
+    names is three lines, not three runs. ``seen``, when given, is told of each location's
+    :class:`~reconciler.engine.planning.Planned` (desired and live essence) with its target.
     """
     gate = asyncio.Semaphore(max(1, parallel))
 
@@ -150,7 +154,11 @@ async def plan_locations(
         async with gate:
             try:
                 async with opener(location.wix) as target:
-                    return await plan_location(catalog, location, target, store, thresholds, live_updates, layer)
+                    desired = effective(catalog, location)
+                    planned = await make_plan(desired, target, store, thresholds, live_updates, layer)
+                    if seen is not None:
+                        seen(location, planned, target)
+                    return planned.plan
             except ReconcileError as exc:
                 return exc
 

@@ -11,6 +11,8 @@ section). Prices are ``<data value>`` elements: what a test, or a script, reads 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from html import escape
 
 from reconciler.engine.menuview import ChoiceView, OptionView
@@ -45,13 +47,16 @@ ul.deltas{margin:.2rem 0 0 1rem;padding:0;font-size:.9rem}.opts{margin:.1rem 0;f
 .desc{margin:.1rem 0;color:#444}table{border-collapse:collapse;font-size:.85rem}
 td,th{border:1px solid #ccc;padding:.15rem .4rem;text-align:left;vertical-align:top}
 body:has(#only-changes:checked) li.dish[data-status=unchanged],
-body:has(#only-changes:checked) details.section[data-changed="0"]{display:none}
-@media print{details.section{break-inside:avoid-page;content-visibility:visible}.controls{display:none}
+body:has(#only-changes:checked) details.section[data-changed="0"],
+body:has(#only-changes:checked) details.location[data-changed="0"]{display:none}
+details.location{border-top:3px solid #444;margin:1rem 0;padding-top:.3rem}.override{font-style:italic}
+@media print{details.location{content-visibility:visible}
+details.section{break-inside:avoid-page;content-visibility:visible}.controls{display:none}
 ins,del{background:none}}
 """
 # Printing shows what is collapsed on screen; "expand all" and "collapse all" for a long page.
 SCRIPT = """
-const all=o=>document.querySelectorAll('details.section').forEach(d=>{d.open=o});
+const all=o=>document.querySelectorAll('details.section,details.location').forEach(d=>{d.open=o});
 addEventListener('beforeprint',()=>all(true));
 document.getElementById('expand').onclick=()=>all(true);
 document.getElementById('collapse').onclick=()=>all(false);
@@ -60,30 +65,65 @@ document.getElementById('collapse').onclick=()=>all(false);
 
 def render_html(entries: list[MenuEntry], title: str, subtitle: str, currency: str, plan: Plan | None = None) -> str:
     """The page. With a ``plan``: its summary, changes and calls too, and marks on every change."""
-    out = [
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        '<link rel="icon" href="data:,">\n',  # or the browser asks the server for /favicon.ico
-        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n",
-        f"<h1>{escape(title)}</h1>\n<p class=\"meta\">{escape(subtitle)}</p>\n",
-    ]
+    out = [page_head(title, subtitle)]
     if plan is not None:
-        out.append(_plan_head(plan, entries))
-    out.append(
-        '<p class="controls"><button type="button" id="expand">Expand all</button> '
-        '<button type="button" id="collapse">Collapse all</button>'
-        + (' <label><input type="checkbox" id="only-changes"> Only changes</label>' if plan else "")
-        + "</p>\n</header>\n<main>\n"
-    )
-    money = _money(currency)
-    for menu in entries:
-        out.append(_menu(menu, money, plan is not None))
+        out.append(plan_head(plan, entries))
+    out.append(controls(plan is not None) + "</header>\n<main>\n")
+    out.append(menus(entries, currency, plan is not None))
     out.append("</main>\n")
     if plan is not None:
-        out.append(_plan_tail(plan))
-    out.append(f"<script>{SCRIPT}</script>\n</body>\n</html>\n")
+        out.append(f"<footer>\n{plan_calls(plan)}{checksum_line(plan.checksum)}</footer>\n")
+    out.append(page_end())
     return "".join(out)
+
+
+def page_head(title: str, subtitle: str) -> str:
+    """The page up to its header's title: the policy that forbids any fetch, the style."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<link rel="icon" href="data:,">\n'  # or the browser asks the server for /favicon.ico
+        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n"
+        f'<h1>{escape(title)}</h1>\n<p class="meta">{escape(subtitle)}</p>\n'
+    )
+
+
+def controls(review: bool) -> str:
+    return (
+        '<p class="controls"><button type="button" id="expand">Expand all</button> '
+        '<button type="button" id="collapse">Collapse all</button>'
+        + (' <label><input type="checkbox" id="only-changes"> Only changes</label>' if review else "")
+        + "</p>\n"
+    )
+
+
+def page_end() -> str:
+    return f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
+
+
+def menus(
+    entries: list[MenuEntry],
+    currency: str,
+    review: bool,
+    scope: str = "",
+    notes: Mapping[tuple[str, str], tuple[str, ...]] | None = None,
+) -> str:
+    """Every menu, section and dish. ``scope`` keeps element ids unique on a page of several
+    locations; ``notes`` are shown under the entity they name, ``(kind, id)``: a location's overrides."""
+    money = _money(currency)
+    marks = Marks(scope, notes or {})
+    return "".join(_menu(menu, money, review, marks) for menu in entries)
+
+
+@dataclass(frozen=True)
+class Marks:
+    scope: str
+    notes: Mapping[tuple[str, str], tuple[str, ...]]
+
+    def of(self, kind: str, id_: str) -> str:
+        said = self.notes.get((kind, id_))
+        return f'\n<p class="note override">{escape("; ".join(said))}</p>' if said else ""
 
 
 def _money(currency: str):
@@ -106,24 +146,26 @@ def _badge(status: str) -> str:
     return f' <span class="badge">{BADGES[status]}</span>' if status in BADGES else ""
 
 
-def _menu(menu: MenuEntry, money, review: bool) -> str:
+def _menu(menu: MenuEntry, money, review: bool, marks: Marks) -> str:
     m = menu.menu
+    anchor = escape(f"menu-{marks.scope}{m.id}")
     parts = [
         f'<section class="menu" data-menu="{escape(m.id)}" data-status="{menu.status}" '
-        f'aria-labelledby="menu-{escape(m.id)}">\n<h2 id="menu-{escape(m.id)}" class="head">{escape(m.name)}'
+        f'aria-labelledby="{anchor}">\n<h2 id="{anchor}" class="head">{escape(m.name)}'
         f"{_badge(menu.status)}</h2>\n"
     ]
     if m.description:
         parts.append(f'<p class="desc">{escape(m.description)}</p>\n')
     parts.append(_facts(m.availability))
+    parts.append(marks.of("menu", m.id))
     parts.append(_deltas(menu.deltas, money))
     for section in menu.sections:
-        parts.append(_section(section, money, review))
+        parts.append(_section(section, money, review, marks))
     parts.append("</section>\n")
     return "".join(parts)
 
 
-def _section(entry: SectionEntry, money, review: bool) -> str:
+def _section(entry: SectionEntry, money, review: bool, marks: Marks) -> str:
     s = entry.section
     changed = entry.changed + (entry.status != UNCHANGED)
     opened = " open" if not review or changed else ""
@@ -138,13 +180,13 @@ def _section(entry: SectionEntry, money, review: bool) -> str:
     ]
     if s.description:
         parts.append(f'<p class="desc">{escape(s.description)}</p>\n')
-    parts += [_facts(s.availability), _deltas(entry.deltas, money), '<ul class="dishes">\n']
-    parts += [_dish(d, money) for d in entry.dishes]
+    parts += [_facts(s.availability), marks.of("section", s.id), _deltas(entry.deltas, money), '<ul class="dishes">\n']
+    parts += [_dish(d, money, marks) for d in entry.dishes]
     parts.append("</ul>\n</details>\n")
     return "".join(parts)
 
 
-def _dish(entry: DishEntry, money) -> str:
+def _dish(entry: DishEntry, money, marks: Marks) -> str:
     d = entry.dish
     moved = f' <span class="note">from {escape(entry.moved_from)}</span>' if entry.moved_from else ""
     parts = [
@@ -157,6 +199,7 @@ def _dish(entry: DishEntry, money) -> str:
         parts.append(f'\n<p class="desc">{escape(d.description)}</p>')
     before = entry.before.sizes if entry.before and entry.status not in (ADDED, REMOVED) else ()
     parts += [_sizes(d.sizes, before, money), *(money.option(o) for o in d.options), _facts(d.availability)]
+    parts.append(marks.of("dish", d.id))
     if entry.status != REMOVED:
         parts.append(_deltas(entry.deltas, money))
     parts.append("</li>\n")
@@ -217,7 +260,7 @@ def _deltas(deltas: tuple[Delta, ...], money) -> str:
     return '\n<ul class="deltas" aria-label="What changes">' + "".join(items) + "</ul>"
 
 
-def _plan_head(plan: Plan, entries: list[MenuEntry]) -> str:
+def plan_head(plan: Plan, entries: list[MenuEntry]) -> str:
     view = build_view(plan)
     marked = sum(d.status != UNCHANGED for m in entries for s in m.sections for d in s.dishes)
     parts = [f'<p class="summary"><strong>{escape(view.summary)}</strong> · {marked} dish entries marked</p>\n']
@@ -233,7 +276,8 @@ def _plan_head(plan: Plan, entries: list[MenuEntry]) -> str:
     return "".join(parts)
 
 
-def _plan_tail(plan: Plan) -> str:
+def plan_calls(plan: Plan) -> str:
+    """Every change field by field (collapsed), and the API calls in their steps."""
     view = build_view(plan)
     rows = []
     for group in view.groups:
@@ -246,7 +290,7 @@ def _plan_tail(plan: Plan) -> str:
                 f"<tr><td>{escape(line.symbol)} {escape(line.verb)}</td><td>{escape(line.kind)}</td>"
                 f"<td><code>{escape(line.id)}</code></td><td>{escape(line.name)}{drift}</td><td>{fields}</td></tr>"
             )
-    parts = [f'<footer>\n<details class="changes"><summary>Every change, field by field ({len(rows)})</summary>\n']
+    parts = [f'<details class="changes"><summary>Every change, field by field ({len(rows)})</summary>\n']
     if rows:
         parts.append(
             "<table><thead><tr><th>Change</th><th>Kind</th><th>Id</th><th>Name</th><th>Fields</th>"
@@ -257,5 +301,8 @@ def _plan_tail(plan: Plan) -> str:
         parts.append(f"<h2>API calls: {view.calls} in {len(view.steps)} step(s)</h2>\n<ol start=\"0\" class=\"calls\">")
         parts += [f'<li value="{step}">{escape("; ".join(calls))}</li>' for step, calls in view.steps]
         parts.append("</ol>\n")
-    parts.append(f'<p class="meta">Plan checksum: <code>{escape(view.checksum)}</code></p>\n</footer>\n')
     return "".join(parts)
+
+
+def checksum_line(checksum: str, scope: str = "") -> str:
+    return f'<p class="meta">Plan checksum{escape(scope)}: <code>{escape(checksum)}</code></p>\n'

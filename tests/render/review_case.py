@@ -35,6 +35,7 @@ class Shown:
     status: str
     name: str = ""
     section: str = ""
+    location: str = ""  # on a page of several locations: the part it is in
     prices: list[Decimal] = field(default_factory=list)  # the dish's price, or its sizes' prices
     before: list[Decimal] = field(default_factory=list)  # struck-through old prices
     choices: list[Decimal] = field(default_factory=list)  # what each choice adds, in order
@@ -47,18 +48,29 @@ class PageReader(HTMLParser):
         self.sections: dict[str, str] = {}  # id -> status
         self.external: list[str] = []  # every attribute that would make the page fetch something
         self._section = ""
+        self._location = ""
         self._in_name = False
+        self.overrides: dict[tuple[str, str], str] = {}  # (location, dish id) -> the note of its overrides
+        self._in_override = False
+        self._in_dish = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         for key in ("src", "href", "action", "poster", "data-src"):
             if a.get(key) and not str(a[key]).startswith(("#", "data:")):
                 self.external.append(f"<{tag} {key}={a[key]}>")
-        if tag == "details" and "data-section" in a:
+        if tag == "details" and "data-location" in a:
+            self._location = a["data-location"] or ""
+        elif tag == "details" and "data-section" in a:
             self._section = a["data-section"] or ""
             self.sections[self._section] = a.get("data-status") or ""
         elif tag == "li" and "data-dish" in a:
-            self.dishes.append(Shown(a["data-dish"] or "", a.get("data-status") or "", section=self._section))
+            self.dishes.append(
+                Shown(a["data-dish"] or "", a.get("data-status") or "", section=self._section, location=self._location)
+            )
+            self._in_dish = True
+        elif tag == "p" and "override" in (a.get("class") or "").split() and self._in_dish:
+            self._in_override = True
         elif tag == "h4" and self.dishes:
             self._in_name = True
         elif tag == "data" and self.dishes:
@@ -69,10 +81,17 @@ class PageReader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "h4":
             self._in_name = False
+        elif tag == "p":
+            self._in_override = False
+        elif tag == "li":
+            self._in_dish = False
 
     def handle_data(self, data: str) -> None:
         if self._in_name:
             self.dishes[-1].name += data
+        elif self._in_override:
+            key = (self.dishes[-1].location, self.dishes[-1].dish)
+            self.overrides[key] = self.overrides.get(key, "") + data
 
 
 def read_page(page: str) -> PageReader:

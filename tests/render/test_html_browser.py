@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.render import site_case
 from tests.render.review_case import read_page
 from tests.render.test_html_plan import APIS, applied_then_changed, board_dishes, choice_prices, prices
 from tests.support import chromium
@@ -83,3 +84,38 @@ def test_a_page_that_fetches_something_is_caught(tmp_path):
     path.write_text('<!DOCTYPE html><title>x</title><img src="http://cdn.example.invalid/dish.png">', encoding="utf-8")
     loaded, _ = load(path)
     assert loaded.requests == ["http://cdn.example.invalid/dish.png"]
+
+
+SITE_MARKS = MARKS.replace(
+    "dish: li.dataset.dish,", "dish: li.dataset.dish, location: li.closest('details.location').dataset.location,"
+)
+
+
+@needs_browser
+@pytest.mark.parametrize("api", APIS)
+def test_a_plan_of_several_locations_marks_every_change_at_every_location(tmp_path, api):
+    _, before, after, _, page = site_case.applied_then_changed(tmp_path, api)
+    path = tmp_path / "site-plan.html"
+    path.write_text(page, encoding="utf-8")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    loaded, marks = load(path, ARTIFACTS / f"site-plan-{api}.png", SITE_MARKS)
+    assert loaded.requests == []
+    rendered = read_page(loaded.html).dishes
+    assert {d.location for d in rendered} == set(site_case.LOCATIONS)
+    names = {(d.location, d.dish): d.name for d in rendered}
+    for location in site_case.LOCATIONS:
+        old, new = site_case.board(before, location, api), site_case.board(after, location, api)
+        here = [d for d in rendered if d.location == location]
+        assert {d.name for d in here} == set(old) | set(new), location
+        for seen in here:  # the DOM the browser built, each price the plan's for this location
+            truth = old[seen.name][2] if seen.status == "removed" else new[seen.name][2]
+            assert seen.prices == prices(truth), (location, seen)
+            assert seen.choices == choice_prices(truth), (location, seen)
+        changed = {n for n in set(old) & set(new) if old[n][2] != new[n][2]} | (set(old) ^ set(new))
+        assert changed, location  # the pull request changes something at every location
+        for mark in (m for m in marks if m["location"] == location):
+            assert mark["shown"], mark
+            if names[(location, mark["dish"])] in changed:
+                assert mark["status"] != "unchanged" and mark["badge"].strip(), mark
+            if mark["status"] == "unchanged":
+                assert mark["badge"] == "", mark
