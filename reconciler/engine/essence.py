@@ -34,6 +34,7 @@ from reconciler.model.catalog import (
     Selection,
     Visible,
 )
+from reconciler.model.images import essence_value
 from reconciler.model.money import decimal_text, money_text
 
 Key = tuple[Kind, str]  # (kind, our id)
@@ -156,7 +157,7 @@ def _orderable(item: Orderable, groups: Mapping[str, OptionGroup]) -> JsonObject
         "price": money(item.price),
         "tax_rate": percent(item.tax_rate),
         "labels": list(item.labels),
-        "image": item.image,
+        "image": essence_value(item.image, item.image_file),
         "in_stock": item.in_stock,
         "special_requests": item.special_requests,
         **_visibility_of(item),

@@ -31,9 +31,11 @@ from decimal import Decimal
 from typing import Annotated, Final, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from reconciler.model.features import Features, OnRequest
 from reconciler.model.fields import Id, Label, Model, Name, Text, check_name, no_repeats
+from reconciler.model.images import ImageFile, ImageRef
 from reconciler.model.locations import Location, Presence
 from reconciler.model.money import Currency, Money, Percent, SignedMoney
 
@@ -173,7 +175,10 @@ class Orderable(Visible, Features):
     labels: list[Label] = Field(
         default_factory=list, description="Free-form labels such as vegetarian, spicy, gluten-free."
     )
-    image: Url | None = Field(default=None, description="Image URL.")
+    image: ImageRef | None = Field(
+        default=None, description="An http(s) URL, or a JPEG, PNG, GIF or WebP file relative to the catalog file."
+    )
+    image_file: SkipJsonSchema[ImageFile | None] = None  # the loader's check of a local image (never in YAML)
     in_stock: bool = True
     special_requests: bool = Field(default=True, description="Whether diners may add a special request.")
     options: list[Id] = Field(default_factory=list, description="Ids of option groups, in display order.")

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from reconciler import __version__
 from reconciler.files import FileProblem, read_bytes
 from reconciler.model.catalog import Catalog
+from reconciler.yamlio import images
 from reconciler.yamlio.load import catalog_files, load_catalog
 
 FORMAT = "reconcile-catalog-cache/1"
@@ -48,6 +49,8 @@ def load_catalog_cached(target: str | Path, state_dir: Path | None) -> Catalog:
         return load_catalog(target)  # not a readable regular file within limits: the loader says so
     entry = state_dir / "cache" / f"catalog-{key}.json"
     cached = _read(entry)
+    if cached is not None and not images.still_current(cached):
+        cached = None  # a local image's bytes changed: the key covers only the YAML files
     if cached is not None:
         with contextlib.suppress(OSError):
             os.utime(entry)  # recently used: kept by the pruning

@@ -125,6 +125,7 @@ def _shape(model, currency: str | None, top: bool = False) -> dict:
     # exclude_defaults keeps files short; the loader restores the same defaults, so
     # load(dump(c)) == c. Fields that are required are always written.
     raw = model.model_dump(mode="python", exclude_defaults=True)
+    raw.pop("image_file", None)  # computed by the loader from image:, never written
     if getattr(model, "price_on_request", False):
         raw.pop("price", None)  # a dish priced on request has none (the model holds it as 0)
     if top and getattr(model, "version", None) is not None:

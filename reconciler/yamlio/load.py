@@ -23,6 +23,7 @@ from reconciler.model import rules
 from reconciler.model.catalog import Catalog, CatalogPart, Dish, Menu, OptionGroup, Variation
 from reconciler.model.locations import Location
 from reconciler.paths import Path, render
+from reconciler.yamlio import images
 from reconciler.yamlio.source import Located, read
 
 LISTS: dict[str, TypeAdapter] = {
@@ -204,7 +205,20 @@ def _validate(
             line, _ = first.located.where(first.path + first_rest)
             message += f" (first at {first.located.file}:{line})"
         problems.append(_problem(origin, rest, message))
-    return catalog
+    return _images(catalog, merged, kept, origins, problems)
+
+
+def _images(catalog: Catalog, merged: dict, kept: dict[str, list[int]], origins: dict[Path, _Origin], problems):
+    """Local dish images: checked next to the YAML file that names them (yamlio/images.py)."""
+
+    def at_merged(key: str, index: int, rest: tuple, message: str) -> None:
+        problems.append(_problem(origins[(key, index)], rest, message))
+
+    images.computed_written(merged, at_merged)
+    folders = {
+        key: [FsPath(origins[(key, i)].located.file).parent for i in kept[key]] for key in ("dishes", "variations")
+    }
+    return images.check(catalog, folders, lambda key, i, rest, message: at_merged(key, kept[key][i], rest, message))
 
 
 def parse_part(located: Located) -> tuple[CatalogPart | None, list[Problem]]:
