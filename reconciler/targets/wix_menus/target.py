@@ -21,6 +21,7 @@ from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations, zone_of
+from reconciler.targets.media import local_images
 from reconciler.targets.wix_menus import planner, present, project, read
 from reconciler.targets.wix_menus.capabilities import API, CAPABILITIES
 from reconciler.targets.wix_menus.client import MenusApi
@@ -93,7 +94,7 @@ class WixMenusTarget:
 
     def unsupported(self, catalog: Catalog) -> list[str]:
         _, _, refused = project.project(catalog)
-        return refused
+        return refused + local_images(catalog)
 
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
         essence, notes, _ = project.project(catalog)

@@ -23,6 +23,7 @@ from reconciler.model.catalog import Catalog, allergen_label
 from reconciler.state.mapping import Entry
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations, zone_of
+from reconciler.targets.media import local_images
 from reconciler.targets.notes import left_out
 from reconciler.targets.priced import without_price_on_request
 from reconciler.targets.wix_v3 import planner, present, read
@@ -121,7 +122,7 @@ class WixV3Target:
         return present.present(essence)
 
     def unsupported(self, catalog: Catalog) -> list[str]:
-        return []
+        return local_images(catalog)
 
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
         """The neutral essence, but a dish's allergens become labels, and its calories and the menu
