@@ -92,6 +92,8 @@ def availability(record: dict[str, Any]) -> tuple[str, ...]:
     fulfillment = record.get("fulfillment")
     if fulfillment is not None and set(fulfillment) != set(ALL_FULFILLMENT):
         out.append(("only for " + " and ".join(_words(fulfillment))) if fulfillment else "no order type")
+    if record.get("online_ordering") is False:  # Menus (New): the menu's Online Orders switch is off
+        out.append("not for online orders")
     platforms = record.get("platforms")
     if platforms is not None and set(platforms) != set(ALL_PLATFORMS):
         out.append(("only on " + " and ".join(_words(platforms))) if platforms else "on no platform")

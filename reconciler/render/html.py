@@ -50,6 +50,7 @@ body:has(#only-changes:checked) li.dish[data-status=unchanged],
 body:has(#only-changes:checked) details.section[data-changed="0"],
 body:has(#only-changes:checked) details.location[data-changed="0"]{display:none}
 details.location{border-top:3px solid #444;margin:1rem 0;padding-top:.3rem}.override{font-style:italic}
+details.location>summary>h2{display:inline;border:0}
 @media print{details.location{content-visibility:visible}
 details.section{break-inside:avoid-page;content-visibility:visible}.controls{display:none}
 ins,del{background:none}}
@@ -263,7 +264,9 @@ def _deltas(deltas: tuple[Delta, ...], money) -> str:
 def plan_head(plan: Plan, entries: list[MenuEntry]) -> str:
     view = build_view(plan)
     marked = sum(d.status != UNCHANGED for m in entries for s in m.sections for d in s.dishes)
-    parts = [f'<p class="summary"><strong>{escape(view.summary)}</strong> · {marked} dish entries marked</p>\n']
+    menus_marked = sum(m.status != UNCHANGED for m in entries)  # its hours, closures, online ordering…
+    also = f", {menus_marked} menu{'' if menus_marked == 1 else 's'} marked" if menus_marked else ""
+    parts = [f'<p class="summary"><strong>{escape(view.summary)}</strong> · {marked} dish entries marked{also}</p>\n']
     parts += [
         f'<p class="unsafe"><strong>Unsafe:</strong> {escape(r)}. <code>apply</code> needs --force.</p>\n'
         for r in view.unsafe

@@ -53,12 +53,22 @@ class PageReader(HTMLParser):
         self.overrides: dict[tuple[str, str], str] = {}  # (location, dish id) -> the note of its overrides
         self._in_override = False
         self._in_dish = False
+        self.menus: dict[str, dict[str, str]] = {}  # id -> status, and the text of its facts and deltas
+        self._menu_head = ""  # the menu whose own lines (before its first section) are being read
+        self._menu_text = ""  # "facts" or "deltas" while inside one of those
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         for key in ("src", "href", "action", "poster", "data-src"):
             if a.get(key) and not str(a[key]).startswith(("#", "data:")):
                 self.external.append(f"<{tag} {key}={a[key]}>")
+        if tag == "section" and "data-menu" in a:
+            self._menu_head = a["data-menu"] or ""
+            self.menus[self._menu_head] = {"status": a.get("data-status") or "", "facts": "", "deltas": ""}
+        elif self._menu_head and tag in ("p", "ul") and (a.get("class") or "") in ("note availability", "deltas"):
+            self._menu_text = "facts" if tag == "p" else "deltas"
+        if tag == "details" and "data-section" in a:
+            self._menu_head = ""
         if tag == "details" and "data-location" in a:
             self._location = a["data-location"] or ""
         elif tag == "details" and "data-section" in a:
@@ -83,10 +93,14 @@ class PageReader(HTMLParser):
             self._in_name = False
         elif tag == "p":
             self._in_override = False
+        if tag in ("p", "ul"):
+            self._menu_text = ""
         elif tag == "li":
             self._in_dish = False
 
     def handle_data(self, data: str) -> None:
+        if self._menu_head and self._menu_text:
+            self.menus[self._menu_head][self._menu_text] += data
         if self._in_name:
             self.dishes[-1].name += data
         elif self._in_override:

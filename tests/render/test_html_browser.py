@@ -16,7 +16,15 @@ import pytest
 
 from tests.render import site_case
 from tests.render.review_case import read_page
-from tests.render.test_html_plan import APIS, applied_then_changed, board_dishes, choice_prices, prices
+from tests.render.test_html_plan import (
+    APIS,
+    NEW_YEAR,
+    applied_then_changed,
+    board_dishes,
+    choice_prices,
+    online_orders_before_and_after,
+    prices,
+)
 from tests.support import chromium
 
 pytestmark = pytest.mark.e2e
@@ -119,3 +127,37 @@ def test_a_plan_of_several_locations_marks_every_change_at_every_location(tmp_pa
                 assert mark["status"] != "unchanged" and mark["badge"].strip(), mark
             if mark["status"] == "unchanged":
                 assert mark["badge"] == "", mark
+
+
+# The menu's own lines as the browser shows them: its mark, its facts (hours, closures, online
+# ordering) and what changed, each visible.
+MENU_MARKS = """(() => [...document.querySelectorAll('section.menu')].map(s => ({
+  menu: s.dataset.menu, status: s.dataset.status,
+  badge: (s.querySelector(':scope > h2 > .badge') || {}).textContent || '',
+  facts: [...s.querySelectorAll(':scope > p.availability')].map(p => p.innerText).join(' | '),
+  deltas: [...s.querySelectorAll(':scope > ul.deltas > li')].map(li => ({
+    text: li.innerText, was: (li.querySelector('del') || {}).textContent || '',
+    now: (li.querySelector('ins') || {}).textContent || '' })),
+  shown: s.querySelector(':scope > p.availability').getBoundingClientRect().height > 0 })))()"""
+
+
+@needs_browser
+def test_online_orders_settings_on_menus_new_are_shown_and_marked(tmp_path):
+    plan, page = online_orders_before_and_after(tmp_path, "menus")
+    path = tmp_path / "online-orders.html"
+    path.write_text(page, encoding="utf-8")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    loaded, menus = load(path, ARTIFACTS / "plan-online-orders-menus.png", MENU_MARKS)
+    assert loaded.requests == []
+    assert {op.call for op in plan.operations} == {
+        "menuOrderingSettings.upsertMenuOrderingSettingsByMenuId",
+        "availabilityExceptions.createAvailabilityException",
+    }
+    [menu] = menus
+    assert menu["status"] == "changed" and menu["badge"].strip() == "~ Changed" and menu["shown"], menu
+    assert "mon 12:00–15:00" in menu["facts"] and "not for online orders" in menu["facts"]
+    assert f"closed {NEW_YEAR['start']} – {NEW_YEAR['end']} (New Year)" in menu["facts"]
+    [availability] = menu["deltas"]
+    assert availability["text"].startswith("availability:")
+    assert "mon 11:00–15:00" in availability["was"] and "New Year" not in availability["was"]
+    assert "not for online orders" in availability["now"] and "New Year" in availability["now"]

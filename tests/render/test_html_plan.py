@@ -131,3 +131,51 @@ def test_menu_hours_are_shown_on_both_targets(tmp_path, api):
     catalog = edit(pizzeria(), lambda d: d["menus"][0].update(hours=hours))
     _, page = planned_page(h, catalog)
     assert "mon 11:00–15:00" in page
+
+
+CHRISTMAS = {"name": "Christmas", "start": "2026-12-25T00:00:00Z", "end": "2026-12-26T00:00:00Z", "available": False}
+NEW_YEAR = {"name": "New Year", "start": "2027-01-01T00:00:00Z", "end": "2027-01-02T00:00:00Z", "available": False}
+
+
+def online_orders_before_and_after(tmp_path, api):
+    """Menu hours and a closure applied; then the hours move, a closure is added, online ordering is switched off."""
+    h = Harness(tmp_path, api=api)
+    monday = [{"day": "mon", "open": "11:00", "close": "15:00"}]
+    h.apply(edit(pizzeria(), lambda d: d["menus"][0].update(hours=monday, special_hours=[CHRISTMAS])))
+    later = [{"day": "mon", "open": "12:00", "close": "15:00"}]
+    change = {"hours": later, "special_hours": [CHRISTMAS, NEW_YEAR], "platforms": ["call_center"]}
+    plan, page = planned_page(h, edit(pizzeria(), lambda d: d["menus"][0].update(change)))
+    return plan, page
+
+
+# What each API holds of "only for the call centre": Menus (New) has the Online Orders switch.
+OFFLINE = {"v3": "only on call center", "menus": "not for online orders"}
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_online_orders_settings_are_shown_and_marked_when_they_change(tmp_path, api):
+    plan, page = online_orders_before_and_after(tmp_path, api)
+    assert not plan.empty
+    menu = read_page(page).menus["main"]
+    assert menu["status"] == "changed"
+    facts = menu["facts"]
+    assert "mon 12:00–15:00" in facts and "mon 11:00" not in facts
+    assert "closed 2026-12-25T00:00:00Z – 2026-12-26T00:00:00Z (Christmas)" in facts
+    assert "closed 2027-01-01T00:00:00Z – 2027-01-02T00:00:00Z (New Year)" in facts
+    assert OFFLINE[api] in facts
+    deltas = menu["deltas"]  # the menu's availability, before → after
+    assert deltas.startswith("availability: ") and "mon 11:00–15:00" in deltas and "New Year" in deltas
+    assert "1 menu marked" in page
+    assert {d.status for d in read_page(page).dishes} == {"unchanged"}  # the dishes themselves did not change
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_unchanged_online_orders_settings_are_shown_unmarked(tmp_path, api):
+    h = Harness(tmp_path, api=api)
+    catalog = edit(pizzeria(), lambda d: d["menus"][0].update(special_hours=[CHRISTMAS], platforms=["call_center"]))
+    h.apply(catalog)
+    plan, page = planned_page(h, catalog)
+    assert plan.empty
+    menu = read_page(page).menus["main"]
+    assert menu["status"] == "unchanged" and menu["deltas"] == ""
+    assert "(Christmas)" in menu["facts"] and OFFLINE[api] in menu["facts"]

@@ -1,7 +1,9 @@
 """Menus (New) records as a diner sees them (the ``present`` hook).
 
 A dish's sizes are its price variants (each priced in full); its other options are modifier
-groups, whose choices are modifiers with the charge the group puts on them (project.py).
+groups, whose choices are modifiers with the charge the group puts on them (project.py). A menu's
+Online Orders settings are on its record (hours, the online-ordering switch: ordering.py); the
+location's closures are said on every menu, since a closure closes the whole location.
 """
 
 from __future__ import annotations
@@ -28,8 +30,17 @@ def present(essence: Essence) -> CatalogView:
         by_kind.setdefault(kind, {})[local_id] = record
     variants, modifiers = by_kind.get(Kind.VARIANT, {}), by_kind.get(Kind.MODIFIER, {})
     groups = by_kind.get(Kind.OPTION_GROUP, {})
+    # A closure (an Online Orders availability exception) closes the whole location: every menu says it,
+    # in the words a Catalogs v3 menu's special_hours get.
+    closed = [{**c, "available": False} for _, c in sorted(by_kind.get(Kind.CLOSURE, {}).items())]
     menus = tuple(
-        MenuView(local_id, r["name"], tuple(r["sections"]), r.get("description"), availability(r))
+        MenuView(
+            local_id,
+            r["name"],
+            tuple(r["sections"]),
+            r.get("description"),
+            availability({**r, "special_hours": closed}),
+        )
         for local_id, r in by_kind.get(Kind.MENU, {}).items()
     )
     sections = {
