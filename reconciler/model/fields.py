@@ -6,6 +6,7 @@ Kept apart from :mod:`reconciler.model.catalog` so that the per-location models
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -35,13 +36,16 @@ def no_repeats(values: list[str], verb: str) -> list[str]:
 
 
 # Texts a diner reads: names one line of visible text, descriptions without control characters.
-def _control(value: str, allowed: str = "") -> str | None:
-    """The first control character in ``value`` (C0, DEL, C1, line/paragraph separators) not in ``allowed``."""
-    for char in value:
-        code = ord(char)
-        if (code < 0x20 or 0x7F <= code <= 0x9F or char in "\u2028\u2029") and char not in allowed:
-            return f"U+{code:04X}"
-    return None
+# Searched by a compiled pattern, not a loop over characters: every name and description of a
+# catalog passes here on each load, cached or not (10,000 dishes: ~25,000 texts).
+_CONTROL_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # tab and line feed allowed
+
+
+def _control(value: str, pattern: re.Pattern[str] = _CONTROL_IN_NAME) -> str | None:
+    """The first control character in ``value`` (C0, DEL, C1, line/paragraph separators) that ``pattern`` forbids."""
+    found = pattern.search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def check_name(value: str) -> str:
@@ -54,7 +58,7 @@ def check_name(value: str) -> str:
 
 
 def _text(value: str) -> str:
-    found = _control(value, "\n\t")
+    found = _control(value, _CONTROL_IN_TEXT)
     if found:
         raise ValueError(f"holds a control character ({found}); only line breaks and tabs are allowed in text")
     return value
