@@ -44,10 +44,15 @@ def _hard_exit_after_temporal(command):
     return run
 
 
-def _fleet(path: str, check_catalogs: bool = True):
+def _fleet(path: str, check_catalogs: bool = True, cache_in: str | bool | None = False):
+    """The fleet file, its catalogs checked. With ``cache_in`` (a --state-dir value, None meaning the
+    default), catalogs are read through that state directory's catalog cache, as plan and apply do;
+    the directory is not created here (the cache makes it once a catalog has validated)."""
     from reconciler.fleet.load import load_fleet
+    from reconciler.state.paths import state_path
 
-    return load_fleet(path, check_catalogs=check_catalogs)
+    cache = None if cache_in is False else state_path(cache_in or None)
+    return load_fleet(path, check_catalogs=check_catalogs, state_dir=cache)
 
 
 def _run_options(command):
@@ -85,7 +90,7 @@ def _run_options(command):
 
 
 def _roll(mode: str, fleet_file, engine, wave, max_failures, concurrency, fmt, state_dir):
-    fleet = _fleet(fleet_file)
+    fleet = _fleet(fleet_file, cache_in=state_dir)
     state = resolve_state_dir(state_dir)
     sites: dict[str, dict] = {}
     text = fmt == "text"
@@ -229,7 +234,7 @@ def worker_cmd(fleet_file, concurrency, state_dir):
     from reconciler.fleet.temporal import Connection
     from reconciler.fleet.temporal.worker import run_worker
 
-    fleet = _fleet(fleet_file)
+    fleet = _fleet(fleet_file, cache_in=state_dir)
     connection = Connection.from_env()
 
     def ready(identity: str) -> None:

@@ -20,7 +20,7 @@ from reconciler.errors import CatalogInvalid, ConfigError, Problem
 from reconciler.fleet.model import SECRET_KEY, Credentials, Defaults, FleetFile, Limits, Rollout, Site, Source
 from reconciler.model.catalog import Catalog
 from reconciler.paths import render
-from reconciler.yamlio.load import load_catalog
+from reconciler.yamlio.cache import load_catalog_cached
 from reconciler.yamlio.source import read
 
 
@@ -43,6 +43,7 @@ class Fleet:
     path: Path
     checksum: str  # sha256 of the file's bytes: names a revision of the fleet
     catalogs: dict[str, Catalog] = field(default_factory=dict)  # resolved path -> catalog, when loaded
+    state_dir: Path | None = None  # where the catalog cache lives (yamlio/cache.py); None: no cache
 
     @property
     def name(self) -> str:
@@ -68,11 +69,13 @@ class Fleet:
         """The site's catalog, loaded once per distinct path."""
         key = str(self.catalog_path(site))
         if key not in self.catalogs:
-            self.catalogs[key] = load_catalog(key)
+            # Through the catalog cache, as plan and apply do: a fleet of many distinct catalogs would
+            # otherwise parse and validate each of them again in every command and every worker.
+            self.catalogs[key] = load_catalog_cached(key, self.state_dir)
         return self.catalogs[key]
 
 
-def load_fleet(path: str | Path, check_catalogs: bool = False) -> Fleet:
+def load_fleet(path: str | Path, check_catalogs: bool = False, state_dir: Path | None = None) -> Fleet:
     file = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -95,7 +98,8 @@ def load_fleet(path: str | Path, check_catalogs: bool = False) -> Fleet:
     problems = [Problem(file, *located.where(loc), render(loc), message) for loc, message in found]
     fleet = None
     if fleet_file is not None:
-        fleet = Fleet(fleet_file, Path(path).resolve(), "sha256:" + hashlib.sha256(raw).hexdigest())
+        checksum = "sha256:" + hashlib.sha256(raw).hexdigest()
+        fleet = Fleet(fleet_file, Path(path).resolve(), checksum, state_dir=state_dir)
         problems += _catalog_problems(fleet, located, check_catalogs)
     if problems or fleet is None:
         raise FleetInvalid(problems)

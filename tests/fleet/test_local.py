@@ -124,3 +124,19 @@ def test_status_before_any_run_and_json_result(make_bed):
     done = json.loads(bed.cli("fleet", "apply", str(bed.fleet), "--format", "json").stdout)
     assert done["status"] == "finished" and done["tally"] == {"converged": 2}
     assert set(done["sites"]) == {s["site_id"] for s in bed.sites}
+
+
+def test_a_fleet_reads_its_catalogs_through_the_catalog_cache(make_bed):
+    from reconciler.model.catalog import Catalog
+    from reconciler.yamlio.cache import cache_key
+    from reconciler.yamlio.load import catalog_files
+
+    bed = make_bed(2)
+    bed.cli("fleet", "plan", str(bed.fleet))
+    entry = bed.folder / "state" / "cache" / f"catalog-{cache_key(catalog_files(bed.catalog.resolve()))}.json"
+    assert Catalog.model_validate_json(entry.read_bytes()) == load_catalog(bed.catalog)
+
+    entry.write_text("{}", encoding="utf-8")  # a damaged entry is a miss: loaded for real, written again
+    again = bed.cli("fleet", "plan", str(bed.fleet))
+    assert again.stdout.count(": changes: Plan:") == 2, again.stdout
+    assert Catalog.model_validate_json(entry.read_bytes()) == load_catalog(bed.catalog)
