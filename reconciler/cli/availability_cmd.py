@@ -22,12 +22,14 @@ from reconciler.cli.sync_cmds import target_options
 from reconciler.engine import hours
 from reconciler.engine.availability import describe, now_utc, read_layer
 from reconciler.engine.live_update import LiveUpdate, update_stock
+from reconciler.engine.sharing import shared_ref, shares, update_shared_stock
 from reconciler.errors import ConfigError
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective
 from reconciler.state.availability import EVERYWHERE, LayerEntry, LayerSource
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.state.storage import Storage
+from reconciler.targets.registry import open_site
 from reconciler.yamlio.load import load_catalog
 
 
@@ -91,6 +93,8 @@ async def _run(request: Request, clock: Any = now_utc) -> list[AtLocation]:
     now = clock()
     outcomes = []
     try:
+        shared = await _shared_site(catalog, request.target, state)
+        before = read_layer(layer_store, now)
         for place in places:
             async with site_cmds.open_single(place, request.target, state) as target:
                 info, zone = await target.describe(), await target.time_zone()
@@ -107,14 +111,33 @@ async def _run(request: Request, clock: Any = now_utc) -> list[AtLocation]:
                         for e in kinds
                     ]
                     layer_store.put(entries, now)
-                done = await update_stock(
-                    place.catalog, target, mapping, state, read_layer(layer_store, now), set(kinds)
-                )
+                done = LiveUpdate()
+                if not shared:
+                    layer = read_layer(layer_store, now)
+                    done = await update_stock(place.catalog, target, mapping, state, layer, set(kinds))
                 outcomes.append(AtLocation(done, entries, zone, info.location_name))
+        if shared and outcomes:  # one targeted plan of the site: the 86 may split a shared entity
+            names = [loc.wix for loc in catalog.locations if loc.id is None]
+            async with open_site(request.target or "sandbox", state, catalog.currency, names) as opener:
+                after = read_layer(layer_store, now)
+                done = await update_shared_stock(catalog, opener, mapping, state, before, after)
+            outcomes[-1].done = done or LiveUpdate()
     finally:
         layer_store.close()
         mapping.close()
     return outcomes
+
+
+async def _shared_site(catalog: Catalog, target_name: str | None, state: Path) -> bool:
+    """Whether the catalog shares entities across locations on this target (menus_new.share)."""
+    if not shares(catalog):
+        return False
+    names = [loc.wix for loc in catalog.locations if loc.id is None]
+    async with (
+        open_site(target_name or "sandbox", state, catalog.currency, names) as opener,
+        opener(shared_ref((loc.key, loc.wix) for loc in catalog.locations)) as target,
+    ):
+        return bool(target.shares_locations)
 
 
 @dataclass

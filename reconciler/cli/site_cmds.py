@@ -40,6 +40,7 @@ from reconciler.engine.locations import (
 from reconciler.engine.planfile import seal_site, to_json
 from reconciler.engine.review import review_saved
 from reconciler.engine.safety import Thresholds
+from reconciler.engine.sharing import shares
 from reconciler.engine.siteplan import LocationPlan, SitePlan
 from reconciler.errors import ConfigError, ExitCode, StalePlan
 from reconciler.model.catalog import Catalog
@@ -86,7 +87,7 @@ def choose(catalog: Catalog, wanted: str | None) -> Single | list[Location]:
                 "name it (or leave --location out on a one-location site)"
             )
         return Single(catalog, wanted or catalog.location)
-    if wanted is not None and not several:
+    if wanted is not None and not several and not shares(catalog):  # shared: one location is planned in its site
         location = find_location(catalog, wanted.strip())
         names = tuple(loc.wix for loc in catalog.locations if loc.id is None)
         return Single(effective(catalog, location), location.wix, names)

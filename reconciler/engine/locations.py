@@ -32,13 +32,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reconciler.engine import sharing
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.availability import Layer
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal_site
 from reconciler.engine.planning import Planned, make_plan
 from reconciler.engine.safety import Thresholds
-from reconciler.engine.siteplan import LocationPlan, SitePlan
+from reconciler.engine.siteplan import SHARED_KEY, LocationPlan, SitePlan
 from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, ExitCode, ReconcileError, UnsafePlan
 from reconciler.model.catalog import Catalog
@@ -148,6 +149,12 @@ async def plan_locations(
     names is three lines, not three runs. ``seen``, when given, is told of each location's
     :class:`~reconciler.engine.planning.Planned` (desired and live essence) with its target.
     """
+    if sharing.shares(catalog):  # menus_new.share: one plan of the site, where the target shares entities
+        shared = await sharing.plan_shared(catalog, locations, opener, store, thresholds, live_updates, layer)
+        if shared is not None:
+            return shared
+    else:
+        await sharing.refuse_unsharing(catalog, opener, store)
     gate = asyncio.Semaphore(max(1, parallel))
 
     async def one(location: Location) -> Plan | ReconcileError:
@@ -204,6 +211,8 @@ async def apply_locations(
     begun = time.monotonic()
     refuse_unsafe(site, options.force)
     keys = [entry.location for entry in site.locations]
+    if rollout.canary is not None and len(keys) == 1 and keys[0].startswith(SHARED_KEY):
+        sharing.refuse_canary(site.locations[0].plan, rollout.canary)
     if rollout.canary is not None and rollout.canary not in keys:
         raise ConfigError(f'--canary "{rollout.canary}" is not one of the locations applied: {", ".join(keys)}')
     results: dict[str, LocationResult] = {}
@@ -263,7 +272,10 @@ async def _apply_one(
     progress = progress_for(entry.location) if progress_for is not None else None
     async with opener(plan.target.location_id) as target:
         try:
-            result = await apply_plan(plan, target, store, state_dir, replace(options, verify=False), progress)
+            before = options.before if options.before is not None else entry.before
+            result = await apply_plan(
+                plan, target, store, state_dir, replace(options, verify=False, before=before), progress
+            )
         except ApplyOutcomeUnknown as exc:
             return LocationResult(
                 entry.location, LocationOutcome.UNKNOWN, plan, error=_line(exc), exit_code=exc.exit_code

@@ -10,16 +10,22 @@ plan of four locations is reviewed and applied as one file. Made by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Plan
 from reconciler.engine.vocabulary import Action
+
+SHARED_KEY = "shared: "  # the key of a shared site's one plan (engine/sharing.py): "shared: Downtown, Airport"
 
 
 @dataclass(frozen=True)
 class LocationPlan:
     location: str  # the location's key in the catalog (its name, else its id)
     plan: Plan
+    # The live essence the plan was made against, for the journal (a shared site's plan keeps it,
+    # so its run can be rolled back); never saved with the plan.
+    before: Essence | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,12 @@ class SitePlan:
         verb = self.locations[0].plan.target.capabilities.removal if self.locations else "remove"
         changed = sum(not entry.plan.empty for entry in self.locations)
         n = len(self.locations)
+        if n == 1 and self.locations[0].location.startswith(SHARED_KEY):  # engine/sharing.py: one plan for all
+            places = self.locations[0].location.removeprefix(SHARED_KEY)
+            return (
+                f"Plan for {places} (shared, one cut-over): "
+                f"{c['create']} to create, {c['update']} to update, {c['remove']} to {verb}"
+            )
         return (
             f"Plan for {n} location{'' if n == 1 else 's'} ({changed} with changes): "
             f"{c['create']} to create, {c['update']} to update, {c['remove']} to {verb}"

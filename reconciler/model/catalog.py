@@ -36,7 +36,7 @@ from pydantic.json_schema import SkipJsonSchema
 from reconciler.model.features import Features, OnRequest
 from reconciler.model.fields import Id, Label, Model, Name, Text, check_name, no_repeats
 from reconciler.model.images import ImageFile, ImageRef
-from reconciler.model.locations import Location, Presence
+from reconciler.model.locations import Location, MenusNewSettings, Presence
 from reconciler.model.money import Currency, Money, Percent, SignedMoney
 
 FORMAT_VERSION: Final = 1
@@ -373,6 +373,9 @@ class Catalog(Model):
         default_factory=list,
         description="The chain's Wix business locations and what differs at each (docs/catalog-format.md).",
     )
+    menus_new: MenusNewSettings = Field(
+        default_factory=MenusNewSettings, description="Settings for Wix Menus (New) only (sharing across locations)."
+    )
 
 
 class CatalogPart(Model):
@@ -386,3 +389,4 @@ class CatalogPart(Model):
     variations: list[Variation] = Field(default_factory=list)
     option_groups: list[OptionGroup] = Field(default_factory=list)
     locations: list[Location] = Field(default_factory=list)
+    menus_new: MenusNewSettings | None = None

@@ -141,3 +141,14 @@ class Location(Model):
     @property
     def overlay_empty(self) -> bool:
         return not (self.menus or self.sections or self.dishes or self.variations or self.choices)
+
+
+class MenusNewSettings(Model):
+    """How a catalog of several locations is laid out on Wix Menus (New) (docs/locations-menus-new.md)."""
+
+    share: bool = Field(
+        default=False,
+        description="One Wix entity per dish, option group, modifier and variant while its values agree at "
+        "every location (split per location where an override differs), planned and cut over for all the "
+        "locations at once. Default: every location holds its own entities.",
+    )

@@ -22,6 +22,7 @@ from reconciler.engine.availability import layer_in, now_utc
 from reconciler.engine.locations import FAILURES, LocationOutcome, Rollout, apply_locations, plan_locations
 from reconciler.engine.planfile import seal_site, to_json
 from reconciler.engine.safety import Thresholds
+from reconciler.engine.sharing import shares
 from reconciler.engine.siteplan import SitePlan
 from reconciler.files import write_text
 from reconciler.model.catalog import Catalog
@@ -62,6 +63,9 @@ async def plan_apply(
         locations = [loc for loc in locations if loc.key in wanted]
     if not locations:
         return result_of(SyncOutcome.IN_STEP, "no location's catalog changed", details={"locations": {}})
+    if shares(catalog):  # one plan of the site: a change of one location may split or merge a shared entity
+        wanted = {loc.key for loc in select_locations(catalog, cfg.location)}
+        locations = [loc for loc in catalog.locations if loc.key in wanted]
     thresholds = Thresholds.from_env(
         max_update_share=cfg.safety.max_update_share,
         max_remove_share=cfg.safety.max_remove_share,

@@ -15,6 +15,9 @@ Declarations (class attributes)
                         its group title, id namespace and removal verb; whether applies run in a
                         draft; the verb of the summary line; what the catalog can say that the API
                         cannot hold
+    shares_locations  MUST  whether it can plan several locations as one site, sharing entities across
+                        them (``menus_new.share``; :mod:`reconciler.engine.sharing`): the opener then
+                        gives it a shared reference instead of one location
     known_calls   MUST  every call its plans may hold (:class:`~reconciler.engine.review.CallTemplate`:
                         SDK name, method, path template); ``apply --plan`` refuses a saved plan
                         with any other call before anything is sent
@@ -152,6 +155,7 @@ class Target(Protocol[RawT, LiveT]):
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
     known_calls: ClassVar[tuple[CallTemplate, ...]]
+    shares_locations: ClassVar[bool]
     label: str
 
     async def resolve(self) -> object: ...

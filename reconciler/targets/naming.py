@@ -9,16 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reconciler.canonical import fingerprint
+from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
 
 NamespaceOf = Callable[[Kind], str]  # kind -> its id namespace, as the target's capabilities declare
+# (kind, our id, desired record) -> the parent a live entity must have to be adopted as it: a
+# section's menu; with a ParentOf, a menu's location too, and a location's own dish its location
+ParentOf = Callable[[Kind, str, JsonObject], "str | None"]
+STRICT = (Kind.SECTION, Kind.MENU)  # adopted only within their parent; other kinds fall back to any
+
+
+def section_parent(kind: Kind, local_id: str, fields: JsonObject) -> str | None:
+    return fields.get("menu") if kind == Kind.SECTION else None
 
 
 class Namer:
-    def __init__(self, entries: list[Entry], desired: Essence, existing: set[str], namespace: NamespaceOf) -> None:
+    def __init__(
+        self,
+        entries: list[Entry],
+        desired: Essence,
+        existing: set[str],
+        namespace: NamespaceOf,
+        parent_of: ParentOf = section_parent,
+    ) -> None:
         """``existing``: Wix ids that are live now (a mapping to anything else is free to re-adopt)."""
         self.namespace = namespace
         self.by_wix = {(e.namespace, e.wix_id): e.local_id for e in entries}
@@ -28,7 +43,7 @@ class Namer:
         self._taken = {key for key, wix in self.local_to_wix.items() if wix in existing}
         self._candidates: dict[tuple[Kind, str | None, str], list[str]] = {}
         for (kind, local_id), fields in desired.items():
-            parent = fields.get("menu") if kind == Kind.SECTION else None
+            parent = parent_of(kind, local_id, fields)
             self._candidates.setdefault((kind, parent, fields.get("name", "")), []).append(local_id)
 
     def name(self, kind: Kind, wix_id: str, display_name: str, parent: str | None = None) -> str:
@@ -48,11 +63,13 @@ class Namer:
         return self.names.get(wix_id) or f"wix:{wix_id}"
 
     def _adopt(self, kind: Kind, display_name: str, parent: str | None) -> str | None:
-        for local_id in self._candidates.get((kind, parent if kind == Kind.SECTION else None, display_name), []):
-            key = (self.namespace(kind), local_id)
-            if key not in self._taken:
-                self._taken.add(key)
-                return local_id
+        tries = [parent] if kind in STRICT else list(dict.fromkeys([parent, None]))
+        for within in tries:
+            for local_id in self._candidates.get((kind, within, display_name), []):
+                key = (self.namespace(kind), local_id)
+                if key not in self._taken:
+                    self._taken.add(key)
+                    return local_id
         return None
 
 

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from reconciler.credentials import WixCredentials, wix_from_env
+from reconciler.engine.sharing import is_shared
 from reconciler.errors import ConfigError
 from reconciler.http import RetryPolicy, Session
 from reconciler.targets.base import Target
 from reconciler.targets.locations import list_locations
+from reconciler.targets.wix_menus.site import SharedMenusTarget
 from reconciler.targets.wix_menus.target import WixMenusTarget
 from reconciler.targets.wix_v3.target import WixV3Target
 
@@ -55,9 +57,18 @@ async def open_target(
             base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
         ) as client:
             session = Session(client, credentials.headers, list(credentials.secrets), policy)
-            yield WIX[name](session, location)
+            yield make(name, session, location)
         return
     raise ConfigError(f'unknown target "{name}"; choose one of: {", ".join(TARGETS)}')
+
+
+def make(name: str, session: Session, location: str | None, label: str | None = None) -> AnyTarget:
+    """The target ``name`` at ``location``; a shared reference (engine/sharing.py) opens the locations
+    it names as one site where the target shares entities across locations (Menus (New))."""
+    cls = WIX[name]
+    if location is not None and is_shared(location) and cls.shares_locations:
+        return SharedMenusTarget(session, location, label)
+    return cls(session, location, label=label) if label else cls(session, location)
 
 
 @contextlib.asynccontextmanager
@@ -71,7 +82,7 @@ async def emulator_target(
 ) -> AsyncIterator[AnyTarget]:
     """A target talking to an in-process emulator (the sandbox, and fast tests); ``api``: v3 or menus."""
     async with _emulator_session(emulator, timeout, policy) as session:
-        yield WIX["wix-v3" if api == "v3" else "wix-menus"](session, location, label=label)
+        yield make("wix-v3" if api == "v3" else "wix-menus", session, location, label)
 
 
 @contextlib.asynccontextmanager
@@ -142,7 +153,7 @@ async def open_site(
 
             @contextlib.asynccontextmanager
             async def wix(location: str) -> AsyncIterator[AnyTarget]:
-                yield WIX[name](session, location)
+                yield make(name, session, location)
 
             yield wix
         return

@@ -24,6 +24,7 @@ _KEY_ORDER = [
     "version",
     "currency",
     "location",
+    "menus_new",
     "id",
     "group",
     "item",
@@ -70,6 +71,7 @@ _KEY_ORDER = [
     "variations",
     "option_groups",
     "locations",
+    "share",
 ]
 _RANK = {key: index for index, key in enumerate(_KEY_ORDER)}
 # A location's entry reads like the catalog it overrides: menus, sections, dishes, variations, choices.

@@ -132,10 +132,13 @@ def test_the_locations_bench_writes_its_section(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     text = out.read_text(encoding="utf-8")
     assert "<!-- bench.locations: begin -->" in text and "3 locations × 12 dishes" in text
-    for target in ("wix-v3", "wix-menus"):
+    for target in ("wix-v3", "wix-menus", "wix-menus-shared"):
         row = re.search(rf"\| {target} \| apply: a price change at one location \| [^|]+ \| (\d+) \| (\d+) \|", text)
         assert row is not None, text
         assert row.group(1) == row.group(2) == "1"
+    # Shared entities: a base price change every location inherits is one write, not one per location.
+    base = re.search(r"\| wix-menus-shared \| apply: a base price change[^|]* \| [^|]+ \| (\d+) \| (\d+) \|", text)
+    assert base is not None and base.group(1) == base.group(2) == "1", text
 
 
 @pytest.mark.e2e

@@ -72,8 +72,17 @@ class _Work:
     notes: dict[Key, list[str]] = field(default_factory=dict)
 
 
-def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: str | None) -> Built:
-    """The calls of a plan; entities an earlier run left detached (``live.detached``) are deleted too."""
+def build(
+    changes: list[Change],
+    desired: Essence,
+    live: LiveSite,
+    location_id: str | None,
+    menu_locations: dict[str, str] | None = None,
+) -> Built:
+    """The calls of a plan; entities an earlier run left detached (``live.detached``) are deleted too.
+
+    A new menu is created at ``location_id``, or at the location ``menu_locations`` names for its
+    id (a shared plan: the menus of several locations)."""
     garbage = live.detached
     ids = {f"{namespace(k)}:{i}": wix for (k, i), wix in live.wix_ids.items()}
     for wanted in desired:
@@ -88,7 +97,7 @@ def build(changes: list[Change], desired: Essence, live: LiveSite, location_id: 
             change.kind == Kind.MENU and change.action == Action.UPDATE and not ordering_calls.menu_core_changed(change)
         ):
             continue  # Online Orders only (ordering_calls.py)
-        _classify(work, change, desired, live, ids, location_id)
+        _classify(work, change, desired, live, ids, (menu_locations or {}).get(change.id, location_id))
     orders, orders_revisions = ordering_calls.plan(changes, desired, live)
     work.revisions.update(orders_revisions)
     for wix_id, service in sorted(garbage.items()):

@@ -18,7 +18,7 @@ from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.essence import Essence, Key, money, text
 from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
-from reconciler.targets.naming import Namer, drifted
+from reconciler.targets.naming import Namer, ParentOf, drifted
 from reconciler.targets.wix_menus import ordering
 from reconciler.targets.wix_menus.capabilities import namespace
 from reconciler.targets.wix_menus.client import SERVICES, MenusApi
@@ -67,16 +67,40 @@ async def fetch(api: MenusApi) -> RawSite:
     return RawSite(lists)
 
 
+@dataclass(frozen=True)
+class Sites:
+    """A reading of several locations at once (a shared plan, share.py): whose menus are ours, and
+    the parent that adoption by name respects (a menu's location; a location's own entity's)."""
+
+    keys: dict[str, str]  # Wix location id -> the location's key in the catalog
+    parent_of: ParentOf
+
+    def live_parent(self, kind: Kind, entity: JsonObject) -> str | None:
+        if kind == Kind.MENU:
+            return self.keys.get(str(entity.get("businessLocationId")))
+        at = entity.get("businessLocationIds") or []
+        return self.keys.get(str(at[0])) if len(at) == 1 else None
+
+
 def interpret(
-    raw: RawSite, entries: list[Entry], desired: Essence, location_id: str | None, several_locations: bool
+    raw: RawSite,
+    entries: list[Entry],
+    desired: Essence,
+    location_id: str | None,
+    several_locations: bool,
+    sites: Sites | None = None,
 ) -> LiveSite:
     known = {e["id"]: e for entities in raw.lists.values() for e in entities if e.get("id")}
     services = {e["id"]: service for service, entities in raw.lists.items() for e in entities if e.get("id")}
-    namer = Namer(entries, desired, set(known), namespace)
-    menus = [
-        m for m in raw.lists["menu"] if not several_locations or m.get("businessLocationId") in (None, location_id)
-    ]
-    reached = _reach(menus, known, services, namer)
+    if sites is None:
+        namer = Namer(entries, desired, set(known), namespace)
+        menus = [
+            m for m in raw.lists["menu"] if not several_locations or m.get("businessLocationId") in (None, location_id)
+        ]
+    else:
+        namer = Namer(entries, desired, set(known), namespace, sites.parent_of)
+        menus = [m for m in raw.lists["menu"] if m.get("businessLocationId") in sites.keys]
+    reached = _reach(menus, known, services, namer, sites.live_parent if sites else None)
     menu_of: dict[str, str] = {}
     for kind, wix_id in reached:
         if kind == Kind.MENU:
@@ -140,7 +164,11 @@ def _closures(
 
 
 def _reach(
-    menus: list[JsonObject], known: dict[str, JsonObject], services: dict[str, str], namer: Namer
+    menus: list[JsonObject],
+    known: dict[str, JsonObject],
+    services: dict[str, str],
+    namer: Namer,
+    live_parent: Callable[[Kind, JsonObject], str | None] | None = None,
 ) -> list[tuple[Kind, str]]:
     """What a diner of the location reaches, top down, each named through ``namer`` on the way."""
     names = namer.names
@@ -148,6 +176,8 @@ def _reach(
 
     def reach(kind: Kind, wix_id: str | None, parent: str | None = None) -> None:
         if wix_id in known and services[wix_id] == namespace(kind) and wix_id not in names:
+            if live_parent is not None and kind != Kind.SECTION:
+                parent = live_parent(kind, known[wix_id])
             namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
             reached.append((kind, wix_id))
 

@@ -40,6 +40,7 @@ class WixMenusTarget:
     name: ClassVar[str] = "wix-menus"
     capabilities: ClassVar[Capabilities] = CAPABILITIES
     known_calls: ClassVar[tuple[CallTemplate, ...]] = API
+    shares_locations: ClassVar[bool] = True  # menus_new.share: site.py
     guarantee: ClassVar[str] = "compensated (no drafts: built unattached, one cut-over step, rolled back on failure)"
 
     def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:

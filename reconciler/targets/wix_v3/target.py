@@ -62,6 +62,7 @@ class WixV3Target:
     name: ClassVar[str] = "wix-v3"
     capabilities: ClassVar[Capabilities] = CAPABILITIES
     known_calls: ClassVar[tuple[CallTemplate, ...]] = API
+    shares_locations: ClassVar[bool] = False  # a catalog per location: nothing to share
     guarantee: ClassVar[str] = "atomic publish (one draft catalog)"
 
     def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:

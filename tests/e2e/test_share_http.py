@@ -1,0 +1,95 @@
+"""`menus_new: {share: true}` over real HTTP: the CLI in subprocesses, the emulator server on 127.0.0.1.
+
+A fresh emulated Menus (New) site of three locations; the chain catalog names them by id. Write
+calls are the server's own counters for that site.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support.emulator_server import REPO_ROOT, EmulatorServer
+
+pytestmark = pytest.mark.e2e
+CHAIN = Path(REPO_ROOT) / "catalogs" / "chain.yaml"
+READS = ("list", "get", "query", "search", "count")
+
+
+class Chain:
+    def __init__(self, server: EmulatorServer, tmp: Path) -> None:
+        (site,) = server.seed_sites(1, locations=3, app="menus")
+        self.server, self.site, self.tmp = server, site["siteId"], tmp
+        self.ids = [loc["locationId"] for loc in site["locations"]]
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "RECONCILE_"))}
+        self.env.update(
+            WIX_API_BASE_URL=server.url,
+            WIX_ACCESS_TOKEN=site["token"],
+            RECONCILE_STATE_DIR=str(tmp / "state"),
+            NO_COLOR="1",
+        )
+
+    def catalog(self, pesto: str = "13.50") -> str:
+        data = yaml.safe_load(CHAIN.read_text(encoding="utf-8"))
+        data["menus_new"] = {"share": True}
+        for entry, location_id in zip(data["locations"], self.ids, strict=True):
+            entry["id"] = location_id  # matched by id; plans and --location still say the name
+        next(d for d in data["dishes"] if d["id"] == "pesto")["price"] = pesto
+        path = self.tmp / f"chain-{pesto}.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        return str(path)
+
+    def cli(self, *args: str, check: int = 0) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [sys.executable, "-m", "reconciler.cli.main", *args, "--target", "wix-menus"],
+            cwd=REPO_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == check, f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+        return done
+
+    def writes(self) -> dict[str, int]:
+        operations = self.server.counters(self.site)["operations"]
+        return {op: n for op, n in operations.items() if not op.rsplit(".", 1)[-1].startswith(READS)}
+
+
+@pytest.fixture
+def chain(server: EmulatorServer, tmp_path: Path) -> Chain:
+    return Chain(server, tmp_path)
+
+
+def test_a_shared_chain_over_http_base_price_one_write_and_an_86_splits_then_merges(chain: Chain):
+    catalog = chain.catalog()
+    applied = chain.cli("apply", catalog, "--auto-approve")
+    assert "shared" in applied.stdout and "applied" in applied.stdout, applied.stdout
+    chain.cli("plan", catalog, "--detailed-exitcode")
+
+    repriced = chain.catalog("14.00")
+    planned = chain.cli("plan", repriced, check=0)
+    assert "shared by 3 locations (Downtown, Airport, Campus): written once" in planned.stdout, planned.stdout
+    chain.server.reset()
+    chain.cli("apply", repriced, "--auto-approve")
+    assert chain.writes() == {"items.bulkUpdateItem": 1}
+    chain.cli("plan", repriced, "--detailed-exitcode")
+
+    refused = chain.cli("plan", chain.catalog("15.00"), "--location", "Campus", check=1)
+    assert "dish pesto is shared with Downtown, Airport" in refused.stdout + refused.stderr
+
+    chain.server.reset()
+    eighty_sixed = chain.cli("86", repriced, "pesto", "--location", "Airport")
+    assert "86'd dish pesto at" in eighty_sixed.stdout
+    assert chain.writes() == {"items.bulkCreateItems": 1, "sections.bulkUpdateSection": 1}
+    chain.cli("plan", repriced, "--detailed-exitcode")  # catalog + layer is what is live
+
+    chain.server.reset()
+    chain.cli("un86", repriced, "pesto", "--location", "Airport")
+    assert chain.writes() == {"sections.bulkUpdateSection": 1, "items.bulkDeleteItems": 1}
+    chain.cli("plan", repriced, "--detailed-exitcode")
