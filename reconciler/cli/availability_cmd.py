@@ -81,7 +81,9 @@ def _places(catalog: Catalog, location: str | None) -> tuple[list[site_cmds.Sing
     if isinstance(chosen, site_cmds.Single):
         return [chosen], False
     names = tuple(loc.wix for loc in catalog.locations if loc.id is None)
-    return [site_cmds.Single(effective(catalog, loc), loc.wix, names) for loc in chosen], len(chosen) > 1 or everywhere
+    places = () if shares(catalog) else tuple((loc.key, loc.wix) for loc in catalog.locations)
+    singles = [site_cmds.Single(effective(catalog, loc), loc.wix, names, places) for loc in chosen]
+    return singles, len(chosen) > 1 or everywhere
 
 
 async def _run(request: Request, clock: Any = now_utc) -> list[AtLocation]:

@@ -40,7 +40,7 @@ from reconciler.engine.locations import (
 from reconciler.engine.planfile import seal_site, to_json
 from reconciler.engine.review import review_saved
 from reconciler.engine.safety import Thresholds
-from reconciler.engine.sharing import shares
+from reconciler.engine.sharing import refuse_unsharing, shares
 from reconciler.engine.siteplan import LocationPlan, SitePlan
 from reconciler.errors import ConfigError, ExitCode, StalePlan
 from reconciler.model.catalog import Catalog
@@ -60,12 +60,20 @@ class Single:
     catalog: Catalog
     location: str | None
     chain: tuple[str, ...] = ()  # a chain's locations by name: the sandbox creates the ones it lacks
+    places: tuple[tuple[str, str], ...] = ()  # a chain's (key, Wix id or name): a shared site is refused
 
 
 @contextlib.asynccontextmanager
 async def open_single(chosen: Single, target_name: str | None, state: Path) -> AsyncIterator[Any]:
     """The target of one location (a chain's location: on a sandbox that has all the chain's locations)."""
     name = target_name or "sandbox"
+    if chosen.places:  # one location of a site whose entities are shared is not planned on its own
+        store = Storage(state).mapping()
+        try:
+            async with open_site(name, state, chosen.catalog.currency, list(chosen.chain)) as opener:
+                await refuse_unsharing(chosen.places, opener, store)
+        finally:
+            store.close()
     if not chosen.chain:
         async with open_target(name, chosen.location, state, currency=chosen.catalog.currency) as target:
             yield target
@@ -90,7 +98,8 @@ def choose(catalog: Catalog, wanted: str | None) -> Single | list[Location]:
     if wanted is not None and not several and not shares(catalog):  # shared: one location is planned in its site
         location = find_location(catalog, wanted.strip())
         names = tuple(loc.wix for loc in catalog.locations if loc.id is None)
-        return Single(effective(catalog, location), location.wix, names)
+        places = tuple((loc.key, loc.wix) for loc in catalog.locations)
+        return Single(effective(catalog, location), location.wix, names, places)
     return select_locations(catalog, wanted)
 
 

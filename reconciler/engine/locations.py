@@ -154,7 +154,7 @@ async def plan_locations(
         if shared is not None:
             return shared
     else:
-        await sharing.refuse_unsharing(catalog, opener, store)
+        await sharing.refuse_unsharing(((loc.key, loc.wix) for loc in catalog.locations), opener, store)
     gate = asyncio.Semaphore(max(1, parallel))
 
     async def one(location: Location) -> Plan | ReconcileError:

@@ -209,11 +209,14 @@ async def update_shared_stock(
 
 
 async def refuse_unsharing(
-    catalog: Catalog, opener: Callable[[str], AbstractAsyncContextManager[Target[Any, Any]]], store: MappingStore
+    places: Iterable[tuple[str, str]],
+    opener: Callable[[str], AbstractAsyncContextManager[Target[Any, Any]]],
+    store: MappingStore,
 ) -> None:
     """An isolated plan of a site whose entities are shared would adopt a shared entity as one
-    location's own and change it under the others' feet: refuse while the site's scope holds ids."""
-    async with opener(shared_ref((loc.key, loc.wix) for loc in catalog.locations)) as target:
+    location's own and change it under the others' feet: refuse while the site's scope holds ids.
+    ``places``: (key, Wix location id or name) of the catalog's locations."""
+    async with opener(shared_ref(places)) as target:
         if not target.shares_locations:
             return
         try:

@@ -16,6 +16,7 @@ from reconciler.engine.availability import caused_by_layer
 from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Plan
+from reconciler.engine.sharing import is_shared
 from reconciler.engine.siteplan import SitePlan
 from reconciler.engine.vocabulary import Action, Removal
 from reconciler.model.catalog import ALL_FULFILLMENT, ALL_PLATFORMS
@@ -122,7 +123,10 @@ def build_view(plan: Plan) -> PlanView:
 
 def _header(target: TargetInfo) -> str:
     """Where the plan applies: the target, the location by name and id, the catalog where there is one."""
-    parts = [target.name, f'location "{target.location_name}" ({target.location_id})']
+    where = f'location "{target.location_name}" ({target.location_id})'
+    if is_shared(target.location_id):  # several locations as one site (engine/sharing.py): their names say it
+        where = f"locations {target.location_name}"
+    parts = [target.name, where]
     if target.catalog_id is not None:
         parts.append(f"catalog {target.catalog_id}")
     return " · ".join([*parts, target.guarantee])

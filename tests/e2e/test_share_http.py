@@ -34,13 +34,13 @@ class Chain:
             NO_COLOR="1",
         )
 
-    def catalog(self, pesto: str = "13.50") -> str:
+    def catalog(self, pesto: str = "13.50", share: bool = True) -> str:
         data = yaml.safe_load(CHAIN.read_text(encoding="utf-8"))
-        data["menus_new"] = {"share": True}
+        data["menus_new"] = {"share": share}
         for entry, location_id in zip(data["locations"], self.ids, strict=True):
             entry["id"] = location_id  # matched by id; plans and --location still say the name
         next(d for d in data["dishes"] if d["id"] == "pesto")["price"] = pesto
-        path = self.tmp / f"chain-{pesto}.yaml"
+        path = self.tmp / f"chain-{pesto}{'' if share else '-isolated'}.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         return str(path)
 
@@ -93,3 +93,13 @@ def test_a_shared_chain_over_http_base_price_one_write_and_an_86_splits_then_mer
     chain.cli("un86", repriced, "pesto", "--location", "Airport")
     assert chain.writes() == {"sections.bulkUpdateSection": 1, "items.bulkDeleteItems": 1}
     chain.cli("plan", repriced, "--detailed-exitcode")
+
+
+def test_turning_sharing_off_is_refused_for_the_chain_and_for_one_location(chain: Chain):
+    chain.cli("apply", chain.catalog(), "--auto-approve")
+    isolated = chain.catalog(share=False)
+    chain.server.reset()
+    for where in ((), ("--location", "Campus")):
+        refused = chain.cli("plan", isolated, *where, check=1)
+        assert "Set `menus_new: {share: true}` again" in refused.stdout + refused.stderr, where
+    assert chain.writes() == {}
