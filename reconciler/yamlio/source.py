@@ -8,15 +8,14 @@ Duplicate keys are reported rather than silently overwritten.
 from __future__ import annotations
 
 import bisect
-import math
 import re
 from dataclasses import dataclass, field
 
 import yaml
 
-from reconciler import limits
 from reconciler.errors import Problem
-from reconciler.paths import Path, render
+from reconciler.paths import Path
+from reconciler.yamlio.convert import Converter, scalar_text
 
 
 class _CoreResolver(yaml.resolver.Resolver):
@@ -74,16 +73,32 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 @dataclass
 class Located:
-    """YAML data plus its node tree, which locates any path when a problem must be reported.
+    """YAML data plus its text, which locates any path when a problem must be reported.
 
-    Positions are looked up only for problems, by walking the nodes, so loading a large valid
-    catalog pays nothing for them.
+    Positions are looked up only for problems: the node tree is composed from the text the first
+    time one is asked for, so loading a large valid catalog pays nothing for them (neither time
+    nor the tree's memory).
     """
 
     file: str
     data: object
-    root: yaml.Node | None = None
+    text: str = field(default="", repr=False)
     comment_lines: list[int] = field(default_factory=list)
+    _root: yaml.Node | None = field(default=None, init=False, repr=False)
+    _composed: bool = field(default=False, init=False, repr=False)
+
+    @property
+    def root(self) -> yaml.Node | None:
+        if not self._composed:
+            self._composed = True
+            loader = FastCoreLoader(self.text)
+            try:
+                self._root = loader.get_single_node()
+            except (yaml.YAMLError, RecursionError):  # read() refused such a text already
+                self._root = None
+            finally:
+                loader.dispose()
+        return self._root
 
     def where(self, path: Path) -> tuple[int, int]:
         """Best position for a path: its key if it has one, else its value, else the nearest parent."""
@@ -111,33 +126,40 @@ def read(text: str, file: str, comments: bool = False) -> tuple[Located | None, 
     uses or expansion: :mod:`reconciler.limits`) return no data at all. With ``comments`` the
     lines holding comments are found too (only `fmt` needs them).
     """
+    located, problems, _ = read_counted(text, file, comments)
+    return located, problems
+
+
+def read_counted(text: str, file: str, comments: bool = False) -> tuple[Located | None, list[Problem], int]:
+    """:func:`read`, and the parser events it took (the work, which grows with the text only)."""
+    located = Located(file=file, data={}, text=text)
+    problems: list[Problem] = []
     loader = FastCoreLoader(text)
+    converter = Converter(loader, file, problems, located.where)
     try:
-        node = loader.get_single_node()
+        found, data = converter.document()
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(file, exc)]
+        return None, [_syntax_problem(file, exc)], converter.events
     except yaml.reader.ReaderError as exc:
         line, col = _position(text, exc.position)
-        return None, [Problem(file, line, col, "", f"character U+{exc.character:04X} is not allowed: {exc.reason}")]
+        reason = f"character U+{exc.character:04X} is not allowed: {exc.reason}"
+        return None, [Problem(file, line, col, "", reason)], converter.events
     except (yaml.YAMLError, RecursionError) as exc:
-        return None, [Problem(file, 0, 0, "", f"YAML error: {type(exc).__name__}: {str(exc)[:200]}")]
+        return None, [Problem(file, 0, 0, "", f"YAML error: {type(exc).__name__}: {str(exc)[:200]}")], converter.events
     finally:
         loader.dispose()
-    located = Located(file=file, data={}, root=node)
-    problems: list[Problem] = []
-    if node is None:
-        return located, problems
-    converter = _Converter(located, problems)
-    located.data = converter.convert(node, (), None, 0)
+    if not found:
+        return located, problems, converter.events
+    located.data = data
     fatal = converter.fatal()
     if fatal:
-        return None, fatal
+        return None, fatal, converter.events
     if comments:
-        found = _comment_lines(text, file)
-        if isinstance(found, Problem):
-            return None, [found]
-        located.comment_lines = found
-    return located, problems
+        lines = _comment_lines(text, file)
+        if isinstance(lines, Problem):
+            return None, [lines], converter.events
+        located.comment_lines = lines
+    return located, problems, converter.events
 
 
 def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
@@ -155,189 +177,10 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-_STR, _INT, _BOOL, _NULL, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float"))
-_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-_SPECIAL_FLOATS = {".nan": math.nan, ".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf}
-
-
-def _show_tag(tag: str) -> str:
-    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
-
-
-def _scalar(node: yaml.ScalarNode) -> object:
-    """A scalar by the tag the core resolver gave it (quoted scalars are always text).
-
-    Raises ValueError for a tag the format does not use, or text the tag cannot read.
-    """
-    tag, value = node.tag, node.value
-    if tag == _STR:
-        return value
-    if tag == _INT:
-        digits = len(value.lstrip("+-"))
-        if digits > 100:  # far beyond any count or amount; int() would refuse 4,300 anyway
-            raise ValueError(f"a number of {digits} digits is too long")
-        return int(value)  # the resolver admits ASCII digits only
-    if tag == _BOOL:
-        if value.lower() not in ("true", "false"):
-            raise ValueError(f"{value!r} is not true or false")
-        return value.lower() == "true"
-    if tag == _NULL:
-        return None
-    if tag == _FLOAT:
-        special = _SPECIAL_FLOATS.get(value.lower())
-        return special if special is not None else float(value)
-    raise ValueError(f'the tag "{_show_tag(tag)}" is not part of the catalog format; write the value without it')
-
-
 def _text(node: yaml.Node) -> str:
     if isinstance(node, yaml.ScalarNode):
-        try:
-            return str(_scalar(node))
-        except ValueError:
-            return node.value
+        return scalar_text(node.tag, node.value)
     return str(node.value)
-
-
-class _Converter:
-    """Nodes to plain data, within the limits: depth, alias uses, and what aliases expand to.
-
-    An alias is the same node object as its anchor, so each list or mapping is converted once and
-    its value reused (with its size, counted as expansion): a "billion laughs" document costs
-    its own size to refuse, not a billion values. A node met again while it is still being
-    converted is an anchor that contains its own alias, refused as recursive.
-    """
-
-    def __init__(self, out: Located, problems: list[Problem]) -> None:
-        self.out = out
-        self.problems = problems
-        self.memo: dict[int, tuple[object, int]] = {}
-        self.active: set[int] = set()
-        self.aliases = 0
-        self.direct = 0
-        self.expanded = 0
-        self.limit_problems: list[Problem] = []
-        self.over_expansion: Problem | None = None
-
-    def fatal(self) -> list[Problem]:
-        found = list(self.limit_problems)
-        if self.expanded > max(limits.YAML_MIN_EXPANSION, self.direct) and self.over_expansion:
-            found.append(self.over_expansion)
-        return found
-
-    def _problem(self, path: Path, mark, message: str) -> Problem:
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else self.out.where(path)
-        return Problem(self.out.file, line, col, render(path), message)
-
-    def convert(self, node: yaml.Node, path: Path, mark, depth: int) -> object:
-        """``mark``: where the reference to ``node`` is written (its key), when that is known."""
-        return self._convert(node, path, mark, depth)[0]
-
-    def _convert(self, node: yaml.Node, path: Path, mark, depth: int) -> tuple[object, int]:
-        if isinstance(node, yaml.ScalarNode):
-            self.direct += 1
-            try:
-                return _scalar(node), 1
-            except ValueError as exc:
-                self.problems.append(self._problem(path, node.start_mark, str(exc)[:300]))
-                return None, 1
-        key = id(node)
-        if key in self.active:
-            self.limit_problems.append(
-                self._problem(path, mark, "an alias refers to a list or mapping that contains it (a recursive anchor)")
-            )
-            return None, 1
-        if key in self.memo:
-            return self._alias(key, path, mark)
-        if depth >= limits.YAML_MAX_DEPTH:
-            self.limit_problems.append(
-                self._problem(path, node.start_mark, f"nested more than {limits.YAML_MAX_DEPTH} levels deep")
-            )
-            return None, 1
-        if self.limit_problems:
-            return None, 1  # already refused: do not look further
-        expected = _MAP if isinstance(node, yaml.MappingNode) else _SEQ
-        if node.tag != expected:
-            self.problems.append(
-                self._problem(
-                    path,
-                    node.start_mark,
-                    f'the tag "{_show_tag(node.tag)}" is not part of the catalog format; write the value without it',
-                )
-            )
-        self.active.add(key)
-        try:
-            value, size = (
-                self._mapping(node, path, depth)
-                if isinstance(node, yaml.MappingNode)
-                else self._sequence(node, path, depth)
-            )
-        finally:
-            self.active.discard(key)
-        self.memo[key] = (value, size)
-        self.direct += 1
-        return value, size
-
-    def _alias(self, key: int, path: Path, mark) -> tuple[object, int]:
-        value, size = self.memo[key]
-        self.aliases += 1
-        self.expanded += size
-        if self.aliases > limits.YAML_MAX_ALIASES and not self.limit_problems:
-            self.limit_problems.append(
-                self._problem(path, mark, f"more than {limits.YAML_MAX_ALIASES:,} aliases in one file")
-            )
-        if self.over_expansion is None and self.expanded > limits.YAML_MIN_EXPANSION:
-            self.over_expansion = self._problem(
-                path,
-                mark,
-                f"aliases expand to more than {limits.YAML_MIN_EXPANSION:,} values, more than the file itself "
-                "holds (an alias bomb?); write the values out, or use fewer aliases",
-            )
-        return value, size
-
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> tuple[dict, int]:
-        result: dict[str, object] = {}
-        first_line: dict[str, int] = {}
-        size = 1
-        for key_node, value_node in node.value:
-            start = key_node.start_mark
-            if not isinstance(key_node, yaml.ScalarNode):
-                kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
-                self.problems.append(
-                    Problem(
-                        self.out.file,
-                        start.line + 1,
-                        start.column + 1,
-                        render(path),
-                        f"a key must be plain text, not {kind}",
-                    )
-                )
-                continue
-            key = _text(key_node)
-            if key in result or key in first_line:
-                self.problems.append(
-                    Problem(
-                        self.out.file,
-                        start.line + 1,
-                        start.column + 1,
-                        render((*path, key)),
-                        f"key repeated (first at line {first_line[key]}); only one is allowed",
-                    )
-                )
-                continue
-            first_line[key] = start.line + 1
-            value, count = self._convert(value_node, (*path, key), start, depth + 1)
-            result[key] = value
-            size += count
-        return result, size
-
-    def _sequence(self, node: yaml.SequenceNode, path: Path, depth: int) -> tuple[list, int]:
-        result = []
-        size = 1
-        for index, item in enumerate(node.value):
-            value, count = self._convert(item, (*path, index), None, depth + 1)
-            result.append(value)
-            size += count
-        return result, size
 
 
 def _comment_lines(text: str, file: str) -> list[int] | Problem:
