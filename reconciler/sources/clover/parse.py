@@ -22,7 +22,7 @@ from reconciler.sources.shape import ShapeChecker, Where
 SECTIONS = ("items", "categories", "modifier_groups", "item_groups")
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     id: str
     name: str
@@ -40,7 +40,7 @@ class Item:
     image: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Category:
     id: str
     name: str
@@ -49,7 +49,7 @@ class Category:
     item_ids: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Modifier:
     id: str
     name: str
@@ -57,7 +57,7 @@ class Modifier:
     available: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class ModifierGroup:
     id: str
     name: str
@@ -68,7 +68,7 @@ class ModifierGroup:
     modifiers: list[Modifier] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Inventory:
     currency: str | None
     items: dict[str, Item]

@@ -15,6 +15,7 @@ The SDK-request forms are camelCase; :func:`snake_keys` converts them, so one re
 
 from __future__ import annotations
 
+import functools
 import re
 
 from reconciler.sources.errors import SourceInvalid, SourceProblem
@@ -61,16 +62,34 @@ _OPAQUE_MAPS = {"custom_attribute_values"}  # their keys are data, not field nam
 
 
 def snake_keys(value: object) -> object:
-    """camelCase keys → snake_case, recursively (snake_case keys are left as they are)."""
+    """camelCase keys → snake_case, recursively (snake_case keys are left as they are).
+
+    What is already snake_case is returned as it is, not copied: a Catalog API export is, and a
+    copy of a 100,000-object export cost as much memory as the export itself.
+    """
     if isinstance(value, list):
-        return [snake_keys(v) for v in value]
+        copied: list[object] | None = None
+        for index, inner in enumerate(value):
+            new = snake_keys(inner)
+            if new is not inner:
+                copied = copied if copied is not None else list(value)
+                copied[index] = new
+        return value if copied is None else copied
     if isinstance(value, dict):
-        out = {}
+        pairs = []
+        changed = False
         for key, inner in value.items():
-            name = _CAMEL.sub(r"_\1", key).lower() if isinstance(key, str) else key
-            out[name] = inner if name in _OPAQUE_MAPS else snake_keys(inner)
-        return out
+            name = _snake(key) if isinstance(key, str) else key
+            new = inner if name in _OPAQUE_MAPS else snake_keys(inner)
+            changed = changed or new is not inner or name != key
+            pairs.append((name, new))
+        return dict(pairs) if changed else value
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _snake(key: str) -> str:
+    return _CAMEL.sub(r"_\1", key).lower()
 
 
 def raw_objects(raw: object) -> tuple[list[object], dict[str, str]]:

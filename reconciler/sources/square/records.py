@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Money:
     amount: int
     currency: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Presence:
     """Square's location scoping: all locations but some, or only some."""
 
@@ -34,7 +34,7 @@ class Presence:
         return not self.everywhere and not self.present
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Override:
     """A ``location_overrides`` entry of a variation or modifier."""
 
@@ -45,7 +45,7 @@ class Override:
     sold_out_until: str | None = None  # ``sold_out_valid_until``: the sold-out state ends by itself then
 
 
-@dataclass
+@dataclass(slots=True)
 class Variation:
     id: str
     item_id: str
@@ -59,7 +59,7 @@ class Variation:
     version: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListInfo:
     """An item's link to a modifier list, with its per-item overrides."""
 
@@ -72,7 +72,7 @@ class ListInfo:
     hidden: str | None  # YES / NO / NOT_SET
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     id: str
     name: str
@@ -93,7 +93,7 @@ class Item:
     ingredients: list[str] = field(default_factory=list)  # standard names (the EU's 14) or custom names
 
 
-@dataclass
+@dataclass(slots=True)
 class Category:
     id: str
     name: str
@@ -105,7 +105,7 @@ class Category:
     image_ids: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Modifier:
     id: str
     list_id: str | None
@@ -120,7 +120,7 @@ class Modifier:
     version: int
 
 
-@dataclass
+@dataclass(slots=True)
 class ModifierList:
     id: str
     name: str
@@ -134,7 +134,7 @@ class ModifierList:
     modifiers: dict[str, Modifier] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tax:
     id: str
     name: str
@@ -143,7 +143,7 @@ class Tax:
     enabled: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class SquareCatalog:
     items: dict[str, Item] = field(default_factory=dict)
     categories: dict[str, Category] = field(default_factory=dict)

@@ -19,7 +19,7 @@ from reconciler.sources.errors import SourceInvalid, SourceProblem
 from reconciler.sources.shape import ShapeChecker, Where
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """Fields shared by menus, groups, items, modifier groups and options."""
 
@@ -30,7 +30,7 @@ class Node:
     visibility: list[str] | None = None  # None: the field was absent
 
 
-@dataclass
+@dataclass(slots=True)
 class MenuItem(Node):
     price: float | int | None = None
     pricing_strategy: str | None = None
@@ -40,20 +40,20 @@ class MenuItem(Node):
     calories: float | int | None = None  # Toast's allergens field is reserved (empty): only calories
 
 
-@dataclass
+@dataclass(slots=True)
 class MenuGroup(Node):
     items: list[MenuItem] = field(default_factory=list)
     groups: list[MenuGroup] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Menu(Node):
     always_available: bool = True
     schedule: list[dict] = field(default_factory=list)
     groups: list[MenuGroup] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ModifierGroup(Node):
     min: int | None = None
     max: int | None = None
@@ -62,14 +62,14 @@ class ModifierGroup(Node):
     option_refs: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ModifierOption(Node):
     price: float | int | None = None
     is_default: bool = False
     group_refs: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Restaurant:
     guid: str
     menus: list[Menu]
