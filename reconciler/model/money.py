@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from decimal import Context, Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, get_args, get_origin
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, PlainSerializer, WithJsonSchema
 
 from reconciler import limits
 
@@ -156,3 +157,45 @@ Currency = Annotated[
     WithJsonSchema({"type": "string", "description": "ISO 4217 code, e.g. USD.", "enum": sorted(currencies())}),
 ]
 """An active ISO 4217 currency code such as ``USD``, ``EUR`` or ``JPY``."""
+
+
+def amounts(model: BaseModel, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Decimal]]:
+    """Every amount of money ``model`` holds, with its path, however deep (lists of models included)."""
+    money, nested = _money_layout(type(model))
+    for name in money:
+        value = getattr(model, name)
+        if isinstance(value, Decimal):
+            yield (*path, name), value
+    for name in nested:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from amounts(value, (*path, name))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from amounts(item, (*path, name, index))
+
+
+_MONEY_VALIDATORS = (_money, _signed_money)
+
+
+def _is_money(annotation: object, metadata: list[object]) -> bool:
+    if any(isinstance(m, BeforeValidator) and m.func in _MONEY_VALIDATORS for m in metadata):
+        return True
+    if get_origin(annotation) is Annotated:
+        return _is_money(None, list(annotation.__metadata__))  # type: ignore[attr-defined]
+    return any(_is_money(arg, []) for arg in get_args(annotation))
+
+
+def _holds_models(annotation: object) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_models(arg) for arg in get_args(annotation))
+
+
+@functools.cache
+def _money_layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the fields of ``cls`` that hold money, the fields that may hold models), found once per class."""
+    money = tuple(n for n, f in cls.model_fields.items() if _is_money(f.annotation, list(f.metadata)))
+    nested = tuple(n for n, f in cls.model_fields.items() if n not in money and _holds_models(f.annotation))
+    return money, nested

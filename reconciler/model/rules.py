@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from reconciler.model import feature_rules, location_rules
 from reconciler.model.catalog import Catalog
-from reconciler.model.money import decimal_text, excess_digits, minor_digits
+from reconciler.model.money import amounts, decimal_text, excess_digits, minor_digits
 from reconciler.paths import Path
 
 
@@ -101,22 +100,20 @@ def _placement(catalog: Catalog) -> Iterator[tuple[Path, str]]:
 
 
 def _precision(catalog: Catalog) -> Iterator[tuple[Path, str]]:
-    """Every price fits the currency's minor unit: "1.005" is not an amount in USD."""
-    currency = catalog.currency
+    """Every price fits the currency's minor unit: "1.005" is not an amount in USD.
 
-    def check(path: Path, amount: Decimal) -> Iterator[tuple[Path, str]]:
+    Every amount of the catalog is checked, wherever the model holds one (a dish's, a variation's
+    or a choice's price, and each location's overrides of them): the fields are found by their
+    type (:data:`~reconciler.model.money.Money`, ``SignedMoney``), so a price field added later is
+    checked too.
+    """
+    currency = catalog.currency
+    for path, amount in amounts(catalog):
         extra = excess_digits(amount, currency)
         if extra:
             digits = minor_digits(currency)
             places = f"{digits} decimal place{'s' if digits != 1 else ''}" if digits else "no decimals"
             yield path, f'"{decimal_text(amount)}" has more decimals than {currency} has ({places})'
-
-    for kind, items in (("dishes", catalog.dishes), ("variations", catalog.variations)):
-        for i, item in enumerate(items):
-            yield from check((kind, i, "price"), item.price)
-    for i, group in enumerate(catalog.option_groups):
-        for k, choice in enumerate(group.choices):
-            yield from check(("option_groups", i, "choices", k, "price"), choice.price)
 
 
 def warnings(catalog: Catalog) -> list[Violation]:
