@@ -12,6 +12,7 @@
     ├── PlanFileInvalid                 exit 5  a saved plan is unreadable or its checksum does not match
     ├── StalePlan                       exit 4  the live catalog moved since the plan was made
     ├── UnsafePlan                      exit 6  the plan exceeds the safety thresholds and --force was not given
+    ├── ProtectedRemoval                exit 10 the plan would remove an entity marked `protect: true`
     ├── LockHeld                        exit 7  another apply holds the catalog (local lock or remote draft)
     ├── ApplyFailed                     exit 3  apply stopped; the live catalog and the mapping are unchanged
     ├── ApplyOutcomeUnknown             exit 9  apply stopped and we could not prove what the live catalog holds
@@ -124,6 +125,35 @@ class UnsafePlan(ReconcileError):
     exit_code = 6
 
 
+class ProtectedRemoval(ReconcileError):
+    """A plan would remove entities marked ``protect: true``; it is refused, naming every one.
+
+    ``entities`` holds (catalog list, id, how a plan names it, where protection was declared); the
+    CLI fills in the file and line of those still in the catalog (:meth:`located`).
+    """
+
+    exit_code = 10
+
+    def __init__(self, entities: list[tuple[str, str, str, str]]):
+        self.entities = sorted(entities)
+        lines = [f"  - {label} ({where})" for _, _, label, where in self.entities]
+        super().__init__(
+            f"the plan would remove {len(self.entities)} protected entit{'y' if len(self.entities) == 1 else 'ies'}; "
+            "nothing was planned or changed:\n"
+            + "\n".join(lines)
+            + "\nPut it back in the catalog, or apply the catalog with `protect: true` taken off first."
+        )
+
+    def located(self, where: dict[tuple[str, str], str]) -> ProtectedRemoval:
+        """The same refusal, naming the file and line of each entity found in ``where``."""
+        return ProtectedRemoval(
+            [
+                (t, i, label, f"{where[(t, i)]}: protect: true" if (t, i) in where else declared)
+                for t, i, label, declared in self.entities
+            ]
+        )
+
+
 class LockHeld(ReconcileError):
     exit_code = 7
 
@@ -155,6 +185,7 @@ class ExitCode:
     LOCK_HELD = 7
     VERIFY_FAILED = 8
     OUTCOME_UNKNOWN = 9
+    PROTECTED = 10
     INTERRUPTED = 130
 
 
@@ -177,5 +208,6 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (ExitCode.LOCK_HELD, "another apply holds the catalog (local lock, or someone else's draft)"),
     (ExitCode.VERIFY_FAILED, "published, but the live catalog does not match the desired state"),
     (ExitCode.OUTCOME_UNKNOWN, "apply stopped and the outcome could not be determined (the next run settles it)"),
+    (ExitCode.PROTECTED, "the plan would remove an entity marked `protect: true`; nothing was planned or changed"),
     (ExitCode.INTERRUPTED, "interrupted (Ctrl-C); an interrupted apply is settled by the next run"),
 )

@@ -14,6 +14,7 @@ from reconciler.cli import deadline, plan_files, site_cmds, site_page
 from reconciler.cli.apply_output import result_json as _result_json
 from reconciler.cli.apply_output import result_text as _result_text
 from reconciler.cli.progress import progress_reporter
+from reconciler.cli.protected import locate_protected
 from reconciler.cli.refresh import refresh_option, show_refresh
 from reconciler.cli.selection import safety_options, selection_of, selection_options
 from reconciler.cli.show_cmd import plan_page
@@ -109,6 +110,7 @@ async def _plan(
 @safety_options
 @selection_options
 @refresh_option
+@locate_protected
 def plan(
     catalog,
     target,
@@ -207,6 +209,7 @@ def plan(
 @safety_options
 @selection_options
 @site_cmds.rollout_options
+@locate_protected
 def apply(
     catalog,
     plan_file,

@@ -47,6 +47,22 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class Entities:
+    """Which catalog lists ("dishes", "variations", …) the id of a record of each kind names, in the
+    order to look: a record's ``ownership:`` and ``protect:`` are read from that entity. A kind not
+    listed (a label, a closure) comes from no one entity and keeps the catalog-wide defaults. A
+    target declares it once (``Target.entities``); plans made from it do not record it."""
+
+    sources: tuple[tuple[Kind, tuple[str, ...]], ...] = ()
+
+    def of(self, kind: Kind) -> tuple[str, ...]:
+        return next((tables for k, tables in self.sources if k == kind), ())
+
+    def tables(self) -> frozenset[str]:
+        return frozenset(table for _, tables in self.sources for table in tables)
+
+
+@dataclass(frozen=True)
 class TargetInfo:
     """Where a plan applies (``describe()``): recorded in the plan, shown in its header; never a secret."""
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from reconciler.engine import availability, targeting
+from reconciler.engine import availability, ownership, protect, targeting
 from reconciler.engine.availability import Adoption, Layer
 from reconciler.engine.capabilities import TargetInfo
 from reconciler.engine.diff import diff
@@ -79,18 +79,17 @@ async def make_plan(
     info, zone = await target.describe(), await target.time_zone()
     with unexpected_answers(target.name):
         desired, approximations, live, adoption, in_force = _effective(catalog, target, raw, entries, info, layer)
-    if live.currency and live.currency != catalog.currency:
-        raise ConfigError(
-            f"the catalog is in {catalog.currency} but the Wix site sells in {live.currency}; "
-            "prices would be wrong. Fix `currency:` in the catalog."
-        )
+    _same_currency(catalog, live.currency)
     changes = diff(desired, live.essence, target.capabilities.rank, live.drifted)
-    notes = tuple(approximations)
+    notes = tuple(approximations) + _ownership_notes(catalog, target)
     if selection is not None:
         changes, desired = targeting.targeted(changes, desired, live.essence, selection)
         notes += (selection.describe(),)
+    # After targeting: what the plan would do is what is checked, so --only/--exclude cannot bypass it.
+    protect.refuse_removals(changes, catalog, target.entities, protect.remembered(store, scope))
     built = await target.build(changes, desired, live, live_updates=live_updates)
-    mapping = built.mapping
+    owned = ownership.live_owned(catalog, target.entities, desired)
+    mapping = ownership.remembered_hashes(built.mapping, desired, owned, target.capabilities)
     if selection is not None:  # the touched entities' rows only: what is left alone keeps its drift
         touched = {(str(target.capabilities.namespace(c.kind)), c.id) for c in changes}
         mapping = tuple(row for row in mapping if (row[0], row[1]) in touched)
@@ -115,6 +114,22 @@ async def make_plan(
     return Planned(plan, desired, live, adoption, in_force)
 
 
+def _same_currency(catalog: Catalog, live: str | None) -> None:
+    if live and live != catalog.currency:
+        raise ConfigError(
+            f"the catalog is in {catalog.currency} but the Wix site sells in {live}; "
+            "prices would be wrong. Fix `currency:` in the catalog."
+        )
+
+
+def _ownership_notes(catalog: Catalog, target: Target[RawT, LiveT]) -> tuple[str, ...]:
+    unheld = ownership.unheld(catalog, target.entities)
+    if not unheld:
+        return ()
+    why = next((c for c in target.capabilities.cannot_hold if c.startswith("ownership")), "no record holds it")
+    return (f"ownership: of {', '.join(unheld)} is left out: {why}",)
+
+
 def _effective(
     catalog: Catalog,
     target: Target[RawT, LiveT],
@@ -124,16 +139,22 @@ def _effective(
     layer: Layer | None,
 ) -> tuple[Essence, list[str], LiveT, Adoption, dict[str, LayerEntry]]:
     """The desired essence (catalog + the layer's entries in force here, dashboard stock edits adopted) and live."""
+    layered = ownership.layer_owned(catalog)  # availability owned by the catalog or the live side: no layer
     in_force = availability.at_location(layer.entries, info.location_id, layer.now) if layer else {}
+    in_force = {k: e for k, e in in_force.items() if k in layered}
     desired, approximations = target.project(availability.effective(catalog, in_force))
     live = target.interpret(raw, entries, desired)
+    owned = ownership.live_owned(catalog, target.entities, desired)
+    desired = ownership.keep_live(desired, live.essence, owned)
     adoption = Adoption()
     if layer is not None and layer.adopt:
         adoption = availability.adoptions(desired, live.essence, live.drifted, in_force, info.location_id, layer.now)
+        adoption.started = [e for e in adoption.started if e.entity in layered]
         if adoption.started or adoption.ended:
             in_force = {k: e for k, e in in_force.items() if e not in adoption.ended}
             in_force.update({e.entity: e for e in adoption.started})
             desired, approximations = target.project(availability.effective(catalog, in_force))
+            desired = ownership.keep_live(desired, live.essence, owned)
     return desired, approximations, live, adoption, in_force
 
 

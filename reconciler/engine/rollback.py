@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reconciler.canonical import fingerprint
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.journal import read_before
+from reconciler.engine.ownership import hash_matches
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import from_json
 from reconciler.engine.planning import Planned, plan_against
@@ -118,7 +118,7 @@ def moved_since(plan: Plan, before: dict[Key, Any], live: Essence, target: Targe
                 moved.append(f"{what} is back on the live menu")
         elif now is None:
             moved.append(f"{what} is no longer on the live menu")
-        elif fingerprint(now) != left.get((namespace(change.kind), change.id)):
+        elif not hash_matches(left.get((namespace(change.kind), change.id)), now):
             moved.append(f"{what} was edited")
         if change.action != Action.CREATE and before.get(change.key) is None:
             moved.append(f"{what}: its before-state was not recorded, it stays as it is now")

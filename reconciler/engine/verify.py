@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reconciler.canonical import fingerprint
+from reconciler.engine.ownership import hash_matches
 from reconciler.engine.plan import Plan
 from reconciler.engine.targeting import TARGETED_NOTE
 from reconciler.engine.vocabulary import Action
@@ -26,13 +26,13 @@ async def verify(plan: Plan, target: Target[Any, Any], store: MappingStore, clea
     raw = await target.fetch()
     live = target.interpret(raw, store.entries(scope), {})
     namespace = plan.target.capabilities.namespace
-    found = {(namespace(kind), local_id): fingerprint(fields) for (kind, local_id), fields in live.essence.items()}
+    found = {(namespace(kind), local_id): fields for (kind, local_id), fields in live.essence.items()}
     wanted = {(ns, local_id): applied_hash for ns, local_id, applied_hash in plan.mapping}
     differences = []
     for key, applied_hash in sorted(wanted.items()):
         if key not in found:
             differences.append(f"{key[0]} {key[1]} is missing from the live catalog")
-        elif found[key] != applied_hash:
+        elif not hash_matches(applied_hash, found[key]):
             differences.append(f"{key[0]} {key[1]} differs from the desired state")
     left = {(namespace(c.kind), c.id) for c in plan.changes if c.action == Action.REMOVE} if cleanup_stopped else set()
     if any(note.startswith(TARGETED_NOTE) for note in plan.notes):

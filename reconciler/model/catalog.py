@@ -13,7 +13,8 @@ Shape::
     ├── dishes[]           Dish       ─ options[] (option group ids)
     ├── variations[]       Variation  ─ used as choices (e.g. sizes)
     ├── option_groups[]    selection | extras | deselection ─ choices[] ─ Choice(item id, price)
-    └── locations[]        Location ─ overrides of prices, stock, visibility (model/locations.py)
+    ├── locations[]        Location ─ overrides of prices, stock, visibility (model/locations.py)
+    └── ownership          who owns which field: catalog, live side, availability layer (model/ownership.py)
 
 Menus, sections and dishes may say where they exist (``only_at`` / ``except_at``) when the catalog
 lists several locations; :func:`reconciler.model.effective.effective` gives one location's catalog.
@@ -38,6 +39,7 @@ from reconciler.model.fields import Id, Label, Model, Name, Text, check_name, no
 from reconciler.model.images import ImageFile, ImageRef
 from reconciler.model.locations import Location, MenusNewSettings, Presence
 from reconciler.model.money import Currency, Money, Percent, SignedMoney
+from reconciler.model.ownership import Owned, Ownership
 
 FORMAT_VERSION: Final = 1
 
@@ -164,7 +166,7 @@ class Visible(Model):
         return value
 
 
-class Orderable(Visible, Features):
+class Orderable(Visible, Features, Owned):
     """What dishes and variations share: what a diner can order (both are "items" to Wix)."""
 
     id: Id
@@ -239,7 +241,7 @@ class Choice(Model):
     )
 
 
-class _Group(Model):
+class _Group(Owned):
     id: Id
     name: Name
     choices: list[Choice] = Field(min_length=1)
@@ -332,7 +334,7 @@ class Deselection(_Group):
 OptionGroup = Annotated[Selection | Extras | Deselection, Field(discriminator="type")]
 
 
-class Section(Visible, Presence):
+class Section(Visible, Presence, Owned):
     """A part of a menu ("Pizzas"), listing dishes by id in display order."""
 
     id: Id
@@ -347,7 +349,7 @@ class Section(Visible, Presence):
         return no_repeats(value, "lists dish")
 
 
-class Menu(Visible, Presence):
+class Menu(Visible, Presence, Owned):
     """A menu ("Dinner"), made of sections in display order."""
 
     id: Id
@@ -364,6 +366,9 @@ class Catalog(Model):
     currency: Currency = Field(description="ISO 4217 code; must match the Wix site's currency.")
     location: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_name)] | None = (
         Field(default=None, description="Wix business location (name or id); optional on a single-location site.")
+    )
+    ownership: Ownership | None = Field(
+        default=None, description="Which fields the catalog owns and which the live side owns (docs/ownership.md)."
     )
     menus: list[Menu] = Field(default_factory=list)
     dishes: list[Dish] = Field(default_factory=list)
@@ -384,6 +389,7 @@ class CatalogPart(Model):
     version: Literal[1] | None = None
     currency: Currency | None = None
     location: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_name)] | None = None
+    ownership: Ownership | None = None
     menus: list[Menu] = Field(default_factory=list)
     dishes: list[Dish] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)

@@ -18,6 +18,9 @@ Declarations (class attributes)
     shares_locations  MUST  whether it can plan several locations as one site, sharing entities across
                         them (``menus_new.share``; :mod:`reconciler.engine.sharing`): the opener then
                         gives it a shared reference instead of one location
+    entities      MUST  an :class:`Entities`: which catalog list (dishes, variations, …) the record of
+                        each kind comes from, so ``ownership:`` and ``protect:`` apply on this target
+                        (docs/ownership.md); kinds of no one entity (labels) are left out
     known_calls   MUST  every call its plans may hold (:class:`~reconciler.engine.review.CallTemplate`:
                         SDK name, method, path template); ``apply --plan`` refuses a saved plan
                         with any other call before anything is sent
@@ -72,7 +75,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, TypeVar
 
-from reconciler.engine.capabilities import Capabilities, KindSpec, TargetInfo
+from reconciler.engine.capabilities import Capabilities, Entities, KindSpec, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.menuview import CatalogView
@@ -84,6 +87,7 @@ from reconciler.state.mapping import Entry
 
 __all__ = [
     "Capabilities",
+    "Entities",
     "ExecutionResult",
     "Executor",
     "KindSpec",
@@ -154,6 +158,7 @@ LiveT = TypeVar("LiveT", bound=LiveView)
 class Target(Protocol[RawT, LiveT]):
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    entities: ClassVar[Entities]
     known_calls: ClassVar[tuple[CallTemplate, ...]]
     shares_locations: ClassVar[bool]
     label: str

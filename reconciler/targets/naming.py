@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reconciler.canonical import JsonObject, fingerprint
+from reconciler.canonical import JsonObject
 from reconciler.engine.essence import Essence, Key
+from reconciler.engine.ownership import hash_matches
 from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry
 
@@ -79,5 +80,6 @@ def drifted(live: Essence, entries: list[Entry], namespace: NamespaceOf) -> froz
     return frozenset(
         key
         for key, fields in live.items()
-        if applied.get((namespace(key[0]), key[1])) not in (None, fingerprint(fields))
+        if applied.get((namespace(key[0]), key[1])) is not None
+        and not hash_matches(applied[(namespace(key[0]), key[1])], fields)
     )

@@ -58,6 +58,11 @@ _KEY_ORDER = [
     "special_hours",
     "only_at",
     "except_at",
+    "protect",
+    "ownership",
+    "catalog",
+    "live",
+    "layer",
     "day",
     "open",
     "close",
@@ -78,7 +83,19 @@ _RANK = {key: index for index, key in enumerate(_KEY_ORDER)}
 _LOCATION_ORDER = ["id", "name", "pos_location", "menus", "sections", "dishes", "variations", "choices"]
 _RANKS: dict[type, dict[str, int]] = {Location: {key: index for index, key in enumerate(_LOCATION_ORDER)}}
 _MONEY_KEYS = {"price"}
-_FLOW_LISTS = {"labels", "allergens", "fulfillment", "platforms", "defaults", "options", "only_at", "except_at"}
+_FLOW_LISTS = {
+    "labels",
+    "allergens",
+    "fulfillment",
+    "platforms",
+    "defaults",
+    "options",
+    "only_at",
+    "except_at",
+    "catalog",
+    "live",
+    "layer",
+}
 _FLOW_RECORDS = (Choice, OpeningWindow, SpecialHours, Override, VisibleOverride, ChoiceOverride)
 
 

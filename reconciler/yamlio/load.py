@@ -33,7 +33,7 @@ LISTS: dict[str, TypeAdapter] = {
     "option_groups": TypeAdapter(OptionGroup),
     "locations": TypeAdapter(Location),
 }
-SETTINGS = ("version", "currency", "location", "menus_new")
+SETTINGS = ("version", "currency", "location", "menus_new", "ownership")
 _GROUP_TAGS = {"selection", "extras", "deselection"}
 
 

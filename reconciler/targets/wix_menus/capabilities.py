@@ -8,7 +8,7 @@ Orders API (ordering.py). Each kind's id namespace is also the service that hold
 
 from __future__ import annotations
 
-from reconciler.engine.capabilities import Capabilities, KindSpec
+from reconciler.engine.capabilities import Capabilities, Entities, KindSpec
 from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Kind, Namespace, Removal
 from reconciler.targets.wix_menus import client, ordering
@@ -59,6 +59,18 @@ CAPABILITIES = Capabilities(
         EXTERNAL_IDS,
         ON_REQUEST,
     ),
+)
+# Where a record's `ownership:` and `protect:` are read (docs/ownership.md). A modifier is a choice:
+# the variation (or dish) an option group offers; labels and closures are no one entity's.
+ENTITIES = Entities(
+    (
+        (Kind.MENU, ("menus",)),
+        (Kind.SECTION, ("sections",)),
+        (Kind.DISH, ("dishes",)),
+        (Kind.OPTION_GROUP, ("option_groups",)),
+        (Kind.VARIANT, ("variations",)),
+        (Kind.MODIFIER, ("variations", "dishes")),
+    )
 )
 
 namespace = CAPABILITIES.namespace

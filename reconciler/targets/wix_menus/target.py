@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from reconciler.engine.capabilities import Capabilities, TargetInfo
+from reconciler.engine.capabilities import Capabilities, Entities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence
 from reconciler.engine.menuview import CatalogView
@@ -23,7 +23,7 @@ from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations, zone_of
 from reconciler.targets.media import local_images
 from reconciler.targets.wix_menus import planner, present, project, read
-from reconciler.targets.wix_menus.capabilities import API, CAPABILITIES
+from reconciler.targets.wix_menus.capabilities import API, CAPABILITIES, ENTITIES
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.execute import MenusExecutor
 
@@ -39,6 +39,7 @@ class Resolved:
 class WixMenusTarget:
     name: ClassVar[str] = "wix-menus"
     capabilities: ClassVar[Capabilities] = CAPABILITIES
+    entities: ClassVar[Entities] = ENTITIES
     known_calls: ClassVar[tuple[CallTemplate, ...]] = API
     shares_locations: ClassVar[bool] = True  # menus_new.share: site.py
     guarantee: ClassVar[str] = "compensated (no drafts: built unattached, one cut-over step, rolled back on failure)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.engine.capabilities import Capabilities, KindSpec
+from reconciler.engine.capabilities import Capabilities, Entities, KindSpec
 from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Kind, Namespace, Removal
 
@@ -14,6 +14,8 @@ PROMPTS = "special-request prompts (acceptSpecialRequest is a yes or no)"
 EXTERNAL_IDS = "external POS references (Catalogs v3 has no external-id field)"
 TAX_INCLUDED = "tax-inclusive prices (taxRate is added on top, so it is left out and prices are charged as written)"
 ON_REQUEST = "dishes priced on request (every v3 item shows a price; 0 would sell it free)"
+# An option group is part of each dish record here, not an entity of its own (ownership: of the dish holds).
+GROUP_OWNERSHIP = "ownership of an option group's fields (Catalogs v3 keeps option groups inside each dish)"
 
 # Catalogs v3 cannot delete: a removed menu is archived; a removed section, dish or variation is
 # unlisted from its parent (and hidden), so it keeps its Wix id should it come back.
@@ -28,7 +30,16 @@ CAPABILITIES = Capabilities(
     removal=Removal.ARCHIVE,
     # The neutral model was designed to hold everything Catalogs v3 can; allergens it holds as
     # labels ("contains milk"), which the reader reads back as labels.
-    cannot_hold=(CALORIES, QUANTITIES, PROMPTS, EXTERNAL_IDS, TAX_INCLUDED, ON_REQUEST),
+    cannot_hold=(CALORIES, QUANTITIES, PROMPTS, EXTERNAL_IDS, TAX_INCLUDED, ON_REQUEST, GROUP_OWNERSHIP),
+)
+# Where a record's `ownership:` and `protect:` are read (docs/ownership.md): one entity per record.
+ENTITIES = Entities(
+    (
+        (Kind.MENU, ("menus",)),
+        (Kind.SECTION, ("sections",)),
+        (Kind.DISH, ("dishes",)),
+        (Kind.VARIATION, ("variations",)),
+    )
 )
 
 namespace = CAPABILITIES.namespace

@@ -10,7 +10,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import ClassVar
 
-from reconciler.engine.capabilities import Capabilities, TargetInfo
+from reconciler.engine.capabilities import Capabilities, Entities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence
 from reconciler.engine.menuview import CatalogView
@@ -28,7 +28,7 @@ from reconciler.targets.notes import left_out
 from reconciler.targets.priced import without_price_on_request
 from reconciler.targets.wix_v3 import planner, present, read
 from reconciler.targets.wix_v3 import project as projection
-from reconciler.targets.wix_v3.capabilities import API, CALORIES, CAPABILITIES
+from reconciler.targets.wix_v3.capabilities import API, CALORIES, CAPABILITIES, ENTITIES
 from reconciler.targets.wix_v3.client import CatalogsV3
 from reconciler.targets.wix_v3.execute import Executor
 from reconciler.targets.wix_v3.read import RawLive
@@ -61,6 +61,7 @@ def in_v3_terms(neutral: Essence) -> tuple[Essence, list[str]]:
 class WixV3Target:
     name: ClassVar[str] = "wix-v3"
     capabilities: ClassVar[Capabilities] = CAPABILITIES
+    entities: ClassVar[Entities] = ENTITIES
     known_calls: ClassVar[tuple[CallTemplate, ...]] = API
     shares_locations: ClassVar[bool] = False  # a catalog per location: nothing to share
     guarantee: ClassVar[str] = "atomic publish (one draft catalog)"

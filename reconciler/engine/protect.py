@@ -1,0 +1,84 @@
+"""``protect: true``: an entity no plan may remove (Terraform's ``prevent_destroy``).
+
+A plan whose changes remove a protected entity is refused (:class:`~reconciler.errors.ProtectedRemoval`,
+exit 10), naming every one. The check runs on the changes the plan would make, after ``--only`` and
+``--exclude`` have shaped them, so targeting cannot slip a removal past it.
+
+An entity is protected when the catalog being planned says so, **or** when the catalog last applied
+at this scope said so (the journal keeps each run's catalog): deleting a protected dish from the YAML
+is exactly the removal protection exists to stop. To remove one on purpose, apply the catalog with
+``protect: true`` taken off first (that apply journals a catalog without it), then delete it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from reconciler.engine.capabilities import Entities
+from reconciler.engine.diff import Change
+from reconciler.engine.ownership import entities
+from reconciler.engine.vocabulary import Action
+from reconciler.errors import ProtectedRemoval
+from reconciler.model.catalog import Catalog
+from reconciler.state.mapping import MappingStore
+
+Remembered = dict[tuple[str, str], str]  # (catalog list, id) -> the run whose catalog protected it
+
+
+def last_applied(store: MappingStore, scope: str) -> tuple[str, dict[str, Any]] | None:
+    """The run id and the catalog (its JSON form) of the last apply at ``scope``, as the journal keeps them."""
+    for run in store.runs(scope, limit=20):
+        if run.status != "applied":
+            continue
+        journaled = store.journal(run.run_id)
+        try:
+            desired = json.loads(journaled.plan).get("desired") if journaled and journaled.plan else None
+        except (ValueError, AttributeError):
+            desired = None
+        if isinstance(desired, dict) and desired:  # a rollback's plan is made from no catalog: look further
+            return run.run_id, desired
+    return None
+
+
+def remembered(store: MappingStore, scope: str) -> Remembered:
+    """What the catalog of the last apply at ``scope`` protected."""
+    last = last_applied(store, scope)
+    return dict.fromkeys(_protected(last[1]), last[0][:12]) if last else {}
+
+
+def _protected(desired: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """(list, id) of every entity marked protect in a catalog's JSON form."""
+    tables: dict[str, list[Any]] = {
+        "menus": list(desired.get("menus") or []),
+        "sections": [s for m in desired.get("menus") or [] for s in (m.get("sections") or [])],
+        "dishes": list(desired.get("dishes") or []),
+        "variations": list(desired.get("variations") or []),
+        "option_groups": list(desired.get("option_groups") or []),
+    }
+    for table, rows in tables.items():
+        for row in rows:
+            if isinstance(row, dict) and row.get("protect") is True and isinstance(row.get("id"), str):
+                yield (table, row["id"])
+
+
+def refuse_removals(changes: Iterable[Change], catalog: Catalog, sources: Entities, past: Remembered) -> None:
+    """Raise :class:`ProtectedRemoval` naming every protected entity ``changes`` would remove."""
+    found = entities(catalog)
+    refused: list[tuple[str, str, str, str]] = []
+    for change in changes:
+        if change.action != Action.REMOVE:
+            continue
+        label = f'{change.kind} {change.id} "{change.name}"'
+        for table in sources.of(change.kind):
+            current = found[table].get(change.id)
+            if current is not None and current.protect:
+                refused.append((table, change.id, label, f"{table} {change.id}: protect: true"))
+                break
+            if current is None and (table, change.id) in past:
+                run = past[(table, change.id)]
+                refused.append((table, change.id, label, f"protect: true in the catalog last applied, run {run}"))
+                break
+    if refused:
+        raise ProtectedRemoval(refused)
