@@ -50,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "show-effective": "reconciler.cli.catalog_cmds",
     "plan": "reconciler.cli.sync_cmds",
     "apply": "reconciler.cli.sync_cmds",
+    "pull": "reconciler.cli.pull_cmd",
     "86": "reconciler.cli.availability_cmd",
     "un86": "reconciler.cli.availability_cmd",
     "show": "reconciler.cli.show_cmd",
