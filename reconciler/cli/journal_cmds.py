@@ -16,12 +16,15 @@ from typing import Any
 
 import click
 
+from reconciler.cli import site_rollback
+from reconciler.cli.site_cmds import print_site_result
 from reconciler.cli.sync_cmds import _color, _confirm, _result_json, _result_text
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.journal import operator
 from reconciler.engine.planfile import to_json
 from reconciler.engine.rollback import find_run, plan_rollback, run_plan
 from reconciler.engine.safety import Thresholds
+from reconciler.engine.site_rollback import site_runs
 from reconciler.errors import ConfigError, VerifyFailed
 from reconciler.files import write_text
 from reconciler.render.text import render_text
@@ -54,8 +57,20 @@ def rollback(run_id, state_dir, auto_approve, force, out, fmt):
 
     Shows the plan back to the recorded before-state, asks for confirmation, and applies it
     atomically. Refuses, naming them, when entities the run touched were changed live since.
+    A run of several locations (`apply --location all`) is rolled back at every location it
+    changed, each atomically on its own; a location that moved since is refused, the others go on.
     """
     state = resolve_state_dir(state_dir)
+    store = _store(state)
+    try:
+        several = site_runs(store, run_id)
+    finally:
+        store.close()
+    if several is not None:
+        done = asyncio.run(site_rollback.roll_back(several, state, auto_approve, force, out, fmt))
+        if done is not None:
+            print_site_result(done, fmt)
+        return
     result = asyncio.run(_rollback(run_id, state, auto_approve, force, out, fmt))
     if result is None:
         return
@@ -122,11 +137,31 @@ def show_run(state: Path, run_id: str, fmt: str) -> None:
     store = _store(state)
     try:
         found = store.journal(run_id)
-        if found is None:
+        parts = store.site_run(run_id) if found is None else []
+        if found is None and not parts:
             raise ConfigError(f'no run "{run_id}" in the journal (or the prefix is not unique)')
-        undone = store.undone(found.run.run_id)
+        undone = store.undone(found.run.run_id) if found is not None else []
     finally:
         store.close()
+    if found is None:  # a run of several locations: each location's run in full
+        if fmt == "json":
+            click.echo(
+                json.dumps(
+                    {
+                        "format": "reconcile-site-run",
+                        "version": 1,
+                        "site_run": parts[0].site_run,
+                        "runs": [r.run.run_id for r in parts],
+                    },
+                    indent=2,
+                    sort_keys=True,
+                )
+            )
+            return
+        click.echo(f"Run {parts[0].site_run}: {len(parts)} location run(s)\n")
+        for part in parts:
+            show_run(state, part.run.run_id, fmt)
+        return
     plan = run_plan(found) if found.plan else None
     if fmt == "json":
         body = {

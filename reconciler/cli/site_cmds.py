@@ -263,7 +263,8 @@ def site_result_text(result: SiteResult) -> str:
         rows.append((r.location, outcome, str(changes), calls, seconds, _detail(r)))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths, strict=True)) + "  " + row[5] for row in rows]
-    return "\n".join([*(line.rstrip() for line in lines), result.summary_line()])
+    head = [f"Run {result.site_run} (`reconcile rollback {result.site_run[:12]}` puts every location back)"]
+    return "\n".join([*head[: bool(result.site_run)], *(line.rstrip() for line in lines), result.summary_line()])
 
 
 def _detail(r: LocationResult) -> str:
@@ -281,6 +282,7 @@ def site_result_json(result: SiteResult) -> dict[str, Any]:
         "status": "applied" if result.exit_code == ExitCode.OK else "failed",
         "exit_code": result.exit_code,
         "seconds": round(result.seconds, 3),
+        "site_run": result.site_run or None,
         "summary": {
             "applied": result.count(LocationOutcome.APPLIED),
             "failed": sum(r.outcome in FAILURES for r in result.results),

@@ -15,6 +15,7 @@ from reconciler.cli import site_cmds
 from reconciler.engine.planning import Planned
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
+from reconciler.errors import ConfigError
 from reconciler.files import write_text
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective
@@ -45,6 +46,11 @@ class Views:
         self.views[location.key] = (compare(before, after), where(info.name, info.location_name, info.location_id))
 
     def page(self, catalog: Catalog, locations: list[Location], site: SitePlan) -> str:
+        if any(loc.key not in self.views for loc in locations):  # a shared site: one plan, no diner view per location
+            raise ConfigError(
+                "--format html shows each location's own plan; a site whose locations share entities "
+                "(menus_new: {share: true}) is planned as one: use --format text, markdown or json"
+            )
         parts = [
             LocationPart(
                 loc.key,

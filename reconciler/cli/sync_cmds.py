@@ -307,7 +307,9 @@ def _apply_site(saved, desired, chosen, target, state, thresholds, options, roll
         return plan.empty or _ask(auto_approve)
 
     result = deadline.run_async(
-        site_cmds.apply_site(site, target, state, currency, options, rollout, fmt, confirm, review),
+        site_cmds.apply_site(
+            site, target, state, currency, replace(options, who=operator()), rollout, fmt, confirm, review
+        ),
         on_timeout=plan_files.cancelled,
     )
     if result is not None:

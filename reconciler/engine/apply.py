@@ -52,6 +52,7 @@ class ApplyOptions:
     who: str = ""  # for the journal: "user@host", "serve"
     before: Essence | None = None  # the live essence the plan was made against, for the journal
     undoes: str | None = None  # the run this apply rolls back
+    site_run: str | None = None  # the apply of several locations this is one location of (for the journal)
 
 
 @dataclass
@@ -158,7 +159,7 @@ def _journal(
     live = options.before
     if live is None and raw is not None:
         live = target.interpret(raw, store.entries(scope), {}).essence
-    return journal(plan, live, options.who, options.undoes)
+    return journal(plan, live, options.who, options.undoes, options.site_run)
 
 
 async def _execute(

@@ -33,10 +33,13 @@ def operator() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
-def journal(plan: Plan, live: Essence | None, who: str, undoes: str | None = None) -> Journal:
-    """The journal entry of a run of ``plan``; ``live`` None: the before-state was not read."""
+def journal(
+    plan: Plan, live: Essence | None, who: str, undoes: str | None = None, site_run: str | None = None
+) -> Journal:
+    """The journal entry of a run of ``plan``; ``live`` None: the before-state was not read. ``site_run``:
+    the apply of several locations it is one location of."""
     before = "" if live is None else json.dumps(before_state(plan, live), sort_keys=True, ensure_ascii=False)
-    return Journal(who=who, plan=to_json(plan), before=before, undoes=undoes)
+    return Journal(who=who, plan=to_json(plan), before=before, undoes=undoes, site_run=site_run)
 
 
 def before_state(plan: Plan, live: Essence) -> list[dict[str, Any]]:

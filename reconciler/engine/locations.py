@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
@@ -92,6 +93,7 @@ class LocationResult:
 class SiteResult:
     results: list[LocationResult]
     seconds: float = 0.0
+    site_run: str = ""  # the journal's id of this apply of several locations: `reconcile rollback` takes it
 
     def count(self, outcome: LocationOutcome) -> int:
         return sum(r.outcome == outcome for r in self.results)
@@ -157,7 +159,7 @@ async def plan_locations(
         await sharing.refuse_unsharing(((loc.key, loc.wix) for loc in catalog.locations), opener, store)
     gate = asyncio.Semaphore(max(1, parallel))
 
-    async def one(location: Location) -> Plan | ReconcileError:
+    async def one(location: Location) -> LocationPlan | ReconcileError:
         async with gate:
             try:
                 async with opener(location.wix) as target:
@@ -165,7 +167,8 @@ async def plan_locations(
                     planned = await make_plan(desired, target, store, thresholds, live_updates, layer)
                     if seen is not None:
                         seen(location, planned, target)
-                    return planned.plan
+                    # the live essence it was planned against: the journal's before-state, for rollback
+                    return LocationPlan(location.key, planned.plan, planned.live.essence)
             except ReconcileError as exc:
                 return exc
 
@@ -181,9 +184,7 @@ async def plan_locations(
                 f'location "{loc.key}": {str(e).splitlines()[0] if str(e) else type(e).__name__}' for loc, e in failed
             )
         )
-    return seal_site(
-        SitePlan(tuple(LocationPlan(loc.key, p) for loc, p in zip(locations, planned, strict=True)))  # type: ignore[arg-type]
-    )
+    return seal_site(SitePlan(tuple(p for p in planned if isinstance(p, LocationPlan))))
 
 
 # -- applying ------------------------------------------------------------------------------------
@@ -207,9 +208,11 @@ async def apply_locations(
     progress_for: Callable[[str], Progress | None] | None = None,
     started: Callable[[str], None] | None = None,
 ) -> SiteResult:
-    """Apply each location's plan on its own; see the module docstring for the order of events."""
+    """Apply each location's plan on its own; see the module docstring for the order of events. Each
+    location's run is journaled under one ``SiteResult.site_run`` (with its before-state, when planned here)."""
     begun = time.monotonic()
     refuse_unsafe(site, options.force)
+    options = replace(options, site_run=options.site_run or uuid.uuid4().hex)
     keys = [entry.location for entry in site.locations]
     if rollout.canary is not None and len(keys) == 1 and keys[0].startswith(SHARED_KEY):
         sharing.refuse_canary(site.locations[0].plan, rollout.canary)
@@ -222,7 +225,7 @@ async def apply_locations(
         nonlocal failures
         if started is not None and not entry.plan.empty:
             started(entry.location)
-        result = await _apply_one(entry, opener, store, state_dir, options, progress_for)
+        result = await apply_one(entry, opener, store, state_dir, options, progress_for)
         results[entry.location] = result
         if result.outcome in FAILURES:
             failures += 1
@@ -234,31 +237,32 @@ async def apply_locations(
         order.remove(canary)
         first = await run(canary)
         if first.outcome not in (LocationOutcome.APPLIED, LocationOutcome.UNCHANGED):
-            reason = f'the canary "{canary.location}" did not apply cleanly ({first.outcome})'
-            for entry in order:
-                results[entry.location] = LocationResult(
-                    entry.location, LocationOutcome.SKIPPED, entry.plan, error=reason
-                )
+            _skip(order, f'the canary "{canary.location}" did not apply cleanly ({first.outcome})', results)
             order = []
     queue = list(order)
 
     async def worker() -> None:
         while queue:
             if rollout.halt_after is not None and failures >= rollout.halt_after:
-                reason = f"halted after {failures} failed location{'' if failures == 1 else 's'} (--halt-after)"
-                while queue:
-                    entry = queue.pop(0)
-                    results[entry.location] = LocationResult(
-                        entry.location, LocationOutcome.SKIPPED, entry.plan, error=reason
-                    )
+                _skip(
+                    queue,
+                    f"halted after {failures} failed location{'' if failures == 1 else 's'} (--halt-after)",
+                    results,
+                )
+                queue.clear()
                 return
             await run(queue.pop(0))
 
     await asyncio.gather(*(worker() for _ in range(max(1, rollout.parallel))))
-    return SiteResult([results[key] for key in keys], time.monotonic() - begun)
+    return SiteResult([results[key] for key in keys], time.monotonic() - begun, options.site_run or "")
 
 
-async def _apply_one(
+def _skip(entries: list[LocationPlan], reason: str, results: dict[str, LocationResult]) -> None:
+    for entry in entries:
+        results[entry.location] = LocationResult(entry.location, LocationOutcome.SKIPPED, entry.plan, error=reason)
+
+
+async def apply_one(
     entry: LocationPlan,
     opener: Opener,
     store: MappingStore,

@@ -75,7 +75,7 @@ def find_run(store: MappingStore, run_id: str | None) -> JournalRun:
     if not found.before or not found.plan:
         raise ConfigError(
             f"run {found.run.run_id[:12]} recorded no before-state (an apply from before the journal kept one, "
-            "or one of several locations at once); it cannot be rolled back"
+            "or one made without it); it cannot be rolled back"
         )
     done = store.undone(found.run.run_id)
     if done:

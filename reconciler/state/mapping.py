@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from reconciler.state.database import Database
 
@@ -37,12 +37,13 @@ CREATE TABLE IF NOT EXISTS pending (
     wix_id TEXT NOT NULL, applied_hash TEXT, PRIMARY KEY (scope, run_id, kind, local_id));
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, scope TEXT NOT NULL, started {REAL} NOT NULL, finished {REAL},
-    status TEXT NOT NULL, summary TEXT, who TEXT, plan TEXT, before_state TEXT, undoes TEXT);
+    status TEXT NOT NULL, summary TEXT, who TEXT, plan TEXT, before_state TEXT, undoes TEXT, site_run TEXT);
 CREATE INDEX IF NOT EXISTS runs_by_scope ON runs (scope, started)
 """
 # The journal's columns after the first six, added in place to state made before they existed: who
-# ran it, the plan it applied, the before-state of what it touched (JSON, zlib, base64), what it undoes.
-JOURNAL_COLUMNS = ("who", "plan", "before_state", "undoes")
+# ran it, the plan it applied, the before-state of what it touched (JSON, zlib, base64), what it undoes,
+# and the run of several locations it is one location of (`apply --location all`: one id for all of them).
+JOURNAL_COLUMNS = ("who", "plan", "before_state", "undoes", "site_run")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Journal:
     plan: str = ""  # the plan's JSON form (engine.planfile)
     before: str = ""  # JSON: [{"kind", "id", "before": record or null}] for every entity the plan touches
     undoes: str | None = None  # the run this one rolls back
+    site_run: str | None = None  # the apply of several locations this run is one location of
 
 
 class JournalRun(NamedTuple):
@@ -80,6 +82,7 @@ class JournalRun(NamedTuple):
     plan: str
     before: str
     undoes: str | None
+    site_run: str | None = None
 
 
 def _pack(text: str) -> str | None:
@@ -88,6 +91,17 @@ def _pack(text: str) -> str | None:
 
 def _unpack(packed: str | None) -> str:
     return zlib.decompress(base64.b64decode(packed)).decode("utf-8") if packed else ""
+
+
+_JOURNALED = "run_id, scope, started, finished, status, summary, who, plan, before_state, undoes, site_run"
+
+
+def _prefix(run_id: str) -> str:
+    return "".join(c for c in run_id if c.isalnum() or c == "-") + "%"
+
+
+def _journal_run(r: Any) -> JournalRun:
+    return JournalRun(Run(*r[:6]), r[6] or "", _unpack(r[7]), _unpack(r[8]), r[9], r[10])
 
 
 class MappingStore:
@@ -180,22 +194,40 @@ class MappingStore:
     def start_run(self, scope: str, run_id: str, journal: Journal | None = None) -> None:
         j = journal or Journal()
         self.db.execute(
-            "INSERT INTO runs (run_id, scope, started, finished, status, summary, who, plan, before_state, undoes) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (run_id, scope, time.time(), None, "running", None, j.who, _pack(j.plan), _pack(j.before), j.undoes),
+            "INSERT INTO runs (run_id, scope, started, finished, status, summary, who, plan, before_state, undoes, "
+            "site_run) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                run_id,
+                scope,
+                time.time(),
+                None,
+                "running",
+                None,
+                j.who,
+                _pack(j.plan),
+                _pack(j.before),
+                j.undoes,
+                j.site_run,
+            ),
         )
 
     def journal(self, run_id: str) -> JournalRun | None:
         """A run with what it recorded; ``run_id`` may be a unique prefix."""
         rows = self.db.execute(
-            "SELECT run_id, scope, started, finished, status, summary, who, plan, before_state, undoes FROM runs "
-            "WHERE run_id LIKE ? ORDER BY started DESC LIMIT 2",
-            ("".join(c for c in run_id if c.isalnum() or c == "-") + "%",),
+            f"SELECT {_JOURNALED} FROM runs WHERE run_id LIKE ? ORDER BY started DESC LIMIT 2",
+            (_prefix(run_id),),
         )
-        if len(rows) != 1:
-            return None
-        r = rows[0]
-        return JournalRun(Run(*r[:6]), r[6] or "", _unpack(r[7]), _unpack(r[8]), r[9])
+        return _journal_run(rows[0]) if len(rows) == 1 else None
+
+    def site_run(self, site_run: str) -> list[JournalRun]:
+        """The location runs of one apply of several locations (``site_run`` may be a unique prefix), in
+        the order they started; empty when it names none, or more than one."""
+        rows = self.db.execute(
+            f"SELECT {_JOURNALED} FROM runs WHERE site_run LIKE ? ORDER BY started, run_id", (_prefix(site_run),)
+        )
+        if len({r[10] for r in rows}) != 1:
+            return []
+        return [_journal_run(r) for r in rows]
 
     def undone(self, run_id: str) -> list[Run]:
         """Applied runs that roll ``run_id`` back."""
@@ -210,9 +242,14 @@ class MappingStore:
         if not ids:
             return {}
         rows = self.db.execute(
-            f"SELECT run_id, who, undoes FROM runs WHERE run_id IN ({','.join('?' * len(ids))})", ids
+            f"SELECT run_id, who, undoes, site_run FROM runs WHERE run_id IN ({','.join('?' * len(ids))})", ids
         )
-        return {r[0]: (r[1] or "") + (f" (rollback of {r[2][:12]})" if r[2] else "") for r in rows}
+        return {
+            r[0]: (r[1] or "")
+            + (f" (rollback of {r[2][:12]})" if r[2] else "")
+            + (f" (one location of run {r[3]})" if r[3] else "")
+            for r in rows
+        }
 
     def finish_run(self, run_id: str, status: str, summary: str | None = None) -> None:
         self.db.execute(

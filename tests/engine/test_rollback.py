@@ -170,4 +170,6 @@ def test_an_older_journal_gains_its_columns_in_place(tmp_path):
     store.start_run("s", "new", Journal(who="a@b", plan='{"x": 1}', before="[]", undoes="0ld"))
     new = store.journal("ne")
     assert new is not None and (new.who, new.plan, new.before, new.undoes) == ("a@b", '{"x": 1}', "[]", "0ld")
+    store.start_run("s", "loc", Journal(who="a@b", site_run="all-1"))  # the column added last, in place too
+    assert [r.run.run_id for r in store.site_run("all-1")] == ["loc"]
     store.close()

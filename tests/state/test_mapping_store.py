@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from reconciler.state.database import Database
-from reconciler.state.mapping import Entry, MappingStore
+from reconciler.state.mapping import Entry, Journal, MappingStore
 from reconciler.state.storage import Storage
 from tests.support.waiting import wait_until
 
@@ -64,6 +64,20 @@ def test_the_run_journal(url):
     assert r1.finished is not None and r1.finished >= r1.started
     assert {r.run_id for r in store.runs()} == {"r1", "r2"}
     assert store.runs("other")[0].status == "running"
+    store.close()
+
+
+def test_the_runs_of_one_apply_of_several_locations_are_found_by_its_id(url):
+    store = MappingStore(url)
+    store.start_run("wix-menus:loc-1", "a1", Journal(who="a@b", plan="{}", before="[]", site_run="site-7f"))
+    store.start_run("wix-menus:loc-2", "a2", Journal(who="a@b", plan="{}", before="[]", site_run="site-7f"))
+    store.start_run("wix-menus:loc-1", "b1", Journal(who="a@b", site_run="site-80"))
+    store.start_run("wix-menus:loc-1", "c1", Journal(who="c@d"))
+    assert [r.run.run_id for r in store.site_run("site-7")] == ["a1", "a2"]  # a unique prefix will do
+    assert store.site_run("site-") == [] and store.site_run("nothing") == []  # two of them; none
+    assert store.journal("a2").site_run == "site-7f" and store.journal("c1").site_run is None
+    who = store.who(["a1", "c1"])
+    assert who == {"a1": "a@b (one location of run site-7f)", "c1": "c@d"}
     store.close()
 
 
