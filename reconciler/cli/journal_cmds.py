@@ -21,7 +21,7 @@ from reconciler.cli.site_cmds import print_site_result
 from reconciler.cli.sync_cmds import _color, _confirm, _result_json, _result_text
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.journal import operator
-from reconciler.engine.planfile import to_json
+from reconciler.engine.planfile import plan_key, to_json
 from reconciler.engine.rollback import find_run, plan_rollback, run_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.site_rollback import site_runs
@@ -92,7 +92,7 @@ async def _rollback(run_id, state: Path, auto_approve: bool, force: bool, out, f
                     click.echo(f"Warning (--force): {moved}; the rollback puts it back as it was.", err=True)
                 click.echo(render_text(plan, color=_color()), nl=False)
             if out:
-                write_text(Path(out), to_json(plan))
+                write_text(Path(out), to_json(plan, plan_key()))  # signed like `plan --out`
                 click.echo(f"Saved the rollback plan to {out}; apply it with `reconcile apply --plan {out}`.")
                 return None
             if plan.empty or not _confirm(plan, auto_approve, force):

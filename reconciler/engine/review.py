@@ -23,6 +23,7 @@ Optional HMAC authentication of plan files (``RECONCILE_PLAN_KEY``) lives in
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,8 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.engine.availability import Layer
 from reconciler.engine.plan import Operation, Plan
+from reconciler.engine.planfile import seal
 from reconciler.engine.planning import make_plan
-from reconciler.engine.safety import Thresholds
+from reconciler.engine.safety import Thresholds, assess
 from reconciler.engine.targeting import Selection
 from reconciler.errors import PlanFileInvalid, StalePlan
 from reconciler.model.catalog import Catalog
@@ -128,17 +130,12 @@ async def rederive(
 ) -> Plan:
     """The plan made again from the saved plan's desired catalog; refused unless it is the same plan."""
     if not saved.desired:
-        return await _without_catalog(saved, target, source, authenticated)
+        return await _without_catalog(saved, target, thresholds, source, authenticated)
     try:
         desired = Catalog.model_validate(saved.desired)
     except ValueError as exc:
         raise PlanFileInvalid(f"{source}: the catalog it carries is not valid ({str(exc)[:300]!r})") from None
-    described = await target.describe()
-    if (described.scope, described.catalog_id) != (saved.target.scope, saved.target.catalog_id):
-        raise PlanFileInvalid(
-            f"{source} was made for {saved.target.scope!r} (catalog {saved.target.catalog_id!r}), "
-            f"not for {described.scope} (catalog {described.catalog_id}); nothing was sent"
-        )
+    await _same_target(saved, target, source)
     planned = (await make_plan(desired, target, store, thresholds, saved.live_updates, layer)).plan
     if planned.live_fingerprint != saved.live_fingerprint:
         raise StalePlan(saved.moved(planned.live_hashes))
@@ -158,8 +155,25 @@ async def rederive(
     return planned
 
 
-async def _without_catalog(saved: Plan, target: Target[Any, Any], source: str, authenticated: bool) -> Plan:
-    """A plan that carries no catalog (``rollback --out``) cannot be made again: stale, or applied only if signed."""
+async def _same_target(saved: Plan, target: Target[Any, Any], source: str) -> None:
+    described = await target.describe()
+    if (described.scope, described.catalog_id) != (saved.target.scope, saved.target.catalog_id):
+        raise PlanFileInvalid(
+            f"{source} was made for {saved.target.scope!r} (catalog {saved.target.catalog_id!r}), "
+            f"not for {described.scope} (catalog {described.catalog_id}); nothing was sent"
+        )
+
+
+async def _without_catalog(
+    saved: Plan, target: Target[Any, Any], thresholds: Thresholds, source: str, authenticated: bool
+) -> Plan:
+    """A plan that carries no catalog (``rollback --out``) cannot be made again: stale, or applied only if signed.
+
+    Signed, its calls were made by reconcile (the signature covers them) against the live catalog
+    that is live now (the fingerprint says so); its target is still checked, and its verdict is
+    made again with the thresholds in force (over the entity count it was signed with).
+    """
+    await _same_target(saved, target, source)
     raw = await target.fetch()
     if raw.fingerprint() != saved.live_fingerprint:
         raise StalePlan(saved.moved(raw.hashes()))
@@ -169,7 +183,7 @@ async def _without_catalog(saved: Plan, target: Target[Any, Any], source: str, a
             "it again to check it; nothing was sent. Apply it where RECONCILE_PLAN_KEY is set and it was signed "
             "with it, or make it again."
         )
-    return saved
+    return seal(dataclasses.replace(saved, safety=assess(saved.changes, saved.safety.existing, thresholds)))
 
 
 _COMPARED = ("target", "changes", "operations", "ids", "revisions", "mapping", "notes")
