@@ -38,10 +38,11 @@ from reconciler.engine.apply import ApplyOptions, apply_plan
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import from_json, to_json
 from reconciler.engine.planning import make_plan
+from reconciler.engine.review import review_saved
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.settle import settle
 from reconciler.engine.verify import verify
-from reconciler.errors import ConfigError, StalePlan, UnsafePlan
+from reconciler.errors import ConfigError, PlanFileInvalid, StalePlan, UnsafePlan
 from reconciler.fleet.budget import Budget, BudgetTransport
 from reconciler.fleet.load import Fleet
 from reconciler.fleet.model import Site
@@ -316,16 +317,23 @@ def _load_plan(ctx: SiteContext, checksum: str) -> Plan:
     body = ctx.records.load_plan(checksum)
     if body is None:
         raise ConfigError(f"the plan {checksum[:19]} is not in the state database; plan again")
-    return from_json(body, f"plan {checksum[:19]}")
+    loaded = from_json(body, f"plan {checksum[:19]}")
+    if loaded.checksum != checksum:  # another plan stored under this one's name
+        raise PlanFileInvalid(f"the state database holds another plan ({loaded.checksum[:19]}) as {checksum[:19]}")
+    return loaded
 
 
 async def apply(ctx: SiteContext, request: SiteRequest, checksum: str) -> Applied:
     site = _site(ctx, request)
     ctx.records.phase(request.fleet, request.site_id, "apply", ctx.worker)
-    reviewed = _load_plan(ctx, checksum)
+    saved = _load_plan(ctx, checksum)
     options = ApplyOptions(saved=True, verify=False)
     async with open_site(ctx, site, request.location) as target:
         try:
+            # The stored plan is reviewed as `apply --plan` reviews a plan file: its calls are the
+            # target's, it is made again from the catalog it carries and must come out the same,
+            # and its verdict is made again; what is applied is the plan made again.
+            reviewed = await review_saved(saved, target, ctx.mapping, ctx.thresholds, f"plan {checksum[:19]}")
             result = await apply_plan(reviewed, target, ctx.mapping, ctx.state_dir, options)
             return Applied(reviewed.checksum, result.calls, False, result.plan.summary_line())
         except StalePlan:
