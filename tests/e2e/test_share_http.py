@@ -44,9 +44,9 @@ class Chain:
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         return str(path)
 
-    def cli(self, *args: str, check: int = 0) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, check: int = 0, target: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run(
-            [sys.executable, "-m", "reconciler.cli.main", *args, "--target", "wix-menus"],
+            [sys.executable, "-m", "reconciler.cli.main", *args, *(("--target", "wix-menus") if target else ())],
             cwd=REPO_ROOT,
             env=self.env,
             capture_output=True,
@@ -103,3 +103,26 @@ def test_turning_sharing_off_is_refused_for_the_chain_and_for_one_location(chain
         refused = chain.cli("plan", isolated, *where, check=1)
         assert "Set `menus_new: {share: true}` again" in refused.stdout + refused.stderr, where
     assert chain.writes() == {}
+
+
+def test_a_saved_shared_plan_is_reviewed_applied_and_rolled_back(chain: Chain, tmp_path: Path):
+    import json
+
+    import jsonschema
+
+    schema = json.loads((Path(REPO_ROOT) / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
+    catalog, repriced = chain.catalog(), chain.catalog("14.00")
+    chain.cli("apply", catalog, "--auto-approve")
+    document = json.loads(chain.cli("plan", repriced, "--format", "json").stdout)
+    jsonschema.validate(document, schema)
+    assert [e["location"] for e in document["locations"]] == ["shared: Downtown, Airport, Campus"]
+    saved = tmp_path / "plan.json"
+    chain.cli("plan", repriced, "--out", str(saved))
+    applied = chain.cli("apply", "--plan", str(saved), "--auto-approve")
+    assert "applied" in applied.stdout, applied.stdout
+    chain.cli("plan", repriced, "--detailed-exitcode")
+    assert "shared" in chain.cli("history", target=False).stdout
+    chain.server.reset()
+    chain.cli("rollback", "--auto-approve", target=False)
+    assert chain.writes() == {"items.bulkUpdateItem": 1}  # the shared item's price, put back once
+    chain.cli("plan", catalog, "--detailed-exitcode")
