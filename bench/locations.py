@@ -103,8 +103,10 @@ def menus_minimum(case: str, before: Catalog | None, after: Catalog) -> int:
     The essence is the rule of docs/locations-menus-new.md (targets/wix_menus/share.py): a dish,
     group, modifier or variant once while its values agree, once more per location where they
     differ; menus and sections per location; labels once (created one by one: no bulk call).
-    Plus each location's holiday closures (one call each). Not counted: showing the new menus at
-    the cut-over (one bulk update), the price reconcile pays for building them hidden."""
+    Plus the Online Orders calls, which have no bulk form: a menu's ordering settings when they are
+    not the defaults (its hours), one upsert per menu, and each location's holiday closures, one
+    call each. Not counted: showing the new menus at the cut-over (one bulk update), the price
+    reconcile pays for building them hidden."""
     if case == "noop":
         return 0
     if case in ("one", "base"):
@@ -112,7 +114,7 @@ def menus_minimum(case: str, before: Catalog | None, after: Catalog) -> int:
     from collections import Counter
 
     from reconciler.engine.vocabulary import Kind
-    from reconciler.targets.wix_menus import client, project, share
+    from reconciler.targets.wix_menus import client, ordering, project, share
     from reconciler.targets.wix_menus.capabilities import namespace
 
     site = share.site_essence(after, [loc.key for loc in after.locations])
@@ -121,12 +123,13 @@ def menus_minimum(case: str, before: Catalog | None, after: Catalog) -> int:
         n if service == "label" else math.ceil(n / client.SERVICES[service].create_limit)
         for service, n in counts.items()
     )
-    closures = sum(
-        kind == Kind.CLOSURE
-        for location in after.locations
-        for kind, _ in project.project(effective(after, location.key))[0]
-    )
-    return calls + closures
+    defaults = ordering.settings_record(None)
+    online = 0  # Online Orders calls: settings upserts and closures, one each
+    for location in after.locations:
+        for (kind, _), record in project.project(effective(after, location.key))[0].items():
+            settings = {f: record.get(f) for f in defaults}
+            online += kind == Kind.CLOSURE or (kind == Kind.MENU and settings != defaults)
+    return calls + online
 
 
 async def run_case(target: str, server: EmulatorServer, state: Path, catalog: Catalog, mode: str) -> dict:
