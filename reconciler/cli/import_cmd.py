@@ -15,10 +15,10 @@ import click
 from reconciler.cli.choices import LiveEpilog, PosChoice
 from reconciler.errors import CatalogInvalid, ReconcileError
 from reconciler.files import write_text
-from reconciler.model.locations import Location
+from reconciler.model.catalog import Catalog
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.registry import sources
-from reconciler.sources.service import ImportOutput, import_from_api, import_from_file
+from reconciler.sources.service import ImportOutput, import_from_api, import_from_file, keeping_settings
 from reconciler.yamlio.load import load_catalog
 
 
@@ -87,9 +87,11 @@ def import_command(
         location=location, currency=currency.upper() if currency else None, menu_name=menu_name.strip() or "Menu"
     )
     try:
-        keep = _kept_locations(output)
+        earlier = _earlier(output)
+        keep = {loc.pos_location: loc for loc in earlier.locations if loc.pos_location} if earlier else {}
         files: list[str | Path] = list(from_file)
         result = import_from_file(pos, files, options, keep) if files else import_from_api(pos, options, keep=keep)
+        result = keeping_settings(result, earlier)
         _write(result, output)
     except ReconcileError as exc:
         render = getattr(exc, "render", None)
@@ -98,18 +100,19 @@ def import_command(
     _report(result, output, quiet)
 
 
-def _kept_locations(output: Path | None) -> dict[str, Location]:
-    """What an earlier import into ``output`` says about its locations (names and ids you wrote), by POS id."""
+def _earlier(output: Path | None) -> Catalog | None:
+    """The catalog an earlier import wrote into ``output``: the locations' names and ids and the
+    settings (``menus_new:``) you wrote there are kept."""
     if output is None or not output.is_file():
-        return {}
+        return None
     try:
         earlier = load_catalog(output)
     except CatalogInvalid as exc:
         click.echo(
             f"note: {output} does not load ({len(exc.problems)} problem(s)); its locations are not kept", err=True
         )
-        return {}
-    return {loc.pos_location: loc for loc in earlier.locations if loc.pos_location}
+        return None
+    return earlier
 
 
 def _write(result: ImportOutput, output: Path | None) -> None:

@@ -227,7 +227,9 @@ def build_site_view(site: SitePlan) -> SiteView:
     first = site.locations[0].plan.target if site.locations else None
     return SiteView(
         summary=site.summary_line(),
-        target=f"{first.name} · {first.guarantee}, per location" if first else "",
+        target=f"{first.name} · {first.guarantee}{'' if is_shared(first.location_id) else ', per location'}"
+        if first
+        else "",
         rows=rows,
         locations=views,
         checksum=site.checksum,

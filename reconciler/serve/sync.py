@@ -55,7 +55,7 @@ from reconciler.serve.status import SyncOutcome, SyncReason
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.errors import PosNotReady
 from reconciler.sources.registry import get_source
-from reconciler.sources.service import TIMEOUT, import_from_api
+from reconciler.sources.service import TIMEOUT, import_from_api, keeping_settings
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
 from reconciler.yamlio.load import load_catalog
@@ -209,6 +209,7 @@ class Syncer:
                 self._check_stop()
                 kept = {loc.pos_location: loc for loc in (before.locations if before else []) if loc.pos_location}
                 out = import_from_api(cfg.source, options, environ=environ, client=client, sleep=self._sleep, keep=kept)
+                out = keeping_settings(out, before)
                 catalog = out.result.catalog
                 stock.save_placed(self.state_dir, cfg.name, out.result.placed)
                 pending_stock = [*out.result.stock, *stock.signals_of(job.hints)]

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from reconciler.errors import CatalogInvalid
+from reconciler.model.catalog import Catalog
 from reconciler.model.locations import Location
 from reconciler.sources.base import ImportNote, ImportOptions, ImportResult, Source
 from reconciler.sources.chain import align_by_name, merge_locations
@@ -118,6 +119,16 @@ def _translate(source: Source, raw, options: ImportOptions, origin: str) -> Impo
             "export", origin, "", f"not in the shape {source.name} documents ({type(exc).__name__}: {str(exc)[:200]})"
         )
         raise SourceInvalid(source.name, [problem]) from exc
+
+
+def keeping_settings(out: ImportOutput, earlier: Catalog | None) -> ImportOutput:
+    """A re-import keeps the settings a person wrote in the catalog it replaces (``menus_new:``): the
+    POS knows nothing of them, and losing ``share`` would plan a shared site location by location."""
+    catalog = out.result.catalog
+    if earlier is None or not catalog.locations or earlier.menus_new == catalog.menus_new:
+        return out
+    kept = catalog.model_copy(update={"menus_new": earlier.menus_new})
+    return ImportOutput(dump_catalog(kept), replace(out.result, catalog=kept))
 
 
 def _finish(source: Source, result: ImportResult) -> ImportOutput:

@@ -290,3 +290,21 @@ def test_turning_sharing_off_again_is_refused_before_anything_is_touched(site):
         site.plan(isolated)
     assert "Set `menus_new: {share: true}` again" in str(refused.value)
     assert site.writes() == {}
+
+
+def test_a_reimport_from_the_pos_keeps_menus_new_share(tmp_path):
+    from click.testing import CliRunner
+
+    from reconciler.cli.import_cmd import import_command
+    from tests.sources.test_import_locations import square_export
+
+    export = square_export(tmp_path)
+    out = tmp_path / "chain.yaml"
+    assert CliRunner().invoke(import_command, ["square", "--from-file", str(export), "-o", str(out)]).exit_code == 0
+    assert load_catalog(out).menus_new.share is False
+    edited = out.read_text().replace("currency: USD\n", "currency: USD\nmenus_new:\n  share: true\n")
+    assert edited != out.read_text()
+    out.write_text(edited)
+    again = CliRunner().invoke(import_command, ["square", "--from-file", str(export), "-o", str(out)])
+    assert again.exit_code == 0, again.stderr
+    assert out.read_text() == edited and load_catalog(out).menus_new.share is True
