@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from reconciler.engine.journal import operator
 from reconciler.fleet.load import Fleet
 from reconciler.fleet.retry import retrying
 from reconciler.fleet.rollout import RolloutDriver, RolloutResult, RolloutSpec
@@ -35,7 +36,7 @@ async def run_local(
     progress: Progress | None = None,
     started: Callable[[Prepared], None] | None = None,
 ) -> RolloutResult:
-    with site_context(fleet, state_dir) as ctx:
+    with site_context(fleet, state_dir, who=operator()) as ctx:  # the journal names who ran the roll-out
         prepared = prepare(fleet, mode, ctx.records, "local", wave, max_failures, concurrency)
         if started is not None:
             started(prepared)

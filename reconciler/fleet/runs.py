@@ -82,7 +82,7 @@ def result_detail(spec: RolloutSpec, message: str = "") -> dict:
 
 
 @contextlib.contextmanager
-def site_context(fleet: Fleet, state_dir: Path) -> Iterator[SiteContext]:
+def site_context(fleet: Fleet, state_dir: Path, who: str = "") -> Iterator[SiteContext]:
     """The state a process needs to run sites: database, fleet records, id mapping, budgets.
 
     All of it is in the one state database: every worker sharing a PostgreSQL database shares the
@@ -94,6 +94,6 @@ def site_context(fleet: Fleet, state_dir: Path) -> Iterator[SiteContext]:
         records = FleetRecords(db)
         limits = fleet.file.limits
         budget = Budget(records, fleet.name, limits.site_requests_per_minute, limits.fleet_requests_per_minute)
-        yield SiteContext(fleet, Path(state_dir), records, mapping, budget)
+        yield SiteContext(fleet, Path(state_dir), records, mapping, budget, who=who)
     finally:
         db.close()

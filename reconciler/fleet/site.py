@@ -206,6 +206,11 @@ class SiteContext:
     budget: Budget | None = None
     thresholds: Thresholds = field(default_factory=Thresholds.from_env)
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    who: str = ""  # who the journal names for this process's applies: "user@host"; else "worker <worker>"
+
+    def journal_who(self, request: SiteRequest) -> str:
+        """Who applied, as `reconcile history` shows it: the person or the worker, and the fleet's site."""
+        return f"{self.who or f'worker {self.worker}'} (fleet {request.fleet}, site {request.site_id})"
 
     def locations(self, site: Site) -> list[str | None]:
         return list(site.locations) if site.locations else [None]
@@ -327,7 +332,7 @@ async def apply(ctx: SiteContext, request: SiteRequest, checksum: str) -> Applie
     site = _site(ctx, request)
     ctx.records.phase(request.fleet, request.site_id, "apply", ctx.worker)
     saved = _load_plan(ctx, checksum)
-    options = ApplyOptions(saved=True, verify=False)
+    options = ApplyOptions(saved=True, verify=False, who=ctx.journal_who(request))  # before-state: read at apply
     async with open_site(ctx, site, request.location) as target:
         try:
             # The stored plan is reviewed as `apply --plan` reviews a plan file: its calls are the
@@ -340,7 +345,8 @@ async def apply(ctx: SiteContext, request: SiteRequest, checksum: str) -> Applie
             pass
         # The live catalog moved: an earlier attempt of this apply may have got through, or someone
         # edited the site. Plan again; apply the fresh plan only if it is safe, as the first one was.
-        fresh = (await make_plan(ctx.fleet.catalog(site), target, ctx.mapping, ctx.thresholds)).plan
+        planned = await make_plan(ctx.fleet.catalog(site), target, ctx.mapping, ctx.thresholds)
+        fresh = planned.plan
         ctx.records.save_plan(fresh.checksum, fresh.target.scope, to_json(fresh))
         if fresh.safety.unsafe:
             raise UnsafePlan(
@@ -348,7 +354,8 @@ async def apply(ctx: SiteContext, request: SiteRequest, checksum: str) -> Applie
             )
         if fresh.empty:
             return Applied(fresh.checksum, {}, True, "already applied: " + fresh.summary_line())
-        result = await apply_plan(fresh, target, ctx.mapping, ctx.state_dir, ApplyOptions(verify=False))
+        again = ApplyOptions(verify=False, who=ctx.journal_who(request), before=planned.live.essence)
+        result = await apply_plan(fresh, target, ctx.mapping, ctx.state_dir, again)
         return Applied(fresh.checksum, result.calls, True, result.plan.summary_line())
 
 

@@ -140,3 +140,20 @@ def test_a_fleet_reads_its_catalogs_through_the_catalog_cache(make_bed):
     again = bed.cli("fleet", "plan", str(bed.fleet))
     assert again.stdout.count(": changes: Plan:") == 2, again.stdout
     assert Catalog.model_validate_json(entry.read_bytes()) == load_catalog(bed.catalog)
+
+
+def test_fleet_applies_are_in_history_with_who_ran_them(make_bed, server):
+    bed = make_bed(3, RECONCILE_OPERATOR="ops@laptop")
+    applied = bed.cli("fleet", "apply", str(bed.fleet))
+    assert applied.stdout.count(": converged:") == 3, applied.stdout
+    fleet = next(line.split(": ", 1)[1] for line in bed.fleet.read_text().splitlines() if line.startswith("name: "))
+    runs = json.loads(bed.cli("history", "--format", "json").stdout)["runs"]
+    assert sorted(r["who"] for r in runs if r["status"] == "applied") == sorted(
+        f"ops@laptop (fleet {fleet}, site {site['site_id']})" for site in bed.sites
+    )
+    listed = bed.cli("history").stdout
+    assert all(f"[ops@laptop (fleet {fleet}, site {site['site_id']}): run " in listed for site in bed.sites), listed
+    # each run is journaled with its before-state: `history RUN_ID` shows its plan, rollback can undo it
+    one = next(r for r in runs if r["status"] == "applied")
+    shown = bed.cli("history", one["run_id"]).stdout
+    assert "who:     ops@laptop (fleet" in shown and "Plan:" in shown

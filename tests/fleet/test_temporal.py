@@ -49,6 +49,11 @@ def test_a_rollout_on_temporal_converges_and_two_workers_share_it(make_bed, serv
     ran = Counter(worker_of(record) for record in sites_status(bed).values())
     assert set(ran) == {str(first.pid), str(second.pid)}, ran
     assert min(ran.values()) >= 8 // 4, f"each worker takes about half the sites: {ran}"
+    # history names the worker that applied each site, as the journal recorded it
+    runs = [r for r in json.loads(bed.cli("history", "--format", "json").stdout)["runs"] if r["status"] == "applied"]
+    assert len(runs) == 8
+    by = Counter(r["who"].split(" (fleet ", 1)[0].rsplit(":", 1)[-1] for r in runs)
+    assert set(by) == {str(first.pid), str(second.pid)} and all(r["who"].startswith("worker ") for r in runs), by
 
     drift = bed.cli("fleet", "drift", str(bed.fleet), "--engine", "temporal")
     assert drift.stdout.count(": in-sync:") == 8, drift.stdout
