@@ -78,6 +78,7 @@ class CatalogConfig(_Strict):
     debounce: Duration = 2.0
     max_wait: Duration = 30.0
     interval: Duration = 1800.0  # periodic reconcile; 0 turns it off
+    stock_interval: Duration = 60.0  # poll the POS's stock API (a source with ``stock_api``); 0 turns it off
     live_updates: bool = True
     safety: SafetyLimits = SafetyLimits()
     env: dict[str, EnvName] = {}  # standard variable name -> the variable to read it from instead

@@ -16,6 +16,7 @@ class SyncReason(StrEnum):
     STARTUP = "startup"  # serve started: webhooks may have been missed while nothing listened
     PERIODIC = "periodic"  # the catalog's interval passed: catches webhooks that never came
     EXPIRY = "expiry"  # an entry of the availability layer ended (an 86's `until`): restore the catalog's value
+    STOCK = "stock"  # the catalog's stock_interval passed: poll the POS's stock API (sources with ``stock_api``)
 
     @property
     def scheduled(self) -> bool:

@@ -91,8 +91,12 @@ async def apply_signals(
     prefix: str,
     now: datetime,
     live: bool = True,
+    snapshot: bool = False,
 ) -> StockOutcome:
-    """Layer entries for ``signals`` at this catalog's location, then (``live``) the minimal live update."""
+    """Layer entries for ``signals`` at this catalog's location, then (``live``) the minimal live update.
+
+    ``snapshot``: the signals are everything the POS has sold out now (a poll of its stock API), so
+    the POS's entries here for anything else end: it is back in stock."""
     kinds = {d.id: "dish" for d in catalog.dishes} | {v.id: "variation" for v in catalog.variations}
     placed = _placed(state_dir, cfg.name)
     layer, mapping = Storage(state_dir).availability(), Storage(state_dir).mapping()
@@ -116,6 +120,8 @@ async def apply_signals(
                     outcome.started.append(
                         LayerEntry(entity, kinds[entity], where, False, now, until, reason, LayerSource.POS)
                     )
+            if snapshot:
+                outcome.ended += _no_longer_sold_out(layer.entries(), where, {e.entity for e in outcome.started})
             ours = [
                 (e.location, e.entity)
                 for e in layer.entries()
@@ -132,3 +138,10 @@ async def apply_signals(
     finally:
         layer.close()
         mapping.close()
+
+
+def _no_longer_sold_out(entries: list[LayerEntry], where: str, sold: set[str]) -> list[str]:
+    """The POS's entries here for what a poll of its stock API no longer lists: back in stock."""
+    return sorted(
+        {e.entity for e in entries if e.source == LayerSource.POS and e.location in (where, EVERYWHERE)} - sold
+    )

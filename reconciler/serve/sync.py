@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -201,6 +202,8 @@ class Syncer:
         before = _previous(path)  # a catalog of several locations syncs only the locations a change reached
         if stock.stock_only(job.hints) and before is not None and not before.locations:
             return self._run_async(self._stock(cfg, before, stock.signals_of(job.hints), source.prefix))
+        if job.reasons == [SyncReason.STOCK]:
+            return self._poll_stock(cfg, source, settings, before)
         self._check_stop()
         with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
             found = source.probe(client, settings, since, job.hints, full=any(r.scheduled for r in job.reasons))
@@ -241,10 +244,24 @@ class Syncer:
             self.history.set_watermark(cfg.name, fingerprint, found.watermark)
         return result
 
-    async def _stock(self, cfg: CatalogConfig, catalog, signals: list, prefix: str, live: bool = True) -> SyncResult:
+    def _poll_stock(self, cfg: CatalogConfig, source: Any, settings: Any, before: Any) -> SyncResult:
+        """The stock timer: ask the POS's stock API (the source contract's ``read_stock``) what is sold
+        out now; each becomes a layer entry and the rest of the POS's entries end, one live update."""
+        if before is None:
+            return SyncResult(SyncOutcome.IN_STEP, "stock: no catalog yet; the first sync imports it")
+        if before.locations:
+            return SyncResult(SyncOutcome.IN_STEP, "stock: polled only for a catalog of one location")
+        self._check_stop()
+        with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
+            sold_out = source.read_stock(client, settings)
+        return self._run_async(self._stock(cfg, before, sold_out, source.prefix, snapshot=True))
+
+    async def _stock(
+        self, cfg: CatalogConfig, catalog, signals: list, prefix: str, live: bool = True, snapshot: bool = False
+    ) -> SyncResult:
         """POS stock signals: layer entries (source pos) and one minimal live update, no re-import."""
         now = datetime.fromtimestamp(self.clock(), UTC)
-        found = await stock.apply_signals(cfg, catalog, signals, self.state_dir, prefix, now, live)
+        found = await stock.apply_signals(cfg, catalog, signals, self.state_dir, prefix, now, live, snapshot)
         details = {
             "stock": {
                 "sold_out": sorted(e.entity for e in found.started),

@@ -29,12 +29,13 @@ from datetime import UTC, datetime
 
 from reconciler.redact import Redactor
 from reconciler.serve import debounce
-from reconciler.serve.config import ServeConfig
+from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import History, SyncRecord
 from reconciler.serve.jsonlog import emit
 from reconciler.serve.queue import Item, Queue
 from reconciler.serve.status import SyncOutcome, SyncReason
 from reconciler.serve.sync import Job, SyncResult
+from reconciler.sources.registry import get_source
 from reconciler.state.availability import AvailabilityStore
 
 MAX_ATTEMPTS = 8  # a failing sync is retried after 2, 4, 8 … s (at most BACKOFF_CAP) this many times in all
@@ -68,6 +69,8 @@ class Worker:
         self.boot_id = uuid.uuid4().hex[:8]
         now = clock()
         self.next_periodic = {c.name: now + c.interval for c in config.catalogs if c.interval > 0}
+        # The POS's stock API, polled through the source contract (``stock_api``, ``read_stock``).
+        self.next_stock = {c.name: now + c.stock_interval for c in config.catalogs if _polls_stock(c)}
         self.running: dict[str, Job] = {}
         self.wake_at: float | None = None
         self.stopping = stopping or threading.Event()  # shared with the Syncer: stop between steps
@@ -121,6 +124,11 @@ class Worker:
             self.enqueue_scheduled(SyncReason.PERIODIC, periodic)
             for name in periodic:
                 self.next_periodic[name] = now + self.config.catalog(name).interval
+        polled = [name for name, at in self.next_stock.items() if at <= now]
+        if polled:
+            self.enqueue_scheduled(SyncReason.STOCK, polled)
+            for name in polled:
+                self.next_stock[name] = now + self.config.catalog(name).stock_interval
         jobs = []
         with self._lock:
             pending = {name: waiting for name, waiting in self.queue.pending().items() if name in self.debounces}
@@ -130,7 +138,8 @@ class Worker:
                 if claimed:
                     self.running[name] = job = Job(name, claimed, started=now)
                     jobs.append(job)
-        self.wake_at = min([t for t in (wake, expiry, *self.next_periodic.values()) if t is not None], default=None)
+        timers = (wake, expiry, *self.next_periodic.values(), *self.next_stock.values())
+        self.wake_at = min([t for t in timers if t is not None], default=None)
         return jobs
 
     def finish(self, job: Job, result: SyncResult) -> SyncRecord:
@@ -270,3 +279,8 @@ class Worker:
                     return False
                 self._idle.wait(left)
         return True
+
+
+def _polls_stock(catalog: CatalogConfig) -> bool:
+    """Whether serve polls this catalog's POS for stock: its source declares a stock API, and the interval is on."""
+    return catalog.stock_interval > 0 and get_source(catalog.source).stock_api

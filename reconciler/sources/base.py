@@ -37,6 +37,7 @@ Serve (``reconcile serve``: :mod:`reconciler.serve.app` and :mod:`reconciler.ser
     setup = source.webhook_handshake(body)                  # may: an unsigned set-up message (Clover)
     events = source.parse_webhook(body, headers)            # calls webhook_events (must) on the JSON
     probe = source.probe(client, settings, since, hints, full)  # may: did anything change?
+    sold_out = source.read_stock(client, settings)          # may (stock_api): what is sold out now
 
 Stock (the availability layer, docs/availability.md): a webhook that states an object's stock
 (Square ``inventory.count.updated``, Toast ``stock``, Clover ``IS``/``IA``) returns an event whose
@@ -332,6 +333,16 @@ class Source(ABC):
         show yet. The default cannot tell, so every sync re-imports.
         """
         return Probe(None, None, "this POS has no change probe: import")
+
+    # A stock API serve can poll on its own timer (``stock_interval``), for the stock a webhook may not
+    # have told: :meth:`read_stock` then answers what is sold out now. Declared once, here.
+    stock_api: ClassVar[bool] = False
+
+    def read_stock(self, client: httpx.Client, settings: ApiSettings) -> list[StockSignal]:
+        """May (with ``stock_api``): every object sold out now at the account's location, one
+        :class:`StockSignal` each (``available`` false); an object not named is in stock, so serve
+        ends the POS's entries for the rest. The client is the one :meth:`read_api` gets."""
+        raise NotImplementedError(f"{self.title} declares no stock API")
 
     # -- final: the same for every source ----------------------------------------------------------
     def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[Event]:

@@ -6,7 +6,8 @@ One :class:`FakePos` per POS serves a catalog from a JSON file or dict through a
   ``GET /v2/catalog/list`` (``types``, ``cursor``; pages of ``page_size``, default 100)
   and ``POST /v2/catalog/search`` (``object_types``, ``cursor``, ``limit``, ``begin_time``
   (exclusive), ``include_deleted_objects``; answers carry ``latest_time``);
-* Toast: ``GET /menus/v2/menus`` and ``GET /menus/v2/metadata`` (the
+* Toast: ``GET /menus/v2/menus``, ``GET /menus/v2/metadata`` and the stock API's
+  ``GET /stock/v1/inventory`` (``stock``: the records at risk, OUT_OF_STOCK or QUANTITY; the
   ``Toast-Restaurant-External-ID`` header must name the document's restaurant);
 * Clover: ``GET /v3/merchants/{mId}`` and ``…/items|categories|modifier_groups|item_groups``
   with ``offset``/``limit`` paging and ``filter=modifiedTime>=<ms>``; expanded nested lists are
@@ -100,6 +101,7 @@ class FakePos:
         self.base = _EPOCH
         self.failures: list[int] = []  # statuses the next POS requests answer with
         self.data: Any = None
+        self.stock: list[dict[str, Any]] = []  # Toast's stock API: MenuItemInventory records (set by tests)
         self.set_catalog(json.loads(Path(data).read_text(encoding="utf-8")) if isinstance(data, (str, Path)) else data)
         self.app = Starlette(routes=self._routes())
 
@@ -179,6 +181,7 @@ class FakePos:
             "toast": [
                 ("/menus/v2/menus", self._toast_menus, "GET"),
                 ("/menus/v2/metadata", self._toast_metadata, "GET"),
+                ("/stock/v1/inventory", self._toast_stock, "GET"),
             ],
             "clover": [
                 ("/v3/merchants/{mid}", self._clover_merchant, "GET"),
@@ -424,6 +427,11 @@ class FakePos:
 
     def _toast_menus(self, request: Request, body: None):
         return self._toast_check(request) or JSONResponse(self.data)
+
+    def _toast_stock(self, request: Request, body: None):
+        """The stock API: the MenuItemInventory records at risk (OUT_OF_STOCK, QUANTITY); IN_STOCK ones are left out."""
+        listed = [e for e in self.stock if e.get("status") in ("OUT_OF_STOCK", "QUANTITY")]
+        return self._toast_check(request) or JSONResponse(listed)
 
     def _toast_metadata(self, request: Request, body: None):
         return self._toast_check(request) or JSONResponse(

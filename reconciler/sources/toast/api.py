@@ -15,10 +15,12 @@ from typing import Any
 
 import httpx
 
+from reconciler.errors import PermanentApiError
 from reconciler.http import request_json
-from reconciler.sources.base import ApiSettings, Hints, Probe
+from reconciler.sources.base import ApiSettings, Hints, Probe, StockSignal
 from reconciler.sources.errors import PosNotReady
 from reconciler.sources.shape import request_object
+from reconciler.sources.toast.webhook import stock_signal
 
 
 def read_menus(client: httpx.Client, settings: ApiSettings) -> Any:
@@ -30,6 +32,30 @@ def read_menus(client: httpx.Client, settings: ApiSettings) -> Any:
         secret=settings.token,
         sleep=settings.sleep,
     )
+
+
+def read_stock(client: httpx.Client, settings: ApiSettings) -> list[StockSignal]:
+    """What the stock API says is sold out now (``GET /stock/v1/inventory``, reference §2.2).
+
+    The endpoint lists only menu items at risk, OUT_OF_STOCK or QUANTITY; IN_STOCK items are left
+    out, so an item not listed is in stock. QUANTITY with a quantity of 0 (or less) is sold out;
+    with some left it is orderable. Modifiers appear through their menu item reference.
+    """
+    found = request_json(
+        client,
+        "GET",
+        "/stock/v1/inventory",
+        operation="Toast GET /stock/v1/inventory",
+        secret=settings.token,
+        sleep=settings.sleep,
+    )
+    if not isinstance(found, list):
+        raise PermanentApiError(
+            message="Toast's stock API answered something other than a list of MenuItemInventory",
+            operation="Toast GET /stock/v1/inventory",
+        )
+    signals = [stock_signal(entry, settings.account) for entry in found if isinstance(entry, dict)]
+    return [s for s in signals if s is not None and not s.available]
 
 
 def _when(text: object) -> datetime | None:

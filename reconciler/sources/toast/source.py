@@ -38,3 +38,6 @@ class ToastSource(Source):
     verify_webhook = staticmethod(webhook.verify)
     webhook_events = staticmethod(webhook.events)
     probe = staticmethod(api.probe)
+    # The stock API (``GET /stock/v1/inventory``): menu items OUT_OF_STOCK, or QUANTITY with 0 left.
+    stock_api: ClassVar[bool] = True
+    read_stock = staticmethod(api.read_stock)
