@@ -108,3 +108,13 @@ def test_plan_and_show_of_several_locations_from_the_command_line(tmp_path):
     text = run(tmp_path, "show", CHAIN, "--location", "Downtown,Campus")
     assert text.exit_code == 0, text.output
     assert [line for line in text.output.splitlines() if line.startswith("── ")] == ["── Downtown", "── Campus"]
+
+
+def test_a_shared_site_is_refused_as_a_page_with_what_shows_it(tmp_path):
+    from reconciler.errors import ConfigError
+    from tests.engine.site_harness import SiteHarness
+
+    h = SiteHarness(tmp_path, api="menus", names=LOCATIONS)
+    shared, _ = edited(CHAIN, lambda data: data.update(menus_new={"share": True}))
+    with pytest.raises(ConfigError, match=r"share: true.*--format text, markdown or json"):
+        site_page(h, shared)
