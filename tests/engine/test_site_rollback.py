@@ -180,3 +180,27 @@ def test_rollback_and_history_of_an_apply_of_every_location_from_the_command_lin
     assert again.exit_code == 0, again.output  # the old catalog plans nothing at any location
     refused = run("rollback", site_run, "--auto-approve")
     assert refused.exit_code != 0 and "already rolled back" in refused.output + str(refused.exception)
+
+
+def test_an_apply_of_a_saved_plan_of_several_locations_rolls_back_too(tmp_path):
+    from click.testing import CliRunner
+
+    from reconciler.cli.main import cli
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, [*args, "--state-dir", str(tmp_path / "state")])
+
+    assert run("apply", CHAIN, "--auto-approve").exit_code == 0
+    changed = tmp_path / "chain.yaml"
+    changed.write_text(Path(CHAIN).read_text(encoding="utf-8").replace('"14.00"', '"14.50"'), encoding="utf-8")
+    saved = tmp_path / "plan.json"
+    assert run("plan", str(changed), "--out", str(saved)).exit_code == 0
+    applied = run("apply", "--plan", str(saved), "--auto-approve", "--format", "json")
+    assert applied.exit_code == 0, applied.output
+    result = json.loads(applied.output[applied.output.index("{") :])
+    assert result["summary"]["applied"] == 3 and result["site_run"]
+    back = run("rollback", result["site_run"], "--auto-approve", "--format", "json")
+    assert back.exit_code == 0, back.output
+    undone = json.loads(back.output[back.output.index("{") :])
+    assert [e["result"] for e in undone["locations"]] == ["applied"] * 3
+    assert run("plan", CHAIN, "--detailed-exitcode").exit_code == 0  # the old catalog: nothing to do anywhere
