@@ -30,7 +30,7 @@ from reconciler.engine.planfile import seal_site
 from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SHARED_KEY, LocationPlan, SitePlan
-from reconciler.engine.targeting import TARGETED_NOTE, Selection
+from reconciler.engine.targeting import Selection
 from reconciler.engine.vocabulary import Action
 from reconciler.errors import ConfigError
 from reconciler.model.catalog import Catalog
@@ -84,20 +84,21 @@ class Within(Selection):
     chosen: tuple[str, ...] = ()
     target: Any = None  # a Sharing target: which locations have an entity (read as the plan is made)
     shared: list[tuple[Key, tuple[str, ...]]] = field(default_factory=list, compare=False, hash=False)
+    kept: list[Key] = field(default_factory=list, compare=False, hash=False)
 
     def keeps(self, key: Key) -> bool:
         at = cast(Sharing, self.target).where(key)
         if all(k in self.chosen for k in at):
+            self.kept.append(key)
             return True
         if any(k in self.chosen for k in at):
             self.shared.append((key, tuple(k for k in at if k not in self.chosen)))
         return False
 
     def describe(self) -> str:
-        return (
-            f"{TARGETED_NOTE}the locations {', '.join(self.chosen)} of a shared site "
-            "(what other locations also have is left as it is live)"
-        )
+        """The note of the targeted plan of exactly the kept changes: a saved plan of some locations is
+        made again that way when it is applied (engine/review.py), and must read the same."""
+        return Selection(frozenset((str(kind), ident) for kind, ident in self.kept)).describe()
 
     def refuse(self) -> None:
         if not self.shared:

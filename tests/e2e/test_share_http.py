@@ -126,3 +126,18 @@ def test_a_saved_shared_plan_is_reviewed_applied_and_rolled_back(chain: Chain, t
     chain.cli("rollback", "--auto-approve", target=False)
     assert chain.writes() == {"items.bulkUpdateItem": 1}  # the shared item's price, put back once
     chain.cli("plan", catalog, "--detailed-exitcode")
+
+
+def test_a_saved_plan_of_one_location_of_a_shared_site_applies_only_that_location(chain: Chain, tmp_path: Path):
+    data = yaml.safe_load(Path(chain.catalog()).read_text(encoding="utf-8"))
+    chain.cli("apply", chain.catalog(), "--auto-approve")
+    campus = next(e for e in data["locations"] if e["name"] == "Campus")
+    campus.setdefault("dishes", []).append({"id": "pesto", "price": "12.00"})
+    split = tmp_path / "split.yaml"
+    split.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    saved = tmp_path / "campus.json"
+    chain.cli("plan", str(split), "--location", "Campus", "--out", str(saved))
+    chain.server.reset()
+    chain.cli("apply", "--plan", str(saved), "--auto-approve")
+    assert chain.writes() == {"items.bulkCreateItems": 1, "sections.bulkUpdateSection": 1}
+    chain.cli("plan", str(split), "--detailed-exitcode")
