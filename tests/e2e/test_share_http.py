@@ -116,6 +116,8 @@ def test_a_saved_shared_plan_is_reviewed_applied_and_rolled_back(chain: Chain, t
     document = json.loads(chain.cli("plan", repriced, "--format", "json").stdout)
     jsonschema.validate(document, schema)
     assert [e["location"] for e in document["locations"]] == ["shared: Downtown, Airport, Campus"]
+    html = chain.cli("plan", repriced, "--format", "html", check=1)  # a page per location: not for one site plan
+    assert "planned as one" in html.stdout + html.stderr
     saved = tmp_path / "plan.json"
     chain.cli("plan", repriced, "--out", str(saved))
     applied = chain.cli("apply", "--plan", str(saved), "--auto-approve")
