@@ -3,15 +3,20 @@
 Order of events, and what each failure leaves behind:
 
 1. Refuse an unsafe plan without ``force`` (nothing touched).
-2. Take the per-catalog lock (another apply fails fast: on this machine with SQLite state, on any
-   machine sharing a PostgreSQL state database).
-3. For a saved plan: read live, settle pending mapping rows, and refuse the plan if the live
-   catalog moved since it was made (nothing touched).
-4. Journal the run, then let the target execute the calls. The mapping rows are *staged* just
-   before the publish. Any failure before or during publish: the draft is discarded, the staged
-   rows dropped, the live catalog and the mapping are as they were.
+2. Hold the per-catalog lock (``state/lock.py``: this machine with SQLite state, every machine
+   sharing a PostgreSQL state database). A sync takes it *before* planning and passes it in (``lock``), so the plan's
+   read and the apply are one critical section; a saved plan takes it here.
+3. Read live again, settle what an earlier run left half-recorded (pending rows, unanswered
+   creates), and refuse the plan if the live catalog moved since it was made, whatever its
+   origin: a saved file, or a plan that waited for confirmation (exit 4, nothing touched).
+4. Journal the run, then let the target execute the calls. Creates that are live at once are
+   recorded before they are sent (``intend``); mapping rows are *staged* before the change
+   becomes visible. Any failure before or during publish: the target undoes what it did, the
+   staged rows are dropped, the live catalog and the mapping are as they were.
 5. After the publish, commit the staged rows in one transaction. A crash between 4 and 5 leaves
    the rows pending; the next run sees the published ids live and commits them (engine.settle).
+   Runs that ended "running", "draft-left", "interrupted" or "unknown" are cleaned up by the next
+   one (a v3 draft they left is discarded) and journalled "abandoned" once it succeeds.
 6. Re-read the live catalog and compare it with the plan's desired state (``VerifyFailed``).
 """
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,19 +37,20 @@ from reconciler.engine.planning import unexpected_answers
 from reconciler.engine.settle import settle
 from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
-from reconciler.state.lock import catalog_lock
-from reconciler.state.mapping import Entry, Journal, MappingStore
+from reconciler.state.lock import AdvisoryLock, CatalogLock
+from reconciler.state.lock import catalog_lock as state_lock
+from reconciler.state.mapping import Entry, Intent, Journal, MappingStore
 
 if TYPE_CHECKING:
     from reconciler.targets.base import ExecutionResult, Executor, Progress, Target
 
-LEFTOVER = ("running", "draft-left", "interrupted")
+LEFTOVER = ("running", "draft-left", "interrupted", "unknown")  # runs whose leftovers the next run clears
 
 
 @dataclass
 class ApplyOptions:
     force: bool = False
-    saved: bool = False  # the plan came from a file: check that it is not stale
+    saved: bool = False  # the plan came from a file (changes how a stale plan is reported)
     plan_file: str | None = None  # the file it came from, as messages name it
     concurrency: int = 4
     attempts: int = 3
@@ -84,15 +91,37 @@ def staged_entries(
     current = current or {}
     for namespace, local_id, applied_hash in plan.mapping:
         key = f"{namespace}:{local_id}"
+        if partial and key not in created:
+            continue  # existing entities keep their rows until the change is visible (else: false drift)
         wix_id = created.get(key) or plan.ids.get(key)
         if wix_id is None:
-            if partial:
-                continue
             raise ApplyOutcomeUnknown(f"internal error: the plan has no Wix id for {key}")
         entry = Entry(namespace, local_id, wix_id, applied_hash)
         if current.get((namespace, local_id)) != entry:
             entries.append(entry)
     return entries
+
+
+class RunLedger:
+    """What an executor records while it runs (the contract's ``Stage``): staged ids and intents.
+
+    Not the run's journal (``state.mapping.Journal``: who ran it, its plan and before-state, for
+    rollback); this is the ledger of what the run has created so far, and what it is about to."""
+
+    def __init__(self, store: MappingStore, scope: str, run_id: str, plan: Plan) -> None:
+        self.store, self.scope, self.run_id, self.plan = store, scope, run_id, plan
+        self.current = {(e.namespace, e.local_id): e for e in store.entries(scope)}
+
+    def __call__(self, created: dict[str, str], partial: bool = False) -> None:
+        self.store.stage(self.scope, self.run_id, staged_entries(self.plan, created, partial, self.current))
+
+    def intend(self, intents: list[Intent]) -> None:
+        self.store.intend(self.scope, self.run_id, intents)
+
+
+def catalog_lock(state_dir: Path, scope: str, store: MappingStore) -> CatalogLock | AdvisoryLock:
+    """The lock of one catalog, for a caller that plans and applies under it (see ``apply_plan``)."""
+    return state_lock(store.db.url, state_dir, scope)
 
 
 async def apply_plan(
@@ -102,7 +131,9 @@ async def apply_plan(
     state_dir: Path,
     options: ApplyOptions,
     progress: Progress | None = None,
+    lock: CatalogLock | AdvisoryLock | None = None,
 ) -> ApplyResult:
+    """``lock``: the catalog's lock, already held by the caller since before it made ``plan``."""
     started = time.monotonic()
     scope = await target.scope()
     if scope != plan.target.scope:
@@ -111,21 +142,14 @@ async def apply_plan(
         raise UnsafePlan(
             "the plan is unsafe: " + "; ".join(plan.safety.reasons) + ". Review it, then apply with --force."
         )
-    with catalog_lock(store.db.url, state_dir, scope):
-        with unexpected_answers(target.name):
-            raw = await target.fetch() if options.saved else None
-        if raw is not None:
-            with unexpected_answers(target.name):
-                live_ids = raw.existing_ids()
-            settle(store, scope, live_ids, write=True)
-            if raw.fingerprint() != plan.live_fingerprint:
-                raise StalePlan(plan.moved(raw.hashes()))
-        elif store.pending(scope):
-            settle(store, scope, (await target.fetch()).existing_ids(), write=True)
+    mine = lock is not None and lock.scope == scope
+    held: AbstractContextManager[object] = nullcontext(lock) if mine else state_lock(store.db.url, state_dir, scope)
+    with held:
+        raw = await _recheck(plan, target, store, scope, options)
         leftovers = [run for run in store.runs(scope) if run.status in LEFTOVER]
         run_id = uuid.uuid4().hex
         store.start_run(scope, run_id, _journal(plan, target, store, scope, raw, options))
-        current = {(e.namespace, e.local_id): e for e in store.entries(scope)}
+        ledger = RunLedger(store, scope, run_id, plan)
         executor = await target.executor(
             options.concurrency,
             options.attempts,
@@ -133,7 +157,7 @@ async def apply_plan(
             interrupted_run=bool(leftovers),
             progress=progress,
         )
-        result = await _execute(executor, plan, store, scope, run_id, current)
+        result = await _execute(executor, plan, ledger, store, scope, run_id)
         store.commit(scope, run_id)
         for run in leftovers:
             store.finish_run(run.run_id, "abandoned")
@@ -152,10 +176,21 @@ async def apply_plan(
     )
 
 
+async def _recheck(plan: Plan, target: Target[Any, Any], store: MappingStore, scope: str, options: ApplyOptions) -> Any:
+    """Under the lock: read live, settle what an earlier run left, refuse a plan whose live moved."""
+    with unexpected_answers(target.name):
+        raw = await target.fetch()
+        settle(store, scope, raw, write=True)
+        moved = raw.fingerprint() != plan.live_fingerprint
+    if moved:
+        raise StalePlan(plan.moved(raw.hashes()), _stale_lead(options.saved))
+    return raw
+
+
 def _journal(
     plan: Plan, target: Target[Any, Any], store: MappingStore, scope: str, raw: Any, options: ApplyOptions
 ) -> Journal:
-    """The before-state comes with the plan, or (a saved plan) from the live side read just now."""
+    """The before-state comes with the plan, or (when it does not) from the live side read just now."""
     live = options.before
     if live is None and raw is not None:
         live = target.interpret(raw, store.entries(scope), {}).essence
@@ -163,16 +198,14 @@ def _journal(
 
 
 async def _execute(
-    executor: Executor, plan: Plan, store: MappingStore, scope: str, run_id: str, current: dict[tuple[str, str], Entry]
+    executor: Executor, plan: Plan, ledger: RunLedger, store: MappingStore, scope: str, run_id: str
 ) -> ExecutionResult:
-    """Run the plan's calls, journaling how the run ended and staging its mapping rows."""
+    """Run the plan's calls, journaling how the run ended (the ledger stages rows and intents)."""
     try:
-        return await executor.run(
-            plan,
-            lambda created, partial=False: store.stage(scope, run_id, staged_entries(plan, created, partial, current)),
-        )
+        return await executor.run(plan, ledger)
     except ApplyOutcomeUnknown:
-        store.finish_run(run_id, "unknown")  # staged rows stay pending; the next run settles them
+        # Staged rows and intents stay; the next run settles them and clears what is left.
+        store.finish_run(run_id, "unknown")
         raise
     except (KeyboardInterrupt, asyncio.CancelledError):
         # Interrupted, perhaps while publishing: whether the publish happened is unknown, so the
@@ -183,3 +216,12 @@ async def _execute(
         store.drop(scope, run_id)
         store.finish_run(run_id, "draft-left" if executor.leftover else "failed", type(exc).__name__)
         raise
+
+
+def _stale_lead(saved: bool) -> str:
+    if saved:
+        return "the live catalog changed since this plan was made; run `reconcile plan` again."
+    return (
+        "the live catalog changed after this plan was made and before it was applied (another apply, "
+        "or an edit in the dashboard); nothing was changed. Run `reconcile plan` again."
+    )

@@ -86,12 +86,17 @@ class Plan:
 
     @property
     def empty(self) -> bool:
-        return not self.changes
+        """Nothing to do: no change, and no call (a plan may only clean up what an earlier run left)."""
+        return not self.changes and not self.operations
 
     def summary_line(self) -> str:
         c = self.counts
         verb = self.target.capabilities.removal
-        return f"Plan: {c['create']} to create, {c['update']} to update, {c['remove']} to {verb}"
+        line = f"Plan: {c['create']} to create, {c['update']} to update, {c['remove']} to {verb}"
+        if not self.changes and self.operations:
+            calls = len(self.operations)
+            line += f"; {calls} call{'' if calls == 1 else 's'} to clean up what an earlier run left"
+        return line
 
     def moved(self, now: dict[str, str]) -> list[str]:
         """What differs between the live hashes this plan was made against and ``now``, in words."""

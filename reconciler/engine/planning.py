@@ -75,7 +75,7 @@ async def make_plan(
     with unexpected_answers(target.name):
         raw = await target.fetch()
         scope = await target.scope()
-        entries = settle(store, scope, raw.existing_ids(), write=False)
+        entries = settle(store, scope, raw, write=False)
     info, zone = await target.describe(), await target.time_zone()
     with unexpected_answers(target.name):
         desired, approximations, live, adoption, in_force = _effective(catalog, target, raw, entries, info, layer)

@@ -13,11 +13,18 @@ in between leaves pending rows that the next run confirms (the Wix ids exist liv
 Every write is one transaction that first serialises on its scope (:meth:`Database.serialise`: a
 PostgreSQL advisory lock per scope), so workers on several machines sharing one database never
 interleave a stage, a commit or a drop of the same catalog.
+
+On a target without drafts a create is live (if detached) the moment it runs, so before sending
+one the run records an ``intent``: what it is about to create, with the payload that finds the
+entity again if the answer never arrives (``targets/wix_menus/recognise.py``). Once the create
+answered, its id is staged and the intent forgotten; a run killed in between leaves the intent,
+and the next run adopts what it finds (engine.settle).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import time
 import zlib
 from collections.abc import Iterable
@@ -35,6 +42,9 @@ CREATE INDEX IF NOT EXISTS mapping_by_wix ON mapping (scope, wix_id);
 CREATE TABLE IF NOT EXISTS pending (
     scope TEXT NOT NULL, run_id TEXT NOT NULL, kind TEXT NOT NULL, local_id TEXT NOT NULL,
     wix_id TEXT NOT NULL, applied_hash TEXT, PRIMARY KEY (scope, run_id, kind, local_id));
+CREATE TABLE IF NOT EXISTS intents (
+    scope TEXT NOT NULL, run_id TEXT NOT NULL, kind TEXT NOT NULL, local_id TEXT NOT NULL,
+    payload TEXT NOT NULL, staged {REAL} NOT NULL, PRIMARY KEY (scope, run_id, kind, local_id));
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, scope TEXT NOT NULL, started {REAL} NOT NULL, finished {REAL},
     status TEXT NOT NULL, summary TEXT, who TEXT, plan TEXT, before_state TEXT, undoes TEXT, site_run TEXT);
@@ -52,6 +62,16 @@ class Entry:
     local_id: str
     wix_id: str
     applied_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A create about to be sent: ``namespace`` and ``local_id`` as in the mapping, ``payload`` as sent."""
+
+    namespace: str
+    local_id: str
+    payload: dict
+    staged: float = 0.0  # when it was recorded (time.time()); filled in by the store
 
 
 class Run(NamedTuple):
@@ -136,24 +156,70 @@ class MappingStore:
             runs.setdefault(run_id, []).append(Entry(*rest))
         return runs
 
+    def intents(self, scope: str) -> dict[str, list[Intent]]:
+        """Per run, the creates it recorded and never saw answered (in the order they were recorded)."""
+        rows = self.db.execute(
+            "SELECT run_id, kind, local_id, payload, staged FROM intents WHERE scope=? "
+            "ORDER BY run_id, staged, kind, local_id",
+            (scope,),
+        )
+        runs: dict[str, list[Intent]] = {}
+        for run_id, kind, local_id, payload, staged in rows:
+            runs.setdefault(run_id, []).append(Intent(kind, local_id, json.loads(payload), staged))
+        return runs
+
     def dump(self) -> dict[str, list[tuple[object, ...]]]:
-        """Every mapping and pending row of every scope, in a stable order (tests compare these)."""
+        """Every mapping, pending and intent row of every scope, in a stable order (tests compare these)."""
         with self.db.transaction():
             return {
                 "mapping": self.db.execute("SELECT * FROM mapping ORDER BY scope, kind, local_id"),
                 "pending": self.db.execute("SELECT * FROM pending ORDER BY scope, run_id, kind, local_id"),
+                "intents": self.db.execute(
+                    "SELECT scope, run_id, kind, local_id FROM intents ORDER BY scope, run_id, kind, local_id"
+                ),
             }
 
     # -- writing -----------------------------------------------------------------------------
     def stage(self, scope: str, run_id: str, entries: Iterable[Entry]) -> None:
-        """Record the ids an apply is about to publish, before publishing."""
+        """Record the ids an apply is about to publish, before publishing (their intents are answered)."""
+        rows = [(scope, run_id, e.namespace, e.local_id, e.wix_id, e.applied_hash) for e in entries]
         with self.db.transaction():
             self.db.serialise(scope)
             self.db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
+            self.db.executemany("INSERT INTO pending VALUES (?,?,?,?,?,?)", rows)
             self.db.executemany(
-                "INSERT INTO pending VALUES (?,?,?,?,?,?)",
-                [(scope, run_id, e.namespace, e.local_id, e.wix_id, e.applied_hash) for e in entries],
+                "DELETE FROM intents WHERE scope=? AND run_id=? AND kind=? AND local_id=?", [r[:4] for r in rows]
             )
+
+    def add_pending(self, scope: str, run_id: str, entries: Iterable[Entry]) -> None:
+        """Add rows to a run's pending ones (what a dead run's intents turned out to have created)."""
+        rows = [(scope, run_id, e.namespace, e.local_id, e.wix_id, e.applied_hash) for e in entries]
+        with self.db.transaction():
+            self.db.serialise(scope)
+            self.db.executemany(
+                "INSERT INTO pending VALUES (?,?,?,?,?,?) ON CONFLICT (scope, run_id, kind, local_id) "
+                "DO UPDATE SET wix_id=excluded.wix_id, applied_hash=excluded.applied_hash",
+                rows,
+            )
+
+    def intend(self, scope: str, run_id: str, intents: Iterable[Intent]) -> None:
+        """Record creates about to be sent, before sending them."""
+        now = time.time()
+        rows = [  # a microsecond apart: the order they were recorded in is the order they are matched in
+            (scope, run_id, i.namespace, i.local_id, json.dumps(i.payload, sort_keys=True, default=str), now + n * 1e-6)
+            for n, i in enumerate(intents)
+        ]
+        with self.db.transaction():
+            self.db.serialise(scope)
+            self.db.executemany(
+                "INSERT INTO intents VALUES (?,?,?,?,?,?) ON CONFLICT (scope, run_id, kind, local_id) "
+                "DO UPDATE SET payload=excluded.payload, staged=excluded.staged",
+                rows,
+            )
+
+    def forget_intents(self, scope: str, run_id: str) -> None:
+        with self.db.transaction():
+            self.db.execute("DELETE FROM intents WHERE scope=? AND run_id=?", (scope, run_id))
 
     def commit(self, scope: str, run_id: str) -> int:
         """Move a run's pending rows into the mapping, in one transaction."""
@@ -169,12 +235,15 @@ class MappingStore:
                 [(scope, *row) for row in rows],
             )
             self.db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
+            self.db.execute("DELETE FROM intents WHERE scope=? AND run_id=?", (scope, run_id))
         return len(rows)
 
     def drop(self, scope: str, run_id: str) -> None:
+        """Forget a run's pending rows and intents: what it created is gone again (or never was)."""
         with self.db.transaction():
             self.db.serialise(scope)
             self.db.execute("DELETE FROM pending WHERE scope=? AND run_id=?", (scope, run_id))
+            self.db.execute("DELETE FROM intents WHERE scope=? AND run_id=?", (scope, run_id))
 
     # -- run history ---------------------------------------------------------------------------
     def _journal_columns(self) -> None:

@@ -83,7 +83,7 @@ from reconciler.engine.plan import Built, Plan
 from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Phase
 from reconciler.model.catalog import Catalog
-from reconciler.state.mapping import Entry
+from reconciler.state.mapping import Entry, Intent
 
 __all__ = [
     "Capabilities",
@@ -108,6 +108,12 @@ class Stage(Protocol):
     """Records the mapping rows of the ids a run created (``partial``: the run is still creating)."""
 
     def __call__(self, created: dict[str, str], partial: bool = False) -> None: ...
+
+    def intend(self, intents: list[Intent]) -> None:
+        """Records creates about to be sent (targets whose creates are live at once MUST call it
+        before sending one), so that a run killed while waiting for the answer leaves nothing
+        the next run cannot find."""
+        ...
 
 
 @dataclass
@@ -134,6 +140,12 @@ class RawLive(Protocol):
 
     def existing_ids(self) -> set[str]:
         """Wix ids that exist live now: settling an interrupted apply's mapping rows asks these."""
+        ...
+
+    def find_intended(self, intents: list[Intent], taken: set[str]) -> dict[int, str]:
+        """Which entities the creates a dead run recorded (``Stage.intend``) made, among those not in
+        ``taken``: intent index -> Wix id. Targets whose creates are never live before a publish
+        return nothing."""
         ...
 
 

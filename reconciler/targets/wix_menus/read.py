@@ -15,13 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reconciler.canonical import JsonObject, fingerprint
-from reconciler.engine.essence import Essence, Key, money, text
+from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
-from reconciler.state.mapping import Entry
+from reconciler.state.mapping import Entry, Intent
 from reconciler.targets.naming import Namer, ParentOf, drifted
-from reconciler.targets.wix_menus import ordering
+from reconciler.targets.wix_menus import ordering, recognise
 from reconciler.targets.wix_menus.capabilities import namespace
 from reconciler.targets.wix_menus.client import SERVICES, MenusApi
+from reconciler.targets.wix_menus.records import record
 
 SETTINGS = "settings"  # the raw list of Menu Ordering Settings (not an entity kind of ours)
 
@@ -39,6 +40,21 @@ class RawSite:
 
     def existing_ids(self) -> set[str]:
         return {e["id"] for entities in self.lists.values() for e in entities if e.get("id")}
+
+    def find_intended(self, intents: list[Intent], taken: set[str]) -> dict[int, str]:
+        """The entities the recorded creates made (intent index -> Wix id), among those nobody knows."""
+        found: dict[int, str] = {}
+        by_service: dict[str, list[int]] = {}
+        for index, intent in enumerate(intents):
+            by_service.setdefault(intent.namespace, []).append(index)
+        for service, indexes in by_service.items():
+            since = min(intents[i].staged for i in indexes)
+            payloads = [intents[i].payload for i in indexes]
+            matched = recognise.match(
+                service, payloads, self.lists.get(service) or [], taken | set(found.values()), since
+            )
+            found.update({indexes[position]: wix_id for position, wix_id in matched.items()})
+        return found
 
 
 @dataclass
@@ -110,7 +126,7 @@ def interpret(
     wix_ids: dict[Key, str] = {}
     for kind, wix_id in reached:
         key = (kind, namer.names[wix_id])
-        live[key] = _record(kind, known[wix_id], namer.local, menu_of.get(wix_id))
+        live[key] = record(kind, known[wix_id], namer.local, menu_of.get(wix_id))
         wix_ids[key] = wix_id
     settings = {str(s.get("menuId")): s for s in raw.lists.get(SETTINGS, [])}
     ours = {wix_id: settings[wix_id] for kind, wix_id in reached if kind == Kind.MENU and wix_id in settings}
@@ -214,67 +230,3 @@ def _item_refs(item: JsonObject) -> list[tuple[Kind, str]]:
     refs += [(Kind.LABEL, label.get("id")) for label in item.get("labels") or []]
     refs += [(Kind.VARIANT, v.get("variantId")) for v in ((item.get("priceVariants") or {}).get("variants") or [])]
     return [(kind, wix_id) for kind, wix_id in refs if wix_id]
-
-
-def _price(info: JsonObject | None) -> str | None:
-    value = (info or {}).get("price")
-    return None if value is None or value == "" else money(value)
-
-
-def _record(kind: Kind, raw: JsonObject, to_local: Callable[[str], str], menu: str | None) -> JsonObject:
-    if kind == Kind.MENU:
-        return {
-            "name": raw.get("name") or "",
-            "description": text(raw.get("description")),
-            "visible": raw.get("visible") is not False,
-            "sections": [to_local(s) for s in raw.get("sectionIds") or []],
-        }
-    if kind == Kind.SECTION:
-        return {
-            "menu": menu,
-            "name": raw.get("name") or "",
-            "description": text(raw.get("description")),
-            "image": (raw.get("image") or {}).get("url") or None,
-            "visible": raw.get("visible") is not False,
-            "dishes": [to_local(i) for i in raw.get("itemIds") or []],
-        }
-    if kind == Kind.DISH:
-        settings = raw.get("orderSettings") or {}
-        variants = (raw.get("priceVariants") or {}).get("variants")
-        return {
-            "name": raw.get("name") or "",
-            "description": text(raw.get("description")),
-            "image": (raw.get("image") or {}).get("url") or None,
-            "visible": raw.get("visible") is not False,
-            "labels": [to_local(label.get("id")) for label in raw.get("labels") or []],
-            "in_stock": settings.get("inStock") is not False,
-            "special_requests": settings.get("acceptSpecialRequests") is not False,
-            "price": None if raw.get("priceVariants") else _price(raw.get("priceInfo")),
-            "variants": None
-            if not raw.get("priceVariants")
-            else [
-                {"variant": to_local(v.get("variantId")), "price": _price(v.get("priceInfo")) or money("0")}
-                for v in variants or []
-            ],
-            "groups": [to_local(g.get("id")) for g in raw.get("modifierGroups") or []],
-        }
-    if kind == Kind.OPTION_GROUP:
-        rule = raw.get("rule") or {}
-        modifiers = raw.get("modifiers") or []
-        return {
-            "name": raw.get("name") or "",
-            "required": bool(rule.get("required")),
-            "min": rule.get("minSelections") or 0,
-            "max": rule.get("maxSelections") if rule.get("maxSelections") is not None else len(modifiers),
-            "modifiers": [
-                {
-                    "modifier": to_local(m.get("id")),
-                    "price": money((m.get("additionalChargeInfo") or {}).get("additionalCharge") or "0"),
-                    "preselected": bool(m.get("preSelected")),
-                }
-                for m in modifiers
-            ],
-        }
-    if kind == Kind.MODIFIER:
-        return {"name": raw.get("name") or "", "in_stock": raw.get("inStock") is not False}
-    return {"name": raw.get("name") or ""}  # variant, label

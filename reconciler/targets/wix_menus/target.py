@@ -112,4 +112,4 @@ class WixMenusTarget:
     async def executor(
         self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None
     ) -> MenusExecutor:
-        return MenusExecutor(self.api, concurrency=concurrency, progress=progress)
+        return MenusExecutor(self.api, concurrency=concurrency, attempts=attempts, progress=progress)

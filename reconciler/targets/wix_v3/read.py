@@ -23,7 +23,7 @@ from typing import Any
 from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
-from reconciler.state.mapping import Entry
+from reconciler.state.mapping import Entry, Intent
 from reconciler.targets.naming import Namer, drifted
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.capabilities import namespace
@@ -63,6 +63,9 @@ class RawLive:
     def existing_ids(self) -> set[str]:
         # Archived entities are as good as gone: a run whose ids are only archived did not publish.
         return {e["id"] for e in [*self.menus, *self.sections, *self.items] if e.get("id") and not e.get("archived")}
+
+    def find_intended(self, intents: list[Intent], taken: set[str]) -> dict[int, str]:
+        return {}  # creates happen inside a draft: a run that dies leaves nothing live to find
 
 
 async def fetch(api: CatalogsV3, catalog_id: str) -> RawLive:
