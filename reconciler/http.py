@@ -262,8 +262,8 @@ class _Call:
 
     def timed_out(self) -> ApiError:
         return TemporaryApiError(
-            message=f"no complete answer from {self.session.api} within {self.budget:g} s "
-            f"(raise the limit with {limits.HTTP_TIMEOUT_VARIABLE})",
+            message=f"timed out: no complete answer from {self.session.api} within {self.budget:g} s, so the call "
+            f"may or may not have been executed (raise the limit with {limits.HTTP_TIMEOUT_VARIABLE})",
             operation=self.operation,
         )
 

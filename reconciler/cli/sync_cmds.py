@@ -18,7 +18,7 @@ from reconciler.cli.protected import locate_protected
 from reconciler.cli.refresh import refresh_option, show_refresh
 from reconciler.cli.selection import safety_options, selection_of, selection_options
 from reconciler.cli.show_cmd import plan_page
-from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
+from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan, catalog_lock
 from reconciler.engine.availability import now_utc, read_layer, record
 from reconciler.engine.journal import operator
 from reconciler.engine.locations import Rollout
@@ -346,14 +346,18 @@ async def _apply(
         catalog = chosen.catalog
         async with site_cmds.open_single(chosen, target_name, state) as target:
             now = now_utc()
-            layered = read_layer(layer, now)
-            planned = await make_plan(catalog, target, store, thresholds, live_updates, layered, selection)
-            if fmt == "text":
-                click.echo(render_text(planned.plan, color=_color()), nl=False)
-            if not _confirm(planned.plan, auto_approve, options.force):
-                return None
-            journaled = replace(options, who=operator(), before=planned.live.essence)
-            result = await apply_plan(planned.plan, target, store, state, journaled, progress_reporter(fmt))
+            # One lock from before the plan reads the live catalog until the mapping is committed:
+            # another apply cannot slip in between (not even while this one waits for "yes").
+            with catalog_lock(state, await target.scope(), store) as lock:
+                layered = read_layer(layer, now)
+                planned = await make_plan(catalog, target, store, thresholds, live_updates, layered, selection)
+                if fmt == "text":
+                    click.echo(render_text(planned.plan, color=_color()), nl=False)
+                if not _confirm(planned.plan, auto_approve, options.force):
+                    return None
+                journaled = replace(options, who=operator(), before=planned.live.essence)
+                reporter = progress_reporter(fmt)
+                result = await apply_plan(planned.plan, target, store, state, journaled, reporter, lock)
             record(layer, planned.adoption, now)
             return result
     finally:

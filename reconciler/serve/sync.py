@@ -36,7 +36,7 @@ import httpx
 
 from reconciler.canonical import fingerprint
 from reconciler.credentials import wix_from_env
-from reconciler.engine.apply import ApplyOptions, apply_plan
+from reconciler.engine.apply import ApplyOptions, apply_plan, catalog_lock
 from reconciler.engine.availability import read_layer, record
 from reconciler.engine.planfile import to_json
 from reconciler.engine.planning import make_plan
@@ -293,35 +293,38 @@ class Syncer:
             async with open_target(
                 cfg.target, cfg.location or catalog.location, self.state_dir, currency=catalog.currency, credentials=wix
             ) as target:
-                now = datetime.fromtimestamp(self.clock(), UTC)
-                planned = await make_plan(catalog, target, store, thresholds, cfg.live_updates, read_layer(layer, now))
-                record(layer, planned.adoption, now)  # a dashboard 86 is kept, never reverted
-                plan = planned.plan
-                details = {"changes": plan.counts}
-                if plan.empty:
-                    return SyncResult(SyncOutcome.IN_STEP, plan.summary_line(), checksum=plan.checksum, details=details)
-                if plan.safety.unsafe and cfg.unsafe == "hold":
-                    return self._hold(cfg, plan, details)
-                self._check_stop()
-                task = asyncio.current_task()
-                drafts = target.capabilities.drafts
-                self._applying[task] = (drafts, None)  # what cancel_running looks at
-
-                def report(phase: Phase, what: str, done: int, total: int) -> None:
-                    self._applying[task] = (drafts, phase)
-
-                options = ApplyOptions(force=plan.safety.unsafe, who="serve", before=planned.live.essence)
-                result = await apply_plan(plan, target, store, self.state_dir, options, progress=report)
-                details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
-                if plan.safety.unsafe:
-                    details["unsafe_applied"] = list(plan.safety.reasons)
-                outcome = SyncOutcome.VERIFY_FAILED if result.differences else SyncOutcome.APPLIED
-                return SyncResult(
-                    outcome, plan.summary_line(), checksum=plan.checksum, run_id=result.run_id, details=details
-                )
+                # The lock covers the plan's read too, so no other apply can land in between.
+                with catalog_lock(self.state_dir, await target.scope(), store) as lock:
+                    return await self._apply_locked(cfg, target, store, layer, thresholds, catalog, lock)
         finally:
             store.close()
             layer.close()
+
+    async def _apply_locked(self, cfg: CatalogConfig, target, store, layer, thresholds, catalog, lock) -> SyncResult:
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        planned = await make_plan(catalog, target, store, thresholds, cfg.live_updates, read_layer(layer, now))
+        record(layer, planned.adoption, now)  # a dashboard 86 is kept, never reverted
+        plan = planned.plan
+        details = {"changes": plan.counts}
+        if plan.empty:
+            return SyncResult(SyncOutcome.IN_STEP, plan.summary_line(), checksum=plan.checksum, details=details)
+        if plan.safety.unsafe and cfg.unsafe == "hold":
+            return self._hold(cfg, plan, details)
+        self._check_stop()
+        task = asyncio.current_task()
+        drafts = target.capabilities.drafts
+        self._applying[task] = (drafts, None)  # what cancel_running looks at
+
+        def report(phase: Phase, what: str, done: int, total: int) -> None:
+            self._applying[task] = (drafts, phase)
+
+        options = ApplyOptions(force=plan.safety.unsafe, who="serve", before=planned.live.essence)
+        result = await apply_plan(plan, target, store, self.state_dir, options, progress=report, lock=lock)
+        details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
+        if plan.safety.unsafe:
+            details["unsafe_applied"] = list(plan.safety.reasons)
+        outcome = SyncOutcome.VERIFY_FAILED if result.differences else SyncOutcome.APPLIED
+        return SyncResult(outcome, plan.summary_line(), checksum=plan.checksum, run_id=result.run_id, details=details)
 
     def _hold(self, cfg: CatalogConfig, plan, details: dict) -> SyncResult:
         held = self.history.last_held_checksum(cfg.name)

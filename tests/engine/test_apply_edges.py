@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from reconciler.emulator import Emulator, open_store, seed
 from reconciler.engine.diff import diff
 from reconciler.engine.essence import essence
+from reconciler.engine.planfile import seal
 from reconciler.engine.verify import verify
 from reconciler.errors import ConfigError, LockHeld, PermanentApiError, TemporaryApiError
 from reconciler.http import RetryPolicy, Session
@@ -80,9 +82,18 @@ def test_an_empty_plan_is_verified_too(tmp_path, api):
         path = f"/restaurants/menus-item/v1/items/{wix_id}"
         edit = {"id": wix_id, "revision": item["revision"], "name": "Changed", "priceInfo": item["priceInfo"]}
         h.call("items.updateItem", "PATCH", path, {"item": edit})
-    result = h.apply(plan)  # the plan object itself: no stale-plan check, as for `reconcile apply CATALOG`
+
+    async def fetch():
+        async with h.target() as target:
+            return await target.fetch()
+
+    # An empty plan made against the edited site, as a planner that missed the edit would make it
+    # (apply refuses a plan whose live catalog moved since, so the plan must be of the edited site).
+    raw = h.run(fetch())
+    missed = seal(replace(plan, live_fingerprint=raw.fingerprint(), live_hashes=raw.hashes()))
+    result = h.apply(missed)
     assert result.differences == ["item caesar differs from the desired state"]
-    assert h.apply(plan, verify=False).differences == []
+    assert h.apply(missed, verify=False).differences == []
 
 
 def test_renaming_a_dish_is_one_update_of_the_same_id():

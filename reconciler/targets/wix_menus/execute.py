@@ -319,15 +319,17 @@ class MenusExecutor:
                 now = current.get(w.wix_id)
                 if now is None:
                     raise Failed(f"{w.key} was deleted since the plan was made", stale=True)
+                if w.before is None or same(service, now, w.before):
+                    # Only the revision moved (a link changed its derived locations), or our lost
+                    # send never landed: send again with the new one.
+                    w.revision = now.get("revision")
+                    again.append(w)
+                    continue
                 if same(service, now, w.sent):
                     if w.lost:  # our earlier send landed; its answer was lost
                         w.landed = True
                         continue
                     raise Failed(f"{w.key} was changed since the plan was made (by another apply?)", stale=True)
-                if w.before is None or same(service, now, w.before):
-                    w.revision = now.get("revision")  # only the revision moved: send again with the new one
-                    again.append(w)
-                    continue
                 raise Failed(f"{w.key} was changed since the plan was made", stale=True)
         return again
 
