@@ -6,6 +6,7 @@
 * Menus (New), kill -9 while a create is in flight (the server ran it, the answer never came):
   the next apply finds what the dead run made and leaves no duplicate anywhere, attached or not.
 * A call that times out says so (it used to say "connection failed").
+* A plan whose only work is deleting what a stopped clean-up left is a change (``--detailed-exitcode`` 2).
 
 What a diner sees is read by the independent oracle (tests/oracle), never by reconcile.
 """
@@ -26,7 +27,9 @@ import pytest
 
 from reconciler.errors import TemporaryApiError
 from reconciler.http import RetryPolicy, Session
+from reconciler.yamlio.dump import dump_catalog
 from tests import oracle
+from tests.catalog_edits import edit, pizzeria
 from tests.e2e.conftest import Site
 from tests.support.emulator_server import REPO_ROOT
 from tests.support.waiting import wait_until
@@ -163,3 +166,35 @@ def test_a_timeout_says_it_timed_out(server):
     message = str(caught.value)
     assert "connection failed" not in message
     assert "timed out" in message or "within" in message, message
+
+
+def test_a_plan_that_only_deletes_leftovers_is_a_change_for_detailed_exitcode(server, tmp_path: Path):
+    """Menus (New): a clean-up that failed leaves detached entities; the next plan's only work is
+    deleting them. It must not read "0 to create, 0 to update, 0 to delete" alone, and
+    ``--detailed-exitcode`` must say "changes" (2), or a CI job gating on it never applies it."""
+    location = server.seed(locations=1, names=[f"Kitchen {tmp_path.name}"], app="menus")[0]["locationId"]
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("WIX_", "RECONCILE_"))}
+    env.update(WIX_API_BASE_URL=server.url, WIX_ACCESS_TOKEN=server.token, RECONCILE_STATE_DIR=str(tmp_path / "s"))
+    site = Site(server, "", location, tmp_path / "s", env)
+    args = ("--target", "wix-menus", "--location", location)
+    site.cli("apply", PIZZERIA, *args, "--auto-approve")
+    smaller = tmp_path / "smaller.yaml"
+    smaller.write_text(dump_catalog(edit(pizzeria(), _without_espresso)), encoding="utf-8")
+    server.set_faults([{"operation": "items.bulkDeleteItems", "fault": "500", "times": 1000}])
+    try:
+        stopped = site.cli("apply", str(smaller), *args, "--auto-approve")
+    finally:
+        server.clear_faults()
+    assert "clean-up stopped" in stopped.stdout + stopped.stderr
+    planned = site.cli("plan", str(smaller), *args, "--detailed-exitcode", check=2)
+    assert "clean up what an earlier run left" in planned.stdout
+    site.cli("apply", str(smaller), *args, "--auto-approve")
+    site.cli("plan", str(smaller), *args, "--detailed-exitcode", check=0)
+    assert "Espresso" not in _all_names(site, "menus")
+
+
+def _without_espresso(data: dict) -> None:
+    data["dishes"] = [d for d in data["dishes"] if d["id"] != "espresso"]
+    for menu in data["menus"]:
+        for section in menu["sections"]:
+            section["dishes"] = [d for d in section["dishes"] if d != "espresso"]
