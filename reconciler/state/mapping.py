@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from reconciler.canonical import JsonObject
 from reconciler.state.database import Database
 
 SCHEMA = """
@@ -70,7 +71,7 @@ class Intent:
 
     namespace: str
     local_id: str
-    payload: dict
+    payload: JsonObject
     staged: float = 0.0  # when it was recorded (time.time()); filled in by the store
 
 

@@ -33,8 +33,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApiError, ApplyFailed
@@ -59,6 +62,7 @@ from reconciler.targets.wix_menus.writes import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STALE_ADVICE = " Someone edited it since the plan was made: run `reconcile plan` again (it shows the edit as drift)."
 
@@ -80,7 +84,7 @@ class Progressed:
     revisions: dict[str, str]
     created: dict[str, str] = field(default_factory=dict)  # "<service>:<local id>" -> Wix id, this run's
     writes: list[Write] = field(default_factory=list)  # every cut-over element sent (or about to be)
-    unsure: list[tuple[str, list[dict]]] = field(default_factory=list)  # (service, payloads) never resolved
+    unsure: list[tuple[str, list[JsonObject]]] = field(default_factory=list)  # (service, payloads) never resolved
     orders: list[Operation] = field(default_factory=list)  # Online Orders calls that happened (or may have)
     unsure_orders: list[Operation] = field(default_factory=list)  # closure creates whose answer was lost
 
@@ -150,11 +154,11 @@ class MenusExecutor:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _bounded(self, jobs: list) -> list:
+    async def _bounded(self, jobs: list[Coroutine[Any, Any, T]]) -> list[T | BaseException]:
         """Run coroutines at most ``concurrency`` at a time; results (or exceptions) in order."""
         limit = asyncio.Semaphore(self.concurrency)
 
-        async def one(job):
+        async def one(job: Coroutine[Any, Any, T]) -> T:
             async with limit:
                 return await job
 
@@ -173,7 +177,7 @@ class MenusExecutor:
         results = await self._bounded([self._create(op, payloads[id(op)], run) for op in batch])
         _raise_first(results)
 
-    async def _create(self, op: Operation, payloads: list[dict], run: Progressed) -> None:
+    async def _create(self, op: Operation, payloads: list[JsonObject], run: Progressed) -> None:
         service = service_key(op)
         spec = client.SERVICES[service]
         remaining = list(range(len(payloads)))
@@ -210,7 +214,7 @@ class MenusExecutor:
         raise Failed(f"{op.summary} failed: {last}")
 
     async def _find_lost(
-        self, op: Operation, service: str, payloads: list[dict], remaining: list[int], run: Progressed
+        self, op: Operation, service: str, payloads: list[JsonObject], remaining: list[int], run: Progressed
     ) -> list[int]:
         """After a lost answer: record the entities it did create; return the indexes it did not."""
         try:
@@ -224,7 +228,7 @@ class MenusExecutor:
         return [i for position, i in enumerate(remaining) if position not in found]
 
     @staticmethod
-    def _record(op: Operation, index: int, entity: dict, run: Progressed) -> None:
+    def _record(op: Operation, index: int, entity: JsonObject, run: Progressed) -> None:
         for bound, service, local_id in op.binds:
             if bound == index and entity.get("id"):
                 key = f"{service}:{local_id}"
@@ -246,7 +250,9 @@ class MenusExecutor:
             _raise_first([o for o in outcomes if isinstance(o, BaseException)])
             again: list[Write] = []
             conflicts: list[Write] = []
-            for lost, conflicted in outcomes:
+            for outcome in outcomes:
+                assert not isinstance(outcome, BaseException)  # raised just above
+                lost, conflicted = outcome
                 again += lost
                 conflicts += conflicted
             again += await self._settle_conflicts(conflicts)
@@ -350,7 +356,7 @@ class MenusExecutor:
         return [f"{op.summary}: {code} {text}".strip() for ok, code, text in outcomes if not ok and code != "NOT_FOUND"]
 
 
-def _payloads(op: Operation, run: Progressed) -> list[dict]:
+def _payloads(op: Operation, run: Progressed) -> list[JsonObject]:
     spec = service_of(op)
     body = fill_placeholders(op.body or {}, run.ids, run.revisions)
     if spec.list_key in body:
@@ -358,7 +364,7 @@ def _payloads(op: Operation, run: Progressed) -> list[dict]:
     return [body[spec.entity]]
 
 
-def _create_body(op: Operation, service: str, payloads: list[dict]) -> dict:
+def _create_body(op: Operation, service: str, payloads: list[JsonObject]) -> JsonObject:
     spec = client.SERVICES[service]
     if service == "label":
         return {spec.entity: payloads[0]}
@@ -379,7 +385,7 @@ def _regroup(writes: list[Write]) -> list[list[Write]]:
     return chunks + singles
 
 
-def _raise_first(results: list) -> None:
+def _raise_first(results: Sequence[object]) -> None:
     failures = [r for r in results if isinstance(r, BaseException)]
     if not failures:
         return

@@ -22,18 +22,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from reconciler.canonical import fingerprint
+from reconciler.canonical import JsonObject, fingerprint
+from reconciler.engine.vocabulary import Namespace
 from reconciler.targets.wix_menus.capabilities import KIND_OF
 from reconciler.targets.wix_menus.records import record
 
 CLOCK_MARGIN = 600.0  # seconds: our clock and Wix's may disagree; an intent is never older than its create
 
 
-def _key(service: str, entity: dict) -> str:
-    return fingerprint(record(KIND_OF[service], entity, lambda wix_id: wix_id, None))
+def _key(service: str, entity: JsonObject) -> str:
+    return fingerprint(record(KIND_OF[Namespace(service)], entity, lambda wix_id: wix_id, None))
 
 
-def _created_at(entity: dict) -> float | None:
+def _created_at(entity: JsonObject) -> float | None:
     value = entity.get("createdDate")
     if not isinstance(value, str):
         return None
@@ -45,8 +46,8 @@ def _created_at(entity: dict) -> float | None:
 
 def match(
     service: str,
-    payloads: Sequence[dict],
-    entities: Iterable[dict],
+    payloads: Sequence[JsonObject],
+    entities: Iterable[JsonObject],
     taken: set[str],
     since: float | None = None,
 ) -> dict[int, str]:

@@ -17,7 +17,7 @@ from reconciler.engine.vocabulary import Kind
 
 def _price(info: JsonObject | None) -> str | None:
     value = (info or {}).get("price")
-    return money(value) if value not in (None, "") else None
+    return None if value is None or value == "" else money(value)
 
 
 def record(kind: str, raw: JsonObject, to_local: Callable[[str], str], menu: str | None) -> JsonObject:

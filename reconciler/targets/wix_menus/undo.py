@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from reconciler.canonical import JsonObject
 from reconciler.errors import ApiError, ApplyOutcomeUnknown
 from reconciler.targets.wix_menus import client, ordering_calls, recognise
 from reconciler.targets.wix_menus.client import MenusApi
@@ -60,7 +61,7 @@ async def _restore(
             return still_used
         if attempt:
             await pause(attempt - 1)
-        current: dict[str, dict] = {}
+        current: dict[str, JsonObject] = {}
         unread: set[str] = set()
         for service in sorted({w.service for w in todo}):
             ids = sorted({w.wix_id for w in todo if w.service == service})

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.plan import Operation, fill_placeholders
-from reconciler.engine.vocabulary import Phase
+from reconciler.engine.vocabulary import Namespace, Phase
 from reconciler.errors import ApiError, ApplyFailed, TemporaryApiError
 from reconciler.targets.wix_menus import client, convert, ordering_calls
 from reconciler.targets.wix_menus.capabilities import KIND_OF
@@ -58,8 +59,8 @@ class Write:
     service: str
     key: str  # "<service>:<local id>", how messages name it
     wix_id: str
-    sent: dict  # the fields written (placeholders filled; no id, no revision)
-    before: dict | None  # what those fields held at plan time; None for an entity this run built
+    sent: JsonObject  # the fields written (placeholders filled; no id, no revision)
+    before: JsonObject | None  # what those fields held at plan time; None for an entity this run built
     revision: str | None  # the revision the next send names
     mask: str | None  # the element's field mask, for bulk updates (variants take none)
     landed: bool = False  # an answer confirmed it
@@ -92,11 +93,11 @@ def writes_of(op: Operation, ids: dict[str, str], revisions: dict[str, str]) -> 
     return found
 
 
-def update_call(service: str, writes: list[Write], fields: str = "sent") -> tuple[str, str, str, dict]:
+def update_call(service: str, writes: list[Write], fields: str = "sent") -> tuple[str, str, str, JsonObject]:
     """(operation, method, path, body) writing ``fields`` ("sent" or "before") of these entities."""
     spec = client.SERVICES[service]
 
-    def entity(w: Write) -> dict:
+    def entity(w: Write) -> JsonObject:
         return {"id": w.wix_id, "revision": w.revision, **(w.sent if fields == "sent" else (w.before or {}))}
 
     if service == "label":  # no bulk update for labels: one write per call
@@ -105,7 +106,7 @@ def update_call(service: str, writes: list[Write], fields: str = "sent") -> tupl
         return operation, method, path, {spec.entity: entity(only)}
     elements = []
     for w in writes:
-        element: dict = {spec.entity: entity(w)}
+        element: JsonObject = {spec.entity: entity(w)}
         if service != "variant":
             element["mask"] = w.mask or convert.mask(service)
         elements.append(element)
@@ -113,11 +114,11 @@ def update_call(service: str, writes: list[Write], fields: str = "sent") -> tupl
     return operation, method, path, {spec.list_key: elements, "returnEntity": False}
 
 
-def bulk_outcomes(response: dict, count: int) -> list[tuple[bool, str, str]]:
+def bulk_outcomes(response: JsonObject, count: int) -> list[tuple[bool, str, str]]:
     """Per element of a bulk answer, in request order: (succeeded, error code, description)."""
     outcomes: list[tuple[bool, str, str]] = [(False, "NO_RESULT", "no result for this element")] * count
     for position, result in enumerate(response.get("results") or []):
-        meta = next((v for k, v in result.items() if k.endswith("Metadata")), {}) or {}
+        meta: JsonObject = next((v for k, v in result.items() if k.endswith("Metadata")), {}) or {}
         index = meta.get("originalIndex", position)
         if not isinstance(index, int) or not 0 <= index < count:
             continue
@@ -126,11 +127,11 @@ def bulk_outcomes(response: dict, count: int) -> list[tuple[bool, str, str]]:
     return outcomes
 
 
-def bulk_results(response: dict) -> dict[int, dict]:
+def bulk_results(response: JsonObject) -> dict[int, JsonObject]:
     """The entity (or at least its id) each successful element of a bulk create answered, by index."""
-    found: dict[int, dict] = {}
+    found: dict[int, JsonObject] = {}
     for position, result in enumerate(response.get("results") or []):
-        meta = next((v for k, v in result.items() if k.endswith("Metadata")), {}) or {}
+        meta: JsonObject = next((v for k, v in result.items() if k.endswith("Metadata")), {}) or {}
         if not meta.get("success"):
             continue
         entity = next((v for k, v in result.items() if not k.endswith("Metadata")), None) or {}
@@ -145,9 +146,9 @@ def ambiguous(exc: ApiError) -> bool:
     return isinstance(exc, TemporaryApiError) and exc.status != 429
 
 
-def same(service: str, current: dict, fields: dict) -> bool:
+def same(service: str, current: JsonObject, fields: JsonObject) -> bool:
     """Whether writing ``fields`` onto ``current`` would change nothing that reconcile manages."""
-    kind = KIND_OF[service]
+    kind = KIND_OF[Namespace(service)]
     identity = lambda wix_id: wix_id  # noqa: E731 - compare in Wix ids
     return record(kind, {**current, **fields}, identity, None) == record(kind, current, identity, None)
 
@@ -161,7 +162,7 @@ def service_of(op: Operation) -> client.MenusService:
     return client.SERVICES[service_key(op)]
 
 
-def references(service: str, entity: dict) -> set[str]:
+def references(service: str, entity: JsonObject) -> set[str]:
     """The Wix ids an entity points at (a child it makes reachable)."""
     if service == "menu":
         return set(entity.get("sectionIds") or [])
