@@ -216,13 +216,9 @@ def test_a_refused_blip_in_the_compensation_is_absorbed(base, tmp_path):
         atomic(fresh(base, tmp_path / case.id), case)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect, being fixed with the Menus (New) executor's undo rework: a compensating update "
-    "whose answer was lost is retried with the revision it already moved, refused as stale, and the run "
-    "ends 'undoing it did not complete' (exit 9) although the undo landed",
-)
 def test_a_lost_answer_in_the_compensation_is_absorbed(base, tmp_path):
+    """Every compensating write with its answer lost: the undo reads back what landed (an update that
+    already holds the before-state, a delete whose entity is gone) instead of ending in exit 9."""
     writes = [p for p in _compensation(base, tmp_path, LAST_CUT_OVER) if not p.is_read]
     for case in cases(writes, faults=["500"], lost=[True], then=[LAST_CUT_OVER]):
         atomic(fresh(base, tmp_path / case.id), case)

@@ -54,6 +54,7 @@ from reconciler.targets.wix_menus.writes import (
     bulk_outcomes,
     bulk_results,
     check_shape,
+    gone,
     same,
     service_key,
     service_of,
@@ -353,7 +354,7 @@ class MenusExecutor:
         except ApiError as exc:
             return [] if exc.status == 404 else [f"{op.summary} failed: {exc}"]  # 404: gone already
         outcomes = bulk_outcomes(response, len(response.get("results") or []))
-        return [f"{op.summary}: {code} {text}".strip() for ok, code, text in outcomes if not ok and code != "NOT_FOUND"]
+        return [f"{op.summary}: {code} {text}".strip() for ok, code, text in outcomes if not ok and not gone(code)]
 
 
 def _payloads(op: Operation, run: Progressed) -> list[JsonObject]:

@@ -31,7 +31,7 @@ from reconciler.errors import ApiError, ApplyOutcomeUnknown
 from reconciler.targets.wix_menus import client, ordering_calls, recognise
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.planner import DELETE_ORDER
-from reconciler.targets.wix_menus.writes import Write, bulk_outcomes, references, same, update_call
+from reconciler.targets.wix_menus.writes import Write, bulk_outcomes, gone, references, same, update_call
 
 if TYPE_CHECKING:
     from reconciler.targets.wix_menus.execute import Progressed
@@ -164,5 +164,5 @@ async def _delete(api: MenusApi, service: str, wix_ids: list[str], problems: lis
             problems.append(f"could not delete the {service}s {', '.join(batch)} this run built: {exc}")
             continue
         for wix_id, (ok, code, text) in zip(batch, bulk_outcomes(response, len(batch)), strict=True):
-            if not ok and code != "NOT_FOUND":
+            if not ok and not gone(code):
                 problems.append(f"could not delete the {service} {wix_id} this run built: {code} {text}".strip())

@@ -114,6 +114,12 @@ def update_call(service: str, writes: list[Write], fields: str = "sent") -> tupl
     return operation, method, path, {spec.list_key: elements, "returnEntity": False}
 
 
+def gone(code: str) -> bool:
+    """Whether a delete's element error says the entity is not there (a lost answer's delete landed,
+    or someone deleted it): the delete's aim holds. A missing *reference* is another matter."""
+    return code.endswith("NOT_FOUND") and not code.startswith("REFERENCED")
+
+
 def bulk_outcomes(response: JsonObject, count: int) -> list[tuple[bool, str, str]]:
     """Per element of a bulk answer, in request order: (succeeded, error code, description)."""
     outcomes: list[tuple[bool, str, str]] = [(False, "NO_RESULT", "no result for this element")] * count
