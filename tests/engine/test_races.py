@@ -15,10 +15,13 @@ from __future__ import annotations
 import pytest
 
 from reconciler.engine.apply import catalog_lock
+from reconciler.engine.locations import Outcome
 from reconciler.errors import ApplyOutcomeUnknown, LockHeld, StalePlan
 from reconciler.yamlio.load import load_catalog
 from tests.engine.harness import Harness
+from tests.engine.site_harness import NAMES, SiteHarness
 from tests.engine.test_atomicity import base, desired, fresh  # noqa: F401 - the module fixture
+from tests.engine.test_locations import chain
 from tests.menus.test_menus_atomicity import desired as menus_desired
 
 
@@ -96,3 +99,16 @@ def test_a_plan_that_only_cleans_up_leftovers_is_not_empty(tmp_path):
     h.apply(leftovers)
     assert "Espresso" not in _names(h.raw_site()["item"])
     assert h.plan(menus_desired()).empty
+
+
+def test_on_a_menus_site_of_several_locations_another_locations_apply_is_no_move(tmp_path):
+    """Menus (New) entities are site-wide. A catalog of four locations is planned at once and applied
+    location by location: what the first builds and attaches is not what the second reaches, so the
+    second's re-read under the lock must not refuse its plan as stale (it did: "Wix entity … appeared")."""
+    site = SiteHarness(tmp_path, api="menus")
+    catalog, data = chain()
+    result = site.apply(catalog)
+    assert [r.outcome for r in result.results] == [Outcome.APPLIED] * 4, [r.error for r in result.results]
+    for name in NAMES:
+        assert site.board(name) == site.expected(data, name), name
+    assert site.plan(catalog).empty

@@ -30,13 +30,50 @@ SETTINGS = "settings"  # the raw list of Menu Ordering Settings (not an entity k
 @dataclass
 class RawSite:
     lists: dict[str, list[JsonObject]]  # service (an id namespace) -> entities
+    # On a site of several locations, the one this read is for: what "moved" means is then limited
+    # to what that location reaches (entities are site-wide; another location's apply, or its
+    # unattached build, is no change to this location's plan). None: the whole site counts.
+    location_id: str | None = None
 
     def fingerprint(self) -> str:
         return fingerprint(sorted(self.hashes().items()))
 
     def hashes(self) -> dict[str, str]:
         # Revisions and dates change on every write, so they are part of what "moved" means.
-        return {e["id"]: fingerprint(e) for entities in self.lists.values() for e in entities if e.get("id")}
+        reached = self._reached()
+        return {
+            e["id"]: fingerprint(e)
+            for entities in self.lists.values()
+            for e in entities
+            if e.get("id") and (reached is None or e["id"] in reached)
+        }
+
+    def _reached(self) -> set[str] | None:
+        """The Wix ids this location's diners reach (its menus and everything below), or None."""
+        if self.location_id is None:
+            return None
+        known = {e["id"]: e for entities in self.lists.values() for e in entities if e.get("id")}
+        todo = [
+            m["id"] for m in self.lists.get("menu") or [] if m.get("businessLocationId") in (None, self.location_id)
+        ]
+        reached: set[str] = set()
+        while todo:
+            wix_id = todo.pop()
+            if wix_id in reached or wix_id not in known:
+                continue
+            reached.add(wix_id)
+            entity = known[wix_id]
+            todo += entity.get("sectionIds") or []
+            todo += entity.get("itemIds") or []
+            todo += [ref for _, ref in _item_refs(entity)]
+            todo += [m["id"] for m in entity.get("modifiers") or [] if m.get("id")]
+        # The Online Orders side: the settings of the menus reached, the closures of their operation.
+        settings = [x for x in self.lists.get(SETTINGS) or [] if x.get("menuId") in reached]
+        operations = {x.get("operationId") for x in settings if x.get("operationId")}
+        closures = self.lists.get(namespace(Kind.CLOSURE)) or []
+        reached |= {str(x["id"]) for x in settings if x.get("id")}
+        reached |= {str(x["id"]) for x in closures if x.get("id") and x.get("operationId") in operations}
+        return reached
 
     def existing_ids(self) -> set[str]:
         return {e["id"] for entities in self.lists.values() for e in entities if e.get("id")}
@@ -72,7 +109,8 @@ class LiveSite:
     operation: str | None = None  # the location's Online Orders operation, as its menus' settings name it
 
 
-async def fetch(api: MenusApi) -> RawSite:
+async def fetch(api: MenusApi, location_id: str | None = None) -> RawSite:
+    """Every entity of the site; ``location_id`` limits what counts as moved (see ``RawSite``)."""
     services = list(SERVICES)
     results, (settings, exceptions) = await asyncio.gather(
         asyncio.gather(*(api.list_all(service) for service in services)), ordering.fetch(api.session)
@@ -80,7 +118,7 @@ async def fetch(api: MenusApi) -> RawSite:
     lists = dict(zip(services, results, strict=True))
     lists[SETTINGS] = settings
     lists[namespace(Kind.CLOSURE)] = exceptions
-    return RawSite(lists)
+    return RawSite(lists, location_id)
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,8 @@ class WixMenusTarget:
 
     # -- read -------------------------------------------------------------------------------------
     async def fetch(self) -> read.RawSite:
-        await self.resolve()
-        return await read.fetch(self.api)
+        resolved = await self.resolve()
+        return await read.fetch(self.api, resolved.location_id if resolved.several else None)
 
     def interpret(self, raw: read.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
         resolved = self._resolved
