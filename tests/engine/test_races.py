@@ -3,9 +3,9 @@
 * An apply that planned before another one published, and executes after it, is refused as stale
   (exit 4) and changes nothing, whatever the plan's origin: the live catalog is read again under
   the lock before anything is written.
-* The lock covers planning too, and lives in the state backend as a lease, so an apply on another
-  machine sharing the backend is turned away (exit 7) until its holder's lease ends; a lease left
-  by a dead process on this machine is taken over at once.
+* The lock covers planning too: an apply that takes it before planning turns a second one away
+  (exit 7) before that one reads anything.
+* On a Menus (New) site of several locations, one location's apply is no move for another's plan.
 * A run that ended "unknown" (exit 9) is cleaned up like an interrupted one: its draft is ours.
 * A plan whose only work is deleting what an earlier run left behind is not "No changes".
 """
