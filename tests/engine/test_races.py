@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.engine.apply import catalog_lock
-from reconciler.engine.locations import Outcome
+from reconciler.engine.locations import LocationOutcome
 from reconciler.errors import ApplyOutcomeUnknown, LockHeld, StalePlan
 from reconciler.yamlio.load import load_catalog
 from tests.engine.harness import Harness
@@ -108,7 +108,7 @@ def test_on_a_menus_site_of_several_locations_another_locations_apply_is_no_move
     site = SiteHarness(tmp_path, api="menus")
     catalog, data = chain()
     result = site.apply(catalog)
-    assert [r.outcome for r in result.results] == [Outcome.APPLIED] * 4, [r.error for r in result.results]
+    assert [r.outcome for r in result.results] == [LocationOutcome.APPLIED] * 4, [r.error for r in result.results]
     for name in NAMES:
         assert site.board(name) == site.expected(data, name), name
     assert site.plan(catalog).empty
