@@ -13,13 +13,49 @@ What a diner sees is judged from the raw API lists (``site``), not through recon
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from reconciler.engine.plan import fill_placeholders
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown
-from tests.menus.test_menus_atomicity import EXHAUST, base, desired, fresh, site  # noqa: F401 - fixture
+from reconciler.model.catalog import Catalog
+from reconciler.yamlio.load import load_catalog
+from tests.engine.harness import Harness
+from tests.engine.test_atomicity import desired as v3_desired
 
 PERSISTENT = 1000
+EXHAUST = 3  # the executor's attempts
+VOLATILE = {"revision", "createdDate", "updatedDate"}
+
+
+def desired() -> Catalog:
+    data = v3_desired().model_dump()
+    next(d for d in data["dishes"] if d["id"] == "caesar")["options"] = []  # a modifier group goes away
+    return Catalog.model_validate(data)
+
+
+def site(h: Harness) -> dict:
+    """The live site by Wix id, without what every write changes (revisions, dates)."""
+    return {
+        kind: {e["id"]: {k: v for k, v in e.items() if k not in VOLATILE} for e in entities}
+        for kind, entities in h.raw_site().items()
+    }
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    root = tmp_path_factory.mktemp("base")
+    h = Harness(root, api="menus")
+    h.apply(load_catalog("catalogs/pizzeria.yaml"))
+    plan = h.plan(desired())
+    h.store.close()
+    return root, plan
+
+
+def fresh(base, tmp_path) -> Harness:
+    shutil.copytree(base[0], tmp_path, dirs_exist_ok=True)
+    return Harness(tmp_path, new_site=False, api="menus")
 
 
 def _names(h, service: str) -> list[str]:
@@ -37,7 +73,7 @@ def _cut_over_element(plan, call: str, key: str) -> dict:
 
 @pytest.mark.parametrize("call", ["items.bulkCreateItems", "modifiers.bulkCreateModifiers", "menus.bulkCreateMenus"])
 @pytest.mark.parametrize("fault", ["drop", "500", "timeout"])
-def test_a_lost_create_answer_is_recovered_without_duplicates(base, tmp_path, call, fault):  # noqa: F811
+def test_a_lost_create_answer_is_recovered_without_duplicates(base, tmp_path, call, fault):
     h = fresh(base, tmp_path)
     h.set_faults([{"operation": call, "fault": fault, "phase": "after", "times": 1, "delayMs": 0}])
     result = h.apply(desired())
@@ -49,7 +85,7 @@ def test_a_lost_create_answer_is_recovered_without_duplicates(base, tmp_path, ca
         assert len(names) == len(set(names)), f"duplicate {service}s after a lost {call} answer: {names}"
 
 
-def test_a_landed_cut_over_update_whose_answer_was_lost_is_undone(base, tmp_path):  # noqa: F811
+def test_a_landed_cut_over_update_whose_answer_was_lost_is_undone(base, tmp_path):
     """items.bulkUpdateItem executes but its answer is lost once; then the menu update fails for good."""
     h = fresh(base, tmp_path)
     before_site, before_mapping = site(h), h.mapping()
@@ -67,7 +103,7 @@ def test_a_landed_cut_over_update_whose_answer_was_lost_is_undone(base, tmp_path
     assert h.apply(desired()).differences == [] and h.plan(desired()).empty
 
 
-def test_a_concurrent_writer_is_never_rolled_back(base, tmp_path):  # noqa: F811
+def test_a_concurrent_writer_is_never_rolled_back(base, tmp_path):
     """Another apply lands the same margherita change while this run builds: it is theirs, not ours."""
     h = fresh(base, tmp_path)
     plan = h.plan(desired())
@@ -94,7 +130,7 @@ def test_a_concurrent_writer_is_never_rolled_back(base, tmp_path):  # noqa: F811
     assert after == before_site  # and everything this run did is undone
 
 
-def test_undo_goes_on_past_an_entity_it_cannot_restore_and_names_it(base, tmp_path):  # noqa: F811
+def test_undo_goes_on_past_an_entity_it_cannot_restore_and_names_it(base, tmp_path):
     h = fresh(base, tmp_path)
     plan = h.plan(desired())
     caesar, margherita = plan.ids["item:caesar"], plan.ids["item:margherita"]
@@ -125,7 +161,7 @@ def test_undo_goes_on_past_an_entity_it_cannot_restore_and_names_it(base, tmp_pa
     assert set(after["group"]) == set(before_site["group"])  # what the run built is deleted
 
 
-def test_a_service_whose_undo_fails_does_not_stop_the_others(base, tmp_path):  # noqa: F811
+def test_a_service_whose_undo_fails_does_not_stop_the_others(base, tmp_path):
     h = fresh(base, tmp_path)
     plan = h.plan(desired())
     before_site = site(h)
