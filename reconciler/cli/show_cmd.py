@@ -63,7 +63,7 @@ async def _view(
         store = Storage(state).mapping()
         try:
             raw = await target.fetch()
-            entries = settle(store, info.scope, raw.existing_ids(), write=False)
+            entries = settle(store, info.scope, raw, write=False)
             live = target.interpret(raw, entries, {})
         finally:
             store.close()

@@ -190,9 +190,12 @@ async def _recheck(plan: Plan, target: Target[Any, Any], store: MappingStore, sc
 def _journal(
     plan: Plan, target: Target[Any, Any], store: MappingStore, scope: str, raw: Any, options: ApplyOptions
 ) -> Journal:
-    """The before-state comes with the plan, or (when it does not) from the live side read just now."""
+    """The before-state comes with the plan, or (a saved plan) from the live side read just now.
+
+    An apply given neither (one location of several, an embedded caller) records none: it cannot
+    be rolled back (``engine.rollback``)."""
     live = options.before
-    if live is None and raw is not None:
+    if live is None and options.saved:
         live = target.interpret(raw, store.entries(scope), {}).essence
     return journal(plan, live, options.who, options.undoes, options.site_run)
 

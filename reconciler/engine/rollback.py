@@ -95,7 +95,7 @@ async def plan_rollback(
     if scope != run.run.scope:
         raise ConfigError(f"run {run.run.run_id[:12]} applied to {run.run.scope}, not to {scope}")
     raw = await target.fetch()
-    entries = settle(store, scope, raw.existing_ids(), write=False)
+    entries = settle(store, scope, raw, write=False)
     live = target.interpret(raw, entries, {})
     before = read_before(run.before)
     moved = moved_since(original, before, live.essence, target)

@@ -286,8 +286,8 @@ async def fetch(ctx: SiteContext, request: SiteRequest) -> Fetched:
         scope = await target.scope()
         described = await target.describe()
         pending = ctx.mapping.pending(scope)
-        if pending:
-            settle(ctx.mapping, scope, target.existing_wix_ids(await target.fetch()), write=True)
+        if pending or ctx.mapping.intents(scope):  # what an earlier run left half-recorded
+            settle(ctx.mapping, scope, await target.fetch(), write=True)
     return Fetched(scope, described.location_name, sum(len(rows) for rows in pending.values()))
 
 

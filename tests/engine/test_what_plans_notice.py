@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.errors import ApplyOutcomeUnknown
+from reconciler.engine.verify import verify
+from reconciler.errors import ApplyOutcomeUnknown, StalePlan
 from tests import oracle
 from tests.catalog_edits import PIZZERIA_FILE, dish, edited, kinds, pizzeria, section
 from tests.engine.harness import Harness
@@ -95,10 +96,17 @@ def test_an_entity_added_live_is_reported_by_verify(h):
     plan = h.plan(pizzeria())
     assert plan.empty
     _add_live_dish(h, plan.ids["section:salads"])
-    differences = h.apply(plan).differences  # the plan itself: no stale check, as for `apply CATALOG`
+    with pytest.raises(StalePlan):  # apply reads live again under its lock: this plan is stale now
+        h.apply(plan)
+    differences = h.run(_verify(h, plan))  # what the verify after an apply says of the dish
     assert differences[0] == "section salads differs from the desired state"  # it lists one dish more
     [extra] = differences[1:]
     assert extra.startswith("item wix:") and extra.endswith("is live but not in the desired state")
+
+
+async def _verify(h: Harness, plan) -> list[str]:
+    async with h.target() as target:
+        return await verify(plan, target, h.store)
 
 
 def _add_live_dish(h: Harness, section_id: str) -> None:
