@@ -199,7 +199,10 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     ),
     (ExitCode.CHANGES, "`plan --detailed-exitcode`: there are changes"),
     (ExitCode.APPLY_FAILED, "apply failed; the live catalog and the id mapping are unchanged"),
-    (ExitCode.STALE_PLAN, "saved plan is stale: the live catalog changed since it was made"),
+    (
+        ExitCode.STALE_PLAN,
+        "the plan is stale: the live catalog changed since it was made (or while the draft was open)",
+    ),
     (
         ExitCode.PLAN_FILE_INVALID,
         "saved plan file is invalid, its checksum or signature does not match, or it does not match what it claims",

@@ -59,7 +59,17 @@ async def update_stock(
     wanted = availability.stock_only(planned.desired, live.essence, keys)
     changes = diff(wanted, live.essence, target.capabilities.rank, live.drifted)
     groups = [[c] for c in changes] if target.capabilities.drafts else ([changes] if changes else [])
-    for group in groups:
+    for index, group in enumerate(groups):
+        if index:  # the last group's write moved the live catalog: plan this one against it (apply checks)
+            planned = await make_plan(catalog, target, store, NO_LIMITS, True, replace(layer, adopt=False))
+            live = planned.live
+            wanted = availability.stock_only(planned.desired, live.essence, keys)
+            wanted_keys = {c.key for c in group}
+            group = [
+                c for c in diff(wanted, live.essence, target.capabilities.rank, live.drifted) if c.key in wanted_keys
+            ]
+            if not group:
+                continue
         plan = await _plan_of(group, wanted, live, target, planned.plan)
         result = await apply_plan(plan, target, store, state_dir, ApplyOptions(force=True, verify=False))
         for name, count in result.calls.items():

@@ -177,7 +177,9 @@ def test_a_plan_that_only_deletes_leftovers_is_a_change_for_detailed_exitcode(se
     env.update(WIX_API_BASE_URL=server.url, WIX_ACCESS_TOKEN=server.token, RECONCILE_STATE_DIR=str(tmp_path / "s"))
     site = Site(server, "", location, tmp_path / "s", env)
     args = ("--target", "wix-menus", "--location", location)
+    others = _all_names(site, "menus")["Espresso"]  # other locations of the shared server (entities are site-wide)
     site.cli("apply", PIZZERIA, *args, "--auto-approve")
+    assert _all_names(site, "menus")["Espresso"] == others + 1
     smaller = tmp_path / "smaller.yaml"
     smaller.write_text(dump_catalog(edit(pizzeria(), _without_espresso)), encoding="utf-8")
     server.set_faults([{"operation": "items.bulkDeleteItems", "fault": "500", "times": 1000}])
@@ -190,7 +192,7 @@ def test_a_plan_that_only_deletes_leftovers_is_a_change_for_detailed_exitcode(se
     assert "clean up what an earlier run left" in planned.stdout
     site.cli("apply", str(smaller), *args, "--auto-approve")
     site.cli("plan", str(smaller), *args, "--detailed-exitcode", check=0)
-    assert "Espresso" not in _all_names(site, "menus")
+    assert _all_names(site, "menus")["Espresso"] == others  # ours is gone
 
 
 def _without_espresso(data: dict) -> None:
