@@ -30,10 +30,11 @@ SETTINGS = "settings"  # the raw list of Menu Ordering Settings (not an entity k
 @dataclass
 class RawSite:
     lists: dict[str, list[JsonObject]]  # service (an id namespace) -> entities
-    # On a site of several locations, the one this read is for: what "moved" means is then limited
-    # to what that location reaches (entities are site-wide; another location's apply, or its
-    # unattached build, is no change to this location's plan). None: the whole site counts.
-    location_id: str | None = None
+    # On a site of several locations, the ones this read is for (one, or those a shared plan
+    # spans): what "moved" means is then limited to what they reach (entities are site-wide;
+    # another location's apply, or its unattached build, is no change to this plan). None: the
+    # whole site counts.
+    locations: frozenset[str] | None = None
 
     def fingerprint(self) -> str:
         return fingerprint(sorted(self.hashes().items()))
@@ -50,11 +51,13 @@ class RawSite:
 
     def _reached(self) -> set[str] | None:
         """The Wix ids this location's diners reach (its menus and everything below), or None."""
-        if self.location_id is None:
+        if self.locations is None:
             return None
         known = {e["id"]: e for entities in self.lists.values() for e in entities if e.get("id")}
         todo = [
-            m["id"] for m in self.lists.get("menu") or [] if m.get("businessLocationId") in (None, self.location_id)
+            m["id"]
+            for m in self.lists.get("menu") or []
+            if m.get("businessLocationId") is None or m.get("businessLocationId") in self.locations
         ]
         reached: set[str] = set()
         while todo:
@@ -109,8 +112,8 @@ class LiveSite:
     operation: str | None = None  # the location's Online Orders operation, as its menus' settings name it
 
 
-async def fetch(api: MenusApi, location_id: str | None = None) -> RawSite:
-    """Every entity of the site; ``location_id`` limits what counts as moved (see ``RawSite``)."""
+async def fetch(api: MenusApi, locations: frozenset[str] | None = None) -> RawSite:
+    """Every entity of the site; ``locations`` limits what counts as moved (see ``RawSite``)."""
     services = list(SERVICES)
     results, (settings, exceptions) = await asyncio.gather(
         asyncio.gather(*(api.list_all(service) for service in services)), ordering.fetch(api.session)
@@ -118,7 +121,7 @@ async def fetch(api: MenusApi, location_id: str | None = None) -> RawSite:
     lists = dict(zip(services, results, strict=True))
     lists[SETTINGS] = settings
     lists[namespace(Kind.CLOSURE)] = exceptions
-    return RawSite(lists, location_id)
+    return RawSite(lists, locations)
 
 
 @dataclass(frozen=True)

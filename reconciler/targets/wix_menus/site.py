@@ -60,6 +60,10 @@ class SharedMenusTarget(WixMenusTarget):
         places = await self.places()
         return Resolved(places[0].location_id, self._name(places), True, places[0].time_zone)
 
+    async def fetch(self) -> read.RawSite:
+        """What counts as moved is what the shared locations reach (see ``read.RawSite``)."""
+        return await read.fetch(self.api, frozenset(p.location_id for p in await self.places()))
+
     async def scope(self) -> str:
         await self.places()
         return f"{self.label}:shared:{self._site}"

@@ -82,7 +82,7 @@ class WixMenusTarget:
     # -- read -------------------------------------------------------------------------------------
     async def fetch(self) -> read.RawSite:
         resolved = await self.resolve()
-        return await read.fetch(self.api, resolved.location_id if resolved.several else None)
+        return await read.fetch(self.api, frozenset({resolved.location_id}) if resolved.several else None)
 
     def interpret(self, raw: read.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
         resolved = self._resolved
