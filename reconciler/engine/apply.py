@@ -192,7 +192,7 @@ def _journal(
 ) -> Journal:
     """The before-state comes with the plan, or (a saved plan) from the live side read just now.
 
-    An apply given neither (one location of several, an embedded caller) records none: it cannot
+    An apply given neither (a live update of stock, an embedded caller) records none: it cannot
     be rolled back (``engine.rollback``)."""
     live = options.before
     if live is None and options.saved:
