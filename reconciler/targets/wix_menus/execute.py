@@ -55,6 +55,7 @@ from reconciler.targets.wix_menus.writes import (
     bulk_results,
     check_shape,
     gone,
+    regroup,
     same,
     service_key,
     service_of,
@@ -220,10 +221,14 @@ class MenusExecutor:
         """After a lost answer: record the entities it did create; return the indexes it did not."""
         try:
             entities = await self.api.list_all(service)
+            in_use = recognise.labels_in_use(await self.api.list_all("item")) if service == "label" else set()
         except ApiError as exc:
             run.unsure.append((service, [payloads[i] for i in remaining]))
             raise Failed(f"{op.summary}: its answer was lost and the entities could not be looked for: {exc}") from exc
-        found = recognise.match(service, [payloads[i] for i in remaining], entities, run.known())
+        places = recognise.places(run.plan.target.location_id)
+        found = recognise.match(
+            service, [payloads[i] for i in remaining], entities, run.known(), location=places, in_use=in_use
+        )
         for position, wix_id in found.items():
             self._record(op, remaining[position], {"id": wix_id}, run)
         return [i for position, i in enumerate(remaining) if position not in found]
@@ -259,7 +264,7 @@ class MenusExecutor:
             again += await self._settle_conflicts(conflicts)
             if not again:
                 return
-            todo = _regroup(again)
+            todo = regroup(again)
         stuck = sorted({w.key for group in todo for w in group})
         last = next((w.errors[-1] for group in todo for w in group if w.errors), "no answer")
         raise Failed(f"the cut-over could not update {', '.join(stuck)} after {self.attempts} attempts: {last}")
@@ -370,20 +375,6 @@ def _create_body(op: Operation, service: str, payloads: list[JsonObject]) -> Jso
     if service == "label":
         return {spec.entity: payloads[0]}
     return {**(op.body or {}), spec.list_key: payloads}
-
-
-def _regroup(writes: list[Write]) -> list[list[Write]]:
-    """Writes to send again, as few calls as the API allows (labels one by one)."""
-    groups: dict[str, list[Write]] = {}
-    singles = []
-    for w in writes:
-        if w.service == "label":
-            singles.append([w])
-        else:
-            groups.setdefault(w.service, []).append(w)
-    limit = {s: client.SERVICES[s].create_limit for s in groups}
-    chunks = [ws[i : i + limit[s]] for s, ws in groups.items() for i in range(0, len(ws), limit[s])]
-    return chunks + singles
 
 
 def _raise_first(results: Sequence[object]) -> None:

@@ -91,7 +91,13 @@ class RawSite:
             since = min(intents[i].staged for i in indexes)
             payloads = [intents[i].payload for i in indexes]
             matched = recognise.match(
-                service, payloads, self.lists.get(service) or [], taken | set(found.values()), since
+                service,
+                payloads,
+                self.lists.get(service) or [],
+                taken | set(found.values()),
+                since,
+                location=self.locations,
+                in_use=recognise.labels_in_use(self.lists.get("item") or []) if service == "label" else set(),
             )
             found.update({indexes[position]: wix_id for position, wix_id in matched.items()})
         return found

@@ -129,7 +129,15 @@ async def _delete_built(api: MenusApi, run: Progressed, kept: set[str], problems
         by_service.setdefault(key.split(":", 1)[0], set()).add(wix_id)
     for service, payloads in run.unsure:  # lost creates whose entities were never looked for
         try:
-            found = recognise.match(service, payloads, await api.list_all(service), run.known())
+            in_use = recognise.labels_in_use(await api.list_all("item")) if service == "label" else set()
+            found = recognise.match(
+                service,
+                payloads,
+                await api.list_all(service),
+                run.known(),
+                location=recognise.places(run.plan.target.location_id),
+                in_use=in_use,
+            )
         except ApiError as exc:
             problems.append(f"could not look for the {service}s a lost create may have made: {exc}")
             continue

@@ -182,3 +182,17 @@ def references(service: str, entity: JsonObject) -> set[str]:
     if service == "group":
         return {m.get("id") for m in entity.get("modifiers") or [] if m.get("id")}
     return set()
+
+
+def regroup(writes: list[Write]) -> list[list[Write]]:
+    """Writes to send again, as few calls as the API allows (labels one by one)."""
+    groups: dict[str, list[Write]] = {}
+    singles = []
+    for w in writes:
+        if w.service == "label":
+            singles.append([w])
+        else:
+            groups.setdefault(w.service, []).append(w)
+    limit = {s: client.SERVICES[s].create_limit for s in groups}
+    chunks = [ws[i : i + limit[s]] for s, ws in groups.items() for i in range(0, len(ws), limit[s])]
+    return chunks + singles
