@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from reconciler.cli import site_cmds
 from reconciler.cli.plan_files import SHARE
 from reconciler.engine.targeting import Selection
-from reconciler.errors import ConfigError
 
 
 def selection_options(command):
@@ -26,10 +24,8 @@ def selection_options(command):
 
 
 def selection_of(only: str | None, exclude: str | None, chosen: object) -> Selection | None:
-    selection = Selection.parse(only, exclude)
-    if selection is not None and not isinstance(chosen, site_cmds.Single):
-        raise ConfigError("--only and --exclude plan one location at a time: pass --location NAME")
-    return selection
+    """The entities ``--only``/``--exclude`` name; for several locations, each location's plan keeps the same ones."""
+    return Selection.parse(only, exclude)
 
 
 def safety_options(command):

@@ -42,6 +42,7 @@ from reconciler.engine.review import review_saved
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.sharing import refuse_unsharing, shares
 from reconciler.engine.siteplan import LocationPlan, SitePlan
+from reconciler.engine.targeting import Selection
 from reconciler.errors import ConfigError, ExitCode, StalePlan
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective, find_location, select_locations
@@ -137,6 +138,7 @@ async def plan_site(
     live_updates: bool,
     parallel: int = 4,
     seen: Seen | None = None,
+    selection: Selection | None = None,
 ) -> SitePlan:
     store = Storage(state).mapping()
     layer = Storage(state).availability()
@@ -153,6 +155,7 @@ async def plan_site(
                 parallel,
                 read_layer(layer, now_utc()),
                 seen,
+                selection,
             )
     finally:
         store.close()

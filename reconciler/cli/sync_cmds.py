@@ -140,6 +140,8 @@ def plan(
     chosen = site_cmds.choose(desired, location)
     selection = selection_of(only, exclude, chosen)
     if not isinstance(chosen, site_cmds.Single):
+        if fmt == "html" and selection is not None:
+            raise ConfigError("--format html with --only or --exclude shows one location: pass --location NAME")
         if fmt == "html":
             site, page = deadline.run_async(
                 site_page.site_plan_page(desired, chosen, target, state, thresholds, not no_live_updates)
@@ -147,7 +149,9 @@ def plan(
             site_page.emit(page, out, site.summary_line())
         else:
             site = deadline.run_async(
-                site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live_updates)
+                site_cmds.plan_site(
+                    desired, chosen, target, state, thresholds, not no_live_updates, selection=selection
+                )
             )
             if out:
                 write_text(Path(out), to_json(site, key))
@@ -258,9 +262,8 @@ def apply(
     if saved is not None and (only or exclude):
         raise click.UsageError("--only and --exclude shape a plan; a saved plan is applied exactly as reviewed")
     if isinstance(saved, SitePlan) or isinstance(chosen, list):
-        _apply_site(
-            saved, desired, chosen, target, state, thresholds, options, rollout, auto_approve, fmt, no_live_updates
-        )
+        planned_with = (saved, desired, chosen, target, state, thresholds, options, rollout)
+        _apply_site(*planned_with, auto_approve, fmt, no_live_updates, selection)
         return
     if canary is not None or halt_after is not None:
         raise ConfigError("--canary and --halt-after are for a catalog of several locations (`locations:`)")
@@ -293,12 +296,16 @@ def apply(
         )
 
 
-def _apply_site(saved, desired, chosen, target, state, thresholds, options, rollout, auto_approve, fmt, no_live):
+def _apply_site(
+    saved, desired, chosen, target, state, thresholds, options, rollout, auto_approve, fmt, no_live, selection=None
+):
     """Several locations: plan them (or take the saved plan, reviewed), show, confirm once, apply each."""
     site = saved if isinstance(saved, SitePlan) else None
     review = (thresholds, options.plan_file) if site is not None else None
     if site is None:
-        site = deadline.run_async(site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live))
+        site = deadline.run_async(
+            site_cmds.plan_site(desired, chosen, target, state, thresholds, not no_live, selection=selection)
+        )
     if fmt == "text":
         site_cmds.print_site_plan(site, "text", _color(), None)
     currency = desired.currency if desired is not None else "USD"

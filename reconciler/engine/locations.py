@@ -41,6 +41,7 @@ from reconciler.engine.planfile import seal_site
 from reconciler.engine.planning import Planned, make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SHARED_KEY, LocationPlan, SitePlan
+from reconciler.engine.targeting import Selection
 from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, ExitCode, ReconcileError, UnsafePlan
 from reconciler.model.catalog import Catalog
@@ -144,13 +145,18 @@ async def plan_locations(
     parallel: int = 4,
     layer: Layer | None = None,
     seen: Seen | None = None,
+    selection: Selection | None = None,
 ) -> SitePlan:
     """Plan every location in ``locations`` (reads only, at most ``parallel`` at once), in their order.
 
     Every location that cannot be planned is named in one error, so a typo in three location
     names is three lines, not three runs. ``seen``, when given, is told of each location's
     :class:`~reconciler.engine.planning.Planned` (desired and live essence) with its target.
+    ``selection`` (``--only``/``--exclude``) targets each location's plan alike: the same entities,
+    each location's own changes to them.
     """
+    if sharing.shares(catalog) and selection is not None:
+        raise ConfigError("--only and --exclude are not available for a site that shares entities (menus_new)")
     if sharing.shares(catalog):  # menus_new.share: one plan of the site, where the target shares entities
         shared = await sharing.plan_shared(catalog, locations, opener, store, thresholds, live_updates, layer)
         if shared is not None:
@@ -164,7 +170,7 @@ async def plan_locations(
             try:
                 async with opener(location.wix) as target:
                     desired = effective(catalog, location)
-                    planned = await make_plan(desired, target, store, thresholds, live_updates, layer)
+                    planned = await make_plan(desired, target, store, thresholds, live_updates, layer, selection)
                     if seen is not None:
                         seen(location, planned, target)
                     # the live essence it was planned against: the journal's before-state, for rollback
@@ -181,7 +187,7 @@ async def plan_locations(
             raise error
         raise ConfigError(
             "\n".join(
-                f'location "{loc.key}": {str(e).splitlines()[0] if str(e) else type(e).__name__}' for loc, e in failed
+                f'location "{loc.key}": ' + ("\n  ".join(str(e).splitlines()) or type(e).__name__) for loc, e in failed
             )
         )
     return seal_site(SitePlan(tuple(p for p in planned if isinstance(p, LocationPlan))))
