@@ -20,6 +20,7 @@ from reconciler.engine.availability import read_layer
 from reconciler.engine.live_update import LiveUpdate, update_stock
 from reconciler.files import write_text
 from reconciler.model.catalog import Catalog
+from reconciler.model.effective import effective
 from reconciler.sources.base import STOCK_HINT, StockSignal
 from reconciler.sources.ids import sanitize
 from reconciler.state.availability import EVERYWHERE, LayerEntry, LayerSource
@@ -145,3 +146,37 @@ def _no_longer_sold_out(entries: list[LayerEntry], where: str, sold: set[str]) -
     return sorted(
         {e.entity for e in entries if e.source == LayerSource.POS and e.location in (where, EVERYWHERE)} - sold
     )
+
+
+async def apply_at_locations(
+    cfg: Any,
+    catalog: Catalog,
+    signals: list[StockSignal],
+    state_dir: Path,
+    prefix: str,
+    now: datetime,
+    live: bool = True,
+) -> StockOutcome:
+    """A catalog of several locations: each signal at the location whose ``pos_location`` it names
+    (every location, when it names none), as that location's layer entry and minimal live update.
+
+    No plan of the other locations and no re-import: a sold-out at the airport is one write there.
+    A location without ``pos_location`` takes only the signals that name no POS location."""
+    total = StockOutcome(LiveUpdate())
+    wanted = [w.strip() for w in (cfg.location or "").split(",") if w.strip() and w.strip() != "all"]
+    for place in catalog.locations:
+        if wanted and not any(place.named(w) for w in wanted):
+            continue  # the config's `location:` limits this serve to some of the catalog's locations
+        mine = [s for s in signals if s.location is None or s.location == place.pos_location]
+        if not mine:
+            continue
+        here = cfg.model_copy(update={"location": place.wix, "pos_location": place.pos_location})
+        found = await apply_signals(here, effective(catalog, place), mine, state_dir, prefix, now, live)
+        total.started += found.started
+        total.ended += [e for e in found.ended if e not in total.ended]
+        total.unknown += [u for u in found.unknown if u not in total.unknown]
+        total.update.changes += found.update.changes
+        total.update.missing += found.update.missing
+        for call, count in found.update.calls.items():
+            total.update.calls[call] = total.update.calls.get(call, 0) + count
+    return total

@@ -200,7 +200,7 @@ class Syncer:
         catalog = None
         pending_stock: list = []
         before = _previous(path)  # a catalog of several locations syncs only the locations a change reached
-        if stock.stock_only(job.hints) and before is not None and not before.locations:
+        if stock.stock_only(job.hints) and before is not None:  # one location, or each location a signal names
             return self._run_async(self._stock(cfg, before, stock.signals_of(job.hints), source.prefix))
         if job.reasons == [SyncReason.STOCK]:
             return self._poll_stock(cfg, source, settings, before)
@@ -261,7 +261,10 @@ class Syncer:
     ) -> SyncResult:
         """POS stock signals: layer entries (source pos) and one minimal live update, no re-import."""
         now = datetime.fromtimestamp(self.clock(), UTC)
-        found = await stock.apply_signals(cfg, catalog, signals, self.state_dir, prefix, now, live, snapshot)
+        if catalog.locations:
+            found = await stock.apply_at_locations(cfg, catalog, signals, self.state_dir, prefix, now, live)
+        else:
+            found = await stock.apply_signals(cfg, catalog, signals, self.state_dir, prefix, now, live, snapshot)
         details = {
             "stock": {
                 "sold_out": sorted(e.entity for e in found.started),
