@@ -277,12 +277,17 @@ def validate_cmd(fleet_files):
 @click.option("--drop-comments", is_flag=True, help="Allow rewriting files whose comments fmt cannot keep.")
 def fmt_cmd(fleet_files, check, drop_comments):
     """Rewrite fleet files in their one canonical form."""
-    from reconciler.files import write_text
+    from reconciler.files import FileProblem, read_text, write_text
     from reconciler.fleet.fmt import canonical_text
 
     bad = False
     for path in fleet_files:
-        text = Path(path).read_text(encoding="utf-8")
+        try:  # a regular UTF-8 file within the input limit (a FIFO would block, bad bytes would crash)
+            text = read_text(path)
+        except FileProblem as exc:
+            bad = True
+            click.echo(str(exc))
+            continue
         new, why = canonical_text(text, path, drop_comments)
         if new is None:
             bad = True

@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from reconciler.errors import ConfigError, Problem
+from reconciler.files import FileProblem, read_text
 from reconciler.paths import render
 from reconciler.serve.debounce import Debounce
 from reconciler.serve.secrets import SECRET_FIELD, WIX_ENV, env_names
@@ -154,10 +155,10 @@ class ServeConfigInvalid(ConfigError):
 def load_config(path: str | Path) -> ServeConfig:
     """Read and validate a config file; relative paths in it are made relative to its folder."""
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ServeConfigInvalid([Problem(file, 0, 0, "", f"cannot read: {exc}")]) from None
+    try:  # a regular file within the input limit, never a FIFO that would block
+        text = read_text(path)
+    except FileProblem as exc:
+        raise ServeConfigInvalid([Problem(file, 0, 0, "", exc.reason)]) from None
     located, problems = read(text, file)
     if problems or located is None:
         raise ServeConfigInvalid(problems)
