@@ -15,6 +15,7 @@ MARKERS: dict[str, tuple[str, str]] = {
     "locations": ("<!-- bench.locations: begin -->", "<!-- bench.locations: end -->"),
     "webhook": ("<!-- bench.webhook: begin -->", "<!-- bench.webhook: end -->"),
     "stock": ("<!-- bench.stock: begin -->", "<!-- bench.stock: end -->"),
+    "import": ("<!-- bench.import: begin -->", "<!-- bench.import: end -->"),
 }
 
 

@@ -15,6 +15,8 @@ YAML alias expansion     100,000 values or  fixed (a 400-byte "billion laughs" e
                          the file's own        to 10^9 values)
                          size, if larger
 JSON nesting depth       100 levels         fixed (POS exports, saved plans, webhooks)
+POS export objects       10,000,000 JSON    ``RECONCILE_MAX_IMPORT_OBJECTS`` (a 100,000-dish
+                         objects and lists     Square export holds about 500,000)
 catalog files            10,000 per folder  fixed
 price digits             15 before, 6       fixed (the currency's own minor units are
                          after the point       checked as well)
@@ -46,11 +48,13 @@ INPUT_MB_VARIABLE = "RECONCILE_MAX_INPUT_MB"
 RESPONSE_MB_VARIABLE = "RECONCILE_MAX_RESPONSE_MB"
 HTTP_TIMEOUT_VARIABLE = "RECONCILE_HTTP_TIMEOUT"
 DEADLINE_VARIABLE = "RECONCILE_DEADLINE"
+IMPORT_OBJECTS_VARIABLE = "RECONCILE_MAX_IMPORT_OBJECTS"
 
 DEFAULT_INPUT_MB = 256
 DEFAULT_RESPONSE_MB = 256
 DEFAULT_HTTP_TIMEOUT = 60.0
 DEFAULT_DEADLINE = 1800.0
+DEFAULT_IMPORT_OBJECTS = 10_000_000
 
 
 def max_input_bytes() -> int:
@@ -69,3 +73,8 @@ def http_timeout() -> float:
 
 def deadline_seconds() -> float:
     return environment.number(DEADLINE_VARIABLE, DEFAULT_DEADLINE, low=1, high=7 * 24 * 3600)
+
+
+def max_import_objects() -> int:
+    """JSON objects and lists one POS export file may hold."""
+    return int(environment.number(IMPORT_OBJECTS_VARIABLE, DEFAULT_IMPORT_OBJECTS, low=1, high=10**9, integer=True))

@@ -71,7 +71,7 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
-from reconciler import environment, jsonio
+from reconciler import environment, jsonio, limits
 from reconciler.errors import ConfigError
 from reconciler.files import FileProblem, read_bytes
 from reconciler.model.catalog import Catalog
@@ -282,9 +282,13 @@ class Source(ABC):
             data = read_bytes(path)
         except FileProblem as exc:
             raise SourceInvalid(self.name, [SourceProblem("file", str(path), "", exc.reason)]) from None
+        most = limits.max_import_objects()
         try:
-            return jsonio.loads(data)
+            return jsonio.loads(data, max_containers=most)
         except jsonio.JsonInvalid as exc:
+            if exc.reason.startswith("more than"):
+                reason = f"{exc.reason} (the limit); raise {limits.IMPORT_OBJECTS_VARIABLE} if this is a real export"
+                raise SourceInvalid(self.name, [SourceProblem("file", str(path), "", reason)]) from None
             at = f"line {exc.line} column {exc.column}" if exc.line else ""
             raise SourceInvalid(self.name, [SourceProblem("file", str(path), at, f"not JSON: {exc.reason}")]) from None
 
