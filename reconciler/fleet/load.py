@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler import files
 from reconciler.errors import CatalogInvalid, ConfigError, Problem
+from reconciler.files import FileProblem, decode, read_bytes
 from reconciler.fleet.model import SECRET_KEY, Credentials, Defaults, FleetFile, Limits, Rollout, Site, Source
 from reconciler.model.catalog import Catalog
 from reconciler.paths import render
@@ -60,7 +60,7 @@ class Fleet:
                 digest.update(
                     str(file.relative_to(self.path.parent) if file.is_relative_to(self.path.parent) else file).encode()
                 )
-                digest.update(b"\0" + hashlib.sha256(files.read_bytes(file)).digest())
+                digest.update(b"\0" + hashlib.sha256(read_bytes(file)).digest())
         return "sha256:" + digest.hexdigest()
 
     def catalog_path(self, site: Site) -> Path:
@@ -79,9 +79,9 @@ class Fleet:
 def load_fleet(path: str | Path, check_catalogs: bool = False, state_dir: Path | None = None) -> Fleet:
     file = str(path)
     try:  # a regular file within the input limit, never a FIFO that would block
-        raw = files.read_bytes(path)
-        text = files.decode(raw, path)
-    except files.FileProblem as exc:
+        raw = read_bytes(path)
+        text = decode(raw, path)
+    except FileProblem as exc:
         raise FleetInvalid([Problem(file, 0, 0, "", exc.reason)]) from None
     located, problems = read(text, file)
     if problems or located is None:

@@ -142,7 +142,7 @@ def test_single_mistakes(text, expected, tmp_path):
 def test_a_missing_file_is_reported(tmp_path):
     with pytest.raises(ServeConfigInvalid) as caught:
         load_config(tmp_path / "nope.yaml")
-    assert "nope.yaml: cannot read" in caught.value.render()
+    assert "nope.yaml: cannot be read" in caught.value.render()
 
 
 @pytest.mark.parametrize(
