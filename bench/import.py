@@ -79,6 +79,7 @@ def import_rows(work: Path, sizes: list[int], poses: list[str]) -> list[tuple[st
             )
             extra = ["--currency", "USD"] if pos == "toast" else []
             out = work / "out.yaml"
+            out.unlink(missing_ok=True)  # import -o reads an existing output (its locations): start afresh
             run = measure(_cli("import", pos, "--from-file", str(export), *extra, "-o", str(out), "-q"), work)
             floor = measure([sys.executable, "-c", FLOOR, str(export)], work)
             rows.append((pos, size, one, run, floor))
