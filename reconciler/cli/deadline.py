@@ -96,10 +96,20 @@ def run_async(coroutine: Coroutine[Any, Any, T], on_timeout: Callable[[str], Rec
 
     _disarm()  # the task is cancelled cleanly instead of being interrupted anywhere
     try:
-        return asyncio.run(bounded())
+        result = asyncio.run(bounded())
     except TimeoutError:
         message = _message()
+        # The deadline is spent: it must not fire again (re-armed, the timer would go off a
+        # millisecond later, in the middle of printing this very error, as a traceback).
+        stop()
         raise (on_timeout(message) if on_timeout else DeadlineExceeded(message)) from None
-    finally:
-        with contextlib.suppress(ValueError):
-            _arm()
+    except BaseException:
+        _rearm()
+        raise
+    _rearm()
+    return result
+
+
+def _rearm() -> None:
+    with contextlib.suppress(ValueError):
+        _arm()

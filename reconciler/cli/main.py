@@ -126,7 +126,10 @@ class ReconcileCli(_Commands):
 
     def _outcome(self, arguments, prog_name, complete_var, debug: bool, run_id: str, redact: Redactor, **extra) -> int:
         try:
-            result = super().main(arguments, prog_name, complete_var, standalone_mode=False, **extra)
+            try:
+                result = super().main(arguments, prog_name, complete_var, standalone_mode=False, **extra)
+            finally:
+                deadline.stop()  # before any message is printed: a timer firing now would break it
         except click.exceptions.Abort:
             click.echo("Aborted.", err=True)
             return ExitCode.INTERRUPTED

@@ -149,6 +149,24 @@ def test_the_deadline_stops_a_plan_against_a_server_that_never_answers(tmp_path)
     )
 
 
+def test_a_spent_deadline_is_not_armed_again_while_its_error_is_reported():
+    """The timer must not go off once more after the command's task was cancelled (it did, a
+    millisecond later, while the error was being printed: a traceback under load)."""
+    import asyncio
+    import signal
+
+    from reconciler.cli import deadline
+
+    deadline.start(1)
+    try:
+        with pytest.raises(deadline.DeadlineExceeded, match="deadline of 1 s"):
+            deadline.run_async(asyncio.Event().wait())  # never set: only the deadline ends it
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert deadline.remaining() is None
+    finally:
+        deadline.stop()
+
+
 def test_a_server_that_never_answers_fails_the_plan_naming_the_timeout_variable(tmp_path):
     with servers.silent() as server:
         env = {
