@@ -73,7 +73,8 @@ PACKAGES = {
         Package(
             "webhooks",
             ["reconciler/sources/webhooks.py", "reconciler/sources/*/webhook.py"],
-            ["tests/sources/test_webhooks.py"],
+            # the stock signals each POS's webhook module reads are judged by the availability tests
+            ["tests/sources/test_webhooks.py", "tests/availability/test_pos_stock.py"],
         ),
         Package("yamlio", ["reconciler/yamlio/*"], ["tests/model"]),
     )
@@ -94,8 +95,11 @@ class Score:
 
     @property
     def percent(self) -> float:
-        judged = self.killed + self.survived
-        return 100.0 * self.killed / judged if judged else 0.0
+        """Killed (a timeout counts: the tests noticed) over every mutant, so a mutant that no selected
+        test even reaches ("no tests") counts against the score like a survivor: it is a bug nothing
+        would catch."""
+        caught = self.killed + self.other.get("timeout", 0)
+        return 100.0 * caught / self.total if self.total else 0.0
 
 
 def prepare(package: Package, work: Path) -> Path:
@@ -111,6 +115,9 @@ def prepare(package: Package, work: Path) -> Path:
             shutil.copy2(source, folder / name)
     config = {
         "source_paths": ["reconciler"],
+        # mutmut runs the tests inside mutants/, which holds only the code and tests: the data the
+        # tests read (example catalogs, schemas, the README and docs some tests check) must come along.
+        "also_copy": sorted({name.split("/")[0] for name in files} - {"reconciler", "tests", "pyproject.toml"}),
         "only_mutate": package.mutate,
         "pytest_add_cli_args_test_selection": package.tests,
         "pytest_add_cli_args": IN_PROCESS,
@@ -130,6 +137,9 @@ def run(package: Package, work: Path, children: int) -> Score:
     if stats_done.returncode != 0:
         raise SystemExit(f"mutmut export-cicd-stats failed for {package.name}")
     stats = json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text())
+    if not any(stats.get(key) for key in ("killed", "survived")):
+        # mutmut runs the whole selection once, unmutated, first; if that fails nothing is judged
+        raise SystemExit(f"{package.name}: no mutant was judged (did its tests pass unmutated? see mutmut's output)")
     listed = subprocess.run(
         [sys.executable, "-m", "mutmut", "results"], cwd=folder, env=env, capture_output=True, text=True, check=False
     )
