@@ -34,7 +34,18 @@ DATABASE_URL_ENV = "RECONCILE_DATABASE_URL"
 def database_url(state_dir: Path, env: Mapping[str, str] | None = None) -> str:
     """The configured database: $RECONCILE_DATABASE_URL, else state.sqlite in the state directory."""
     env = os.environ if env is None else env
-    return env.get(DATABASE_URL_ENV) or str(Path(state_dir) / "state.sqlite")
+    url = env.get(DATABASE_URL_ENV, "").strip()
+    if not url:
+        return str(Path(state_dir) / "state.sqlite")
+    if not is_postgres(url):
+        # Never taken as a file name: a typo (postgress://, a bare host) would otherwise become a
+        # new, empty SQLite database in the working directory, and every mapping would seem lost.
+        # The value itself is not repeated: a URL may carry a password.
+        raise ConfigError(
+            f"{DATABASE_URL_ENV} must be a PostgreSQL URL (postgresql://user@host:5432/dbname); "
+            "unset it to keep the state in SQLite in the state directory"
+        )
+    return url
 
 
 def is_postgres(url: str) -> bool:

@@ -88,11 +88,16 @@ def test_usage_errors_exit_1_never_2(tmp_path, args):
         ("RECONCILE_HTTP_TIMEOUT", "0"),
         ("RECONCILE_MAX_RESPONSE_MB", "abc"),
         ("RECONCILE_DEADLINE", "abc"),
+        ("RECONCILE_DATABASE_URL", "nonsense"),
+        ("RECONCILE_DATABASE_URL", "postgress://user:secret-pass@db.example/menus"),
     ],
 )
 def test_bad_setting_variables_are_named(tmp_path, variable, value):
     result = check(run(["apply", CATALOG, "--auto-approve"], cwd=tmp_path, env={variable: value}))
     assert variable in result.output
+    if variable == "RECONCILE_DATABASE_URL":
+        assert value not in result.output, "a database URL may carry a password: never repeated"
+    assert not [p for p in tmp_path.iterdir() if p.name != ".reconcile"], "a bad setting created a file"
 
 
 def test_zero_min_entities_on_an_empty_site_is_no_division_by_zero(tmp_path):
