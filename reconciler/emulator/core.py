@@ -137,7 +137,8 @@ class Emulator:
             return outcome
         operation = match.route.operation
         try:
-            site = self._site(_header_dict(headers))
+            by_url = match.route.site_of
+            site = SiteRef(by_url(match.path_params)) if by_url else self._site(_header_dict(headers))
         except WixError as error:  # 401, or 404 SITE_NOT_FOUND
             outcome = error_outcome(error)
             self.knobs.record(method, path, operation, outcome.status)
@@ -150,18 +151,18 @@ class Emulator:
         fault = self.knobs.decide_fault(operation, site.id)
         executed = True
         if fault is None:
-            outcome = self._execute(match, site, _query_pairs(query), body)
+            outcome = self._execute(match, site, _query_pairs(query), body, headers)
         elif fault.kind == TOUCH:  # a concurrent edit lands first, then the call runs normally
             failed = self._touch(fault, site)
             executed = failed is None
-            outcome = self._execute(match, site, _query_pairs(query), body) if failed is None else failed
+            outcome = self._execute(match, site, _query_pairs(query), body, headers) if failed is None else failed
         elif fault.kind == ELEMENT:  # the call runs; one of its bulk elements fails as a business rule would
             with failing_element(fault.element):
-                outcome = self._execute(match, site, _query_pairs(query), body)
+                outcome = self._execute(match, site, _query_pairs(query), body, headers)
         else:
             executed = fault.phase == AFTER
             if executed:  # executed for real; only the response is lost
-                self._execute(match, site, _query_pairs(query), body)
+                self._execute(match, site, _query_pairs(query), body, headers)
             outcome = self._fault_outcome(fault)
         status = None if outcome.action else outcome.status
         self.knobs.record(method, path, operation, status, fault.kind if fault else None, executed, site.label)
@@ -175,11 +176,14 @@ class Emulator:
         requested = headers.get("wix-site-id", "").strip() or None
         return sites.resolve(self.store, self._token, value, requested)
 
-    def _execute(self, match: Match, site_ref: SiteRef, query: list[tuple[str, str]], raw_body: bytes) -> Outcome:
+    def _execute(
+        self, match: Match, site_ref: SiteRef, query: list[tuple[str, str]], raw_body: bytes, headers: Headers | None
+    ) -> Outcome:
         route = match.route
+        raw = route.site_of is not None  # a bytes upload
         try:
             params = Params(parse_query(query))
-            body = parse_body(raw_body)
+            body = {} if raw else parse_body(raw_body)
             container = site_ref.container
             transaction = self.store.write(container) if route.writes else self.store.read(container)
             with transaction as tx:
@@ -191,7 +195,8 @@ class Emulator:
                         {"app": match.api.app},
                     )
                 site = Site(currency=tx.meta(CURRENCY_KEY) or DEFAULT_CURRENCY, now=self._now, id=site_ref.id)
-                result = route.handler(Call(tx, match.path_params, params, body, site))
+                call = Call(tx, match.path_params, params, body, site, raw_body if raw else b"", _header_dict(headers))
+                result = route.handler(call)
         except WixError as error:
             return error_outcome(error)
         except sqlite3.OperationalError:

@@ -43,6 +43,8 @@ class Call:
     params: Params
     body: dict[str, Any]
     site: Site
+    raw: bytes = b""  # the request body as sent, for routes that take bytes (``Route.site_of``)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names; only for those routes
 
 
 @dataclass
@@ -65,6 +67,9 @@ class Route:
     operation: str  # the SDK function name, e.g. "getMenu"
     handler: Handler
     writes: bool  # runs in a write transaction
+    # A URL that carries its own authorisation (a Media Manager upload URL): the site it is for, from
+    # the path parameters, instead of the Authorization header. Its body is bytes, not JSON.
+    site_of: Callable[[dict[str, str]], str | None] | None = None
 
 
 # touch(tx, service, entity id, fields to set, now): simulate a concurrent edit of one entity

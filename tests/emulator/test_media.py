@@ -3,6 +3,10 @@ deterministic, and failure injection by URL and by fault rule."""
 
 from __future__ import annotations
 
+import hashlib
+import http.server
+import threading
+
 import httpx
 import pytest
 
@@ -64,3 +68,91 @@ def test_an_unknown_file_is_a_404_and_fault_rules_apply(api):
     assert api.post("/_emulator/faults", json={"rules": [rule]}).status_code == 200
     assert api.post(f"{BASE}/import", json={"url": "https://example.com/a.jpg"}).status_code == 503
     assert api.post(f"{BASE}/import", json={"url": "https://example.com/a.jpg"}).status_code == 200
+
+
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
+
+
+def _ready(api: httpx.Client, file_id: str) -> dict:
+    assert _get(api, file_id)["operationStatus"] == "PENDING"  # processing, on the first read
+    return _get(api, file_id)
+
+
+def _upload_url(api: httpx.Client, **body) -> str:
+    response = api.post(f"{BASE}/generate-upload-url", json={"mimeType": "image/jpeg", **body})
+    assert response.status_code == 200, response.text
+    return response.json()["uploadUrl"]
+
+
+def test_an_uploaded_file_is_pending_then_ready_with_its_bytes_hash(api):
+    url = _upload_url(api, fileName="burger.jpg", sizeInBytes=str(len(JPEG)))
+    assert "/media-upload/" in url
+    # The upload URL is its own authorisation: no Authorization header (as Wix documents).
+    response = httpx.Client(transport=api._transport).put(url, content=JPEG, headers={"Content-Type": "image/jpeg"})
+    assert response.status_code == 200, response.text
+    file = response.json()["file"]
+    assert file["operationStatus"] == "PENDING" and file["displayName"] == "burger.jpg" and file["mediaType"] == "IMAGE"
+    ready = _ready(api, file["id"])
+    assert ready["operationStatus"] == "READY" and ready["sizeInBytes"] == str(len(JPEG))
+    assert ready["hash"] == hashlib.md5(JPEG).hexdigest() and ready["media"]["image"]["image"]["id"] == file["id"]
+
+
+def test_an_upload_url_works_once_and_checks_what_it_was_told(api):
+    assert (
+        api.put(_upload_url(api, fileName="a.jpg", sizeInBytes="3"), content=JPEG).status_code == 400
+    )  # not that size
+    url = _upload_url(api, fileName="a.jpg", sizeInBytes=str(len(JPEG)))
+    assert api.put(url, content=JPEG).status_code == 200
+    assert api.put(url, content=JPEG).status_code == 404  # used
+    assert api.put(_upload_url(api), content=JPEG).status_code == 400  # no file name anywhere
+    named = api.put(_upload_url(api), params={"filename": "b.jpg"}, content=JPEG)
+    assert named.status_code == 200 and named.json()["file"]["displayName"] == "b.jpg"
+    assert api.post(f"{BASE}/generate-upload-url", json={}).status_code == 400  # mimeType is required
+
+
+@pytest.mark.parametrize("name, content", [("notes.jpg", b"plain text"), ("emulator-fail.jpg", JPEG)])
+def test_an_upload_that_is_no_image_fails_after_processing(api, name, content):
+    file = api.put(_upload_url(api, fileName=name), content=content).json()["file"]
+    failed = _ready(api, file["id"])
+    assert failed["operationStatus"] == "FAILED" and "media" not in failed
+
+
+def test_fault_rules_apply_to_uploads(api):
+    rule = {"operation": "files.upload", "fault": "503", "times": 1}
+    assert api.post("/_emulator/faults", json={"rules": [rule]}).status_code == 200
+    assert api.put(_upload_url(api, fileName="a.jpg"), content=JPEG).status_code == 503
+    assert api.put(_upload_url(api, fileName="a.jpg"), content=JPEG).status_code == 200
+
+
+@pytest.fixture
+def photos():
+    """A tiny web server on 127.0.0.1: /burger.jpg is an image, /notes.jpg is text, anything else 404."""
+    files = {"/burger.jpg": JPEG, "/notes.jpg": b"not an image"}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = files.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_a_127_0_0_1_url_is_fetched_and_others_are_not(api, photos):
+    file = api.post(f"{BASE}/import", json={"url": f"{photos}/burger.jpg"}).json()["file"]
+    ready = _ready(api, file["id"])
+    assert ready["operationStatus"] == "READY" and ready["hash"] == hashlib.md5(JPEG).hexdigest()
+    assert ready["sizeInBytes"] == str(len(JPEG))
+    for path in ("/missing.jpg", "/notes.jpg"):  # a 404, and bytes that are not an image
+        failed = api.post(f"{BASE}/import", json={"url": f"{photos}{path}"}).json()["file"]
+        assert _ready(api, failed["id"])["operationStatus"] == "FAILED"
