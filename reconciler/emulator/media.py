@@ -10,7 +10,7 @@ blocks requests, Media Manager URLs never fail").
     GET  /site-media/v1/files/get-file-by-id      ?fileId=… → {file}
 
 Import and upload are asynchronous on Wix (``PENDING → READY | FAILED``, with File Ready and File
-Failed events). The emulator makes it deterministic (M1-M5 in docs/emulator.md): a file stays
+Failed events). The emulator makes it deterministic (M1-M6 in docs/emulator.md): a file stays
 ``PENDING`` for the first :data:`POLLS_WHILE_PENDING` reads of its descriptor and is then
 ``READY``, or ``FAILED``. An imported URL on ``127.0.0.1`` is fetched (its bytes are the file's;
 an answer other than 200, or bytes that are not the image asked for, fail it); any other URL is
@@ -40,11 +40,13 @@ API = "media-v1"
 KIND = "file"
 TICKET = "upload-ticket"
 BASE = "/site-media/v1"
+SITE_BASE = "/wix-privatemedia-proxy-server/v1"  # the same calls, as the SDK sends them to any other host
 UPLOAD = "/media-upload"  # where upload URLs point (Wix: another host, with a token in the path)
 POLLS_WHILE_PENDING = 1  # reads that still see PENDING after an import or upload (M1)
 MAX_FETCH_BYTES = 25 * 1024 * 1024  # what a 127.0.0.1 import may download (Wix's image limit)
 MEDIA_TYPES = {"jpg": "IMAGE", "jpeg": "IMAGE", "png": "IMAGE", "gif": "IMAGE", "webp": "IMAGE", "svg": "VECTOR"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
+DEFAULT_SITE_ID = "00000000-0000-4000-8000-00000000e1e1"  # the default site's id in file descriptors
 _HIDDEN = "_emulator"  # per-file processing state, never returned
 
 
@@ -103,6 +105,7 @@ def _new_file(call: Call, name: str, extension: str, media_type: str, source: st
         "createdDate": now,
         "updatedDate": now,
         "state": "OK",
+        "siteId": call.site.id or DEFAULT_SITE_ID,
     }
 
 
@@ -202,17 +205,20 @@ def _finish(entity: dict[str, Any], call: Call) -> None:
     entity["sizeInBytes"] = str(state["size"])
     if entity["mediaType"] == "IMAGE":
         image = {"id": entity["id"], "url": entity["url"], "width": 1200, "height": 800}
-        entity["media"] = {"image": {"image": image}}
+        entity["media"] = {"image": {"image": image, "faces": []}}
         entity["thumbnailUrl"] = entity["url"]
 
 
 def api() -> Api:
-    routes = (
-        Route("POST", f"{BASE}/files/import", "files.importFile", handle_import, True),
-        Route(
-            "POST", f"{BASE}/files/generate-upload-url", "files.generateFileUploadUrl", handle_generate_upload_url, True
-        ),
-        Route("PUT", UPLOAD + "/{uploadToken}", "files.upload", handle_upload, True, site_of=_site_of_token),
-        Route("GET", f"{BASE}/files/get-file-by-id", "files.getFileDescriptor", handle_get, True),
+    # The public paths, and the ones Wix's SDK emits for any other host (its "_" domain mapping).
+    routes = tuple(
+        Route(method, f"{base}/files/{path}", operation, handler, True)
+        for base in (BASE, SITE_BASE)
+        for method, path, operation, handler in (
+            ("POST", "import", "files.importFile", handle_import),
+            ("POST", "generate-upload-url", "files.generateFileUploadUrl", handle_generate_upload_url),
+            ("GET", "get-file-by-id", "files.getFileDescriptor", handle_get),
+        )
     )
-    return Api(name=API, routes=routes)
+    upload = Route("PUT", UPLOAD + "/{uploadToken}", "files.upload", handle_upload, True, site_of=_site_of_token)
+    return Api(name=API, routes=(*routes, upload))

@@ -45,6 +45,7 @@ import * as menus from '@wix/auto_sdk_restaurants_menus';
 import * as orderingSettings from '@wix/auto_sdk_restaurants_menu-ordering-settings';
 import * as availabilityExceptions from '@wix/auto_sdk_restaurants_availability-exceptions';
 import * as sections from '@wix/auto_sdk_restaurants_sections';
+import * as files from '@wix/auto_sdk_media_files';
 
 import { declaredReturns, missingPaths } from './declarations.mjs';
 import * as scenario from './scenario.mjs';
@@ -63,11 +64,20 @@ export const PACKAGES = {
   catalogs: ['@wix/auto_sdk_restaurants_catalogs', catalogs, null],
   orderingSettings: ['@wix/auto_sdk_restaurants_menu-ordering-settings', orderingSettings, 'MenuOrderingSettingsQueryBuilder'],
   availabilityExceptions: ['@wix/auto_sdk_restaurants_availability-exceptions', availabilityExceptions, 'AvailabilityExceptionsQueryBuilder'],
+  files: ['@wix/auto_sdk_media_files', files, null],
 };
 
 // Functions a package exports that the scenario does not call, and why.
 const NOT_EMULATED = 'tags and extended fields of the Online Orders services are not emulated (docs/wix-online-orders.md, O8)';
+const MEDIA_ONLY = 'the emulator serves only the Media Manager calls a dish image needs (docs/emulator.md, M6)';
 const EXCUSED = {
+  ...Object.fromEntries(
+    [
+      'bulkDeleteFiles', 'bulkImportFile', 'bulkImportFiles', 'bulkRestoreFilesFromTrashBin', 'generateFileDownloadUrl',
+      'generateFileResumableUploadUrl', 'generateFilesDownloadUrl', 'generateVideoStreamingUrl', 'getFileDescriptors',
+      'listDeletedFiles', 'listFiles', 'queryFileDescriptors', 'searchFiles', 'updateFileDescriptor',
+    ].map((fn) => [`files.${fn}`, MEDIA_ONLY]),
+  ),
   'orderingSettings.updateExtendedFields': NOT_EMULATED,
   'orderingSettings.bulkUpdateMenuOrderingSettingsTags': NOT_EMULATED,
   'orderingSettings.bulkUpdateMenuOrderingSettingsTagsByFilter': NOT_EMULATED,
@@ -316,6 +326,7 @@ async function main() {
       const { dinner } = await scenario.menusNew(recorder, locationId);
       await scenario.onlineOrders(recorder, dinner._id);
       await scenario.catalogsV3(recorder, locationId);
+      await scenario.mediaFiles(recorder);
     } catch (error) {
       if (!(error instanceof ScenarioStop)) throw error;
       failures.push({ where: error.where, problem: `${error.problem} (the pass stopped here)` });

@@ -225,3 +225,18 @@ export async function catalogsV3(r, locationId) {
   await r.fails('catalogs', 'listCatalogs', 400, { locationIds: ['not-a-guid'] });
   return { catalogId };
 }
+
+/** Media Manager: import a dish image by URL, generate an upload URL, upload bytes to it, read both files. */
+export async function mediaFiles(r) {
+  const imported = await r.ok('files', 'importFile', 'https://images.example.com/pizza/margherita.jpg', { mediaType: 'IMAGE', displayName: 'margherita.jpg' });
+  await r.ok('files', 'getFileDescriptor', imported.file._id); // still PENDING (M1)
+  await r.ok('files', 'getFileDescriptor', imported.file._id); // READY, with its media
+  const { uploadUrl } = await r.ok('files', 'generateFileUploadUrl', 'image/png', { fileName: 'burger.png', sizeInBytes: '12' });
+  // The upload itself is a plain PUT, as Wix documents it (no SDK function); its answer is a file descriptor.
+  const put = await fetch(uploadUrl, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]) });
+  if (put.status !== 200) throw new Error(`upload answered ${put.status}`);
+  const uploaded = (await put.json()).file;
+  await r.ok('files', 'getFileDescriptor', uploaded.id);
+  await r.ok('files', 'getFileDescriptor', uploaded.id);
+  await r.fails('files', 'getFileDescriptor', 404, 'no-such-file~mv2.jpg');
+}
