@@ -86,7 +86,7 @@ async def make_plan(
         changes, desired = targeting.targeted(changes, desired, live.essence, selection)
         notes += (selection.describe(),)
     # After targeting: what the plan would do is what is checked, so --only/--exclude cannot bypass it.
-    protect.refuse_removals(changes, catalog, target.entities, protect.remembered(store, scope))
+    protect.refuse_removals(changes, catalog, target.entities, store, scope)
     built = await target.build(changes, desired, live, live_updates=live_updates)
     owned = ownership.live_owned(catalog, target.entities, desired)
     mapping = ownership.remembered_hashes(built.mapping, desired, owned, target.capabilities)

@@ -63,20 +63,30 @@ def _protected(desired: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
                 yield (table, row["id"])
 
 
-def refuse_removals(changes: Iterable[Change], catalog: Catalog, sources: Entities, past: Remembered) -> None:
-    """Raise :class:`ProtectedRemoval` naming every protected entity ``changes`` would remove."""
+def refuse_removals(
+    changes: Iterable[Change], catalog: Catalog, sources: Entities, store: MappingStore, scope: str
+) -> None:
+    """Raise :class:`ProtectedRemoval` naming every protected entity ``changes`` would remove.
+
+    The last applied catalog is read from the journal only when a removal asks for it: reading and
+    decoding it costs a whole catalog (0.4 s and 200 MB at 10,000 dishes), and most plans remove nothing.
+    """
+    removals = [c for c in changes if c.action == Action.REMOVE]
+    if not removals:
+        return
     found = entities(catalog)
+    past: Remembered | None = None
     refused: list[tuple[str, str, str, str]] = []
-    for change in changes:
-        if change.action != Action.REMOVE:
-            continue
+    for change in removals:
         label = f'{change.kind} {change.id} "{change.name}"'
         for table in sources.of(change.kind):
             current = found[table].get(change.id)
             if current is not None and current.protect:
                 refused.append((table, change.id, label, f"{table} {change.id}: protect: true"))
                 break
-            if current is None and (table, change.id) in past:
+            if current is None and past is None:
+                past = remembered(store, scope)
+            if current is None and past is not None and (table, change.id) in past:
                 run = past[(table, change.id)]
                 refused.append((table, change.id, label, f"protect: true in the catalog last applied, run {run}"))
                 break
