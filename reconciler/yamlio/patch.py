@@ -12,17 +12,11 @@ and nothing is written (``reconcile fmt`` first).
 
 from __future__ import annotations
 
-import bisect
 import difflib
-import re
-
-import yaml
 
 from reconciler.model.catalog import CatalogPart
 from reconciler.yamlio.dump import dump_catalog
-from reconciler.yamlio.source import FastCoreLoader
-
-_HASH = re.compile(r"(?:^|(?<=[ \t]))#", re.MULTILINE)
+from reconciler.yamlio.source import comment_hashes
 
 
 class NotCanonical(Exception):
@@ -35,28 +29,11 @@ class NotCanonical(Exception):
 
 def comment_starts(text: str) -> dict[int, int]:
     """Line (0-based) -> offset in that line where its comment starts, for '#'s outside every scalar."""
-    candidates = [m.start() for m in _HASH.finditer(text)]
-    if not candidates:
-        return {}
-    starts: list[int] = []
-    ends: list[int] = []
-    scanner = FastCoreLoader(text)
-    try:
-        while True:
-            token = scanner.get_token()
-            if token is None or isinstance(token, yaml.StreamEndToken):
-                break
-            if isinstance(token, yaml.ScalarToken):
-                starts.append(token.start_mark.index)
-                ends.append(token.end_mark.index)
-    finally:
-        scanner.dispose()
     found: dict[int, int] = {}
-    for index in candidates:
-        at = bisect.bisect_right(starts, index) - 1
-        if at >= 0 and index < ends[at]:
-            continue
-        line = text.count("\n", 0, index)
+    line, pos = 0, 0
+    for index in comment_hashes(text):  # in increasing order
+        line += text.count("\n", pos, index)
+        pos = index
         found.setdefault(line, index - (text.rfind("\n", 0, index) + 1))
     return found
 

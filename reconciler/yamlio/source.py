@@ -183,8 +183,9 @@ def _text(node: yaml.Node) -> str:
     return str(node.value)
 
 
-def _comment_lines(text: str, file: str) -> list[int] | Problem:
-    """Lines holding a comment: a '#' at a line start or after a blank, outside every scalar.
+def comment_hashes(text: str) -> list[int]:
+    """Offsets of the '#'s that start a comment (at a line start or after a blank, outside every
+    scalar), in increasing order; raises :class:`yaml.MarkedYAMLError` if the text does not scan.
 
     Linear: the '#' candidates are found with one regular-expression pass, and only if there are
     any are the scalars' spans read (libyaml's scanner, the same one that parsed the file).
@@ -203,18 +204,27 @@ def _comment_lines(text: str, file: str) -> list[int] | Problem:
             if isinstance(token, yaml.ScalarToken):
                 starts.append(token.start_mark.index)
                 ends.append(token.end_mark.index)
-    except yaml.MarkedYAMLError as exc:  # the parser accepted it, so this is not expected
-        return _syntax_problem(file, exc)
     finally:
         scanner.dispose()
+    found: list[int] = []
+    for index in candidates:
+        at = bisect.bisect_right(starts, index) - 1  # the last scalar starting at or before the '#'
+        if not (at >= 0 and index < ends[at]):
+            found.append(index)
+    return found
+
+
+def _comment_lines(text: str, file: str) -> list[int] | Problem:
+    """Lines (1-based) holding a comment."""
+    try:
+        hashes = comment_hashes(text)
+    except yaml.MarkedYAMLError as exc:  # the parser accepted it, so this is not expected
+        return _syntax_problem(file, exc)
     lines: list[int] = []
     line, pos = 1, 0
-    for index in candidates:  # in increasing order
+    for index in hashes:  # in increasing order
         line += text.count("\n", pos, index)
         pos = index
-        at = bisect.bisect_right(starts, index) - 1  # the last scalar starting at or before the '#'
-        if at >= 0 and index < ends[at]:
-            continue
         if not lines or lines[-1] != line:
             lines.append(line)
     return lines
