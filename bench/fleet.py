@@ -11,14 +11,22 @@ generated catalogs, spread over the sites). Per fleet size and engine, in a fres
 1. **converge**: the first roll-out, from empty sites to the catalogs;
 2. **drift**: a no-op drift pass (nothing changed anywhere);
 3. **price**: one price changed in every catalog, rolled out to every site;
-4. **gate**: another price change, with 5% of the sites failing (credentials the emulator
+4. **kill** (``--steps ...,kill``; temporal with two workers or more): another price change, one
+   worker SIGKILLed once ``--kill-share`` of the sites finished, no replacement started; then
+   **kill-check**, a drift pass: every site in sync, and the roll-out's writes against the minimum
+   (:mod:`bench.fleet_kill`);
+5. **gate**: another price change, with 5% of the sites failing (credentials the emulator
    refuses): the canary wave's failures pass the gate's share and the roll-out halts.
+
+``--steps`` picks which (converge always runs: the others need converged sites), e.g.
+``python -m bench.fleet --sites 1000 --engines temporal --steps converge,kill``.
 
 Each is the real CLI (``reconcile fleet drift|apply FLEET --engine E``); with ``temporal``, a
 Temporal dev server and ``--workers`` worker processes (``reconcile fleet worker``). Reported:
 wall time; API calls from the emulator's counters, writes against the minimum (one write per
 site for a price change); reconcile's CPU per site (the CLI and the workers, not the emulator or
-Temporal) against a lone plan of the same catalog measured in-process; the growth exponent of
+Temporal) against one site alone (:mod:`bench.fleet_lone`: the whole `reconcile plan` and
+`reconcile apply` commands as subprocesses, and the planning in-process); the growth exponent of
 wall time from the smallest fleet to the largest. Results go to docs/performance.md, between the
 fleet markers (``python -m bench`` keeps that section).
 """
@@ -26,22 +34,21 @@ fleet markers (``python -m bench`` keeps that section).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
-import math
 import os
 import resource
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import generate, sections
+from bench import fleet_kill, fleet_lone, generate, sections
+from bench.fleet_report import section
 from bench.measure import REPO, machine
 from bench.worker import process_cpu
 from tests.support.emulator_server import EmulatorServer
@@ -51,7 +58,6 @@ KEY_ENV = "BENCH_FLEET_WIX_KEY"  # the emulator's account-level key: with wix-si
 BAD_ENV = "BENCH_FLEET_BAD_KEY"
 CATALOGS = 10
 CLI = [sys.executable, "-m", "reconciler.cli.main"]
-START, END = sections.MARKERS["fleet"]
 
 
 def log(text: str) -> None:
@@ -69,6 +75,7 @@ class Step:
     exit: int
     tally: dict[str, int]
     status: str
+    notes: dict = field(default_factory=dict)  # the kill step: what was killed when, what it held
 
     @property
     def writes(self) -> int:
@@ -147,6 +154,8 @@ class Fleet:
     def __init__(self, bed: Bed, engine: str, env: dict[str, str], workers: int) -> None:
         self.bed, self.engine, self.env, self.count = bed, engine, env, workers
         self.workers: list[subprocess.Popen] = []
+        self.dead: list[subprocess.Popen] = []  # killed, not reaped yet
+        self.last_cpu: dict[int, float] = {}  # a killed worker's CPU seconds, read just before the kill
 
     def __enter__(self) -> Fleet:
         for n in range(self.count if self.engine == "temporal" else 0):
@@ -181,79 +190,85 @@ class Fleet:
         self.workers = []
         self.__enter__()
 
-    def run(self, name: str, mode: str) -> Step:
+    def run(self, name: str, mode: str, during: Callable[[subprocess.Popen], dict] | None = None) -> Step:
+        """One CLI roll-out; ``during(process)`` runs while it does (the kill step) and returns notes."""
         self.bed.server.reset()
-        before_workers = sum(process_cpu(w.pid) for w in self.workers)
+        before = {w.pid: process_cpu(w.pid) for w in self.workers}
         before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        done = subprocess.run(
+        process = subprocess.Popen(
             [*CLI, "fleet", mode, "fleet.yaml", "--engine", self.engine, "--format", "json"],
             cwd=self.bed.folder,
             env=self.env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=7200,
         )
+        notes = during(process) if during is not None else {}
+        out, err = process.communicate(timeout=7200)
         wall = time.perf_counter() - started
-        after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        after_children = resource.getrusage(resource.RUSAGE_CHILDREN)  # before any killed worker is reaped
         cli_cpu = (after_children.ru_utime - before_children.ru_utime) + (
             after_children.ru_stime - before_children.ru_stime
         )
-        cpu = cli_cpu + sum(process_cpu(w.pid) for w in self.workers) - before_workers
+        workers_cpu = sum(self.last_cpu.get(pid, process_cpu(pid)) - cpu for pid, cpu in before.items())
+        self.reap_dead()
         try:
-            result = json.loads(done.stdout)
+            result = json.loads(out)
         except ValueError:
-            raise RuntimeError(
-                f"fleet {mode} printed no result (exit {done.returncode}):\n{done.stderr[-3000:]}"
-            ) from None
+            raise RuntimeError(f"fleet {mode} printed no result (exit {process.returncode}):\n{err[-3000:]}") from None
         operations = self.bed.server.counters().get("operations", {})
         step = Step(
-            name, self.bed.count, self.engine, wall, cpu, operations, done.returncode, result["tally"], result["status"]
+            name,
+            self.bed.count,
+            self.engine,
+            wall,
+            cli_cpu + workers_cpu,
+            operations,
+            process.returncode,
+            result["tally"],
+            result["status"],
+            notes,
         )
         log(f"  calls: {json.dumps(operations, sort_keys=True)}")
         log(
             f"{self.bed.count} sites, {self.engine}, {name}: {wall:.1f} s, {step.total} calls ({step.writes} writes), "
-            f"CPU {cpu:.1f} s, exit {done.returncode}, {result['status']} {result['tally']}"
+            f"CPU {step.cpu:.1f} s, exit {process.returncode}, {result['status']} {result['tally']} {notes or ''}"
         )
         return step
 
+    def kill_one(self, share: float) -> Callable[[subprocess.Popen], dict]:
+        """The ``during`` of the kill step: SIGKILL the first worker once ``share`` of the sites finished."""
+        since = time.time()
 
-def lone_plan_cpu(bed: Bed, runs: int = 5) -> float:
-    """reconcile's CPU for one `reconcile plan` of a median catalog against its converged site, in-process."""
-    import httpx
+        def during(rollout: subprocess.Popen) -> dict:
+            doomed = self.workers[0]
+            notes = fleet_kill.kill_when(rollout, doomed, self.bed.folder / "state", since, self.bed.count, share)
+            self.last_cpu[doomed.pid] = notes.pop("cpu")
+            self.dead.append(doomed)
+            self.workers.remove(doomed)
+            return notes | {"share": share, "workers_left": len(self.workers)}
 
-    from reconciler.engine.planning import make_plan
-    from reconciler.engine.safety import Thresholds
-    from reconciler.http import Session
-    from reconciler.state.mapping import MappingStore
-    from reconciler.targets.wix_menus.target import WixMenusTarget
-    from reconciler.yamlio.load import load_catalog
+        return during
 
-    index = min(CATALOGS // 2, len(bed.sites) - 1)  # a 200-dish catalog when there are ten sites or more
-    site = bed.sites[index]
-    catalog = load_catalog(str(bed.folder / f"menu-{index % CATALOGS}.yaml"))
-    headers = {"Authorization": bed.server.token, "wix-site-id": site["siteId"]}
-
-    async def once(store: MappingStore) -> float:
-        async with httpx.AsyncClient(base_url=bed.server.url, timeout=60) as client:
-            target = WixMenusTarget(Session(client, headers, [bed.server.token]), None)
-            started = time.process_time()
-            await make_plan(catalog, target, store, Thresholds())
-            return time.process_time() - started
-
-    with tempfile.TemporaryDirectory() as folder:
-        store = MappingStore(Path(folder) / "state.sqlite")
-        times = [asyncio.run(once(store)) for _ in range(runs)]
-        store.close()
-    return statistics.median(times)
+    def reap_dead(self) -> None:
+        for worker in self.dead:
+            worker.wait()
+        self.dead = []
 
 
-def run_size(server: EmulatorServer, temporal: TemporalServer | None, count: int, args, root: Path) -> dict:
+STEPS = ("converge", "drift", "price", "kill", "gate")  # in this order; converge always runs first
+
+
+def run_size(server: EmulatorServer, temporal: TemporalServer | None, count: int, args, root: Path, save) -> dict:
     results: dict = {"sites": count, "engines": {}}
     for engine in args.engines:
         bed = Bed(server, root / f"{count}-{engine}", count, args.dishes)
         log(f"{count} sites, {engine}: seeding and writing catalogs")
         bed.build()
+        if "lone" not in results:
+            results["lone"] = fleet_lone.measure(server, bed.folder, CLI)
+            log(f"lone site: {json.dumps(results['lone'])}")
         env = {
             **os.environ,
             KEY_ENV: server.token,
@@ -264,85 +279,34 @@ def run_size(server: EmulatorServer, temporal: TemporalServer | None, count: int
         env.pop("RECONCILE_DATABASE_URL", None)
         if temporal is not None:
             env |= {"TEMPORAL_ADDRESS": temporal.address, "TEMPORAL_TASK_QUEUE": f"bench-{count}-{engine}"}
-        steps = []
+        steps: list[dict] = results["engines"].setdefault(engine, [])
+
+        def record(step: Step) -> None:
+            steps.append(step.__dict__ | {"writes": step.writes, "total": step.total, "load": os.getloadavg()[0]})
+            save(results)
+
         with Fleet(bed, engine, env, args.workers) as fleet:
-            steps.append(fleet.run("converge", "apply"))
-            steps.append(fleet.run("drift", "drift"))
-            bed.change_prices(seed=11)
-            fleet.restart_workers()
-            steps.append(fleet.run("price", "apply"))
-            bed.change_prices(seed=12)
-            bed.fail_share(args.failing)
-            fleet.restart_workers()
-            steps.append(fleet.run("gate", "apply"))
-        if "lone_plan_cpu" not in results:
-            results["lone_plan_cpu"] = lone_plan_cpu(bed)
-        results["engines"][engine] = [step.__dict__ | {"writes": step.writes, "total": step.total} for step in steps]
+            record(fleet.run("converge", "apply"))
+            if "drift" in args.steps:
+                record(fleet.run("drift", "drift"))
+            if "price" in args.steps:
+                bed.change_prices(seed=11)
+                fleet.restart_workers()
+                record(fleet.run("price", "apply"))
+            if "kill" in args.steps and (engine != "temporal" or args.workers < 2):
+                log(f"{count} sites, {engine}: the kill step needs --engines temporal and --workers 2 or more")
+            elif "kill" in args.steps:
+                bed.change_prices(seed=13)
+                fleet.restart_workers()
+                record(fleet.run("kill", "apply", fleet.kill_one(args.kill_share)))
+                fleet.restart_workers()  # the check: an ordinary drift pass, every worker back
+                record(fleet.run("kill-check", "drift"))
+            if "gate" in args.steps:
+                bed.change_prices(seed=12)
+                bed.fail_share(args.failing)
+                fleet.restart_workers()
+                record(fleet.run("gate", "apply"))
     return results
-
-
-def exponent(a: dict, b: dict, engine: str, step: str) -> float | None:
-    def wall(r: dict) -> float | None:
-        found = [s["wall"] for s in r["engines"].get(engine, []) if s["name"] == step]
-        return found[0] if found else None
-
-    wa, wb = wall(a), wall(b)
-    if not wa or not wb or a["sites"] == b["sites"]:
-        return None
-    return math.log(wb / wa) / math.log(b["sites"] / a["sites"])
-
-
-def section(results: list[dict], about: dict, args) -> str:
-    low, high = args.dishes
-    lines = [
-        START,
-        "## Fleets: 100 and 1,000 sites (`python -m bench.fleet`)",
-        "",
-        f"Measured {about['date']} on {about['cpu']} ({about['cores']} cores), commit {about['commit']}. "
-        f"{about.get('load', '')}".rstrip(),
-        "",
-        f"One emulator server hosts every site (one Menus (New) location each); sites have catalogs of "
-        f"{low}-{high} dishes (ten generated catalogs, spread over the sites). Per size and engine, in a fresh "
-        "state directory (SQLite): **converge** (the first roll-out, from empty sites), **drift** (a no-op drift "
-        "pass), **price** (one price changed in every catalog, rolled out everywhere), **gate** (another price "
-        f"change with {args.failing:.0%} of the sites failing: the canary wave (10% of the sites) passes the "
-        "gate's 2% share and the roll-out halts). `temporal` is a Temporal dev server with "
-        f"{args.workers} worker processes. *CPU/site* is reconcile's CPU (the CLI and the workers; not the "
-        "emulator, not Temporal) per site that ran; *lone plan* is one `reconcile plan` of a 200-dish catalog "
-        "against its converged site, in-process (imports excluded). *Minimum* is one write per site for a "
-        "price change, none for drift.",
-        "",
-        "| sites | engine | step | wall s | calls | writes | minimum writes | CPU/site s | × lone plan | result |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in results:
-        lone = r.get("lone_plan_cpu") or 0.0
-        for engine, steps in r["engines"].items():
-            for s in steps:
-                ran = sum(s["tally"].values()) or 1
-                minimum = {"price": r["sites"], "drift": 0}.get(s["name"], "-")
-                ratio = f"{s['cpu'] / ran / lone:.2f}" if lone else "-"
-                tally = ", ".join(f"{n} {k}" for k, n in sorted(s["tally"].items()))
-                lines.append(
-                    f"| {r['sites']:,} | {engine} | {s['name']} | {s['wall']:.1f} | {s['total']:,} | {s['writes']:,} "
-                    f"| {minimum if isinstance(minimum, str) else f'{minimum:,}'} | {s['cpu'] / ran:.3f} | {ratio} "
-                    f"| {s['status']}: {tally} (exit {s['exit']}) |"
-                )
-    lines += [
-        "",
-        "Lone plan CPU: " + ", ".join(f"{r['sites']:,} sites' bed {r['lone_plan_cpu']:.3f} s" for r in results),
-    ]
-    if len(results) >= 2:
-        a, b = results[0], results[-1]
-        lines += ["", f"Growth exponent of wall time from {a['sites']:,} to {b['sites']:,} sites (1 = linear):", ""]
-        for engine in args.engines:
-            parts = []
-            for step in ("converge", "drift", "price"):
-                e = exponent(a, b, engine, step)
-                parts.append(f"{step} {e:.2f}" if e is not None else f"{step} -")
-            lines.append(f"- {engine}: " + ", ".join(parts))
-    lines += ["", END]
-    return "\n".join(lines) + "\n"
 
 
 def write(text: str, out: str) -> None:
@@ -359,12 +323,24 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="Temporal worker processes (default 2)")
     parser.add_argument("--dishes", default="100-300", help="dishes per catalog, MIN-MAX (default 100-300)")
     parser.add_argument("--failing", type=float, default=0.05, help="share of failing sites in the gate step")
+    parser.add_argument(
+        "--steps",
+        default="converge,drift,price,gate",
+        help=f"which steps, of {','.join(STEPS)} (default converge,drift,price,gate; converge always runs)",
+    )
+    parser.add_argument(
+        "--kill-share", type=float, default=0.3, help="the kill step: SIGKILL a worker once this share finished"
+    )
     parser.add_argument("--out", default="docs/performance.md", help="where the section goes ('-': stdout only)")
     parser.add_argument("--json", help="also write the raw results to this file")
     parser.add_argument("--render", help="measure nothing: render these --json files (comma-separated) as one section")
     args = parser.parse_args(argv)
     args.sites = [int(s.replace("_", "").replace(",", "")) for s in args.sites.split(",") if s]
     args.engines = [e for e in args.engines.split(",") if e]
+    args.steps = [e for e in args.steps.split(",") if e]
+    unknown = set(args.steps) - set(STEPS)
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))} (known: {', '.join(STEPS)})")
     low, _, high = args.dishes.partition("-")
     args.dishes = (int(low), int(high or low))
     return args
@@ -377,7 +353,9 @@ def merged(files: list[str]) -> list[dict]:
         for result in json.loads(Path(name).read_text(encoding="utf-8"))["results"]:
             into = by_size.setdefault(result["sites"], {"sites": result["sites"], "engines": {}})
             into["engines"] |= result["engines"]
-            into.setdefault("lone_plan_cpu", result["lone_plan_cpu"])
+            for key in ("lone", "lone_plan_cpu"):
+                if key in result:
+                    into.setdefault(key, result[key])
     return [by_size[n] for n in sorted(by_size)]
 
 
@@ -385,25 +363,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.render:
         files = [f for f in args.render.split(",") if f]
-        saved = json.loads(Path(files[0]).read_text(encoding="utf-8"))
+        abouts = [json.loads(Path(f).read_text(encoding="utf-8"))["about"] for f in files]
         results = merged(files)
         args.engines = list(dict.fromkeys(e for r in results for e in r["engines"]))
-        text = section(results, saved["about"], args)
+        text = section(results, abouts, args)
         write(text, args.out)
         return 0
-    about = machine()
-    load = os.getloadavg()[0]
-    about["load"] = f"Load average at the start: {load:.1f} (other work on the machine competes for its cores)."
-    results = []
+    about = machine() | {"load_start": os.getloadavg()[0], "steps": args.steps}
+    results: list[dict] = []
+
+    def save(current: dict) -> None:  # after every step: a long run that dies keeps what it measured
+        if args.json:
+            about["load_now"] = os.getloadavg()[0]
+            done = [r for r in results if r is not current] + [current]
+            Path(args.json).write_text(json.dumps({"about": about, "results": done}, indent=2), encoding="utf-8")
+
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as folder, contextlib.ExitStack() as stack:
         root = Path(folder)
         server = stack.enter_context(EmulatorServer(state=root / "emulator.sqlite"))
         temporal = stack.enter_context(TemporalServer()) if "temporal" in args.engines else None
         for count in args.sites:
-            results.append(run_size(server, temporal, count, args, root))
-            if args.json:
-                Path(args.json).write_text(json.dumps({"about": about, "results": results}, indent=2), encoding="utf-8")
-    text = section(results, about, args)
+            results.append(run_size(server, temporal, count, args, root, save))
+    about["load_end"] = os.getloadavg()[0]
+    if results:
+        save(results[-1])
+    text = section(results, [about], args)
     write(text, args.out)
     if args.out != "-":
         sys.stdout.write(text)
