@@ -12,3 +12,12 @@ The pipeline, one module per stage (see docs/lifecycle.md):
 """
 
 __version__ = "0.1.0"
+
+import sys as _sys
+
+# httpx's package imports its own command-line client (httpx._main) when it can, and that pulls in
+# rich's console, tables and syntax highlighting and pygments: ~60 ms of every reconcile command's
+# start-up, for a client reconcile never runs. An entry of None makes that one import fail, and
+# httpx then falls back to its stub `main` (as when its CLI extra is not installed); nothing else
+# of httpx changes. Set only if httpx's CLI was not already imported by someone else.
+_sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]

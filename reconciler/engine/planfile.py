@@ -15,6 +15,7 @@ checksum under that key) and ``apply --plan`` refuses a plan without a valid one
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -111,9 +112,12 @@ class SiteDocument(TypedDict):
     locations: list[LocationDocument]
 
 
-_DOCUMENT: TypeAdapter[Document] = TypeAdapter(Document)
-_SITE: TypeAdapter[SiteDocument] = TypeAdapter(SiteDocument)
-_ANY: TypeAdapter[Document | SiteDocument] = TypeAdapter(Document | SiteDocument)
+# Built on first use, not at import: building the three validators is ~20 ms of every command's
+# start-up, and most commands (a plan printed as text) never read a plan file.
+@functools.cache
+def _adapter(which: str) -> TypeAdapter[Any]:
+    shapes: dict[str, Any] = {"plan": Document, "site": SiteDocument, "any": Document | SiteDocument}
+    return TypeAdapter(shapes[which])
 
 
 def seal(plan: Plan) -> Plan:
@@ -209,11 +213,11 @@ def load(text: str, source: str = "plan file", key: str | None = None) -> Plan |
         _check_signature(signed, data.get("checksum"), key, source)
     _check_sum(data, source)
     if "locations" not in data:
-        return _plan(_validated(_DOCUMENT, text, source))
+        return _plan(_validated(_adapter("plan"), text, source))
     for entry in data["locations"] if isinstance(data["locations"], list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("plan"), dict):
             _check_sum(dict(entry["plan"]), f'{source}, location "{entry.get("location")}"')
-    site = _validated(_SITE, text, source)
+    site = _validated(_adapter("site"), text, source)
     return SitePlan(
         tuple(LocationPlan(entry["location"], _plan(entry["plan"])) for entry in site["locations"]),
         site["checksum"],
@@ -274,7 +278,7 @@ def _check_signature(signed: object, checksum: object, key: str, source: str) ->
 
 def plan_schema() -> dict[str, Any]:
     """The JSON Schema of a plan file, generated from the types :func:`from_json` validates with."""
-    schema = _ANY.json_schema(mode="validation")
+    schema = _adapter("any").json_schema(mode="validation")
     for definition in schema.get("$defs", {}).values():
         _close(definition)
         if definition.get("title") in ("Document", "SiteDocument"):
