@@ -27,7 +27,9 @@ async def verify(plan: Plan, target: Target[Any, Any], store: MappingStore, clea
     live = target.interpret(raw, store.entries(scope), {})
     namespace = plan.target.capabilities.namespace
     found = {(namespace(kind), local_id): fields for (kind, local_id), fields in live.essence.items()}
-    wanted = {(ns, local_id): applied_hash for ns, local_id, applied_hash in plan.mapping}
+    # Rows of what is not a live entity of the catalog (the images in the Media Manager) are not verified here.
+    entities = {spec.namespace for spec in plan.target.capabilities.kinds}
+    wanted = {(ns, local_id): applied_hash for ns, local_id, applied_hash in plan.mapping if ns in entities}
     differences = []
     for key, applied_hash in sorted(wanted.items()):
         if key not in found:

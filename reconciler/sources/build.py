@@ -40,7 +40,7 @@ from reconciler.sources.ids import IdMaker
 
 NAME_MAX = 500
 TEXT_MAX = 5000
-_URL = re.compile(r"^https?://\S+$")
+_URL = re.compile(r"^https?://[^\s/?#]+\S*$")  # the model's rule (model/images.py): a host, no spaces
 _PRICE_LIMIT = Decimal(10) ** limits.PRICE_MAX_INTEGER_DIGITS
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 UNCATEGORIZED = "Uncategorized"

@@ -4,13 +4,12 @@ deterministic, and failure injection by URL and by fault rule."""
 from __future__ import annotations
 
 import hashlib
-import http.server
-import threading
 
 import httpx
 import pytest
 
 from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
+from tests.support.photos import JPEG, photo_server
 
 BASE = "/site-media/v1/files"
 
@@ -70,9 +69,6 @@ def test_an_unknown_file_is_a_404_and_fault_rules_apply(api):
     assert api.post(f"{BASE}/import", json={"url": "https://example.com/a.jpg"}).status_code == 200
 
 
-JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
-
-
 def _ready(api: httpx.Client, file_id: str) -> dict:
     assert _get(api, file_id)["operationStatus"] == "PENDING"  # processing, on the first read
     return _get(api, file_id)
@@ -126,26 +122,8 @@ def test_fault_rules_apply_to_uploads(api):
 
 @pytest.fixture
 def photos():
-    """A tiny web server on 127.0.0.1: /burger.jpg is an image, /notes.jpg is text, anything else 404."""
-    files = {"/burger.jpg": JPEG, "/notes.jpg": b"not an image"}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = files.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.end_headers()
-            self.wfile.write(body or b"")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with photo_server({"/burger.jpg": JPEG, "/notes.jpg": b"not an image"}) as url:
+        yield url
 
 
 def test_a_127_0_0_1_url_is_fetched_and_others_are_not(api, photos):

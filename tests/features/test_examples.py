@@ -26,6 +26,7 @@ EXPECTED = {
         "v3": V3 + "external POS references",
         "menus": MENUS + "external POS references",
     },
+    "feature-images": {"v3": None, "menus": None},
 }
 CASES = [(name, api) for name in EXPECTED for api in ("v3", "menus")]
 

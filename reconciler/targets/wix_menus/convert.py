@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from reconciler.canonical import JsonObject
 from reconciler.engine.plan import ref
+from reconciler.targets import media
 
 MANAGED = {
     "menu": ("name", "description", "visible", "sectionIds"),
@@ -59,7 +60,7 @@ def to_wix(service: str, fields: JsonObject, menu_location: str | None = None) -
         payload = {
             "name": fields["name"],
             "description": fields["description"] or "",
-            "image": _image(fields["image"]),
+            "image": media.image_ref(fields["image"]),
             "visible": fields["visible"],
             "labels": [{"id": ref("label", label)} for label in fields["labels"]],
             "orderSettings": {"inStock": fields["in_stock"], "acceptSpecialRequests": fields["special_requests"]},

@@ -43,6 +43,7 @@ from reconciler.model.catalog import (
     Visible,
     allergen_label,
 )
+from reconciler.model.images import essence_value
 from reconciler.targets.notes import left_out
 from reconciler.targets.priced import without_price_on_request
 from reconciler.targets.wix_menus import ordering
@@ -156,7 +157,7 @@ class _Projection:
         record: JsonObject = {
             "name": dish.name,
             "description": text(dish.description),
-            "image": dish.image,
+            "image": essence_value(dish.image, dish.image_file),
             "visible": dish.visible,
             "labels": labels,
             "in_stock": dish.in_stock,

@@ -18,6 +18,7 @@ from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry, Intent
+from reconciler.targets import media
 from reconciler.targets.naming import Namer, ParentOf, drifted
 from reconciler.targets.wix_menus import ordering, recognise
 from reconciler.targets.wix_menus.capabilities import namespace
@@ -116,6 +117,7 @@ class LiveSite:
     detached: dict[str, str] = field(default_factory=dict)  # Wix id -> service: left by an interrupted run
     settings: dict[str, JsonObject] = field(default_factory=dict)  # menu Wix id -> its Menu Ordering Settings
     operation: str | None = None  # the location's Online Orders operation, as its menus' settings name it
+    media: dict[str, str] = field(default_factory=dict)  # image content key -> Media Manager file id (mapping)
 
 
 async def fetch(api: MenusApi, locations: frozenset[str] | None = None) -> RawSite:
@@ -187,6 +189,7 @@ def interpret(
         live[(Kind.CLOSURE, local_id)] = ordering.closure_record(known[wix_id])
         wix_ids[(Kind.CLOSURE, local_id)] = wix_id
         adopted += [(Kind.CLOSURE, local_id)] if by_period else []
+    media.in_our_terms(live, entries, desired)  # before drift is judged: images in the catalog's words
     return LiveSite(
         live,
         wix_ids,
@@ -198,6 +201,7 @@ def interpret(
         detached=_detached(entries, known, set(wix_ids.values()), desired),
         settings=ours,
         operation=operation,
+        media=media.known(entries),
     )
 
 

@@ -18,10 +18,11 @@ from reconciler.engine.plan import Built
 from reconciler.engine.review import CallTemplate
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
+from reconciler.model.images import ImageFile
 from reconciler.state.mapping import Entry
+from reconciler.targets import media
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations, zone_of
-from reconciler.targets.media import local_images
 from reconciler.targets.wix_menus import planner, present, project, read
 from reconciler.targets.wix_menus.capabilities import API, CAPABILITIES, ENTITIES
 from reconciler.targets.wix_menus.client import MenusApi
@@ -40,7 +41,7 @@ class WixMenusTarget:
     name: ClassVar[str] = "wix-menus"
     capabilities: ClassVar[Capabilities] = CAPABILITIES
     entities: ClassVar[Entities] = ENTITIES
-    known_calls: ClassVar[tuple[CallTemplate, ...]] = API
+    known_calls: ClassVar[tuple[CallTemplate, ...]] = (*API, *media.CALLS)
     shares_locations: ClassVar[bool] = True  # menus_new.share: site.py
     guarantee: ClassVar[str] = "compensated (no drafts: built unattached, one cut-over step, rolled back on failure)"
 
@@ -50,6 +51,7 @@ class WixMenusTarget:
         self.location = location
         self.label = label or self.name
         self._resolved: Resolved | None = None
+        self.images: dict[str, ImageFile] = {}
 
     async def resolve(self) -> Resolved:
         if self._resolved:
@@ -96,9 +98,10 @@ class WixMenusTarget:
 
     def unsupported(self, catalog: Catalog) -> list[str]:
         _, _, refused = project.project(catalog)
-        return refused + local_images(catalog)
+        return refused
 
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
+        self.images = media.files_of(catalog)  # what the image uploads of the next build need
         essence, notes, _ = project.project(catalog)
         return essence, notes
 
@@ -107,7 +110,8 @@ class WixMenusTarget:
         self, changes: list[Change], desired: Essence, live: read.LiveSite, live_updates: bool = True
     ) -> Built:
         resolved = await self.resolve()
-        return planner.build(changes, desired, live, resolved.location_id)
+        built = planner.build(changes, desired, live, resolved.location_id)
+        return media.with_images(built, desired, live.essence, live.media, self.images)
 
     async def executor(
         self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None

@@ -19,6 +19,7 @@ from reconciler.canonical import JsonObject
 from reconciler.engine.plan import Operation, fill_placeholders
 from reconciler.engine.vocabulary import Namespace, Phase
 from reconciler.errors import ApiError, ApplyFailed, TemporaryApiError
+from reconciler.targets import media
 from reconciler.targets.wix_menus import client, convert, ordering_calls
 from reconciler.targets.wix_menus.capabilities import KIND_OF
 from reconciler.targets.wix_menus.records import record
@@ -45,7 +46,7 @@ def check_shape(operations: tuple[Operation, ...]) -> None:
 
 
 def _fits(op: Operation) -> bool:
-    if ordering_calls.handles(op):  # Online Orders calls: checked and undone by their own module
+    if ordering_calls.handles(op) or media.handles(op):  # Online Orders, images: run by their own modules
         return True
     if op.phase is None or op.phase not in _PHASE_CALLS:
         return False

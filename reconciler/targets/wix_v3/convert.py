@@ -15,6 +15,7 @@ from reconciler.canonical import JsonObject
 from reconciler.engine import essence as E
 from reconciler.engine.vocabulary import Namespace
 from reconciler.model.catalog import ALL_FULFILLMENT, ALL_PLATFORMS, DAYS
+from reconciler.targets import media
 
 _DAY_TO_WIX = {d: d.upper() for d in DAYS}
 _DAY_FROM_WIX = {v: k for k, v in _DAY_TO_WIX.items()}
@@ -81,7 +82,7 @@ def item_to_wix(fields: JsonObject, to_ref: Ref, options: list[JsonObject] | Non
         "price": {"value": fields["price"]},
         "taxRate": fields["tax_rate"],
         "labels": {"values": list(fields["labels"])},
-        "imageUrl": _clearable(fields["image"]),
+        "imageUrl": media.url_ref(fields["image"]),
         "inStock": fields["in_stock"],
         "acceptSpecialRequest": fields["special_requests"],
         "visibilityCriteria": visibility_to_wix(fields),

@@ -24,6 +24,7 @@ from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
 from reconciler.state.mapping import Entry, Intent
+from reconciler.targets import media
 from reconciler.targets.naming import Namer, drifted
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.capabilities import namespace
@@ -39,6 +40,7 @@ class LiveCatalog:
     adopted: list[Key] = field(default_factory=list)
     drifted: frozenset[Key] = frozenset()
     currency: str | None = None
+    media: dict[str, str] = field(default_factory=dict)  # image content key -> Media Manager file id (mapping)
 
 
 @dataclass
@@ -142,6 +144,6 @@ def interpret(
         wix_ids[(kind, names[wix_id])] = wix_id
 
     currency = next((i["price"]["currency"] for i in items if (i.get("price") or {}).get("currency")), None)
-    return LiveCatalog(
-        live, wix_ids, known, namer.local_to_wix, sorted(namer.adopted), drifted(live, entries, namespace), currency
-    )
+    media.in_our_terms(live, entries, desired)  # before drift is judged: images in the catalog's words
+    found = (sorted(namer.adopted), drifted(live, entries, namespace), currency, media.known(entries))
+    return LiveCatalog(live, wix_ids, known, namer.local_to_wix, *found)

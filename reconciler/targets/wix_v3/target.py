@@ -20,10 +20,11 @@ from reconciler.engine.vocabulary import Kind
 from reconciler.errors import ConfigError
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog, allergen_label
+from reconciler.model.images import ImageFile
 from reconciler.state.mapping import Entry
+from reconciler.targets import media
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations, zone_of
-from reconciler.targets.media import local_images
 from reconciler.targets.notes import left_out
 from reconciler.targets.priced import without_price_on_request
 from reconciler.targets.wix_v3 import planner, present, read
@@ -62,7 +63,7 @@ class WixV3Target:
     name: ClassVar[str] = "wix-v3"
     capabilities: ClassVar[Capabilities] = CAPABILITIES
     entities: ClassVar[Entities] = ENTITIES
-    known_calls: ClassVar[tuple[CallTemplate, ...]] = API
+    known_calls: ClassVar[tuple[CallTemplate, ...]] = (*API, *media.CALLS)
     shares_locations: ClassVar[bool] = False  # a catalog per location: nothing to share
     guarantee: ClassVar[str] = "atomic publish (one draft catalog)"
 
@@ -72,6 +73,7 @@ class WixV3Target:
         self.location = location
         self.label = label or self.name
         self._resolved: Resolved | None = None
+        self.images: dict[str, ImageFile] = {}
 
     # -- where ------------------------------------------------------------------------------------
     async def resolve(self) -> Resolved:
@@ -124,11 +126,12 @@ class WixV3Target:
         return present.present(essence)
 
     def unsupported(self, catalog: Catalog) -> list[str]:
-        return local_images(catalog)
+        return []
 
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
         """The neutral essence, but a dish's allergens become labels, and its calories and the menu
         features v3 has no place for are left out (project.py), each named in a note."""
+        self.images = media.files_of(catalog)  # what the image uploads of the next build need
         priced, on_request = without_price_on_request(catalog)
         desired, lost = in_v3_terms(essence(priced))
         notes = [left_out("Catalogs v3", CALORIES, lost)] if lost else []
@@ -140,7 +143,8 @@ class WixV3Target:
         self, changes: list[Change], desired: Essence, live: read.LiveCatalog, live_updates: bool = True
     ) -> Built:
         resolved = await self.resolve()
-        return planner.build(changes, desired, live, resolved.catalog_id, live_updates=live_updates)
+        built = planner.build(changes, desired, live, resolved.catalog_id, live_updates=live_updates)
+        return media.with_images(built, desired, live.essence, live.media, self.images)
 
     async def executor(
         self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None

@@ -1,0 +1,156 @@
+"""Dish images on both targets, in-process and over real HTTP: a local file and a URL served by a
+tiny 127.0.0.1 server are imported into the Media Manager before the dishes reference them; an
+unchanged image is never imported again; a changed file is uploaded again and its dishes updated;
+an image Wix cannot process fails the apply with the live menu and the mapping unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import ApplyFailed
+from reconciler.yamlio.load import load_catalog
+from tests.engine.harness import WAYS, both_ways
+from tests.support.photos import JPEG, PNG, photo_server
+
+MEDIA_CALLS = ("files.importFile", "files.generateFileUploadUrl", "files.upload", "files.getFileDescriptor")
+
+
+@pytest.fixture(params=["v3", "menus"])
+def api(request):
+    return request.param
+
+
+@pytest.fixture(params=WAYS)
+def h(request, tmp_path, api):
+    return both_ways(request, tmp_path, api=api)
+
+
+@pytest.fixture
+def photos():
+    with photo_server({"/fries.png": PNG, "/notes.png": b"this is not an image"}) as url:
+        yield url
+
+
+def _write(folder: Path, images: dict[str, str]) -> Path:
+    """A catalog of one menu whose dishes have these images (dish id -> image)."""
+    lines = ["currency: USD", "menus:", "  - id: m", "    name: Dinner", "    sections:", "      - id: s"]
+    lines += ["        name: Mains", "        dishes: [" + ", ".join(images) + "]", "dishes:"]
+    for index, (dish, image) in enumerate(images.items()):
+        lines += [f"  - id: {dish}", f"    name: Dish {dish}", f'    price: "{index + 5}.00"', f'    image: "{image}"']
+    path = folder / "catalog.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _media_calls(h) -> dict[str, int]:
+    return {op: n for op, n in h.counters()["operations"].items() if op in MEDIA_CALLS}
+
+
+def _live_images(h) -> dict[str, str | None]:
+    """Each live dish's image URL as the API returns it (no reconcile reading code)."""
+    if h.api == "v3":
+        return {i["name"]: i.get("imageUrl") or None for i in h.raw_live()["items"]}
+    return {i["name"]: (i.get("image") or {}).get("url") for i in h.raw_site()["item"]}
+
+
+def _media_rows(h) -> list[tuple]:
+    return [row for row in h.mapping()["mapping"] if row[1] == "media"]
+
+
+def test_a_local_file_and_a_url_are_imported_then_never_again(h, tmp_path, photos):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "burger.jpg").write_bytes(JPEG)
+    url = f"{photos}/fries.png"
+    catalog = load_catalog(
+        _write(tmp_path, {"burger": "photos/burger.jpg", "fries": url, "double": "photos/burger.jpg"})
+    )
+    plan = h.plan(catalog)
+    notes = [n for c in plan.changes for n in c.notes if n.startswith("image:")]
+    assert "image: upload photos/burger.jpg (new)" in notes and f"image: import {url} (new)" in notes
+    imports = [op.call for op in plan.operations if op.call.startswith("files.")]
+    assert sorted(imports) == ["files.generateFileUploadUrl", "files.importFile"]  # one per image, not per dish
+    h.reset_counters()
+    result = h.apply(plan)
+    assert result.differences == []
+    calls = _media_calls(h)
+    assert calls["files.generateFileUploadUrl"] == 1 and calls["files.upload"] == 1 and calls["files.importFile"] == 1
+    live = _live_images(h)
+    assert live["Dish burger"] == live["Dish double"] and live["Dish burger"] != live["Dish fries"]
+    assert all(u and u.startswith("https://static.wixstatic.com/media/") for u in live.values())
+    keys = {row[2] for row in _media_rows(h)}
+    assert keys == {f"sha256:{hashlib.sha256(JPEG).hexdigest()}", f"sha256:{hashlib.sha256(url.encode()).hexdigest()}"}
+    # Unchanged: an empty plan, and an apply that makes no Media Manager call at all.
+    assert h.plan(catalog).empty
+    h.reset_counters()
+    h.apply(catalog)
+    assert _media_calls(h) == {}
+
+
+def test_a_changed_file_is_uploaded_again_and_its_dishes_updated(h, tmp_path, photos):
+    (tmp_path / "burger.jpg").write_bytes(JPEG)
+    path = _write(tmp_path, {"burger": "burger.jpg", "fries": f"{photos}/fries.png"})
+    h.apply(load_catalog(path))
+    before = _live_images(h)
+    (tmp_path / "burger.jpg").write_bytes(JPEG + b"a new photo")
+    changed = load_catalog(path)
+    plan = h.plan(changed)
+    assert [(c.action, c.id) for c in plan.changes] == [("update", "burger")]
+    assert "image: upload burger.jpg (changed)" in plan.changes[0].notes
+    h.reset_counters()
+    h.apply(plan)
+    assert _media_calls(h)["files.upload"] == 1 and "files.importFile" not in _media_calls(h)
+    after = _live_images(h)
+    assert after["Dish burger"] != before["Dish burger"] and after["Dish fries"] == before["Dish fries"]
+    assert h.plan(changed).empty
+
+
+def test_a_renamed_file_with_the_same_bytes_is_not_uploaded_again(h, tmp_path):
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    h.apply(load_catalog(_write(tmp_path, {"burger": "a.jpg"})))
+    (tmp_path / "a.jpg").rename(tmp_path / "burger.jpg")
+    renamed = load_catalog(_write(tmp_path, {"burger": "burger.jpg"}))
+    plan = h.plan(renamed)
+    assert not [op for op in plan.operations if op.call.startswith("files.")]
+    h.reset_counters()
+    h.apply(plan)
+    assert _media_calls(h) == {}
+    assert h.plan(renamed).empty
+
+
+@pytest.mark.parametrize("broken", ["missing.png", "notes.png"])
+def test_an_image_that_fails_to_process_changes_nothing(h, tmp_path, photos, broken):
+    (tmp_path / "burger.jpg").write_bytes(JPEG)
+    h.apply(load_catalog(_write(tmp_path, {"burger": "burger.jpg"})))
+    live, mapping = h.snapshot(), h.mapping()
+    # A new dish whose image Wix cannot fetch (a 404), or whose bytes are not an image.
+    (tmp_path / "fries.jpg").write_bytes(PNG)
+    catalog = load_catalog(_write(tmp_path, {"burger": "fries.jpg", "fries": f"{photos}/{broken}"}))
+    with pytest.raises(ApplyFailed, match=r"Wix could not process the image \(FAILED\)"):
+        h.apply(catalog)
+    assert h.snapshot() == live and h.mapping() == mapping
+
+
+def test_an_upload_that_fails_changes_nothing_and_the_next_apply_succeeds(h, tmp_path):
+    (tmp_path / "burger.jpg").write_bytes(JPEG)
+    catalog = load_catalog(_write(tmp_path, {"burger": "burger.jpg"}))
+    live, mapping = h.snapshot(), h.mapping()
+    h.set_faults([{"operation": "files.upload", "fault": "500", "times": 1}])
+    with pytest.raises(ApplyFailed, match="upload was refused"):
+        h.apply(catalog)
+    assert h.snapshot() == live and h.mapping() == mapping
+    h.clear_faults()
+    assert h.apply(catalog).differences == []
+    assert h.plan(catalog).empty
+
+
+def test_a_file_edited_after_the_plan_is_refused_at_apply(h, tmp_path):
+    (tmp_path / "burger.jpg").write_bytes(JPEG)
+    plan = h.plan(load_catalog(_write(tmp_path, {"burger": "burger.jpg"})))
+    (tmp_path / "burger.jpg").write_bytes(JPEG + b"edited")
+    live, mapping = h.snapshot(), h.mapping()
+    with pytest.raises(ApplyFailed, match="changed since the plan was made"):
+        h.apply(plan)
+    assert h.snapshot() == live and h.mapping() == mapping
