@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.engine.locations import LocationOutcome
 from reconciler.errors import ApplyFailed
 from reconciler.yamlio.load import load_catalog
+from tests.catalog_edits import edited
 from tests.engine.harness import WAYS, both_ways
+from tests.engine.site_harness import NAMES, SiteHarness
 from tests.support.photos import JPEG, PNG, photo_server
 
 MEDIA_CALLS = ("files.importFile", "files.generateFileUploadUrl", "files.upload", "files.getFileDescriptor")
@@ -154,3 +157,24 @@ def test_a_file_edited_after_the_plan_is_refused_at_apply(h, tmp_path):
     with pytest.raises(ApplyFailed, match="changed since the plan was made"):
         h.apply(plan)
     assert h.snapshot() == live and h.mapping() == mapping
+
+
+def test_a_shared_menus_new_site_imports_an_image_once_for_every_location(tmp_path):
+    def shared_with_image(data: dict) -> None:
+        data["menus_new"] = {"share": True}
+        next(d for d in data["dishes"] if d["id"] == "pesto")["image"] = "https://images.example.com/pesto.jpg"
+
+    catalog, _ = edited("catalogs/chain.yaml", shared_with_image)
+    site = SiteHarness(tmp_path, api="menus")
+    plan = site.plan(catalog)
+    ((entry),) = plan.locations
+    assert [op.call for op in entry.plan.operations if op.call.startswith("files.")] == ["files.importFile"]
+    assert [r.outcome for r in site.apply(plan).results] == [LocationOutcome.APPLIED]
+    pesto = [i for i in site.snapshot(NAMES[0])["items"] if i["name"] == "Trofie al pesto"]
+    assert [(i.get("image") or {}).get("url", "").startswith("https://static.wixstatic.com/media/") for i in pesto] == [
+        True
+    ]
+    assert site.plan(catalog).empty
+    site.reset_counters()
+    site.apply(catalog)
+    assert not [op for op in site.writes() if op.startswith("files.")]

@@ -22,6 +22,7 @@ from reconciler.engine.vocabulary import Action, Kind
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry
+from reconciler.targets import media
 from reconciler.targets.locations import choose_location, list_locations, zone_of
 from reconciler.targets.naming import section_parent
 from reconciler.targets.wix_menus import planner, read, share
@@ -95,6 +96,7 @@ class SharedMenusTarget(WixMenusTarget):
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
         site = share.site_essence(catalog, self._keys())
         self._where, self._notes = site.where, site.notes
+        self.images = media.files_of(catalog)  # what the image uploads of the next build need
         return site.essence, site.approximations
 
     # -- the live side ----------------------------------------------------------------------------
@@ -120,7 +122,9 @@ class SharedMenusTarget(WixMenusTarget):
         places = await self.places()
         at = {p.key: p.location_id for p in places}
         menus = {i: at[share.split_id(i)[0] or ""] for k, i in desired if k == Kind.MENU}
-        built = planner.build(changes, desired, live, None, menus)
+        built = media.with_images(
+            planner.build(changes, desired, live, None, menus), desired, live.essence, live.media, self.images
+        )
         return replace(built, changes=tuple(replace(c, notes=c.notes + self._why(c, desired)) for c in built.changes))
 
     def _why(self, change: Change, desired: Essence) -> tuple[str, ...]:
