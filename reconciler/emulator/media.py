@@ -8,6 +8,7 @@ blocks requests, Media Manager URLs never fail").
     PUT  <uploadUrl>?filename=…                   the file's bytes (Content-Type: its MIME type); the
                                                   URL is its own authorisation → {file}, PENDING
     GET  /site-media/v1/files/get-file-by-id      ?fileId=… → {file}
+    POST /site-media/v1/files/get-files           {fileIds: [1..100]} → {files}
 
 Import and upload are asynchronous on Wix (``PENDING → READY | FAILED``, with File Ready and File
 Failed events). The emulator makes it deterministic (M1-M6 in docs/emulator.md): a file stays
@@ -181,9 +182,38 @@ def handle_get(call: Call) -> dict[str, Any]:
         file_id = file_id[-1] if file_id else None
     if not file_id:
         raise violation("fileId", "is required", REQUIRED_FIELD)
-    entity = _rows(call.tx).get(str(file_id))
+    entity = _rows(call.tx).get(_file_id(str(file_id)))
     if entity is None:
         raise application_error(404, "FILE_NOT_FOUND", f"file {file_id!r} not found", {"fileId": file_id})
+    return {"file": _read(entity, call)}
+
+
+def handle_get_many(call: Call) -> dict[str, Any]:
+    """Get File Descriptors: up to 100 ids (or WixMedia URLs); an unknown id fails the call, as one
+    unknown id fails Get File Descriptor (Wix's docs are silent on a partial answer: M7)."""
+    ids = call.body.get("fileIds")
+    if not isinstance(ids, list) or not ids:
+        raise violation("fileIds", "is required (1 to 100 file ids)", REQUIRED_FIELD)
+    if len(ids) > 100 or not all(isinstance(i, str) and 0 < len(i) <= 1000 for i in ids):
+        raise violation("fileIds", "must be 1 to 100 file ids of at most 1000 characters", FORMAT)
+    files = []
+    for given in ids:
+        entity = _rows(call.tx).get(_file_id(given))
+        if entity is None:
+            raise application_error(404, "FILE_NOT_FOUND", f"file {given!r} not found", {"fileId": given})
+        files.append(_read(entity, call))
+    return {"files": files}
+
+
+def _file_id(given: str) -> str:
+    """A file id, also when given as its WixMedia URL (``wix:image://v1/<id>/<name>#...``), as Wix takes it."""
+    if given.startswith("wix:") and "//v1/" in given:
+        return given.split("//v1/", 1)[1].split("/", 1)[0].split("#", 1)[0]
+    return given
+
+
+def _read(entity: dict[str, Any], call: Call) -> dict[str, Any]:
+    """The file as a read shows it, which moves a PENDING file on (M1)."""
     state = entity[_HIDDEN]
     if entity["operationStatus"] == "PENDING":
         if state["reads"] >= POLLS_WHILE_PENDING:
@@ -191,7 +221,7 @@ def handle_get(call: Call) -> dict[str, Any]:
         else:
             state["reads"] += 1
         _rows(call.tx).update(entity["id"], entity)
-    return {"file": _shown(entity)}
+    return _shown(entity)
 
 
 def _finish(entity: dict[str, Any], call: Call) -> None:
@@ -218,6 +248,7 @@ def api() -> Api:
             ("POST", "import", "files.importFile", handle_import),
             ("POST", "generate-upload-url", "files.generateFileUploadUrl", handle_generate_upload_url),
             ("GET", "get-file-by-id", "files.getFileDescriptor", handle_get),
+            ("POST", "get-files", "files.getFileDescriptors", handle_get_many),
         )
     )
     upload = Route("PUT", UPLOAD + "/{uploadToken}", "files.upload", handle_upload, True, site_of=_site_of_token)

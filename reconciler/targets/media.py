@@ -14,7 +14,7 @@ then each file's descriptor is read until it is ``READY`` (``FAILED``, or not re
 :data:`DEADLINE` seconds, fails the apply before the draft is published or the cut-over starts:
 the menu and the id mapping stay as they were; the orphan file stays in the Media Manager,
 invisible to diners). A plan holds one call per image to import; the upload and the polls are
-part of running it.
+part of running it (:mod:`reconciler.targets.media_run`).
 
 The id mapping keeps one row per imported image: namespace ``media``, the image's content key
 (:func:`reconciler.model.images.content_key`) as local id, the Media Manager file id, and the
@@ -22,34 +22,32 @@ image as the catalog said it (``photos/burger.jpg sha256:…`` or the URL). An i
 mapped is never imported again. Request bodies name images by placeholders, ``media:<key>`` (the
 file id) and ``media_url:<key>`` (its URL), filled from the mapping at plan time or from the
 imports at apply time.
+
+A lost id mapping loses the image rows too: :func:`adopt` finds an image imported from a URL again
+by the file's ``sourceUrl``, so the adopted site is not imported into twice. A local file cannot be
+recognised that way (Wix documents no hash algorithm for a file's ``hash``), so it is uploaded again
+once, and its dishes pointed at the new file.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from reconciler.canonical import JsonObject
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
-from reconciler.engine.plan import Built, Operation, Plan
+from reconciler.engine.plan import Built, Operation
 from reconciler.engine.review import CallTemplate
-from reconciler.engine.vocabulary import Action, Kind, Phase
+from reconciler.engine.vocabulary import Action, Kind
 from reconciler.errors import ApiError, ApplyFailed
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.model.images import WIX_MEDIA, ImageFile, content_key, is_url, source_of, wix_media_id
 from reconciler.state.mapping import Entry
-from reconciler.targets.base import Progress, Stage
-from reconciler.yamlio.images import ImageProblem, read_image
 
 MEDIA = "media"  # the id mapping's namespace of imported images, and the placeholder of a file id
 MEDIA_URL = "media_url"  # the placeholder of a file's URL (never a mapping row)
@@ -57,11 +55,13 @@ IMPORT = "files.importFile"
 GENERATE = "files.generateFileUploadUrl"
 UPLOAD = "files.upload"
 POLL = "files.getFileDescriptor"
+DESCRIBE = "files.getFileDescriptors"
+DESCRIBE_LIMIT = 100  # file ids per Get File Descriptors call (the SDK's @maxSize)
 BASE = "/site-media/v1/files"
 CALLS = (CallTemplate(IMPORT, "POST", f"{BASE}/import"), CallTemplate(GENERATE, "POST", f"{BASE}/generate-upload-url"))
 KINDS = (Kind.DISH, Kind.VARIATION)  # the records whose image is imported (menus and sections: URLs as written)
 DEADLINE = 300.0  # seconds an apply waits for Wix to process its images
-_FILE = "$file"  # the part of a generate call's body that says which local file it is for (never sent)
+FILE = "$file"  # the part of a generate call's body that says which local file it is for (never sent)
 
 
 def handles(op: Operation) -> bool:
@@ -104,6 +104,57 @@ def in_our_terms(live: Essence, entries: list[Entry], desired: Essence) -> None:
         record["image"] = wanted if same else (entry.applied_hash or record["image"])
 
 
+async def adopt(
+    session: Session, changes: list[Change], desired: Essence, live: Essence, mapped: Mapping[str, str]
+) -> tuple[list[Change], dict[str, tuple[str, str]]]:
+    """Images the id mapping lost, found again: a live dish whose Media Manager file (unknown to the
+    mapping) was imported from the very URL the catalog names holds that image already (Wix keeps a
+    file's ``sourceUrl``), so its image is no change. One Get File Descriptors call per 100 such files,
+    and only when a change names them: a plan against an intact mapping makes no media call.
+    Returns the changes without those image differences, and content key -> (file id, image)."""
+    known_files = set(mapped.values())
+    wanted: dict[str, tuple[str, str]] = {}  # file id -> (content key, the catalog's URL)
+    for change in changes:
+        image = next((f for f in change.fields if f.path == "image"), None)
+        if change.kind not in KINDS or change.action != Action.UPDATE or image is None:
+            continue
+        file_id = wix_media_id(image.before) if isinstance(image.before, str) else None
+        if isinstance(image.after, str) and is_url(image.after) and file_id and file_id not in known_files:
+            wanted.setdefault(file_id, (content_key(image.after), image.after))
+    if not wanted:
+        return changes, {}
+    files = await _descriptors(session, sorted(wanted))
+    found = {
+        file_id: wanted[file_id]
+        for file_id, file in files.items()
+        if file.get("operationStatus") == "READY" and file.get("sourceUrl") == wanted[file_id][1]
+    }
+    kept = []
+    for change in changes:
+        image = next((f for f in change.fields if f.path == "image"), None)
+        source = found.get(wix_media_id(image.before) or "") if image and isinstance(image.before, str) else None
+        if image is not None and source is not None and source[1] == image.after:
+            change = replace(change, fields=tuple(f for f in change.fields if f is not image))
+            if not change.fields:
+                continue
+        kept.append(change)
+    return kept, {key: (file_id, value) for file_id, (key, value) in found.items()}
+
+
+async def _descriptors(session: Session, file_ids: list[str]) -> dict[str, JsonObject]:
+    """The Media Manager's descriptors of these files, by id; none when it cannot say (the plan then
+    imports the images again, which is safe: a new file, the dishes pointed at it)."""
+    found: dict[str, JsonObject] = {}
+    for start in range(0, len(file_ids), DESCRIBE_LIMIT):
+        body = {"fileIds": file_ids[start : start + DESCRIBE_LIMIT]}
+        try:
+            answer = await session.call(DESCRIBE, "POST", f"{BASE}/get-files", json_body=body)
+        except ApiError:
+            return {}
+        found.update({f["id"]: f for f in answer.get("files") or [] if isinstance(f, dict) and f.get("id")})
+    return found
+
+
 # -- planning --------------------------------------------------------------------------------------
 def files_of(catalog: Catalog) -> dict[str, ImageFile]:
     """Content key -> the loader's record of each local image (what an upload call needs)."""
@@ -115,17 +166,27 @@ def files_of(catalog: Catalog) -> dict[str, ImageFile]:
 
 
 def with_images(
-    built: Built, desired: Essence, live: Essence, mapped: Mapping[str, str], files: Mapping[str, ImageFile]
+    built: Built,
+    desired: Essence,
+    live: Essence,
+    mapped: Mapping[str, str],
+    files: Mapping[str, ImageFile],
+    adopted: Mapping[str, tuple[str, str]] | None = None,
 ) -> Built:
-    """A target's planned calls with the image imports they need first (see :func:`plan`)."""
+    """A target's planned calls with the image imports they need first (see :func:`plan`), and the
+    mapping rows of the images :func:`adopt` found again."""
     ids = dict(built.ids)
     referenced = _referenced([op.body for op in built.operations])
-    operations, rows, changes = plan(list(built.changes), desired, live, ids, mapped, files, referenced)
+    known = {**mapped, **{key: file_id for key, (file_id, _) in (adopted or {}).items()}}
+    operations, rows, changes = plan(list(built.changes), desired, live, ids, known, files, referenced)
+    for key, (file_id, value) in sorted((adopted or {}).items()):
+        ids[f"{MEDIA}:{key}"], ids[f"{MEDIA_URL}:{key}"] = file_id, WIX_MEDIA + file_id
+        rows.append((MEDIA, key, value))
     return replace(
         built,
         operations=(*operations, *built.operations),
         ids=dict(sorted(ids.items())),
-        mapping=tuple(sorted((*built.mapping, *rows))),
+        mapping=tuple(sorted({*built.mapping, *rows})),
         changes=tuple(changes),
     )
 
@@ -204,121 +265,7 @@ def _import(key: str, value: str, file: ImageFile | None, why: str) -> Operation
         "mimeType": file.mime,
         "fileName": PurePosixPath(source_of(value)).name,
         "sizeInBytes": str(file.size),
-        _FILE: {"path": file.path, "sha256": file.sha256},
+        FILE: {"path": file.path, "sha256": file.sha256},
     }
     summary = f"image: upload {source_of(value)} ({why})"
     return Operation(0, GENERATE, "POST", f"{BASE}/generate-upload-url", body, summary, binds, False)
-
-
-# -- applying --------------------------------------------------------------------------------------
-def rest(plan: Plan, found: Mapping[str, str]) -> Plan:
-    """The plan without its image imports, knowing the ids and URLs they found."""
-    return replace(plan, operations=tuple(o for o in plan.operations if not handles(o)), ids={**plan.ids, **found})
-
-
-def with_media(stage: Stage, found: Mapping[str, str]) -> Stage:
-    """A stage that records the imported files' mapping rows with everything else."""
-    files = {k: v for k, v in found.items() if k.startswith(MEDIA + ":")}
-
-    def staged(created: dict[str, str], partial: bool = False) -> None:
-        stage({**files, **created}, partial)
-
-    return staged
-
-
-async def run(
-    session: Session, plan: Plan, progress: Progress | None = None, deadline: float = DEADLINE
-) -> dict[str, str]:
-    """Import every image of the plan and wait until each is READY: ``{media:<key>: id, media_url:<key>: url}``."""
-    ops = [op for op in plan.operations if handles(op)]
-    if not ops:
-        return {}
-    if progress:
-        progress(Phase.BUILD, f"images: importing {len(ops)}", 0, len(plan.operations))
-    started = await asyncio.gather(*(_start(session, op) for op in ops), return_exceptions=True)
-    failed = [f for f in started if isinstance(f, BaseException)]
-    if failed:
-        if not isinstance(failed[0], ApplyFailed):
-            raise failed[0]
-        raise ApplyFailed(f"{failed[0]}; nothing else was sent: the menu and the id mapping are unchanged")
-    found: dict[str, str] = {}
-    until = time.monotonic() + deadline
-    for op, file_id in zip(ops, started, strict=True):
-        assert isinstance(file_id, str)
-        url = await _ready(session, op, file_id, until)
-        key = op.binds[0][2]
-        found[f"{MEDIA}:{key}"], found[f"{MEDIA_URL}:{key}"] = file_id, url
-    return found
-
-
-async def _start(session: Session, op: Operation) -> str:
-    body = {k: v for k, v in (op.body or {}).items() if k != _FILE}
-    try:
-        answer = await session.call(op.call, op.method, op.path, json_body=body, idempotent=False)
-        if op.call == GENERATE:
-            answer = await _upload(session, op, str(answer.get("uploadUrl") or ""))
-    except ApiError as exc:
-        raise ApplyFailed(f"{op.summary} failed: {exc}") from exc
-    file_id = (answer.get("file") or {}).get("id")
-    if not isinstance(file_id, str) or not file_id:
-        raise ApplyFailed(f"{op.summary}: the Media Manager answered without a file id")
-    return file_id
-
-
-async def _upload(session: Session, op: Operation, upload_url: str) -> dict[str, Any]:
-    """PUT the file's bytes to the upload URL, after checking they are still the planned ones."""
-    local = (op.body or {})[_FILE]
-    try:
-        data = read_image(local["path"])
-    except ImageProblem as exc:
-        raise ApplyFailed(f"{op.summary}: {local['path']} {exc.reason}") from None
-    if hashlib.sha256(data).hexdigest() != local["sha256"]:
-        raise ApplyFailed(f"{op.summary}: {local['path']} changed since the plan was made; plan again")
-    if not _may_upload_to(session, upload_url):
-        raise ApplyFailed(f"{op.summary}: the upload URL is neither https nor on the API's own address; not sent")
-    session.stats.count(UPLOAD)
-    headers = {"Content-Type": str((op.body or {}).get("mimeType") or "application/octet-stream")}
-    try:
-        response = await session.client.request("PUT", upload_url, content=data, headers=headers, timeout=120.0)  # type: ignore[misc]
-    except httpx.HTTPError as exc:
-        raise ApplyFailed(f"{op.summary}: the upload did not complete ({type(exc).__name__})") from None
-    if response.status_code != 200:
-        raise ApplyFailed(f"{op.summary}: the upload was refused (HTTP {response.status_code})")
-    try:
-        answer = response.json()
-    except ValueError:
-        raise ApplyFailed(f"{op.summary}: the upload's answer is not JSON") from None
-    return answer if isinstance(answer, dict) else {}
-
-
-def _may_upload_to(session: Session, url: str) -> bool:
-    """The bytes go only where Wix said and nowhere surprising: https, or the API's own origin."""
-    parts = urlsplit(url)
-    base = urlsplit(str(getattr(session.client, "base_url", "")))
-    return parts.scheme == "https" or (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
-
-
-async def _ready(session: Session, op: Operation, file_id: str, until: float) -> str:
-    """Read the file's descriptor until it is READY; its URL."""
-    pause = 0.05
-    while True:
-        try:
-            answer = await session.call(POLL, "GET", f"{BASE}/get-file-by-id", params=[("fileId", file_id)])
-        except ApiError as exc:
-            raise ApplyFailed(f"{op.summary}: could not read the file's state: {exc}") from exc
-        file = answer.get("file") or {}
-        status = file.get("operationStatus")
-        if status == "READY":
-            return str(file.get("url") or WIX_MEDIA + file_id)
-        if status == "FAILED":
-            raise ApplyFailed(
-                f"{op.summary}: Wix could not process the image (FAILED); nothing else was sent: "
-                "the menu and the id mapping are unchanged"
-            )
-        if time.monotonic() + pause > until:
-            raise ApplyFailed(
-                f"{op.summary}: the image was not processed within {DEADLINE:.0f} s (still {status}); "
-                "nothing else was sent: the menu and the id mapping are unchanged"
-            )
-        await asyncio.sleep(pause)  # Wix processes files asynchronously; ask again shortly
-        pause = min(pause * 2, 2.0)

@@ -15,7 +15,13 @@ from tests.support.photos import JPEG, PNG, photo_server
 
 pytestmark = pytest.mark.e2e
 
-MEDIA_CALLS = ("files.importFile", "files.generateFileUploadUrl", "files.upload", "files.getFileDescriptor")
+MEDIA_CALLS = (
+    "files.importFile",
+    "files.generateFileUploadUrl",
+    "files.upload",
+    "files.getFileDescriptor",
+    "files.getFileDescriptors",
+)
 
 
 def _cli(server: EmulatorServer, state: Path, *args: str, check: int = 0) -> subprocess.CompletedProcess:

@@ -134,3 +134,24 @@ def test_a_127_0_0_1_url_is_fetched_and_others_are_not(api, photos):
     for path in ("/missing.jpg", "/notes.jpg"):  # a 404, and bytes that are not an image
         failed = api.post(f"{BASE}/import", json={"url": f"{photos}{path}"}).json()["file"]
         assert _ready(api, failed["id"])["operationStatus"] == "FAILED"
+
+
+def test_get_file_descriptors_reads_several_files_by_id_or_wix_media_url(api):
+    url = "https://images.example.com/pizza/margherita.jpg"
+    first = api.post(f"{BASE}/import", json={"url": url}).json()["file"]
+    second = api.post(f"{BASE}/import", json={"url": "https://images.example.com/fries.png"}).json()["file"]
+    _get(api, first["id"])
+    wix_url = f"wix:image://v1/{second['id']}/fries.png#originWidth=1200&originHeight=800"
+    response = api.post(f"{BASE}/get-files", json={"fileIds": [first["id"], wix_url]})
+    assert response.status_code == 200, response.text
+    files = response.json()["files"]
+    assert [f["id"] for f in files] == [first["id"], second["id"]]
+    assert files[0]["operationStatus"] == "READY" and files[0]["sourceUrl"] == url
+    assert files[0] == _get(api, first["id"])  # the same descriptor as Get File Descriptor's
+
+
+@pytest.mark.parametrize(
+    "body, status", [({}, 400), ({"fileIds": []}, 400), ({"fileIds": ["x"] * 101}, 400), ({"fileIds": ["nope"]}, 404)]
+)
+def test_get_file_descriptors_refuses_no_ids_too_many_and_unknown_ones(api, body, status):
+    assert api.post(f"{BASE}/get-files", json=body).status_code == status

@@ -18,7 +18,13 @@ from tests.engine.harness import WAYS, both_ways
 from tests.engine.site_harness import NAMES, SiteHarness
 from tests.support.photos import JPEG, PNG, photo_server
 
-MEDIA_CALLS = ("files.importFile", "files.generateFileUploadUrl", "files.upload", "files.getFileDescriptor")
+MEDIA_CALLS = (
+    "files.importFile",
+    "files.generateFileUploadUrl",
+    "files.upload",
+    "files.getFileDescriptor",
+    "files.getFileDescriptors",
+)
 
 
 @pytest.fixture(params=["v3", "menus"])
@@ -123,14 +129,25 @@ def test_a_renamed_file_with_the_same_bytes_is_not_uploaded_again(h, tmp_path):
     assert h.plan(renamed).empty
 
 
-@pytest.mark.parametrize("broken", ["missing.png", "notes.png"])
+# What Wix cannot process: a URL that answers 404, bytes that are not an image, and the emulator's
+# failure knob (docs/emulator.md, M2/M3) on a URL it never fetches and on an uploaded file's name.
+BROKEN = {
+    "a 404": "{photos}/missing.png",
+    "not an image": "{photos}/notes.png",
+    "knob, URL": "https://photos.example.com/emulator-fail.jpg",
+    "knob, file": "emulator-fail.jpg",
+}
+
+
+@pytest.mark.parametrize("broken", BROKEN.values(), ids=BROKEN.keys())
 def test_an_image_that_fails_to_process_changes_nothing(h, tmp_path, photos, broken):
     (tmp_path / "burger.jpg").write_bytes(JPEG)
     h.apply(load_catalog(_write(tmp_path, {"burger": "burger.jpg"})))
     live, mapping = h.snapshot(), h.mapping()
-    # A new dish whose image Wix cannot fetch (a 404), or whose bytes are not an image.
+    # A new dish whose image ends FAILED, and a changed image on the dish that is live already.
     (tmp_path / "fries.jpg").write_bytes(PNG)
-    catalog = load_catalog(_write(tmp_path, {"burger": "fries.jpg", "fries": f"{photos}/{broken}"}))
+    (tmp_path / "emulator-fail.jpg").write_bytes(JPEG + b"another photo")
+    catalog = load_catalog(_write(tmp_path, {"burger": "fries.jpg", "fries": broken.format(photos=photos)}))
     with pytest.raises(ApplyFailed, match=r"Wix could not process the image \(FAILED\)"):
         h.apply(catalog)
     assert h.snapshot() == live and h.mapping() == mapping
@@ -178,3 +195,59 @@ def test_a_shared_menus_new_site_imports_an_image_once_for_every_location(tmp_pa
     site.reset_counters()
     site.apply(catalog)
     assert not [op for op in site.writes() if op.startswith("files.")]
+
+
+def test_a_lost_mapping_finds_an_image_imported_from_a_url_again(h, tmp_path, photos):
+    """The mapping's image rows are lost with it: a live file imported from the catalog's URL is
+    recognised by its sourceUrl (one Get File Descriptors call), not imported again; a local file
+    cannot be recognised (Wix documents no hash algorithm), so it is uploaded again, once."""
+    (tmp_path / "burger.jpg").write_bytes(JPEG)
+    url = f"{photos}/fries.png"
+    catalog = load_catalog(_write(tmp_path, {"fries": url, "chips": url, "burger": "burger.jpg"}))
+    h.apply(catalog)
+    before = _live_images(h)
+    h.forget_mapping()
+    h.reset_counters()
+    plan = h.plan(catalog)
+    assert _media_calls(h) == {"files.getFileDescriptors": 1}  # the two dishes' one file, read once
+    assert [(c.action, c.id) for c in plan.changes] == [("update", "burger")]
+    assert [op.call for op in plan.operations if op.call.startswith("files.")] == ["files.generateFileUploadUrl"]
+    h.reset_counters()
+    assert h.apply(plan).differences == []
+    assert "files.importFile" not in _media_calls(h) and _media_calls(h)["files.upload"] == 1
+    after = _live_images(h)
+    assert after["Dish fries"] == after["Dish chips"] == before["Dish fries"]
+    assert after["Dish burger"] != before["Dish burger"]
+    assert len(_media_rows(h)) == 2  # both images are in the mapping again
+    h.reset_counters()
+    assert h.plan(catalog).empty
+    assert _media_calls(h) == {}  # an intact mapping: no Media Manager call at all
+
+
+def test_a_url_image_imported_elsewhere_is_not_taken_for_the_catalogs(h, tmp_path, photos):
+    """A lost mapping, and a live file that came from another URL: the dish is updated to the
+    catalog's image (imported), not adopted."""
+    h.apply(load_catalog(_write(tmp_path, {"fries": f"{photos}/fries.png"})))
+    h.forget_mapping()
+    catalog = load_catalog(_write(tmp_path, {"fries": "https://images.example.com/other-fries.png"}))
+    plan = h.plan(catalog)
+    assert [(c.action, c.id) for c in plan.changes] == [("update", "fries")]
+    assert [op.call for op in plan.operations if op.call.startswith("files.")] == ["files.importFile"]
+    assert h.apply(plan).differences == []
+    assert h.plan(catalog).empty
+
+
+def test_an_image_the_live_side_owns_is_never_uploaded(h, tmp_path):
+    """``ownership: live: [image]``: the dashboard owns photos; a changed file is no change, and no
+    Media Manager call is made."""
+    (tmp_path / "burger.jpg").write_bytes(JPEG)
+    path = _write(tmp_path, {"burger": "burger.jpg"})
+    h.apply(load_catalog(path))
+    path.write_text("ownership:\n  live: [image]\n" + path.read_text())
+    (tmp_path / "burger.jpg").write_bytes(JPEG + b"retouched")
+    before = _live_images(h)
+    owned = load_catalog(path)
+    h.reset_counters()
+    assert h.plan(owned).empty
+    h.apply(owned)
+    assert _media_calls(h) == {} and _live_images(h) == before

@@ -68,3 +68,15 @@ def test_a_dish_priced_on_request_is_left_out_and_the_rest_of_the_menu_syncs(tmp
     live = h.live()
     assert not [k for k in live if k[1] == "lobster"]
     assert [k for k in live if k[1] == "mussels"]
+
+
+@pytest.mark.parametrize("api", ["v3", "menus"])
+def test_the_images_example_points_every_dish_at_a_media_manager_file(tmp_path, api):
+    h = Harness(tmp_path, api=api)
+    h.apply(load_catalog("catalogs/feature-images.yaml"))
+    if api == "v3":
+        urls = [i.get("imageUrl") for i in h.raw_live()["items"]]
+    else:
+        urls = [(i.get("image") or {}).get("url") for i in h.raw_site()["item"]]
+    assert len(urls) == 2 and all(u and u.startswith("https://static.wixstatic.com/media/") for u in urls)
+    assert len(set(urls)) == 2  # two images, two files

@@ -74,7 +74,7 @@ const EXCUSED = {
   ...Object.fromEntries(
     [
       'bulkDeleteFiles', 'bulkImportFile', 'bulkImportFiles', 'bulkRestoreFilesFromTrashBin', 'generateFileDownloadUrl',
-      'generateFileResumableUploadUrl', 'generateFilesDownloadUrl', 'generateVideoStreamingUrl', 'getFileDescriptors',
+      'generateFileResumableUploadUrl', 'generateFilesDownloadUrl', 'generateVideoStreamingUrl',
       'listDeletedFiles', 'listFiles', 'queryFileDescriptors', 'searchFiles', 'updateFileDescriptor',
     ].map((fn) => [`files.${fn}`, MEDIA_ONLY]),
   ),

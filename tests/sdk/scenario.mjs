@@ -226,7 +226,7 @@ export async function catalogsV3(r, locationId) {
   return { catalogId };
 }
 
-/** Media Manager: import a dish image by URL, generate an upload URL, upload bytes to it, read both files. */
+/** Media Manager: import a dish image by URL, generate an upload URL, upload bytes to it, read both files, one by one and together. */
 export async function mediaFiles(r) {
   const imported = await r.ok('files', 'importFile', 'https://images.example.com/pizza/margherita.jpg', { mediaType: 'IMAGE', displayName: 'margherita.jpg' });
   await r.ok('files', 'getFileDescriptor', imported.file._id); // still PENDING (M1)
@@ -239,4 +239,5 @@ export async function mediaFiles(r) {
   await r.ok('files', 'getFileDescriptor', uploaded.id);
   await r.ok('files', 'getFileDescriptor', uploaded.id);
   await r.fails('files', 'getFileDescriptor', 404, 'no-such-file~mv2.jpg');
+  await r.ok('files', 'getFileDescriptors', [imported.file._id, uploaded.id]); // where a file came from (sourceUrl)
 }

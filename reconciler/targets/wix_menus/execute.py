@@ -42,7 +42,7 @@ from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApiError, ApplyFailed
 from reconciler.state.mapping import Intent
-from reconciler.targets import media
+from reconciler.targets import media_run
 from reconciler.targets.base import ExecutionResult, Progress, Stage
 from reconciler.targets.calls import CallCount
 from reconciler.targets.wix_menus import client, ordering_calls, recognise
@@ -109,8 +109,8 @@ class MenusExecutor:
     async def run(self, plan: Plan, stage: Stage) -> ExecutionResult:
         check_shape(plan.operations)
         count = CallCount(self.api.session.stats)
-        found = await media.run(self.api.session, plan, self.progress)  # images first, before the build
-        plan, stage = media.rest(plan, found), media.with_media(stage, found)
+        found = await media_run.run(self.api.session, plan, self.progress)  # images first, before the build
+        plan, stage = media_run.rest(plan, found), media_run.with_media(stage, found)
         run = Progressed(plan, dict(plan.ids), dict(plan.revisions))
         result = ExecutionResult(created=run.created)
         total, done = len(plan.operations), 0

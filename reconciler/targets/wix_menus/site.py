@@ -122,8 +122,9 @@ class SharedMenusTarget(WixMenusTarget):
         places = await self.places()
         at = {p.key: p.location_id for p in places}
         menus = {i: at[share.split_id(i)[0] or ""] for k, i in desired if k == Kind.MENU}
+        changes, adopted = await media.adopt(self.api.session, changes, desired, live.essence, live.media)
         built = media.with_images(
-            planner.build(changes, desired, live, None, menus), desired, live.essence, live.media, self.images
+            planner.build(changes, desired, live, None, menus), desired, live.essence, live.media, self.images, adopted
         )
         return replace(built, changes=tuple(replace(c, notes=c.notes + self._why(c, desired)) for c in built.changes))
 

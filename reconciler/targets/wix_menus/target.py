@@ -110,8 +110,9 @@ class WixMenusTarget:
         self, changes: list[Change], desired: Essence, live: read.LiveSite, live_updates: bool = True
     ) -> Built:
         resolved = await self.resolve()
+        changes, adopted = await media.adopt(self.api.session, changes, desired, live.essence, live.media)
         built = planner.build(changes, desired, live, resolved.location_id)
-        return media.with_images(built, desired, live.essence, live.media, self.images)
+        return media.with_images(built, desired, live.essence, live.media, self.images, adopted)
 
     async def executor(
         self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None

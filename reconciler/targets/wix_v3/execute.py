@@ -31,7 +31,7 @@ from reconciler.canonical import JsonObject
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, LockHeld, StalePlan, TemporaryApiError
-from reconciler.targets import media
+from reconciler.targets import media_run
 from reconciler.targets.base import ExecutionResult, Progress, Stage
 from reconciler.targets.calls import CallCount
 from reconciler.targets.wix_v3 import read
@@ -93,10 +93,10 @@ class Executor:
         if not plan.operations:
             before_publish({})
             return ExecutionResult()
-        _check_shape(media.rest(plan, {}).operations, self.catalog_id)
+        _check_shape(media_run.rest(plan, {}).operations, self.catalog_id)
         # Images first, outside the draft: a file Wix cannot process fails the run before any draft.
-        found = await media.run(self.api.session, plan, self.progress)
-        plan, before_publish = media.rest(plan, found), media.with_media(before_publish, found)
+        found = await media_run.run(self.api.session, plan, self.progress)
+        plan, before_publish = media_run.rest(plan, found), media_run.with_media(before_publish, found)
         if plan.operations[0].call != "createDraftCatalog":
             await self._live(plan, before_publish)
             return ExecutionResult(calls=count.made())

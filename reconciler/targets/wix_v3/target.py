@@ -143,8 +143,9 @@ class WixV3Target:
         self, changes: list[Change], desired: Essence, live: read.LiveCatalog, live_updates: bool = True
     ) -> Built:
         resolved = await self.resolve()
+        changes, adopted = await media.adopt(self.api.session, changes, desired, live.essence, live.media)
         built = planner.build(changes, desired, live, resolved.catalog_id, live_updates=live_updates)
-        return media.with_images(built, desired, live.essence, live.media, self.images)
+        return media.with_images(built, desired, live.essence, live.media, self.images, adopted)
 
     async def executor(
         self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None
