@@ -13,6 +13,7 @@ with the YAML 1.2 core schema (as the catalog format specifies; PyYAML alone is 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -50,7 +51,15 @@ _Yaml12.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(loader
 
 
 def read_file(path: str | Path) -> dict:
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Yaml12)
+    """The file's mapping; a dish image that is a local file (a path relative to the catalog, as
+    docs/catalog-format.md says) becomes ``md5:<hex>`` of its bytes, which is how the board shows an
+    uploaded file (the emulator's file ``hash``, docs/emulator.md M4)."""
+    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Yaml12)
+    for entry in [*(data or {}).get("dishes", []), *(data or {}).get("variations", [])]:
+        image = entry.get("image") if isinstance(entry, dict) else None
+        if isinstance(image, str) and image and not image.startswith(("http://", "https://")):
+            entry["image"] = "md5:" + hashlib.md5((Path(path).parent / image).read_bytes()).hexdigest()
+    return data
 
 
 # -- Catalogs v3: everything the format says reaches the diner ---------------------------------

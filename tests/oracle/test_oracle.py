@@ -13,7 +13,11 @@ from tests import oracle
 from tests.engine.harness import Harness
 from tests.oracle.catalog import read_file
 
-EXAMPLES = ["catalogs/pizzeria.yaml", "catalogs/cafe.yaml"]
+EXAMPLES = [
+    "catalogs/pizzeria.yaml",
+    "catalogs/cafe.yaml",
+    "catalogs/feature-images.yaml",
+]  # the last: a local file and a URL
 
 
 def applied(tmp_path: Path, example: str, api: str) -> Harness:
@@ -100,3 +104,15 @@ def test_the_oracle_shares_no_code_with_reconcile():
         imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         assert not {m for m in imported if m.split(".")[0] == "reconciler"}, path.name
+
+
+@pytest.mark.parametrize("api", ["v3", "menus"])
+def test_a_dish_image_is_the_file_it_came_from(tmp_path, api):
+    """The oracle tells images apart by where the file came from: a dish pointed at another
+    Media Manager file than its catalog's is a mismatch."""
+    h = applied(tmp_path, "catalogs/feature-images.yaml", api)
+    wanted = oracle.expected(read_file("catalogs/feature-images.yaml"), api)
+    swapped = read_file("catalogs/feature-images.yaml")
+    burger, fries = swapped["dishes"]
+    burger["image"], fries["image"] = fries["image"], burger["image"]
+    assert h.board() == wanted and h.board() != oracle.expected(swapped, api)
