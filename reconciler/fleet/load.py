@@ -21,7 +21,7 @@ from reconciler.files import FileProblem, decode, read_bytes
 from reconciler.fleet.model import SECRET_KEY, Credentials, Defaults, FleetFile, Limits, Rollout, Site, Source
 from reconciler.model.catalog import Catalog
 from reconciler.paths import render
-from reconciler.yamlio.cache import load_catalog_cached
+from reconciler.yamlio.cache import KEEP, load_catalog_cached
 from reconciler.yamlio.source import read
 
 
@@ -63,6 +63,10 @@ class Fleet:
                 digest.update(b"\0" + hashlib.sha256(read_bytes(file)).digest())
         return "sha256:" + digest.hexdigest()
 
+    @functools.cached_property
+    def distinct_catalogs(self) -> int:
+        return len({self.catalog_path(site) for site in self.file.sites})
+
     def catalog_path(self, site: Site) -> Path:
         return (self.path.parent / Path(site.catalog).expanduser()).resolve()
 
@@ -72,7 +76,7 @@ class Fleet:
         if key not in self.catalogs:
             # Through the catalog cache, as plan and apply do: a fleet of many distinct catalogs would
             # otherwise parse and validate each of them again in every command and every worker.
-            self.catalogs[key] = load_catalog_cached(key, self.state_dir)
+            self.catalogs[key] = load_catalog_cached(key, self.state_dir, keep=KEEP + self.distinct_catalogs)
         return self.catalogs[key]
 
 

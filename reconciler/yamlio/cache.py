@@ -38,8 +38,10 @@ KEEP = 8  # entries kept per state directory: a few catalogs, a few branches
 _CODE = ("model", "yamlio")  # the packages whose code decides what a catalog file means
 
 
-def load_catalog_cached(target: str | Path, state_dir: Path | None) -> Catalog:
-    """The catalog at ``target``, validated; from the cache in ``state_dir`` when its bytes are unchanged."""
+def load_catalog_cached(target: str | Path, state_dir: Path | None, keep: int = KEEP) -> Catalog:
+    """The catalog at ``target``, validated; from the cache in ``state_dir`` when its bytes are unchanged.
+    ``keep``: entries the cache keeps (a fleet of more distinct catalogs than :data:`KEEP` asks for
+    them all, or every command would evict each catalog before its next use)."""
     if state_dir is None or os.environ.get("RECONCILE_CATALOG_CACHE", "").strip().lower() in ("off", "0", "no"):
         return load_catalog(target)
     files = catalog_files(target)  # raises the loader's own error for a missing path
@@ -56,7 +58,7 @@ def load_catalog_cached(target: str | Path, state_dir: Path | None) -> Catalog:
             os.utime(entry)  # recently used: kept by the pruning
         return cached
     catalog = load_catalog(target)
-    _write(entry, catalog)
+    _write(entry, catalog, keep)
     return catalog
 
 
@@ -97,19 +99,19 @@ def _read(entry: Path) -> Catalog | None:
         return None
 
 
-def _write(entry: Path, catalog: Catalog) -> None:
+def _write(entry: Path, catalog: Catalog, keep: int = KEEP) -> None:
     """Best effort: a cache that cannot be written costs time on the next run, never the command."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         partial = entry.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(catalog.model_dump_json(), encoding="utf-8")
         os.replace(partial, entry)
-        _prune(entry.parent)
+        _prune(entry.parent, keep)
     except OSError:
         return
 
 
-def _prune(directory: Path) -> None:
+def _prune(directory: Path, keep: int = KEEP) -> None:
     entries = sorted(directory.glob("catalog-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [*entries[KEEP:], *directory.glob("catalog-*.tmp")]:
+    for old in [*entries[keep:], *directory.glob("catalog-*.tmp")]:
         old.unlink(missing_ok=True)
