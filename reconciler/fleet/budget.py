@@ -1,8 +1,8 @@
 """Request budgets: one per site (Wix allows about 200 requests a minute per app instance) and one
 for the whole fleet, shared by every worker through the state database.
 
-Every HTTP request a site's target sends passes :class:`BudgetTransport`, which reserves one
-request in both budgets (:meth:`FleetRecords.reserve`, GCRA) and waits until it may go. Retries
+Every HTTP request a site's target sends passes :class:`reconciler.fleet.connect.SiteTransport`,
+which reserves one request in both budgets (:meth:`FleetRecords.reserve`, GCRA) and waits until it may go. Retries
 are requests too, so they count. Concurrency (how many sites run at once) is a separate knob:
 budgets bound the rate, whatever the concurrency.
 
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-
-import httpx
 
 from reconciler.fleet.records import FleetRecords
 
@@ -54,19 +52,3 @@ class Budget:
         if wait > 0:
             self.waited += wait
             await self._sleep(wait)
-
-
-class BudgetTransport(httpx.AsyncBaseTransport):
-    """An httpx transport that spends one request of a site's budgets before each request."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, budget: Budget, site_id: str) -> None:
-        self.inner = inner
-        self.budget = budget
-        self.site_id = site_id
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await self.budget.take(self.site_id)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()

@@ -56,6 +56,8 @@ async def run_local(
         except BaseException:
             ctx.records.update_rollout(spec.rollout_id, "failed", None, result_detail(spec, "interrupted"), final=True)
             raise
+        finally:
+            await ctx.pool.aclose()
         ctx.records.update_rollout(
             spec.rollout_id, result.status, result.wave, result_detail(spec, result.message), final=True
         )

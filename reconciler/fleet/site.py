@@ -20,20 +20,12 @@ decides from their results), which is what lets a Temporal workflow run it.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import os
-import re
 import socket
-import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import certifi
-import httpx
-
-from reconciler.credentials import DEFAULT_BASE_URL, wix_from_env
 from reconciler.engine.apply import ApplyOptions, apply_plan
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import from_json, to_json
@@ -43,15 +35,15 @@ from reconciler.engine.safety import Thresholds
 from reconciler.engine.settle import settle
 from reconciler.engine.verify import verify
 from reconciler.errors import ConfigError, PlanFileInvalid, StalePlan, UnsafePlan
-from reconciler.fleet.budget import Budget, BudgetTransport
+from reconciler.fleet.budget import Budget
+from reconciler.fleet.connect import SitePool, open_site
 from reconciler.fleet.load import Fleet
 from reconciler.fleet.model import Site
 from reconciler.fleet.records import FleetRecords
-from reconciler.http import Session
 from reconciler.state.mapping import MappingStore
-from reconciler.targets.registry import WIX, AnyTarget, open_target
 
 MODES = ("plan", "drift", "apply")
+RESOLVED_KEPT = 10_000  # resolved locations a process keeps at most
 FAILED = ("failed", "held", "verify-failed")
 
 
@@ -207,6 +199,8 @@ class SiteContext:
     thresholds: Thresholds = field(default_factory=Thresholds.from_env)
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     who: str = ""  # who the journal names for this process's applies: "user@host"; else "worker <worker>"
+    pool: SitePool = field(default_factory=SitePool)  # connection pools lent to the steps of every site (connect.py)
+    resolved: dict[tuple, object] = field(default_factory=dict)  # (roll-out, site, location, ...) -> resolve()
 
     def journal_who(self, request: SiteRequest) -> str:
         """Who applied, as `reconcile history` shows it: the person or the worker, and the fleet's site."""
@@ -215,52 +209,16 @@ class SiteContext:
     def locations(self, site: Site) -> list[str | None]:
         return list(site.locations) if site.locations else [None]
 
+    def remember(self, key: tuple, resolved: object) -> None:
+        """Keep a site's resolved location for the rest of its roll-out (connect.open_site)."""
+        if len(self.resolved) >= RESOLVED_KEPT:  # sites whose report never came (their worker died)
+            del self.resolved[next(iter(self.resolved))]
+        self.resolved[key] = resolved
 
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """One TLS context per process, as httpx would build it. Every step opens its site's client
-    afresh, and building a context loads the CA bundle: a quarter of a second of CPU each time,
-    more than planning a 200-dish site."""
-    return ssl.create_default_context(cafile=certifi.where())
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-
-
-@contextlib.asynccontextmanager
-async def open_site(ctx: SiteContext, site: Site, location: str | None) -> AsyncIterator[AnyTarget]:
-    """The site's target, with its own credentials and its requests spending its budgets."""
-    fleet = ctx.fleet.file
-    catalog = ctx.fleet.catalog(site)
-    location = location or catalog.location
-    name = fleet.target_of(site)
-    if name == "sandbox":
-        # Each sandbox site is an emulated Wix site of its own, in the state directory.
-        async with open_target(
-            "sandbox", location, ctx.state_dir / "sites" / _safe(site.site_id), catalog.currency
-        ) as t:
-            yield t
-        return
-    credentials = fleet.credentials_of(site)
-    variable = credentials.api_key_env or credentials.access_token_env or ""
-    secret = os.environ.get(variable)
-    if not secret:
-        raise ConfigError(f"{variable} is not set: it holds the Wix credentials of site {site.label}")
-    env = {"WIX_API_BASE_URL": fleet.base_url_of(site) or os.environ.get("WIX_API_BASE_URL") or DEFAULT_BASE_URL}
-    if credentials.api_key_env:
-        env.update(WIX_API_KEY=secret, WIX_SITE_ID=site.site_id)
-    else:
-        env.update(WIX_ACCESS_TOKEN=secret)
-    wix = wix_from_env(env)
-    transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(
-        verify=tls_context(), limits=httpx.Limits(max_connections=8)
-    )
-    if ctx.budget is not None:
-        transport = BudgetTransport(transport, ctx.budget, site.site_id)
-    async with httpx.AsyncClient(base_url=wix.base_url, timeout=30.0, transport=transport) as client:
-        session = Session(client, wix.headers, list(wix.secrets))
-        yield WIX[name](session, location)  # the registry's target; the fleet file checked the name
+    def forget(self, rollout_id: str | None, site_id: str) -> None:
+        """The site's run is over (its report): what it resolved is looked up again next time."""
+        for key in [k for k in self.resolved if k[0] == rollout_id and k[1] == site_id]:
+            del self.resolved[key]
 
 
 def _site(ctx: SiteContext, request: SiteRequest) -> Site:
@@ -282,7 +240,7 @@ async def begin(ctx: SiteContext, request: SiteRequest) -> list[str | None]:
 async def fetch(ctx: SiteContext, request: SiteRequest) -> Fetched:
     site = _site(ctx, request)
     ctx.records.phase(request.fleet, request.site_id, "fetch", ctx.worker)
-    async with open_site(ctx, site, request.location) as target:
+    async with open_site(ctx, site, request.location, request.rollout_id) as target:
         scope = await target.scope()
         described = await target.describe()
         pending = ctx.mapping.pending(scope)
@@ -295,7 +253,7 @@ async def plan(ctx: SiteContext, request: SiteRequest) -> Planned:
     site = _site(ctx, request)
     ctx.records.phase(request.fleet, request.site_id, "plan", ctx.worker)
     catalog = ctx.fleet.catalog(site)
-    async with open_site(ctx, site, request.location) as target:
+    async with open_site(ctx, site, request.location, request.rollout_id) as target:
         made = (await make_plan(catalog, target, ctx.mapping, ctx.thresholds)).plan
     if request.mode == "apply":  # only the apply and verify steps read the artifact back
         ctx.records.save_plan(made.checksum, made.target.scope, to_json(made))
@@ -333,7 +291,7 @@ async def apply(ctx: SiteContext, request: SiteRequest, checksum: str) -> Applie
     ctx.records.phase(request.fleet, request.site_id, "apply", ctx.worker)
     saved = _load_plan(ctx, checksum)
     options = ApplyOptions(saved=True, verify=False, who=ctx.journal_who(request))  # before-state: read at apply
-    async with open_site(ctx, site, request.location) as target:
+    async with open_site(ctx, site, request.location, request.rollout_id) as target:
         try:
             # The stored plan is reviewed as `apply --plan` reviews a plan file: its calls are the
             # target's, it is made again from the catalog it carries and must come out the same,
@@ -363,7 +321,7 @@ async def verify_site(ctx: SiteContext, request: SiteRequest, checksum: str) -> 
     site = _site(ctx, request)
     ctx.records.phase(request.fleet, request.site_id, "verify", ctx.worker)
     applied = _load_plan(ctx, checksum)
-    async with open_site(ctx, site, request.location) as target:
+    async with open_site(ctx, site, request.location, request.rollout_id) as target:
         return Verified(await verify(applied, target, ctx.mapping))
 
 
@@ -378,6 +336,7 @@ def outcome_detail(outcome: SiteOutcome) -> str:
 
 
 async def report(ctx: SiteContext, request: SiteRequest, outcome: SiteOutcome) -> None:
+    ctx.forget(request.rollout_id, request.site_id)
     ctx.records.finished(
         request.fleet,
         request.site_id,

@@ -28,7 +28,10 @@ Declarations (class attributes)
 Hooks, in the order one sync calls them (every hook MUST exist; "MAY" says what it is free to do)
 
     resolve()                 find the location (and catalog) once and remember it; MUST raise
-                              ``ConfigError`` with the choices when it cannot
+                              ``ConfigError`` with the choices when it cannot. A Wix target
+                              MUST also take ``resolved=``, the value an earlier ``resolve()``
+                              of the same site and location returned, and then use it without
+                              looking it up again (a fleet resolves each site once per roll-out)
     scope()                   MUST return the same "<label>:<id>" for the same live catalog: the id
                               mapping and the per-catalog lock are keyed by it
     describe()                MUST return a :class:`TargetInfo` (no secret, no base URL): the plan

@@ -45,7 +45,10 @@ async def run_worker(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        async with worker:
-            if ready is not None:
-                ready(ctx.worker)
-            await stop.wait()
+        try:
+            async with worker:
+                if ready is not None:
+                    ready(ctx.worker)
+                await stop.wait()
+        finally:
+            await ctx.pool.aclose()  # every site's connections

@@ -45,13 +45,20 @@ class WixMenusTarget:
     shares_locations: ClassVar[bool] = True  # menus_new.share: site.py
     guarantee: ClassVar[str] = "compensated (no drafts: built unattached, one cut-over step, rolled back on failure)"
 
-    def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        location: str | None = None,
+        label: str | None = None,
+        resolved: Resolved | None = None,
+    ) -> None:
         self.session = session
         self.api = MenusApi(session)
         self.location = location
         self.label = label or self.name
-        self._resolved: Resolved | None = None
+        self._resolved: Resolved | None = resolved  # what an earlier resolve() of this location found
         self.images: dict[str, ImageFile] = {}
+        self._projected: tuple[Catalog, tuple[Essence, list[str], list[str]]] | None = None
 
     async def resolve(self) -> Resolved:
         if self._resolved:
@@ -97,12 +104,16 @@ class WixMenusTarget:
         return present.present(essence)
 
     def unsupported(self, catalog: Catalog) -> list[str]:
-        _, _, refused = project.project(catalog)
-        return refused
+        projected = project.project(catalog)
+        # A plan asks project() of the same catalog next: it gets this projection, once (the
+        # essence is a fresh dict for each caller, never one shared by two).
+        self._projected = (catalog, projected)
+        return projected[2]
 
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]:
         self.images = media.files_of(catalog)  # what the image uploads of the next build need
-        essence, notes, _ = project.project(catalog)
+        kept, self._projected = self._projected, None
+        essence, notes, _ = kept[1] if kept is not None and kept[0] is catalog else project.project(catalog)
         return essence, notes
 
     # -- plan and execute -------------------------------------------------------------------------

@@ -67,12 +67,18 @@ class WixV3Target:
     shares_locations: ClassVar[bool] = False  # a catalog per location: nothing to share
     guarantee: ClassVar[str] = "atomic publish (one draft catalog)"
 
-    def __init__(self, session: Session, location: str | None = None, label: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        location: str | None = None,
+        label: str | None = None,
+        resolved: Resolved | None = None,
+    ) -> None:
         self.api = CatalogsV3(session)
         self.session = session
         self.location = location
         self.label = label or self.name
-        self._resolved: Resolved | None = None
+        self._resolved: Resolved | None = resolved  # what an earlier resolve() of this location found
         self.images: dict[str, ImageFile] = {}
 
     # -- where ------------------------------------------------------------------------------------
