@@ -11,6 +11,13 @@ waves, by :class:`RolloutDriver`, each site as a ``SiteSync`` child. The driver'
 children in flight (``concurrency``, at most 1,000: well under Temporal's limit of 2,000 pending
 children per workflow). After ``SITES_PER_RUN`` sites it drains its lanes and continues as new
 with where it stands, so its history stays far below the 51,200-event limit for any fleet size.
+
+Both run **outside** the SDK's workflow sandbox. The sandbox re-imports the workflow's modules
+for every workflow it starts (about 27 ms of CPU per ``SiteSync``) and runs every activation
+through them: 4.9 of a worker's 35 CPU seconds in a profiled drift pass of 100 sites.
+What the sandbox would guard against is kept out by construction: these workflows only call
+:func:`site_flow` and :class:`RolloutDriver`, which are pure (no I/O, clock or randomness), and
+Temporal still checks every replay against the history (a non-deterministic change fails loudly).
 """
 
 from __future__ import annotations
@@ -77,7 +84,7 @@ def retry_policy() -> RetryPolicy:
     )
 
 
-@workflow.defn(name="SiteSync")
+@workflow.defn(name="SiteSync", sandboxed=False)  # see the module docstring: no sandbox
 class SiteSync:
     def __init__(self) -> None:
         self.again = False
@@ -130,7 +137,7 @@ class RolloutReport:
     spec: RolloutSpec
 
 
-@workflow.defn(name="FleetRollout")
+@workflow.defn(name="FleetRollout", sandboxed=False)  # see the module docstring: no sandbox
 class FleetRollout:
     def __init__(self) -> None:
         self.spec: RolloutSpec | None = None
