@@ -162,6 +162,11 @@ class ApplyFailed(ReconcileError):
     exit_code = 3
 
 
+class ConflictingEdit(ApplyFailed):
+    """An update met an entity someone else changed since it was read (a stale revision, and the
+    entity holds neither what was read nor what was sent); nothing was changed."""
+
+
 class ApplyOutcomeUnknown(ReconcileError):
     exit_code = 9
 

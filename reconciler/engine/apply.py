@@ -42,7 +42,7 @@ from reconciler.state.lock import catalog_lock as state_lock
 from reconciler.state.mapping import Entry, Intent, Journal, MappingStore
 
 if TYPE_CHECKING:
-    from reconciler.targets.base import ExecutionResult, Executor, Progress, Target
+    from reconciler.targets.base import ExecutionResult, Executor, Progress, RawLive, Target
 
 LEFTOVER = ("running", "draft-left", "interrupted", "unknown")  # runs whose leftovers the next run clears
 
@@ -60,6 +60,10 @@ class ApplyOptions:
     before: Essence | None = None  # the live essence the plan was made against, for the journal
     undoes: str | None = None  # the run this apply rolls back
     site_run: str | None = None  # the apply of several locations this is one location of (for the journal)
+    # The live side as the caller read it under ``lock`` for this very plan, with nothing to settle
+    # (the minimal live update of stock reads only the entities it writes: engine.live_update): no
+    # second read. Without the caller's lock it is ignored and live is read again.
+    read: RawLive | None = None
 
 
 @dataclass
@@ -145,7 +149,7 @@ async def apply_plan(
     mine = lock is not None and lock.scope == scope
     held: AbstractContextManager[object] = nullcontext(lock) if mine else state_lock(store.db.url, state_dir, scope)
     with held:
-        raw = await _recheck(plan, target, store, scope, options)
+        raw = options.read if options.read is not None and mine else await _recheck(plan, target, store, scope, options)
         leftovers = [run for run in store.runs(scope) if run.status in LEFTOVER]
         run_id = uuid.uuid4().hex
         store.start_run(scope, run_id, _journal(plan, target, store, scope, raw, options))

@@ -59,6 +59,7 @@ from reconciler.sources.registry import get_source
 from reconciler.sources.service import TIMEOUT, import_from_api, keeping_settings
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
+from reconciler.yamlio.cache import load_catalog_cached
 from reconciler.yamlio.load import load_catalog
 
 RETRYABLE = (
@@ -199,7 +200,8 @@ class Syncer:
         details: dict = {}
         catalog = None
         pending_stock: list = []
-        before = _previous(path)  # a catalog of several locations syncs only the locations a change reached
+        # A catalog of several locations syncs only the locations a change reached.
+        before = _previous(path, self.state_dir)
         if stock.stock_only(job.hints) and before is not None:  # one location, or each location a signal names
             return self._run_async(self._stock(cfg, before, stock.signals_of(job.hints), source.prefix))
         if job.reasons == [SyncReason.STOCK]:
@@ -375,10 +377,13 @@ class Syncer:
             loop.close()
 
 
-def _previous(path: Path):
-    """The catalog as the last sync left it, or None (no file yet, or one that no longer loads)."""
+def _previous(path: Path, state_dir: Path):
+    """The catalog as the last sync left it, or None (no file yet, or one that no longer loads).
+
+    Through the cache of validated catalogs (yamlio/cache.py): a stock webhook must not parse the
+    YAML of the whole catalog again while its bytes are unchanged."""
     try:
-        return load_catalog(path) if path.exists() else None
+        return load_catalog_cached(path, state_dir) if path.exists() else None
     except ReconcileError:
         return None
 

@@ -48,6 +48,15 @@ Hooks, in the order one sync calls them (every hook MUST exist; "MAY" says what 
     fetch()                   MUST read the whole live side once and return it raw (a :class:`RawLive`):
                               ``fingerprint()`` and ``hashes()`` tie a saved plan to what it saw;
                               MUST NOT write
+    fetch_entities(ids)       MUST read only the named live entities ((id namespace, Wix id) pairs from the
+                              id mapping), with their revisions, in as few calls as the API allows, and
+                              return them raw like ``fetch()``; ``interpret()`` of that MUST give the live
+                              view of just those entities, each record exactly as the whole read gives
+                              it (the ``wix_ids`` of the entities they refer to included, so a plan's
+                              placeholders resolve). MUST return None when it cannot be sure (an entity
+                              is gone or archived, a namespace it cannot read one by one): the caller
+                              then reads everything. MUST NOT write. The minimal live update of stock
+                              (:mod:`reconciler.engine.live_update`) reads through it
     interpret(raw, entries, desired)
                               MUST return a :class:`LiveView`: the live essence keyed by *our* ids
                               (through the mapping ``entries``, adopting by name where it can, else
@@ -74,7 +83,7 @@ creates the next executor with ``interrupted_run=True``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, TypeVar
 
@@ -191,6 +200,8 @@ class Target(Protocol[RawT, LiveT]):
     def project(self, catalog: Catalog) -> tuple[Essence, list[str]]: ...
 
     async def fetch(self) -> RawT: ...
+
+    async def fetch_entities(self, ids: Collection[tuple[str, str]]) -> RawT | None: ...
 
     def interpret(self, raw: RawT, entries: list[Entry], desired: Essence) -> LiveT: ...
 

@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 from reconciler.canonical import JsonObject
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
 from reconciler.engine.vocabulary import Phase
-from reconciler.errors import ApiError, ApplyFailed
+from reconciler.errors import ApiError, ApplyFailed, ConflictingEdit
 from reconciler.state.mapping import Intent
 from reconciler.targets import media_run
 from reconciler.targets.base import ExecutionResult, Progress, Stage
@@ -135,9 +135,8 @@ class MenusExecutor:
         except Failed as failure:
             await compensate(self.api, run, self.attempts, self._pause)  # raises ApplyOutcomeUnknown if it cannot
             advice = STALE_ADVICE if failure.stale else ""
-            raise ApplyFailed(
-                f"{failure}; every change was rolled back and the live site is as it was.{advice}"
-            ) from None
+            error = ConflictingEdit if failure.stale else ApplyFailed
+            raise error(f"{failure}; every change was rolled back and the live site is as it was.{advice}") from None
         for step in phases[Phase.CLEAN_UP]:
             batch = [o for o in plan.operations if o.step == step]
             self.progress(Phase.CLEAN_UP, "clean-up: " + ", ".join(sorted({o.call for o in batch})), done, total)

@@ -36,13 +36,14 @@ class RawSite:
     # another location's apply, or its unattached build, is no change to this plan). None: the
     # whole site counts.
     locations: frozenset[str] | None = None
+    only: frozenset[str] | None = None  # a read of some entities (fetch_entities): their Wix ids; None: the site
 
     def fingerprint(self) -> str:
         return fingerprint(sorted(self.hashes().items()))
 
     def hashes(self) -> dict[str, str]:
         # Revisions and dates change on every write, so they are part of what "moved" means.
-        reached = self._reached()
+        reached = self._reached() if self.only is None else None
         return {
             e["id"]: fingerprint(e)
             for entities in self.lists.values()
@@ -132,6 +133,28 @@ async def fetch(api: MenusApi, locations: frozenset[str] | None = None) -> RawSi
     return RawSite(lists, locations)
 
 
+# What can be read by id and interpreted alone: entities whose record needs no parent (a section's
+# menu) and that are not Online Orders settings.
+BY_ID = {str(namespace(k)): k for k in (Kind.DISH, Kind.OPTION_GROUP, Kind.VARIANT, Kind.MODIFIER, Kind.LABEL)}
+
+
+async def fetch_entities(api: MenusApi, ids: set[tuple[str, str]], locations: frozenset[str] | None) -> RawSite | None:
+    """Only these entities, with their revisions: one List call per service with their ids
+    (``itemIds``, ``modifierIds``…, 500 a call). None, so that the caller reads the whole site,
+    for a menu, a section or a closure, or an entity that is gone."""
+    wanted: dict[str, set[str]] = {}
+    for service, wix_id in ids:
+        wanted.setdefault(service, set()).add(wix_id)
+    if any(service not in BY_ID for service in wanted):
+        return None
+    services = sorted(wanted)
+    found = await asyncio.gather(*(api.fetch_by_ids(service, sorted(wanted[service])) for service in services))
+    lists = dict(zip(services, found, strict=True))
+    if any({e.get("id") for e in lists[service]} != wanted[service] for service in services):
+        return None
+    return RawSite(lists, locations, frozenset(wix_id for _, wix_id in ids))
+
+
 @dataclass(frozen=True)
 class Sites:
     """A reading of several locations at once (a shared plan, share.py): whose menus are ours, and
@@ -155,6 +178,8 @@ def interpret(
     several_locations: bool,
     sites: Sites | None = None,
 ) -> LiveSite:
+    if raw.only is not None:
+        return _interpret_only(raw, entries, desired)
     known = {e["id"]: e for entities in raw.lists.values() for e in entities if e.get("id")}
     services = {e["id"]: service for service, entities in raw.lists.items() for e in entities if e.get("id")}
     if sites is None:
@@ -203,6 +228,35 @@ def interpret(
         operation=operation,
         media=media.known(entries),
     )
+
+
+def _interpret_only(raw: RawSite, entries: list[Entry], desired: Essence) -> LiveSite:
+    """The live view of entities read by id (``fetch_entities``): each under its mapped id, its
+    record as ``interpret`` makes it; ``wix_ids`` also names what they refer to (groups, labels,
+    variants, a group's modifiers), so an update's placeholders resolve. Nothing is adopted."""
+    names = {e.wix_id: e.local_id for e in entries}
+
+    def local(wix_id: str) -> str:
+        return names.get(wix_id) or f"wix:{wix_id}"
+
+    live: Essence = {}
+    wix_ids: dict[Key, str] = {}
+    known: dict[str, JsonObject] = {}
+    services: dict[str, str] = {}
+    for service, entities in sorted(raw.lists.items()):
+        for entity in entities:
+            kind, wix_id = BY_ID[service], str(entity["id"])
+            live[(kind, local(wix_id))] = record(kind, entity, local, None)
+            wix_ids[(kind, local(wix_id))] = wix_id
+            known[wix_id], services[wix_id] = entity, service
+            refs = _item_refs(entity) + [(Kind.MODIFIER, m.get("id")) for m in entity.get("modifiers") or []]
+            for ref_kind, ref_id in refs:
+                if ref_id:
+                    wix_ids.setdefault((ref_kind, local(ref_id)), ref_id)
+    local_to_wix = {(e.namespace, e.local_id): e.wix_id for e in entries}
+    media.in_our_terms(live, entries, desired)  # before drift is judged, as interpret() does
+    found = drifted(live, entries, namespace)
+    return LiveSite(live, wix_ids, known, services, local_to_wix, [], found, media=media.known(entries))
 
 
 def _closures(

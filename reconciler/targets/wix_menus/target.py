@@ -7,6 +7,7 @@ fails (docs/menus-new-atomicity.md).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -92,6 +93,13 @@ class WixMenusTarget:
     async def fetch(self) -> read.RawSite:
         resolved = await self.resolve()
         return await read.fetch(self.api, frozenset({resolved.location_id}) if resolved.several else None)
+
+    async def fetch_entities(self, ids: Collection[tuple[str, str]]) -> read.RawSite | None:
+        """Items, modifiers, groups, variants and labels by Wix id; None for anything else (read.py)."""
+        resolved = await self.resolve()
+        return await read.fetch_entities(
+            self.api, set(ids), frozenset({resolved.location_id}) if resolved.several else None
+        )
 
     def interpret(self, raw: read.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
         resolved = self._resolved

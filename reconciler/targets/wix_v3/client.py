@@ -12,7 +12,7 @@ import base64
 import json
 
 from reconciler.canonical import JsonObject
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, PermanentApiError
 from reconciler.http import Session, listing
 
 PREFIX = "/restaurants/v3"
@@ -65,6 +65,18 @@ class CatalogsV3:
     async def list_items(self, catalog_id: str) -> list[JsonObject]:
         data = await self.call("listItems", "GET", f"/catalogs/{catalog_id}/items", params=[("archived", "true")])
         return listing(data, "items", "listItems")
+
+    async def get_item(self, catalog_id: str, item_id: str) -> JsonObject:
+        """One item as List Items gives it: Get Item leaves ``visibilityCriteria`` out unless asked."""
+        data = await self.call(
+            "getItem", "GET", f"/catalogs/{catalog_id}/items/{item_id}", params=[("includeVisibilityCriteria", "true")]
+        )
+        item = data.get("item")
+        if not isinstance(item, dict):
+            raise PermanentApiError(
+                message='the answer has no "item" object; the API answered in an unexpected shape', operation="getItem"
+            )
+        return item
 
     # -- drafts ----------------------------------------------------------------------------------
     async def create_draft(self, catalog_id: str) -> JsonObject:

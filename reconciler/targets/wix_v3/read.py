@@ -23,6 +23,7 @@ from typing import Any
 from reconciler.canonical import JsonObject, fingerprint
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
+from reconciler.errors import ApiError
 from reconciler.state.mapping import Entry, Intent
 from reconciler.targets import media
 from reconciler.targets.naming import Namer, drifted
@@ -50,6 +51,7 @@ class RawLive:
     menus: list[JsonObject]
     sections: list[JsonObject]
     items: list[JsonObject]
+    only: frozenset[str] | None = None  # a read of some items (fetch_entities): their Wix ids; None: everything
 
     def fingerprint(self) -> str:
         return fingerprint(sorted(self.hashes().items()))
@@ -75,6 +77,24 @@ async def fetch(api: CatalogsV3, catalog_id: str) -> RawLive:
         api.list_menus(catalog_id), api.list_sections(catalog_id), api.list_items(catalog_id)
     )
     return RawLive(menus, sections, items)
+
+
+async def fetch_entities(api: CatalogsV3, catalog_id: str, ids: set[tuple[str, str]]) -> RawLive | None:
+    """Only these items, one Get Item each, concurrently (Catalogs v3 has no list by ids).
+
+    None, so that the caller reads everything, for a menu or a section (what they list is the
+    structure, which only the whole read interprets), an item that is gone or archived."""
+    if any(ns != namespace(Kind.DISH) for ns, _ in ids):
+        return None
+    try:
+        items = await asyncio.gather(*(api.get_item(catalog_id, wix_id) for _, wix_id in sorted(ids)))
+    except ApiError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    if any(item.get("archived") or item.get("id") not in {w for _, w in ids} for item in items):
+        return None
+    return RawLive([], [], list(items), frozenset(w for _, w in ids))
 
 
 def _values(raw: JsonObject, key: str) -> list[Any]:
@@ -147,3 +167,29 @@ def interpret(
     media.in_our_terms(live, entries, desired)  # before drift is judged: images in the catalog's words
     found = (sorted(namer.adopted), drifted(live, entries, namespace), currency, media.known(entries))
     return LiveCatalog(live, wix_ids, known, namer.local_to_wix, *found)
+
+
+def interpret_only(items: list[JsonObject], entries: list[Entry], desired: Essence) -> LiveCatalog:
+    """The live view of items read one by one (``fetch_entities``): each under its mapped id, its
+    record as ``interpret`` makes it; ``wix_ids`` also names the items their options offer, so an
+    update's placeholders resolve. Nothing is adopted: every item read was found through the mapping."""
+    items_ns = namespace(Kind.DISH)
+    by_wix = {e.wix_id: e.local_id for e in entries if e.namespace == items_ns}
+
+    def to_local(wix_id: str) -> str:
+        return by_wix.get(wix_id) or f"wix:{wix_id}"
+
+    live: Essence = {}
+    wix_ids: dict[Key, str] = {}
+    for raw in items:
+        kind = Kind.VARIATION if raw.get("type") == "VARIATION" else Kind.DISH
+        live[(kind, to_local(raw["id"]))] = convert.item_from_wix(raw, to_local)
+        wix_ids[(kind, to_local(raw["id"]))] = raw["id"]
+        for choice in _choices(raw):
+            wix_ids.setdefault((Kind.VARIATION, to_local(choice)), choice)
+    currency = next((i["price"]["currency"] for i in items if (i.get("price") or {}).get("currency")), None)
+    local_to_wix = {(e.namespace, e.local_id): e.wix_id for e in entries}
+    known = {i["id"]: i for i in items}
+    media.in_our_terms(live, entries, desired)  # before drift is judged, as interpret() does
+    found = drifted(live, entries, namespace)
+    return LiveCatalog(live, wix_ids, known, local_to_wix, [], found, currency, media.known(entries))

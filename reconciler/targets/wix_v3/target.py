@@ -7,6 +7,7 @@ package. The sandbox is this same target talking to the in-process emulator.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -124,7 +125,14 @@ class WixV3Target:
         resolved = await self.resolve()
         return await read.fetch(self.api, resolved.catalog_id)
 
+    async def fetch_entities(self, ids: Collection[tuple[str, str]]) -> RawLive | None:
+        """Dishes and variations by Wix id (Get Item each); None for anything else (read.py)."""
+        resolved = await self.resolve()
+        return await read.fetch_entities(self.api, resolved.catalog_id, set(ids))
+
     def interpret(self, raw: RawLive, entries: list[Entry], desired: Essence) -> read.LiveCatalog:
+        if raw.only is not None:
+            return read.interpret_only(raw.items, entries, desired)
         return read.interpret(raw.menus, raw.sections, raw.items, entries, desired)
 
     def present(self, essence: Essence) -> CatalogView:
