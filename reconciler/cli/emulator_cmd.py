@@ -132,6 +132,7 @@ def serve(
             lifespan="off",
             timeout_graceful_shutdown=1,
             timeout_keep_alive=5,
+            date_header=False,  # the emulator dates its answers itself, from the clock of its stamps
         )
         server = uvicorn.Server(config)
         logging.getLogger("uvicorn.error").addFilter(_QuietDrops())  # after Config, which configures logging

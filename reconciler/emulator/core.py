@@ -16,11 +16,12 @@ own transaction, through the owning API's ``touch`` hook), then runs the call no
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -120,6 +121,9 @@ class Emulator:
         # Every API answer carries a request id, errors included (clients report it; Wix's SDK
         # puts it on the error it throws).
         outcome.headers.append(("x-wix-request-id", str(uuid.uuid4())))
+        # And a Date from the emulator's own clock, the one its createdDate/updatedDate stamps come
+        # from (as any HTTP server's answer does; the HTTP server adds none of its own).
+        outcome.headers.append(("date", email.utils.format_datetime(self._now().astimezone(UTC), usegmt=True)))
         return outcome
 
     def _api_call(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import os
 import select
 import signal
@@ -46,8 +47,12 @@ def test_serve_starts_and_answers_list_catalogs(tmp_path: Path) -> None:
     with EmulatorServer(state=state) as server:
         assert server.first_line.startswith("reconcile emulator listening on http://127.0.0.1:")
         with server.client() as client:
-            catalogs = ok(client.get("/restaurants/v3/catalogs"))["catalogs"]
+            answer = client.get("/restaurants/v3/catalogs")
+            catalogs = ok(answer)["catalogs"]
     assert catalogs == [{"id": catalog_id, "locationId": location_id, "archived": False, "draftPublishedDate": None}]
+    # One Date header, the emulator's own (from the clock of its stamps), not a second one from uvicorn.
+    [date] = answer.headers.get_list("date")
+    assert email.utils.parsedate_to_datetime(date).tzinfo is not None
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

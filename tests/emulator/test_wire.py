@@ -106,3 +106,19 @@ def test_store_scopes_copy_and_replace_atomically(tmp_path) -> None:  # type: ig
             assert tx.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         store.close()
+
+
+def test_every_answer_is_dated_by_the_emulators_clock_the_one_its_stamps_use():
+    """A read of what changed since an earlier read measures from the Date header (targets/wix_menus/changes.py)."""
+    import email.utils
+    from datetime import UTC, datetime
+
+    from reconciler.emulator import SANDBOX_TOKEN, Emulator, seed
+
+    moment = datetime(2026, 3, 2, 9, 15, 30, 700_000, tzinfo=UTC)
+    emulator = Emulator(open_store(None), now=lambda: moment)
+    seed(emulator.store, locations=1, app="menus")
+    for path in ("/restaurants/menus-menu/v1/menus", "/no/such/endpoint"):
+        outcome = emulator.handle("GET", path, headers={"Authorization": SANDBOX_TOKEN})
+        [date] = [value for name, value in outcome.headers if name == "date"]
+        assert email.utils.parsedate_to_datetime(date) == moment.replace(microsecond=0)
