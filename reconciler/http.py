@@ -103,6 +103,7 @@ class Session:
         self.stats = CallStats()
         self.api = api
         self._sleep = sleep
+        self.server_date: str | None = None  # the latest answer's Date: the server's clock, not ours
 
     async def call(
         self,
@@ -124,6 +125,7 @@ class Session:
             try:
                 async with asyncio.timeout(call.left()):
                     response = await self.client.send(call.request(), stream=True)
+                    self.server_date = response.headers.get("date") or self.server_date
                     try:
                         body = await call.read_async(response)
                     finally:
@@ -156,6 +158,7 @@ class Session:
             self.stats.count(operation)
             try:
                 response = self.client.send(call.request(), stream=True)
+                self.server_date = response.headers.get("date") or self.server_date
                 try:
                     body = call.read_sync(response)
                 finally:

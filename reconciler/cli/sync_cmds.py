@@ -83,7 +83,8 @@ async def _plan(
     layer = Storage(state).availability()
     try:
         async with site_cmds.open_single(chosen, target_name, state) as target:
-            planned = await make_plan(catalog, target, store, thresholds, live_updates, read_layer(layer), selection)
+            layered = read_layer(layer)  # and the live side read as what changed since the last plan
+            planned = await make_plan(catalog, target, store, thresholds, live_updates, layered, selection, state)
             page = plan_page(planned, target, catalog.currency) if html else None
             return planned.plan, page
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from reconciler.engine import availability, ownership, protect, targeting
@@ -19,6 +20,7 @@ from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal
 from reconciler.engine.safety import Thresholds, assess
 from reconciler.engine.settle import settle
+from reconciler.engine.snapshots import Snapshots
 from reconciler.engine.targeting import Selection
 from reconciler.errors import ConfigError, PermanentApiError, UnsupportedByTarget
 from reconciler.model.catalog import Catalog
@@ -66,15 +68,19 @@ async def make_plan(
     live_updates: bool = True,
     layer: Layer | None = None,
     selection: Selection | None = None,
+    snapshot_dir: Path | None = None,
 ) -> Planned[LiveT]:
     """The plan of ``catalog`` (plus the availability ``layer``, when given) against ``target``;
-    with a ``selection`` (``--only``/``--exclude``), of the selected entities' changes alone."""
+    with a ``selection`` (``--only``/``--exclude``), of the selected entities' changes alone; with
+    ``snapshot_dir`` (a state directory), the live side read through the live snapshot kept there:
+    only what changed, where the target can tell (engine/snapshots.py; ``reconcile plan`` only)."""
     reasons = target.unsupported(catalog)
     if reasons:
         raise UnsupportedByTarget(target.name, reasons)
     with unexpected_answers(target.name):
-        raw = await target.fetch()
         scope = await target.scope()
+        snapshots = Snapshots.of(snapshot_dir) if snapshot_dir is not None else None
+        raw = await (target.fetch() if snapshots is None else snapshots.read(target, scope))
         entries = settle(store, scope, raw, write=False)
     info, zone = await target.describe(), await target.time_zone()
     with unexpected_answers(target.name):

@@ -57,6 +57,15 @@ Hooks, in the order one sync calls them (every hook MUST exist; "MAY" says what 
                               is gone or archived, a namespace it cannot read one by one): the caller
                               then reads everything. MUST NOT write. The minimal live update of stock
                               (:mod:`reconciler.engine.live_update`) reads through it
+    refresh(kept)             MUST return what ``fetch()`` would return now, and the live snapshot to keep
+                              for the next call (JSON; None: keep none). It MAY read only what
+                              changed since ``kept`` (what an earlier call returned as its snapshot,
+                              from the state directory: :mod:`reconciler.engine.snapshots`), where
+                              the API can tell what changed; whenever it cannot be sure (no ``kept``,
+                              one of another shape, an answer it cannot place) it MUST read fully;
+                              MUST NOT write. A target whose API cannot tell reads fully and keeps
+                              nothing. Only ``reconcile plan`` calls it: ``apply`` always calls
+                              ``fetch()`` (the stale-plan rule)
     interpret(raw, entries, desired)
                               MUST return a :class:`LiveView`: the live essence keyed by *our* ids
                               (through the mapping ``entries``, adopting by name where it can, else
@@ -87,6 +96,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, TypeVar
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.capabilities import Capabilities, Entities, KindSpec, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
@@ -202,6 +212,7 @@ class Target(Protocol[RawT, LiveT]):
     async def fetch(self) -> RawT: ...
 
     async def fetch_entities(self, ids: Collection[tuple[str, str]]) -> RawT | None: ...
+    async def refresh(self, kept: JsonObject | None) -> tuple[RawT, JsonObject | None]: ...
 
     def interpret(self, raw: RawT, entries: list[Entry], desired: Essence) -> LiveT: ...
 

@@ -109,7 +109,7 @@ def test_store_scopes_copy_and_replace_atomically(tmp_path) -> None:  # type: ig
 
 
 def test_every_answer_is_dated_by_the_emulators_clock_the_one_its_stamps_use():
-    """A read of what changed since an earlier read measures from the Date header (targets/wix_menus/changes.py)."""
+    """A read of what changed since an earlier read measures from the Date header (targets/wix_menus/snapshot.py)."""
     import email.utils
     from datetime import UTC, datetime
 

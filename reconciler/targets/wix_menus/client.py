@@ -153,6 +153,37 @@ class MenusApi:
             if not cursor or not meta.get("hasNext", True) or not page.get(s.list_key):
                 return found
 
+    async def count(self, service: str) -> int | None:
+        """How many entities the service holds (None: the answer gave no count, e.g. TOO_MANY_TO_COUNT
+        comes back as an error instead). Menus and sections have no Count endpoint (§2)."""
+        s = SERVICES[service]
+        # The SDK counts modifiers at the alias path (the canonical base has no /count: §1.1).
+        base = "/restaurants/menus/v1" if service == "modifier" else s.base
+        answer = await self.session.call(
+            f"{s.name}.count{s.title}", "POST", f"{base}/{s.collection}/count", json_body={}
+        )
+        found = answer.get("count")
+        return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+    async def updated_since(self, service: str, since: str) -> list[JsonObject]:
+        """The service's entities whose ``updatedDate`` is at or after ``since`` (RFC 3339), in the
+        Query's default order, following cursors (later pages send only the cursor: §1.3)."""
+        s = SERVICES[service]
+        operation = f"{s.name}.query{s.title}"
+        path = f"{s.base}/{s.collection}/query"
+        query: JsonObject = {"filter": {"updatedDate": {"$gte": since}}, "cursorPaging": {"limit": PAGE}}
+        found: list[JsonObject] = []
+        while True:
+            page = await self.session.call(operation, "POST", path, json_body={"query": query})
+            found.extend(listing(page, s.list_key, operation))
+            paging = page.get("pagingMetadata")
+            meta: JsonObject = paging if isinstance(paging, dict) else {}
+            cursors = meta.get("cursors")
+            following = cursors.get("next") if isinstance(cursors, dict) else None
+            if not isinstance(following, str) or not following or not meta.get("hasNext", True):
+                return found
+            query = {"cursorPaging": {"limit": PAGE, "cursor": following}}
+
     async def fetch_by_ids(self, service: str, ids: list[str]) -> list[JsonObject]:
         """Current versions (with revisions) of some entities; used before compensating updates."""
         s = SERVICES[service]

@@ -11,6 +11,7 @@ settings of those menus and the closures that are ours are read too (ordering.py
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,6 +43,11 @@ class RawSite:
         return fingerprint(sorted(self.hashes().items()))
 
     def hashes(self) -> dict[str, str]:
+        return self._hashes
+
+    @functools.cached_property
+    def _hashes(self) -> dict[str, str]:
+        # Once per read: a plan asks for the fingerprint and the hashes (31,000 entities at 10,000 dishes).
         # Revisions and dates change on every write, so they are part of what "moved" means.
         reached = self._reached() if self.only is None else None
         return {

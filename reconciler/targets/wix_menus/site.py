@@ -65,6 +65,10 @@ class SharedMenusTarget(WixMenusTarget):
         """What counts as moved is what the shared locations reach (see ``read.RawSite``)."""
         return await read.fetch(self.api, frozenset(p.location_id for p in await self.places()))
 
+    async def refresh(self, kept: JsonObject | None) -> tuple[read.RawSite, JsonObject | None]:
+        """Always a full read: a shared site's plan keeps no live snapshot (``engine/sharing.py``)."""
+        return await self.fetch(), None
+
     async def scope(self) -> str:
         await self.places()
         return f"{self.label}:shared:{self._site}"

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import ClassVar
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.capabilities import Capabilities, Entities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence
@@ -24,7 +25,7 @@ from reconciler.state.mapping import Entry
 from reconciler.targets import media
 from reconciler.targets.base import Progress
 from reconciler.targets.locations import choose_location, list_locations, zone_of
-from reconciler.targets.wix_menus import planner, present, project, read
+from reconciler.targets.wix_menus import planner, present, project, read, snapshot
 from reconciler.targets.wix_menus.capabilities import API, CAPABILITIES, ENTITIES
 from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.execute import MenusExecutor
@@ -100,6 +101,11 @@ class WixMenusTarget:
         return await read.fetch_entities(
             self.api, set(ids), frozenset({resolved.location_id}) if resolved.several else None
         )
+
+    async def refresh(self, kept: JsonObject | None) -> tuple[read.RawSite, JsonObject | None]:
+        """What ``fetch()`` returns, read as what changed since ``kept`` (snapshot.py)."""
+        resolved = await self.resolve()
+        return await snapshot.refresh(self.api, frozenset({resolved.location_id}) if resolved.several else None, kept)
 
     def interpret(self, raw: read.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
         resolved = self._resolved

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import ClassVar
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.capabilities import Capabilities, Entities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence
@@ -129,6 +130,12 @@ class WixV3Target:
         """Dishes and variations by Wix id (Get Item each); None for anything else (read.py)."""
         resolved = await self.resolve()
         return await read.fetch_entities(self.api, resolved.catalog_id, set(ids))
+
+    async def refresh(self, kept: JsonObject | None) -> tuple[RawLive, JsonObject | None]:
+        """Always a full read, and nothing kept: Catalogs v3 cannot say what changed. Its lists take
+        only ``fieldMask`` and ``archived`` (no filter, no paging), and its entities carry no public
+        ``updatedDate``, and its revision is internal (../shared/reference/wix-catalogs-v3.md)."""
+        return await self.fetch(), None
 
     def interpret(self, raw: RawLive, entries: list[Entry], desired: Essence) -> read.LiveCatalog:
         if raw.only is not None:
