@@ -16,6 +16,7 @@ MARKERS: dict[str, tuple[str, str]] = {
     "webhook": ("<!-- bench.webhook: begin -->", "<!-- bench.webhook: end -->"),
     "stock": ("<!-- bench.stock: begin -->", "<!-- bench.stock: end -->"),
     "import": ("<!-- bench.import: begin -->", "<!-- bench.import: end -->"),
+    "noop": ("<!-- bench.noop: begin -->", "<!-- bench.noop: end -->"),
 }
 
 
