@@ -10,6 +10,7 @@ and applies without asking the target again.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from reconciler.engine.vocabulary import Kind, Namespace, Removal
@@ -34,13 +35,23 @@ class Capabilities:
 
     def rank(self, kind: Kind) -> int:
         """The one ordering rule's first key; kinds the target does not declare sort last."""
-        return next((i for i, spec in enumerate(self.kinds) if spec.kind == kind), len(self.kinds))
+        found = self._by_kind.get(kind)
+        return found[0] if found is not None else len(self.kinds)
 
     def spec(self, kind: Kind) -> KindSpec:
-        for spec in self.kinds:
-            if spec.kind == kind:
-                return spec
-        raise KeyError(f"this target does not manage {kind!r}")
+        found = self._by_kind.get(kind)
+        if found is None:
+            raise KeyError(f"this target does not manage {kind!r}")
+        return found[1]
+
+    @functools.cached_property
+    def _by_kind(self) -> dict[Kind, tuple[int, KindSpec]]:
+        """Each kind's rank and spec, the first declaration winning: asked for every record of a plan
+        (140,000 times at 10,000 dishes on Menus (New)), so a lookup rather than a scan of the kinds."""
+        found: dict[Kind, tuple[int, KindSpec]] = {}
+        for index, spec in enumerate(self.kinds):
+            found.setdefault(spec.kind, (index, spec))
+        return found
 
     def namespace(self, kind: Kind) -> Namespace:
         return self.spec(kind).namespace
