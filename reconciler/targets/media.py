@@ -156,6 +156,25 @@ async def _descriptors(session: Session, file_ids: list[str]) -> dict[str, JsonO
 
 
 # -- planning --------------------------------------------------------------------------------------
+def one_value_per_file(desired: Essence) -> Essence:
+    """The desired essence with every local file named by the first of its paths (sorted) when
+    several paths hold the same bytes: one image, one file in the Media Manager, one mapping row,
+    and one value, so that reading the live side without the catalog (verify, rollback) gives
+    every dish back the value it was applied with."""
+    first: dict[str, str] = {}
+    for key, record in desired.items():
+        value = record.get("image") if key[0] in KINDS else None
+        if isinstance(value, str) and not is_url(value):
+            first[content_key(value)] = min(first.get(content_key(value), value), value)
+    renamed = {
+        key: {**record, "image": first[content_key(record["image"])]}
+        for key, record in desired.items()
+        if key[0] in KINDS and isinstance(record.get("image"), str) and not is_url(record["image"])
+        if first[content_key(record["image"])] != record["image"]
+    }
+    return {**desired, **renamed} if renamed else desired
+
+
 def files_of(catalog: Catalog) -> dict[str, ImageFile]:
     """Content key -> the loader's record of each local image (what an upload call needs)."""
     found = {}

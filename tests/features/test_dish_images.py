@@ -12,6 +12,7 @@ import pytest
 
 from reconciler.engine.locations import LocationOutcome
 from reconciler.errors import ApplyFailed
+from reconciler.state.mapping import MappingStore
 from reconciler.yamlio.load import load_catalog
 from tests.catalog_edits import edited
 from tests.engine.harness import WAYS, both_ways
@@ -195,6 +196,15 @@ def test_a_shared_menus_new_site_imports_an_image_once_for_every_location(tmp_pa
     site.reset_counters()
     site.apply(catalog)
     assert not [op for op in site.writes() if op.startswith("files.")]
+    # The local state lost: the shared site is adopted, its image found again by its source URL.
+    site.store.close()
+    (tmp_path / "elsewhere").mkdir()
+    site.store = MappingStore(tmp_path / "elsewhere" / "state.sqlite")
+    site.reset_counters()
+    assert site.plan(catalog).empty
+    assert {op: n for op, n in site.emulator.counters()["operations"].items() if op.startswith("files.")} == {
+        "files.getFileDescriptors": 1
+    }
 
 
 def test_a_lost_mapping_finds_an_image_imported_from_a_url_again(h, tmp_path, photos):
@@ -251,3 +261,17 @@ def test_an_image_the_live_side_owns_is_never_uploaded(h, tmp_path):
     assert h.plan(owned).empty
     h.apply(owned)
     assert _media_calls(h) == {} and _live_images(h) == before
+
+
+def test_two_paths_to_the_same_bytes_are_one_image_and_verify_clean(h, tmp_path):
+    """One upload, and the apply's verification (which reads the live side without the catalog)
+    finds both dishes as applied: the catalog's two paths are one value, the first path."""
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    (tmp_path / "b.jpg").write_bytes(JPEG)
+    catalog = load_catalog(_write(tmp_path, {"burger": "a.jpg", "double": "b.jpg"}))
+    plan = h.plan(catalog)
+    assert [op.call for op in plan.operations if op.call.startswith("files.")] == ["files.generateFileUploadUrl"]
+    assert h.apply(plan).differences == []
+    live = _live_images(h)
+    assert live["Dish burger"] == live["Dish double"]
+    assert h.plan(catalog).empty

@@ -101,7 +101,7 @@ class SharedMenusTarget(WixMenusTarget):
         site = share.site_essence(catalog, self._keys())
         self._where, self._notes = site.where, site.notes
         self.images = media.files_of(catalog)  # what the image uploads of the next build need
-        return site.essence, site.approximations
+        return media.one_value_per_file(site.essence), site.approximations
 
     # -- the live side ----------------------------------------------------------------------------
     def interpret(self, raw: read.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:

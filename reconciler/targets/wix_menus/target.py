@@ -128,7 +128,7 @@ class WixMenusTarget:
         self.images = media.files_of(catalog)  # what the image uploads of the next build need
         kept, self._projected = self._projected, None
         essence, notes, _ = kept[1] if kept is not None and kept[0] is catalog else project.project(catalog)
-        return essence, notes
+        return media.one_value_per_file(essence), notes
 
     # -- plan and execute -------------------------------------------------------------------------
     async def build(

@@ -157,7 +157,7 @@ class WixV3Target:
         desired, lost = in_v3_terms(essence(priced))
         notes = [left_out("Catalogs v3", CALORIES, lost)] if lost else []
         desired, more = projection.without_features(desired, on_request)
-        return desired, sorted(notes + more)
+        return media.one_value_per_file(desired), sorted(notes + more)
 
     # -- plan and execute -------------------------------------------------------------------------
     async def build(
