@@ -261,6 +261,14 @@ def test_an_image_the_live_side_owns_is_never_uploaded(h, tmp_path):
     assert h.plan(owned).empty
     h.apply(owned)
     assert _media_calls(h) == {} and _live_images(h) == before
+    # A new dish still starts with the catalog's image, as every live-owned field starts from the YAML.
+    (tmp_path / "fries.jpg").write_bytes(PNG)
+    path = _write(tmp_path, {"burger": "burger.jpg", "fries": "fries.jpg"})
+    path.write_text("ownership:\n  live: [image]\n" + path.read_text())
+    h.reset_counters()
+    assert h.apply(load_catalog(path)).differences == []
+    assert _media_calls(h)["files.upload"] == 1  # fries only
+    assert _live_images(h)["Dish burger"] == before["Dish burger"] and _live_images(h)["Dish fries"]
 
 
 def test_two_paths_to_the_same_bytes_are_one_image_and_verify_clean(h, tmp_path):
