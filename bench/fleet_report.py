@@ -35,7 +35,9 @@ METHOD = (
     "converged site, a subprocess, its CPU from its resource usage (start-up and imports included, as a user "
     "pays them); **apply cmd** is the whole `reconcile apply --auto-approve` of one price change, measured the "
     "same way (the comparator of a price roll-out); **plan in-proc** is the planning alone (`make_plan`, "
-    "in-process, imports excluded). *Minimum* is one write per site for a price change, none for drift."
+    "in-process, imports excluded), measured before the fleet's steps. *Minimum* is one write per site for a "
+    "price change, none for drift. *load* is the 1-minute load average as the step ended (2 cores shared with "
+    "other work: wall times carry that noise, CPU seconds much less)."
 )
 
 
@@ -53,11 +55,12 @@ def _rows(r: dict) -> list[str]:
                 return f"{per_site / lone[key]:.2f}" if shown and lone.get(key) else "-"
 
             tally = ", ".join(f"{n} {k}" for k, n in sorted(s["tally"].items()))
+            load = f"{s['load']:.1f}" if "load" in s else "-"
             lines.append(
                 f"| {r['sites']:,} | {engine} | {s['name']} | {s['wall']:.1f} | {s['total']:,} | {s['writes']:,} "
                 f"| {'-' if minimum is None else f'{minimum:,}'} | {per_site:.3f} | {ratio('plan_command')} "
                 f"| {ratio('apply_command', apply_like)} | {ratio('plan_in_process')} "
-                f"| {s['status']}: {tally} (exit {s['exit']}) |"
+                f"| {s['status']}: {tally} (exit {s['exit']}) | {load} |"
             )
     return lines
 
@@ -104,8 +107,8 @@ def section(results: list[dict], abouts: list[dict], args) -> str:
         method,
         "",
         "| sites | engine | step | wall s | calls | writes | minimum writes | CPU/site s | × plan cmd | × apply cmd "
-        "| × plan in-proc | result |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| × plan in-proc | result | load |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in results:
         lines += _rows(r)
@@ -122,7 +125,10 @@ def section(results: list[dict], abouts: list[dict], args) -> str:
     kills = _kills(results)
     if kills:
         lines += ["", "The kill step:", "", *kills]
-    if len(results) >= 2:
+    commits = {about.get("commit") for about in abouts}
+    if len(results) >= 2 and len(commits) > 1:
+        lines += ["", "Growth exponent: not computed, the fleet sizes were measured on different commits."]
+    elif len(results) >= 2:
         a, b = results[0], results[-1]
         lines += ["", f"Growth exponent of wall time from {a['sites']:,} to {b['sites']:,} sites (1 = linear):", ""]
         for engine in args.engines:
