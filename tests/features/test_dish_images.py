@@ -5,17 +5,23 @@ an image Wix cannot process fails the apply with the live menu and the mapping u
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 
+import httpx
 import pytest
 
+from reconciler.emulator import SANDBOX_TOKEN
 from reconciler.engine.locations import LocationOutcome
 from reconciler.errors import ApplyFailed
+from reconciler.http import Session
 from reconciler.state.mapping import MappingStore
+from reconciler.targets import media_run
+from reconciler.targets.registry import SANDBOX_URL
 from reconciler.yamlio.load import load_catalog
 from tests.catalog_edits import edited
-from tests.engine.harness import WAYS, both_ways
+from tests.engine.harness import WAYS, Harness, both_ways
 from tests.engine.site_harness import NAMES, SiteHarness
 from tests.support.photos import JPEG, PNG, photo_server
 
@@ -283,3 +289,19 @@ def test_two_paths_to_the_same_bytes_are_one_image_and_verify_clean(h, tmp_path)
     live = _live_images(h)
     assert live["Dish burger"] == live["Dish double"]
     assert h.plan(catalog).empty
+
+
+def test_an_image_not_processed_within_the_deadline_fails_before_anything_else(tmp_path):
+    """The deadline's branch, without waiting for it: with no time left, the first PENDING read
+    ends the run (the emulator answers PENDING to the first read, M1)."""
+    h = Harness(tmp_path, api="v3")
+    plan = h.plan(load_catalog(_write(tmp_path, {"fries": "https://images.example.com/fries.png"})))
+    live = h.snapshot()
+
+    async def run() -> None:
+        async with httpx.AsyncClient(transport=h.emulator.transport(), base_url=SANDBOX_URL) as client:
+            await media_run.run(Session(client, {"Authorization": SANDBOX_TOKEN}, [SANDBOX_TOKEN]), plan, deadline=0.0)
+
+    with pytest.raises(ApplyFailed, match=r"not processed within 0 s \(still PENDING\); nothing else was sent"):
+        asyncio.run(run())
+    assert h.snapshot() == live
