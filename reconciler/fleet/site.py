@@ -6,6 +6,7 @@ values between them: the plan itself goes into the state database as an artifact
 so a retry on another worker reads the same plan.
 
     fetch    resolve the site's location and settle mapping rows an interrupted run left pending
+             (an apply only: a plan or drift settles them in its plan step)
     plan     read live, diff against the catalog, save the plan artifact (for apply); never writes to Wix
     apply    apply the saved plan exactly as reviewed. If the live catalog moved since the plan
              (someone edited it, or an earlier attempt of this very apply got through), re-plan
@@ -41,6 +42,7 @@ from reconciler.fleet.load import Fleet
 from reconciler.fleet.model import Site
 from reconciler.fleet.records import FleetRecords
 from reconciler.state.mapping import MappingStore
+from reconciler.targets.registry import AnyTarget
 
 MODES = ("plan", "drift", "apply")
 RESOLVED_KEPT = 10_000  # resolved locations a process keeps at most
@@ -131,11 +133,13 @@ def combine(site_id: str, units: list[UnitOutcome]) -> SiteOutcome:
 Step = Callable[..., Awaitable[object]]
 
 
-async def site_flow(step: Step, base: SiteRequest) -> SiteOutcome:
+async def site_flow(step: Step, base: SiteRequest, fetch_in_plan: bool = True) -> SiteOutcome:
     """Run one site: every location in turn. ``step(name, request, *args)`` runs a step, with retries.
 
     A step that still fails after its retries raises; this function turns that into a "failed"
-    outcome for the location and carries on with the next one.
+    outcome for the location and carries on with the next one. With ``fetch_in_plan`` a plan or
+    drift runs no fetch step: its plan step settles what an earlier run left (one step fewer a site;
+    False replays the workflows that still ran it).
     """
     units = []
     try:
@@ -145,7 +149,7 @@ async def site_flow(step: Step, base: SiteRequest) -> SiteOutcome:
     for location in locations:
         request = SiteRequest(**{**base.__dict__, "location": location})
         try:
-            units.append(await _unit(step, request))
+            units.append(await _unit(step, request, fetch_in_plan))
         except Exception as exc:  # a step gave up: the location failed; say why, without secrets
             units.append(UnitOutcome(location, "failed", error=describe_error(exc)))
     outcome = combine(base.site_id, units)
@@ -153,8 +157,9 @@ async def site_flow(step: Step, base: SiteRequest) -> SiteOutcome:
     return outcome
 
 
-async def _unit(step: Step, request: SiteRequest) -> UnitOutcome:
-    await step("fetch", request)
+async def _unit(step: Step, request: SiteRequest, fetch_in_plan: bool) -> UnitOutcome:
+    if request.mode == "apply" or not fetch_in_plan:
+        await step("fetch", request)
     planned: Planned = await step("plan", request)
     changes = planned.create + planned.update + planned.remove
     if request.mode != "apply":
@@ -241,12 +246,18 @@ async def fetch(ctx: SiteContext, request: SiteRequest) -> Fetched:
     site = _site(ctx, request)
     ctx.records.phase(request.fleet, request.site_id, "fetch", ctx.worker)
     async with open_site(ctx, site, request.location, request.rollout_id) as target:
-        scope = await target.scope()
+        scope, settled = await _settle_leftovers(ctx, target)
         described = await target.describe()
-        pending = ctx.mapping.pending(scope)
-        if pending or ctx.mapping.intents(scope):  # what an earlier run left half-recorded
-            settle(ctx.mapping, scope, await target.fetch(), write=True)
-    return Fetched(scope, described.location_name, sum(len(rows) for rows in pending.values()))
+    return Fetched(scope, described.location_name, settled)
+
+
+async def _settle_leftovers(ctx: SiteContext, target: AnyTarget) -> tuple[str, int]:
+    """Commit or drop the mapping rows an interrupted run left half-recorded; the scope, and how many."""
+    scope = await target.scope()
+    pending = ctx.mapping.pending(scope)
+    if pending or ctx.mapping.intents(scope):
+        settle(ctx.mapping, scope, await target.fetch(), write=True)
+    return scope, sum(len(rows) for rows in pending.values())
 
 
 async def plan(ctx: SiteContext, request: SiteRequest) -> Planned:
@@ -254,6 +265,8 @@ async def plan(ctx: SiteContext, request: SiteRequest) -> Planned:
     ctx.records.phase(request.fleet, request.site_id, "plan", ctx.worker)
     catalog = ctx.fleet.catalog(site)
     async with open_site(ctx, site, request.location, request.rollout_id) as target:
+        if request.mode != "apply":  # no fetch step ran before a plan or drift (site_flow)
+            await _settle_leftovers(ctx, target)
         made = (await make_plan(catalog, target, ctx.mapping, ctx.thresholds)).plan
     if request.mode == "apply":  # only the apply and verify steps read the artifact back
         ctx.records.save_plan(made.checksum, made.target.scope, to_json(made))

@@ -115,3 +115,30 @@ def test_a_halted_wave_on_temporal_resumes(make_bed, temporal_env, tmp_path):
     bed.start_worker()
     resumed = bed.cli("fleet", "apply", str(bed.fleet), "--engine", "temporal")
     assert "Resuming roll-out" in resumed.stdout and resumed.stdout.count(": converged:") == 3, resumed.stdout
+
+
+def test_a_drift_pass_on_temporal_runs_no_fetch_step(make_bed, temporal, temporal_env, tmp_path):
+    """Plan and drift settle leftovers in their plan step: one activity fewer a site than an apply."""
+    import asyncio
+
+    from temporalio.client import Client
+
+    bed = make_bed(2, TEMPORAL_TASK_QUEUE=f"q-{tmp_path.name}", **temporal_env)
+    bed.start_worker()
+    bed.cli("fleet", "apply", str(bed.fleet), "--engine", "temporal")
+    applied = asyncio.run(_activities(Client, temporal.address, bed.sites[0]["site_id"]))
+    bed.cli("fleet", "drift", str(bed.fleet), "--engine", "temporal")
+    drifted = asyncio.run(_activities(Client, temporal.address, bed.sites[0]["site_id"]))
+    assert applied == ["begin", "fetch", "plan", "apply", "verify", "report"], applied
+    assert drifted == ["begin", "plan", "report"], drifted
+
+
+async def _activities(client_class, address: str, site_id: str) -> list[str]:
+    """The activities the site's latest SiteSync run scheduled, in order."""
+    client = await client_class.connect(address)
+    history = await client.get_workflow_handle(f"site:{site_id}").fetch_history()
+    return [
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        for event in history.events
+        if event.HasField("activity_task_scheduled_event_attributes")
+    ]

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         site_flow,
     )
 
+FETCH_IN_PLAN = "plan-and-drift-without-fetch"  # workflow.patched id
 SITES_PER_RUN = 500  # sites per FleetRollout run before it continues as new
 MAX_CONCURRENCY = 1000
 BUSY_RETRY = timedelta(seconds=2)  # a site already syncing (a webhook's sync): wait, then start again
@@ -111,7 +112,8 @@ class SiteSync:
                 retry_policy=retry_policy(),
             )
 
-        outcome = await site_flow(step, job.request)
+        # Histories begun before plan and drift dropped their fetch step replay with it.
+        outcome = await site_flow(step, job.request, fetch_in_plan=workflow.patched(FETCH_IN_PLAN))
         self.phase = "done"
         if self.again:
             # Something changed while we ran: one more sync, as an apply, in a fresh history.
