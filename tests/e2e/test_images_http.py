@@ -101,3 +101,19 @@ def test_an_image_wix_cannot_fetch_fails_the_apply_and_changes_nothing(
     again = _cli(server, state, "plan", catalog, *where, "--detailed-exitcode", check=2)
     assert "Plan: 4 to create, 0 to update" in again.stdout  # nothing of it went live
     assert "image: upload photos/burger.jpg (new)" in again.stdout  # nor was recorded as uploaded
+
+
+@pytest.mark.parametrize("api, target", [("v3", "wix-v3"), ("menus", "wix-menus")])
+def test_a_lost_state_directory_imports_no_url_image_again(server: EmulatorServer, tmp_path: Path, api, target):
+    location = server.seed(locations=1, names=[f"Bistro {tmp_path.name}"], app=api)[0]["locationId"]
+    where = ("--target", target, "--location", location)
+    with photo_server({"/fries.png": PNG}) as photos:
+        catalog = str(_catalog(tmp_path, f"{photos}/fries.png"))
+        _cli(server, tmp_path / "state", "apply", catalog, *where, "--auto-approve")
+        elsewhere = tmp_path / "another-machine"  # a new machine: no id mapping at all
+        planned = _cli(server, elsewhere, "plan", catalog, *where, "--detailed-exitcode", check=2)
+        assert "image: upload photos/burger.jpg" in planned.stdout and "image: import" not in planned.stdout
+        server.reset()
+        _cli(server, elsewhere, "apply", catalog, *where, "--auto-approve")
+        assert "files.importFile" not in _media(server) and _media(server)["files.upload"] == 1
+        _cli(server, elsewhere, "plan", catalog, *where, "--detailed-exitcode")  # converged: exit 0
