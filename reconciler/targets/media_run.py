@@ -46,15 +46,27 @@ class _WithMedia:
 
 
 async def run(
-    session: Session, plan: Plan, progress: Progress | None = None, deadline: float = DEADLINE
+    session: Session,
+    plan: Plan,
+    progress: Progress | None = None,
+    deadline: float = DEADLINE,
+    concurrency: int = 4,
 ) -> dict[str, str]:
-    """Import every image of the plan and wait until each is READY: ``{media:<key>: id, media_url:<key>: url}``."""
+    """Import every image of the plan, at most ``concurrency`` at a time (a catalog of hundreds of
+    photos must not spend the site's request budget at once), and wait until each is READY:
+    ``{media:<key>: id, media_url:<key>: url}``."""
     ops = [op for op in plan.operations if handles(op)]
     if not ops:
         return {}
     if progress:
         progress(Phase.BUILD, f"images: importing {len(ops)}", 0, len(plan.operations))
-    started = await asyncio.gather(*(_start(session, op) for op in ops), return_exceptions=True)
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def start(op: Operation) -> str:
+        async with limit:
+            return await _start(session, op)
+
+    started = await asyncio.gather(*(start(op) for op in ops), return_exceptions=True)
     failed = [f for f in started if isinstance(f, BaseException)]
     if failed:
         if not isinstance(failed[0], ApplyFailed):

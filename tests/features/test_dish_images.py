@@ -305,3 +305,36 @@ def test_an_image_not_processed_within_the_deadline_fails_before_anything_else(t
     with pytest.raises(ApplyFailed, match=r"not processed within 0 s \(still PENDING\); nothing else was sent"):
         asyncio.run(run())
     assert h.snapshot() == live
+
+
+class _InFlight(httpx.AsyncBaseTransport):
+    """The emulator's transport, counting the imports under way at once."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner, self.now, self.most = inner, 0, 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/files/import"):
+            return await self.inner.handle_async_request(request)
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            await asyncio.sleep(0)  # a yield, not a wait: every other import that may start, starts
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.now -= 1
+
+
+def test_images_are_imported_a_few_at_a_time(tmp_path):
+    h = Harness(tmp_path, api="v3")
+    images = {f"d{i}": f"https://images.example.com/{i}.png" for i in range(6)}
+    plan = h.plan(load_catalog(_write(tmp_path, images)))
+    transport = _InFlight(h.emulator.transport())
+
+    async def run() -> dict[str, str]:
+        async with httpx.AsyncClient(transport=transport, base_url=SANDBOX_URL) as client:
+            session = Session(client, {"Authorization": SANDBOX_TOKEN}, [SANDBOX_TOKEN])
+            return await media_run.run(session, plan, concurrency=2)
+
+    found = asyncio.run(run())
+    assert transport.most == 2 and len(found) == 2 * len(images)

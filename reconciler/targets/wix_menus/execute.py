@@ -109,7 +109,8 @@ class MenusExecutor:
     async def run(self, plan: Plan, stage: Stage) -> ExecutionResult:
         check_shape(plan.operations)
         count = CallCount(self.api.session.stats)
-        found = await media_run.run(self.api.session, plan, self.progress)  # images first, before the build
+        # Images first, before the build.
+        found = await media_run.run(self.api.session, plan, self.progress, concurrency=self.concurrency)
         plan, stage = media_run.rest(plan, found), media_run.with_media(stage, found)
         run = Progressed(plan, dict(plan.ids), dict(plan.revisions))
         result = ExecutionResult(created=run.created)

@@ -95,7 +95,7 @@ class Executor:
             return ExecutionResult()
         _check_shape(media_run.rest(plan, {}).operations, self.catalog_id)
         # Images first, outside the draft: a file Wix cannot process fails the run before any draft.
-        found = await media_run.run(self.api.session, plan, self.progress)
+        found = await media_run.run(self.api.session, plan, self.progress, concurrency=self.concurrency)
         plan, before_publish = media_run.rest(plan, found), media_run.with_media(before_publish, found)
         if plan.operations[0].call != "createDraftCatalog":
             await self._live(plan, before_publish)
