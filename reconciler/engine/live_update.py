@@ -86,19 +86,29 @@ def named(catalog: Catalog, entities: Iterable[str]) -> Catalog:
     projection costs what was named, not the catalog."""
     groups = {g.id: g for g in catalog.option_groups}
     items = {i.id: i for i in [*catalog.dishes, *catalog.variations]}
-    offers = {i: {c.item for g in item.options if g in groups for c in groups[g].choices} for i, item in items.items()}
+    offering: dict[str, list[str]] = {}  # item -> the groups offering it
+    for group in catalog.option_groups:
+        for choice in group.choices:
+            offering.setdefault(choice.item, []).append(group.id)
+    using: dict[str, list[str]] = {}  # group -> the items with it among their options
+    for item in items.values():
+        for group_id in item.options:
+            using.setdefault(group_id, []).append(item.id)
     keep = {i for i in entities if i in items}
-    while True:  # upwards: whoever offers what is kept
-        more = {i for i, offered in offers.items() if i not in keep and offered & keep}
-        if not more:
-            break
-        keep |= more
+    todo = list(keep)
+    while todo:  # upwards: whoever offers what is kept
+        for group_id in offering.get(todo.pop(), ()):
+            for owner in using.get(group_id, ()):
+                if owner not in keep:
+                    keep.add(owner)
+                    todo.append(owner)
     todo = list(keep)
     while todo:  # downwards: what the kept items offer
-        for choice in offers[todo.pop()]:
-            if choice in items and choice not in keep:
-                keep.add(choice)
-                todo.append(choice)
+        for group_id in items[todo.pop()].options:
+            for choice in groups[group_id].choices if group_id in groups else ():
+                if choice.item in items and choice.item not in keep:
+                    keep.add(choice.item)
+                    todo.append(choice.item)
     used = {g for i in keep for g in items[i].options}
     return catalog.model_copy(
         update={
@@ -125,7 +135,7 @@ async def _by_entity(
     desired, _ = target.project(availability.effective(part, in_force))
     keys = sorted(k for k in desired if k[1] in entities and availability.STOCK in desired[k])
     with catalog_lock(state_dir, scope, store) as lock:
-        ids = _mapped(keys, target, store, scope)
+        ids = mapped_ids(keys, target, store, scope)
         if ids is None:
             return None
         raw = await target.fetch_entities(set(ids.values()))
@@ -152,7 +162,7 @@ async def _by_entity(
     return done
 
 
-def _mapped(keys: list[Key], target: Any, store: MappingStore, scope: str) -> dict[Key, tuple[str, str]] | None:
+def mapped_ids(keys: list[Key], target: Any, store: MappingStore, scope: str) -> dict[Key, tuple[str, str]] | None:
     """(namespace, Wix id) of each record from the id mapping; None when a read of them alone is in doubt."""
     if store.pending(scope) or store.intents(scope) or any(r.status in LEFTOVER for r in store.runs(scope)):
         return None  # an earlier run left something to settle, which needs the whole live side

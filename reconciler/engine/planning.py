@@ -84,7 +84,7 @@ async def make_plan(
         entries = settle(store, scope, raw, write=False)
     info, zone = await target.describe(), await target.time_zone()
     with unexpected_answers(target.name):
-        desired, approximations, live, adoption, in_force = _effective(catalog, target, raw, entries, info, layer)
+        desired, approximations, live, adoption, in_force = effective_state(catalog, target, raw, entries, info, layer)
     _same_currency(catalog, live.currency)
     changes = diff(desired, live.essence, target.capabilities.rank, live.drifted)
     notes = tuple(approximations) + _ownership_notes(catalog, target)
@@ -136,7 +136,7 @@ def _ownership_notes(catalog: Catalog, target: Target[RawT, LiveT]) -> tuple[str
     return (f"ownership: of {', '.join(unheld)} is left out: {why}",)
 
 
-def _effective(
+def effective_state(
     catalog: Catalog,
     target: Target[RawT, LiveT],
     raw: RawT,

@@ -38,14 +38,15 @@ from reconciler.canonical import fingerprint
 from reconciler.credentials import wix_from_env
 from reconciler.engine.apply import ApplyOptions, apply_plan, catalog_lock
 from reconciler.engine.availability import read_layer, record
+from reconciler.engine.incremental import plan_sync, verify_read
 from reconciler.engine.planfile import to_json
-from reconciler.engine.planning import make_plan
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
 from reconciler.files import write_text
 from reconciler.redact import Redactor
 from reconciler.serve import stock
+from reconciler.serve.catalogs import previous
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.locations import changed_locations
@@ -59,7 +60,6 @@ from reconciler.sources.registry import get_source
 from reconciler.sources.service import TIMEOUT, import_from_api, keeping_settings
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
-from reconciler.yamlio.cache import load_catalog_cached
 from reconciler.yamlio.load import load_catalog
 
 RETRYABLE = (
@@ -201,7 +201,7 @@ class Syncer:
         catalog = None
         pending_stock: list = []
         # A catalog of several locations syncs only the locations a change reached.
-        before = _previous(path, self.state_dir)
+        before = previous(path, self.state_dir)
         if stock.stock_only(job.hints) and before is not None:  # one location, or each location a signal names
             return self._run_async(self._stock(cfg, before, stock.signals_of(job.hints), source.prefix))
         if job.reasons == [SyncReason.STOCK]:
@@ -240,7 +240,8 @@ class Syncer:
             else:
                 if catalog is not None and pending_stock:  # stock stated with the import: layer entries first
                     self._run_async(self._stock(cfg, desired, pending_stock, source.prefix, live=False))
-                result = self._run_async(self._plan_apply(cfg, desired))
+                small = catalog is not None and job.reasons == [SyncReason.WEBHOOK] and self._last_good(cfg.name)
+                result = self._run_async(self._plan_apply(cfg, desired, before if small else None))  # incremental.py
             result.details = {**details, **result.details}
         if result.ok and found.watermark:
             self.history.set_watermark(cfg.name, fingerprint, found.watermark)
@@ -286,7 +287,7 @@ class Syncer:
         last = self.history.last(name)
         return last is not None and last.outcome.in_step
 
-    async def _plan_apply(self, cfg: CatalogConfig, catalog) -> SyncResult:
+    async def _plan_apply(self, cfg: CatalogConfig, catalog, before=None) -> SyncResult:
         thresholds = Thresholds.from_env(
             max_update_share=cfg.safety.max_update_share,
             max_remove_share=cfg.safety.max_remove_share,
@@ -300,14 +301,16 @@ class Syncer:
             ) as target:
                 # The lock covers the plan's read too, so no other apply can land in between.
                 with catalog_lock(self.state_dir, await target.scope(), store) as lock:
-                    return await self._apply_locked(cfg, target, store, layer, thresholds, catalog, lock)
+                    return await self._apply_locked(cfg, target, store, layer, thresholds, catalog, lock, before)
         finally:
             store.close()
             layer.close()
 
-    async def _apply_locked(self, cfg: CatalogConfig, target, store, layer, thresholds, catalog, lock) -> SyncResult:
+    async def _apply_locked(
+        self, cfg: CatalogConfig, target, store, layer, thresholds, catalog, lock, before
+    ) -> SyncResult:
         now = datetime.fromtimestamp(self.clock(), UTC)
-        planned = await make_plan(catalog, target, store, thresholds, cfg.live_updates, read_layer(layer, now))
+        planned, read = await plan_sync(before, catalog, target, store, thresholds, cfg, read_layer(layer, now))
         record(layer, planned.adoption, now)  # a dashboard 86 is kept, never reverted
         plan = planned.plan
         details = {"changes": plan.counts}
@@ -323,8 +326,10 @@ class Syncer:
         def report(phase: Phase, what: str, done: int, total: int) -> None:
             self._applying[task] = (drafts, phase)
 
-        options = ApplyOptions(force=plan.safety.unsafe, who="serve", before=planned.live.essence)
+        options = ApplyOptions(plan.safety.unsafe, who="serve", before=planned.live.essence, read=read, verify=not read)
         result = await apply_plan(plan, target, store, self.state_dir, options, progress=report, lock=lock)
+        if read is not None:  # an incremental plan (its read was the apply's): verify reads what it wrote, by id
+            result.differences, details["incremental"] = await verify_read(plan, target, store), len(plan.changes)
         details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
         if plan.safety.unsafe:
             details["unsafe_applied"] = list(plan.safety.reasons)
@@ -375,17 +380,6 @@ class Syncer:
                 self._applying.pop(task, None)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
-
-
-def _previous(path: Path, state_dir: Path):
-    """The catalog as the last sync left it, or None (no file yet, or one that no longer loads).
-
-    Through the cache of validated catalogs (yamlio/cache.py): a stock webhook must not parse the
-    YAML of the whole catalog again while its bytes are unchanged."""
-    try:
-        return load_catalog_cached(path, state_dir) if path.exists() else None
-    except ReconcileError:
-        return None
 
 
 def _fingerprint(cfg: CatalogConfig) -> str:
