@@ -245,6 +245,8 @@ class Syncer:
             result.details = {**details, **result.details}
         if result.ok and found.watermark:
             self.history.set_watermark(cfg.name, fingerprint, found.watermark)
+        if result.ok and details.get("yaml") == "rewritten":
+            previous(path, self.state_dir)  # held now: the next stock signal must not pay the load (~1 s at 10,000)
         return result
 
     def _poll_stock(self, cfg: CatalogConfig, source: Any, settings: Any, before: Any) -> SyncResult:

@@ -14,11 +14,14 @@ from click.testing import CliRunner
 from reconciler.cli.sync_cmds import apply as apply_command
 from reconciler.engine.planfile import from_json
 from reconciler.redact import Redactor
+from reconciler.serve import catalogs
+from reconciler.serve.catalogs import previous
 from reconciler.serve.config import ServeConfig
 from reconciler.serve.history import History, SyncRecord
 from reconciler.serve.queue import DatabaseQueue, Item
 from reconciler.serve.sync import Job, Syncer, SyncResult
 from reconciler.targets.registry import open_target
+from reconciler.yamlio.load import load_catalog
 from tests.support.fake_pos import FakePos
 
 POS = Path(__file__).resolve().parents[1] / "fixtures" / "pos"
@@ -239,3 +242,12 @@ def test_the_history_keeps_what_happened(square):
     [record] = square.history.list()
     assert (record.outcome, record.events, record.reasons) == ("applied", ["startup-1"], ["startup"])
     assert json.dumps(record.to_json())  # what `reconcile history --format json` prints
+
+
+def test_a_sync_that_rewrote_the_catalog_leaves_it_held_for_the_next_stock_signal(square, monkeypatch):
+    monkeypatch.delenv("RECONCILE_CATALOG_CACHE", raising=False)
+    assert square.sync("startup").details["yaml"] == "rewritten"
+    with catalogs._lock:
+        held = catalogs._held.get(str(square.yaml))
+    assert held is not None and previous(square.yaml, square.state) is held[1]
+    assert [d.id for d in held[1].dishes] == [d.id for d in load_catalog(square.yaml).dishes]
