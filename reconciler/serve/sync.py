@@ -228,7 +228,7 @@ class Syncer:
             result = SyncResult(SyncOutcome.UNCHANGED, "the POS reports no change since the last sync", details=details)
         else:
             self._check_stop()
-            desired = catalog or load_catalog(path)
+            desired = catalog or before or load_catalog(path)  # no import: the file as read above (or its error)
             if desired.locations:
                 webhook_only = catalog is not None and not any(r.scheduled for r in job.reasons)
                 chosen = changed_locations(before, desired) if webhook_only else list(desired.locations)
