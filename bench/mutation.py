@@ -74,7 +74,11 @@ PACKAGES = {
             "webhooks",
             ["reconciler/sources/webhooks.py", "reconciler/sources/*/webhook.py"],
             # the stock signals each POS's webhook module reads are judged by the availability tests
-            ["tests/sources/test_webhooks.py", "tests/availability/test_pos_stock.py"],
+            [
+                "tests/sources/test_webhooks.py",
+                "tests/sources/test_webhook_events.py",
+                "tests/availability/test_pos_stock.py",
+            ],
         ),
         Package("yamlio", ["reconciler/yamlio/*"], ["tests/model"]),
     )
