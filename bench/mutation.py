@@ -3,15 +3,19 @@
 mutmut 3 plants one small bug (a mutant) at a time in a copy of the tree and runs the tests that
 reach the mutated function; a mutant no test notices *survives*. The score of a package is the
 share of its mutants that were killed. Each package runs in its own copy of the repository with
-its own fast test selection (in-process tests only, no e2e), under ``nice -n 19``, so a run can
-share a loaded machine; it is far outside the normal test command's time budget.
+its own fast test selection (in-process tests, no e2e; for state, the storage suite on the real
+PostgreSQL too), one mutant at a time under ``nice -n 19``, so a run can share a loaded machine;
+it is far outside the normal test command's time budget.
 
     python -m bench.mutation                          every package, report in docs/testing.md
     python -m bench.mutation --packages state,webhooks
-    python -m bench.mutation --max-children 1 --work /tmp/mutation --out -
+    python -m bench.mutation --max-children 2 --work /tmp/mutation --out -
 
-The report (docs/testing.md, between the markers) names the commit measured, the score per
-package and every surviving mutant; explanations of equivalent mutants live next to it, by hand.
+The last result of each package is kept in docs/mutation.json, so measuring one package leaves
+the others' rows as they were; each row names the commit it was measured at (``+changes`` when the
+tree had uncommitted changes). The report (docs/testing.md, between the markers) lists the score
+per package and every surviving mutant; the explanations of equivalent mutants live below the
+markers, by hand, one ``- `name`: why`` line each, and the report counts them per package.
 Needs ``pip install 'mutmut>=3,<4'`` (not part of the test extras: CI never runs it).
 """
 
@@ -23,11 +27,11 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-IN_PROCESS = ["-m", "not e2e", "-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-x"]
+QUIET = ["-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-x"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Package:
     name: str
     mutate: list[str]  # glob patterns of the files to mutate
     tests: list[str]  # the fast, in-process selection that judges them
+    marks: str = "not e2e"  # which of their tests run (state: the storage suite on PostgreSQL too)
 
 
 PACKAGES = {
@@ -64,10 +69,19 @@ PACKAGES = {
                 "tests/oracle",
             ],
         ),
+        # The storage suite (tests/state) on both backends: SQLite in-process, and the real PostgreSQL
+        # server its `postgres` tests start (about a second, once per mutant that reaches them).
         Package(
             "state",
             ["reconciler/state/*"],
-            ["tests/engine/test_what_plans_notice.py", "tests/engine/test_apply_edges.py"],
+            [
+                "tests/state",
+                "tests/availability/test_store_and_hours.py",
+                "tests/engine/test_rollback.py",
+                "tests/engine/test_what_plans_notice.py",
+                "tests/engine/test_apply_edges.py",
+            ],
+            marks="not e2e or postgres",
         ),
         # serve/signatures.py moved into the POS sources: each POS's webhook check, and their shared helper.
         Package(
@@ -88,6 +102,7 @@ PACKAGES = {
 @dataclass
 class Score:
     package: str
+    commit: str = ""
     killed: int = 0
     survived: int = 0
     other: dict[str, int] = field(default_factory=dict)  # timeouts, suspicious, not checked, ...
@@ -124,7 +139,7 @@ def prepare(package: Package, work: Path) -> Path:
         "also_copy": sorted({name.split("/")[0] for name in files} - {"reconciler", "tests", "pyproject.toml"}),
         "only_mutate": package.mutate,
         "pytest_add_cli_args_test_selection": package.tests,
-        "pytest_add_cli_args": IN_PROCESS,
+        "pytest_add_cli_args": ["-m", package.marks, *QUIET],
     }
     lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in config.items()]
     with (folder / "pyproject.toml").open("a", encoding="utf-8") as handle:
@@ -132,11 +147,17 @@ def prepare(package: Package, work: Path) -> Path:
     return folder
 
 
-def run(package: Package, work: Path, children: int) -> Score:
+def run(package: Package, work: Path, children: int, commit: str) -> Score:
     folder = prepare(package, work)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    # Temporary folders (a PostgreSQL server's among them) go under the copy, so a server left behind
+    # by a mutant stopped at its timeout is found and stopped below.
+    (folder / "tmp").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TMPDIR": str(folder / "tmp")}
     command = ["nice", "-n", "19", sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
-    subprocess.run(command, cwd=folder, env=env, check=False)
+    try:
+        subprocess.run(command, cwd=folder, env=env, check=False)
+    finally:
+        stop_leftover_servers(folder / "tmp")
     stats_done = subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=folder, env=env, check=False)
     if stats_done.returncode != 0:
         raise SystemExit(f"mutmut export-cicd-stats failed for {package.name}")
@@ -147,7 +168,7 @@ def run(package: Package, work: Path, children: int) -> Score:
     listed = subprocess.run(
         [sys.executable, "-m", "mutmut", "results"], cwd=folder, env=env, capture_output=True, text=True, check=False
     )
-    score = Score(package.name, killed=stats.get("killed", 0), survived=stats.get("survived", 0))
+    score = Score(package.name, commit, killed=stats.get("killed", 0), survived=stats.get("survived", 0))
     for key in ("timeout", "suspicious", "no_tests", "skipped", "segfault", "check_was_interrupted_by_user"):
         if stats.get(key):
             score.other[key] = stats[key]
@@ -155,24 +176,56 @@ def run(package: Package, work: Path, children: int) -> Score:
     return score
 
 
-def render(scores: list[Score], commit: str) -> str:
+RESULTS = REPO / "docs" / "mutation.json"  # the last measurement of each package, so one package can be re-run alone
+BEGIN, END = "<!-- mutation:begin -->", "<!-- mutation:end -->"
+
+
+def explained(report: str) -> set[str]:
+    """The mutants the report explains by hand, outside the generated block: ``- `name`: why``."""
+    head, rest = report.split(BEGIN, 1)
+    outside = head + rest.split(END, 1)[1]
+    return {line.split("`")[1] for line in outside.splitlines() if line.startswith("- `") and "`:" in line}
+
+
+def stop_leftover_servers(tmp: Path) -> None:
+    """Stop the PostgreSQL servers still running from a data directory under ``tmp``."""
+    from tests.support.postgres_server import PostgresServer
+
+    for data in tmp.glob("reconcile-pg-*/data"):
+        if (data / "postmaster.pid").exists():
+            server = PostgresServer()
+            server.folder, server.running = data.parent, True
+            server.stop()
+
+
+def render(scores: list[Score], equivalent: set[str]) -> str:
     lines = [
-        f"Measured at commit `{commit}` with mutmut 3 (`python -m bench.mutation`).",
+        "Measured with mutmut 3 (`python -m bench.mutation`), each package at the commit its row names.",
         "",
-        "| package | mutants | killed | survived | other | score |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| package | commit | mutants | killed | survived | explained as equivalent | other | score |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scores:
         other = ", ".join(f"{k} {v}" for k, v in sorted(s.other.items())) or "0"
-        lines.append(f"| {s.package} | {s.total} | {s.killed} | {s.survived} | {other} | {s.percent:.1f}% |")
+        known = sum(name in equivalent for name in s.survivors)
+        row = f"| {s.package} | `{s.commit}` | {s.total} | {s.killed} | {s.survived} | {known} | {other} |"
+        lines.append(f"{row} {s.percent:.1f}% |")
     for s in scores:
         if s.survivors:
             lines += ["", f"Surviving mutants of {s.package} ({len(s.survivors)}):", ""]
-            lines += [f"- `{name}`" for name in s.survivors]
+            lines += [f"- `{n}`" + ("" if n in equivalent else " (not explained)") for n in s.survivors]
     return "\n".join(lines) + "\n"
 
 
-BEGIN, END = "<!-- mutation:begin -->", "<!-- mutation:end -->"
+def load_results() -> dict[str, Score]:
+    if not RESULTS.exists():
+        return {}
+    return {name: Score(**fields) for name, fields in json.loads(RESULTS.read_text(encoding="utf-8")).items()}
+
+
+def save_results(scores: dict[str, Score]) -> None:
+    data = {name: asdict(scores[name]) for name in PACKAGES if name in scores}
+    RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_report(path: Path, body: str) -> None:
@@ -185,16 +238,24 @@ def write_report(path: Path, body: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.mutation", description="Mutation scores per package.")
     parser.add_argument("--packages", default=",".join(PACKAGES), help=f"comma-separated, of: {', '.join(PACKAGES)}")
-    parser.add_argument("--max-children", type=int, default=2, help="parallel mutants (default 2: the machine's cores)")
+    parser.add_argument("--max-children", type=int, default=1, help="parallel mutants (default 1: a shared machine)")
     parser.add_argument("--work", default="/tmp/reconcile-mutation", help="where the copies of the tree go")
     parser.add_argument("--out", default="docs/testing.md", help="report file ('-' to print only)")
     args = parser.parse_args(argv)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
-    scores = [run(PACKAGES[name], Path(args.work), args.max_children) for name in args.packages.split(",")]
-    body = render(scores, commit.strip())
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True)
+    stamp = commit.strip() + ("+changes" if dirty.stdout.strip() else "")  # never claim a commit not measured
+    measured = {
+        name: run(PACKAGES[name], Path(args.work), args.max_children, stamp) for name in args.packages.split(",")
+    }
+    report = REPO / args.out if args.out != "-" else None
+    scores = {**load_results(), **measured} if report else measured
+    equivalent = explained(report.read_text(encoding="utf-8")) if report else set()
+    body = render([scores[name] for name in PACKAGES if name in scores], equivalent)
     print(body)
-    if args.out != "-":
-        write_report(REPO / args.out, body)
+    if report:
+        save_results(scores)
+        write_report(report, body)
 
 
 if __name__ == "__main__":

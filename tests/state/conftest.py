@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.e2e)])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.e2e, pytest.mark.postgres])])
 def url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "state" / "state.sqlite")

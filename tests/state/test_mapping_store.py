@@ -147,6 +147,7 @@ def test_concurrent_writers_never_mix_two_runs(url, state_dir, env):
 
 
 @pytest.mark.e2e
+@pytest.mark.postgres
 def test_postgresql_writes_to_one_scope_wait_for_each_other(postgres):
     """A commit of a scope waits while another connection's transaction of that scope runs: the
     advisory lock per scope, seen waiting in pg_locks (no timing involved)."""
