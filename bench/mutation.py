@@ -210,6 +210,9 @@ def render(scores: list[Score], equivalent: set[str]) -> str:
         known = sum(name in equivalent for name in s.survivors)
         row = f"| {s.package} | `{s.commit}` | {s.total} | {s.killed} | {s.survived} | {known} | {other} |"
         lines.append(f"{row} {s.percent:.1f}% |")
+    missing = [name for name in PACKAGES if name not in {s.package for s in scores}]
+    if missing:
+        lines += ["", f"Not measured: {', '.join(missing)}."]
     for s in scores:
         if s.survivors:
             lines += ["", f"Surviving mutants of {s.package} ({len(s.survivors)}):", ""]
