@@ -10,14 +10,13 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli import deadline, plan_files, site_cmds, site_page
+from reconciler.cli import deadline, plan_files, plan_run, site_cmds, site_page
 from reconciler.cli.apply_output import result_json as _result_json
 from reconciler.cli.apply_output import result_text as _result_text
 from reconciler.cli.progress import progress_reporter
 from reconciler.cli.protected import locate_protected
 from reconciler.cli.refresh import refresh_option, show_refresh
 from reconciler.cli.selection import safety_options, selection_of, selection_options
-from reconciler.cli.show_cmd import plan_page
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan, catalog_lock
 from reconciler.engine.availability import now_utc, read_layer, record
 from reconciler.engine.journal import operator
@@ -28,10 +27,8 @@ from reconciler.engine.planning import make_plan
 from reconciler.engine.review import review_saved
 from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
-from reconciler.engine.targeting import Selection
 from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
 from reconciler.files import write_text
-from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.state.paths import state_path
@@ -66,30 +63,6 @@ def target_options(command):
     for option in reversed(options):
         command = option(command)
     return command
-
-
-async def _plan(
-    chosen: site_cmds.Single,
-    target_name: str | None,
-    state: Path,
-    thresholds,
-    live_updates: bool,
-    html: bool = False,
-    selection: Selection | None = None,
-) -> tuple[Plan, str | None]:
-    """The plan, and with ``html`` the page that shows it as a diner will see the menu."""
-    catalog = chosen.catalog
-    store = Storage(state).mapping()
-    layer = Storage(state).availability()
-    try:
-        async with site_cmds.open_single(chosen, target_name, state) as target:
-            layered = read_layer(layer)  # and the live side read as what changed since the last plan
-            planned = await make_plan(catalog, target, store, thresholds, live_updates, layered, selection, state)
-            page = plan_page(planned, target, catalog.currency) if html else None
-            return planned.plan, page
-    finally:
-        store.close()
-        layer.close()
 
 
 @click.command()
@@ -135,6 +108,16 @@ def plan(
     if out:
         plan_files.refuse_out_onto_catalog(Path(out), Path(catalog))
     key = plan_key()
+    live_updates = not no_live_updates
+    memo = None
+    if not (out or only or exclude or refresh_only):  # the plan memo: engine/memo.py
+        memo = plan_run.memo_of(catalog, state_path(state_dir), target, location, fmt, key, thresholds, live_updates)
+    head = memo.head() if memo is not None else None
+    if memo is not None and head is not None and head.images_current():  # this catalog was planned before
+        args = (catalog, location, target, resolve_state_dir(state_dir), thresholds, live_updates, fmt, key)
+        answer = deadline.run_async(plan_run.replay(memo, head, *args))
+        if answer is not None:
+            return plan_run.emit(answer, detailed_exitcode)
     # Before anything is created: an invalid catalog leaves no trace (the cache is written only for a valid one).
     desired = load_catalog_cached(catalog, state_path(state_dir))
     state = resolve_state_dir(state_dir)
@@ -160,8 +143,8 @@ def plan(
         if detailed_exitcode and not site.empty:
             sys.exit(ExitCode.CHANGES)
         return
-    result, page = deadline.run_async(
-        _plan(chosen, target, state, thresholds, not no_live_updates, html=fmt == "html", selection=selection)
+    result, page, output = deadline.run_async(
+        plan_run.plan_one(chosen, target, state, thresholds, live_updates, fmt == "html", selection, memo, fmt, key)
     )
     if refresh_only:
         return show_refresh(result, fmt, detailed_exitcode)
@@ -169,16 +152,10 @@ def plan(
         site_page.emit(page, out, result.summary_line())
     elif out:
         write_text(Path(out), to_json(result, key))
-    if fmt == "html":
-        pass
-    elif fmt == "json":
-        click.echo(to_json(result, key), nl=False)
-    elif fmt == "markdown":
-        click.echo(render_markdown(result), nl=False)
-    else:
-        click.echo(render_text(result, color=_color()), nl=False)
-        if out:
-            click.echo(f"Saved the plan to {out}; apply it with `reconcile apply --plan {out}`.")
+    if fmt != "html":
+        click.echo(output if output is not None else plan_run.render(result, fmt, key), nl=False)
+    if fmt == "text" and out:
+        click.echo(f"Saved the plan to {out}; apply it with `reconcile apply --plan {out}`.")
     if detailed_exitcode and not result.empty:
         sys.exit(ExitCode.CHANGES)
 

@@ -51,6 +51,27 @@ def unexpected_answers(target: str) -> Iterator[None]:
         ) from exc
 
 
+@dataclass(frozen=True)
+class Reading(Generic[RawT]):
+    """What a plan reads before it plans: the scope, the live side, the settled mapping, the location."""
+
+    scope: str
+    raw: RawT
+    entries: list[Entry]
+    info: TargetInfo
+    zone: str
+
+
+async def read_live(target: Target[RawT, LiveT], store: MappingStore, snapshot_dir: Path | None) -> Reading[RawT]:
+    """The live side, through the live snapshot kept in ``snapshot_dir`` when given (engine/snapshots.py)."""
+    with unexpected_answers(target.name):
+        scope = await target.scope()
+        snapshots = Snapshots.of(snapshot_dir) if snapshot_dir is not None else None
+        raw = await (target.fetch() if snapshots is None else snapshots.read(target, scope))
+        entries = settle(store, scope, raw, write=False)
+    return Reading(scope, raw, entries, await target.describe(), await target.time_zone())
+
+
 @dataclass
 class Planned(Generic[LiveT]):
     plan: Plan
@@ -69,20 +90,18 @@ async def make_plan(
     layer: Layer | None = None,
     selection: Selection | None = None,
     snapshot_dir: Path | None = None,
+    reading: Reading[RawT] | None = None,
 ) -> Planned[LiveT]:
     """The plan of ``catalog`` (plus the availability ``layer``, when given) against ``target``;
     with a ``selection`` (``--only``/``--exclude``), of the selected entities' changes alone; with
     ``snapshot_dir`` (a state directory), the live side read through the live snapshot kept there:
-    only what changed, where the target can tell (engine/snapshots.py; ``reconcile plan`` only)."""
+    only what changed, where the target can tell (engine/snapshots.py; ``reconcile plan`` only);
+    with ``reading``, against what :func:`read_live` of the same target read (the plan memo's)."""
     reasons = target.unsupported(catalog)
     if reasons:
         raise UnsupportedByTarget(target.name, reasons)
-    with unexpected_answers(target.name):
-        scope = await target.scope()
-        snapshots = Snapshots.of(snapshot_dir) if snapshot_dir is not None else None
-        raw = await (target.fetch() if snapshots is None else snapshots.read(target, scope))
-        entries = settle(store, scope, raw, write=False)
-    info, zone = await target.describe(), await target.time_zone()
+    reading = reading or await read_live(target, store, snapshot_dir)
+    scope, raw, entries, info, zone = reading.scope, reading.raw, reading.entries, reading.info, reading.zone
     with unexpected_answers(target.name):
         desired, approximations, live, adoption, in_force = effective_state(catalog, target, raw, entries, info, layer)
     _same_currency(catalog, live.currency)
