@@ -37,6 +37,7 @@ Serve (``reconcile serve``: :mod:`reconciler.serve.app` and :mod:`reconciler.ser
     setup = source.webhook_handshake(body)                  # may: an unsigned set-up message (Clover)
     events = source.parse_webhook(body, headers)            # calls webhook_events (must) on the JSON
     probe = source.probe(client, settings, since, hints, full)  # may: did anything change?
+    changes = source.read_changes(client, settings, held, since)  # may (incremental): only what changed
     sold_out = source.read_stock(client, settings)          # may (stock_api): what is sold out now
 
 Stock (the availability layer, docs/availability.md): a webhook that states an object's stock
@@ -263,6 +264,15 @@ class Probe:
     detail: str  # for the history and the log
 
 
+@dataclass(frozen=True)
+class Changes:
+    """The answer of :meth:`Source.read_changes`."""
+
+    raw: Any | None  # what read_api would return now; None: read the whole catalog (``detail`` says why)
+    detail: str  # for the history and the log
+    objects: int = 0  # how many changed objects were read
+
+
 # -- the contract ---------------------------------------------------------------------------------
 
 
@@ -337,6 +347,13 @@ class Source(ABC):
         show yet. The default cannot tell, so every sync re-imports.
         """
         return Probe(None, None, "this POS has no change probe: import")
+
+    # Can read_changes answer from the changed objects alone? Declared once, here.
+    incremental: ClassVar[bool] = False
+
+    def read_changes(self, client: httpx.Client, settings: ApiSettings, held: Any, since: str | None) -> Changes:
+        """May (with ``incremental``): ``held`` (a read taken at watermark ``since``) with the changes since merged."""
+        return Changes(None, f"{self.title} cannot read only what changed: whole import")
 
     # A stock API serve can poll on its own timer (``stock_interval``), for the stock a webhook may not
     # have told: :meth:`read_stock` then answers what is sold out now. Declared once, here.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -32,6 +32,7 @@ TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 class ImportOutput:
     text: str  # the canonical YAML
     result: ImportResult
+    raw: object = field(default=None, repr=False, compare=False)  # what was read (API imports): serve holds it
 
     @property
     def notes(self) -> list[ImportNote]:
@@ -107,7 +108,16 @@ def import_from_api(
     else:
         client.headers.update(headers)
         raw = source.read_api(client, settings)
-    return _finish(source, translate_all(source, [raw], options, keep, f"the {source.name} API"))
+    return replace(_finish(source, translate_all(source, [raw], options, keep, f"the {source.name} API")), raw=raw)
+
+
+def import_from_raw(
+    pos: str, raw: object, options: ImportOptions, keep: dict[str, Location] | None = None
+) -> ImportOutput:
+    """What :func:`import_from_api` makes of a read it already holds (serve's incremental read,
+    :meth:`Source.read_changes`): the same translation, YAML and proof, so the same bytes."""
+    source = get_source(pos)
+    return replace(_finish(source, translate_all(source, [raw], options, keep, f"the {source.name} API")), raw=raw)
 
 
 def _translate(source: Source, raw, options: ImportOptions, origin: str) -> ImportResult:
@@ -128,7 +138,7 @@ def keeping_settings(out: ImportOutput, earlier: Catalog | None) -> ImportOutput
     if earlier is None or not catalog.locations or earlier.menus_new == catalog.menus_new:
         return out
     kept = catalog.model_copy(update={"menus_new": earlier.menus_new})
-    return ImportOutput(dump_catalog(kept), replace(out.result, catalog=kept))
+    return ImportOutput(dump_catalog(kept), replace(out.result, catalog=kept), out.raw)
 
 
 def _finish(source: Source, result: ImportResult) -> ImportOutput:

@@ -22,6 +22,9 @@ process) drive the fake through control routes, which need no token:
   in minor units, Toast item or option GUID in major units, Clover item or modifier in cents);
 * ``POST /_fake/delete`` ``{"id": ...}``: a tombstone (Square ``is_deleted``, Clover
   ``deletedTime``/``deleted``; Toast drops the item from the document);
+* ``POST /_fake/upsert`` ``{"object": {...}}`` (Square): UpsertCatalogObject, as Square does it:
+  the object (with its nested variations or modifiers) replaces the one of its id, or is added;
+  it and every object nested in it get a new ``version`` and ``updated_at``;
 * ``POST /_fake/fail`` ``{"status": 503, "times": 1}``: the next POS requests fail so;
 * ``GET /_fake/requests`` ``{"total": n, "counts": {path: n}}``; ``POST /_fake/requests/reset``.
 
@@ -133,6 +136,24 @@ class FakePos:
             if not getattr(self, f"_delete_{self.pos}")(ident):
                 raise KeyError(ident)
 
+    def upsert(self, obj: dict) -> None:
+        """Square UpsertCatalogObject: replace the object of this id (or add it), with new versions."""
+        if self.pos != "square":
+            raise ValueError("upsert is Square's")
+        with self.lock:
+            self.tick += 1
+            obj = snake_keys(copy.deepcopy(obj))
+            index = next((k for k, held in enumerate(self.data) if held.get("id") == obj.get("id")), None)
+            before = [] if index is None else [self.data[index], *self._square_children(self.data[index])]
+            versions = {o.get("id"): o.get("version") for o in before}
+            for each in (obj, *self._square_children(obj)):  # Square counts on from the stored version
+                each["version"] = versions.get(each.get("id")) or 0
+            self._square_touch(obj, *self._square_children(obj))
+            if index is None:
+                self.data.append(obj)
+            else:
+                self.data[index] = obj
+
     def fail_next(self, status: int, times: int = 1) -> None:
         with self.lock:
             self.failures.extend([status] * times)
@@ -168,6 +189,7 @@ class FakePos:
             Route("/_fake/catalog", self._post_catalog, methods=["POST"]),
             Route("/_fake/price", self._post_price, methods=["POST"]),
             Route("/_fake/delete", self._post_delete, methods=["POST"]),
+            Route("/_fake/upsert", self._post_upsert, methods=["POST"]),
             Route("/_fake/fail", self._post_fail, methods=["POST"]),
             Route("/_fake/requests", self._get_requests, methods=["GET"]),
             Route("/_fake/requests/reset", self._reset_requests, methods=["POST"]),
@@ -237,6 +259,14 @@ class FakePos:
             return _error(404, f"no object {body.get('id')!r}")
         return JSONResponse({"ok": True})
 
+    async def _post_upsert(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        try:
+            self.upsert(body["object"])
+        except (KeyError, ValueError, TypeError) as exc:
+            return _error(400, f"not an upsert: {exc}")
+        return JSONResponse({"ok": True})
+
     async def _post_fail(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.fail_next(int(body["status"]), int(body.get("times", 1)))
@@ -266,9 +296,10 @@ class FakePos:
         for obj in out:
             self._seen(_parse_iso(obj.get("updated_at")))
         self.tick += 1
-        for obj in out:
-            obj.setdefault("version", 1)
-            obj.setdefault("updated_at", _iso(self.now))
+        for obj in out:  # every object has its own version and time in Square, nested ones too
+            for each in (obj, *self._square_children(obj)):
+                each.setdefault("version", 1)
+                each.setdefault("updated_at", _iso(self.now))
         return out
 
     def _square_touch(self, *objects: dict) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from reconciler.sources.base import ApiSettings, EnvNames, ImportOptions, ImportResult, PosLocation, Source
+from reconciler.sources.base import ApiSettings, Changes, EnvNames, ImportOptions, ImportResult, PosLocation, Source
 from reconciler.sources.clover import api, webhook
 from reconciler.sources.clover.parse import parse
 from reconciler.sources.clover.translate import translate
@@ -44,3 +44,10 @@ class CloverSource(Source):
     webhook_handshake = staticmethod(webhook.handshake)
     webhook_events = staticmethod(webhook.events)
     probe = staticmethod(api.probe)
+
+    def read_changes(self, client: Any, settings: ApiSettings, held: Any, since: str | None) -> Changes:
+        """Not incremental yet. Clover could be: its webhooks name the objects (``I:<id>``) and its
+        lists take ``filter=modifiedTime>=``, but an item's categories, modifier groups and tags are
+        expanded relations whose own changes a filtered read of items does not show; until that is
+        built and proven byte-identical to a whole read, a whole read it is."""
+        return Changes(None, "Clover's incremental read is not built: whole import")

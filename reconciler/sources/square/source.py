@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from reconciler.sources.base import EnvNames, ImportOptions, ImportResult, PosLocation, Source
-from reconciler.sources.square import api, webhook
+from reconciler.sources.square import api, changes, webhook
 from reconciler.sources.square.forms import locations_of
 from reconciler.sources.square.parse import parse
 from reconciler.sources.square.translate import translate
@@ -34,3 +34,6 @@ class SquareSource(Source):
     verify_webhook = staticmethod(webhook.verify)
     webhook_events = staticmethod(webhook.events)
     probe = staticmethod(api.probe)
+    # SearchCatalogObjects after the watermark, tombstones included, merged into the held read (changes.py).
+    incremental: ClassVar[bool] = True
+    read_changes = staticmethod(changes.read_changes)

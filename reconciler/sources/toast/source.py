@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from reconciler.sources.base import ApiSettings, EnvNames, ImportOptions, ImportResult, PosLocation, Source
+from reconciler.sources.base import ApiSettings, Changes, EnvNames, ImportOptions, ImportResult, PosLocation, Source
 from reconciler.sources.toast import api, webhook
 from reconciler.sources.toast.parse import parse, restaurants
 from reconciler.sources.toast.translate import translate
@@ -38,6 +38,13 @@ class ToastSource(Source):
     verify_webhook = staticmethod(webhook.verify)
     webhook_events = staticmethod(webhook.events)
     probe = staticmethod(api.probe)
+
+    def read_changes(self, client: Any, settings: ApiSettings, held: Any, since: str | None) -> Changes:
+        """Not incremental, and cannot be: the menus webhook says only that the menus were published,
+        and the Menus API serves the whole document (``/menus/v2/metadata`` says only *when*), so a
+        whole read is the floor of a Toast sync (docs/serve.md)."""
+        return Changes(None, "Toast's Menus API serves only the whole menus document: whole import")
+
     # The stock API (``GET /stock/v1/inventory``): menu items OUT_OF_STOCK, or QUANTITY with 0 left.
     stock_api: ClassVar[bool] = True
     read_stock = staticmethod(api.read_stock)
