@@ -5,8 +5,9 @@ The steps, each a call into the existing pipeline (nothing here re-implements it
 1. The source's ``probe`` (:meth:`reconciler.sources.base.Source.probe`) asks the POS whether
    anything changed after the stored watermark. A webhook-only sync that finds nothing new, right
    after a good sync, stops here (``unchanged``: no Wix call at all).
-2. :func:`reconciler.sources.service.import_from_api` re-imports the whole catalog; the YAML is
-   rewritten atomically (canonical text) only when it differs.
+2. :func:`reconciler.serve.pos_read.import_catalog` imports: only the POS objects that changed
+   when the source can say (``read_changes``), else the whole catalog; the YAML (the same bytes
+   either way) is rewritten atomically only when it differs.
 3. :func:`reconciler.engine.planning.make_plan`, then, like ``reconcile apply``,
    :func:`reconciler.engine.apply.apply_plan` (per-catalog lock, one draft, atomic publish,
    verify). An unsafe plan under ``unsafe: hold`` is saved as JSON for
@@ -45,8 +46,8 @@ from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
 from reconciler.files import write_text
 from reconciler.redact import Redactor
-from reconciler.serve import stock
-from reconciler.serve.catalogs import previous
+from reconciler.serve import pos_read, stock
+from reconciler.serve.catalogs import previous, remember
 from reconciler.serve.config import CatalogConfig, ServeConfig
 from reconciler.serve.history import History
 from reconciler.serve.locations import changed_locations
@@ -57,7 +58,7 @@ from reconciler.serve.status import SyncOutcome, SyncReason
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.errors import PosNotReady
 from reconciler.sources.registry import get_source
-from reconciler.sources.service import TIMEOUT, import_from_api, keeping_settings
+from reconciler.sources.service import TIMEOUT
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
 from reconciler.yamlio.load import load_catalog
@@ -159,6 +160,7 @@ class Syncer:
         except (Abandoned, asyncio.CancelledError):
             return SyncResult(SyncOutcome.ABANDONED, "shutdown: abandoned before finishing; the events stay queued")
         except Exception as exc:
+            pos_read.forget(job.catalog)  # whatever read it held is in doubt now: the next sync reads whole
             retry_after = exc.retry_after if isinstance(exc, PosNotReady) else None
             return SyncResult(
                 SyncOutcome.FAILED,
@@ -198,8 +200,7 @@ class Syncer:
         since = self.history.watermark(cfg.name, fingerprint)
         path = Path(cfg.catalog)
         details: dict = {}
-        catalog = None
-        pending_stock: list = []
+        catalog, pending_stock = None, []
         # A catalog of several locations syncs only the locations a change reached.
         before = previous(path, self.state_dir)
         if stock.stock_only(job.hints) and before is not None:  # one location, or each location a signal names
@@ -208,21 +209,22 @@ class Syncer:
             return self._poll_stock(cfg, source, settings, before)
         self._check_stop()
         with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
-            found = source.probe(client, settings, since, job.hints, full=any(r.scheduled for r in job.reasons))
+            scheduled, at = any(r.scheduled for r in job.reasons), (fingerprint, since)
+            found = source.probe(client, settings, since, job.hints, full=scheduled)
             details["probe"] = found.detail
             if found.changed is not False or not path.exists():
                 self._check_stop()
-                kept = {loc.pos_location: loc for loc in (before.locations if before else []) if loc.pos_location}
-                out = import_from_api(cfg.source, options, environ=environ, client=client, sleep=self._sleep, keep=kept)
-                out = keeping_settings(out, before)
+                got = pos_read.import_catalog(cfg, at, source, options, client, environ, before, scheduled, self._sleep)
+                out = got.out  # only what changed when the held read allows it, else whole (got.how says which)
                 catalog = out.result.catalog
                 stock.save_placed(self.state_dir, cfg.name, out.result.placed)
                 pending_stock = [*out.result.stock, *stock.signals_of(job.hints)]
-                details["import_notes"] = len(out.notes)
+                details.update(import_notes=len(out.notes), read=got.how)
                 rewrite = not path.exists() or path.read_text(encoding="utf-8") != out.text
                 if rewrite:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     write_text(path, out.text)
+                    remember(path, catalog)  # the catalog of these bytes: the next sync does not parse them again
                 details["yaml"] = "rewritten" if rewrite else "unchanged"
         if catalog is None and job.reasons == [SyncReason.WEBHOOK] and self._last_good(cfg.name):
             result = SyncResult(SyncOutcome.UNCHANGED, "the POS reports no change since the last sync", details=details)
@@ -230,7 +232,7 @@ class Syncer:
             self._check_stop()
             desired = catalog or before or load_catalog(path)  # no import: the file as read above (or its error)
             if desired.locations:
-                webhook_only = catalog is not None and not any(r.scheduled for r in job.reasons)
+                webhook_only = catalog is not None and not scheduled
                 chosen = changed_locations(before, desired) if webhook_only else list(desired.locations)
                 result = self._run_async(
                     plan_apply_locations(
@@ -245,8 +247,9 @@ class Syncer:
             result.details = {**details, **result.details}
         if result.ok and found.watermark:
             self.history.set_watermark(cfg.name, fingerprint, found.watermark)
-        if result.ok and details.get("yaml") == "rewritten":
-            previous(path, self.state_dir)  # held now: the next stock signal must not pay the load (~1 s at 10,000)
+        pos_read.settle(
+            cfg.name, result.ok, (fingerprint, since), found.watermark, out if catalog is not None else None
+        )
         return result
 
     def _poll_stock(self, cfg: CatalogConfig, source: Any, settings: Any, before: Any) -> SyncResult:
