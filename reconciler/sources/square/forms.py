@@ -80,7 +80,8 @@ def snake_keys(value: object) -> object:
         changed = False
         for key, inner in value.items():
             name = _snake(key) if isinstance(key, str) else key
-            new = inner if name in _OPAQUE_MAPS else snake_keys(inner)
+            nested = isinstance(inner, (dict, list)) and name not in _OPAQUE_MAPS  # a scalar is itself
+            new = snake_keys(inner) if nested else inner
             changed = changed or new is not inner or name != key
             pairs.append((name, new))
         return dict(pairs) if changed else value
