@@ -52,6 +52,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--site-dishes", type=int, help="dishes per location in the site cases (default 1000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--images",
+        action="store_true",
+        help="keep the dishes' images (a full create then also imports them into the Media Manager)",
+    )
+    parser.add_argument(
         "--profile",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -84,6 +89,7 @@ def configure(args: argparse.Namespace, work: Path) -> cases.Config:
         site_locations=args.site_locations,
         site_dishes=args.site_dishes or (100 if quick else 1000),
         profile=args.profile if args.profile is not None else not quick,
+        images=args.images,
     )
     unknown = config.cases - set(cases.ALL)
     if unknown:

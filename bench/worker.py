@@ -5,7 +5,8 @@ WIX_ACCESS_TOKEN, as for the CLI)::
 
     {"mode": "plan" | "apply" | "naive",
      "jobs": [{"catalog": "before.yaml", "location": null, "state": "state-dir"}, ...],
-     "url": "http://127.0.0.1:PORT", "concurrency": 4, "verify": true, "live_updates": true,
+     "url": "http://127.0.0.1:PORT", "target": "wix-v3" | "wix-menus", "concurrency": 4, "verify": true,
+     "live_updates": true,
      "profile": null | "out.pstats"}
 
 ``plan`` and ``apply`` do what ``reconcile plan`` and ``reconcile apply --auto-approve`` do, through
@@ -107,7 +108,7 @@ async def run_job(spec: dict, job: dict, phases: Phases, out: dict) -> None:
     store = MappingStore(state / "state.sqlite")
     try:
         async with open_target(
-            "wix-v3", job.get("location") or catalog.location, state, currency=catalog.currency
+            spec.get("target", "wix-v3"), job.get("location") or catalog.location, state, currency=catalog.currency
         ) as target:
             planned = await make_plan(catalog, target, store, THRESHOLDS, spec.get("live_updates", True))
             plan = planned.plan
