@@ -17,7 +17,8 @@ Order of events, and what each failure leaves behind:
    the rows pending; the next run sees the published ids live and commits them (engine.settle).
    Runs that ended "running", "draft-left", "interrupted" or "unknown" are cleaned up by the next
    one (a v3 draft they left is discarded) and journalled "abandoned" once it succeeds.
-6. Re-read the live catalog and compare it with the plan's desired state (``VerifyFailed``).
+6. Re-read the live catalog and compare it with the plan's desired state (``VerifyFailed``): what
+   changed since the read of step 3 where the target can tell (``Target.keep``), else all of it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.essence import Essence
 from reconciler.engine.journal import journal
 from reconciler.engine.plan import Plan
@@ -149,7 +151,13 @@ async def apply_plan(
     mine = lock is not None and lock.scope == scope
     held: AbstractContextManager[object] = nullcontext(lock) if mine else state_lock(store.db.url, state_dir, scope)
     with held:
-        raw = options.read if options.read is not None and mine else await _recheck(plan, target, store, scope, options)
+        kept: JsonObject | None = None
+        if options.read is not None and mine:
+            raw = options.read
+        else:
+            reading = time.monotonic()
+            raw = await _recheck(plan, target, store, scope, options)
+            kept = target.keep(raw, time.monotonic() - reading)  # verify then reads what changed since
         leftovers = [run for run in store.runs(scope) if run.status in LEFTOVER]
         run_id = uuid.uuid4().hex
         store.start_run(scope, run_id, _journal(plan, target, store, scope, raw, options))
@@ -166,7 +174,8 @@ async def apply_plan(
         for run in leftovers:
             store.finish_run(run.run_id, "abandoned")
         store.finish_run(run_id, "applied", plan.summary_line())
-    differences = await verify(plan, target, store, cleanup_stopped=bool(result.warnings)) if options.verify else []
+    cleanup_stopped = bool(result.warnings)
+    differences = await verify(plan, target, store, cleanup_stopped, kept) if options.verify else []
     return ApplyResult(
         plan,
         run_id,

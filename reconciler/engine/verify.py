@@ -1,5 +1,8 @@
 """After a publish, read the live catalog again and check it is exactly what the plan wanted.
 
+Where the target can tell what changed since the apply's own read (Menus (New)), only that is read
+again, with the target's cheap whole-catalog checks; the comparison is the same either way.
+
 The plan carries the hash of every desired entity, so verification needs neither the YAML nor a
 second diff: each desired entity must be live with that hash, and nothing else may be live, except
 what the plan removes when the run warned that its clean-up stopped (Menus (New) deletes last; what
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from reconciler.canonical import JsonObject
 from reconciler.engine.ownership import hash_matches
 from reconciler.engine.plan import Plan
 from reconciler.engine.targeting import TARGETED_NOTE
@@ -20,10 +24,21 @@ if TYPE_CHECKING:
     from reconciler.targets.base import Target
 
 
-async def verify(plan: Plan, target: Target[Any, Any], store: MappingStore, cleanup_stopped: bool = False) -> list[str]:
-    """Differences between the live catalog and the plan's desired state (empty when equal)."""
+async def verify(
+    plan: Plan,
+    target: Target[Any, Any],
+    store: MappingStore,
+    cleanup_stopped: bool = False,
+    kept: JsonObject | None = None,
+) -> list[str]:
+    """Differences between the live catalog and the plan's desired state (empty when equal).
+
+    ``kept``: the snapshot of the read apply made under the lock (``Target.keep``). The live side is
+    then read as what changed since (``Target.refresh``): the run's own writes and anyone else's,
+    plus the target's whole-catalog checks (Menus (New): a Count per service, the menus, sections,
+    labels and Online Orders lists whole); a target that cannot tell what changed reads it all."""
     scope = await target.scope()
-    raw = await target.fetch()
+    raw = (await target.refresh(kept))[0] if kept is not None else await target.fetch()
     live = target.interpret(raw, store.entries(scope), {})
     namespace = plan.target.capabilities.namespace
     found = {(namespace(kind), local_id): fields for (kind, local_id), fields in live.essence.items()}

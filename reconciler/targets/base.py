@@ -66,6 +66,13 @@ Hooks, in the order one sync calls them (every hook MUST exist; "MAY" says what 
                               MUST NOT write. A target whose API cannot tell reads fully and keeps
                               nothing. Only ``reconcile plan`` calls it: ``apply`` always calls
                               ``fetch()`` (the stale-plan rule)
+    keep(raw, seconds)        MUST return the snapshot ``refresh()`` would keep after this whole read of
+                              ``fetch()`` (``seconds``: how long that read took), or None when it
+                              cannot be sure of one (a target that keeps none, a slow read). Apply
+                              keeps one of the read it makes under the lock, so that verify, after
+                              the writes, reads only what changed since (``refresh(kept)``): the
+                              run's writes and anyone else's, plus the target's cheap whole-catalog
+                              checks (counts, the few lists it always reads whole)
     interpret(raw, entries, desired)
                               MUST return a :class:`LiveView`: the live essence keyed by *our* ids
                               (through the mapping ``entries``, adopting by name where it can, else
@@ -213,6 +220,8 @@ class Target(Protocol[RawT, LiveT]):
 
     async def fetch_entities(self, ids: Collection[tuple[str, str]]) -> RawT | None: ...
     async def refresh(self, kept: JsonObject | None) -> tuple[RawT, JsonObject | None]: ...
+
+    def keep(self, raw: RawT, seconds: float) -> JsonObject | None: ...
 
     def interpret(self, raw: RawT, entries: list[Entry], desired: Essence) -> LiveT: ...
 

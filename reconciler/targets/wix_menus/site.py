@@ -69,6 +69,9 @@ class SharedMenusTarget(WixMenusTarget):
         """Always a full read: a shared site's plan keeps no live snapshot (``engine/sharing.py``)."""
         return await self.fetch(), None
 
+    def keep(self, raw: read.RawSite, seconds: float) -> JsonObject | None:
+        return None  # refresh() reads fully (above)
+
     async def scope(self) -> str:
         await self.places()
         return f"{self.label}:shared:{self._site}"

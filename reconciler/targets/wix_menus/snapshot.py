@@ -72,6 +72,24 @@ async def refresh(
     }
 
 
+def keep(raw: RawSite, date_header: str | None, seconds: float) -> JsonObject | None:
+    """The snapshot of a whole read (``read.fetch``) that took ``seconds`` and whose last answer
+    carried ``date_header``. Its lists were all asked for less than ``seconds`` before that answer,
+    so ``since`` (that Date less :data:`MARGIN`) is before any of them only if the read was quick:
+    None (keep nothing, the next read is a full one) when it took half the margin or more."""
+    since = _since(date_header)
+    if since is None or seconds >= MARGIN.total_seconds() / 2 or raw.only is not None:
+        return None
+    if any(not isinstance(raw.lists.get(service), list) for service in CHANGED):
+        return None
+    return {
+        "format": FORMAT,
+        "since": since,
+        "locations": sorted(raw.locations) if raw.locations is not None else None,
+        "lists": {service: raw.lists[service] for service in CHANGED},
+    }
+
+
 async def _refreshed(api: MenusApi, service: str, previous: dict[str, Any]) -> list[JsonObject]:
     updated = await api.updated_since(service, previous["since"])
     merged = _merged(previous["lists"][service], updated)

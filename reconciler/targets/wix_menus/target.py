@@ -107,6 +107,10 @@ class WixMenusTarget:
         resolved = await self.resolve()
         return await snapshot.refresh(self.api, frozenset({resolved.location_id}) if resolved.several else None, kept)
 
+    def keep(self, raw: read.RawSite, seconds: float) -> JsonObject | None:
+        """The snapshot of a whole read (snapshot.py), dated by the last answer's Date less the margin."""
+        return snapshot.keep(raw, self.api.session.server_date, seconds)
+
     def interpret(self, raw: read.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
         resolved = self._resolved
         if resolved is None:

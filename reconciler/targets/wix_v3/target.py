@@ -137,6 +137,10 @@ class WixV3Target:
         ``updatedDate``, and its revision is internal (../shared/reference/wix-catalogs-v3.md)."""
         return await self.fetch(), None
 
+    def keep(self, raw: RawLive, seconds: float) -> JsonObject | None:
+        """None: refresh() reads fully whatever it is given (verify after apply reads the whole catalog)."""
+        return None
+
     def interpret(self, raw: RawLive, entries: list[Entry], desired: Essence) -> read.LiveCatalog:
         if raw.only is not None:
             return read.interpret_only(raw.items, entries, desired)
