@@ -17,6 +17,8 @@ MARKERS: dict[str, tuple[str, str]] = {
     "stock": ("<!-- bench.stock: begin -->", "<!-- bench.stock: end -->"),
     "import": ("<!-- bench.import: begin -->", "<!-- bench.import: end -->"),
     "noop": ("<!-- bench.noop: begin -->", "<!-- bench.noop: end -->"),
+    # Written by hand from `python -m bench` latency runs (issue #19): kept until a run replaces it.
+    "apply": ("<!-- bench.apply: begin -->", "<!-- bench.apply: end -->"),
 }
 
 
