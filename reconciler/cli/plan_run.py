@@ -14,7 +14,7 @@ import click
 from reconciler.cli import site_cmds
 from reconciler.cli.show_cmd import plan_page
 from reconciler.engine.availability import Layer, read_layer
-from reconciler.engine.memo import Answer, Head, PlanMemo
+from reconciler.engine.memo import Answer, Head, PlanMemo, raw_digest
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import to_json
 from reconciler.engine.planning import Planned, Reading, make_plan, read_live
@@ -29,6 +29,8 @@ from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
 from reconciler.yamlio.cache import cache_key, load_catalog_cached
 from reconciler.yamlio.load import catalog_files
+
+MAX_KEPT = 4_000_000  # characters of output a memo keeps at most
 
 
 def color() -> bool:
@@ -99,7 +101,7 @@ async def replay(
         async with open_target(target_name or "sandbox", head.location, state, currency=head.currency) as target:
             reading = await read_live(target, store, state)
             live_key = _live_key(memo, reading)
-            found = None if layer.entries else memo.answer(live_key)
+            found = None if layer.entries or live_key is None else memo.answer(live_key)
             if found is not None:
                 return found
             chosen = site_cmds.choose(load_catalog_cached(catalog, state), location)
@@ -160,19 +162,24 @@ def _head(chosen: site_cmds.Single) -> Head:
     return Head(chosen.location, chosen.catalog.currency, images)
 
 
-def _live_key(memo: PlanMemo, reading: Reading[Any]) -> str:
+def _live_key(memo: PlanMemo, reading: Reading[Any]) -> str | None:
+    """None: the read cannot be hashed whole (nothing is kept or answered)."""
+    raw = raw_digest(reading.raw)
+    if raw is None:
+        return None
     info = reading.info
     where = (info.name, info.api, info.location_id, info.location_name, info.catalog_id, info.scope, reading.zone)
-    return memo.live_key(reading.scope, reading.raw.fingerprint(), reading.entries, where)
+    return memo.live_key(reading.scope, raw, reading.entries, where)
 
 
 def _keep(
-    memo: PlanMemo, head: Head, live_key: str, planned: Planned[Any], layer: Layer, fmt: str, key: str | None
+    memo: PlanMemo, head: Head, live_key: str | None, planned: Planned[Any], layer: Layer, fmt: str, key: str | None
 ) -> Answer:
     """The answer of a plan made in full; kept unless the clock or the journal had a say in it."""
     plan = planned.plan
     answer = Answer(render(plan, fmt, key), plan.empty)
     timeless = not layer.entries and not planned.adoption.started and not planned.adoption.ended
-    if timeless and not any(c.action is Action.REMOVE for c in plan.changes):
+    small = len(answer.output) <= MAX_KEPT  # a plan of a whole new catalog is not worth the disk
+    if live_key is not None and timeless and small and not any(c.action is Action.REMOVE for c in plan.changes):
         memo.keep(head, live_key, answer)
     return answer

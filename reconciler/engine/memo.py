@@ -10,13 +10,14 @@ Two files per plan, so the catalog need not be loaded to find the target:
 
 - a **head**, keyed by the catalog's bytes and the command's options: where the plan was (location
   and currency, which open the target) and the content hashes of the catalog's local images;
-- a **memo**, keyed by the head's key and everything read live: the live fingerprint (after
+- a **memo**, keyed by the head's key and everything read live: a hash of the whole read (after
   ``refresh``), the settled mapping rows, the location and its time zone: the output and whether it
   was empty.
 
 Why it is safe:
-- The live side is always read (through the live snapshot, as every plan reads it), and its
-  fingerprint is in the key: a live edit is a new key. So are a changed mapping row, a byte of any
+- The live side is always read (through the live snapshot, as every plan reads it), and a hash of
+  all of it is in the key (not only the fingerprint, which covers what the location reaches): a
+  live edit is a new key. So are a changed mapping row, a byte of any
   catalog file or image, a flag, an environment variable the plan reads, and any source file of
   reconcile (the code fingerprint covers the whole package and the versions of the libraries the
   plan's output depends on).
@@ -34,6 +35,7 @@ Why it is safe:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import importlib.metadata
@@ -71,6 +73,26 @@ def code_fingerprint() -> str:
     for source in sorted(root.rglob("*.py")):
         digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def raw_digest(raw: object) -> str | None:
+    """A hash of everything a live read holds (every field of the target's raw read, as read), or None
+    when it is not a dataclass of JSON values: then nothing is kept. Not the live fingerprint: that
+    counts only what a diner of this location can reach, and a plan also looks at the rest (Menus
+    (New): entities an interrupted run left detached, which the next plan deletes)."""
+    if not dataclasses.is_dataclass(raw) or isinstance(raw, type):
+        return None
+    fields = {f.name: getattr(raw, f.name) for f in dataclasses.fields(raw)}
+    try:
+        return hashlib.sha256(orjson.dumps(fields, default=_plain, option=orjson.OPT_NON_STR_KEYS)).hexdigest()
+    except orjson.JSONEncodeError:
+        return None
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(type(value).__name__)
 
 
 def _hash(*parts: object) -> str:
@@ -126,11 +148,12 @@ class PlanMemo:
             return None  # damaged or edited: plan in full
         return Head(location, currency, tuple((str(p), str(h)) for p, h in images))
 
-    def live_key(self, scope: str, fingerprint: str, entries: Iterable[object], where: object) -> str:
-        """The key of a plan of this request against what was read live: ``entries``, the settled mapping
-        rows (dataclasses: their repr is their value); ``where``, the location and its time zone."""
+    def live_key(self, scope: str, raw: str, entries: Iterable[object], where: object) -> str:
+        """The key of a plan of this request against what was read live: ``raw``, its :func:`raw_digest`;
+        ``entries``, the settled mapping rows (dataclasses: their repr is their value); ``where``, the
+        location and its time zone."""
         rows = sorted(repr(e) for e in entries)
-        return _hash(self.request, scope, fingerprint, hashlib.sha256("\n".join(rows).encode()).hexdigest(), where)
+        return _hash(self.request, scope, raw, hashlib.sha256("\n".join(rows).encode()).hexdigest(), where)
 
     def answer(self, live_key: str) -> Answer | None:
         data = self._read(f"plan-{live_key}")

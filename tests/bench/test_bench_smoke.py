@@ -211,7 +211,7 @@ def test_each_bench_section_is_replaced_in_place_and_kept_by_the_full_bench():
 
 
 @pytest.mark.e2e
-def test_the_noop_bench_measures_both_targets_cached_and_cold(tmp_path: Path):
+def test_the_noop_bench_measures_both_targets_memo_cached_and_cold(tmp_path: Path):
     """`python -m bench.noop` on a tiny catalog: a row per target and state, next to its floors."""
     out = tmp_path / "performance.md"
     done = subprocess.run(
@@ -225,7 +225,7 @@ def test_the_noop_bench_measures_both_targets_cached_and_cold(tmp_path: Path):
     text = out.read_text(encoding="utf-8")
     assert "<!-- bench.noop: begin -->" in text and "Load average" in text
     for target in ("wix-v3", "wix-menus"):
-        for state in ("cached", "cold"):
+        for state in ("memo", "cached", "cold"):
             row = re.search(rf"\| 20 \| {target} \| {state} \| ([\d.]+) \| [^|]+ \| ([\d.]+) \| (\d+) \|", text)
             assert row is not None, text
             assert float(row.group(2)) > 0 and int(row.group(3)) > 0
