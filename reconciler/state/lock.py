@@ -57,11 +57,15 @@ class CatalogLock:
 
 
 def _read_holder(fd: int) -> str:
+    """Who the holder's record names; "holder unknown" when it names nobody (a holder that died
+    between taking the lock and writing its record leaves an empty file)."""
     try:
-        data = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        data = json.loads(os.pread(fd, 4096, 0))
+        if not isinstance(data, dict) or "pid" not in data:
+            return "holder unknown"
         since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(data.get("since", 0)))
-        return f"pid {data.get('pid')} on {data.get('host')}, since {since}"
-    except (OSError, ValueError):
+        return f"pid {data['pid']} on {data.get('host')}, since {since}"
+    except (OSError, ValueError, TypeError, OverflowError):
         return "holder unknown"
 
 

@@ -1,0 +1,353 @@
+"""The state stores' smaller promises, on both backends where they have both: where the database is
+and how it is described, who a held lock names, that closing a store closes only what it opened,
+the journal's ``who`` text, the pending and intent bookkeeping, and the availability layer's
+stored format, boundaries and log."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import ConfigError, LockHeld
+from reconciler.state import paths
+from reconciler.state.availability import EVERYWHERE, AvailabilityStore, LayerEntry, LayerEvent, LayerSource
+from reconciler.state.database import Database, database_url, describe, lock_key
+from reconciler.state.lock import CatalogLock
+from reconciler.state.mapping import Entry, Intent, Journal, MappingStore
+from reconciler.state.storage import Storage
+from tests.support.waiting import wait_until
+
+SCOPE = "wix-menus:loc-1"
+NOW = datetime(2026, 12, 1, 18, 30, tzinfo=UTC)
+STAMP = "%Y-%m-%d %H:%M:%S"
+
+
+# -- where the state is ---------------------------------------------------------------------------------
+
+
+def test_the_database_is_state_sqlite_in_the_state_directory_unless_a_postgresql_url_is_set(tmp_path):
+    assert database_url(tmp_path, {}) == str(tmp_path / "state.sqlite")
+    assert database_url(tmp_path, {"RECONCILE_DATABASE_URL": "  "}) == str(tmp_path / "state.sqlite")
+    url = "postgresql://reconcile@db.example:5433/menus"
+    assert database_url(tmp_path, {"RECONCILE_DATABASE_URL": url}) == url
+    with pytest.raises(ConfigError) as refused:
+        database_url(tmp_path, {"RECONCILE_DATABASE_URL": "postgress://u:hunter2@db/menus"})
+    message = str(refused.value)
+    assert message == (
+        "RECONCILE_DATABASE_URL must be a PostgreSQL URL (postgresql://user@host:5432/dbname); "
+        "unset it to keep the state in SQLite in the state directory"
+    )
+
+
+@pytest.mark.parametrize(
+    "url, described",
+    [
+        ("/var/state/state.sqlite", "SQLite /var/state/state.sqlite"),
+        ("postgresql://chef:hunter2@db.example:5433/menus", "PostgreSQL chef@db.example:5433/menus"),
+        ("postgres://chef@db.example/menus", "PostgreSQL chef@db.example:5432/menus"),
+        ("postgresql:///menus", "PostgreSQL @:5432/menus"),
+        ("postgresql://chef@[::1/menus", "PostgreSQL"),
+    ],
+)
+def test_a_database_is_described_without_its_password(url, described):
+    assert describe(url) == described
+    assert "hunter2" not in describe(url)
+
+
+def test_the_state_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("RECONCILE_STATE_DIR", raising=False)
+    assert paths.state_path() == Path(".reconcile")
+    monkeypatch.setenv("RECONCILE_STATE_DIR", str(tmp_path / "from-env"))
+    assert paths.state_path() == tmp_path / "from-env"
+    assert paths.state_path(tmp_path / "given") == tmp_path / "given"  # an explicit path wins
+    assert not (tmp_path / "from-env").exists()  # state_path creates nothing
+    assert paths.state_dir(tmp_path / "made" / "here") == tmp_path / "made" / "here"
+    assert (tmp_path / "made" / "here").is_dir()
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(ConfigError) as refused:
+        paths.state_dir(tmp_path / "a-file")
+    assert str(refused.value) == (
+        f"the state directory {tmp_path / 'a-file'} is a file, not a directory (--state-dir, RECONCILE_STATE_DIR)"
+    )
+    with pytest.raises(ConfigError) as refused:
+        paths.state_dir(tmp_path / "a-file" / "below")
+    assert str(refused.value).startswith(f"cannot create the state directory {tmp_path / 'a-file' / 'below'}: ")
+
+
+def test_sqlite_durability_is_normal_unless_asked(tmp_path):
+    storage = Storage(tmp_path, {})
+    default, full = storage.database(), storage.database("serve/queue", durability="full")
+    assert default.execute("PRAGMA synchronous") == [(1,)] and full.execute("PRAGMA synchronous") == [(2,)]
+    assert (tmp_path / "serve" / "queue.sqlite").exists()
+    default.close()
+    full.close()
+
+
+# -- closing -------------------------------------------------------------------------------------------
+
+
+def closed(db: Database) -> bool:
+    try:
+        db.execute("SELECT 1")
+    except Exception:
+        return True
+    return False
+
+
+def test_a_store_closes_the_connection_it_opened_and_only_that(url, state_dir, env):
+    storage = Storage(state_dir, env)
+    for store in (storage.mapping(), storage.availability()):
+        store.close()
+        assert closed(store.db)
+    shared = storage.database()
+    for store in (MappingStore(shared), AvailabilityStore(shared)):
+        store.close()
+        assert not closed(shared)
+    MappingStore(shared, owns=True).close()
+    assert closed(shared)
+    shared = storage.database()
+    AvailabilityStore(shared, owns=True).close()
+    assert closed(shared)
+
+
+def test_the_sqlite_path_a_store_is_opened_on_is_the_stores_own(tmp_path):
+    for store in (MappingStore(tmp_path / "m.sqlite"), AvailabilityStore(tmp_path / "a.sqlite")):
+        store.close()
+        assert closed(store.db)
+
+
+def test_the_availability_layer_is_in_the_state_database(url, state_dir, env):
+    storage = Storage(state_dir, env)
+    layer = storage.availability()
+    layer.put([entry("tiramisu")], NOW)
+    layer.close()
+    other = AvailabilityStore(storage.database(), owns=True)  # the same database, opened another way
+    assert [e.entity for e in other.entries()] == ["tiramisu"]
+    other.close()
+
+
+# -- the catalog lock ----------------------------------------------------------------------------------
+
+
+def test_the_lock_is_released_on_exit_while_its_object_lives_on(url, state_dir, env):
+    lock = Storage(state_dir, env).lock(SCOPE)
+    assert lock.scope == SCOPE  # apply checks that the lock it was handed is this catalog's
+    with lock:
+        pass
+    with Storage(state_dir, env).lock(SCOPE):  # not waiting for the first object to be collected
+        pass
+    assert lock.scope == SCOPE
+
+
+def hold_with_record(tmp_path: Path, record: bytes) -> int:
+    """A holder (as another process would be) whose lock file says ``record``."""
+    lock = CatalogLock(tmp_path, SCOPE)
+    fd = os.open(lock.path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.write(fd, record)
+    return fd
+
+
+def held_message(tmp_path: Path, record: bytes) -> str:
+    fd = hold_with_record(tmp_path, record)
+    try:
+        with pytest.raises(LockHeld) as held, Storage(tmp_path, {}).lock(SCOPE):
+            pass
+    finally:
+        os.close(fd)
+    return str(held.value)
+
+
+@pytest.mark.parametrize(
+    "record, holder",
+    [
+        (
+            {"pid": 4242, "host": "kitchen-pc", "since": 1764612000},
+            f"pid 4242 on kitchen-pc, since {time.strftime(STAMP, time.localtime(1764612000))}",
+        ),
+        (
+            {"pid": 4242, "host": "kitchen-pc"},
+            f"pid 4242 on kitchen-pc, since {time.strftime(STAMP, time.localtime(0))}",
+        ),
+        ({}, "holder unknown"),
+        ({"pid": 1, "since": "yesterday"}, "holder unknown"),
+        ([1, 2], "holder unknown"),
+    ],
+)
+def test_a_held_lock_names_the_holder_its_file_records(tmp_path, record, holder):
+    message = held_message(tmp_path, json.dumps(record).encode())
+    assert message == (
+        f"another apply is running on this catalog ({holder}); wait for it to finish. "
+        "The lock is released automatically when that process exits."
+    )
+
+
+@pytest.mark.parametrize("record", [b"", b"not json"])
+def test_a_holder_that_wrote_no_record_is_unknown(tmp_path, record):
+    assert "(holder unknown)" in held_message(tmp_path, record)
+
+
+def test_our_own_lock_names_this_process_and_host(url, state_dir, env):
+    with Storage(state_dir, env).lock(SCOPE), pytest.raises(LockHeld) as held, Storage(state_dir, env).lock(SCOPE):
+        pass
+    holder = str(held.value).split("(", 1)[1].split(")", 1)[0]
+    assert holder.startswith(f"pid {os.getpid()} on {socket.gethostname()}, since ")
+    assert datetime.strptime(holder.rsplit("since ", 1)[1], STAMP)  # a local date and time, to the second
+
+
+@pytest.mark.e2e
+@pytest.mark.postgres
+def test_a_postgresql_lock_held_by_another_client_says_so(postgres, tmp_path):
+    import psycopg
+
+    url = postgres.create_database()
+    with psycopg.connect(url, autocommit=True, application_name="") as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (lock_key(f"catalog:{SCOPE}"),))
+        with pytest.raises(LockHeld) as held, Storage(tmp_path, {"RECONCILE_DATABASE_URL": url}).lock(SCOPE):
+            pass
+    assert "(another client, since " in str(held.value)
+
+
+# -- the id mapping's bookkeeping ------------------------------------------------------------------------
+
+
+def test_pending_rows_added_for_a_dead_run_update_its_staged_ones(url):
+    store = MappingStore(url)
+    store.stage(SCOPE, "run-1", [Entry("item", "a", "wix-a", "h1")])
+    store.add_pending(SCOPE, "run-1", [Entry("item", "a", "wix-a2", "h2"), Entry("item", "b", "wix-b")])
+    store.add_pending("other", "run-1", [Entry("item", "z", "wix-z")])
+    assert store.pending(SCOPE) == {"run-1": [Entry("item", "a", "wix-a2", "h2"), Entry("item", "b", "wix-b")]}
+    store.close()
+
+
+def test_intents_are_forgotten_per_run_and_dumped(url):
+    store = MappingStore(url)
+    store.intend(SCOPE, "run-1", [Intent("item", "a", {"name": "A"}), Intent("item", "b", {"name": "B"})])
+    store.intend(SCOPE, "run-2", [Intent("item", "c", {"name": "C"})])
+    store.intend("other", "run-1", [Intent("item", "d", {"name": "D"})])
+    assert store.dump()["intents"] == [
+        ("other", "run-1", "item", "d"),
+        (SCOPE, "run-1", "item", "a"),
+        (SCOPE, "run-1", "item", "b"),
+        (SCOPE, "run-2", "item", "c"),
+    ]
+    store.forget_intents(SCOPE, "run-1")
+    assert {run: [i.local_id for i in found] for run, found in store.intents(SCOPE).items()} == {"run-2": ["c"]}
+    assert list(store.intents("other")) == ["run-1"]
+    store.close()
+
+
+def test_who_ran_a_run_and_what_it_undid(url):
+    store = MappingStore(url)
+    store.start_run(SCOPE, "r1")
+    store.start_run(SCOPE, "r2", Journal(who="chef@pass", undoes="0123456789abcdef"))
+    store.start_run(SCOPE, "r3", Journal(who="fleet", undoes="fedcba9876543210", site_run="site-1"))
+    assert store.who(["r1", "r2", "r3", "nothing"]) == {
+        "r1": "",
+        "r2": "chef@pass (rollback of 0123456789ab)",
+        "r3": "fleet (rollback of fedcba987654) (one location of run site-1)",
+    }
+    assert store.who([]) == {}
+    store.close()
+
+
+# -- the availability layer ------------------------------------------------------------------------------
+
+
+def entry(entity: str, location: str = "loc-1", until: datetime | None = None, **changes) -> LayerEntry:
+    fields = {"kind": "dish", "available": False, "reason": f"86 {entity}", "source": LayerSource.CLI} | changes
+    return LayerEntry(
+        entity, fields["kind"], location, fields["available"], NOW, until, fields["reason"], fields["source"]
+    )
+
+
+def test_an_entry_comes_back_as_it_was_put(url):
+    store = AvailabilityStore(url)
+    forced = entry("large", EVERYWHERE, NOW + timedelta(hours=1), kind="variation", available=True, reason="back on")
+    store.put([forced, entry("soup")], NOW)
+    assert store.entries() == [forced, entry("soup")]
+    store.close()
+
+
+def test_times_are_stored_as_utc_iso_text(tmp_path):
+    path = tmp_path / "state.sqlite"
+    store = AvailabilityStore(path)
+    local = datetime(2026, 12, 1, 19, 30, tzinfo=UTC).astimezone(timezone(timedelta(hours=2)))
+    store.put([LayerEntry("soup", "dish", "loc-1", False, local, local + timedelta(hours=1), "", LayerSource.POS)], NOW)
+    store.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT since, until FROM availability").fetchall() == [
+            ("2026-12-01T19:30:00Z", "2026-12-01T20:30:00Z")
+        ]
+        assert raw.execute("SELECT at, until FROM availability_log").fetchall() == [
+            ("2026-12-01T18:30:00Z", "2026-12-01T20:30:00Z")
+        ]
+
+
+def test_active_at_a_location_and_the_next_expiry(url):
+    store = AvailabilityStore(url)
+    store.put([entry("soup", "loc-1"), entry("cake", "loc-2"), entry("tea", EVERYWHERE, until=NOW)], NOW)
+    store.put([entry("pie", "loc-1", until=NOW + timedelta(minutes=5))], NOW)
+    assert [e.entity for e in store.active(NOW, "loc-1")] == ["pie", "soup"]  # tea's until is now: over
+    assert [e.entity for e in store.active(NOW)] == ["pie", "soup", "cake"]  # by location, then entity
+    assert store.next_expiry(NOW) == NOW + timedelta(minutes=5)  # not tea's, which is now
+    assert store.next_expiry(NOW + timedelta(minutes=5)) is None
+    store.close()
+
+
+def test_ending_entries_counts_them_and_logs_each(url):
+    store = AvailabilityStore(url)
+    until = NOW + timedelta(hours=1)
+    store.put([entry("soup", until=until), entry("cake"), entry("tea")], NOW)
+    later = NOW + timedelta(minutes=10)
+    assert store.end([("loc-1", "nothing"), ("loc-1", "soup"), ("loc-1", "cake")], later) == 2
+    assert [e.entity for e in store.entries()] == ["tea"]
+    [cake, soup, *_] = store.log()
+    assert (cake.at, cake.event, cake.entry.entity, cake.entry.until) == (later, LayerEvent.ENDED, "cake", None)
+    assert (soup.at, soup.event, soup.entry.entity, soup.entry.until) == (later, LayerEvent.ENDED, "soup", until)
+    assert soup.entry.kind == "" and soup.entry.reason == "86 soup" and soup.entry.source == LayerSource.CLI
+    store.close()
+
+
+def test_the_log_shows_the_newest_hundred_by_default(url):
+    store = AvailabilityStore(url)
+    store.put([entry(f"dish-{n:03d}") for n in range(101)], NOW)
+    log = store.log()
+    assert len(log) == 100 and log[0].entry.entity == "dish-100" and log[-1].entry.entity == "dish-001"
+    assert len(store.log(limit=101)) == 101
+    store.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.postgres
+@pytest.mark.parametrize("verb", ["put", "end"])
+def test_postgresql_layer_writes_wait_for_each_other(postgres, verb):
+    """A write of the layer waits while another transaction of the layer runs (seen in pg_locks)."""
+    url = postgres.create_database()
+    store, holder, observer = AvailabilityStore(url), Database(url), Database(url)
+    store.put([entry("soup")], NOW)
+    done = threading.Event()
+    write = {"put": lambda: store.put([entry("cake")], NOW), "end": lambda: store.end([("loc-1", "soup")], NOW)}
+    with holder.transaction():
+        holder.serialise("availability")
+        thread = threading.Thread(target=lambda: (write[verb](), done.set()))
+        thread.start()
+        wait_until(
+            lambda: observer.execute("SELECT count(*) FROM pg_locks WHERE locktype='advisory' AND NOT granted")[0][0],
+            f"the layer's {verb} to wait for the layer's lock",
+        )
+        assert not done.is_set()
+    thread.join(timeout=30)
+    assert done.is_set()
+    for db in (holder, observer):
+        db.close()
+    store.close()
