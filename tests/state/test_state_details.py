@@ -6,13 +6,17 @@ stored format, boundaries and log."""
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import socket
 import sqlite3
+import stat
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,6 +28,7 @@ from reconciler.state.database import Database, database_url, describe, lock_key
 from reconciler.state.lock import CatalogLock
 from reconciler.state.mapping import Entry, Intent, Journal, MappingStore
 from reconciler.state.storage import Storage
+from tests.support.temporal_server import free_port
 from tests.support.waiting import wait_until
 
 SCOPE = "wix-menus:loc-1"
@@ -204,6 +209,35 @@ def test_our_own_lock_names_this_process_and_host(url, state_dir, env):
     assert datetime.strptime(holder.rsplit("since ", 1)[1], STAMP)  # a local date and time, to the second
 
 
+def test_the_lock_file_is_private_and_its_name_is_the_same_in_every_version(tmp_path):
+    lock = Storage(tmp_path / "new" / "state", {}).lock(SCOPE)  # the state directory need not exist yet
+    with lock:
+        path = tmp_path / "new" / "state" / "locks" / f"{hashlib.sha256(SCOPE.encode()).hexdigest()[:16]}.lock"
+        assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.e2e
+@pytest.mark.postgres
+def test_postgresql_connections_name_reconcile_and_a_failed_one_says_where(postgres, monkeypatch):
+    db = Database(postgres.create_database())
+    assert db.execute("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()") == [("reconcile",)]
+    db.close()
+    with pytest.raises(ConfigError) as refused:
+        Database(f"postgresql://chef:hunter2@127.0.0.1:{free_port()}/menus")
+    message = str(refused.value)
+    assert (
+        message.startswith("cannot connect to the state database (PostgreSQL chef@127.0.0.1:")
+        and "hunter2" not in message
+    )
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as on a machine without the driver
+    with pytest.raises(ConfigError) as missing:
+        Database("postgresql://chef@127.0.0.1/menus")
+    assert str(missing.value) == (
+        "RECONCILE_DATABASE_URL names a PostgreSQL database, but the driver is not installed: "
+        "pip install 'reconcile[postgres]'"
+    )
+
+
 @pytest.mark.e2e
 @pytest.mark.postgres
 def test_a_postgresql_lock_held_by_another_client_says_so(postgres, tmp_path):
@@ -246,6 +280,23 @@ def test_intents_are_forgotten_per_run_and_dumped(url):
     store.close()
 
 
+def test_intents_come_back_in_the_order_they_were_recorded_with_their_payload(url):
+    store = MappingStore(url)
+    before = time.time()
+    payloads = [{"name": "Soup", "price": Decimal("12.50")}, {"name": "Bread"}, {"name": "Salad"}]
+    store.intend(SCOPE, "run-1", [Intent("item", local, p) for local, p in zip("cab", payloads, strict=True)])
+    after = time.time()
+    [(run, found)] = store.intents(SCOPE).items()
+    assert run == "run-1" and [(i.namespace, i.local_id) for i in found] == [
+        ("item", "c"),
+        ("item", "a"),
+        ("item", "b"),
+    ]
+    assert [i.payload for i in found] == [{"name": "Soup", "price": "12.50"}, {"name": "Bread"}, {"name": "Salad"}]
+    assert all(before <= i.staged <= after + 1 for i in found)  # when it was recorded
+    store.close()
+
+
 def test_who_ran_a_run_and_what_it_undid(url):
     store = MappingStore(url)
     store.start_run(SCOPE, "r1")
@@ -257,6 +308,7 @@ def test_who_ran_a_run_and_what_it_undid(url):
         "r3": "fleet (rollback of fedcba987654) (one location of run site-1)",
     }
     assert store.who([]) == {}
+    assert store.journal("r") is None and store.journal("r2").undoes == "0123456789abcdef"  # "r" names three
     store.close()
 
 
