@@ -192,6 +192,21 @@ def test_who_ran_a_run_and_what_it_undid(url):
     store.close()
 
 
+def test_the_applied_rollbacks_of_a_run(url):
+    store = MappingStore(url)
+    store.start_run(SCOPE, "r1")
+    store.start_run(SCOPE, "u1", Journal(undoes="r1"))
+    store.start_run(SCOPE, "u2", Journal(undoes="r1"))
+    store.start_run(SCOPE, "u3", Journal(undoes="r0"))
+    for run, status in (("u1", "applied"), ("u2", "failed"), ("u3", "applied")):
+        store.finish_run(run, status, f"{run} {status}")
+    [undo] = store.undone("r1")
+    assert (undo.run_id, undo.scope, undo.status, undo.summary) == ("u1", SCOPE, "applied", "u1 applied")
+    assert undo.finished is not None and undo.started <= undo.finished
+    assert store.undone("u1") == []
+    store.close()
+
+
 # -- the availability layer ------------------------------------------------------------------------------
 
 
