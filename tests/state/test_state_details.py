@@ -51,6 +51,7 @@ def test_the_database_is_state_sqlite_in_the_state_directory_unless_a_postgresql
         ("postgresql://chef:hunter2@db.example:5433/menus", "PostgreSQL chef@db.example:5433/menus"),
         ("postgres://chef@db.example/menus", "PostgreSQL chef@db.example:5432/menus"),
         ("postgresql:///menus", "PostgreSQL @:5432/menus"),
+        ("postgresql://chef@db.example", "PostgreSQL chef@db.example:5432/"),
         ("postgresql://chef@[::1/menus", "PostgreSQL"),
     ],
 )
@@ -68,6 +69,7 @@ def test_the_state_directory(tmp_path, monkeypatch):
     assert not (tmp_path / "from-env").exists()  # state_path creates nothing
     assert paths.state_dir(tmp_path / "made" / "here") == tmp_path / "made" / "here"
     assert (tmp_path / "made" / "here").is_dir()
+    assert paths.state_dir(tmp_path / "made" / "here") == tmp_path / "made" / "here"  # it may exist already
     (tmp_path / "a-file").write_text("x")
     with pytest.raises(ConfigError) as refused:
         paths.state_dir(tmp_path / "a-file")
@@ -76,7 +78,7 @@ def test_the_state_directory(tmp_path, monkeypatch):
     )
     with pytest.raises(ConfigError) as refused:
         paths.state_dir(tmp_path / "a-file" / "below")
-    assert str(refused.value).startswith(f"cannot create the state directory {tmp_path / 'a-file' / 'below'}: ")
+    assert str(refused.value) == f"cannot create the state directory {tmp_path / 'a-file' / 'below'}: Not a directory"
 
 
 def test_sqlite_durability_is_normal_unless_asked(tmp_path):
@@ -189,6 +191,41 @@ def test_who_ran_a_run_and_what_it_undid(url):
     }
     assert store.who([]) == {}
     assert store.journal("r") is None and store.journal("r2").undoes == "0123456789abcdef"  # "r" names three
+    store.close()
+
+
+def test_the_journal_keeps_what_each_run_recorded(url):
+    store = MappingStore(url)
+    plan, before = '{"changes": ["create soup"]}' * 50, '[{"kind": "item", "id": "soup", "before": null}]'
+    store.start_run(SCOPE, "run-full", Journal(who="chef@pass", plan=plan, before=before, undoes="r0", site_run="s1"))
+    store.start_run(SCOPE, "run-bare")
+    full, bare = store.journal("run-full"), store.journal("run-bare")
+    assert full is not None and bare is not None
+    assert (full.run.run_id, full.run.scope, full.run.status) == ("run-full", SCOPE, "running")
+    assert (full.who, full.plan, full.before, full.undoes, full.site_run) == ("chef@pass", plan, before, "r0", "s1")
+    assert (bare.who, bare.plan, bare.before, bare.undoes, bare.site_run) == ("", "", "", None, None)
+    store.close()
+
+
+def test_the_run_list_is_newest_first_fifty_by_default(url):
+    store = MappingStore(url)
+    for n in range(51):
+        store.start_run(SCOPE, f"run-{n:02d}")
+    assert len(store.runs()) == 50 and len(store.runs(SCOPE, limit=51)) == 51
+    store.close()
+
+
+def test_a_dump_has_every_table(url):
+    store = MappingStore(url)
+    store.stage(SCOPE, "run-1", [Entry("item", "a", "wix-a", "h1")])
+    store.commit(SCOPE, "run-1")
+    store.stage(SCOPE, "run-2", [Entry("item", "b", "wix-b")])
+    dump = store.dump()
+    assert dump == {
+        "mapping": [(SCOPE, "item", "a", "wix-a", "h1")],
+        "pending": [(SCOPE, "run-2", "item", "b", "wix-b", None)],
+        "intents": [],
+    }
     store.close()
 
 
