@@ -277,6 +277,22 @@ def test_times_are_stored_as_utc_iso_text(tmp_path):
         ]
 
 
+def test_times_are_stored_as_utc_whatever_the_machines_time_zone(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # the machine's local time, for this test only
+    time.tzset()
+    try:
+        store = AvailabilityStore(tmp_path / "state.sqlite")
+        store.put([entry("soup", until=NOW + timedelta(hours=1))], NOW)
+        store.close()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    with sqlite3.connect(tmp_path / "state.sqlite") as raw:
+        assert raw.execute("SELECT since, until FROM availability").fetchall() == [
+            ("2026-12-01T18:30:00Z", "2026-12-01T19:30:00Z")
+        ]
+
+
 def test_active_at_a_location_and_the_next_expiry(url):
     store = AvailabilityStore(url)
     store.put([entry("soup", "loc-1"), entry("cake", "loc-2"), entry("tea", EVERYWHERE, until=NOW)], NOW)
