@@ -207,6 +207,26 @@ def test_the_journal_keeps_what_each_run_recorded(url):
     store.close()
 
 
+def test_a_journal_made_before_its_last_columns_existed_gains_them_in_place(url):
+    old = Database(url)
+    old.script(
+        "CREATE TABLE runs (run_id TEXT PRIMARY KEY, scope TEXT NOT NULL, started "
+        + old.real()
+        + " NOT NULL, finished "
+        + old.real()
+        + ", status TEXT NOT NULL, summary TEXT)"
+    )
+    old.execute("INSERT INTO runs VALUES (?,?,?,?,?,?)", ("r-old", SCOPE, 1.0, 2.0, "applied", "Plan: 1 to create"))
+    old.close()
+    store = MappingStore(url)
+    store.start_run(SCOPE, "r-new", Journal(who="chef@pass", plan="{}", undoes="r-old", site_run="s1"))
+    assert store.journal("r-old").who == "" and store.journal("r-old").run.summary == "Plan: 1 to create"
+    new = store.journal("r-new")
+    assert (new.who, new.plan, new.undoes, new.site_run) == ("chef@pass", "{}", "r-old", "s1")
+    store.close()
+    MappingStore(url).close()  # opening it again adds nothing twice
+
+
 def test_the_run_list_is_newest_first_fifty_by_default(url):
     store = MappingStore(url)
     for n in range(51):
