@@ -16,9 +16,7 @@ Failure handling, the heart of the atomicity promise:
   created: an edit someone made in the live catalog meanwhile would be silently undone. So just
   before publishing, the live catalog is read again and compared with the one the plan was made
   against; if anything moved, the draft is discarded and the run refused (``StalePlan``, exit 4,
-  naming what moved). The read is sent together with the last call of the last step, so it costs
-  no round trip of its own; what remains is the window between that read and the publish (the
-  last call's round trip, then the publish's).
+  naming what moved). What remains is the one round trip between that read and the publish.
 * ``createDraftCatalog`` answering 409 means a draft exists already. If an earlier run of ours was
   interrupted (its journal entry is still "running"), that draft is ours and is discarded; anyone
   else's draft is left alone and reported, unless ``takeover_draft`` says otherwise.
@@ -28,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 
 from reconciler.canonical import JsonObject
 from reconciler.engine.plan import Operation, Plan, fill_placeholders
@@ -149,34 +146,19 @@ class Executor:
         body_ops = [op for op in plan.operations if op.call not in ("createDraftCatalog", "publishDraftCatalog")]
         total = len(plan.operations)
         done = 1
-        steps = sorted({op.step for op in body_ops})
-        check: asyncio.Future[None] | None = None
-
-        def start_check() -> None:
-            nonlocal check
-            check = asyncio.ensure_future(self._check_live_unchanged(plan))
-
         try:
-            for index, step in enumerate(steps):
+            for step in sorted({op.step for op in body_ops}):
                 batch = [op for op in body_ops if op.step == step]
                 self.progress(Phase.BUILD, ", ".join(sorted({o.call for o in batch})), done, total)
-                # The live check goes out with the last call of the last step: its answer comes
-                # back while that call is answered, not one round trip after it.
-                results = await self._gather(batch, table, start_check if index == len(steps) - 1 else None)
+                results = await self._gather(batch, table)
                 for ids in results:
                     created.update(ids)
                     table.update(ids)
                 done += len(batch)
             self.progress(Phase.BUILD, "checking the live catalog", done, total)
-            if check is None:
-                start_check()
-            assert check is not None
-            await check
+            await self._check_live_unchanged(plan)
             before_publish(created)
         except BaseException as exc:
-            if check is not None:
-                check.cancel()  # a no-op once it has answered; its outcome is collected either way
-                await asyncio.gather(check, return_exceptions=True)
             await self._discard_after(exc)
             raise
         self.progress(Phase.CUT_OVER, "publishing", done, total)  # the draft goes live in this one call
@@ -184,19 +166,11 @@ class Executor:
         self.progress(Phase.CUT_OVER, "published", total, total)
         return created
 
-    async def _gather(
-        self, batch: list[Operation], table: dict[str, str], last_sent: Callable[[], None] | None = None
-    ) -> list[dict[str, str]]:
-        """The calls of one step, ``concurrency`` at a time; ``last_sent`` is called as the last one starts."""
+    async def _gather(self, batch: list[Operation], table: dict[str, str]) -> list[dict[str, str]]:
         limit = asyncio.Semaphore(self.concurrency)
-        waiting = len(batch)
 
         async def one(op: Operation) -> dict[str, str]:
-            nonlocal waiting
             async with limit:
-                waiting -= 1
-                if waiting == 0 and last_sent is not None:
-                    last_sent()
                 response = await self.api.call(
                     op.call, op.method, op.path, fill_placeholders(op.body, table), idempotent=op.idempotent
                 )
