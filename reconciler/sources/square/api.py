@@ -11,6 +11,7 @@ level; :mod:`.parse` merges them by id, so an object missed in one form is still
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -28,29 +29,35 @@ LIST = "Square ListCatalog"
 def list_catalog(client: httpx.Client, settings: ApiSettings) -> dict[str, Any]:
     """Every live object, as one ListCatalog-shaped answer ``{"objects": [...]}``."""
     objects: list[Any] = []
+    for page in pages(client, settings, "GET", "/v2/catalog/list", LIST, {"types": ",".join(TYPES)}):
+        objects.extend(listing(page, "objects", LIST))
+    return {"objects": objects, **_locations(client, settings)}
+
+
+def pages(
+    client: httpx.Client, settings: ApiSettings, method: str, path: str, operation: str, request: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """Each page of a cursor-paged Catalog API call, to the last (the one that names no cursor).
+
+    The cursor goes where the call's other arguments go: the query of a GET, the body of a POST.
+    A cursor answered twice, or more than MAX_PAGES pages, is a server that would never end.
+    """
+    where = "params" if method == "GET" else "body"
     cursor: str | None = None
     seen: set[str] = set()
     for _ in range(MAX_PAGES):
-        params = {"types": ",".join(TYPES)}
-        if cursor:
-            params["cursor"] = cursor
+        arguments = {**request, "cursor": cursor} if cursor else request
         page = request_object(
-            client,
-            "GET",
-            "/v2/catalog/list",
-            params=params,
-            operation=LIST,
-            secret=settings.token,
-            sleep=settings.sleep,
+            client, method, path, operation=operation, secret=settings.token, sleep=settings.sleep, **{where: arguments}
         )
-        objects.extend(listing(page, "objects", LIST))
+        yield page
         cursor = page.get("cursor") if isinstance(page.get("cursor"), str) else None
         if not cursor:
-            return {"objects": objects, **_locations(client, settings)}
+            return
         if cursor in seen:
-            raise PermanentApiError("Square ListCatalog returned the same cursor twice", operation=LIST)
+            raise PermanentApiError(f"{operation} returned the same cursor twice", operation=operation)
         seen.add(cursor)
-    raise PermanentApiError(f"Square ListCatalog did not end after {MAX_PAGES} pages", operation=LIST)
+    raise PermanentApiError(f"{operation} did not end after {MAX_PAGES} pages", operation=operation)
 
 
 def _locations(client: httpx.Client, settings: ApiSettings) -> dict:

@@ -20,11 +20,9 @@ from typing import Any
 
 import httpx
 
-from reconciler.errors import PermanentApiError
 from reconciler.http import listing
 from reconciler.sources.base import ApiSettings, Changes
-from reconciler.sources.shape import request_object
-from reconciler.sources.square.api import MAX_PAGES, TYPES
+from reconciler.sources.square.api import TYPES, pages
 from reconciler.sources.square.forms import snake_keys
 
 SEARCH = "Square SearchCatalogObjects"
@@ -61,32 +59,12 @@ def read_changes(client: httpx.Client, settings: ApiSettings, held: Any, since: 
 def search_changed(client: httpx.Client, settings: ApiSettings, since: str) -> list[dict] | None:
     """Every object changed after ``since``, tombstones included, or None when there are more than MOST."""
     out: list[dict] = []
-    cursor: str | None = None
-    for _ in range(MAX_PAGES):
-        body: dict[str, Any] = {
-            "object_types": TYPES,
-            "include_deleted_objects": True,
-            "begin_time": since,
-            "limit": PAGE,
-        }
-        if cursor:
-            body["cursor"] = cursor
-        page = request_object(
-            client,
-            "POST",
-            "/v2/catalog/search",
-            operation=SEARCH,
-            body=body,
-            secret=settings.token,
-            sleep=settings.sleep,
-        )
+    body = {"object_types": TYPES, "include_deleted_objects": True, "begin_time": since, "limit": PAGE}
+    for page in pages(client, settings, "POST", "/v2/catalog/search", SEARCH, body):
         out.extend(o for o in (snake_keys(x) for x in listing(page, "objects", SEARCH)) if isinstance(o, dict))
         if len(out) > MOST:
             return None
-        cursor = page.get("cursor") if isinstance(page.get("cursor"), str) else None
-        if not cursor:
-            return out
-    raise PermanentApiError(f"{SEARCH} did not end after {MAX_PAGES} pages", operation=SEARCH)
+    return out
 
 
 def normalize(objects: list[Any]) -> dict[str, dict]:
