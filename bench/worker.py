@@ -31,12 +31,14 @@ import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
+from contextlib import nullcontext  # noqa: E402
+from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import yaml  # noqa: E402
 
 from bench import naive  # noqa: E402
-from reconciler.engine.apply import ApplyOptions, apply_plan  # noqa: E402
+from reconciler.engine.apply import ApplyOptions, apply_plan, catalog_lock  # noqa: E402
 from reconciler.engine.planning import make_plan  # noqa: E402
 from reconciler.engine.safety import Thresholds  # noqa: E402
 from reconciler.engine.verify import verify  # noqa: E402
@@ -110,30 +112,40 @@ async def run_job(spec: dict, job: dict, phases: Phases, out: dict) -> None:
         async with open_target(
             spec.get("target", "wix-v3"), job.get("location") or catalog.location, state, currency=catalog.currency
         ) as target:
-            planned = await make_plan(catalog, target, store, THRESHOLDS, spec.get("live_updates", True))
-            plan = planned.plan
-            started = phases.add("plan", started)
-            text = render_text(plan, color=False)
-            started = phases.add("render", started)
-            out["changes"] += len(plan.changes)
-            out["operations"] += len(plan.operations)
-            for op in plan.operations:
-                out["planned_calls"][op.call] = out["planned_calls"].get(op.call, 0) + 1
-            out["steps"] = max(out["steps"], len({op.step for op in plan.operations}))
-            out["plan_lines"] += text.count("\n")
-            if mode == "apply":
-                options = ApplyOptions(force=True, concurrency=spec.get("concurrency", 4), verify=False)
-                result = await apply_plan(plan, target, store, state, options)
-                started = phases.add("apply", started)
-                for name, count in result.calls.items():
-                    out["client_calls"][name] = out["client_calls"].get(name, 0) + count
-                if spec.get("verify", True) and plan.operations:
-                    differences = await verify(plan, target, store)
-                    out["differences"] += len(differences)
-                    out["difference_samples"] += differences[:3]
-                    phases.add("verify", started)
+            # As `reconcile apply` does: the lock from before the plan's read until the commit.
+            lock = catalog_lock(state, await target.scope(), store) if mode == "apply" else nullcontext()
+            with lock:
+                await _plan_and_apply(spec, target, store, state, catalog, lock, phases, out, started)
     finally:
         store.close()
+
+
+async def _plan_and_apply(spec, target, store, state, catalog, lock, phases, out, started) -> None:
+    """The plan, its text, and (apply) the apply as `reconcile apply CATALOG --auto-approve` runs it."""
+    planned = await make_plan(catalog, target, store, THRESHOLDS, spec.get("live_updates", True))
+    plan = planned.plan
+    started = phases.add("plan", started)
+    text = render_text(plan, color=False)
+    started = phases.add("render", started)
+    out["changes"] += len(plan.changes)
+    out["operations"] += len(plan.operations)
+    for op in plan.operations:
+        out["planned_calls"][op.call] = out["planned_calls"].get(op.call, 0) + 1
+    out["steps"] = max(out["steps"], len({op.step for op in plan.operations}))
+    out["plan_lines"] += text.count("\n")
+    if spec["mode"] == "apply":
+        options = ApplyOptions(force=True, concurrency=spec.get("concurrency", 4), verify=False)
+        if planned.reading is not None:  # --auto-approve: nothing waits between read and write
+            options = replace(options, read=planned.reading.raw, read_started=planned.reading.started)
+        result = await apply_plan(plan, target, store, state, options, lock=lock)
+        started = phases.add("apply", started)
+        for name, count in result.calls.items():
+            out["client_calls"][name] = out["client_calls"].get(name, 0) + count
+        if spec.get("verify", True) and plan.operations:
+            differences = await verify(plan, target, store)
+            out["differences"] += len(differences)
+            out["difference_samples"] += differences[:3]
+            phases.add("verify", started)
 
 
 async def run(spec: dict) -> dict:

@@ -9,6 +9,8 @@ Order of events, and what each failure leaves behind:
 3. Read live again, settle what an earlier run left half-recorded (pending rows, unanswered
    creates), and refuse the plan if the live catalog moved since it was made, whatever its
    origin: a saved file, or a plan that waited for confirmation (exit 4, nothing touched).
+   Skipped only when the caller read live under this very lock and writes at once (``read``):
+   then that read is as recent as this one would be (docs/lifecycle.md, step 8).
 4. Journal the run, then let the target execute the calls. Creates that are live at once are
    recorded before they are sent (``intend``); mapping rows are *staged* before the change
    becomes visible. Any failure before or during publish: the target undoes what it did, the
@@ -62,10 +64,13 @@ class ApplyOptions:
     before: Essence | None = None  # the live essence the plan was made against, for the journal
     undoes: str | None = None  # the run this apply rolls back
     site_run: str | None = None  # the apply of several locations this is one location of (for the journal)
-    # The live side as the caller read it under ``lock`` for this very plan, with nothing to settle
-    # (the minimal live update of stock reads only the entities it writes: engine.live_update): no
-    # second read. Without the caller's lock it is ignored and live is read again.
+    # The live side as the caller read it under ``lock`` for this very plan and wrote after at
+    # once (no wait for a confirmation): no second read. The minimal live update of stock reads
+    # only the entities it writes (engine.live_update); `reconcile apply CATALOG --auto-approve`
+    # passes its plan's whole read (``read_started``: when it began, for ``Target.keep``). Without
+    # the caller's lock, or with something an earlier run left to settle, live is read again.
     read: RawLive | None = None
+    read_started: float | None = None
 
 
 @dataclass
@@ -152,8 +157,10 @@ async def apply_plan(
     held: AbstractContextManager[object] = nullcontext(lock) if mine else state_lock(store.db.url, state_dir, scope)
     with held:
         kept: JsonObject | None = None
-        if options.read is not None and mine:
+        if options.read is not None and mine and not (store.pending(scope) or store.intents(scope)):
             raw = options.read
+            if options.read_started is not None:  # a whole read: verify reads what changed since
+                kept = target.keep(raw, time.monotonic() - options.read_started)
         else:
             reading = time.monotonic()
             raw = await _recheck(plan, target, store, scope, options)

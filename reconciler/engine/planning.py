@@ -6,10 +6,11 @@ This is the read-only half of a sync; it never writes to the live catalog or to 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from reconciler.engine import availability, ownership, protect, targeting
 from reconciler.engine.availability import Adoption, Layer
@@ -60,16 +61,18 @@ class Reading(Generic[RawT]):
     entries: list[Entry]
     info: TargetInfo
     zone: str
+    started: float = 0.0  # time.monotonic() when the read began (Target.keep needs the read's age)
 
 
 async def read_live(target: Target[RawT, LiveT], store: MappingStore, snapshot_dir: Path | None) -> Reading[RawT]:
     """The live side, through the live snapshot kept in ``snapshot_dir`` when given (engine/snapshots.py)."""
+    started = time.monotonic()
     with unexpected_answers(target.name):
         scope = await target.scope()
         snapshots = Snapshots.of(snapshot_dir) if snapshot_dir is not None else None
         raw = await (target.fetch() if snapshots is None else snapshots.read(target, scope))
         entries = settle(store, scope, raw, write=False)
-    return Reading(scope, raw, entries, await target.describe(), await target.time_zone())
+    return Reading(scope, raw, entries, await target.describe(), await target.time_zone(), started)
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Planned(Generic[LiveT]):
     live: LiveT  # the target's live view
     adoption: Adoption = field(default_factory=Adoption)  # dashboard stock edits to keep (apply records them)
     layer: dict[str, LayerEntry] = field(default_factory=dict)  # the layer entries in force at this location
+    reading: Reading[Any] | None = None  # the read the plan was made against (None: plan_against's)
 
 
 async def make_plan(
@@ -136,7 +140,7 @@ async def make_plan(
             live_updates=live_updates,
         )
     )
-    return Planned(plan, desired, live, adoption, in_force)
+    return Planned(plan, desired, live, adoption, in_force, reading)
 
 
 def _same_currency(catalog: Catalog, live: str | None) -> None:
