@@ -136,7 +136,7 @@ async def _plan_and_apply(spec, target, store, state, catalog, lock, phases, out
     if spec["mode"] == "apply":
         options = ApplyOptions(force=True, concurrency=spec.get("concurrency", 4), verify=False)
         if planned.reading is not None:  # --auto-approve: nothing waits between read and write
-            options = replace(options, read=planned.reading.raw, read_started=planned.reading.started)
+            options = replace(options, reading=planned.reading)
         result = await apply_plan(plan, target, store, state, options, lock=lock)
         started = phases.add("apply", started)
         for name, count in result.calls.items():

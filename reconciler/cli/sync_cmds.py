@@ -344,7 +344,7 @@ async def _apply(
                 if auto_approve and planned.reading is not None:
                     # Nobody was asked, so nothing waited: the plan's read, made under this lock,
                     # is as recent as a second one would be (docs/lifecycle.md, step 8).
-                    journaled = replace(journaled, read=planned.reading.raw, read_started=planned.reading.started)
+                    journaled = replace(journaled, reading=planned.reading)
                 reporter = progress_reporter(fmt)
                 result = await apply_plan(planned.plan, target, store, state, journaled, reporter, lock)
             record(layer, planned.adoption, now)

@@ -37,7 +37,7 @@ from reconciler.canonical import JsonObject
 from reconciler.engine.essence import Essence
 from reconciler.engine.journal import journal
 from reconciler.engine.plan import Plan
-from reconciler.engine.planning import unexpected_answers
+from reconciler.engine.planning import Reading, unexpected_answers
 from reconciler.engine.settle import settle
 from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
@@ -67,10 +67,10 @@ class ApplyOptions:
     # The live side as the caller read it under ``lock`` for this very plan and wrote after at
     # once (no wait for a confirmation): no second read. The minimal live update of stock reads
     # only the entities it writes (engine.live_update); `reconcile apply CATALOG --auto-approve`
-    # passes its plan's whole read (``read_started``: when it began, for ``Target.keep``). Without
-    # the caller's lock, or with something an earlier run left to settle, live is read again.
+    # passes its plan's whole read as ``reading`` (with the mapping it read and when it began).
+    # Without the caller's lock, or with something an earlier run left to settle, live is read again.
     read: RawLive | None = None
-    read_started: float | None = None
+    reading: Reading[Any] | None = None
 
 
 @dataclass
@@ -119,9 +119,13 @@ class RunLedger:
     Not the run's journal (``state.mapping.Journal``: who ran it, its plan and before-state, for
     rollback); this is the ledger of what the run has created so far, and what it is about to."""
 
-    def __init__(self, store: MappingStore, scope: str, run_id: str, plan: Plan) -> None:
+    def __init__(
+        self, store: MappingStore, scope: str, run_id: str, plan: Plan, current: list[Entry] | None = None
+    ) -> None:
+        """``current``: the mapping rows as stored, when the caller has just read them under the lock."""
         self.store, self.scope, self.run_id, self.plan = store, scope, run_id, plan
-        self.current = {(e.namespace, e.local_id): e for e in store.entries(scope)}
+        rows = store.entries(scope) if current is None else current
+        self.current = {(e.namespace, e.local_id): e for e in rows}
 
     def __call__(self, created: dict[str, str], partial: bool = False) -> None:
         self.store.stage(self.scope, self.run_id, staged_entries(self.plan, created, partial, self.current))
@@ -156,19 +160,11 @@ async def apply_plan(
     mine = lock is not None and lock.scope == scope
     held: AbstractContextManager[object] = nullcontext(lock) if mine else state_lock(store.db.url, state_dir, scope)
     with held:
-        kept: JsonObject | None = None
-        if options.read is not None and mine and not (store.pending(scope) or store.intents(scope)):
-            raw = options.read
-            if options.read_started is not None:  # a whole read: verify reads what changed since
-                kept = target.keep(raw, time.monotonic() - options.read_started)
-        else:
-            reading = time.monotonic()
-            raw = await _recheck(plan, target, store, scope, options)
-            kept = target.keep(raw, time.monotonic() - reading)  # verify then reads what changed since
+        raw, kept, current = await _live(plan, target, store, scope, options, mine)
         leftovers = [run for run in store.runs(scope) if run.status in LEFTOVER]
         run_id = uuid.uuid4().hex
         store.start_run(scope, run_id, _journal(plan, target, store, scope, raw, options))
-        ledger = RunLedger(store, scope, run_id, plan)
+        ledger = RunLedger(store, scope, run_id, plan, current)
         executor = await target.executor(
             options.concurrency,
             options.attempts,
@@ -194,6 +190,22 @@ async def apply_plan(
         result.cutover_seconds,
         list(result.warnings),
     )
+
+
+async def _live(
+    plan: Plan, target: Target[Any, Any], store: MappingStore, scope: str, options: ApplyOptions, mine: bool
+) -> tuple[Any, JsonObject | None, list[Entry] | None]:
+    """Under the lock: the live side to apply against, the snapshot verify reads what changed since
+    (``Target.keep``), and the mapping rows as stored when the caller's read already has them."""
+    given = options.reading.raw if options.reading is not None else options.read
+    if given is not None and mine and not (store.pending(scope) or store.intents(scope)):
+        if options.reading is None:
+            return given, None, None
+        # A whole read, with nothing to settle: its mapping is the mapping as stored.
+        return given, target.keep(given, time.monotonic() - options.reading.started), options.reading.entries
+    reading = time.monotonic()
+    raw = await _recheck(plan, target, store, scope, options)
+    return raw, target.keep(raw, time.monotonic() - reading), None
 
 
 async def _recheck(plan: Plan, target: Target[Any, Any], store: MappingStore, scope: str, options: ApplyOptions) -> Any:

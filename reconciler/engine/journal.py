@@ -39,7 +39,16 @@ def journal(
     """The journal entry of a run of ``plan``; ``live`` None: the before-state was not read. ``site_run``:
     the apply of several locations it is one location of."""
     before = "" if live is None else json.dumps(before_state(plan, live), sort_keys=True, ensure_ascii=False)
-    return Journal(who=who, plan=to_json(plan), before=before, undoes=undoes, site_run=site_run)
+    return Journal(who=who, plan=plan_text(plan), before=before, undoes=undoes, site_run=site_run)
+
+
+def plan_text(plan: Plan) -> str:
+    """The plan's JSON form: the canonical bytes its seal hashed, with the checksum (the same document
+    as ``to_json``, compact and not serialised again: 5 MB for a plan of 10,000 dishes), else ``to_json``."""
+    body = getattr(plan, "canonical", None)
+    if not isinstance(body, bytes) or not body.startswith(b"{") or body == b"{}":
+        return to_json(plan)
+    return '{"checksum":' + json.dumps(plan.checksum) + "," + body[1:].decode("utf-8")
 
 
 def before_state(plan: Plan, live: Essence) -> list[dict[str, Any]]:

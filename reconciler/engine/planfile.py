@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Annotated, Any, Literal, NotRequired
 
 import orjson
@@ -28,7 +28,7 @@ from pydantic import ConfigDict, StringConstraints, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic reads typing's TypedDict only from Python 3.12
 
 from reconciler import environment, jsonio
-from reconciler.canonical import sha256
+from reconciler.canonical import canonical_json, sha256
 from reconciler.engine.capabilities import KindSpec, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Operation, Plan, Verdict
@@ -122,8 +122,12 @@ def _adapter(which: str) -> TypeAdapter[Any]:
 
 
 def seal(plan: Plan) -> Plan:
-    """The same plan with its checksum filled in."""
-    return Plan(**{**plan.__dict__, "checksum": _checksum(_content(plan))})
+    """The same plan with its checksum filled in; it keeps the canonical JSON the checksum hashed, which
+    the journal writes as is (``journal.plan_text``; a plan replaced since is a new object without it)."""
+    body = canonical_json(_content(plan))
+    sealed = replace(plan, checksum="sha256:" + hashlib.sha256(body).hexdigest())
+    object.__setattr__(sealed, "canonical", body)
+    return sealed
 
 
 def plan_key(environ: Mapping[str, str] | None = None) -> str | None:

@@ -49,8 +49,12 @@ CREATE TABLE IF NOT EXISTS intents (
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, scope TEXT NOT NULL, started {REAL} NOT NULL, finished {REAL},
     status TEXT NOT NULL, summary TEXT, who TEXT, plan TEXT, before_state TEXT, undoes TEXT, site_run TEXT);
-CREATE INDEX IF NOT EXISTS runs_by_scope ON runs (scope, started)
+CREATE INDEX IF NOT EXISTS runs_by_scope ON runs (scope, started);
+CREATE TABLE IF NOT EXISTS journals (run_id TEXT PRIMARY KEY, plan TEXT, before_state TEXT)
 """
+# A run's plan and before-state (megabytes for a large catalog) are kept in `journals`, apart from
+# its row in `runs`, which finish_run updates: SQLite rewrites a whole row on any update. Runs
+# journalled before that table existed keep them in the `runs` columns, which are read as well.
 # The journal's columns after the first six, added in place to state made before they existed: who
 # ran it, the plan it applied, the before-state of what it touched (JSON, zlib, base64), what it undoes,
 # and the run of several locations it is one location of (`apply --location all`: one id for all of them).
@@ -114,7 +118,11 @@ def _unpack(packed: str | None) -> str:
     return zlib.decompress(base64.b64decode(packed)).decode("utf-8") if packed else ""
 
 
-_JOURNALED = "run_id, scope, started, finished, status, summary, who, plan, before_state, undoes, site_run"
+_JOURNALED = (
+    "r.run_id, r.scope, r.started, r.finished, r.status, r.summary, r.who, COALESCE(j.plan, r.plan), "
+    "COALESCE(j.before_state, r.before_state), r.undoes, r.site_run "
+    "FROM runs r LEFT JOIN journals j ON j.run_id=r.run_id"
+)
 
 
 def _prefix(run_id: str) -> str:
@@ -263,28 +271,18 @@ class MappingStore:
 
     def start_run(self, scope: str, run_id: str, journal: Journal | None = None) -> None:
         j = journal or Journal()
-        self.db.execute(
-            "INSERT INTO runs (run_id, scope, started, finished, status, summary, who, plan, before_state, undoes, "
-            "site_run) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                run_id,
-                scope,
-                time.time(),
-                None,
-                "running",
-                None,
-                j.who,
-                _pack(j.plan),
-                _pack(j.before),
-                j.undoes,
-                j.site_run,
-            ),
-        )
+        with self.db.transaction():
+            self.db.execute(
+                "INSERT INTO runs (run_id, scope, started, finished, status, summary, who, undoes, site_run) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (run_id, scope, time.time(), None, "running", None, j.who, j.undoes, j.site_run),
+            )
+            self.db.execute("INSERT INTO journals VALUES (?,?,?)", (run_id, _pack(j.plan), _pack(j.before)))
 
     def journal(self, run_id: str) -> JournalRun | None:
         """A run with what it recorded; ``run_id`` may be a unique prefix."""
         rows = self.db.execute(
-            f"SELECT {_JOURNALED} FROM runs WHERE run_id LIKE ? ORDER BY started DESC LIMIT 2",
+            f"SELECT {_JOURNALED} WHERE r.run_id LIKE ? ORDER BY r.started DESC LIMIT 2",
             (_prefix(run_id),),
         )
         return _journal_run(rows[0]) if len(rows) == 1 else None
@@ -293,7 +291,7 @@ class MappingStore:
         """The location runs of one apply of several locations (``site_run`` may be a unique prefix), in
         the order they started; empty when it names none, or more than one."""
         rows = self.db.execute(
-            f"SELECT {_JOURNALED} FROM runs WHERE site_run LIKE ? ORDER BY started, run_id", (_prefix(site_run),)
+            f"SELECT {_JOURNALED} WHERE r.site_run LIKE ? ORDER BY r.started, r.run_id", (_prefix(site_run),)
         )
         if len({r[10] for r in rows}) != 1:
             return []

@@ -4,12 +4,14 @@ and broken files are refused with a message that says why."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 from reconciler.canonical import sha256
+from reconciler.engine.journal import plan_text
 from reconciler.engine.planfile import PLAN_VERSION, dumps_document, from_json, schema_text, to_json
 from reconciler.errors import PlanFileInvalid
 from tests.catalog_edits import dish, edit, pizzeria
@@ -55,6 +57,16 @@ def test_a_plan_file_has_the_bytes_of_the_json_module(plans):
         assert to_json(plan) == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     odd = {"b": [1, {"z": "é", "a": None}], "a": {1: "non-string key"}, "c": 2**70}
     assert dumps_document(odd) == json.dumps(odd, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_journal_holds_the_document_of_the_plan_file_as_its_seal_made_it(plans):
+    """The journal writes the bytes the seal hashed (compact); the same document as the plan file."""
+    for plan in plans:
+        journaled = plan_text(plan)
+        assert journaled != to_json(plan) and json.loads(journaled) == json.loads(to_json(plan))
+        assert from_json(journaled) == plan
+        changed = replace(plan, notes=(*plan.notes, "edited after the seal"))  # a new object: no seal's bytes
+        assert plan_text(changed) == to_json(changed)
 
 
 def test_the_schema_refuses_unknown_keys_missing_keys_and_other_versions(plans):

@@ -18,7 +18,7 @@ from reconciler.errors import ConfigError
 from reconciler.state import paths
 from reconciler.state.availability import EVERYWHERE, AvailabilityStore, LayerEntry, LayerEvent, LayerSource
 from reconciler.state.database import Database, database_url, describe
-from reconciler.state.mapping import Entry, Intent, Journal, MappingStore
+from reconciler.state.mapping import Entry, Intent, Journal, MappingStore, _pack
 from reconciler.state.storage import Storage
 from tests.support.waiting import wait_until
 
@@ -225,6 +225,23 @@ def test_a_journal_made_before_its_last_columns_existed_gains_them_in_place(url)
     assert (new.who, new.plan, new.undoes, new.site_run) == ("chef@pass", "{}", "r-old", "s1")
     store.close()
     MappingStore(url).close()  # opening it again adds nothing twice
+
+
+def test_a_run_journalled_in_the_runs_table_is_still_read_and_finishing_a_run_keeps_its_journal(url):
+    """Plans and before-states used to be kept in `runs` itself; now in `journals` (finish_run
+    updates `runs`, and SQLite rewrites a whole row, megabytes, on any update)."""
+    store = MappingStore(url)
+    store.db.execute(
+        "INSERT INTO runs (run_id, scope, started, status, who, plan, before_state) VALUES (?,?,?,?,?,?,?)",
+        ("r-old", SCOPE, 1.0, "applied", "chef@pass", _pack('{"old": 1}'), _pack("[]")),
+    )
+    store.start_run(SCOPE, "r-new", Journal(who="serve", plan='{"new": 2}', before='[{"x": 1}]'))
+    store.finish_run("r-new", "applied", "Plan: 1 to update")
+    old, new = store.journal("r-old"), store.journal("r-new")
+    assert (old.who, old.plan, old.before) == ("chef@pass", '{"old": 1}', "[]")
+    assert (new.plan, new.before, new.run.status) == ('{"new": 2}', '[{"x": 1}]', "applied")
+    assert store.db.execute("SELECT plan, before_state FROM runs WHERE run_id=?", ("r-new",)) == [(None, None)]
+    store.close()
 
 
 def test_the_run_list_is_newest_first_fifty_by_default(url):
