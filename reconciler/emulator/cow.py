@@ -36,9 +36,19 @@ _COLUMNS = "api, scope, container, kind, id, seq, archived, parent, subtype, bod
 class DraftView(Collection):
     """The draft rows of one kind, over the live ones."""
 
+    # The draft's row and the live one are read in one statement (scope IN (draft, live): two probes
+    # of the primary key), the draft's winning; what it learns of the draft's own rows is kept for
+    # ``update`` (``owned``) until a bulk element is rolled back (``forget``).
+    _BOTH = "api = ? AND scope IN (?, ?) AND container = ? AND kind = ?"
+
     def __init__(self, tx: Tx, api: str, container: str, kind: str):
         super().__init__(tx, api, DRAFT, container, kind)
         self.live_key = (api, LIVE, container, kind)
+        self.both = (api, DRAFT, LIVE, container, kind)
+        self.owned: dict[str, bool] = {}  # id -> whether the draft has its own row (tombstones included)
+
+    def forget(self) -> None:
+        self.owned.clear()
 
     def _own(self, ident: str) -> tuple[int, int, str | None, str | None, str] | None:
         return self.tx.conn.execute(
@@ -46,14 +56,19 @@ class DraftView(Collection):
             (*self.key, ident),
         ).fetchone()
 
+    def _has_own(self, ident: str) -> bool:
+        if ident not in self.owned:
+            self.owned[ident] = self._own(ident) is not None
+        return self.owned[ident]
+
     def get_text(self, ident: str) -> str | None:
-        own = self._own(ident)
-        if own is not None:
-            return own[4] or None  # a tombstone hides the live row
-        row = self.tx.conn.execute(
-            f"SELECT body FROM entities WHERE {self._WHERE} AND id = ?", (*self.live_key, ident)
-        ).fetchone()
-        return row[0] if row else None
+        rows = dict(
+            self.tx.conn.execute(f"SELECT scope, body FROM entities WHERE {self._BOTH} AND id = ?", (*self.both, ident))
+        )
+        self.owned[ident] = DRAFT in rows
+        if DRAFT in rows:
+            return rows[DRAFT] or None  # a tombstone hides the live row
+        return rows.get(LIVE)
 
     def facts(self, ids: Iterable[str]) -> dict[str, RowFacts]:
         wanted = list(dict.fromkeys(i for i in ids if isinstance(i, str)))
@@ -63,18 +78,16 @@ class DraftView(Collection):
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             sql = (
-                f"SELECT id, archived, parent, subtype, body = '' FROM entities WHERE {self._WHERE} AND id IN ({marks})"
+                f"SELECT id, scope, archived, parent, subtype, body = '' FROM entities WHERE {self._BOTH} "
+                f"AND id IN ({marks}) ORDER BY scope = ?"  # the live rows first: the draft's overwrite them
             )
-            for ident, archived, parent, subtype, tombstone in self.tx.conn.execute(sql, (*self.key, *chunk)):
-                if tombstone:
+            for ident, scope, archived, parent, subtype, tombstone in self.tx.conn.execute(
+                sql, (*self.both, *chunk, DRAFT)
+            ):
+                if scope == DRAFT and tombstone:
                     hidden.add(ident)
-                else:
-                    found[ident] = RowFacts(ident, bool(archived), parent, subtype)
-            rest = [ident for ident in chunk if ident not in found and ident not in hidden]
-            if rest:
-                marks = ",".join("?" * len(rest))
-                sql = f"SELECT id, archived, parent, subtype FROM entities WHERE {self._WHERE} AND id IN ({marks})"
-                for ident, archived, parent, subtype in self.tx.conn.execute(sql, (*self.live_key, *rest)):
+                    found.pop(ident, None)
+                elif ident not in hidden:
                     found[ident] = RowFacts(ident, bool(archived), parent, subtype)
         return found
 
@@ -100,7 +113,7 @@ class DraftView(Collection):
     def update(self, ident: str, body: dict[str, Any]) -> None:
         """Write the draft's row, copying the live row's sequence, parent and subtype the first time."""
         text, archived = dumps_text(body), int(bool(body.get("archived")))
-        if self._own(ident) is not None:
+        if self._has_own(ident):
             super().update(ident, body)
             return
         self.tx.conn.execute(
@@ -108,17 +121,27 @@ class DraftView(Collection):
             f"FROM entities WHERE {self._WHERE} AND id = ?",
             (DRAFT, archived, text, *self.live_key, ident),
         )
+        self.owned[ident] = True
+
+    def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> None:
+        super().insert(ident, body, parent, subtype)
+        self.owned[ident] = True
 
     def delete(self, ident: str) -> bool:
         existed = self.get_text(ident) is not None
-        if self._own(ident) is not None:
+        if self._has_own(ident):
             super().delete(ident)
         self.tx.conn.execute(
             f"INSERT INTO entities ({_COLUMNS}) SELECT api, ?, container, kind, id, seq, 0, parent, subtype, ? "
             f"FROM entities WHERE {self._WHERE} AND id = ?",
             (DRAFT, TOMBSTONE, *self.live_key, ident),
         )
+        self.owned.pop(ident, None)  # a tombstone if the live row exists, else nothing: read again
         return existed
+
+    def insert_texts(self, rows: list[tuple[str, str, str | None, str | None]]) -> None:
+        super().insert_texts(rows)
+        self.forget()
 
 
 class GuardedLive(Collection):

@@ -62,6 +62,7 @@ def run(
                 check_element(index)
                 entity = apply(scope, element)
         except WixError as exc:
+            scope.forget()  # the element's writes were rolled back with its savepoint
             metadata["success"] = False
             metadata["error"] = exc.application_json()
         else:

@@ -37,6 +37,12 @@ class CatalogScope:
         self.sections = content(tx, catalog_id, scope, "section")
         self.items = content(tx, catalog_id, scope, "item")
 
+    def forget(self) -> None:
+        """After a bulk element was rolled back: what the draft views remember of their rows may be undone."""
+        for view in (self.menus, self.sections, self.items):
+            if isinstance(view, DraftView):
+                view.forget()
+
     @property
     def is_draft(self) -> bool:
         return self.scope == DRAFT
