@@ -48,6 +48,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="concurrencies of the latency cases; the first is the default one (default 4,8,16)",
     )
+    parser.add_argument(
+        "--targets",
+        default="wix-v3,wix-menus",
+        help="targets of the latency cases, each with its own bound (default wix-v3,wix-menus)",
+    )
     parser.add_argument("--site-locations", type=int, default=3)
     parser.add_argument("--site-dishes", type=int, help="dishes per location in the site cases (default 1000)")
     parser.add_argument("--seed", type=int, default=1)
@@ -86,6 +91,7 @@ def configure(args: argparse.Namespace, work: Path) -> cases.Config:
         latency_ms=args.latency_ms,
         concurrency=(args.concurrency or [4])[0],
         concurrencies=args.concurrency or ([4] if quick else [4, 8, 16]),
+        targets=args.targets.split(","),
         site_locations=args.site_locations,
         site_dishes=args.site_dishes or (100 if quick else 1000),
         profile=args.profile if args.profile is not None else not quick,

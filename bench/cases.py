@@ -34,6 +34,7 @@ from pathlib import Path
 from bench import generate
 from bench.measure import is_write, median, run_command, run_worker, worker_env
 from bench.minimum import Minimum, minimum
+from bench.minimum_menus import MenusMinimum, menus_minimum
 from bench.naive import expected_calls
 from reconciler.model.catalog import Catalog
 from reconciler.yamlio.load import load_catalog
@@ -89,6 +90,7 @@ class Config:
     latency_ms: float = 50.0
     concurrency: int = 4
     concurrencies: list[int] = field(default_factory=lambda: [4, 8, 16])
+    targets: list[str] = field(default_factory=lambda: ["wix-v3"])  # of the latency suite
     site_locations: int = 3
     site_dishes: int = 1000
     profile: bool = False
@@ -108,10 +110,11 @@ class Result:
     case: str
     dishes: int
     runs: list[dict]
-    minimums: list[Minimum] = field(default_factory=list)  # one per location synced
+    minimums: list[Minimum | MenusMinimum] = field(default_factory=list)  # one per location synced
     concurrency: int = 4
     latency_ms: float = 0.0
     naive_expected: dict[str, int] | None = None
+    target: str = "wix-v3"
 
     @property
     def title(self) -> str:
@@ -202,8 +205,9 @@ class Catalogs:
         models = {name: load_catalog(path) for name, path in files.items()}  # also proves they are valid
         return cls(dishes, files, data, models, generate.stats(base))
 
-    def minimum(self, before: str | None, after: str) -> Minimum:
-        return minimum(self.models[before] if before else None, self.models[after])
+    def minimum(self, before: str | None, after: str, target: str = "wix-v3") -> Minimum | MenusMinimum:
+        count = menus_minimum if target == "wix-menus" else minimum
+        return count(self.models[before] if before else None, self.models[after])
 
 
 def _job(catalog: Path, location: str | None, state: Path) -> dict:
@@ -222,13 +226,15 @@ class SizeSuite:
         self._ids = itertools.count(1)
         self.server: EmulatorServer | None = None
         self.base: tuple[str, Path] | None = None
+        self.bases: dict[str, tuple[str, Path]] = {}  # the base site of each other target (latency suite)
         self.cli_samples: list[dict] = []
         self.profiles: dict[str, Path] = {}
 
     # -- helpers --------------------------------------------------------------------------------
-    def location(self, tag: str) -> str:
+    def location(self, tag: str, target: str = "wix-v3") -> str:
         assert self.server is not None
-        return self.server.seed(1, names=[f"{tag} {next(self._ids)}"])[0]["locationId"]
+        app = "menus" if target == "wix-menus" else "v3"
+        return self.server.seed(1, names=[f"{tag} {next(self._ids)}"], app=app)[0]["locationId"]
 
     def state(self, tag: str) -> Path:
         return self.folder / "state" / f"{tag}-{next(self._ids)}"
@@ -240,6 +246,7 @@ class SizeSuite:
         latency: float = 0,
         concurrency: int | None = None,
         profile: Path | None = None,
+        target: str = "wix-v3",
     ) -> dict:
         assert self.server is not None
         spec = {
@@ -248,6 +255,7 @@ class SizeSuite:
             "concurrency": concurrency or self.config.concurrency,
             "verify": True,
             "profile": str(profile) if profile else None,
+            "target": target,
         }
         if latency:
             self.server.set_latency(latency)
@@ -282,8 +290,9 @@ class SizeSuite:
             if c.wants(*NAIVE):
                 self.naive(0.0, c.concurrency, "naive")
             if c.wants(*LATENCY):
-                for concurrency in c.concurrencies:
-                    self.latency(concurrency)
+                for target in c.targets:
+                    for concurrency in c.concurrencies:
+                        self.latency(concurrency, target)
                 if c.wants(*NAIVE):
                     self.naive(c.latency_ms, c.concurrencies[0], "latency")
             if c.profile:
@@ -291,17 +300,23 @@ class SizeSuite:
         self.server = None
         return self.results
 
-    def _base(self) -> tuple[str, Path]:
+    def _base(self, target: str = "wix-v3") -> tuple[str, Path]:
         """The site every change case starts from: the before catalog applied once."""
+        if target != "wix-v3":
+            if target not in self.bases:
+                location, state = self.location("base", target), self.state("base")
+                self.run("apply", [_job(self.catalogs.files["before"], location, state)], target=target)
+                self.bases[target] = (location, state)
+            return self.bases[target]
         if self.base is None:
             location, state = self.location("base"), self.state("base")
             self.run("apply", [_job(self.catalogs.files["before"], location, state)])
             self.base = (location, state)
         return self.base
 
-    def _revert(self) -> None:
-        location, state = self._base()
-        self.run("apply", [_job(self.catalogs.files["before"], location, state)])
+    def _revert(self, target: str = "wix-v3") -> None:
+        location, state = self._base(target)
+        self.run("apply", [_job(self.catalogs.files["before"], location, state)], target=target)
 
     def engine(self) -> None:
         c, cats, runs = self.config, self.catalogs, self.config.runs_for(self.dishes)
@@ -380,9 +395,9 @@ class SizeSuite:
                 )
         self.cli_samples.append({"cache": "parse", "wall": parse_floor(self.catalogs.files["before"])})
 
-    def latency(self, concurrency: int) -> None:
+    def latency(self, concurrency: int, target: str = "wix-v3") -> None:
         c, cats, runs = self.config, self.catalogs, self.config.runs_for(self.dishes, "latency")
-        extra = {"concurrency": concurrency, "latency_ms": c.latency_ms}
+        extra = {"concurrency": concurrency, "latency_ms": c.latency_ms, "target": target}
         if c.wants("latency-create"):
             self.measure(
                 "latency",
@@ -390,23 +405,25 @@ class SizeSuite:
                 runs,
                 lambda i: self.run(
                     "apply",
-                    [_job(cats.files["before"], self.location("latency"), self.state("latency"))],
+                    [_job(cats.files["before"], self.location("latency", target), self.state("latency"))],
                     c.latency_ms,
                     concurrency,
+                    target=target,
                 ),
-                [cats.minimum(None, "before")],
+                [cats.minimum(None, "before", target)],
                 **extra,
             )
         for case, name in (("latency-price", "one"), ("latency-10pct", "c10")):
             if c.wants(case):
-                location, state = self._base()
+                location, state = self._base(target)
 
                 def change(index: int, n: str = name) -> dict:
-                    sample = self.run("apply", [_job(cats.files[n], location, state)], c.latency_ms, concurrency)
-                    self._revert()
+                    job = [_job(cats.files[n], location, state)]
+                    sample = self.run("apply", job, c.latency_ms, concurrency, target=target)
+                    self._revert(target)
                     return sample
 
-                self.measure("latency", case, runs, change, [cats.minimum("before", name)], **extra)
+                self.measure("latency", case, runs, change, [cats.minimum("before", name, target)], **extra)
 
     def naive(self, latency: float, concurrency: int, suite: str) -> None:
         c, cats, runs = self.config, self.catalogs, self.config.runs_for(self.dishes, suite)

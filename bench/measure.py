@@ -30,7 +30,8 @@ class BenchError(RuntimeError):
 
 
 def is_write(operation: str) -> bool:
-    return not operation.startswith(READS)
+    # Menus (New) operations are named by service: "items.listItems", "menus.bulkUpdateMenus".
+    return not operation.rsplit(".", 1)[-1].startswith(READS)
 
 
 def writes(calls: dict[str, int]) -> dict[str, int]:

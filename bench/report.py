@@ -372,12 +372,13 @@ def latency_section(run: Run) -> list[str]:
             apply_s = r.phase("apply")
             ratio = apply_s / r.bound() if r.bound() else float("nan")
             emulator = r.server_phase("apply")
-            unloaded = run.find("engine", PAIR[r.case], n)
+            unloaded = run.find("engine", PAIR[r.case], n) if r.target == "wix-v3" else None
             levels = next(m.levels() for m in r.minimums)
             e2e = r.med("wall")
             rows.append(
                 [
                     r.title,
+                    "Menus (New)" if r.target == "wix-menus" else "Catalogs v3",
                     num(n),
                     str(r.concurrency),
                     str(r.writes),
@@ -416,6 +417,7 @@ def latency_section(run: Run) -> list[str]:
         *table(
             [
                 "case",
+                "target",
                 "dishes",
                 "concurrency",
                 "writes",

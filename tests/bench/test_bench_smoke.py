@@ -14,6 +14,7 @@ import pytest
 
 from bench import generate, naive
 from bench.minimum import minimum
+from bench.minimum_menus import menus_minimum
 from reconciler.emulator import SANDBOX_TOKEN
 from reconciler.yamlio.load import load_catalog
 from tests.engine.harness import Harness
@@ -33,6 +34,28 @@ def test_generator_is_deterministic_and_its_catalogs_are_valid(tmp_path: Path):
     assert minimum(models["before"], models["one"]).calls() == {"updateItem": 1}
     ten = minimum(models["before"], models["ten"])
     assert ten.changed >= 10 and ten.calls()["createDraftCatalog"] == 1 and ten.calls()["publishDraftCatalog"] == 1
+
+
+def test_the_menus_bound_is_never_above_what_reconcile_plans_and_is_met_by_small_changes(tmp_path: Path):
+    """The Menus (New) minimum (bench/minimum_menus.py) counts from the catalogs alone; a plan that
+    makes fewer calls, or fewer dependency levels, than it would prove it wrong."""
+    first = generate.generate(100, seed=3)
+    derived = {"before": first, "one": generate.one_price_change(first, 3), "ten": generate.change(first, 0.1, 3)}
+    models = {name: load_catalog(generate.write(data, tmp_path / f"{name}.yaml")) for name, data in derived.items()}
+    assert menus_minimum(models["before"], models["before"]).calls() == {}
+    one = menus_minimum(models["before"], models["one"])
+    assert one.calls() == {"update item": 1} and one.levels() == [1]
+    created = menus_minimum(None, models["before"])
+    assert len(created.levels()) >= 3 and created.calls()["create item"] >= 1  # items before sections before menus
+    (tmp_path / "menus").mkdir()
+    h = Harness(tmp_path / "menus", api="menus")
+    plan = h.plan(models["before"])
+    assert len(plan.operations) >= created.total() and len({o.step for o in plan.operations}) >= len(created.levels())
+    h.apply(plan)
+    for name in ("one", "ten"):
+        bound, planned = menus_minimum(models["before"], models[name]), h.plan(models[name])
+        assert len(planned.operations) >= bound.total() >= 1
+    assert len(h.plan(models["one"]).operations) == 1
 
 
 @pytest.mark.e2e
