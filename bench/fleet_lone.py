@@ -53,7 +53,7 @@ def _in_process_plan(url: str, token: str, site_id: str, catalog_path: Path, sta
     import httpx
 
     from reconciler.engine.planning import make_plan
-    from reconciler.engine.safety import Thresholds
+    from reconciler.engine.thresholds import Thresholds
     from reconciler.http import Session
     from reconciler.state.mapping import MappingStore
     from reconciler.targets.wix_menus.target import WixMenusTarget

@@ -36,7 +36,7 @@ from bench.measure import git_commit, is_write
 from bench.minimum import minimum
 from reconciler.engine.apply import ApplyOptions
 from reconciler.engine.locations import Rollout, apply_locations, plan_locations
-from reconciler.engine.safety import Thresholds
+from reconciler.engine.thresholds import Thresholds
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective
 from reconciler.state.mapping import MappingStore

@@ -19,7 +19,7 @@ a user waits for), in two states:
   all `off`): the YAML is parsed and validated and the whole live side read.
 
 Each next to its floors: **start-up**, a process that starts Python and imports what `plan` imports
-(`reconciler.cli.main`, `reconciler.cli.sync_cmds`) and does nothing; **parse**, the fastest parse of
+(`reconciler.cli.main`, `reconciler.cli.plan_cmd`) and does nothing; **parse**, the fastest parse of
 the same file (libyaml's C loader, no positions, no validation: the floor of any cold plan of
 YAML), and the two together. *wall* is elapsed time, *CPU* user + system of the command, *peak MB*
 its maximum resident set. Targets (issue #19): at 10,000 dishes, with caches warm ≤ 0.5 s, cold ≤ 1.0 s,
@@ -49,7 +49,7 @@ TARGETS = {"wix-v3": "v3", "wix-menus": "menus"}
 NO_MEMO = {"RECONCILE_PLAN_MEMO": "off"}
 COLD = {**NO_MEMO, "RECONCILE_CATALOG_CACHE": "off", "RECONCILE_LIVE_SNAPSHOT": "off"}
 MODES = (("memo", {}), ("cached", NO_MEMO), ("cold", COLD))
-START_UP = [sys.executable, "-c", "import reconciler.cli.main, reconciler.cli.sync_cmds"]
+START_UP = [sys.executable, "-c", "import reconciler.cli.main, reconciler.cli.plan_cmd"]
 
 
 def log(text: str) -> None:

@@ -40,7 +40,7 @@ import yaml  # noqa: E402
 from bench import naive  # noqa: E402
 from reconciler.engine.apply import ApplyOptions, apply_plan, catalog_lock  # noqa: E402
 from reconciler.engine.planning import make_plan  # noqa: E402
-from reconciler.engine.safety import Thresholds  # noqa: E402
+from reconciler.engine.thresholds import Thresholds  # noqa: E402
 from reconciler.engine.verify import verify  # noqa: E402
 from reconciler.render.text import render_text  # noqa: E402
 from reconciler.state.mapping import MappingStore  # noqa: E402

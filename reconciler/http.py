@@ -117,11 +117,25 @@ class Session:
         idempotent: bool = True,
     ) -> dict[str, Any]:
         """One call with an ``httpx.AsyncClient``; the decoded JSON object (a non-object is ``{"value": …}``)."""
-        assert isinstance(self.client, httpx.AsyncClient)
         call = _Call(self, operation, method, path, json_body, params, headers, idempotent)
+        outcome = await self._exchange(call, decode=True)
+        return outcome if isinstance(outcome, dict) else {"value": outcome}
+
+    async def call_bytes(
+        self, operation: str, method: str, path: str, *, params: list[tuple[str, str]] | None = None
+    ) -> bytes:
+        """A read whose answer is kept as it came, undecoded (the plan memo hashes it: decoded only on a
+        miss, by jsonio.answer); one that is not JSON is then read again through :meth:`call`."""
+        call = _Call(self, operation, method, path, None, params, None, True)
+        outcome = await self._exchange(call, decode=False)
+        assert isinstance(outcome, bytes)
+        return outcome
+
+    async def _exchange(self, call: _Call, decode: bool) -> Any:
+        assert isinstance(self.client, httpx.AsyncClient)
         sleep = self._sleep or asyncio.sleep
         while True:
-            self.stats.count(operation)
+            self.stats.count(call.operation)
             try:
                 async with asyncio.timeout(call.left()):
                     response = await self.client.send(call.request(), stream=True)
@@ -130,13 +144,13 @@ class Session:
                         body = await call.read_async(response)
                     finally:
                         await response.aclose()
-                outcome = call.outcome(response, body)
+                outcome = call.outcome(response, body) if decode or response.status_code >= 400 else body
             except TimeoutError:
                 outcome = call.timed_out()
             except httpx.HTTPError as exc:
                 outcome = call.failed(exc)
             if not isinstance(outcome, ApiError):
-                return outcome if isinstance(outcome, dict) else {"value": outcome}
+                return outcome
             await sleep(call.wait_or_raise(outcome))
 
     def call_sync(
@@ -246,7 +260,7 @@ class _Call:
                     operation=self.operation,
                     body=self._body(body),
                 )
-        message, code = _message(body)
+        message, code = jsonio.error_message(body)
         message = self._text(message or response.reason_phrase or "request failed")
         if status == 429 or status >= 500:
             return TemporaryApiError(
@@ -326,31 +340,6 @@ class _Call:
 class _TooLarge(httpx.HTTPError):
     def __init__(self) -> None:
         super().__init__("the answer is too large")
-
-
-def _message(body: bytes) -> tuple[str, str | None]:
-    """Message and application error code from an error body: Wix's envelope, or a POS's."""
-    try:
-        data = jsonio.loads(body[: 1024 * 1024])
-    except jsonio.JsonInvalid:
-        return "", None
-    if not isinstance(data, dict):
-        return "", None
-    details = data.get("details") if isinstance(data.get("details"), dict) else {}
-    app = details.get("applicationError") if isinstance(details.get("applicationError"), dict) else {}
-    code = app.get("code") if isinstance(app.get("code"), str) else None
-    message = data.get("message") or app.get("description") or ""
-    errors = data.get("errors")
-    if not message and isinstance(errors, list) and errors and isinstance(errors[0], dict):  # Square
-        message = errors[0].get("detail") or errors[0].get("code") or ""
-        code = code or (errors[0].get("code") if isinstance(errors[0].get("code"), str) else None)
-    validation = details.get("validationError") if isinstance(details.get("validationError"), dict) else {}
-    violations = validation.get("fieldViolations") if isinstance(validation.get("fieldViolations"), list) else []
-    if violations:
-        message = f"{message}: " + "; ".join(
-            f"{v.get('field')}: {v.get('description')}" for v in violations[:5] if isinstance(v, dict)
-        )
-    return str(message), code
 
 
 def _retry_after(response: httpx.Response) -> float | None:

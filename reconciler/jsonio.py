@@ -45,6 +45,38 @@ def loads(data: bytes | str, max_depth: int = limits.JSON_MAX_DEPTH, max_contain
     return value
 
 
+def answer(body: bytes) -> dict[str, Any]:
+    """What ``Session.call`` returns for a successful answer of these bytes (``http.Session.call_bytes``):
+    an empty body is ``{}``, a value other than an object ``{"value": …}``; raises :class:`JsonInvalid`."""
+    decoded = loads(body) if body.strip() else {}
+    return decoded if isinstance(decoded, dict) else {"value": decoded}
+
+
+def error_message(body: bytes) -> tuple[str, str | None]:
+    """Message and application error code from an error body: Wix's envelope, or a POS's."""
+    try:
+        data = loads(body[: 1024 * 1024])
+    except JsonInvalid:
+        return "", None
+    if not isinstance(data, dict):
+        return "", None
+    details = data.get("details") if isinstance(data.get("details"), dict) else {}
+    app = details.get("applicationError") if isinstance(details.get("applicationError"), dict) else {}
+    code = app.get("code") if isinstance(app.get("code"), str) else None
+    message = data.get("message") or app.get("description") or ""
+    errors = data.get("errors")
+    if not message and isinstance(errors, list) and errors and isinstance(errors[0], dict):  # Square
+        message = errors[0].get("detail") or errors[0].get("code") or ""
+        code = code or (errors[0].get("code") if isinstance(errors[0].get("code"), str) else None)
+    validation = details.get("validationError") if isinstance(details.get("validationError"), dict) else {}
+    violations = validation.get("fieldViolations") if isinstance(validation.get("fieldViolations"), list) else []
+    if violations:
+        message = f"{message}: " + "; ".join(
+            f"{v.get('field')}: {v.get('description')}" for v in violations[:5] if isinstance(v, dict)
+        )
+    return str(message), code
+
+
 def _walk(value: Any, limit: int, most: int | None) -> tuple[int, int]:
     """Nesting depth and count of lists and objects, without recursion; stops past ``limit`` or ``most``.
 

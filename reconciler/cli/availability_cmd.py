@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from reconciler.cli import site_cmds
-from reconciler.cli.sync_cmds import target_options
+from reconciler.cli.options import target_options
 from reconciler.engine import hours
 from reconciler.engine.availability import describe, now_utc, read_layer
 from reconciler.engine.live_update import LiveUpdate, update_stock

@@ -21,10 +21,11 @@ from reconciler.cli.site_cmds import print_site_result
 from reconciler.cli.sync_cmds import _color, _confirm, _result_json, _result_text
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.journal import operator
-from reconciler.engine.planfile import plan_key, to_json
+from reconciler.engine.planfile import to_json
+from reconciler.engine.plankey import plan_key
 from reconciler.engine.rollback import find_run, plan_rollback, run_plan
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.site_rollback import site_runs
+from reconciler.engine.thresholds import Thresholds
 from reconciler.errors import ConfigError, VerifyFailed
 from reconciler.files import write_text
 from reconciler.render.text import render_text

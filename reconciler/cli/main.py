@@ -48,7 +48,7 @@ COMMANDS: dict[str, str] = {
     "fmt": "reconciler.cli.catalog_cmds",
     "schema": "reconciler.cli.catalog_cmds",
     "show-effective": "reconciler.cli.catalog_cmds",
-    "plan": "reconciler.cli.sync_cmds",
+    "plan": "reconciler.cli.plan_cmd",
     "apply": "reconciler.cli.sync_cmds",
     "pull": "reconciler.cli.pull_cmd",
     "86": "reconciler.cli.availability_cmd",

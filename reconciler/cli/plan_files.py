@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 
 import click
 
 from reconciler.engine.plan import Plan
-from reconciler.engine.planfile import PLAN_KEY_VARIABLE, is_signed, load, plan_key
+from reconciler.engine.planfile import is_signed, load
+from reconciler.engine.plankey import PLAN_KEY_VARIABLE, plan_key
 from reconciler.engine.siteplan import SitePlan
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError
 from reconciler.files import read_text, same_file
-
-
-class Share(click.ParamType):
-    """A share from 0 to 1: ``nan`` or ``inf`` would silently turn the safety check off."""
-
-    name = "SHARE"
-
-    def convert(self, value, param, ctx):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = math.nan
-        if not math.isfinite(number) or not 0 <= number <= 1:
-            self.fail(f"{value!r} is not a number from 0 to 1", param, ctx)
-        return number
-
-
-SHARE = Share()
 
 
 def cancelled(message: str) -> ApplyOutcomeUnknown:

@@ -1,40 +1,46 @@
-"""`reconcile plan` of one location, and its plan memo (engine/memo.py): a plan of what did not change
-prints what the last one printed, after reading the live side as every plan does."""
+"""`reconcile plan` made in full, and kept in the plan memo (engine/memo.py) where it may be: what
+plan_cmd.py runs when plan_answer.py had no answer, and that answer's continuation against the same
+read when the memo missed.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
-from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from reconciler.cli import site_cmds
+from reconciler.cli import deadline, plan_files, site_cmds, site_page
+from reconciler.cli.plan_answer import color
+from reconciler.cli.refresh import show_refresh
+from reconciler.cli.selection import selection_of
 from reconciler.cli.show_cmd import plan_page
 from reconciler.engine.availability import Layer, read_layer
 from reconciler.engine.memo import Answer, Head, PlanMemo, raw_digest
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import to_json
-from reconciler.engine.planning import Planned, Reading, make_plan, read_live
-from reconciler.engine.safety import Thresholds
+from reconciler.engine.plankey import plan_key
+from reconciler.engine.planning import Planned, Reading, make_plan, read_live, reading_of
 from reconciler.engine.targeting import Selection
+from reconciler.engine.thresholds import Thresholds
 from reconciler.engine.vocabulary import Action
-from reconciler.errors import CatalogInvalid, ExitCode
-from reconciler.files import FileProblem
+from reconciler.errors import ConfigError, ExitCode
+from reconciler.files import write_text
+from reconciler.http import Session
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
+from reconciler.state.availability import LayerEntry
+from reconciler.state.mapping import MappingStore
+from reconciler.state.paths import state_dir as resolve_state_dir
+from reconciler.state.paths import state_path
 from reconciler.state.storage import Storage
-from reconciler.targets.registry import open_target
-from reconciler.yamlio.cache import cache_key, load_catalog_cached
-from reconciler.yamlio.load import catalog_files
+from reconciler.targets.registry import WIX, open_target
+from reconciler.targets.wix_v3.raw import Answers
+from reconciler.yamlio.cache import load_catalog_cached
 
 MAX_KEPT = 4_000_000  # characters of output a memo keeps at most
-
-
-def color() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def render(plan: Plan, fmt: str, key: str | None) -> str:
@@ -46,38 +52,64 @@ def render(plan: Plan, fmt: str, key: str | None) -> str:
     return render_text(plan, color=color())
 
 
-def memo_of(
+def plan_in_full(
+    *,
     catalog: str,
-    state: Path,
     target: str | None,
     location: str | None,
+    state_dir: str | None,
     fmt: str,
-    key: str | None,
+    out: str | None,
+    detailed_exitcode: bool,
     thresholds: Thresholds,
     live_updates: bool,
-) -> PlanMemo | None:
-    """The plan memo of this request, or None where a plan is always made in full (a signed JSON plan:
-    its signature is the key's; an unreadable catalog: the loader says why)."""
-    if fmt not in ("text", "json", "markdown") or (fmt == "json" and key):
-        return None
-    try:
-        files = cache_key(catalog_files(catalog))
-    except (OSError, FileProblem, CatalogInvalid):
-        return None  # the loader says what is wrong
-    request = {
-        "target": target or "sandbox",
-        "location": location,
-        "format": fmt,
-        "color": fmt == "text" and color(),
-        "thresholds": asdict(thresholds),
-        "live_updates": live_updates,
-    }
-    return PlanMemo.of(state, files, request)
-
-
-def emit(answer: Answer, detailed_exitcode: bool) -> None:
-    click.echo(answer.output, nl=False)
-    if detailed_exitcode and not answer.empty:
+    only: str | None,
+    exclude: str | None,
+    refresh_only: bool,
+    memo: PlanMemo | None,
+    key: str | None,
+) -> None:
+    """`reconcile plan` when the memo did not answer (plan_cmd.py): the plan made in full and printed."""
+    if out:
+        plan_files.refuse_out_onto_catalog(Path(out), Path(catalog))
+        key = plan_key()
+    # Before anything is created: an invalid catalog leaves no trace (the cache is written only for a valid one).
+    desired = load_catalog_cached(catalog, state_path(state_dir))
+    state = resolve_state_dir(state_dir)
+    chosen = site_cmds.choose(desired, location)
+    selection = selection_of(only, exclude, chosen)
+    if not isinstance(chosen, site_cmds.Single):
+        if fmt == "html" and selection is not None:
+            raise ConfigError("--format html with --only or --exclude shows one location: pass --location NAME")
+        if fmt == "html":
+            site, page = deadline.run_async(
+                site_page.site_plan_page(desired, chosen, target, state, thresholds, live_updates)
+            )
+            site_page.emit(page, out, site.summary_line())
+        else:
+            site = deadline.run_async(
+                site_cmds.plan_site(desired, chosen, target, state, thresholds, live_updates, selection=selection)
+            )
+            if out:
+                write_text(Path(out), to_json(site, key))
+            site_cmds.print_site_plan(site, fmt, color(), out)
+        if detailed_exitcode and not site.empty:
+            sys.exit(ExitCode.CHANGES)
+        return
+    result, page, output = deadline.run_async(
+        plan_one(chosen, target, state, thresholds, live_updates, fmt == "html", selection, memo, fmt, key)
+    )
+    if refresh_only:
+        return show_refresh(result, fmt, detailed_exitcode)
+    if page is not None:
+        site_page.emit(page, out, result.summary_line())
+    elif out:
+        write_text(Path(out), to_json(result, key))
+    if fmt != "html":
+        click.echo(output if output is not None else render(result, fmt, key), nl=False)
+    if fmt == "text" and out:
+        click.echo(f"Saved the plan to {out}; apply it with `reconcile apply --plan {out}`.")
+    if detailed_exitcode and not result.empty:
         sys.exit(ExitCode.CHANGES)
 
 
@@ -86,34 +118,75 @@ async def replay(
     head: Head,
     catalog: str,
     location: str | None,
-    target_name: str | None,
+    target_name: str,
     state: Path,
     thresholds: Thresholds,
     live_updates: bool,
     fmt: str,
     key: str | None,
 ) -> Answer | None:
-    """The last plan's output when every input hashes the same; else the plan made in full against the
-    same read (None: the catalog no longer opens this target the same way; plan as if there were no memo)."""
+    """plan_answer.replay on a target without a reader (the sandbox): the whole target reads."""
     store, layers = Storage(state).mapping(), Storage(state).availability()
     try:
         layer = read_layer(layers)
-        async with open_target(target_name or "sandbox", head.location, state, currency=head.currency) as target:
+        async with open_target(target_name, head.location, state, currency=head.currency) as target:
             reading = await read_live(target, store, state)
             live_key = _live_key(memo, reading)
             found = None if layer.entries or live_key is None else memo.answer(live_key)
             if found is not None:
                 return found
-            chosen = site_cmds.choose(load_catalog_cached(catalog, state), location)
-            if not _plain(chosen) or _head(chosen) != head:
-                return None
-            planned = await make_plan(
-                chosen.catalog, target, store, thresholds, live_updates, layer, None, state, reading
+            return await _in_full(
+                memo, head, catalog, location, state, target, store, layer, reading, thresholds, live_updates, fmt, key
             )
-            return _keep(memo, head, live_key, planned, layer, fmt, key)
     finally:
         store.close()
         layers.close()
+
+
+async def replan(
+    args: tuple[Any, ...],
+    layer_read: tuple[list[LayerEntry], datetime],
+    session: Session,
+    reader: Any,
+    what: tuple[str, object, float],
+    store: MappingStore,
+) -> Answer | None:
+    """plan_answer.replay when the memo had no answer: the plan made in full against what the reader
+    read (``what``: the scope, the target's raw read or Catalogs v3's undecoded answers, and when the
+    read began), on the same session."""
+    memo, head, catalog, location, name, state, thresholds, live_updates, fmt, key = args
+    in_force, now = layer_read
+    scope, read, started = what
+    layer = Layer(tuple(in_force), now)  # what read_layer() read at ``now``, before the live read
+    target = WIX[name](session, head.location, resolved=await reader.resolve())
+    raw = await read.raw() if isinstance(read, Answers) else read
+    reading = await reading_of(target, store, scope, raw, started)
+    return await _in_full(
+        memo, head, catalog, location, state, target, store, layer, reading, thresholds, live_updates, fmt, key
+    )
+
+
+async def _in_full(
+    memo: PlanMemo,
+    head: Head,
+    catalog: str,
+    location: str | None,
+    state: Path,
+    target: Any,
+    store: MappingStore,
+    layer: Layer,
+    reading: Reading[Any],
+    thresholds: Thresholds,
+    live_updates: bool,
+    fmt: str,
+    key: str | None,
+) -> Answer | None:
+    """The plan made in full against ``reading`` (None: the catalog no longer opens this target the same way)."""
+    chosen = site_cmds.choose(load_catalog_cached(catalog, state), location)
+    if not _plain(chosen) or _head(chosen) != head:
+        return None
+    planned = await make_plan(chosen.catalog, target, store, thresholds, live_updates, layer, None, state, reading)
+    return _keep(memo, head, _live_key(memo, reading), planned, layer, fmt, key)
 
 
 async def plan_one(

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from reconciler.errors import CatalogInvalid, ProtectedRemoval
-from reconciler.yamlio.where import where_entities
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,6 +22,10 @@ def locate_protected(command: F) -> F:
             catalog = kwargs.get("catalog")
             if not catalog:
                 raise
+            # Imported here: only a refused plan needs the catalog's positions, and finding them loads
+            # the YAML reader, which a plan the plan memo answers never loads (plan_answer.py).
+            from reconciler.yamlio.where import where_entities
+
             try:
                 where = where_entities(catalog)
             except CatalogInvalid:

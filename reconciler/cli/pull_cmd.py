@@ -18,16 +18,15 @@ import click
 from pydantic import ValidationError
 
 from reconciler.cli import deadline, site_cmds
+from reconciler.cli.options import selection_options, target_options
 from reconciler.cli.protected import locate_protected
-from reconciler.cli.selection import selection_options
-from reconciler.cli.sync_cmds import target_options
 from reconciler.engine.availability import now_utc, read_layer
 from reconciler.engine.essence import Essence
 from reconciler.engine.planning import make_plan
 from reconciler.engine.protect import last_applied
 from reconciler.engine.pull import Pulled, pulled
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.targeting import Selection
+from reconciler.engine.thresholds import Thresholds
 from reconciler.errors import CatalogInvalid, ConfigError, Problem, ReconcileError
 from reconciler.files import read_text, write_text
 from reconciler.model.catalog import Catalog, CatalogPart
@@ -37,7 +36,8 @@ from reconciler.state.mapping import MappingStore
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_site
-from reconciler.yamlio.load import catalog_files, load_catalog, parse_part
+from reconciler.yamlio.key import catalog_files
+from reconciler.yamlio.load import load_catalog, parse_part
 from reconciler.yamlio.patch import NotCanonical, patched
 from reconciler.yamlio.source import read
 

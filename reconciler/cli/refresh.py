@@ -11,12 +11,6 @@ from reconciler.engine.plan import Plan
 from reconciler.engine.refresh import live_edits, render
 from reconciler.errors import ExitCode
 
-refresh_option = click.option(
-    "--refresh-only",
-    is_flag=True,
-    help="List the records edited on the live side outside reconcile (drift), field by field; plan nothing.",
-)
-
 
 def show_refresh(plan: Plan, fmt: str, detailed_exitcode: bool) -> None:
     edits = live_edits(plan)

@@ -39,10 +39,10 @@ from reconciler.engine.locations import (
 )
 from reconciler.engine.planfile import seal_site, to_json
 from reconciler.engine.review import review_saved
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.sharing import refuse_unsharing, shares
 from reconciler.engine.siteplan import LocationPlan, SitePlan
 from reconciler.engine.targeting import Selection
+from reconciler.engine.thresholds import Thresholds
 from reconciler.errors import ConfigError, ExitCode, StalePlan
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective, find_location, select_locations

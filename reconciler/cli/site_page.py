@@ -13,8 +13,8 @@ import click
 
 from reconciler.cli import site_cmds
 from reconciler.engine.planning import Planned
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
+from reconciler.engine.thresholds import Thresholds
 from reconciler.errors import ConfigError
 from reconciler.files import write_text
 from reconciler.model.catalog import Catalog

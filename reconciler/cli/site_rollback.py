@@ -16,8 +16,8 @@ from reconciler.engine.journal import operator
 from reconciler.engine.locations import SiteResult, refuse_unsafe
 from reconciler.engine.planfile import to_json
 from reconciler.engine.rollback import run_plan
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.site_rollback import apply_site_rollback, location_of, plan_site_rollback
+from reconciler.engine.thresholds import Thresholds
 from reconciler.files import write_text
 from reconciler.render.text import render_site_text
 from reconciler.state.mapping import JournalRun

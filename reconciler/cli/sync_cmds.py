@@ -1,4 +1,4 @@
-"""`reconcile plan` and `reconcile apply`: thin commands over reconciler.engine."""
+"""`reconcile apply`: a thin command over reconciler.engine (`reconcile plan` is plan_cmd.py)."""
 
 from __future__ import annotations
 
@@ -6,158 +6,37 @@ import json
 import os
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
-from reconciler.cli import deadline, plan_files, plan_run, site_cmds, site_page
+from reconciler.cli import deadline, plan_files, site_cmds
 from reconciler.cli.apply_output import result_json as _result_json
 from reconciler.cli.apply_output import result_text as _result_text
+from reconciler.cli.options import safety_options, selection_options, target_options
 from reconciler.cli.progress import progress_reporter
 from reconciler.cli.protected import locate_protected
-from reconciler.cli.refresh import refresh_option, show_refresh
-from reconciler.cli.selection import safety_options, selection_of, selection_options
+from reconciler.cli.selection import selection_of
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan, catalog_lock
 from reconciler.engine.availability import now_utc, read_layer, record
 from reconciler.engine.journal import operator
 from reconciler.engine.locations import Rollout
 from reconciler.engine.plan import Plan
-from reconciler.engine.planfile import plan_key, to_json
+from reconciler.engine.plankey import plan_key
 from reconciler.engine.planning import make_plan
 from reconciler.engine.review import review_saved
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
-from reconciler.errors import ConfigError, ExitCode, UnsafePlan, VerifyFailed
-from reconciler.files import write_text
+from reconciler.engine.thresholds import Thresholds
+from reconciler.errors import ConfigError, UnsafePlan, VerifyFailed
 from reconciler.render.text import render_text
 from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.state.paths import state_path
 from reconciler.state.storage import Storage
-from reconciler.targets.registry import TARGETS, open_target
+from reconciler.targets.registry import open_target
 from reconciler.yamlio.cache import load_catalog_cached
 
 
 def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
-def target_options(command):
-    options = [
-        click.option(
-            "--target",
-            type=click.Choice(TARGETS),
-            default=None,
-            help="Where the live catalog is (default: sandbox, the embedded emulator).",
-        ),
-        click.option(
-            "--location",
-            help="Wix business location, by name or id (default: the catalog's `location`, or the only one).",
-        ),
-        click.option(
-            "--state-dir",
-            type=click.Path(file_okay=False),
-            envvar="RECONCILE_STATE_DIR",
-            help="Local state (mapping, sandbox, locks). Default .reconcile/ or RECONCILE_STATE_DIR.",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-@click.command()
-@click.argument("catalog", type=click.Path(exists=True))
-@target_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown", "html"]),
-    default="text",
-    help="html: the menu as a diner will see it, every change marked (one self-contained page).",
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False),
-    help="Save the plan (JSON, with checksum) for `reconcile apply --plan`; with --format html, the page.",
-)
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when there are no changes, 2 when there are.")
-@safety_options
-@selection_options
-@refresh_option
-@locate_protected
-def plan(
-    catalog,
-    target,
-    location,
-    state_dir,
-    fmt,
-    out,
-    detailed_exitcode,
-    max_update_share,
-    max_remove_share,
-    safety_min_entities,
-    no_live_updates,
-    only,
-    exclude,
-    refresh_only,
-):
-    """Show what apply would change in the live catalog. Never writes to it."""
-    thresholds = Thresholds.from_env(
-        max_update_share=max_update_share, max_remove_share=max_remove_share, min_existing=safety_min_entities
-    )
-    if out:
-        plan_files.refuse_out_onto_catalog(Path(out), Path(catalog))
-    key = plan_key()
-    live_updates = not no_live_updates
-    memo = None
-    if not (out or only or exclude or refresh_only):  # the plan memo: engine/memo.py
-        memo = plan_run.memo_of(catalog, state_path(state_dir), target, location, fmt, key, thresholds, live_updates)
-    head = memo.head() if memo is not None else None
-    if memo is not None and head is not None and head.images_current():  # this catalog was planned before
-        args = (catalog, location, target, resolve_state_dir(state_dir), thresholds, live_updates, fmt, key)
-        answer = deadline.run_async(plan_run.replay(memo, head, *args))
-        if answer is not None:
-            return plan_run.emit(answer, detailed_exitcode)
-    # Before anything is created: an invalid catalog leaves no trace (the cache is written only for a valid one).
-    desired = load_catalog_cached(catalog, state_path(state_dir))
-    state = resolve_state_dir(state_dir)
-    chosen = site_cmds.choose(desired, location)
-    selection = selection_of(only, exclude, chosen)
-    if not isinstance(chosen, site_cmds.Single):
-        if fmt == "html" and selection is not None:
-            raise ConfigError("--format html with --only or --exclude shows one location: pass --location NAME")
-        if fmt == "html":
-            site, page = deadline.run_async(
-                site_page.site_plan_page(desired, chosen, target, state, thresholds, not no_live_updates)
-            )
-            site_page.emit(page, out, site.summary_line())
-        else:
-            site = deadline.run_async(
-                site_cmds.plan_site(
-                    desired, chosen, target, state, thresholds, not no_live_updates, selection=selection
-                )
-            )
-            if out:
-                write_text(Path(out), to_json(site, key))
-            site_cmds.print_site_plan(site, fmt, _color(), out)
-        if detailed_exitcode and not site.empty:
-            sys.exit(ExitCode.CHANGES)
-        return
-    result, page, output = deadline.run_async(
-        plan_run.plan_one(chosen, target, state, thresholds, live_updates, fmt == "html", selection, memo, fmt, key)
-    )
-    if refresh_only:
-        return show_refresh(result, fmt, detailed_exitcode)
-    if page is not None:
-        site_page.emit(page, out, result.summary_line())
-    elif out:
-        write_text(Path(out), to_json(result, key))
-    if fmt != "html":
-        click.echo(output if output is not None else plan_run.render(result, fmt, key), nl=False)
-    if fmt == "text" and out:
-        click.echo(f"Saved the plan to {out}; apply it with `reconcile apply --plan {out}`.")
-    if detailed_exitcode and not result.empty:
-        sys.exit(ExitCode.CHANGES)
 
 
 @click.command()
@@ -377,5 +256,4 @@ def _ask(auto_approve: bool) -> bool:
 
 
 def register(cli: click.Group) -> None:
-    cli.add_command(plan)
     cli.add_command(apply)

@@ -37,8 +37,9 @@ from reconciler.canonical import JsonObject
 from reconciler.engine.essence import Essence
 from reconciler.engine.journal import journal
 from reconciler.engine.plan import Plan
-from reconciler.engine.planning import Reading, unexpected_answers
+from reconciler.engine.planning import Reading
 from reconciler.engine.settle import settle
+from reconciler.engine.snapshots import unexpected_answers
 from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
 from reconciler.state.lock import AdvisoryLock, CatalogLock

@@ -33,8 +33,10 @@ from reconciler.engine.essence import Key
 from reconciler.engine.ownership import hash_matches
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal
-from reconciler.engine.planning import Planned, effective_state, make_plan, unexpected_answers
-from reconciler.engine.safety import Thresholds, assess
+from reconciler.engine.planning import Planned, effective_state, make_plan
+from reconciler.engine.safety import assess
+from reconciler.engine.snapshots import unexpected_answers
+from reconciler.engine.thresholds import Thresholds
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore
 

@@ -34,7 +34,7 @@ from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal
 from reconciler.engine.planning import make_plan
-from reconciler.engine.safety import Thresholds
+from reconciler.engine.thresholds import Thresholds
 from reconciler.errors import ConfigError, ConflictingEdit, UnsupportedByTarget
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore

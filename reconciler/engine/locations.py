@@ -39,9 +39,9 @@ from reconciler.engine.availability import Layer
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal_site
 from reconciler.engine.planning import Planned, make_plan
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SHARED_KEY, LocationPlan, SitePlan
 from reconciler.engine.targeting import Selection
+from reconciler.engine.thresholds import Thresholds
 from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, ExitCode, ReconcileError, UnsafePlan
 from reconciler.model.catalog import Catalog

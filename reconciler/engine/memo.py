@@ -76,15 +76,24 @@ def code_fingerprint() -> str:
 
 
 def raw_digest(raw: object) -> str | None:
-    """A hash of everything a live read holds (every field of the target's raw read, as read), or None
-    when it is not a dataclass of JSON values: then nothing is kept. Not the live fingerprint: that
-    counts only what a diner of this location can reach, and a plan also looks at the rest (Menus
-    (New): entities an interrupted run left detached, which the next plan deletes)."""
+    """A hash of everything a live read holds, or None when it cannot be hashed: then nothing is kept.
+
+    A read that knows the hash of what it was made of (``raw.digest``: Catalogs v3, the bytes of its
+    three answers) is keyed by that, so a plan the memo answers decodes nothing; any other is keyed
+    by every field of the target's raw read, as decoded (a dataclass of JSON values). Two reads with
+    the same digest hold the same values, so either key changes whenever the read does. Not the live
+    fingerprint: that counts only what a diner of this location can reach, and a plan also looks at
+    the rest (Menus (New): entities an interrupted run left detached, which the next plan deletes)."""
+    digest = getattr(raw, "digest", None)
+    if isinstance(digest, str):
+        return f"answers:{digest}"
     if not dataclasses.is_dataclass(raw) or isinstance(raw, type):
         return None
-    fields = {f.name: getattr(raw, f.name) for f in dataclasses.fields(raw)}
+    fields = {f.name: getattr(raw, f.name) for f in dataclasses.fields(raw) if f.name != "digest"}
     try:
-        return hashlib.sha256(orjson.dumps(fields, default=_plain, option=orjson.OPT_NON_STR_KEYS)).hexdigest()
+        return (
+            "values:" + hashlib.sha256(orjson.dumps(fields, default=_plain, option=orjson.OPT_NON_STR_KEYS)).hexdigest()
+        )
     except orjson.JSONEncodeError:
         return None
 

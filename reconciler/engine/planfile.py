@@ -19,7 +19,6 @@ import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -27,13 +26,14 @@ import orjson
 from pydantic import ConfigDict, StringConstraints, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict  # pydantic reads typing's TypedDict only from Python 3.12
 
-from reconciler import environment, jsonio
+from reconciler import jsonio
 from reconciler.canonical import canonical_json, sha256
 from reconciler.engine.capabilities import KindSpec, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.plan import Operation, Plan, Verdict
+from reconciler.engine.plankey import PLAN_KEY_VARIABLE
 from reconciler.engine.siteplan import LocationPlan, SitePlan
-from reconciler.errors import ConfigError, PlanFileInvalid
+from reconciler.errors import PlanFileInvalid
 
 PLAN_FORMAT = "reconcile-plan"
 PLAN_VERSION = 5
@@ -47,8 +47,6 @@ VERSIONS = {  # docs/plan-format.md has the same table
     "an optional signature (RECONCILE_PLAN_KEY)",
 }
 SCHEMA_ID = "https://reconcile.dev/schemas/plan.schema.json"
-PLAN_KEY_VARIABLE = "RECONCILE_PLAN_KEY"
-PLAN_KEY_MIN_LENGTH = 16
 _SIGNATURE = r"^hmac-sha256:[0-9a-f]{64}$"
 Signature = Annotated[str, StringConstraints(pattern=_SIGNATURE)]
 
@@ -128,17 +126,6 @@ def seal(plan: Plan) -> Plan:
     sealed = replace(plan, checksum="sha256:" + hashlib.sha256(body).hexdigest())
     object.__setattr__(sealed, "canonical", body)
     return sealed
-
-
-def plan_key(environ: Mapping[str, str] | None = None) -> str | None:
-    """The key that signs and checks plan files, if ``RECONCILE_PLAN_KEY`` is set (never shown)."""
-    key = environment.secret(PLAN_KEY_VARIABLE, environ)
-    if key and len(key) < PLAN_KEY_MIN_LENGTH:
-        raise ConfigError(
-            f"{PLAN_KEY_VARIABLE} is {len(key)} characters long; a plan key needs at least "
-            f"{PLAN_KEY_MIN_LENGTH} (for example the output of `openssl rand -hex 32`)"
-        )
-    return key or None
 
 
 def signature(checksum: str, key: str) -> str:

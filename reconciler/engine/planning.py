@@ -5,9 +5,7 @@ This is the read-only half of a sync; it never writes to the live catalog or to 
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -19,11 +17,12 @@ from reconciler.engine.diff import diff
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal
-from reconciler.engine.safety import Thresholds, assess
+from reconciler.engine.safety import assess
 from reconciler.engine.settle import settle
-from reconciler.engine.snapshots import Snapshots
+from reconciler.engine.snapshots import Snapshots, unexpected_answers
 from reconciler.engine.targeting import Selection
-from reconciler.errors import ConfigError, PermanentApiError, UnsupportedByTarget
+from reconciler.engine.thresholds import Thresholds
+from reconciler.errors import ConfigError, UnsupportedByTarget
 from reconciler.model.catalog import Catalog
 from reconciler.state.availability import LayerEntry
 from reconciler.state.mapping import Entry, MappingStore
@@ -33,23 +32,6 @@ if TYPE_CHECKING:  # the contract is typed against these types; at run time any 
 
 RawT = TypeVar("RawT", bound="RawLive")
 LiveT = TypeVar("LiveT", bound="LiveView")
-
-
-@contextlib.contextmanager
-def unexpected_answers(target: str) -> Iterator[None]:
-    """Reading the live catalog: an answer of the wrong shape is the API's error, not a traceback.
-
-    The clients check the top level of every answer (:func:`reconciler.http.listing`); deeper
-    surprises surface here as the Python errors a wrong type causes.
-    """
-    try:
-        yield
-    except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
-        raise PermanentApiError(
-            message=f"the live catalog read from {target} is not in the shape its API documents "
-            f"({type(exc).__name__}: {str(exc)[:200]})",
-            operation="read the live catalog",
-        ) from exc
 
 
 @dataclass(frozen=True)
@@ -71,6 +53,15 @@ async def read_live(target: Target[RawT, LiveT], store: MappingStore, snapshot_d
         scope = await target.scope()
         snapshots = Snapshots.of(snapshot_dir) if snapshot_dir is not None else None
         raw = await (target.fetch() if snapshots is None else snapshots.read(target, scope))
+    return await reading_of(target, store, scope, raw, started)
+
+
+async def reading_of(
+    target: Target[RawT, LiveT], store: MappingStore, scope: str, raw: RawT, started: float
+) -> Reading[RawT]:
+    """The reading of what ``target`` read at ``scope`` (``raw``, a read begun at ``started``,
+    ``time.monotonic()``): the mapping settled against it."""
+    with unexpected_answers(target.name):
         entries = settle(store, scope, raw, write=False)
     return Reading(scope, raw, entries, await target.describe(), await target.time_zone(), started)
 

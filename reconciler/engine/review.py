@@ -24,17 +24,17 @@ Optional HMAC authentication of plan files (``RECONCILE_PLAN_KEY``) lives in
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from reconciler.engine.availability import Layer
+from reconciler.engine.calltemplates import CallTemplate
 from reconciler.engine.plan import Operation, Plan
 from reconciler.engine.planfile import seal
 from reconciler.engine.planning import make_plan
-from reconciler.engine.safety import Thresholds, assess
+from reconciler.engine.safety import assess
 from reconciler.engine.targeting import Selection
+from reconciler.engine.thresholds import Thresholds
 from reconciler.errors import PlanFileInvalid, StalePlan
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore
@@ -42,38 +42,7 @@ from reconciler.state.mapping import MappingStore
 if TYPE_CHECKING:
     from reconciler.targets.base import Target
 
-# What a placeholder in a path may stand for: a Wix id, or "{<namespace>:<our id>}" filled at run time.
-_ID = r"[A-Za-z0-9_-]{1,100}"
-_PLACEHOLDER = r"\{[a-z_]{1,30}:[A-Za-z0-9][A-Za-z0-9_.:#@+\-]{0,127}\}"
 MAX_SHOWN = 10
-
-
-@dataclass(frozen=True)
-class CallTemplate:
-    """One API call a target makes: its SDK name, method and path (``{id}`` for any id segment).
-
-    ``query`` names the one query parameter the path may carry, repeated (``ids`` for bulk deletes).
-    """
-
-    call: str
-    method: str
-    path: str
-    query: str | None = None
-    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        parts = re.split(r"(\{[a-z_]+\})", self.path)
-        regex = "".join(f"(?:{_ID}|{_PLACEHOLDER})" if p.startswith("{") else re.escape(p) for p in parts)
-        if self.query:
-            regex += rf"(?:\?{re.escape(self.query)}={_ID}(?:&{re.escape(self.query)}={_ID})*)?"
-        object.__setattr__(self, "_pattern", re.compile(regex))
-
-    def matches(self, operation: Operation) -> bool:
-        return (
-            operation.call == self.call
-            and operation.method == self.method
-            and self._pattern.fullmatch(operation.path) is not None
-        )
 
 
 def unknown_calls(operations: Iterable[Operation], templates: Iterable[CallTemplate]) -> list[str]:

@@ -28,8 +28,8 @@ from reconciler.engine.ownership import hash_matches
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import from_json
 from reconciler.engine.planning import Planned, plan_against
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.settle import settle
+from reconciler.engine.thresholds import Thresholds
 from reconciler.engine.vocabulary import Action
 from reconciler.errors import ConfigError, ReconcileError
 from reconciler.state.mapping import JournalRun, MappingStore

@@ -48,3 +48,11 @@ def settle(store: MappingStore, scope: str, raw: RawLive, write: bool) -> list[E
         if write:
             (store.commit if published else store.drop)(scope, run_id)
     return sorted(entries.values(), key=lambda e: (e.namespace, e.local_id))
+
+
+def settled_without_live(store: MappingStore, scope: str) -> list[Entry] | None:
+    """What :func:`settle` returns, when the live read has no say in it (no run left staged rows or
+    intents); None when it has: then the read must be decoded and settled."""
+    if store.pending(scope) or store.intents(scope):
+        return None
+    return sorted(store.entries(scope), key=lambda e: (e.namespace, e.local_id))

@@ -28,9 +28,9 @@ from reconciler.engine.live_update import NO_LIMITS, LiveUpdate
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal_site
 from reconciler.engine.planning import make_plan
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SHARED_KEY, LocationPlan, SitePlan
 from reconciler.engine.targeting import Selection
+from reconciler.engine.thresholds import Thresholds
 from reconciler.engine.vocabulary import Action
 from reconciler.errors import ConfigError
 from reconciler.model.catalog import Catalog

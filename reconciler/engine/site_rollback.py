@@ -24,8 +24,8 @@ from reconciler.engine.locations import LocationOutcome, LocationResult, Opener,
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import seal_site
 from reconciler.engine.rollback import LiveMoved, Rollback, plan_rollback, run_plan
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import LocationPlan, SitePlan
+from reconciler.engine.thresholds import Thresholds
 from reconciler.errors import ConfigError, ReconcileError, StalePlan
 from reconciler.state.mapping import JournalRun, MappingStore
 

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,6 +31,7 @@ import orjson
 
 from reconciler import __version__, jsonio
 from reconciler.canonical import JsonObject
+from reconciler.errors import PermanentApiError
 
 if TYPE_CHECKING:  # the contract is typed against these types; at run time any target will do
     from reconciler.targets.base import RawLive, Target
@@ -110,3 +112,20 @@ def _code(module: str) -> str:
     for source in sorted(package.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()[:32]
+
+
+@contextlib.contextmanager
+def unexpected_answers(target: str) -> Iterator[None]:
+    """Reading the live catalog: an answer of the wrong shape is the API's error, not a traceback.
+
+    The clients check the top level of every answer (:func:`reconciler.http.listing`); deeper
+    surprises surface here as the Python errors a wrong type causes.
+    """
+    try:
+        yield
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
+        raise PermanentApiError(
+            message=f"the live catalog read from {target} is not in the shape its API documents "
+            f"({type(exc).__name__}: {str(exc)[:200]})",
+            operation="read the live catalog",
+        ) from exc

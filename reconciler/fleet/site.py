@@ -32,8 +32,8 @@ from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import from_json, to_json
 from reconciler.engine.planning import make_plan
 from reconciler.engine.review import review_saved
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.settle import settle
+from reconciler.engine.thresholds import Thresholds
 from reconciler.engine.verify import verify
 from reconciler.errors import ConfigError, PlanFileInvalid, StalePlan, UnsafePlan
 from reconciler.fleet.budget import Budget

@@ -19,8 +19,8 @@ from pathlib import Path
 from reconciler.errors import ReconcileError
 from reconciler.model.catalog import Catalog
 from reconciler.yamlio import images
-from reconciler.yamlio.cache import cache_key, load_catalog_cached
-from reconciler.yamlio.load import catalog_files
+from reconciler.yamlio.cache import load_catalog_cached
+from reconciler.yamlio.key import cache_key, catalog_files
 
 _held: dict[str, tuple[str, Catalog]] = {}  # catalog path -> (cache key of its bytes, the catalog)
 _lock = threading.Lock()

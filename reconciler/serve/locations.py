@@ -21,9 +21,9 @@ from reconciler.engine.apply import ApplyOptions
 from reconciler.engine.availability import layer_in, now_utc
 from reconciler.engine.locations import FAILURES, LocationOutcome, Rollout, apply_locations, plan_locations
 from reconciler.engine.planfile import seal_site, to_json
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.sharing import shares
 from reconciler.engine.siteplan import SitePlan
+from reconciler.engine.thresholds import Thresholds
 from reconciler.files import write_text
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import effective, select_locations

@@ -41,7 +41,7 @@ from reconciler.engine.apply import ApplyOptions, apply_plan, catalog_lock
 from reconciler.engine.availability import read_layer, record
 from reconciler.engine.incremental import plan_sync, verify_read
 from reconciler.engine.planfile import to_json
-from reconciler.engine.safety import Thresholds
+from reconciler.engine.thresholds import Thresholds
 from reconciler.engine.vocabulary import Phase
 from reconciler.errors import ApplyFailed, ApplyOutcomeUnknown, LockHeld, ReconcileError, StalePlan, TemporaryApiError
 from reconciler.files import write_text

@@ -104,12 +104,12 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, TypeVar
 
 from reconciler.canonical import JsonObject
+from reconciler.engine.calltemplates import CallTemplate
 from reconciler.engine.capabilities import Capabilities, Entities, KindSpec, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built, Plan
-from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Phase
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry, Intent

@@ -38,10 +38,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.canonical import JsonObject
+from reconciler.engine.calltemplates import CallTemplate
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built, Operation
-from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Action, Kind
 from reconciler.errors import ApiError, ApplyFailed
 from reconciler.http import Session

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from reconciler.credentials import WixCredentials, wix_from_env
+from reconciler.credentials import WixCredentials
 from reconciler.engine.sharing import is_shared
 from reconciler.errors import ConfigError
 from reconciler.http import RetryPolicy, Session
+from reconciler.targets import readers
 from reconciler.targets.base import Target
 from reconciler.targets.locations import list_locations
 from reconciler.targets.wix_menus.site import SharedMenusTarget
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from reconciler.emulator import Emulator
 
 WIX = {cls.name: cls for cls in (WixV3Target, WixMenusTarget)}  # by API: "v3" and "menus" below
-TARGETS = ("sandbox", *WIX)
+TARGETS = readers.TARGETS  # the same names as WIX (tests/e2e/test_plan_answer_imports.py)
 SANDBOX_URL = "http://sandbox.reconcile.invalid"
 AnyTarget = Target[Any, Any]
 SiteOpener = Callable[[str], AbstractAsyncContextManager[AnyTarget]]  # a Wix location's id or name → its target
@@ -52,11 +53,7 @@ async def open_target(
             yield target
         return
     if name in WIX:
-        credentials = credentials or wix_from_env()
-        async with httpx.AsyncClient(
-            base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
-        ) as client:
-            session = Session(client, credentials.headers, list(credentials.secrets), policy)
+        async with readers.wix_session(credentials, timeout, policy) as session:
             yield make(name, session, location)
         return
     raise ConfigError(f'unknown target "{name}"; choose one of: {", ".join(TARGETS)}')
@@ -145,11 +142,7 @@ async def open_site(
             yield sandbox
         return
     if name in WIX:
-        credentials = credentials or wix_from_env()
-        async with httpx.AsyncClient(
-            base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
-        ) as client:
-            session = Session(client, credentials.headers, list(credentials.secrets), policy)
+        async with readers.wix_session(credentials, timeout, policy) as session:
 
             @contextlib.asynccontextmanager
             async def wix(location: str) -> AsyncIterator[AnyTarget]:

@@ -21,21 +21,18 @@ Why it is safe:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from reconciler import __version__
-from reconciler.files import FileProblem, read_bytes
+from reconciler.files import FileProblem
 from reconciler.model.catalog import Catalog
 from reconciler.yamlio import images
-from reconciler.yamlio.load import catalog_files, load_catalog
+from reconciler.yamlio.key import cache_key, catalog_files
+from reconciler.yamlio.load import load_catalog
 
-FORMAT = "reconcile-catalog-cache/1"
 KEEP = 8  # entries kept per state directory: a few catalogs, a few branches
-_CODE = ("model", "yamlio")  # the packages whose code decides what a catalog file means
 
 
 def load_catalog_cached(target: str | Path, state_dir: Path | None, keep: int = KEEP) -> Catalog:
@@ -60,31 +57,6 @@ def load_catalog_cached(target: str | Path, state_dir: Path | None, keep: int = 
     catalog = load_catalog(target)
     _write(entry, catalog, keep)
     return catalog
-
-
-def cache_key(files: list[Path]) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{FORMAT}\0{__version__}\0{_code_fingerprint()}\0".encode())
-    for file in files:
-        data = read_bytes(file)  # a regular file within the input limit (never a FIFO to wait on)
-        digest.update(f"{file}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()
-
-
-_code_digest: str | None = None
-
-
-def _code_fingerprint() -> str:
-    global _code_digest
-    if _code_digest is None:
-        digest = hashlib.sha256()
-        root = Path(__file__).resolve().parents[1]
-        for package in _CODE:
-            for source in sorted((root / package).glob("*.py")):
-                digest.update(source.name.encode() + b"\0" + source.read_bytes())
-        _code_digest = digest.hexdigest()
-    return _code_digest
 
 
 def _read(entry: Path) -> Catalog | None:

@@ -9,7 +9,8 @@ from pathlib import Path as FsPath
 from reconciler.errors import CatalogInvalid
 from reconciler.files import FileProblem, read_text, write_text
 from reconciler.yamlio.dump import dump_catalog
-from reconciler.yamlio.load import catalog_files, parse_part
+from reconciler.yamlio.key import catalog_files
+from reconciler.yamlio.load import parse_part
 from reconciler.yamlio.source import read
 
 

@@ -16,7 +16,6 @@ from pathlib import Path as FsPath
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from reconciler import limits
 from reconciler.errors import CatalogInvalid, Problem
 from reconciler.files import FileProblem, read_text
 from reconciler.model import rules
@@ -24,6 +23,7 @@ from reconciler.model.catalog import Catalog, CatalogPart, Dish, Menu, OptionGro
 from reconciler.model.locations import Location
 from reconciler.paths import Path, render
 from reconciler.yamlio import images
+from reconciler.yamlio.key import catalog_files
 from reconciler.yamlio.source import Located, read
 
 LISTS: dict[str, TypeAdapter] = {
@@ -35,31 +35,6 @@ LISTS: dict[str, TypeAdapter] = {
 }
 SETTINGS = ("version", "currency", "location", "menus_new", "ownership")
 _GROUP_TAGS = {"selection", "extras", "deselection"}
-
-
-def catalog_files(target: str | FsPath) -> list[FsPath]:
-    path = FsPath(target)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
-        if not files:
-            raise CatalogInvalid([Problem(str(path), 0, 0, "", "the directory holds no .yaml files")])
-        if len(files) > limits.MAX_CATALOG_FILES:
-            raise CatalogInvalid(
-                [
-                    Problem(
-                        str(path),
-                        0,
-                        0,
-                        "",
-                        f"the directory holds {len(files):,} .yaml files; at most "
-                        f"{limits.MAX_CATALOG_FILES:,} are read as one catalog",
-                    )
-                ]
-            )
-        return files
-    if not path.exists() and not path.is_symlink():
-        raise CatalogInvalid([Problem(str(path), 0, 0, "", "no such file or directory")])
-    return [path]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path as FsPath
 
 from reconciler.files import FileProblem, read_text
 from reconciler.paths import Path
-from reconciler.yamlio.load import catalog_files
+from reconciler.yamlio.key import catalog_files
 from reconciler.yamlio.source import Located, read
 
 Where = dict[tuple[str, str], str]  # (catalog list, id) -> "file:line"

@@ -19,7 +19,7 @@ from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Plan
 from reconciler.engine.planning import make_plan
-from reconciler.engine.safety import Thresholds
+from reconciler.engine.thresholds import Thresholds
 from reconciler.http import RetryPolicy, Session
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore

@@ -16,8 +16,8 @@ import httpx
 from reconciler.emulator import SANDBOX_TOKEN, Emulator, open_store, seed
 from reconciler.engine.apply import ApplyOptions
 from reconciler.engine.locations import Rollout, SiteResult, apply_locations, plan_locations
-from reconciler.engine.safety import Thresholds
 from reconciler.engine.siteplan import SitePlan
+from reconciler.engine.thresholds import Thresholds
 from reconciler.model.catalog import Catalog
 from reconciler.model.effective import select_locations
 from reconciler.state.mapping import MappingStore

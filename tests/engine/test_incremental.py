@@ -174,7 +174,7 @@ def test_a_big_change_is_the_full_plans(tmp_path):
 
 
 def test_an_unsafe_change_by_the_thresholds_is_the_full_plans(h):
-    from reconciler.engine.safety import Thresholds
+    from reconciler.engine.thresholds import Thresholds
 
     h.thresholds = Thresholds(max_update_share=0.01, max_remove_share=0.01, min_existing=1)
     assert incremental(h, pizzeria(), repriced(pizzeria(), "caesar", "9.75")) is None

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.engine.diff import Change
-from reconciler.engine.safety import Thresholds, assess
+from reconciler.engine.safety import assess
+from reconciler.engine.thresholds import Thresholds
 
 
 def changes(updates: int = 0, removes: int = 0, creates: int = 0) -> list[Change]:

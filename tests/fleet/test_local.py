@@ -128,8 +128,7 @@ def test_status_before_any_run_and_json_result(make_bed):
 
 def test_a_fleet_reads_its_catalogs_through_the_catalog_cache(make_bed):
     from reconciler.model.catalog import Catalog
-    from reconciler.yamlio.cache import cache_key
-    from reconciler.yamlio.load import catalog_files
+    from reconciler.yamlio.key import cache_key, catalog_files
 
     bed = make_bed(2)
     bed.cli("fleet", "plan", str(bed.fleet))

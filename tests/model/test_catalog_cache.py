@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from reconciler.cli.main import cli
 from reconciler.errors import CatalogInvalid
-from reconciler.yamlio.cache import cache_key, load_catalog_cached
-from reconciler.yamlio.load import catalog_files, load_catalog
+from reconciler.yamlio.cache import load_catalog_cached
+from reconciler.yamlio.key import cache_key, catalog_files
+from reconciler.yamlio.load import load_catalog
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (REPO / "catalogs").iterdir() if p.suffix == ".yaml" or p.is_dir())

@@ -8,10 +8,10 @@ Orders API (ordering.py). Each kind's id namespace is also the service that hold
 
 from __future__ import annotations
 
+from reconciler.engine.calltemplates import CallTemplate
 from reconciler.engine.capabilities import Capabilities, Entities, KindSpec
-from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Kind, Namespace, Removal
-from reconciler.targets.wix_menus import client, ordering
+from reconciler.targets.wix_menus import client, online
 
 # What a catalog can say and Menus (New) has no place for; project.py names these in its notes.
 TAX_RATES = "tax rates (Menus (New) takes tax from the site's settings)"
@@ -91,9 +91,9 @@ def _api() -> tuple[CallTemplate, ...]:
             CallTemplate(*client.single_delete(service, "{id}")),
         ]
     # Online Orders: a menu's ordering hours, and closures (availability exceptions).
-    exceptions = ordering.EXCEPTIONS + "/availability-exceptions"
+    exceptions = online.EXCEPTIONS + "/availability-exceptions"
     templates += [
-        CallTemplate(ordering.UPSERT, "POST", ordering.SETTINGS + "/menu-ordering-settings/upsert/menu-id/{id}"),
+        CallTemplate(online.UPSERT, "POST", online.SETTINGS + "/menu-ordering-settings/upsert/menu-id/{id}"),
         CallTemplate("availabilityExceptions.createAvailabilityException", "POST", exceptions),
         CallTemplate("availabilityExceptions.updateAvailabilityException", "PATCH", exceptions + "/{id}"),
         CallTemplate("availabilityExceptions.deleteAvailabilityException", "DELETE", exceptions + "/{id}"),

@@ -23,25 +23,13 @@ from typing import Any
 from reconciler.canonical import JsonObject
 from reconciler.engine.essence import Essence
 from reconciler.engine.vocabulary import Kind
-from reconciler.http import Session
 from reconciler.model.catalog import Catalog, Menu
 
-SETTINGS = "/menu-ordering-settings/v1"
-EXCEPTIONS = "/restaurants-availability-exceptions/v1"
 OPERATION = "operation:current"  # the ids key of the location's operation, once known
 ONLINE = frozenset({"site", "mobile_site", "wix_app"})
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOSURES_OF_SOME = "holiday closures of only some menus (a Wix closure closes the whole location)"
 SPECIAL_OPENINGS = "special openings (special_hours with available: true)"
-UPSERT = "menuOrderingSettings.upsertMenuOrderingSettingsByMenuId"
-CALLS = frozenset(
-    {
-        UPSERT,
-        "availabilityExceptions.createAvailabilityException",
-        "availabilityExceptions.updateAvailabilityException",
-        "availabilityExceptions.deleteAvailabilityException",
-    }
-)
 
 
 # --- the essence ---------------------------------------------------------------------------------
@@ -155,33 +143,3 @@ def closure_record(raw: JsonObject) -> JsonObject:
 def _utc(value: Any) -> str:
     text = str(value or "")
     return text.replace(".000Z", "Z").replace("+00:00", "Z")
-
-
-# --- reading -------------------------------------------------------------------------------------
-async def fetch(session: Session) -> tuple[list[JsonObject], list[JsonObject]]:
-    """Every menu's settings and every availability exception of the site."""
-    settings = await _query(
-        session,
-        "menuOrderingSettings.queryMenuOrderingSettings",
-        f"{SETTINGS}/menu-ordering-settings/query",
-        "menuOrderingSettings",
-    )
-    exceptions = await _query(
-        session,
-        "availabilityExceptions.queryAvailabilityExceptions",
-        f"{EXCEPTIONS}/availability-exceptions/query",
-        "availabilityExceptions",
-    )
-    return settings, exceptions
-
-
-async def _query(session: Session, operation: str, path: str, key: str) -> list[JsonObject]:
-    found: list[JsonObject] = []
-    paging: JsonObject = {"limit": 100}
-    while True:
-        page = await session.call(operation, "POST", path, json_body={"query": {"cursorPaging": paging}})
-        found.extend(page.get(key) or [])
-        cursor = ((page.get("pagingMetadata") or {}).get("cursors") or {}).get("next")
-        if not cursor or not page.get(key):
-            return found
-        paging = {"limit": 100, "cursor": cursor}

@@ -25,9 +25,10 @@ from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Operation, ref, rev
 from reconciler.engine.vocabulary import Action, Kind, Phase
 from reconciler.errors import ApiError
-from reconciler.targets.wix_menus import ordering
+from reconciler.targets.wix_menus import online, ordering
 from reconciler.targets.wix_menus.client import MenusApi
-from reconciler.targets.wix_menus.ordering import EXCEPTIONS, OPERATION, SETTINGS, UPSERT
+from reconciler.targets.wix_menus.online import EXCEPTIONS, SETTINGS, UPSERT
+from reconciler.targets.wix_menus.ordering import OPERATION
 from reconciler.targets.wix_menus.read import LiveSite
 
 CUT_OVER, AFTER, CLEAN_UP = 0, 1, 2  # relative steps; planner.py places them
@@ -146,7 +147,7 @@ def _closure(change: Change, desired: Essence, live: LiveSite, revisions: dict[s
 
 # --- running and undoing (execute.py) ------------------------------------------------------------
 def handles(op: Operation) -> bool:
-    return op.call in ordering.CALLS
+    return op.call in online.CALLS
 
 
 def learn(
@@ -189,7 +190,7 @@ async def unsure(api: MenusApi, ops: list[Operation], before: set[str], problems
         return []
     periods = {(o.body or {})["availabilityException"]["startTime"] for o in ops}
     try:
-        _, exceptions = await ordering.fetch(api.session)
+        _, exceptions = await online.fetch(api.session)
     except ApiError as exc:
         problems.append(f"could not look for closures a lost create may have made: {exc}")
         return []

@@ -25,8 +25,9 @@ from reconciler.state.mapping import Entry
 from reconciler.targets import media
 from reconciler.targets.locations import choose_location, list_locations, zone_of
 from reconciler.targets.naming import section_parent
-from reconciler.targets.wix_menus import planner, read, share
-from reconciler.targets.wix_menus.target import Resolved, WixMenusTarget
+from reconciler.targets.wix_menus import planner, raw, read, share
+from reconciler.targets.wix_menus.reader import Resolved
+from reconciler.targets.wix_menus.target import WixMenusTarget
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,15 @@ class SharedMenusTarget(WixMenusTarget):
         places = await self.places()
         return Resolved(places[0].location_id, self._name(places), True, places[0].time_zone)
 
-    async def fetch(self) -> read.RawSite:
-        """What counts as moved is what the shared locations reach (see ``read.RawSite``)."""
-        return await read.fetch(self.api, frozenset(p.location_id for p in await self.places()))
+    async def fetch(self) -> raw.RawSite:
+        """What counts as moved is what the shared locations reach (see ``raw.RawSite``)."""
+        return await raw.fetch(self.api, frozenset(p.location_id for p in await self.places()))
 
-    async def refresh(self, kept: JsonObject | None) -> tuple[read.RawSite, JsonObject | None]:
+    async def refresh(self, kept: JsonObject | None) -> tuple[raw.RawSite, JsonObject | None]:
         """Always a full read: a shared site's plan keeps no live snapshot (``engine/sharing.py``)."""
         return await self.fetch(), None
 
-    def keep(self, raw: read.RawSite, seconds: float) -> JsonObject | None:
+    def keep(self, raw: raw.RawSite, seconds: float) -> JsonObject | None:
         return None  # refresh() reads fully (above)
 
     async def scope(self) -> str:
@@ -107,7 +108,7 @@ class SharedMenusTarget(WixMenusTarget):
         return media.one_value_per_file(site.essence), site.approximations
 
     # -- the live side ----------------------------------------------------------------------------
-    def interpret(self, raw: read.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
+    def interpret(self, raw: raw.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
         places = self._places or []
         keys = {p.location_id: p.key for p in places}
         live = read.interpret(raw, entries, desired, None, True, read.Sites(keys, _parent))

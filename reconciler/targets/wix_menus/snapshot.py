@@ -33,10 +33,10 @@ from typing import Any
 
 from reconciler.canonical import JsonObject
 from reconciler.engine.vocabulary import Kind
-from reconciler.targets.wix_menus import ordering
+from reconciler.targets.wix_menus import online
 from reconciler.targets.wix_menus.capabilities import namespace
 from reconciler.targets.wix_menus.client import SERVICES, MenusApi
-from reconciler.targets.wix_menus.read import SETTINGS, RawSite
+from reconciler.targets.wix_menus.raw import SETTINGS, RawSite
 
 FORMAT = "reconcile-live-menus/1"
 MARGIN = timedelta(seconds=5)
@@ -49,7 +49,7 @@ async def refresh(
 ) -> tuple[RawSite, JsonObject | None]:
     """The site as a full read would return it now, and the snapshot to keep (None: keep none)."""
     whole, (settings, exceptions) = await asyncio.gather(
-        asyncio.gather(*(api.list_all(service) for service in WHOLE)), ordering.fetch(api.session)
+        asyncio.gather(*(api.list_all(service) for service in WHOLE)), online.fetch(api.session)
     )
     since = _since(api.session.server_date)  # the first answers came back before any list below was asked for
     previous = _usable(kept, locations)

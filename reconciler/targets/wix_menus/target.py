@@ -8,39 +8,29 @@ fails (docs/menus-new-atomicity.md).
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import ClassVar
 
-from reconciler.canonical import JsonObject
+from reconciler.engine.calltemplates import CallTemplate
 from reconciler.engine.capabilities import Capabilities, Entities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built
-from reconciler.engine.review import CallTemplate
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
 from reconciler.model.images import ImageFile
 from reconciler.state.mapping import Entry
 from reconciler.targets import media
 from reconciler.targets.base import Progress
-from reconciler.targets.locations import choose_location, list_locations, zone_of
-from reconciler.targets.wix_menus import planner, present, project, read, snapshot
+from reconciler.targets.wix_menus import planner, present, project, read
 from reconciler.targets.wix_menus.capabilities import API, CAPABILITIES, ENTITIES
-from reconciler.targets.wix_menus.client import MenusApi
 from reconciler.targets.wix_menus.execute import MenusExecutor
+from reconciler.targets.wix_menus.raw import RawSite
+from reconciler.targets.wix_menus.reader import API as READ_API
+from reconciler.targets.wix_menus.reader import MenusReader, Resolved
 
 
-@dataclass(frozen=True)
-class Resolved:
-    location_id: str
-    location_name: str
-    several: bool  # the site has several locations: menus of the others are not ours
-    time_zone: str  # IANA name, e.g. "Europe/Paris": times of an 86 are the location's
-
-
-class WixMenusTarget:
-    name: ClassVar[str] = "wix-menus"
+class WixMenusTarget(MenusReader):
     capabilities: ClassVar[Capabilities] = CAPABILITIES
     entities: ClassVar[Entities] = ENTITIES
     known_calls: ClassVar[tuple[CallTemplate, ...]] = (*API, *media.CALLS)
@@ -54,34 +44,15 @@ class WixMenusTarget:
         label: str | None = None,
         resolved: Resolved | None = None,
     ) -> None:
-        self.session = session
-        self.api = MenusApi(session)
-        self.location = location
-        self.label = label or self.name
-        self._resolved: Resolved | None = resolved  # what an earlier resolve() of this location found
+        super().__init__(session, location, label, resolved)
         self.images: dict[str, ImageFile] = {}
         self._projected: tuple[Catalog, tuple[Essence, list[str], list[str]]] | None = None
-
-    async def resolve(self) -> Resolved:
-        if self._resolved:
-            return self._resolved
-        locations = [loc for loc in await list_locations(self.session) if not loc.get("archived")]
-        chosen = choose_location(locations, self.location)
-        self._resolved = Resolved(chosen["id"], chosen.get("name") or chosen["id"], len(locations) > 1, zone_of(chosen))
-        return self._resolved
-
-    async def scope(self) -> str:
-        resolved = await self.resolve()
-        return f"{self.label}:{resolved.location_id}"
-
-    async def time_zone(self) -> str:
-        return (await self.resolve()).time_zone
 
     async def describe(self) -> TargetInfo:
         resolved = await self.resolve()
         return TargetInfo(
             name=self.label,
-            api="wix-menus-new",
+            api=READ_API,
             guarantee=self.guarantee,
             location_id=resolved.location_id,
             location_name=resolved.location_name,
@@ -90,28 +61,14 @@ class WixMenusTarget:
             capabilities=self.capabilities,
         )
 
-    # -- read -------------------------------------------------------------------------------------
-    async def fetch(self) -> read.RawSite:
-        resolved = await self.resolve()
-        return await read.fetch(self.api, frozenset({resolved.location_id}) if resolved.several else None)
-
-    async def fetch_entities(self, ids: Collection[tuple[str, str]]) -> read.RawSite | None:
+    async def fetch_entities(self, ids: Collection[tuple[str, str]]) -> RawSite | None:
         """Items, modifiers, groups, variants and labels by Wix id; None for anything else (read.py)."""
         resolved = await self.resolve()
         return await read.fetch_entities(
             self.api, set(ids), frozenset({resolved.location_id}) if resolved.several else None
         )
 
-    async def refresh(self, kept: JsonObject | None) -> tuple[read.RawSite, JsonObject | None]:
-        """What ``fetch()`` returns, read as what changed since ``kept`` (snapshot.py)."""
-        resolved = await self.resolve()
-        return await snapshot.refresh(self.api, frozenset({resolved.location_id}) if resolved.several else None, kept)
-
-    def keep(self, raw: read.RawSite, seconds: float) -> JsonObject | None:
-        """The snapshot of a whole read (snapshot.py), dated by the last answer's Date less the margin."""
-        return snapshot.keep(raw, self.api.session.server_date, seconds)
-
-    def interpret(self, raw: read.RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
+    def interpret(self, raw: RawSite, entries: list[Entry], desired: Essence) -> read.LiveSite:
         resolved = self._resolved
         if resolved is None:
             return read.interpret(raw, entries, desired, None, False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reconciler.engine.calltemplates import CallTemplate
 from reconciler.engine.capabilities import Capabilities, Entities, KindSpec
-from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Kind, Namespace, Removal
 
 # What a catalog can say and Catalogs v3 has no place for; the target's projection names these in its notes.

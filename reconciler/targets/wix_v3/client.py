@@ -17,6 +17,8 @@ from reconciler.http import Session, listing
 
 PREFIX = "/restaurants/v3"
 BULK_LIMIT = 20  # every bulk endpoint takes 1..20 elements
+# The live lists, as (operation, key of the answer, path under the catalog): every one archived included.
+LISTS = (("listMenus", "menus", "menus"), ("listSections", "sections", "sections"), ("listItems", "items", "items"))
 
 
 class CatalogsV3:
@@ -65,6 +67,13 @@ class CatalogsV3:
     async def list_items(self, catalog_id: str) -> list[JsonObject]:
         data = await self.call("listItems", "GET", f"/catalogs/{catalog_id}/items", params=[("archived", "true")])
         return listing(data, "items", "listItems")
+
+    async def list_bytes(self, catalog_id: str, kind: str) -> bytes:
+        """One of :data:`LISTS` (``kind``: its path), its answer undecoded (raw.Answers)."""
+        operation = next(op for op, _, path in LISTS if path == kind)
+        return await self.session.call_bytes(
+            operation, "GET", f"{self.prefix}/catalogs/{catalog_id}/{kind}", params=[("archived", "true")]
+        )
 
     async def get_item(self, catalog_id: str, item_id: str) -> JsonObject:
         """One item as List Items gives it: Get Item leaves ``visibilityCriteria`` out unless asked."""

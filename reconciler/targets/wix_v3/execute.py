@@ -34,7 +34,7 @@ from reconciler.errors import ApiError, ApplyFailed, ApplyOutcomeUnknown, LockHe
 from reconciler.targets import media_run
 from reconciler.targets.base import ExecutionResult, Progress, Stage
 from reconciler.targets.calls import CallCount
-from reconciler.targets.wix_v3 import read
+from reconciler.targets.wix_v3 import raw
 from reconciler.targets.wix_v3.client import CatalogsV3, is_draft_conflict
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class Executor:
 
     async def _check_live_unchanged(self, plan: Plan) -> None:
         """Refuse to publish over an edit made in the live catalog since the plan was read."""
-        now = await read.fetch(self.api, self.catalog_id)
+        now = await raw.fetch(self.api, self.catalog_id)
         if now.fingerprint() != plan.live_fingerprint:
             raise StalePlan(plan.moved(now.hashes()))
 

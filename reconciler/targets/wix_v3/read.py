@@ -15,21 +15,21 @@ placeholder id ``wix:<wix id>`` and shows up as a removal.
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.canonical import JsonObject, fingerprint
+from reconciler.canonical import JsonObject
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.vocabulary import Kind
 from reconciler.errors import ApiError
-from reconciler.state.mapping import Entry, Intent
+from reconciler.state.mapping import Entry
 from reconciler.targets import media
 from reconciler.targets.naming import Namer, drifted
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.capabilities import namespace
 from reconciler.targets.wix_v3.client import CatalogsV3
+from reconciler.targets.wix_v3.raw import RawLive
 
 
 @dataclass
@@ -42,41 +42,6 @@ class LiveCatalog:
     drifted: frozenset[Key] = frozenset()
     currency: str | None = None
     media: dict[str, str] = field(default_factory=dict)  # image content key -> Media Manager file id (mapping)
-
-
-@dataclass
-class RawLive:
-    """The three lists as Wix returns them (archived entities included)."""
-
-    menus: list[JsonObject]
-    sections: list[JsonObject]
-    items: list[JsonObject]
-    only: frozenset[str] | None = None  # a read of some items (fetch_entities): their Wix ids; None: everything
-
-    def fingerprint(self) -> str:
-        return fingerprint(sorted(self.hashes().items()))
-
-    @functools.cached_property
-    def _hashes(self) -> dict[str, str]:
-        return {e["id"]: fingerprint(e) for e in [*self.menus, *self.sections, *self.items] if e.get("id")}
-
-    def hashes(self) -> dict[str, str]:
-        """A hash per live entity (by Wix id): what a stale-plan message compares."""
-        return self._hashes
-
-    def existing_ids(self) -> set[str]:
-        # Archived entities are as good as gone: a run whose ids are only archived did not publish.
-        return {e["id"] for e in [*self.menus, *self.sections, *self.items] if e.get("id") and not e.get("archived")}
-
-    def find_intended(self, intents: list[Intent], taken: set[str]) -> dict[int, str]:
-        return {}  # creates happen inside a draft: a run that dies leaves nothing live to find
-
-
-async def fetch(api: CatalogsV3, catalog_id: str) -> RawLive:
-    menus, sections, items = await asyncio.gather(
-        api.list_menus(catalog_id), api.list_sections(catalog_id), api.list_items(catalog_id)
-    )
-    return RawLive(menus, sections, items)
 
 
 async def fetch_entities(api: CatalogsV3, catalog_id: str, ids: set[tuple[str, str]]) -> RawLive | None:

@@ -6,43 +6,31 @@ package. The sandbox is this same target talking to the in-process emulator.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import ClassVar
 
-from reconciler.canonical import JsonObject
+from reconciler.engine.calltemplates import CallTemplate
 from reconciler.engine.capabilities import Capabilities, Entities, TargetInfo
 from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, essence
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built
-from reconciler.engine.review import CallTemplate
 from reconciler.engine.vocabulary import Kind
-from reconciler.errors import ConfigError
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog, allergen_label
 from reconciler.model.images import ImageFile
 from reconciler.state.mapping import Entry
 from reconciler.targets import media
 from reconciler.targets.base import Progress
-from reconciler.targets.locations import choose_location, list_locations, zone_of
 from reconciler.targets.notes import left_out
 from reconciler.targets.priced import without_price_on_request
 from reconciler.targets.wix_v3 import planner, present, read
 from reconciler.targets.wix_v3 import project as projection
 from reconciler.targets.wix_v3.capabilities import API, CALORIES, CAPABILITIES, ENTITIES
-from reconciler.targets.wix_v3.client import CatalogsV3
 from reconciler.targets.wix_v3.execute import Executor
-from reconciler.targets.wix_v3.read import RawLive
-
-
-@dataclass(frozen=True)
-class Resolved:
-    location_id: str
-    location_name: str
-    catalog_id: str
-    time_zone: str  # IANA name, e.g. "Europe/Paris": times of an 86 are the location's
+from reconciler.targets.wix_v3.raw import RawLive
+from reconciler.targets.wix_v3.reader import API as READ_API
+from reconciler.targets.wix_v3.reader import Resolved, V3Reader
 
 
 def in_v3_terms(neutral: Essence) -> tuple[Essence, list[str]]:
@@ -61,8 +49,7 @@ def in_v3_terms(neutral: Essence) -> tuple[Essence, list[str]]:
     return out, lost
 
 
-class WixV3Target:
-    name: ClassVar[str] = "wix-v3"
+class WixV3Target(V3Reader):
     capabilities: ClassVar[Capabilities] = CAPABILITIES
     entities: ClassVar[Entities] = ENTITIES
     known_calls: ClassVar[tuple[CallTemplate, ...]] = (*API, *media.CALLS)
@@ -76,43 +63,14 @@ class WixV3Target:
         label: str | None = None,
         resolved: Resolved | None = None,
     ) -> None:
-        self.api = CatalogsV3(session)
-        self.session = session
-        self.location = location
-        self.label = label or self.name
-        self._resolved: Resolved | None = resolved  # what an earlier resolve() of this location found
+        super().__init__(session, location, label, resolved)
         self.images: dict[str, ImageFile] = {}
-
-    # -- where ------------------------------------------------------------------------------------
-    async def resolve(self) -> Resolved:
-        if self._resolved:
-            return self._resolved
-        # Both lists at once: one round trip instead of two before anything else can start.
-        locations, all_catalogs = await asyncio.gather(list_locations(self.session), self.api.list_catalogs())
-        location = choose_location(locations, self.location)
-        catalogs = [c for c in all_catalogs if c.get("locationId") == location["id"] and not c.get("archived")]
-        if not catalogs:
-            raise ConfigError(
-                f'location "{location.get("name")}" has no restaurant catalog; is the Wix Restaurants '
-                "Menus app (Catalogs v3) installed on this site?"
-            )
-        self._resolved = Resolved(
-            location["id"], location.get("name") or location["id"], catalogs[0]["id"], zone_of(location)
-        )
-        return self._resolved
-
-    async def scope(self) -> str:
-        resolved = await self.resolve()
-        return f"{self.label}:{resolved.catalog_id}"
-
-    async def time_zone(self) -> str:
-        return (await self.resolve()).time_zone
 
     async def describe(self) -> TargetInfo:
         resolved = await self.resolve()
         return TargetInfo(
             name=self.label,
-            api="wix-catalogs-v3",
+            api=READ_API,
             guarantee=self.guarantee,
             location_id=resolved.location_id,
             location_name=resolved.location_name,
@@ -121,25 +79,10 @@ class WixV3Target:
             capabilities=self.capabilities,
         )
 
-    # -- read -------------------------------------------------------------------------------------
-    async def fetch(self) -> RawLive:
-        resolved = await self.resolve()
-        return await read.fetch(self.api, resolved.catalog_id)
-
     async def fetch_entities(self, ids: Collection[tuple[str, str]]) -> RawLive | None:
         """Dishes and variations by Wix id (Get Item each); None for anything else (read.py)."""
         resolved = await self.resolve()
         return await read.fetch_entities(self.api, resolved.catalog_id, set(ids))
-
-    async def refresh(self, kept: JsonObject | None) -> tuple[RawLive, JsonObject | None]:
-        """Always a full read, and nothing kept: Catalogs v3 cannot say what changed. Its lists take
-        only ``fieldMask`` and ``archived`` (no filter, no paging), and its entities carry no public
-        ``updatedDate``, and its revision is internal (../shared/reference/wix-catalogs-v3.md)."""
-        return await self.fetch(), None
-
-    def keep(self, raw: RawLive, seconds: float) -> JsonObject | None:
-        """None: refresh() reads fully whatever it is given (verify after apply reads the whole catalog)."""
-        return None
 
     def interpret(self, raw: RawLive, entries: list[Entry], desired: Essence) -> read.LiveCatalog:
         if raw.only is not None:

@@ -1,0 +1,39 @@
+"""The Wix targets' readers: where a target is and what is live there, without what plans for it.
+
+A plan the plan memo answers (reconciler/cli/plan_answer.py) opens one of these instead of the whole
+target (registry.py): each target is its reader plus its planning and applying side, so a memo's
+answer imports neither, nor the catalog model they are built on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+
+from reconciler.credentials import WixCredentials, wix_from_env
+from reconciler.http import RetryPolicy, Session
+from reconciler.targets.wix_menus.reader import MenusReader
+from reconciler.targets.wix_v3.reader import V3Reader
+
+READERS = {cls.name: cls for cls in (V3Reader, MenusReader)}  # registry.WIX: the same names, whole targets
+TARGETS = ("sandbox", *READERS)
+AnyReader = V3Reader | MenusReader
+
+
+@contextlib.asynccontextmanager
+async def wix_session(
+    credentials: WixCredentials | None = None, timeout: float = 30.0, policy: RetryPolicy | None = None
+) -> AsyncIterator[Session]:
+    """A session to the Wix API with ``credentials``, by default those of the environment; closed afterwards."""
+    credentials = credentials or wix_from_env()
+    async with httpx.AsyncClient(
+        base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
+    ) as client:
+        yield Session(client, credentials.headers, list(credentials.secrets), policy)
+
+
+def reader(name: str, session: Session, location: str | None) -> AnyReader:
+    """The reader of the Wix target ``name`` at ``location`` (a location's id or name, or None: the only one)."""
+    return READERS[name](session, location)
