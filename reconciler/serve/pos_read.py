@@ -27,8 +27,8 @@ import httpx
 from reconciler.model.catalog import Catalog
 from reconciler.model.locations import Location
 from reconciler.serve.config import CatalogConfig
-from reconciler.sources.base import ImportOptions, Source
-from reconciler.sources.service import ImportOutput, import_from_api, import_from_raw, keeping_settings
+from reconciler.sources.base import ImportOptions, ImportResult, Source
+from reconciler.sources.service import ImportOutput, import_changes, import_from_api, keeping_settings
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Held:
     watermark: str  # the read is what the POS held at this watermark (or later)
     text: str  # the YAML it translated to, as written to the catalog file
     raw: Any  # what read_api (or read_changes) returned
+    result: ImportResult  # its translation: what the next incremental import splices the changes into
 
 
 _held: dict[str, Held] = {}  # catalog name -> the last good sync's read
@@ -47,6 +48,7 @@ _lock = threading.Lock()
 class Read:
     out: ImportOutput
     how: str  # "incremental: ..." or "whole: why", for the history and the log
+    translation: str = "whole: the POS was read whole"  # or "spliced: ..." (sources/splice.py), for the log
 
 
 def import_catalog(
@@ -69,7 +71,7 @@ def import_catalog(
     read = _import(
         name, fingerprint, since, source, options, client, environ, Path(cfg.catalog), sleep, kept, scheduled
     )
-    return Read(keeping_settings(read.out, before), read.how)
+    return Read(keeping_settings(read.out, before), read.how, read.translation)
 
 
 def _import(
@@ -92,7 +94,9 @@ def _import(
         client.headers.update(source.auth_headers(settings))
         changes = source.read_changes(client, settings, held.raw, held.watermark)
         if changes.raw is not None:
-            return Read(import_from_raw(source.name, changes.raw, options, kept), f"incremental: {changes.detail}")
+            out = ImportOutput(held.text, held.result, held.raw)
+            spliced, how = import_changes(source.name, out, changes.raw, options, kept)
+            return Read(spliced, f"incremental: {changes.detail}", how)
         why = changes.detail
     out = import_from_api(source.name, options, environ=environ, client=client, sleep=sleep, keep=kept)
     return Read(out, f"whole: {why}")
@@ -129,9 +133,9 @@ def settle(name: str, ok: bool, at: tuple[str, str | None], watermark: str | Non
         if not ok or not watermark:
             return
         if out is not None and out.raw is not None:
-            _held[name] = Held(fingerprint, watermark, out.text, out.raw)
+            _held[name] = Held(fingerprint, watermark, out.text, out.raw, out.result)
         elif out is None and held is not None and held.watermark == since and held.fingerprint == fingerprint:
-            _held[name] = Held(fingerprint, watermark, held.text, held.raw)
+            _held[name] = Held(fingerprint, watermark, held.text, held.raw, held.result)
 
 
 def forget(name: str) -> None:

@@ -219,7 +219,7 @@ class Syncer:
                 catalog = out.result.catalog
                 stock.save_placed(self.state_dir, cfg.name, out.result.placed)
                 pending_stock = [*out.result.stock, *stock.signals_of(job.hints)]
-                details.update(import_notes=len(out.notes), read=got.how)
+                details.update(import_notes=len(out.notes), read=got.how, translate=got.translation)
                 rewrite = not path.exists() or path.read_text(encoding="utf-8") != out.text
                 if rewrite:
                     path.parent.mkdir(parents=True, exist_ok=True)

@@ -189,7 +189,11 @@ class Worker:
             seconds=round(now - job.started, 3),
             plan_file=result.plan_file,
             error=result.error,
-            **{k: v for k, v in record.details.items() if k in ("retry_in", "gave_up", "probe", "read", "changes")},
+            **{
+                k: v
+                for k, v in record.details.items()
+                if k in ("retry_in", "gave_up", "probe", "read", "translate", "changes")
+            },
         )
         return record
 

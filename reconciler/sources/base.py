@@ -25,11 +25,10 @@ catalogs into one with ``locations:`` (:mod:`reconciler.sources.chain`). ``share
 default true) declares that the POS gives an entity the same id at every location; a source that
 cannot (Clover: one merchant per location) sets it false and entities are matched by name.
 
-``raw`` is whatever the source's own ``translate`` understands. ``read_api`` gets an
-``httpx.Client`` that already carries the base URL and :meth:`Source.auth_headers` (may: a bearer
-token). ``translate`` never prints and never performs I/O; what it had to skip or approximate is
-returned as :class:`ImportNote` values for the CLI to show. A catalog that cannot be read raises
-:class:`reconciler.sources.errors.SourceInvalid` naming every broken object.
+``raw`` is whatever the source's own ``translate`` understands. ``read_api`` gets an ``httpx.Client``
+that already carries the base URL and :meth:`Source.auth_headers` (may: a bearer token). ``translate``
+never prints nor performs I/O; what it had to skip or approximate is returned as :class:`ImportNote`
+values for the CLI. A catalog that cannot be read raises ``SourceInvalid`` naming every broken object.
 
 Serve (``reconcile serve``: :mod:`reconciler.serve.app` and :mod:`reconciler.serve.sync`)::
 
@@ -38,6 +37,7 @@ Serve (``reconcile serve``: :mod:`reconciler.serve.app` and :mod:`reconciler.ser
     events = source.parse_webhook(body, headers)            # calls webhook_events (must) on the JSON
     probe = source.probe(client, settings, since, hints, full)  # may: did anything change?
     changes = source.read_changes(client, settings, held, since)  # may (incremental): only what changed
+    partial = source.partial_reads(held, raw)               # may: the changed objects alone (sources/splice.py)
     sold_out = source.read_stock(client, settings)          # may (stock_api): what is sold out now
 
 Stock (the availability layer, docs/availability.md): a webhook that states an object's stock
@@ -68,7 +68,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import httpx
 
@@ -77,6 +77,9 @@ from reconciler.errors import ConfigError
 from reconciler.files import FileProblem, read_bytes
 from reconciler.model.catalog import Catalog
 from reconciler.sources.errors import SourceInvalid, SourceProblem, WebhookInvalid
+
+if TYPE_CHECKING:
+    from reconciler.sources.splice import Partial
 
 NoteKind = Literal["skipped", "approximated"]
 _ACCOUNT = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -310,8 +313,7 @@ class Source(ABC):
 
     def locations(self, raw: Any) -> list[PosLocation]:
         """The POS locations ``raw`` holds, in the POS's order, for an import of all of them into one
-        catalog (``reconcile import`` without ``--location``). The default: none known, so the import
-        is of one location, as it always was."""
+        catalog (``reconcile import`` without ``--location``); by default none: one location."""
         return []
 
     # -- import: must --------------------------------------------------------------------------
@@ -342,10 +344,8 @@ class Source(ABC):
     ) -> Probe:
         """Did the catalog change after ``since`` (the last watermark)? ``full``: a periodic or start-up run.
 
-        ``hints`` are the queued events' :attr:`Event.hint`. May raise
-        :class:`~reconciler.sources.errors.PosNotReady` when the POS announced a change its API does not
-        show yet. The default cannot tell, so every sync re-imports.
-        """
+        ``hints`` are the queued events' :attr:`Event.hint`. May raise ``PosNotReady`` when the POS
+        announced a change its API does not show yet. The default cannot tell: every sync re-imports."""
         return Probe(None, None, "this POS has no change probe: import")
 
     # Can read_changes answer from the changed objects alone? Declared once, here.
@@ -355,14 +355,17 @@ class Source(ABC):
         """May (with ``incremental``): ``held`` (a read taken at watermark ``since``) with the changes since merged."""
         return Changes(None, f"{self.title} cannot read only what changed: whole import")
 
+    def partial_reads(self, held: Any, raw: Any) -> Partial | str:
+        """May: the objects changed from read ``held`` to ``raw``, alone as two reads; a str says why not."""
+        return f"{self.title} cannot translate only what changed"
+
     # A stock API serve can poll on its own timer (``stock_interval``), for the stock a webhook may not
     # have told: :meth:`read_stock` then answers what is sold out now. Declared once, here.
     stock_api: ClassVar[bool] = False
 
     def read_stock(self, client: httpx.Client, settings: ApiSettings) -> list[StockSignal]:
-        """May (with ``stock_api``): every object sold out now at the account's location, one
-        :class:`StockSignal` each (``available`` false); an object not named is in stock, so serve
-        ends the POS's entries for the rest. The client is the one :meth:`read_api` gets."""
+        """May (with ``stock_api``): every object sold out now at the account's location, one ``StockSignal``
+        each (``available`` false); one not named is in stock (serve ends the POS's entries for the rest)."""
         raise NotImplementedError(f"{self.title} declares no stock API")
 
     # -- final: the same for every source ----------------------------------------------------------

@@ -22,6 +22,7 @@ from reconciler.sources.base import ImportNote, ImportOptions, ImportResult, Sou
 from reconciler.sources.chain import align_by_name, merge_locations
 from reconciler.sources.errors import ImportOutputInvalid, SourceInvalid, SourceProblem
 from reconciler.sources.registry import get_source
+from reconciler.sources.splice import Unsure, splice
 from reconciler.yamlio.dump import dump_catalog
 from reconciler.yamlio.load import load_catalog
 
@@ -118,6 +119,25 @@ def import_from_raw(
     :meth:`Source.read_changes`): the same translation, YAML and proof, so the same bytes."""
     source = get_source(pos)
     return replace(_finish(source, translate_all(source, [raw], options, keep, f"the {source.name} API")), raw=raw)
+
+
+def import_changes(
+    pos: str, held: ImportOutput, raw: object, options: ImportOptions, keep: dict[str, Location] | None = None
+) -> tuple[ImportOutput, str]:
+    """serve's import of an incremental read ``raw``: the changed objects alone translated and spliced
+    into ``held`` (the import of ``held.raw``, :mod:`reconciler.sources.splice`), else the whole
+    translation of ``raw``; with ``spliced: …`` or ``whole: why`` for the log."""
+    source = get_source(pos)
+    if keep:
+        why = "a catalog of several locations"
+    else:
+        try:
+            done = splice(source, held.text, held.result, held.raw, raw, options)
+        except Unsure as exc:
+            why = str(exc)
+        else:
+            return ImportOutput(done.text, done.result, raw), f"spliced: {done.changed} entit(ies) replaced"
+    return import_from_raw(pos, raw, options, keep), f"whole: {why}"
 
 
 def _translate(source: Source, raw, options: ImportOptions, origin: str) -> ImportResult:

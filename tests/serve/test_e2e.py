@@ -215,8 +215,11 @@ def test_the_same_event_twice_makes_one_sync(site: Site):
         asked = site.fake.requests()  # the probe, then only the changed objects: no page of the whole catalog
         assert asked.get("/v2/catalog/search") == 2 and "/v2/catalog/list" not in asked
         assert site.price("Fries") == "4.50"
-        reads = [line.get("read", "") for line in serve.log_lines() if line.get("event") == "sync"]
+        syncs = [line for line in serve.log_lines() if line.get("event") == "sync"]
+        reads = [line.get("read", "") for line in syncs]
         assert reads[0].startswith("whole: ") and reads[1].startswith("incremental: ")  # the log says which, and why
+        translations = [line.get("translate", "") for line in syncs]  # and how the read was translated
+        assert translations[0].startswith("whole: ") and translations[1].startswith("spliced: ")
 
         # A new event with nothing new at the POS: the probe says so and Wix is not even read.
         site.emulator.reset()

@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.service import import_from_api
 from tests.serve.test_sync import FRIES, POS, TOKEN, Rig
 from tests.support.fake_pos import FakePos
 
-
-@pytest.fixture
-def square(tmp_path):
-    fake = FakePos("square", POS / "square-catalog.json", token=TOKEN)
-    with fake.running() as url:
-        rig = Rig(tmp_path, "square", url, fake)
-        first = rig.sync("startup")
-        assert first.outcome == "applied" and first.details["read"].startswith("whole: ")
-        yield rig
+SYNCED = True  # the square rig (conftest.py) starts after its start-up sync
 
 
 def whole_import(rig: Rig) -> str:
@@ -35,11 +25,13 @@ def test_a_price_change_reads_only_the_changed_objects_and_writes_a_whole_import
     assert changed.outcome == "applied" and changed.details["read"].startswith("incremental: ")
     assert int(changed.details["read"].split()[1]) <= 3  # the variation, its item (and its top-level copy)
     assert "/v2/catalog/list" not in square.fake.counts  # no page of the whole catalog was read
+    assert changed.details["translate"].startswith("spliced: ")  # the changed item alone (sources/splice.py)
     assert square.live()["Fries"] == "4.25"
     assert square.yaml.read_text(encoding="utf-8") == whole_import(square)
     square.control("delete", {"id": "ITEM7FRIES00000000000001"})
     removed = square.sync()
     assert removed.outcome == "applied" and removed.details["read"].startswith("incremental: ")
+    assert removed.details["translate"] == "whole: ITEM 'ITEM7FRIES00000000000001' deleted"
     assert "sq-ITEM7FRIES00000000000001" not in square.yaml.read_text(encoding="utf-8")
     assert square.yaml.read_text(encoding="utf-8") == whole_import(square)
 
@@ -49,6 +41,7 @@ def test_a_catalog_file_changed_by_hand_is_never_merged_into(square):
     square.control("price", {"id": FRIES, "amount": 430})
     changed = square.sync()
     assert changed.details["read"] == "whole: the catalog file is not the one the held read made"
+    assert changed.details["translate"] == "whole: the POS was read whole"
     assert square.yaml.read_text(encoding="utf-8") == whole_import(square)
     square.control("price", {"id": FRIES, "amount": 435})
     assert square.sync().details["read"].startswith("incremental: ")  # held again after that good sync

@@ -4,20 +4,9 @@ make the full plan."""
 
 from __future__ import annotations
 
-import pytest
+from tests.serve.test_sync import FRIES
 
-from tests.serve.test_sync import FRIES, POS, TOKEN, Rig
-from tests.support.fake_pos import FakePos
-
-
-@pytest.fixture
-def square(tmp_path):
-    fake = FakePos("square", POS / "square-catalog.json", token=TOKEN)
-    with fake.running() as url:
-        rig = Rig(tmp_path, "square", url, fake)
-        first = rig.sync("startup")
-        assert first.outcome == "applied" and "incremental" not in first.details  # the first sync is whole
-        yield rig
+SYNCED = True  # the square rig (conftest.py) starts after its start-up sync
 
 
 def test_a_price_change_webhook_is_planned_from_that_dish_alone(square):

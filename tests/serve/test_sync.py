@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import httpx
-import pytest
 from click.testing import CliRunner
 
 from reconciler.cli.sync_cmds import apply as apply_command
@@ -90,13 +89,6 @@ class Rig:
 
     def control(self, path: str, body: dict) -> None:
         httpx.post(f"{self.url}/_fake/{path}", json=body).raise_for_status()
-
-
-@pytest.fixture
-def square(tmp_path):
-    fake = FakePos("square", POS / "square-catalog.json", token=TOKEN)
-    with fake.running() as url:
-        yield Rig(tmp_path, "square", url, fake)
 
 
 def test_square_first_sync_then_nothing_new_then_a_price_change(square):

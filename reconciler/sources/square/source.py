@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from reconciler.sources.base import EnvNames, ImportOptions, ImportResult, PosLocation, Source
-from reconciler.sources.square import api, changes, webhook
+from reconciler.sources.square import api, changes, partial, webhook
 from reconciler.sources.square.forms import locations_of
 from reconciler.sources.square.parse import parse
 from reconciler.sources.square.translate import translate
@@ -37,3 +37,5 @@ class SquareSource(Source):
     # SearchCatalogObjects after the watermark, tombstones included, merged into the held read (changes.py).
     incremental: ClassVar[bool] = True
     read_changes = staticmethod(changes.read_changes)
+    # Changed items translated alone and spliced into the held import (partial.py, sources/splice.py).
+    partial_reads = staticmethod(partial.partial_reads)
