@@ -227,14 +227,21 @@ class SizeSuite:
         self.server: EmulatorServer | None = None
         self.base: tuple[str, Path] | None = None
         self.bases: dict[str, tuple[str, Path]] = {}  # the base site of each other target (latency suite)
+        self.tokens: dict[str, str] = {}  # location id -> its site's token, for a location of a site of its own
         self.cli_samples: list[dict] = []
         self.profiles: dict[str, Path] = {}
 
     # -- helpers --------------------------------------------------------------------------------
     def location(self, tag: str, target: str = "wix-v3") -> str:
         assert self.server is not None
-        app = "menus" if target == "wix-menus" else "v3"
-        return self.server.seed(1, names=[f"{tag} {next(self._ids)}"], app=app)[0]["locationId"]
+        if target == "wix-menus":
+            # A site of its own: Menus (New) entities belong to the site, and a read lists them all,
+            # so locations of one site would read every earlier case's menu too.
+            [site] = self.server.seed_sites(1, app="menus")
+            location = str(site["locations"][0]["locationId"])
+            self.tokens[location] = site["token"]
+            return location
+        return self.server.seed(1, names=[f"{tag} {next(self._ids)}"])[0]["locationId"]
 
     def state(self, tag: str) -> Path:
         return self.folder / "state" / f"{tag}-{next(self._ids)}"
@@ -257,6 +264,9 @@ class SizeSuite:
             "profile": str(profile) if profile else None,
             "target": target,
         }
+        tokens = {self.tokens[j["location"]] for j in jobs if j.get("location") in self.tokens}
+        if tokens:
+            [spec["token"]] = tokens
         if latency:
             self.server.set_latency(latency)
         try:
