@@ -140,8 +140,11 @@ async def replay(
 
 async def _read(reader: readers.AnyReader, state: Path, scope: str) -> object:
     """What a plan reads live, as ``engine.planning.read_live`` reads it, but left undecoded where the
-    target can say what its answers hold (Catalogs v3: their bytes' hash; decoded on a miss)."""
+    target can say what its answers hold: Catalogs v3, its answers' bytes; Menus (New), what changed
+    since the live snapshot, whose lists stay undecoded when nothing did (decoded on a miss)."""
     if isinstance(reader, V3Reader):
         return await reader.answers()  # v3 keeps no snapshot: its refresh() is this whole read
     snapshots = Snapshots.of(state)
-    return await (reader.fetch() if snapshots is None else snapshots.read(reader, scope))
+    if snapshots is None:
+        return await reader.fetch()
+    return await reader.answers(snapshots.peek(reader, scope))

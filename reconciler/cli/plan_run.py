@@ -23,6 +23,7 @@ from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import to_json
 from reconciler.engine.plankey import plan_key
 from reconciler.engine.planning import Planned, Reading, make_plan, read_live, reading_of
+from reconciler.engine.snapshots import Snapshots
 from reconciler.engine.targeting import Selection
 from reconciler.engine.thresholds import Thresholds
 from reconciler.engine.vocabulary import Action
@@ -37,6 +38,7 @@ from reconciler.state.paths import state_dir as resolve_state_dir
 from reconciler.state.paths import state_path
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import WIX, open_target
+from reconciler.targets.wix_menus.snapshot import Answers as MenusAnswers
 from reconciler.targets.wix_v3.raw import Answers
 from reconciler.yamlio.cache import load_catalog_cached
 
@@ -159,7 +161,9 @@ async def replan(
     scope, read, started = what
     layer = Layer(tuple(in_force), now)  # what read_layer() read at ``now``, before the live read
     target = WIX[name](session, head.location, resolved=await reader.resolve())
-    raw = await read.raw() if isinstance(read, Answers) else read
+    raw = await read.raw() if isinstance(read, (Answers, MenusAnswers)) else read
+    if isinstance(read, MenusAnswers):  # what Snapshots.read keeps after a read through the snapshot
+        Snapshots(state).store(target, scope, read.keep())
     reading = await reading_of(target, store, scope, raw, started)
     return await _in_full(
         memo, head, catalog, location, state, target, store, layer, reading, thresholds, live_updates, fmt, key

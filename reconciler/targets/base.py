@@ -58,9 +58,11 @@ Hooks, in the order one sync calls them (every hook MUST exist; "MAY" says what 
                               then reads everything. MUST NOT write. The minimal live update of stock
                               (:mod:`reconciler.engine.live_update`) reads through it
     refresh(kept)             MUST return what ``fetch()`` would return now, and the live snapshot to keep
-                              for the next call (JSON; None: keep none). It MAY read only what
-                              changed since ``kept`` (what an earlier call returned as its snapshot,
-                              from the state directory: :mod:`reconciler.engine.snapshots`), where
+                              for the next call (JSON; None: keep none; ``kept`` itself: it still
+                              holds, keep it as it is). It MAY read only what changed since
+                              ``kept`` (what an earlier call returned as its snapshot, from the
+                              state directory, its lists decoded only when asked for:
+                              :class:`reconciler.engine.snapshots.Kept`), where
                               the API can tell what changed; whenever it cannot be sure (no ``kept``,
                               one of another shape, an answer it cannot place) it MUST read fully;
                               MUST NOT write. A target whose API cannot tell reads fully and keeps
@@ -110,6 +112,7 @@ from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.plan import Built, Plan
+from reconciler.engine.snapshots import Kept
 from reconciler.engine.vocabulary import Phase
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import Entry, Intent
@@ -219,7 +222,7 @@ class Target(Protocol[RawT, LiveT]):
     async def fetch(self) -> RawT: ...
 
     async def fetch_entities(self, ids: Collection[tuple[str, str]]) -> RawT | None: ...
-    async def refresh(self, kept: JsonObject | None) -> tuple[RawT, JsonObject | None]: ...
+    async def refresh(self, kept: JsonObject | Kept | None) -> tuple[RawT, JsonObject | Kept | None]: ...
 
     def keep(self, raw: RawT, seconds: float) -> JsonObject | None: ...
 

@@ -77,6 +77,17 @@ class Bed:
                 body = {"item": {"id": item["id"], "revision": item["revision"], "name": f"Edited {pick}", **pricing}}
                 client.patch(f"{base}/{item['id']}", json=body).raise_for_status()
 
+    def delete_live(self, pick: int) -> None:
+        """Menus (New): a modifier deleted through the raw API (its Count is short: that service is read
+        whole, the rest through the live snapshot). Catalogs v3 deletes nothing: a dish renamed instead."""
+        if self.target == "wix-v3":
+            return self.edit_live(pick)
+        with self.server.client() as client:
+            base = "/restaurants/item-modifiers/v1/modifiers"
+            modifiers = client.get(base).json()["modifiers"]
+            if modifiers:
+                client.delete(f"{base}/{modifiers[pick % len(modifiers)]['id']}").raise_for_status()
+
     def edit_mapping(self, pick: int) -> None:
         """One row of the id mapping changed behind reconcile's back: its hash, or the row gone."""
         with sqlite3.connect(self.state / "state.sqlite") as db:
@@ -136,7 +147,7 @@ def test_entries_of_the_layer_in_force_plan_in_full(server: EmulatorServer, tmp_
 
 
 STEPS = st.lists(
-    st.tuples(st.sampled_from(["catalog", "live", "mapping", "apply", "flags", "plan"]), st.integers(0, 40)),
+    st.tuples(st.sampled_from(["catalog", "live", "delete", "mapping", "apply", "flags", "plan"]), st.integers(0, 40)),
     min_size=1,
     max_size=5,
 )
@@ -155,6 +166,8 @@ def test_the_memo_answers_what_a_full_plan_answers_after_any_change(
             bed.edit_catalog(pick)
         elif step == "live":
             bed.edit_live(pick)
+        elif step == "delete":
+            bed.delete_live(pick)
         elif step == "mapping":
             bed.edit_mapping(pick)
         elif step == "apply":

@@ -71,6 +71,11 @@ def snapshot_plan(h: Harness, catalog):
     return h.run(go())
 
 
+def snapshot_files(h: Harness) -> list[Path]:
+    """The snapshots kept (each also has a head, ``.head.json``, which these tests leave alone)."""
+    return [p for p in sorted((h.state / "live").iterdir()) if not p.name.endswith(".head.json")]
+
+
 def plans(h: Harness, catalog) -> tuple:
     """The plan read through the snapshot, and the plan of a full read (the oracle)."""
     return snapshot_plan(h, catalog), h.plan(catalog)
@@ -196,6 +201,45 @@ def test_a_second_plan_asks_menus_new_only_for_what_changed(tmp_path):
     assert through_snapshot == h.plan(pizzeria())
 
 
+def test_a_plan_of_nothing_changed_keeps_the_snapshot_as_it_was_and_lists_nothing_that_changes(tmp_path):
+    clock = Clock()
+    h = harness(tmp_path, "menus", clock)
+    clock.now += timedelta(minutes=1)  # past the margin: what was applied is not asked for again
+    first = snapshot_plan(h, pizzeria())
+    kept = {p.name: p.read_bytes() for p in (h.state / "live").iterdir()}
+    assert sorted(kept) == sorted([snapshot_files(h)[0].name, snapshot_files(h)[0].with_suffix(".head.json").name])
+    clock.now += timedelta(minutes=1)
+    h.reset_counters()
+    through_snapshot = snapshot_plan(h, pizzeria())
+    calls = h.counters()["operations"]
+    assert through_snapshot == first == h.plan(pizzeria())
+    for service in ("items", "modifiers"):
+        assert f"{service}.list{service.title()}" not in calls
+    assert calls["items.queryItems"] == 1 and calls["items.countItems"] == 1
+    assert {p.name: p.read_bytes() for p in (h.state / "live").iterdir()} == kept  # its since still holds
+
+
+def test_a_head_that_is_not_its_snapshots_is_not_believed(tmp_path):
+    """A head whose file hash is another snapshot's (here: its sizes edited, then the snapshot
+    rewritten by hand) is ignored: the snapshot is decoded, and the plan is the full read's."""
+    clock = Clock()
+    h = harness(tmp_path, "menus", clock)
+    clock.now += timedelta(minutes=1)
+    snapshot_plan(h, pizzeria())
+    [kept] = snapshot_files(h)
+    head = kept.with_suffix(".head.json")
+    summary = json.loads(head.read_text())
+    head.write_text(json.dumps({**summary, "sizes": {k: v + 1 for k, v in summary["sizes"].items()}}))
+    clock.now += timedelta(minutes=1)
+    assert snapshot_plan(h, pizzeria()) == h.plan(pizzeria())  # the Counts disagree: read again, correctly
+    kept.write_text(json.dumps(json.loads(kept.read_text())))  # the same snapshot, other bytes: head ignored
+    clock.now += timedelta(minutes=1)
+    h.reset_counters()
+    through_snapshot = snapshot_plan(h, pizzeria())
+    assert "items.listItems" not in h.counters()["operations"]  # decoded, not read again
+    assert through_snapshot == h.plan(pizzeria())
+
+
 def test_a_deletion_is_noticed_by_the_count_and_that_service_read_in_full(tmp_path):
     clock = Clock()
     h = harness(tmp_path, "menus", clock)
@@ -224,7 +268,7 @@ def test_a_plan_from_a_damaged_snapshot_is_refused_by_apply_which_reads_in_full(
     h = harness(tmp_path, "menus", clock)
     clock.now += timedelta(minutes=1)  # past the margin: what was applied is not asked for again
     snapshot_plan(h, pizzeria())
-    [kept] = list((h.state / "live").iterdir())
+    [kept] = snapshot_files(h)
     document = json.loads(kept.read_text())
     caesar = next(i for i in document["snapshot"]["lists"]["item"] if i["name"] == "Caesar Salad")
     caesar["name"] = "Not what is live"
@@ -241,7 +285,7 @@ def test_a_snapshot_of_another_shape_or_version_is_a_full_read(tmp_path):
     clock = Clock()
     h = harness(tmp_path, "menus", clock)
     snapshot_plan(h, pizzeria())
-    [kept] = list((h.state / "live").iterdir())
+    [kept] = snapshot_files(h)
     for damage in ({"version": "0.0.0"}, {"snapshot": {"format": "other"}}, {"scope": "wix-menus:elsewhere"}):
         document = json.loads(kept.read_text())
         kept.write_text(json.dumps({**document, **damage}))

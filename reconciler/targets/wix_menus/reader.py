@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from reconciler.canonical import JsonObject
+from reconciler.engine.snapshots import Kept
 from reconciler.http import Session
 from reconciler.targets.locations import choose_location, list_locations, zone_of
 from reconciler.targets.wix_menus import raw, snapshot
@@ -74,9 +75,13 @@ class MenusReader:
     async def fetch(self) -> RawSite:
         return await raw.fetch(self.api, await self._locations())
 
-    async def refresh(self, kept: JsonObject | None) -> tuple[RawSite, JsonObject | None]:
+    async def refresh(self, kept: JsonObject | Kept | None) -> tuple[RawSite, JsonObject | Kept | None]:
         """What ``fetch()`` returns, read as what changed since ``kept`` (snapshot.py)."""
         return await snapshot.refresh(self.api, await self._locations(), kept)
+
+    async def answers(self, kept: Kept | None) -> snapshot.Answers:
+        """The site read as what changed since ``kept``, its kept lists not decoded where they hold."""
+        return await snapshot.answers(self.api, await self._locations(), kept)
 
     def keep(self, raw: RawSite, seconds: float) -> JsonObject | None:
         """The snapshot of a whole read (snapshot.py), dated by the last answer's Date less the margin."""

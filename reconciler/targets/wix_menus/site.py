@@ -18,6 +18,7 @@ from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built
 from reconciler.engine.sharing import parse_ref, shared_ref
+from reconciler.engine.snapshots import Kept
 from reconciler.engine.vocabulary import Action, Kind
 from reconciler.http import Session
 from reconciler.model.catalog import Catalog
@@ -66,7 +67,7 @@ class SharedMenusTarget(WixMenusTarget):
         """What counts as moved is what the shared locations reach (see ``raw.RawSite``)."""
         return await raw.fetch(self.api, frozenset(p.location_id for p in await self.places()))
 
-    async def refresh(self, kept: JsonObject | None) -> tuple[raw.RawSite, JsonObject | None]:
+    async def refresh(self, kept: JsonObject | Kept | None) -> tuple[raw.RawSite, JsonObject | Kept | None]:
         """Always a full read: a shared site's plan keeps no live snapshot (``engine/sharing.py``)."""
         return await self.fetch(), None
 

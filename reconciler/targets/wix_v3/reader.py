@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from reconciler.canonical import JsonObject
+from reconciler.engine.snapshots import Kept
 from reconciler.errors import ConfigError
 from reconciler.http import Session
 from reconciler.targets.locations import choose_location, list_locations, zone_of
@@ -87,15 +88,15 @@ class V3Reader:
         )
 
     # -- read -------------------------------------------------------------------------------------
-    async def answers(self, kept: bytes | None = None) -> raw.Answers:
-        """The whole live side, undecoded (``kept`` is ignored: Catalogs v3 cannot tell what changed)."""
+    async def answers(self) -> raw.Answers:
+        """The whole live side, undecoded."""
         resolved = await self.resolve()
         return await raw.answers(self.api, resolved.catalog_id)
 
     async def fetch(self) -> RawLive:
         return await (await self.answers()).raw()
 
-    async def refresh(self, kept: JsonObject | None) -> tuple[RawLive, JsonObject | None]:
+    async def refresh(self, kept: JsonObject | Kept | None) -> tuple[RawLive, JsonObject | Kept | None]:
         """Always a full read, and nothing kept: Catalogs v3 cannot say what changed. Its lists take
         only ``fieldMask`` and ``archived`` (no filter, no paging), and its entities carry no public
         ``updatedDate``, and its revision is internal (../shared/reference/wix-catalogs-v3.md)."""
