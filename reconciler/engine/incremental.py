@@ -65,7 +65,8 @@ def changed_items(before: Catalog, after: Catalog) -> set[str] | None:
         new = {e.id: e for e in getattr(after, table)}
         if old.keys() != new.keys():
             return None  # created or removed
-        changed[table] = {i for i in new if new[i] != old[i]}
+        # serve's spliced import keeps every entity it did not change as the very object: no compare
+        changed[table] = {i for i in new if new[i] is not old[i] and new[i] != old[i]}
         if any(new[i].protect != old[i].protect or new[i].ownership != old[i].ownership for i in changed[table]):
             return None  # what a journaled catalog and the id mapping's hashes remember
     groups = changed["option_groups"]

@@ -42,11 +42,29 @@ def placed_file(state_dir: Path, catalog_name: str) -> Path:
 
 
 def save_placed(state_dir: Path, catalog_name: str, placed: dict[str, tuple[str, ...]]) -> None:
-    """What the last import made from each POS id: how a later stock webhook finds its dish."""
-    text = json.dumps({k: list(v) for k, v in sorted(placed.items())}, indent=1, sort_keys=True) + "\n"
+    """What the last import made from each POS id: how a later stock webhook finds its dish.
+
+    Not written again when this process last wrote the same map to the file and the file is still
+    the one it wrote (its size and time): at 10,000 dishes the JSON costs a webhook sync 0.2 s."""
     path = placed_file(state_dir, catalog_name)
+    last = _written.get(path)
+    if last is not None and last[1] is not None and last[1] == _stamp(path) and last[0] == placed:
+        return
+    text = json.dumps({k: list(v) for k, v in sorted(placed.items())}, indent=1, sort_keys=True) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, text)
+    _written[path] = (dict(placed), _stamp(path))
+
+
+_written: dict[Path, tuple[dict[str, tuple[str, ...]], tuple[int, int] | None]] = {}  # path -> (map, stamp)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 def _placed(state_dir: Path, catalog_name: str) -> dict[str, list[str]]:

@@ -73,3 +73,17 @@ def test_toast_reads_whole_and_says_why(tmp_path):
         rig = Rig(tmp_path, "toast", url, fake, environ, account=guid, currency="USD")
         first = rig.sync("startup")
         assert first.details.get("read") == "whole: Toast declares no incremental read", first
+
+
+def test_the_placed_map_is_written_again_when_its_file_is_gone_or_changed(square):
+    from reconciler.serve.stock import placed_file
+
+    path = placed_file(square.state, "main")
+    written = path.read_text(encoding="utf-8")
+    assert '"ITEM7FRIES00000000000001"' in written
+    path.unlink()  # removed by hand: the next import writes it again, though the map did not change
+    square.control("price", {"id": FRIES, "amount": 450})
+    assert square.sync().outcome == "applied" and path.read_text(encoding="utf-8") == written
+    path.write_text("{}\n", encoding="utf-8")  # edited by hand: likewise
+    square.control("price", {"id": FRIES, "amount": 455})
+    assert square.sync().outcome == "applied" and path.read_text(encoding="utf-8") == written

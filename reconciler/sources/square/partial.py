@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.sources.splice import Partial
-from reconciler.sources.square.changes import CHILDREN, Doubt, normalize
+from reconciler.sources.square.changes import CHILDREN, Doubt, Normalized, normalize
 
 PLACE = ("name", "categories", "category_id")  # what a dish's place in its sections is ordered by
 MOST = 50  # more changed items than this: a whole translation is about as quick, and simpler
@@ -52,6 +52,8 @@ def _tops(objects: list[Any]) -> dict[str, dict]:
     """Top-level objects by id, normalized. A read the incremental read merged is already (the
     objects its merge kept are the very objects held, so most compare by identity); only a whole
     read, with its top-level copies of variations, is normalized again."""
+    if isinstance(objects, Normalized):
+        return normalize(objects)
     tops: dict[str, dict] = {}
     for obj in objects:
         if not isinstance(obj, dict) or obj.get("type") in CHILDREN or not isinstance(obj.get("id"), str):
