@@ -73,10 +73,26 @@ class Normalized(list):  # type: ignore[type-arg]
     :func:`merge` makes one, and a held read is never changed in place."""
 
 
+# The last whole read normalized, by the identity of its objects list (held, so never reused while
+# here): the first incremental sync after a whole read normalizes it in merge and again in
+# partial_reads (.partial), half a second each at 10,000 dishes. A held read is never changed in place.
+_last: tuple[list[Any], dict[str, dict]] | None = None
+
+
 def normalize(objects: list[Any]) -> dict[str, dict]:
     """Top-level objects by id, in order; a nested kind's top-level copy folded into its parent."""
+    global _last
     if isinstance(objects, Normalized):  # keyed as below: a loose child (no parent held) by kind and id
         return {f"{o['type']}:{o['id']}" if o.get("type") in CHILDREN else o["id"]: o for o in objects}
+    last = _last
+    if last is not None and last[0] is objects:
+        return dict(last[1])
+    tops = _normalized(objects)
+    _last = (objects, tops)
+    return dict(tops)
+
+
+def _normalized(objects: list[Any]) -> dict[str, dict]:
     tops: dict[str, dict] = {}
     loose: list[dict] = []
     for obj in objects:
