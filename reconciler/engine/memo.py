@@ -17,10 +17,14 @@ Two files per plan, so the catalog need not be loaded to find the target:
 Why it is safe:
 - The live side is always read (through the live snapshot, as every plan reads it), and a hash of
   all of it is in the key (not only the fingerprint, which covers what the location reaches): a
-  live edit is a new key. So are a changed mapping row, a byte of any
-  catalog file or image, a flag, an environment variable the plan reads, and any source file of
-  reconcile (the code fingerprint covers the whole package and the versions of the libraries the
-  plan's output depends on).
+  live edit is a new key. So are a changed mapping row, a byte of any catalog file or image, a
+  flag, an environment variable the plan reads, and any source file of reconcile (the code
+  fingerprint covers the whole package and the versions of the libraries the plan's output
+  depends on).
+- Where the read can say what it holds without being decoded, its hash is of that
+  (:func:`raw_digest`: Catalogs v3, its answers' bytes; Menus (New), the kept lists' hash and the
+  lists read whole): equal hashes hold equal reads, and a memo is only ever kept from a plan made
+  from a read hashed the same way, so an answer never needs the read decoded.
 - What depends on the clock is never kept: a plan with entries of the availability layer in force,
   or with dashboard stock edits adopted, is planned in full every time. So is a plan that removes
   anything (protect's check reads the journal), a site of several locations, ``--only``/``--exclude``,
