@@ -110,3 +110,5 @@ def test_in_a_long_file_a_line_repeated_many_times_is_still_matched_to_its_own_p
 def test_comment_starts_finds_each_lines_first_comment_outside_scalars():
     text = 'name: "a # not a comment"  # note\n# alone\nprice: "2.00" # one  # two\n'
     assert comment_starts(text) == {0: 27, 1: 0, 2: 14}
+    # a '#' inside the very first scalar of the text is not a comment either
+    assert comment_starts('"a # b": 1  # c\n') == {0: 12}

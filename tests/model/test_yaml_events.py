@@ -145,3 +145,48 @@ def test_the_pure_python_loader_reads_a_catalog_as_libyaml_does():
     finally:
         slow.dispose()
         fast.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "reason"),
+    [
+        ("a: [1, 2\n", 2, 1, "while parsing a flow sequence: did not find expected ',' or ']'"),
+        ("a: b: c\n", 1, 5, "mapping values are not allowed in this context"),
+        ("a: 1\n---\nb: 2\n", 2, 1, "expected a single document in the stream: but found another document"),
+    ],
+)
+def test_a_syntax_error_is_reported_at_its_place_with_the_parsers_reason(text, line, column, reason):
+    located, found = read(text, "f.yaml")
+    assert located is None
+    assert [(p.file, p.line, p.column, p.path, p.message) for p in found] == [
+        ("f.yaml", line, column, "", f"YAML syntax error: {reason}")
+    ]
+
+
+LOCATED = "# a comment first\nversion: 1\ndishes:\n  - id: tea\n    name: Tea\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        (("version",), (2, 1)),
+        (("dishes", 0), (4, 5)),
+        (("dishes", 0, "name"), (5, 5)),
+        # a path that goes further than the text: the nearest part of it that is there
+        (("nope",), (2, 1)),
+        (("dishes", "name"), (3, 1)),
+        (("dishes", 5), (3, 1)),
+        (("dishes", -1), (3, 1)),
+        (("dishes", 0, "price"), (4, 5)),
+    ],
+)
+def test_a_path_is_located_at_its_key_else_its_value_else_its_nearest_parent(path, where):
+    located, _ = read(LOCATED, "f.yaml")
+    assert located is not None
+    assert located.where(path) == where
+
+
+def test_a_path_in_an_empty_text_is_located_at_its_start():
+    located, _ = read("", "f.yaml")
+    assert located is not None
+    assert located.where(("a",)) == (1, 1)
