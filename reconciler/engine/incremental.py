@@ -91,14 +91,15 @@ async def plan_changed(
     if not keys or target.unsupported(part) or (target.capabilities.drafts and not live_updates):
         return None  # the full plan (it says why a catalog is unsupported; without live updates, a draft)
     scope = await target.scope()
-    ids = live_update.mapped_ids(keys, target, store, scope)
+    entries = store.entries(scope)  # read once: the caller holds the catalog's lock, nothing else writes them
+    ids = live_update.mapped_ids(keys, target, store, scope, entries)
     if ids is None:
         return None
     with unexpected_answers(target.name):
         raw = await target.fetch_entities(set(ids.values()))
         if raw is None:
             return None
-        info, entries = await target.describe(), store.entries(scope)
+        info = await target.describe()
         desired, notes, live, adoption, in_force = effective_state(part, target, raw, entries, info, layer)
     if any(k not in live.essence for k in keys) or (live.currency and live.currency != catalog.currency):
         return None  # the full plan says what is wrong with the currency

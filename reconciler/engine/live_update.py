@@ -37,7 +37,7 @@ from reconciler.engine.planning import make_plan
 from reconciler.engine.thresholds import Thresholds
 from reconciler.errors import ConfigError, ConflictingEdit, UnsupportedByTarget
 from reconciler.model.catalog import Catalog
-from reconciler.state.mapping import MappingStore
+from reconciler.state.mapping import Entry, MappingStore
 
 # An 86 is never "unsafe": it changes one field of the entities it names.
 NO_LIMITS = Thresholds(max_update_share=1.0, max_remove_share=1.0, min_existing=10**9)
@@ -162,11 +162,14 @@ async def _by_entity(
     return done
 
 
-def mapped_ids(keys: list[Key], target: Any, store: MappingStore, scope: str) -> dict[Key, tuple[str, str]] | None:
-    """(namespace, Wix id) of each record from the id mapping; None when a read of them alone is in doubt."""
+def mapped_ids(
+    keys: list[Key], target: Any, store: MappingStore, scope: str, entries: list[Entry] | None = None
+) -> dict[Key, tuple[str, str]] | None:
+    """(namespace, Wix id) of each record from the id mapping; None when a read of them alone is in doubt.
+    ``entries``: the mapping rows, when the caller (holding the catalog's lock) has just read them."""
     if store.pending(scope) or store.intents(scope) or any(r.status in LEFTOVER for r in store.runs(scope)):
         return None  # an earlier run left something to settle, which needs the whole live side
-    rows = {(e.namespace, e.local_id): e.wix_id for e in store.entries(scope)}
+    rows = {(e.namespace, e.local_id): e.wix_id for e in (store.entries(scope) if entries is None else entries)}
     found: dict[Key, tuple[str, str]] = {}
     for kind, local_id in keys:
         space = str(target.capabilities.namespace(kind))
