@@ -189,14 +189,17 @@ BEGIN, END = "<!-- mutation:begin -->", "<!-- mutation:end -->"
 
 
 def explained(report: str) -> set[str]:
-    """The mutants the report explains by hand, outside the generated block: ``- `name`: why``."""
+    """The mutants the report explains by hand, outside the generated block: ``- `name`: why``, or
+    one line for a family of mutants with one reason, ``- `name`, `name`, ...: why``."""
     head, rest = report.split(BEGIN, 1)
-    found, inside = set(), False
+    found: set[str] = set()
+    inside = False
     for line in (head + rest.split(END, 1)[1]).splitlines():
         if line.startswith("#"):
             inside = line.startswith("### Equivalent mutants")  # not the section of known gaps
         elif inside and line.startswith("- `") and "`:" in line:
-            found.add(line.split("`")[1])
+            names = line[: line.index("`:") + 1]  # the reason after it may quote code in backticks too
+            found.update(re.findall(r"`([^`]+)`", names))
     return found
 
 
