@@ -75,11 +75,17 @@ class MenusMinimum:
         }
 
     def calls(self, ordered: bool = False) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for level in self.per_level:
-            for call, n in self._calls_at(level).items():
-                out[call] = out.get(call, 0) + n
-        return dict(sorted(out.items()))
+        """The fewest calls by endpoint: a call's entities of every level in shared bulk calls (the
+        levels say how soon each can run, not how they must be batched)."""
+        entities: dict[str, int] = {}
+        for per_call in self.per_level.values():
+            for call, n in per_call.items():
+                entities[call] = entities.get(call, 0) + n
+        return {
+            call: n if call in self.singles else math.ceil(n / self.limits[call])
+            for call, n in sorted(entities.items())
+            if n
+        }
 
     def total(self, ordered: bool = False) -> int:
         return sum(self.calls(ordered).values())

@@ -39,7 +39,7 @@ def test_generator_is_deterministic_and_its_catalogs_are_valid(tmp_path: Path):
 def test_the_menus_bound_is_never_above_what_reconcile_plans_and_is_met_by_small_changes(tmp_path: Path):
     """The Menus (New) minimum (bench/minimum_menus.py) counts from the catalogs alone; a plan that
     makes fewer calls, or fewer dependency levels, than it would prove it wrong."""
-    first = generate.generate(100, seed=3)
+    first = generate.generate(1000, seed=3)  # large enough that items span several levels and calls
     derived = {"before": first, "one": generate.one_price_change(first, 3), "ten": generate.change(first, 0.1, 3)}
     models = {name: load_catalog(generate.write(data, tmp_path / f"{name}.yaml")) for name, data in derived.items()}
     assert menus_minimum(models["before"], models["before"]).calls() == {}
