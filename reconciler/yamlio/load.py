@@ -22,7 +22,7 @@ from reconciler.model import rules
 from reconciler.model.catalog import Catalog, CatalogPart, Dish, Menu, OptionGroup, Variation
 from reconciler.model.locations import Location
 from reconciler.paths import Path, render
-from reconciler.yamlio import images
+from reconciler.yamlio import fast, images
 from reconciler.yamlio.key import catalog_files
 from reconciler.yamlio.source import Located, read
 
@@ -48,6 +48,9 @@ def load_catalog(target: str | FsPath, warnings: list[Problem] | None = None) ->
 
     Pass a list as ``warnings`` to receive things that are valid but probably not meant.
     """
+    catalog = _load_fast(target, warnings)
+    if catalog is not None:
+        return catalog
     problems: list[Problem] = []
     documents: list[Located] = []
     for file in catalog_files(target):
@@ -67,11 +70,39 @@ def load_catalog(target: str | FsPath, warnings: list[Problem] | None = None) ->
         raise CatalogInvalid(problems)
     assert catalog is not None
     if warnings is not None:
-        kept = {key: list(range(len(merged[key]))) for key in LISTS}
-        for violation in rules.warnings(catalog):
-            origin, rest = _locate(violation.path, kept, origins)
-            warnings.append(_problem(origin, rest, violation.message))
+        _warn(catalog, merged, origins, warnings)
     return catalog
+
+
+def _load_fast(target: str | FsPath, warnings: list[Problem] | None) -> Catalog | None:
+    """The catalog when rapidyaml read every file exactly (yamlio/fast.py) and it is valid; else None,
+    and the catalog is read again the usual way, which alone reports problems, all of them, with
+    their positions (so a problem costs two reads, a valid catalog one fast one)."""
+    documents: list[Located] = []
+    for file in catalog_files(target):
+        try:
+            text = read_text(file)
+        except FileProblem:
+            return None
+        exact, data = fast.read_data(text)
+        if not exact:
+            return None
+        documents.append(Located(file=str(file), data=data, text=text))
+    problems: list[Problem] = []
+    merged, origins = _merge(documents, problems)
+    catalog = None if problems else _validate(merged, origins, problems, complete=True, files=documents)
+    if problems or catalog is None:
+        return None
+    if warnings is not None:
+        _warn(catalog, merged, origins, warnings)
+    return catalog
+
+
+def _warn(catalog: Catalog, merged: dict, origins: dict[Path, _Origin], warnings: list[Problem]) -> None:
+    kept = {key: list(range(len(merged[key]))) for key in LISTS}
+    for violation in rules.warnings(catalog):
+        origin, rest = _locate(violation.path, kept, origins)
+        warnings.append(_problem(origin, rest, violation.message))
 
 
 def _problem(origin: _Origin, rest: Path, message: str) -> Problem:
@@ -190,10 +221,18 @@ def _images(catalog: Catalog, merged: dict, kept: dict[str, list[int]], origins:
         problems.append(_problem(origins[(key, index)], rest, message))
 
     images.computed_written(merged, at_merged)
+    parents: dict[str, FsPath] = {}  # one path per file, not one per dish (10,000 dishes: 10,000 paths)
     folders = {
-        key: [FsPath(origins[(key, i)].located.file).parent for i in kept[key]] for key in ("dishes", "variations")
+        key: [_parent(origins[(key, i)].located.file, parents) for i in kept[key]] for key in ("dishes", "variations")
     }
     return images.check(catalog, folders, lambda key, i, rest, message: at_merged(key, kept[key][i], rest, message))
+
+
+def _parent(file: str, parents: dict[str, FsPath]) -> FsPath:
+    folder = parents.get(file)
+    if folder is None:
+        folder = parents[file] = FsPath(file).parent
+    return folder
 
 
 def parse_part(located: Located) -> tuple[CatalogPart | None, list[Problem]]:
