@@ -190,3 +190,10 @@ def test_a_path_in_an_empty_text_is_located_at_its_start():
     located, _ = read("", "f.yaml")
     assert located is not None
     assert located.where(("a",)) == (1, 1)
+
+
+def test_a_refused_keys_value_reports_nothing_of_its_own_and_later_problems_are_still_reported():
+    assert problems("? [1]\n: !!binary aGk=\nb: !!binary aGk=\n") == [
+        (1, 3, "", "a key must be plain text, not a list"),
+        (3, 4, "b", TAG.format("!!binary")),
+    ]
