@@ -176,6 +176,7 @@ LOCATED = "# a comment first\nversion: 1\ndishes:\n  - id: tea\n    name: Tea\n"
         (("nope",), (2, 1)),
         (("dishes", "name"), (3, 1)),
         (("dishes", 5), (3, 1)),
+        (("dishes", 1), (3, 1)),  # one past the last item
         (("dishes", -1), (3, 1)),
         (("dishes", 0, "price"), (4, 5)),
     ],
