@@ -76,10 +76,13 @@ def test_a_key_that_is_not_text_is_refused_saying_what_it_is(text, where, kind):
     assert problems(text) == [(*where, "", f"a key must be plain text, not {kind}")]
 
 
-def test_a_character_yaml_forbids_is_refused_at_its_line_and_column():
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [("a: 1\nbb: x\x07y\n", 2, 6), ("\x07", 1, 1), ("\n\x07", 2, 1), ("a\nb\nc\x07", 3, 2), ("\x07\n\n\n", 1, 1)],
+)
+def test_a_character_yaml_forbids_is_refused_at_its_line_and_column(text, line, column):
     message = "character U+0007 is not allowed: control characters are not allowed"
-    assert problems("a: 1\nbb: x\x07y\n") == [(2, 6, "", message)]
-    assert problems("\x07") == [(1, 1, "", message)]
+    assert problems(text) == [(line, column, "", message)]
 
 
 def nested(levels: int) -> str:
@@ -91,6 +94,14 @@ def test_nesting_is_read_to_the_limit_and_refused_beyond_it_at_the_first_level_t
     assert read(nested(depth), "f.yaml")[1] == []
     path = "[0]" * depth  # the list at that depth, inside the one that reached the limit
     assert problems(nested(depth + 1)) == [(1, depth + 1, path, f"nested more than {depth} levels deep")]
+
+
+def test_what_lies_deeper_than_the_limit_is_passed_over_whole():
+    depth = limits.YAML_MAX_DEPTH
+    # lists inside the one refused, then more after it (a skip that lost count read past the end)
+    text = f"a: {nested(depth + 10)}b: !!binary aGk=\n"
+    message = f"nested more than {depth} levels deep"
+    assert problems(text) == [(1, depth + 3, "a" + "[0]" * (depth - 1), message)]
 
 
 def test_after_a_limit_the_rest_is_passed_over_and_an_alias_to_a_skipped_anchor_is_not_an_error():
