@@ -10,6 +10,9 @@ Failure handling, the heart of the atomicity promise:
 * A create whose response was lost (timeout, dropped connection, 5xx) may have happened, and
   retrying it could create a duplicate inside the draft. The whole draft is discarded instead and
   the transaction starts over with a fresh draft, up to ``attempts`` times.
+* When one call of a step fails, its siblings already sent are answered before the draft is
+  discarded: the server runs a call whether or not the client still waits, and the next draft has
+  the same address, so an abandoned create could land in it and be published twice.
 * A publish whose response was lost is settled by asking for a discard: "no draft" means the
   publish went through (the draft is consumed by publishing), a discarded draft means it did not.
 * Publishing replaces the whole live catalog with the draft, which was copied from it when it was
@@ -167,23 +170,43 @@ class Executor:
         return created
 
     async def _gather(self, batch: list[Operation], table: dict[str, str]) -> list[dict[str, str]]:
-        limit = asyncio.Semaphore(self.concurrency)
+        """Run a step's calls; on a failure start no more of them, but wait for those already sent.
 
-        async def one(op: Operation) -> dict[str, str]:
+        A call already sent is not cancelled: the server runs it whether or not we still listen,
+        and the draft is addressed by catalog id, so a write abandoned here could land in the
+        fresh draft of the next attempt (a duplicate that would be published). Only once every
+        sent call has answered is the failure raised and the draft discarded.
+        """
+        limit = asyncio.Semaphore(self.concurrency)
+        failures: list[BaseException] = []
+
+        async def one(op: Operation) -> dict[str, str] | None:
             async with limit:
-                response = await self.api.call(
-                    op.call, op.method, op.path, fill_placeholders(op.body, table), idempotent=op.idempotent
-                )
-                return check_bulk(op, response)
+                if failures:
+                    return None  # a sibling failed: this call is never sent
+                try:
+                    response = await self.api.call(
+                        op.call, op.method, op.path, fill_placeholders(op.body, table), idempotent=op.idempotent
+                    )
+                    return check_bulk(op, response)
+                except Exception as exc:
+                    failures.append(exc)
+                    raise
 
         tasks = [asyncio.ensure_future(one(op)) for op in batch]
         try:
-            return await asyncio.gather(*tasks)
-        except BaseException:
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+        except BaseException:  # interrupted from outside (Ctrl-C, a deadline): stop at once
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+        if failures:
+            raise failures[0]  # the first to fail says why
+        unexpected = [r for r in results if isinstance(r, BaseException)]
+        if unexpected:
+            raise unexpected[0]
+        return [r for r in results if isinstance(r, dict)]
 
     async def _check_live_unchanged(self, plan: Plan) -> None:
         """Refuse to publish over an edit made in the live catalog since the plan was read."""
