@@ -26,12 +26,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import pos_exports, sections
-from bench.measure import REPO, git_commit
+from bench.measure import git_commit, launched
 
 BEGIN, END = sections.MARKERS["import"]
 DISH_BYTES = 210  # a generated dish with its comment, in YAML: about this many bytes
@@ -47,15 +46,10 @@ class Measured:
 
 
 def measure(args: list[str], cwd: Path) -> Measured:
-    """Run one process; its wall time, CPU time and peak RSS (its own, via wait4)."""
+    """Run one process; its wall time, CPU time and peak RSS (its own: see bench/launch.py)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "RECONCILE_"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    start = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
+    usage = launched(args, env=env, cwd=cwd)
+    return Measured(usage["wall"], usage["cpu"], usage["maxrss_mb"], usage["code"])
 
 
 def _made(module: list[str], one: bool, path: Path) -> Path:

@@ -87,30 +87,55 @@ def run_worker(server: EmulatorServer, spec: dict, timeout: float = 900) -> dict
 
 
 def run_command(command: list[str], env: dict[str, str]) -> dict:
-    """Run a whole command in a new process: wall time, and its CPU and peak memory from wait4."""
-    import tempfile
-    import time
+    """Run a whole command in a new process: wall time, and its CPU and peak memory from wait4.
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        except BaseException:
-            process.kill()
-            raise
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode not in (0, 2):
+    It is started by ``bench.launch``, a small process, so that its peak memory is its own and not
+    the bench's (see that module)."""
+    usage = launched(command, env=env, cwd=REPO)
+    if usage["code"] not in (0, 2):
+        raise BenchError(f"{' '.join(command[:4])} … exited {usage['code']}: {usage['stderr'][-2000:]}")
+    return {
+        "wall": round(usage["wall"], 4),
+        "cpu": round(usage["cpu"], 4),
+        "maxrss_mb": round(usage["maxrss_mb"], 1),
+        "output_lines": usage["stdout"].count(b"\n"),
+    }
+
+
+def launched(command: list[str], *, env: dict[str, str], cwd: Path) -> dict:
+    """Run ``command`` through ``bench.launch``: its exit code, wall, CPU, peak MB, stdout and stderr."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as work, open(Path(work) / "out", "w+b") as out:
+        result = Path(work) / "usage.json"
+        with open(Path(work) / "err", "w+b") as err:
+            launcher = [sys.executable, "-m", "bench.launch", str(result), *command]
+            process = subprocess.Popen(
+                launcher,
+                cwd=cwd,
+                env={**env, "PYTHONPATH": _with_repo(env)},
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # the launcher and the command: one group to stop on interrupt
+            )
+            try:
+                process.wait()
+            except BaseException:
+                os.killpg(process.pid, 9)
+                raise
             err.seek(0)
-            raise BenchError(f"{' '.join(command[:4])} … exited {process.returncode}: {err.read().decode()[-2000:]}")
+            stderr = err.read().decode(errors="replace")
+        if process.returncode != 0 or not result.exists():
+            raise BenchError(f"bench.launch failed for {' '.join(command[:4])} …: {stderr[-2000:]}")
+        usage = json.loads(result.read_text(encoding="utf-8"))
         out.seek(0)
-        return {
-            "wall": round(wall, 4),
-            "cpu": round(usage.ru_utime + usage.ru_stime, 4),
-            "maxrss_mb": round(usage.ru_maxrss / 1024, 1),
-            "output_lines": out.read().count(b"\n"),
-        }
+        return {**usage, "stdout": out.read(), "stderr": stderr}
+
+
+def _with_repo(env: dict[str, str]) -> str:
+    """PYTHONPATH with the repository first, so ``-m bench.launch`` is found from any directory."""
+    return os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
 
 
 def median(values: Iterable[float]) -> float:

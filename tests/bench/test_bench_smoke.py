@@ -252,3 +252,22 @@ def test_the_noop_bench_measures_both_targets_memo_cached_and_cold(tmp_path: Pat
             row = re.search(rf"\| 20 \| {target} \| {state} \| ([\d.]+) \| [^|]+ \| ([\d.]+) \| (\d+) \|", text)
             assert row is not None, text
             assert float(row.group(2)) > 0 and int(row.group(3)) > 0
+
+
+@pytest.mark.e2e
+def test_a_measured_command_reports_its_own_peak_memory_not_the_bench_s():
+    """The bench holds big generated catalogs; a command forked from it would report the bench's
+    resident size as its own peak (Linux counts the address space exec replaced). bench.launch
+    starts it from a small process instead."""
+    from bench.measure import launched
+
+    held = bytearray(300 * 1024 * 1024)
+    held[::4096] = b"\1" * len(held[::4096])  # resident, as a generated catalog is
+    child = "b = bytearray(80 * 1024 * 1024); b[::4096] = b'\\1' * len(b[::4096])"
+    usage = launched([sys.executable, "-c", child], env={}, cwd=REPO)
+    assert usage["code"] == 0
+    assert 80 <= usage["maxrss_mb"] < 200, usage  # the child's 80 MB and an interpreter; not the 300 MB held here
+    assert usage["cpu"] > 0 and usage["wall"] > 0
+    failed = launched([sys.executable, "-c", "import sys; print('out'); sys.exit(3)"], env={}, cwd=REPO)
+    assert (failed["code"], failed["stdout"]) == (3, b"out\n")
+    del held
