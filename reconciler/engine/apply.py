@@ -172,6 +172,7 @@ async def apply_plan(
             options.takeover_draft,
             interrupted_run=bool(leftovers),
             progress=progress,
+            against=raw,
         )
         result = await _execute(executor, plan, ledger, store, scope, run_id)
         store.commit(scope, run_id)

@@ -231,7 +231,16 @@ class Target(Protocol[RawT, LiveT]):
     async def build(self, changes: list[Change], desired: Essence, live: LiveT, live_updates: bool = True) -> Built: ...
 
     async def executor(
-        self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None
-    ) -> Executor: ...
+        self,
+        concurrency: int,
+        attempts: int,
+        takeover_draft: bool,
+        interrupted_run: bool,
+        progress: Progress | None,
+        against: RawT | None = None,
+    ) -> Executor:
+        """``against``: the live side as read under the lock and found to be the plan's (a target
+        may use it to check cheaply that nothing moved since; it never replaces that check)."""
+        ...
 
     def present(self, essence: Essence) -> CatalogView: ...

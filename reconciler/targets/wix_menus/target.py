@@ -101,6 +101,12 @@ class WixMenusTarget(MenusReader):
         return media.with_images(built, desired, live.essence, live.media, self.images, adopted)
 
     async def executor(
-        self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None
+        self,
+        concurrency: int,
+        attempts: int,
+        takeover_draft: bool,
+        interrupted_run: bool,
+        progress: Progress | None,
+        against: RawSite | None = None,
     ) -> MenusExecutor:
         return MenusExecutor(self.api, concurrency=concurrency, attempts=attempts, progress=progress)

@@ -116,7 +116,13 @@ class WixV3Target(V3Reader):
         return media.with_images(built, desired, live.essence, live.media, self.images, adopted)
 
     async def executor(
-        self, concurrency: int, attempts: int, takeover_draft: bool, interrupted_run: bool, progress: Progress | None
+        self,
+        concurrency: int,
+        attempts: int,
+        takeover_draft: bool,
+        interrupted_run: bool,
+        progress: Progress | None,
+        against: RawLive | None = None,
     ) -> Executor:
         resolved = await self.resolve()
         return Executor(
@@ -127,4 +133,5 @@ class WixV3Target(V3Reader):
             takeover_draft=takeover_draft,
             interrupted_run=interrupted_run,
             progress=progress,
+            against=against,
         )
