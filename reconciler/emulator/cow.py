@@ -23,6 +23,7 @@ Used by ``v3/repo.py`` (``CatalogScope``) and ``v3/drafts.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from reconciler.emulator.store import _CHUNK, DRAFT, LIVE, Collection, RowFacts, Tx
@@ -46,9 +47,18 @@ class DraftView(Collection):
         self.live_key = (api, LIVE, container, kind)
         self.both = (api, DRAFT, LIVE, container, kind)
         self.owned: dict[str, bool] = {}  # id -> whether the draft has its own row (tombstones included)
+        # What the draft reads for an id, learnt by a read or written by this view (None: nothing):
+        # a bulk call of 20 dishes reads their menu and section and checks the same variations 20
+        # times. A view lives for one request, the only writer of its draft rows then (its
+        # transaction is the write lock; a touch fault edits in a transaction of its own before);
+        # a rolled back element forgets it all, like ``owned``.
+        self.known_texts: dict[str, str | None] = {}
+        self.known_facts: dict[str, RowFacts | None] = {}
 
     def forget(self) -> None:
         self.owned.clear()
+        self.known_texts.clear()
+        self.known_facts.clear()
 
     def _own(self, ident: str) -> tuple[int, int, str | None, str | None, str] | None:
         return self.tx.conn.execute(
@@ -62,16 +72,26 @@ class DraftView(Collection):
         return self.owned[ident]
 
     def get_text(self, ident: str) -> str | None:
+        if ident in self.known_texts:
+            return self.known_texts[ident]
         rows = dict(
             self.tx.conn.execute(f"SELECT scope, body FROM entities WHERE {self._BOTH} AND id = ?", (*self.both, ident))
         )
         self.owned[ident] = DRAFT in rows
-        if DRAFT in rows:
-            return rows[DRAFT] or None  # a tombstone hides the live row
-        return rows.get(LIVE)
+        # a tombstone hides the live row
+        text = (rows[DRAFT] or None) if DRAFT in rows else rows.get(LIVE)
+        self.known_texts[ident] = text
+        return text
 
     def facts(self, ids: Iterable[str]) -> dict[str, RowFacts]:
         wanted = list(dict.fromkeys(i for i in ids if isinstance(i, str)))
+        unknown = [i for i in wanted if i not in self.known_facts]
+        if unknown:
+            found = self._read_facts(unknown)
+            self.known_facts.update({i: found.get(i) for i in unknown})
+        return {i: facts for i in wanted if (facts := self.known_facts[i]) is not None}
+
+    def _read_facts(self, wanted: list[str]) -> dict[str, RowFacts]:
         found: dict[str, RowFacts] = {}
         hidden: set[str] = set()
         for start in range(0, len(wanted), _CHUNK):
@@ -112,20 +132,31 @@ class DraftView(Collection):
 
     def update(self, ident: str, body: dict[str, Any]) -> None:
         """Write the draft's row, copying the live row's sequence, parent and subtype the first time."""
-        text, archived = dumps_text(body), int(bool(body.get("archived")))
+        text, archived = dumps_text(body), bool(body.get("archived"))
         if self._has_own(ident):
-            super().update(ident, body)
+            written = self.update_text(ident, text, archived)
+        else:
+            written = self.tx.conn.execute(
+                f"INSERT INTO entities ({_COLUMNS}) SELECT api, ?, container, kind, id, seq, ?, parent, subtype, ? "
+                f"FROM entities WHERE {self._WHERE} AND id = ?",
+                (DRAFT, int(archived), text, *self.live_key, ident),
+            ).rowcount
+            self.owned[ident] = True
+        if not written:  # no such row (callers find it first): learn nothing
+            self.known_texts.pop(ident, None)
+            self.known_facts.pop(ident, None)
             return
-        self.tx.conn.execute(
-            f"INSERT INTO entities ({_COLUMNS}) SELECT api, ?, container, kind, id, seq, ?, parent, subtype, ? "
-            f"FROM entities WHERE {self._WHERE} AND id = ?",
-            (DRAFT, archived, text, *self.live_key, ident),
-        )
-        self.owned[ident] = True
+        self.known_texts[ident] = text
+        facts = self.known_facts.get(ident)
+        if facts is not None:
+            self.known_facts[ident] = replace(facts, archived=archived)
 
     def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> None:
-        super().insert(ident, body, parent, subtype)
+        text, archived = dumps_text(body), bool(body.get("archived"))
+        self.insert_text(ident, text, archived, parent, subtype)
         self.owned[ident] = True
+        self.known_texts[ident] = text
+        self.known_facts[ident] = RowFacts(ident, archived, parent, subtype)
 
     def delete(self, ident: str) -> bool:
         existed = self.get_text(ident) is not None
@@ -137,6 +168,8 @@ class DraftView(Collection):
             (DRAFT, TOMBSTONE, *self.live_key, ident),
         )
         self.owned.pop(ident, None)  # a tombstone if the live row exists, else nothing: read again
+        self.known_texts[ident] = None  # hidden, or gone
+        self.known_facts[ident] = None
         return existed
 
     def insert_texts(self, rows: list[tuple[str, str, str | None, str | None]]) -> None:

@@ -238,10 +238,14 @@ class Collection:
         return int(self.tx.conn.execute(f"SELECT COUNT(*) FROM entities WHERE {self._WHERE}", self.key).fetchone()[0])
 
     def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> None:
+        self.insert_text(ident, dumps_text(body), bool(body.get("archived")), parent, subtype)
+
+    def insert_text(self, ident: str, text: str, archived: bool, parent: str | None, subtype: str | None) -> None:
+        """Insert one row whose body is already JSON text (``insert`` without serialising twice)."""
         self.tx.conn.execute(
             "INSERT INTO entities (api, scope, container, kind, id, seq, archived, parent, subtype, body) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*self.key, ident, self.tx.next_seq(), int(bool(body.get("archived"))), parent, subtype, dumps_text(body)),
+            (*self.key, ident, self.tx.next_seq(), int(archived), parent, subtype, text),
         )
 
     def insert_texts(self, rows: list[tuple[str, str, str | None, str | None]]) -> None:
@@ -266,10 +270,15 @@ class Collection:
 
     def update(self, ident: str, body: dict[str, Any]) -> None:
         """Rewrite one row's body (``archived`` follows the body); parent and subtype never change."""
-        self.tx.conn.execute(
+        self.update_text(ident, dumps_text(body), bool(body.get("archived")))
+
+    def update_text(self, ident: str, text: str, archived: bool) -> int:
+        """``update`` with the body already JSON text; returns the number of rows rewritten."""
+        cur = self.tx.conn.execute(
             f"UPDATE entities SET body = ?, archived = ? WHERE {self._WHERE} AND id = ?",
-            (dumps_text(body), int(bool(body.get("archived"))), *self.key, ident),
+            (text, int(archived), *self.key, ident),
         )
+        return cur.rowcount
 
 
 class Store:

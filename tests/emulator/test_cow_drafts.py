@@ -25,9 +25,11 @@ from tests.emulator.helpers import (
     catalog_path,
     create_dish,
     create_draft,
+    create_variation,
     draft_path,
     list_of,
     menu_section_dish,
+    new_guid,
     ok,
     publish,
 )
@@ -229,3 +231,39 @@ def test_copy_on_write_drafts_answer_as_full_copies_did(before: list[Op], during
     assert cow.canonical(cow.live()) == reference.canonical(reference.live())
     assert cow.rows(DRAFT) == reference.rows(DRAFT) == 0
     assert cow.rows(LIVE) == reference.rows(LIVE)
+
+
+def test_a_bulk_call_reads_its_menu_section_and_choices_once_until_an_element_fails() -> None:
+    """A draft view keeps what it read or wrote for the rest of its request: 20 dishes of one section
+    read their menu and section once, not 20 times; an element rolled back forgets it all."""
+    site = Site(dishes=1)
+    small, large = (create_variation(site.api, site.cid, name) for name in ("S", "L"))
+    create_draft(site.api, site.cid)
+
+    def dish(index: int, choices: list[str]) -> dict[str, Any]:
+        options = {"values": [{"name": "Size", "selection": {"availableChoices": [{"itemId": c} for c in choices]}}]}
+        return {
+            "menuId": site.menu["id"],
+            "sectionId": site.section["id"],
+            "dish": {"name": f"New {index}", "dishOptions": options},
+        }
+
+    requests = [dish(i, [small["id"], large["id"]]) for i in range(20)]
+    requests[10] = dish(10, [small["id"], new_guid()])  # fails: rolled back alone
+    with site.store.read() as tx:
+        conn = tx.conn  # the in-memory store's one connection
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        results = ok(bulk(site.api, site.cid, "dishes/create", {"createDishRequests": requests}))["results"]
+    finally:
+        conn.set_trace_callback(None)
+    assert [r["entityMetadata"]["success"] for r in results] == [i != 10 for i in range(20)]
+    by_id = [s for s in statements if s.startswith("SELECT scope, body FROM entities")]
+    facts = [s for s in statements if s.startswith("SELECT id, scope, archived, parent, subtype")]
+    assert len(by_id) == 4  # the menu and the section, then again after the failed element
+    assert len(facts) == 2  # every element's choices at once (bulk.run's warm); again after the failed one
+    publish(site.api, site.cid)
+    live = next(s for s in list_of(site.api, site.cid, "sections") if s["id"] == site.section["id"])
+    created = [r["entityMetadata"]["id"] for r in results if r["entityMetadata"]["success"]]
+    assert live["itemIds"]["values"] == [site.dishes[0]["id"], *created]

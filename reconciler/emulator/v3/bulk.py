@@ -24,6 +24,7 @@ from reconciler.emulator.v3.validate import Checker
 CheckElement = Callable[[Checker, Any, str], None]
 ApplyElement = Callable[[CatalogScope, Any], dict[str, Any]]
 ElementId = Callable[[Any], "str | None"]
+Warm = Callable[[CatalogScope, list[Any]], None]
 
 
 def _no_id(_element: Any) -> str | None:
@@ -31,8 +32,14 @@ def _no_id(_element: Any) -> str | None:
 
 
 def run(
-    call: Call, key: str, check: CheckElement, apply: ApplyElement, element_id: ElementId = _no_id
+    call: Call,
+    key: str,
+    check: CheckElement,
+    apply: ApplyElement,
+    element_id: ElementId = _no_id,
+    warm: Warm | None = None,
 ) -> dict[str, Any]:
+    """``warm``: look up at once what the elements will check one by one (the draft view keeps it)."""
     checker = Checker()
     elements = call.body.get(key)
     if elements is None:
@@ -51,6 +58,8 @@ def run(
     checker.raise_if_any()
 
     scope = draft_scope(call)
+    if warm is not None:
+        warm(scope, elements)
     results: list[dict[str, Any]] = []
     successes = 0
     for index, element in enumerate(elements):
@@ -132,17 +141,44 @@ def handle_create_variations(call: Call) -> dict[str, Any]:
     return run(call, "variations", Checker.new_variation, lambda scope, el: items.create_variation(scope, el["name"]))
 
 
+def _choices_of(item: dict[str, Any]) -> list[Any]:
+    """The item ids an item's dish options name (their facts are checked: rules.check_dish_options)."""
+    found: list[Any] = []
+    for option in _obj(item, "dishOptions").get("values") or []:
+        for branch in ("selection", "extras", "deselection"):
+            for choice in _obj(option, branch).get("availableChoices") or []:
+                found.append(choice.get("itemId") if isinstance(choice, dict) else None)
+    return found
+
+
+def _warm_choices(item_of: Callable[[Any], dict[str, Any]]) -> Warm:
+    """One lookup of every choice the elements name, instead of one per element."""
+
+    def warm(scope: CatalogScope, elements: list[Any]) -> None:
+        scope.items.facts([ident for element in elements for ident in _choices_of(item_of(element))])
+
+    return warm
+
+
 def handle_create_dishes(call: Call) -> dict[str, Any]:
     return run(
         call,
         "createDishRequests",
         _check_wrapped("dish", "item"),
         lambda scope, el: items.create_dish(scope, el.get("menuId"), el.get("sectionId"), _obj(el, "dish")),
+        warm=_warm_choices(lambda el: _obj(el, "dish")),
     )
 
 
 def handle_update_items(call: Call) -> dict[str, Any]:
-    return run(call, "items", _object(Checker.item), lambda scope, el: items.update(scope, _own_id(el), el), _own_id)
+    return run(
+        call,
+        "items",
+        _object(Checker.item),
+        lambda scope, el: items.update(scope, _own_id(el), el),
+        _own_id,
+        warm=_warm_choices(lambda el: el if isinstance(el, dict) else {}),
+    )
 
 
 def handle_create_menus(call: Call) -> dict[str, Any]:
