@@ -101,16 +101,18 @@ def staged_entries(
     """
     entries = []
     current = current or {}
+    ids = plan.ids
     for namespace, local_id, applied_hash in plan.mapping:
         key = f"{namespace}:{local_id}"
         if partial and key not in created:
             continue  # existing entities keep their rows until the change is visible (else: false drift)
-        wix_id = created.get(key) or plan.ids.get(key)
+        wix_id = created.get(key) or ids.get(key)
         if wix_id is None:
             raise ApplyOutcomeUnknown(f"internal error: the plan has no Wix id for {key}")
-        entry = Entry(namespace, local_id, wix_id, applied_hash)
-        if current.get((namespace, local_id)) != entry:
-            entries.append(entry)
+        stored = current.get((namespace, local_id))
+        # An Entry is made for the rows that change only (10,500 rows, one changed, at 10,000 dishes).
+        if stored is None or stored.wix_id != wix_id or stored.applied_hash != applied_hash:
+            entries.append(Entry(namespace, local_id, wix_id, applied_hash))
     return entries
 
 
