@@ -49,6 +49,13 @@ def _control(value: str, pattern: re.Pattern[str] = _CONTROL_IN_NAME) -> str | N
 
 
 def check_name(value: str) -> str:
+    if value.strip() and not _CONTROL_IN_NAME.search(value):
+        return value  # the usual name, told by two calls in C (a catalog of 10,000 dishes has ~20,000 names)
+    return _checked_name(value)
+
+
+def _checked_name(value: str) -> str:
+    """:func:`check_name` without its shortcut: every check, and the words for what is wrong."""
     if not value.strip():
         raise ValueError("cannot be blank")
     found = _control(value)
@@ -58,6 +65,12 @@ def check_name(value: str) -> str:
 
 
 def _text(value: str) -> str:
+    if not _CONTROL_IN_TEXT.search(value):
+        return value
+    return _checked_text(value)
+
+
+def _checked_text(value: str) -> str:
     found = _control(value, _CONTROL_IN_TEXT)
     if found:
         raise ValueError(f"holds a control character ({found}); only line breaks and tabs are allowed in text")
