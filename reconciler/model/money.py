@@ -207,15 +207,34 @@ def _is_money(annotation: object, metadata: list[object]) -> bool:
     return any(_is_money(arg, []) for arg in get_args(annotation))
 
 
-def _holds_models(annotation: object) -> bool:
+def _models_in(annotation: object) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return True
-    return any(_holds_models(arg) for arg in get_args(annotation))
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in _models_in(arg)]
+
+
+def _holds_money(cls: type[BaseModel], seen: frozenset[type[BaseModel]] = frozenset()) -> bool:
+    """Whether a ``cls`` may hold money, in a field of its own or in a model it holds, however deep."""
+    if cls in seen:
+        return False  # a model that holds itself: its money, if any, is found on the way in
+    money, nested = _layout(cls)
+    return bool(money) or any(
+        _holds_money(m, seen | {cls}) for n in nested for m in _models_in(cls.model_fields[n].annotation)
+    )
+
+
+@functools.cache
+def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    money = tuple(n for n, f in cls.model_fields.items() if _is_money(f.annotation, list(f.metadata)))
+    nested = tuple(n for n, f in cls.model_fields.items() if n not in money and _models_in(f.annotation))
+    return money, nested
 
 
 @functools.cache
 def _money_layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(the fields of ``cls`` that hold money, the fields that may hold models), found once per class."""
-    money = tuple(n for n, f in cls.model_fields.items() if _is_money(f.annotation, list(f.metadata)))
-    nested = tuple(n for n, f in cls.model_fields.items() if n not in money and _holds_models(f.annotation))
-    return money, nested
+    """(the fields of ``cls`` that hold money, the fields that may hold models that may hold money), found
+    once per class. Fields of models that can hold no money (opening hours, an image file) are not walked:
+    a 10,000-dish catalog holds some 20,000 of them, each one a call of :func:`amounts` for nothing."""
+    money, nested = _layout(cls)
+    walked = tuple(n for n in nested if any(_holds_money(m) for m in _models_in(cls.model_fields[n].annotation)))
+    return money, walked

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from reconciler.model import feature_rules, location_rules
 from reconciler.model.catalog import Catalog
@@ -108,8 +109,11 @@ def _precision(catalog: Catalog) -> Iterator[tuple[Path, str]]:
     checked too.
     """
     currency = catalog.currency
+    excess: dict[Decimal, int] = {}  # by value: equal amounts need as many decimals (a catalog repeats its prices)
     for path, amount in amounts(catalog):
-        extra = excess_digits(amount, currency)
+        extra = excess.get(amount)
+        if extra is None:
+            extra = excess[amount] = excess_digits(amount, currency)
         if extra:
             digits = minor_digits(currency)
             places = f"{digits} decimal place{'s' if digits != 1 else ''}" if digits else "no decimals"

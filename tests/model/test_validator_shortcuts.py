@@ -5,19 +5,29 @@ written the usual way ("12.50", "7.25", "Margherita"), and then not checked furt
 (reconciler/model/money.py, reconciler/model/fields.py: a catalog of 10,000 dishes holds some
 30,000 amounts and 25,000 texts). Whenever a shortcut answers, its answer must be the full checks'
 (the same Decimal, sign and exponent included, or the same text); anything else takes the full
-checks, which alone say what is wrong.
+checks, which alone say what is wrong. The precision rule's walk of the catalog's amounts skips
+models that can hold no money: it must still find every amount there is.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from reconciler import limits
 from reconciler.model import fields, money
-from tests.strategies import examples
+from reconciler.model.catalog import Catalog
+from reconciler.yamlio.load import load_catalog
+from tests.location_strategies import chains
+from tests.strategies import catalogs, examples
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = sorted(ROOT.glob("catalogs/*.yaml"))  # examples/ holds a fleet file, not a catalog
 
 DIGITS = st.text(alphabet="0123456789", min_size=0, max_size=limits.PRICE_MAX_INTEGER_DIGITS + 3)
 FRACTION = st.text(alphabet="0123456789", min_size=0, max_size=limits.PRICE_MAX_FRACTION_DIGITS + 2)
@@ -84,3 +94,34 @@ TEXTS = st.one_of(
 def test_a_name_and_a_text_are_checked_as_the_full_checks_check_them(value):
     assert outcome(fields.check_name, value) == outcome(fields._checked_name, value)
     assert outcome(fields._text, value) == outcome(fields._checked_text, value)
+
+
+def every_amount(model: BaseModel, path: tuple = ()):
+    """Every Decimal the model holds, walking every field of every model, tax rates aside (not money)."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        for index, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
+            at = (*path, name) if index is None else (*path, name, index)
+            if isinstance(item, Decimal) and name != "tax_rate":
+                yield at, item
+            elif isinstance(item, BaseModel):
+                yield from every_amount(item, at)
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+def test_every_amount_of_the_real_catalogs_is_walked(path):
+    catalog = load_catalog(path)
+    walked = list(money.amounts(catalog))
+    assert walked == list(every_amount(catalog))
+
+
+@settings(max_examples=examples(50), deadline=None)
+@given(catalogs(max_dishes=5))
+def test_every_amount_of_a_catalog_is_walked(catalog: Catalog):
+    assert list(money.amounts(catalog)) == list(every_amount(catalog))
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(chains(max_dishes=4))
+def test_every_amount_of_a_chain_is_walked(catalog: Catalog):
+    assert list(money.amounts(catalog)) == list(every_amount(catalog))
