@@ -31,7 +31,7 @@ import typing
 from decimal import Decimal
 from typing import Annotated, Final, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from reconciler.model.features import Features, OnRequest
@@ -385,6 +385,8 @@ class Catalog(Model):
 
 class CatalogPart(Model):
     """One file of a catalog split across a directory; every key is optional, lists are merged."""
+
+    model_config = ConfigDict(defer_build=True)  # built when `fmt` first validates a part, not on every import
 
     version: Literal[1] | None = None
     currency: Currency | None = None
