@@ -223,8 +223,16 @@ def _credential_names(arguments: list[str]) -> list[str]:
 @click.option("--debug", is_flag=True, help=f"Show tracebacks of errors (or {DEBUG_VARIABLE}=1); accepted anywhere.")
 def cli(deadline_seconds: str | None, debug: bool) -> None:
     """Keep a restaurant's Wix menu in step with a desired-state catalog."""
-    if click.get_current_context().invoked_subcommand not in UNBOUNDED:
+    context = click.get_current_context()
+    if context.invoked_subcommand not in UNBOUNDED:
         deadline.start(deadline_seconds)
+    if context.invoked_subcommand == "plan" and gc.isenabled():
+        # A plan makes almost no cyclic garbage (10,000 dishes: 1 MB more at its peak without the
+        # collector), while the collector's scans of the objects it keeps (the catalog, the live read,
+        # the essences) were 0.08-0.17 s of a cold plan's CPU: off for the command, on again after it
+        # (a command run in process, as the tests run them, leaves the collector as it found it).
+        gc.disable()
+        context.call_on_close(gc.enable)
 
 
 def main() -> None:
