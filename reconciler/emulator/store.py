@@ -203,6 +203,19 @@ class Collection:
         text = self.get_text(ident)
         return json.loads(text) if text is not None else None
 
+    def get_many(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored bodies of the existing ids among ``ids``, by id (one query per chunk)."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.tx.conn.execute(
+                f"SELECT id, body FROM entities WHERE {self._WHERE} AND id IN ({marks})", (*self.key, *chunk)
+            )
+            found.update((ident, json.loads(text)) for ident, text in rows)
+        return found
+
     def facts(self, ids: Iterable[str]) -> dict[str, RowFacts]:
         """Archived flag, parent and subtype of each existing id among ``ids``."""
         wanted = list(dict.fromkeys(i for i in ids if isinstance(i, str)))

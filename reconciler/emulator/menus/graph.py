@@ -100,8 +100,9 @@ def flush(tx: Tx, changes: Changes, now: datetime) -> None:
         found = _contributions(parsed[parent_kind], parent_kind, child_kind, wanted)
         parsed.pop(child_kind, None)  # this level rewrites children: read them afresh if they are parents later
         collection = repo.rows(tx, child_kind)
+        stored = collection.get_many(sorted(wanted))  # one read for the level, not one per child
         for child_id in sorted(wanted):
-            child = collection.get(child_id)
+            child = stored.get(child_id)
             if child is None:  # a dangling id
                 continue
             before = dict(child)

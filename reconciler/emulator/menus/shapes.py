@@ -247,9 +247,9 @@ def _get_path(tree: Any, parts: list[str]) -> Any:
 def _set_path(tree: dict[str, Any], parts: list[str], value: Any) -> None:
     for part in parts[:-1]:
         child = tree.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            tree[part] = child
+        # A copy on the way down: the tree shares its untouched parts with the stored entity.
+        child = dict(child) if isinstance(child, dict) else {}
+        tree[part] = child
         tree = child
     if value is None:
         tree.pop(parts[-1], None)
@@ -261,7 +261,9 @@ def merge(
     kind: str, stored: dict[str, Any], patch: dict[str, Any], mask: list[str] | None
 ) -> tuple[dict[str, Any], set[str]]:
     """The updated entity (before revision and date stamps) and the top-level fields written."""
-    merged = copy.deepcopy(stored)
+    # Top level only: a field is replaced whole or (a mask path) copied on the way down, never
+    # changed in place, so ``stored`` stays as it was (the write's "before", graph.note_write).
+    merged = dict(stored)
     written: set[str] = set()
     if mask is None:
         for field in WRITABLE[kind]:
