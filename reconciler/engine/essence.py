@@ -17,7 +17,7 @@ Wix Catalogs v3 see them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from reconciler.canonical import JsonObject
@@ -54,6 +54,17 @@ def money(value: Decimal | str) -> str:
 def percent(value: Decimal | str | None) -> str:
     if value is None or value == "":
         return "0"
+    if type(value) is str or type(value) is Decimal:
+        return _percent(str(value))  # a Decimal's text is itself exactly; both sides repeat a few rates
+    return _percent_of(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _percent(value: str) -> str:
+    return _percent_of(value)
+
+
+def _percent_of(value: Decimal | str) -> str:
     normal = Decimal(value).normalize()
     return decimal_text(normal) if normal != 0 else "0"
 
@@ -69,13 +80,15 @@ def opening_window(day: str, open_: str, close: str, close_day: str | None) -> J
 _FULFILLMENT_ORDER: dict[str, int] = {value: index for index, value in enumerate(ALL_FULFILLMENT)}
 _PLATFORM_ORDER: dict[str, int] = {value: index for index, value in enumerate(ALL_PLATFORMS)}
 _DAY_ORDER: dict[str, int] = {value: index for index, value in enumerate(DAYS)}
+_ALL_FULFILLMENT, _ALL_PLATFORMS = list(ALL_FULFILLMENT), list(ALL_PLATFORMS)
 
 
-def _ordered(values: Iterable[str], order: Mapping[str, int]) -> list[str]:
-    """The set of values in their canonical order; the common full list is returned as is."""
+def _ordered(values: Iterable[str], order: Mapping[str, int], full: Sequence[str]) -> list[str]:
+    """The set of values in their canonical order (``full``: every value, in ``order``); the common
+    full list is returned as is."""
     listed = list(values)
-    if len(listed) == len(order) and set(listed) == order.keys():
-        return list(order)
+    if len(listed) == len(order) and (listed == full or set(listed) == order.keys()):
+        return list(order)  # the first test, already in order, is the common case and spares a set
     return sorted(set(listed), key=order.__getitem__)
 
 
@@ -88,8 +101,8 @@ def visibility(
 ) -> JsonObject:
     return {
         "visible": bool(visible),
-        "fulfillment": _ordered(fulfillment, _FULFILLMENT_ORDER),
-        "platforms": _ordered(platforms, _PLATFORM_ORDER),
+        "fulfillment": _ordered(fulfillment, _FULFILLMENT_ORDER, _ALL_FULFILLMENT),
+        "platforms": _ordered(platforms, _PLATFORM_ORDER, _ALL_PLATFORMS),
         "hours": sorted(hours, key=lambda w: (_DAY_ORDER[w["day"]], w["open"], w["close_day"], w["close"]))
         if hours
         else [],
@@ -149,7 +162,15 @@ def _features(item: Orderable) -> JsonObject:
     return found
 
 
-def _orderable(item: Orderable, groups: Mapping[str, OptionGroup]) -> JsonObject:
+def _copy(option: JsonObject) -> JsonObject:
+    """A fresh copy of a resolved option group (each record owns its lists): copying the few
+    lists is cheaper than resolving the group again for each of the dishes that offer it."""
+    record = {k: list(v) if type(v) is list else v for k, v in option.items()}
+    record["choices"] = [dict(c) for c in option["choices"]]
+    return record
+
+
+def _orderable(item: Orderable, groups: Mapping[str, JsonObject]) -> JsonObject:
     return {
         **_features(item),
         "name": item.name,
@@ -161,7 +182,7 @@ def _orderable(item: Orderable, groups: Mapping[str, OptionGroup]) -> JsonObject
         "in_stock": item.in_stock,
         "special_requests": item.special_requests,
         **_visibility_of(item),
-        "options": [option(groups[g]) for g in item.options],
+        "options": [_copy(groups[g]) for g in item.options],
     }
 
 
@@ -183,7 +204,7 @@ def offered(catalog: Catalog) -> set[str]:
 def essence(catalog: Catalog) -> Essence:
     """The catalog as a diner reaches it. Variations no option offers are not part of the menu
     (Wix would hold them invisibly), so they are left out; `validate` warns about them."""
-    groups = {g.id: g for g in catalog.option_groups}
+    groups = {g.id: option(g) for g in catalog.option_groups}  # each resolved once, copied per dish
     reached = offered(catalog)
     out: Essence = {}
     for menu in catalog.menus:

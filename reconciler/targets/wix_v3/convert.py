@@ -113,8 +113,23 @@ def menu_to_wix(fields: JsonObject, to_ref: Ref, sections: list[str] | None = No
 
 
 # -- from Wix -------------------------------------------------------------------------------------
+_ALL_FULFILLMENT_WIX = [_FULFILLMENT_TO_WIX[f] for f in ALL_FULFILLMENT]
+_ALL_PLATFORMS_WIX = [_PLATFORM_TO_WIX[p] for p in ALL_PLATFORMS]
+
+
 def visibility_from_wix(criteria: JsonObject | None) -> JsonObject:
     criteria = criteria or {}
+    if (
+        not criteria.get("availability")
+        and criteria.get("fulfillmentTypes") == _ALL_FULFILLMENT_WIX
+        and criteria.get("platforms") == _ALL_PLATFORMS_WIX
+    ):  # what almost every entity has: everywhere, always; visibility_in_general gives the same
+        return E.visibility(criteria.get("visible") is not False, ALL_FULFILLMENT, ALL_PLATFORMS, [], [])
+    return visibility_in_general(criteria)
+
+
+def visibility_in_general(criteria: JsonObject) -> JsonObject:
+    """Any visibility criteria, field by field (the fast path above must agree with it)."""
     availability = criteria.get("availability") or {}
     hours = [
         E.opening_window(

@@ -48,11 +48,18 @@ def _strip(record: JsonObject, local: str, lost: dict[str, list[str]]) -> JsonOb
         lost.setdefault(PROMPTS, []).append(local)
     if record.pop("external_id", None) is not None:
         lost.setdefault(EXTERNAL_IDS, []).append(local)
-    options = []
-    for option in record["options"]:
+    if any("max_quantity" in c for option in record["options"] for c in option["choices"]):
+        record["options"] = without_quantities(record["options"], local, lost)
+    # else the common case: nothing to take out, and the options are this (fresh) record's own
+    return record
+
+
+def without_quantities(options: list[JsonObject], local: str, lost: dict[str, list[str]]) -> list[JsonObject]:
+    """The options of dish ``local`` without their choices' ``max_quantity``, noted in ``lost``."""
+    out = []
+    for option in options:
         choices = [{k: v for k, v in c.items() if k != "max_quantity"} for c in option["choices"]]
         if choices != option["choices"] and local not in lost.get(QUANTITIES, []):
             lost.setdefault(QUANTITIES, []).append(local)
-        options.append({**option, "choices": choices})
-    record["options"] = options
-    return record
+        out.append({**option, "choices": choices})
+    return out
