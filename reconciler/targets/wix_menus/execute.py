@@ -3,7 +3,8 @@
 See planner.py for the phases and docs/menus-new-atomicity.md for the guarantee. What this module
 adds is how each kind of failure is met:
 
-* **Build.** Before a create is sent, what it will create is recorded (``stage.intend``), so a
+* **Build.** The creates run as a flow (schedule.py): each is sent once what it names exists.
+  Before a create is sent, what it will create is recorded (``stage.intend``), so a
   run killed while waiting for the answer leaves nothing the next run cannot find. A create whose
   answer was lost (5xx, timeout, dropped connection) may have run: the entities are looked for
   by what was sent (``recognise``); those found are used, the rest are created again. The run goes
@@ -45,8 +46,9 @@ from reconciler.state.mapping import Intent
 from reconciler.targets import media_run
 from reconciler.targets.base import ExecutionResult, Progress, Stage
 from reconciler.targets.calls import CallCount
-from reconciler.targets.wix_menus import client, ordering_calls, recognise
+from reconciler.targets.wix_menus import client, ordering_calls, recognise, schedule
 from reconciler.targets.wix_menus.client import MenusApi
+from reconciler.targets.wix_menus.schedule import Failed
 from reconciler.targets.wix_menus.undo import compensate
 from reconciler.targets.wix_menus.writes import (
     PATH_REF,
@@ -68,14 +70,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 STALE_ADVICE = " Someone edited it since the plan was made: run `reconcile plan` again (it shows the edit as drift)."
-
-
-class Failed(Exception):
-    """A call of the run failed for good; the run compensates."""
-
-    def __init__(self, message: str, stale: bool = False) -> None:
-        super().__init__(message)
-        self.stale = stale
 
 
 @dataclass
@@ -117,12 +111,12 @@ class MenusExecutor:
         total, done = len(plan.operations), 0
         phases = {phase: sorted({o.step for o in plan.operations if o.phase == phase}) for phase in Phase}
         try:
-            for step in phases[Phase.BUILD]:
-                batch = [o for o in plan.operations if o.step == step]
+            batch = [o for o in plan.operations if o.phase == Phase.BUILD]
+            if batch:
                 self.progress(Phase.BUILD, "build: " + ", ".join(sorted({o.call for o in batch})), done, total)
                 await self._build(batch, run, stage)
                 done += len(batch)
-                stage(run.created, partial=True)  # a killed run's creations stay known
+                stage(run.created, partial=True)  # the creations as mapping rows (till now: their intents)
             for step in phases[Phase.CUT_OVER]:
                 batch = [o for o in plan.operations if o.step == step]
                 self.progress(Phase.CUT_OVER, f"cut-over: {len(batch)} calls at once", done, total)
@@ -171,16 +165,22 @@ class MenusExecutor:
 
     # -- build ------------------------------------------------------------------------------------
     async def _build(self, batch: list[Operation], run: Progressed, stage: Stage) -> None:
-        payloads = {id(op): _payloads(op, run) for op in batch}
-        stage.intend(
-            [
-                Intent(service, local_id, payloads[id(op)][index])
-                for op in batch
-                for index, service, local_id in op.binds
-            ]
+        """Every create of the run, each once what it names exists (schedule.py)."""
+
+        def intend(ready: list[tuple[Operation, list[JsonObject]]]) -> None:
+            stage.intend(
+                [Intent(service, local_id, sent[index]) for op, sent in ready for index, service, local_id in op.binds]
+            )
+
+        await schedule.flow(
+            batch,
+            run.ids,
+            lambda op: _payloads(op, run),
+            intend,
+            lambda op, sent: self._create(op, sent, run),
+            self.concurrency,
+            _raise_first,
         )
-        results = await self._bounded([self._create(op, payloads[id(op)], run) for op in batch])
-        _raise_first(results)
 
     async def _create(self, op: Operation, payloads: list[JsonObject], run: Progressed) -> None:
         service = service_key(op)
