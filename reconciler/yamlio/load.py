@@ -24,7 +24,7 @@ from reconciler.model.locations import Location
 from reconciler.paths import Path, render
 from reconciler.yamlio import fast, images
 from reconciler.yamlio.key import catalog_files
-from reconciler.yamlio.source import Located, read
+from reconciler.yamlio.located import Located
 
 LISTS: dict[str, TypeAdapter] = {
     "menus": TypeAdapter(Menu),
@@ -51,6 +51,8 @@ def load_catalog(target: str | FsPath, warnings: list[Problem] | None = None) ->
     catalog = _load_fast(target, warnings)
     if catalog is not None:
         return catalog
+    from reconciler.yamlio.source import read  # PyYAML: imported only when the fast parse did not answer
+
     problems: list[Problem] = []
     documents: list[Located] = []
     for file in catalog_files(target):
