@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.emulator.errors import FORMAT, MAX_SIZE, REQUIRED_FIELD, violation
-from reconciler.emulator.menus import bulk, entities, filters, paging, repo
+from reconciler.emulator.menus import bulk, dated, entities, filters, paging, repo
 from reconciler.emulator.menus.entities import Ctx
 from reconciler.emulator.menus.services import BULK_DELETE_MAX, BULK_MAX, LIST_DEFAULT_LIMIT, LIST_IDS_MAX, Service
 from reconciler.emulator.menus.validate import Checker, required_object
@@ -154,7 +154,7 @@ def query_selector(service: Service, query: dict[str, Any]):  # type: ignore[no-
         state = state if state is not None else {"filter": query.get("filter"), "sort": query.get("sort")}
         predicate = filters.compile_filter(service.name, state.get("filter"))
         sort = filters.check_sort(service.name, state.get("sort"), field_max=field_max)
-        return paging.Selection(state, predicate, sort)
+        return paging.Selection(state, predicate, sort, dated.scan(state.get("filter")))
 
     return select
 
@@ -196,7 +196,11 @@ def query(service: Service) -> Handler:
 
 def count(service: Service) -> Handler:
     def handler(call: Call) -> dict[str, Any]:
-        predicate = filters.compile_filter(service.name, call.body.get("filter"), "filter")
+        raw = call.body.get("filter")
+        predicate = filters.compile_filter(service.name, raw, "filter")
+        found = dated.count(call.tx, service.kind, raw, predicate)
+        if found is not None:
+            return {"count": found}
         return {"count": sum(1 for _seq, entity in paging.entries(call.tx, service.kind) if predicate(entity))}
 
     return handler
