@@ -153,14 +153,16 @@ class MenusApi:
             if not cursor or not meta.get("hasNext", True) or not page.get(s.list_key):
                 return found
 
-    async def count(self, service: str) -> int | None:
-        """How many entities the service holds (None: the answer gave no count, e.g. TOO_MANY_TO_COUNT
-        comes back as an error instead). Menus and sections have no Count endpoint (§2)."""
+    async def count(self, service: str, before: str | None = None) -> int | None:
+        """How many entities the service holds, or with ``before`` (RFC 3339) those whose
+        ``updatedDate`` is before it (None: the answer gave no count, e.g. TOO_MANY_TO_COUNT comes
+        back as an error instead). Menus and sections have no Count endpoint (§2)."""
         s = SERVICES[service]
         # The SDK counts modifiers at the alias path (the canonical base has no /count: §1.1).
         base = "/restaurants/menus/v1" if service == "modifier" else s.base
+        body: JsonObject = {"filter": {"updatedDate": {"$lt": before}}} if before is not None else {}
         answer = await self.session.call(
-            f"{s.name}.count{s.title}", "POST", f"{base}/{s.collection}/count", json_body={}
+            f"{s.name}.count{s.title}", "POST", f"{base}/{s.collection}/count", json_body=body
         )
         found = answer.get("count")
         return found if isinstance(found, int) and not isinstance(found, bool) else None

@@ -7,10 +7,14 @@ asked for. The next read then asks each service only for what changed:
 - **items, variants, modifiers, modifier groups**: Query ``updatedDate >= since`` (every write,
   derived changes included, moves ``updatedDate``: §1.5, §2.11), merged into the kept list by id
   (an entity updated in place keeps its position; List and Query both order by creation, so new
-  entities come last, in the order the Query returned them); then Count: when the merged list
-  does not hold exactly as many entities as the service, something was deleted (or created while
-  this read ran) and that service is listed in full. The Count comes after the Query, so a
-  deletion made before the Count is never mistaken for nothing;
+  entities come last, in the order the Query returned them); then Count of the entities *not*
+  updated since (``updatedDate < since``): those are kept entities, unchanged, so when there are
+  fewer than the kept entities the Query did not return, one was deleted, and that service is
+  listed in full. The Count comes after the Query has answered: every kept entity it counts
+  existed, unchanged, when the Query answered, and the Query saw every other entity there was
+  then, so the merged list is the service at that moment, whatever was created, updated or
+  deleted around either answer. (A Count of all entities could not tell a deletion before the
+  Query from a create after it: the total is the same);
 - **menus and sections** have no Count endpoint, so a deletion could not be noticed: they are
   listed in full every time (a site's menus and sections are few); so are **labels** (one unpaged
   list) and the Online Orders **settings** and **closures**.
@@ -111,8 +115,9 @@ async def answers(api: MenusApi, locations: frozenset[str] | None, kept: Kept | 
     whole = {**dict(zip(WHOLE, whole_lists, strict=True)), SETTINGS: settings, namespace(Kind.CLOSURE): exceptions}
     changed: dict[str, list[JsonObject]] | None = dict(zip(CHANGED, found, strict=True))
     if previous is not None and kept is not None:
-        # After each Query: a deletion made before its Count is noticed (the Count is then short).
-        counts = dict(zip(CHANGED, await asyncio.gather(*(api.count(s) for s in CHANGED)), strict=True))
+        # After each Query has answered (see the module's docstring: not in the same round trip).
+        counted = await asyncio.gather(*(api.count(s, before=previous) for s in CHANGED))
+        counts = dict(zip(CHANGED, counted, strict=True))
         if not any(found) and all(counts[s] == kept.sizes.get(s) for s in CHANGED):
             changed = None  # nothing updated, nothing deleted: the kept lists are the site's
         else:
@@ -151,8 +156,10 @@ async def _merged_all(
     previous = _usable(kept.document(), locations)
     if previous is None:
         return dict(zip(CHANGED, await _whole(api), strict=True))
+    since = previous["since"]
     merged = {service: _merged(previous["lists"][service], updated[service]) for service in CHANGED}
-    again = [s for s in CHANGED if merged[s] is None or counts[s] != len(merged[s] or [])]
+    left = {s: _unchanged(previous["lists"][s], updated[s], since) for s in CHANGED}
+    again = [s for s in CHANGED if merged[s] is None or left[s] is None or counts[s] != left[s]]
     listed = dict(zip(again, await asyncio.gather(*(api.list_all(s) for s in again)), strict=True))
     return {service: listed[service] if service in listed else merged[service] or [] for service in CHANGED}
 
@@ -173,6 +180,33 @@ def keep(raw: RawSite, date_header: str | None, seconds: float) -> JsonObject | 
         "locations": sorted(raw.locations) if raw.locations is not None else None,
         "lists": {service: raw.lists[service] for service in CHANGED},
     }
+
+
+def _unchanged(kept: list[JsonObject], updated: list[JsonObject], since: str) -> int | None:
+    """How many kept entities the Query did not return, all stamped before ``since`` (so a Count of
+    ``updatedDate < since`` finds each of them if none was deleted); None when one of them is not
+    (it was updated since, yet not returned: it is gone), or has no date we can read."""
+    fresh = {entity.get("id") for entity in updated}
+    moment = _instant(since)
+    left = 0
+    for entity in kept:
+        if entity.get("id") in fresh:
+            continue
+        stamped = _instant(entity.get("updatedDate"))
+        if moment is None or stamped is None or stamped >= moment:
+            return None
+        left += 1
+    return left
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _merged(kept: list[JsonObject], updated: list[JsonObject]) -> list[JsonObject] | None:
