@@ -154,7 +154,7 @@ def query_selector(service: Service, query: dict[str, Any]):  # type: ignore[no-
         state = state if state is not None else {"filter": query.get("filter"), "sort": query.get("sort")}
         predicate = filters.compile_filter(service.name, state.get("filter"))
         sort = filters.check_sort(service.name, state.get("sort"), field_max=field_max)
-        return paging.Selection(state, predicate, sort, dated.scan(state.get("filter")))
+        return paging.Selection(state, predicate, sort, dated.scan(state.get("filter"), predicate))
 
     return select
 

@@ -13,7 +13,7 @@ tests each with the general predicate: the answer is the general path's, row for
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from reconciler.emulator.menus import filters, repo
@@ -22,7 +22,7 @@ from reconciler.emulator.store import Collection, Tx
 _OPERATORS = frozenset({"$gt", "$gte", "$lt", "$lte"})
 _CHUNK = 500  # ids per IN (…) query, as the store's own lookups
 
-Scan = Callable[[Tx, str], list[tuple[int, str]]]
+Scan = Callable[[Tx, str, int], Iterator[tuple[int, str]]]
 
 
 def _condition(raw: Any) -> tuple[str, Any] | None:
@@ -63,30 +63,36 @@ def _judged(tx: Tx, kind: str, raw: Any) -> list[tuple[int, bool | None]] | None
     return judged
 
 
-def scan(raw: Any) -> Scan | None:
+def scan(raw: Any, predicate: filters.Predicate) -> Scan | None:
     """The candidate rows ``(seq, body)`` of a filter that is one comparison of ``updatedDate``
-    (a superset of the matching ones, in creation order), or None for any other filter."""
+    after ``after`` (a superset of the matching ones, in creation order), preceded by those up to
+    ``after`` as far as the first that matches (a page needs no more of them: it only asks whether
+    one precedes it), bodies read a chunk at a time as the page takes them; None for any other filter."""
     if _condition(raw) is None:
         return None
 
-    def candidates(tx: Tx, kind: str) -> list[tuple[int, str]]:
-        judged = _judged(tx, kind, raw) or []
-        wanted = [seq for seq, verdict in judged if verdict is not False]
-        rows = repo.rows(tx, kind)
-        found: dict[int, str] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                (int(seq), text)
-                for seq, text in tx.conn.execute(
-                    f"SELECT seq, body FROM entities WHERE {Collection._WHERE} AND seq IN ({marks})",
-                    (*rows.key, *chunk),
-                )
-            )
-        return [(seq, found[seq]) for seq in wanted if seq in found]
+    def candidates(tx: Tx, kind: str, after: int) -> Iterator[tuple[int, str]]:
+        wanted = [seq for seq, verdict in _judged(tx, kind, raw) or [] if verdict is not False]
+        for seq, text in _bodies(tx, kind, [s for s in wanted if s <= after]):
+            yield seq, text
+            if predicate(json.loads(text)):
+                break
+        yield from _bodies(tx, kind, [s for s in wanted if s > after])
 
     return candidates
+
+
+def _bodies(tx: Tx, kind: str, seqs: list[int]) -> Iterator[tuple[int, str]]:
+    rows = repo.rows(tx, kind)
+    for start in range(0, len(seqs), _CHUNK):
+        chunk = seqs[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found = dict(
+            tx.conn.execute(
+                f"SELECT seq, body FROM entities WHERE {Collection._WHERE} AND seq IN ({marks})", (*rows.key, *chunk)
+            ).fetchall()
+        )
+        yield from ((seq, found[seq]) for seq in chunk if seq in found)
 
 
 def count(tx: Tx, kind: str, raw: Any, predicate: filters.Predicate) -> int | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +70,7 @@ class Selection:
     sort: list[tuple[str, bool]]
     # The rows that may match, in creation order (dated.py), when cheaper than every row: the
     # predicate still decides each of them.
-    scan: Callable[[Tx, str], list[tuple[int, str]]] | None = None
+    scan: Callable[[Tx, str, int], Iterable[tuple[int, str]]] | None = None
 
 
 @dataclass
@@ -151,7 +151,7 @@ def _forward_in_creation_order(
     chosen: list[tuple[int, dict[str, Any]]] = []
     before: int | None = None
     more = False
-    rows = selection.scan(tx, kind) if selection.scan is not None else repo.rows(tx, kind).texts_with_seq()
+    rows = selection.scan(tx, kind, after) if selection.scan is not None else repo.rows(tx, kind).texts_with_seq()
     for seq, text in rows:
         if seq <= after:
             if before is None:
