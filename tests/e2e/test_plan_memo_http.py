@@ -10,6 +10,7 @@ exactly what the full plan prints and exits the same, on both targets, over real
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -177,3 +178,18 @@ def test_the_memo_answers_what_a_full_plan_answers_after_any_change(
         memo, full = bed.plans(*flags)
         assert memo == full, f"after {step} {pick} with {flags}"
         assert bed.run("plan", "--detailed-exitcode", *flags) == full  # and again: the memo's own answer
+
+
+def test_a_memo_answer_whose_read_found_changes_keeps_that_read_as_the_snapshot(server: EmulatorServer, tmp_path: Path):
+    """Menus (New): a read that found entities written since the kept snapshot (here: all of them,
+    its ``since`` moved back to 2000), yet the same plan, is kept as the new snapshot: the next
+    read asks only for what changed since it, not again for everything since 2000."""
+    bed = Bed(server, tmp_path, "wix-menus")
+    first = bed.run("plan", "--detailed-exitcode")
+    [kept] = [p for p in (bed.state / "live").iterdir() if not p.name.endswith(".head.json")]
+    document = json.loads(kept.read_text())
+    document["snapshot"]["since"] = "2000-01-01T00:00:00.000Z"
+    kept.write_text(json.dumps(document))  # its head no longer matches: the snapshot is decoded
+    again = bed.run("plan", "--detailed-exitcode")
+    assert again == first == bed.run("plan", "--detailed-exitcode", env=FULL)
+    assert json.loads(kept.read_text())["snapshot"]["since"] > "2000-01-01T00:00:00.000Z"
