@@ -42,42 +42,56 @@ def _judged(tx: Tx, kind: str, raw: Any) -> list[tuple[int, bool | None]] | None
     """Each row's seq (creation order) and whether it matches (None: its body decides), or None
     when the filter is not one comparison of ``updatedDate``."""
     condition = _condition(raw)
-    if condition is None:
-        return None
+    return None if condition is None else list(_verdicts(tx, kind, condition, ""))
+
+
+def _verdicts(
+    tx: Tx, kind: str, condition: tuple[str, Any], bound: str, at: int = 0
+) -> Iterator[tuple[int, bool | None]]:
+    """``(seq, verdict)`` of the rows (``bound``: an SQL condition on ``seq`` against ``at``), in
+    creation order, read lazily: a page that has its rows stops reading."""
     op, operand = condition
     rows = repo.rows(tx, kind)
     seen: dict[str, bool] = {}  # one write stamps everything it touches alike: few distinct texts
-    judged: list[tuple[int, bool | None]] = []
     for seq, kind_of, text in tx.conn.execute(
         "SELECT seq, json_type(body, '$.updatedDate'), json_extract(body, '$.updatedDate') "
-        f"FROM entities WHERE {Collection._WHERE} ORDER BY seq",
-        rows.key,
+        f"FROM entities WHERE {Collection._WHERE}{bound} ORDER BY seq",
+        (*rows.key, at) if bound else rows.key,
     ):
         if kind_of != "text":  # absent, null, an object or an array: the general predicate's own case
-            judged.append((int(seq), None))
+            yield int(seq), None
             continue
         verdict = seen.get(text)
         if verdict is None:
             verdict = seen[text] = filters._compare(op, filters._instant(text), operand)
-        judged.append((int(seq), verdict))
-    return judged
+        yield int(seq), verdict
 
 
 def scan(raw: Any, predicate: filters.Predicate) -> Scan | None:
     """The candidate rows ``(seq, body)`` of a filter that is one comparison of ``updatedDate``
     after ``after`` (a superset of the matching ones, in creation order), preceded by those up to
     ``after`` as far as the first that matches (a page needs no more of them: it only asks whether
-    one precedes it), bodies read a chunk at a time as the page takes them; None for any other filter."""
-    if _condition(raw) is None:
+    one precedes it); rows and bodies are read as the page takes them. None for any other filter."""
+    condition = _condition(raw)
+    if condition is None:
         return None
 
     def candidates(tx: Tx, kind: str, after: int) -> Iterator[tuple[int, str]]:
-        wanted = [seq for seq, verdict in _judged(tx, kind, raw) or [] if verdict is not False]
-        for seq, text in _bodies(tx, kind, [s for s in wanted if s <= after]):
-            yield seq, text
-            if predicate(json.loads(text)):
+        for seq, verdict in _verdicts(tx, kind, condition, " AND seq <= ?", after):
+            if verdict is False:
+                continue
+            found = list(_bodies(tx, kind, [seq]))
+            yield from found
+            if found and predicate(json.loads(found[0][1])):
                 break
-        yield from _bodies(tx, kind, [s for s in wanted if s > after])
+        wanted: list[int] = []
+        for seq, verdict in _verdicts(tx, kind, condition, " AND seq > ?", after):
+            if verdict is not False:
+                wanted.append(seq)
+            if len(wanted) == _CHUNK:
+                yield from _bodies(tx, kind, wanted)
+                wanted = []
+        yield from _bodies(tx, kind, wanted)
 
     return candidates
 
