@@ -31,6 +31,7 @@ from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence, Key
 from reconciler.engine.plan import Built, Operation, ref, rev
 from reconciler.engine.vocabulary import Action, Kind, Phase
+from reconciler.targets.naming import AMBIGUOUS, ambiguity_notes
 from reconciler.targets.wix_menus import client, convert, ordering_calls
 from reconciler.targets.wix_menus.capabilities import namespace
 from reconciler.targets.wix_menus.ordering import OPERATION
@@ -105,6 +106,7 @@ def build(
     for adopted in live.adopted:
         work.notes.setdefault(adopted, []).append(
             f"adopted the live {adopted[0]} with the same name ({live.wix_ids[adopted]})"
+            + (AMBIGUOUS if adopted in live.ambiguous else "")
         )
     operations = _operations(work, orders)
     annotated = tuple(replace(c, notes=c.notes + tuple(work.notes.get(c.key, ()))) for c in changes)
@@ -113,6 +115,7 @@ def build(
         notes.append(f"deletes {len(garbage)} detached entities an earlier run could not clean up")
     if live.adopted:
         notes.append(f"adopting {len(live.adopted)} live entities by name: the next plan will track them by id")
+    notes += ambiguity_notes(live.ambiguous)
     mapping = tuple(sorted((namespace(k), i, fingerprint(f)) for (k, i), f in desired.items()))
     return Built(
         tuple(operations),

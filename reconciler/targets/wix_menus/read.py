@@ -41,6 +41,7 @@ class LiveSite:
     settings: dict[str, JsonObject] = field(default_factory=dict)  # menu Wix id -> its Menu Ordering Settings
     operation: str | None = None  # the location's Online Orders operation, as its menus' settings name it
     media: dict[str, str] = field(default_factory=dict)  # image content key -> Media Manager file id (mapping)
+    ambiguous: list[Key] = field(default_factory=list)  # adoptions content could not decide (naming.py)
 
 
 # What can be read by id and interpreted alone: entities whose record needs no parent (a section's
@@ -101,17 +102,7 @@ def interpret(
         namer = Namer(entries, desired, set(known), namespace, sites.parent_of)
         menus = [m for m in raw.lists["menu"] if m.get("businessLocationId") in sites.keys]
     reached = _reach(menus, known, services, namer, sites.live_parent if sites else None)
-    menu_of: dict[str, str] = {}
-    for kind, wix_id in reached:
-        if kind == Kind.MENU:
-            for section_id in known[wix_id].get("sectionIds") or []:
-                menu_of.setdefault(section_id, namer.names[wix_id])
-    live: Essence = {}
-    wix_ids: dict[Key, str] = {}
-    for kind, wix_id in reached:
-        key = (kind, namer.names[wix_id])
-        live[key] = record(kind, known[wix_id], namer.local, menu_of.get(wix_id))
-        wix_ids[key] = wix_id
+    live, wix_ids = _records(known, reached, namer)
     settings = {str(s.get("menuId")): s for s in raw.lists.get(SETTINGS, [])}
     ours = {wix_id: settings[wix_id] for kind, wix_id in reached if kind == Kind.MENU and wix_id in settings}
     for kind, wix_id in reached:
@@ -137,7 +128,32 @@ def interpret(
         settings=ours,
         operation=operation,
         media=media.known(entries),
+        ambiguous=sorted(namer.ambiguous),
     )
+
+
+def _records(
+    known: dict[str, JsonObject], reached: list[tuple[Kind, str]], namer: Namer
+) -> tuple[Essence, dict[Key, str]]:
+    """Adopt what was reached (``namer.resolve``, children before parents), then every record in our ids."""
+    menu_of: dict[str, str] = {}  # section Wix id -> the Wix id of the first menu listing it
+    for kind, wix_id in reached:
+        if kind == Kind.MENU:
+            for section_id in known[wix_id].get("sectionIds") or []:
+                menu_of.setdefault(section_id, wix_id)
+
+    def record_of(kind: Kind, wix_id: str, to_local: Callable[[str], str]) -> JsonObject:
+        menu = menu_of.get(wix_id)
+        return record(kind, known[wix_id], to_local, None if menu is None else to_local(menu))
+
+    namer.resolve(record_of)
+    live: Essence = {}
+    wix_ids: dict[Key, str] = {}
+    for kind, wix_id in reached:
+        key = (kind, namer.names[wix_id])
+        live[key] = record_of(kind, wix_id, namer.local)
+        wix_ids[key] = wix_id
+    return live, wix_ids
 
 
 def _interpret_only(raw: RawSite, entries: list[Entry], desired: Essence) -> LiveSite:
@@ -201,21 +217,21 @@ def _reach(
     namer: Namer,
     live_parent: Callable[[Kind, JsonObject], str | None] | None = None,
 ) -> list[tuple[Kind, str]]:
-    """What a diner of the location reaches, top down, each named through ``namer`` on the way."""
+    """What a diner of the location reaches, top down, each met by ``namer`` on the way (a
+    section within the menu listing it); ``namer.resolve`` adopts after."""
     names = namer.names
     reached: list[tuple[Kind, str]] = []
 
-    def reach(kind: Kind, wix_id: str | None, parent: str | None = None) -> None:
+    def reach(kind: Kind, wix_id: str | None, menu: str | None = None) -> None:
         if wix_id in known and services[wix_id] == namespace(kind) and wix_id not in names:
-            if live_parent is not None and kind != Kind.SECTION:
-                parent = live_parent(kind, known[wix_id])
-            namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
+            parent = live_parent(kind, known[wix_id]) if live_parent is not None and kind != Kind.SECTION else None
+            namer.name(kind, wix_id, known[wix_id].get("name") or "", parent, menu)
             reached.append((kind, wix_id))
 
     for menu in menus:
         reach(Kind.MENU, menu["id"])
         for section_id in menu.get("sectionIds") or []:
-            reach(Kind.SECTION, section_id, names[menu["id"]])
+            reach(Kind.SECTION, section_id, menu=menu["id"])
     for _, section_id in [r for r in reached if r[0] == Kind.SECTION]:
         for child in known[section_id].get("itemIds") or []:
             reach(Kind.DISH, child)

@@ -33,6 +33,7 @@ from reconciler.engine.diff import Change
 from reconciler.engine.essence import Essence
 from reconciler.engine.plan import Built, Operation, ref
 from reconciler.engine.vocabulary import Action, Kind, Namespace
+from reconciler.targets.naming import AMBIGUOUS, ambiguity_notes
 from reconciler.targets.wix_v3 import convert
 from reconciler.targets.wix_v3.capabilities import namespace
 from reconciler.targets.wix_v3.read import LiveCatalog
@@ -54,6 +55,7 @@ def build(
     for key in live.adopted:
         work.notes.setdefault(key, []).append(
             f"adopted the live {key[0]} with the same name (Wix id {live.wix_ids[key]})"
+            + (AMBIGUOUS if key in live.ambiguous else "")
         )
     single = _single_liveupdate(changes, work, desired, ids, catalog_id, live) if live_updates else None
     operations = single or (draft_operations(work, desired, catalog_id) if changes else [])
@@ -64,6 +66,7 @@ def build(
         if live.adopted
         else []
     )
+    notes += ambiguity_notes(live.ambiguous)
     mapping = tuple(sorted((namespace(k), i, fingerprint(f)) for (k, i), f in desired.items()))
     return Built(tuple(operations), ids, mapping, annotated, tuple(notes))
 

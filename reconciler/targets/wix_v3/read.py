@@ -8,14 +8,16 @@ the same dish again reuses its Wix id, photos and history.
 
 Wix ids are translated through the id mapping. A live entity with no mapping is *adopted* when a
 desired entity of the same kind has the same name within the same parent (a section within its
-menu), so a first sync of an existing site does not duplicate it. Anything else keeps a
-placeholder id ``wix:<wix id>`` and shows up as a removal.
+menu), so a first sync of an existing site does not duplicate it; where several share the name,
+their content decides (naming.py, adoption.py). Anything else keeps a placeholder id
+``wix:<wix id>`` and shows up as a removal.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +44,7 @@ class LiveCatalog:
     drifted: frozenset[Key] = frozenset()
     currency: str | None = None
     media: dict[str, str] = field(default_factory=dict)  # image content key -> Media Manager file id (mapping)
+    ambiguous: list[Key] = field(default_factory=list)  # adoptions content could not decide (naming.py)
 
 
 async def fetch_entities(api: CatalogsV3, catalog_id: str, ids: set[tuple[str, str]]) -> RawLive | None:
@@ -62,6 +65,10 @@ async def fetch_entities(api: CatalogsV3, catalog_id: str, ids: set[tuple[str, s
     return RawLive([], [], list(items), frozenset(w for _, w in ids))
 
 
+def _kind(raw: JsonObject) -> Kind:
+    return Kind.VARIATION if raw.get("type") == "VARIATION" else Kind.DISH
+
+
 def _values(raw: JsonObject, key: str) -> list[Any]:
     return list((raw.get(key) or {}).get("values") or [])
 
@@ -74,6 +81,40 @@ def _choices(raw: JsonObject) -> list[str]:
     return [c for c in found if c]
 
 
+def _meet(
+    menus: list[JsonObject], known: dict[str, JsonObject], active: set[str], namer: Namer
+) -> tuple[list[tuple[JsonObject, list[JsonObject]]], list[str]]:
+    """What a diner reaches, each met by ``namer`` (``resolve`` adopts after): the menus with the
+    sections they list (a section belongs to one menu), and the items those list, then whatever
+    their options offer, breadth first."""
+    names = namer.names
+
+    def name(kind: Kind, wix_id: str, menu: str | None = None) -> None:
+        namer.name(kind, wix_id, known[wix_id].get("name") or "", menu=menu)
+
+    structure: list[tuple[JsonObject, list[JsonObject]]] = []
+    for menu in menus:
+        if menu["id"] not in active:
+            continue
+        name(Kind.MENU, menu["id"])
+        listed = []
+        for section_id in _values(menu, "sectionIds"):
+            if section_id in active and section_id not in names and "itemIds" in known[section_id]:
+                name(Kind.SECTION, section_id, menu["id"])
+                listed.append(known[section_id])
+        structure.append((menu, listed))
+    queue = deque(d for _, listed in structure for section in listed for d in _values(section, "itemIds"))
+    reached: list[str] = []
+    while queue:
+        wix_id = queue.popleft()
+        if wix_id in names or wix_id not in active or "type" not in known[wix_id]:
+            continue
+        name(_kind(known[wix_id]), wix_id)
+        reached.append(wix_id)
+        queue.extend(_choices(known[wix_id]))
+    return structure, reached
+
+
 def interpret(
     menus: list[JsonObject], sections: list[JsonObject], items: list[JsonObject], entries: list[Entry], desired: Essence
 ) -> LiveCatalog:
@@ -82,56 +123,34 @@ def interpret(
     active = {wix_id for wix_id, raw in known.items() if not raw.get("archived")}
     namer = Namer(entries, desired, active, namespace)
     names = namer.names
+    structure, reached = _meet(menus, known, active, namer)
+    menu_of = {section["id"]: menu["id"] for menu, listed in structure for section in listed}
+    sections_of = {menu["id"]: [section["id"] for section in listed] for menu, listed in structure}
 
-    def name(kind: Kind, wix_id: str, parent: str | None = None) -> str:
-        return namer.name(kind, wix_id, known[wix_id].get("name") or "", parent)
+    def record_of(kind: Kind, wix_id: str, to_local: Callable[[str], str]) -> JsonObject:
+        raw = known[wix_id]
+        if kind == Kind.MENU:
+            return convert.menu_from_wix(raw, [to_local(s) for s in sections_of[wix_id]])
+        if kind == Kind.SECTION:
+            dishes = [to_local(d) for d in _values(raw, "itemIds") if d in names]
+            return convert.section_from_wix(raw, to_local(menu_of[wix_id]), dishes)
+        return convert.item_from_wix(raw, to_local)
 
-    # 1. Menus and the sections they list (a section belongs to one menu).
-    structure: list[tuple[JsonObject, str, list[tuple[JsonObject, str]]]] = []
-    for menu in menus:
-        if menu["id"] not in active:
-            continue
-        menu_local = name(Kind.MENU, menu["id"])
-        listed = []
-        for section_id in _values(menu, "sectionIds"):
-            if section_id in active and section_id not in names and "itemIds" in known[section_id]:
-                listed.append((known[section_id], name(Kind.SECTION, section_id, menu_local)))
-        structure.append((menu, menu_local, listed))
-
-    # 2. Dishes the sections list, then whatever their options offer, breadth first.
-    queue = deque(d for _, _, listed in structure for section, _ in listed for d in _values(section, "itemIds"))
-    reached: list[str] = []
-    while queue:
-        wix_id = queue.popleft()
-        if wix_id in names or wix_id not in active or "type" not in known[wix_id]:
-            continue
-        kind = Kind.VARIATION if known[wix_id].get("type") == "VARIATION" else Kind.DISH
-        name(kind, wix_id)
-        reached.append(wix_id)
-        queue.extend(_choices(known[wix_id]))
-
-    to_local = namer.local
-
-    # 3. Records, now that every reachable entity has a local id.
+    # Adoption, children before parents (naming.py), then every record in our ids.
+    namer.resolve(record_of)
     live: Essence = {}
     wix_ids: dict[Key, str] = {}
-    for menu, menu_local, listed in structure:
-        live[(Kind.MENU, menu_local)] = convert.menu_from_wix(menu, [s for _, s in listed])
-        wix_ids[(Kind.MENU, menu_local)] = menu["id"]
-        for section, section_local in listed:
-            dishes = [to_local(d) for d in _values(section, "itemIds") if d in names]
-            live[(Kind.SECTION, section_local)] = convert.section_from_wix(section, menu_local, dishes)
-            wix_ids[(Kind.SECTION, section_local)] = section["id"]
-    for wix_id in reached:
-        raw = known[wix_id]
-        kind = Kind.VARIATION if raw.get("type") == "VARIATION" else Kind.DISH
-        live[(kind, names[wix_id])] = convert.item_from_wix(raw, to_local)
+    in_order = [
+        (k, e["id"]) for m, listed in structure for k, e in [(Kind.MENU, m), *((Kind.SECTION, s) for s in listed)]
+    ]
+    for kind, wix_id in in_order + [(_kind(known[w]), w) for w in reached]:
+        live[(kind, names[wix_id])] = record_of(kind, wix_id, namer.local)
         wix_ids[(kind, names[wix_id])] = wix_id
 
     currency = next((i["price"]["currency"] for i in items if (i.get("price") or {}).get("currency")), None)
     media.in_our_terms(live, entries, desired)  # before drift is judged: images in the catalog's words
     found = (sorted(namer.adopted), drifted(live, entries, namespace), currency, media.known(entries))
-    return LiveCatalog(live, wix_ids, known, namer.local_to_wix, *found)
+    return LiveCatalog(live, wix_ids, known, namer.local_to_wix, *found, sorted(namer.ambiguous))
 
 
 def interpret_only(items: list[JsonObject], entries: list[Entry], desired: Essence) -> LiveCatalog:
