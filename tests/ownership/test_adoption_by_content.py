@@ -21,6 +21,7 @@ from bench import generate
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore
 from tests.engine.harness import Harness
+from tests.engine.site_harness import SiteHarness
 
 TARGETS = ["v3", "menus"]
 
@@ -176,3 +177,30 @@ def test_a_generated_site_listed_in_any_order_is_adopted_with_nothing_to_do(api,
     assert plan.empty, changes(plan)[:5]
     edited = generate.one_price_change(data, seed=seed)
     assert len(changes(fresh.plan(Catalog.model_validate(edited)))) == 1
+
+
+def shared(data: dict) -> dict:
+    """``data`` at two locations of one Menus (New) site, entities shared, one dish split by a price."""
+    data = copy.deepcopy(data)
+    data["menus_new"] = {"share": True}
+    data["locations"] = [{"name": "Downtown"}, {"name": "Airport", "dishes": [{"id": "burger-1", "price": "11.00"}]}]
+    return data
+
+
+def site_changes(site_plan) -> list[tuple[str, str, str, list[tuple[str, object, object]]]]:
+    return [change for entry in site_plan.locations for change in changes(entry.plan)]
+
+
+def test_a_shared_site_of_several_locations_with_namesakes_is_adopted_by_content(tmp_path):
+    site = SiteHarness(tmp_path, api="menus", names=["Downtown", "Airport"])
+    site.apply(Catalog.model_validate(shared(reordered(namesakes()))))
+    site.apply(Catalog.model_validate(shared(namesakes())))
+    assert site.plan(Catalog.model_validate(shared(namesakes()))).empty
+    site.store = MappingStore(tmp_path / "lost.sqlite")
+    plan = site.plan(Catalog.model_validate(shared(namesakes())))
+    assert site_changes(plan) == []
+    edited = namesakes()
+    entity(edited, "dishes", "burger-2")["price"] = "12.50"
+    assert site_changes(site.plan(Catalog.model_validate(shared(edited)))) == [
+        ("update", "dish", "burger-2", [("price", "12.00", "12.50")])
+    ]
