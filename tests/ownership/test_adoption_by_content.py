@@ -170,10 +170,15 @@ def small(seed: int) -> dict:
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(1, 10_000), order=st.randoms(use_true_random=False))
 def test_a_generated_site_listed_in_any_order_is_adopted_with_nothing_to_do(api, tmp_path_factory, seed, order):
+    """Live lists in a random order, and the catalog's own lists of dishes, choices and groups too
+    (the same catalog: only what menus and sections list is ordered content)."""
     tmp_path = tmp_path_factory.mktemp("adopt")
     data = small(seed)
     fresh = adopting(Harness(tmp_path, api=api), data, tmp_path, order)
-    plan = fresh.plan(Catalog.model_validate(data))
+    listed = copy.deepcopy(data)
+    for key in ("dishes", "variations", "option_groups"):
+        order.shuffle(listed[key])
+    plan = fresh.plan(Catalog.model_validate(listed))
     assert plan.empty, changes(plan)[:5]
     edited = generate.one_price_change(data, seed=seed)
     assert len(changes(fresh.plan(Catalog.model_validate(edited)))) == 1
