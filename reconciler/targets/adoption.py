@@ -15,7 +15,9 @@ using them showed a group swap. Here the choice is made by content, independentl
    something the user sees or controls; the structure is.
 
 Pairs are taken greedily best first, each live and desired entity at most once. A pair chosen
-only by position (another pair as good by content was open to one of them) is *ambiguous*.
+only by position (another pair as good by content was open to one of them) is *ambiguous*; once
+the parents are adopted, the pairs of such a tie are made again by what those parents list at the
+same place (``repair``), so that a change to one of two alike namesakes does not swap them.
 """
 
 from __future__ import annotations
@@ -92,6 +94,24 @@ def pair(
         used_live.add(live_id)
         used_desired.add(desired_id)
         out.append((live_id, desired_id, ambiguous))
+    return out
+
+
+def repair(pairs: list[tuple[str, str]], votes: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
+    """The pairs of one tie again, best voted first (``votes[(live, desired)]``: how many adopted
+    parents list them at the same place); a pair no vote moves is kept."""
+    kept = set(pairs)
+    order = sorted(
+        ((-votes.get((lw, dl), 0), (lw, dl) not in kept, lw, dl) for lw, _ in pairs for _, dl in pairs),
+    )
+    used_live: set[str] = set()
+    used_desired: set[str] = set()
+    out = []
+    for _, _, live_id, desired_id in order:
+        if live_id not in used_live and desired_id not in used_desired:
+            used_live.add(live_id)
+            used_desired.add(desired_id)
+            out.append((live_id, desired_id))
     return out
 
 

@@ -71,6 +71,7 @@ class Namer:
             self._candidates.setdefault((kind, fields.get("name", "")), []).append((local_id, parent))
         self._met: dict[str, Kind] = {}  # every Wix id named, mapped or not
         self._unmapped: list[_Unmapped] = []
+        self._contested: list[tuple[Kind, list[tuple[str, str]]]] = []  # ties: (kind, [(Wix id, our id)])
 
     def name(
         self, kind: Kind, wix_id: str, display_name: str, parent: str | None = None, menu: str | None = None
@@ -99,6 +100,30 @@ class Namer:
                     buckets.setdefault(u.display_name, []).append(u)
             for display_name, live in sorted(buckets.items()):
                 self._adopt(kind, display_name, live, record_of, positions)
+        if self._contested:
+            self._by_structure(record_of)
+
+    def _by_structure(self, record_of: RecordOf) -> None:
+        """Re-pair the entities of a tie by what the adopted parents list at the same place: a
+        "Cheese" that the live group lists where the desired group lists ``cheese-1`` is cheese-1,
+        even if a change to the desired cheese-1 made the other "Cheese" the exact match."""
+        contested = {wix_id for pairs in self._contested for wix_id, _ in pairs[1]}
+        ours = {local_id for _, local_id in self.desired}
+        votes: dict[tuple[str, str], int] = {}
+        for wix_id, kind in self._met.items():
+            wanted = self.desired.get((kind, self.names[wix_id]))
+            if wanted is None:
+                continue  # references compared: Wix ids in the live record, our ids in the desired
+            live_refs = [r for r in adoption.strings(record_of(kind, wix_id, str)) if r in self._met]
+            want_refs = [r for r in adoption.strings(wanted) if r in ours]
+            if len(live_refs) == len(want_refs):
+                for live_ref, want_ref in zip(live_refs, want_refs, strict=True):
+                    if live_ref in contested:
+                        votes[(live_ref, want_ref)] = votes.get((live_ref, want_ref), 0) + 1
+        for kind, pairs in self._contested:
+            for wix_id, local_id in adoption.repair(pairs, votes):
+                self.local_to_wix[(self.namespace(kind), local_id)] = wix_id
+                self.names[wix_id] = local_id
 
     def _adopt(
         self, kind: Kind, display_name: str, live: list[_Unmapped], record_of: RecordOf, positions: _Positions
@@ -126,7 +151,10 @@ class Namer:
                 records[lc.id] = record_of(kind, lc.id, self.local)
             return adoption.score(records[lc.id], self.desired[(kind, dc.id)], tier)
 
-        for wix_id, local_id, ambiguous in adoption.pair(lives, wants, tier_of, score_of):
+        paired = adoption.pair(lives, wants, tier_of, score_of)
+        if any(ambiguous for _, _, ambiguous in paired):
+            self._contested.append((kind, [(wix_id, local_id) for wix_id, local_id, _ in paired]))
+        for wix_id, local_id, ambiguous in paired:
             self._taken.add((namespace, local_id))
             self.local_to_wix[(namespace, local_id)] = wix_id
             self.names[wix_id] = local_id

@@ -159,6 +159,20 @@ def test_namesakes_alike_in_content_are_named_in_the_plan_as_ambiguous(api, tmp_
     assert "option_group" not in note and "dish" not in note  # told apart by their content
 
 
+@pytest.mark.parametrize("api", TARGETS)
+def test_a_change_to_one_of_two_namesakes_alike_is_planned_on_that_one(api, tmp_path):
+    """Out of stock, cheese-1 matches neither live "Cheese" exactly, cheese-2 both: the groups
+    listing them tell which is which."""
+    fresh = adopting(Harness(tmp_path, api=api), namesakes(), tmp_path)
+    edited = namesakes()
+    entity(edited, "variations", "cheese-1")["in_stock"] = False
+    plan = fresh.plan(Catalog.model_validate(edited))
+    kind = "variation" if api == "v3" else "modifier"
+    assert changes(plan) == [("update", kind, "cheese-1", [("in_stock", True, False)])]
+    fresh.apply(plan)
+    assert fresh.plan(Catalog.model_validate(edited)).empty
+
+
 def small(seed: int) -> dict:
     data = generate.generate(30, seed=seed)
     for dish in data["dishes"]:
