@@ -97,12 +97,18 @@ def pair(
     return out
 
 
-def repair(pairs: list[tuple[str, str]], votes: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
-    """The pairs of one tie again, best voted first (``votes[(live, desired)]``: how many adopted
-    parents list them at the same place); a pair no vote moves is kept."""
+def repair(
+    pairs: list[tuple[str, str]], votes: dict[tuple[str, str], int], eligible: set[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The pairs of one tie again, among the ``eligible`` (same kind, name and parent rule), best
+    voted first (``votes[(live, desired)]``: how many adopted parents list them at the same place);
+    a pair no vote moves is kept, and so are all of them unless each is paired again."""
     kept = set(pairs)
     order = sorted(
-        ((-votes.get((lw, dl), 0), (lw, dl) not in kept, lw, dl) for lw, _ in pairs for _, dl in pairs),
+        (-votes.get((lw, dl), 0), (lw, dl) not in kept, lw, dl)
+        for lw, _ in pairs
+        for _, dl in pairs
+        if (lw, dl) in eligible or (lw, dl) in kept
     )
     used_live: set[str] = set()
     used_desired: set[str] = set()
@@ -112,7 +118,7 @@ def repair(pairs: list[tuple[str, str]], votes: dict[tuple[str, str], int]) -> l
             used_live.add(live_id)
             used_desired.add(desired_id)
             out.append((live_id, desired_id))
-    return out
+    return out if len(out) == len(pairs) else pairs  # never leave one of them unpaired
 
 
 def _scored(best: Score, entry: tuple[Score, int, int, str, str]) -> bool:

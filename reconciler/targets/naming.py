@@ -71,7 +71,8 @@ class Namer:
             self._candidates.setdefault((kind, fields.get("name", "")), []).append((local_id, parent))
         self._met: dict[str, Kind] = {}  # every Wix id named, mapped or not
         self._unmapped: list[_Unmapped] = []
-        self._contested: list[tuple[Kind, list[tuple[str, str]]]] = []  # ties: (kind, [(Wix id, our id)])
+        # ties by content: (kind, its pairs (Wix id, our id), the pairs a parent allows)
+        self._contested: list[tuple[Kind, list[tuple[str, str]], set[tuple[str, str]]]] = []
 
     def name(
         self, kind: Kind, wix_id: str, display_name: str, parent: str | None = None, menu: str | None = None
@@ -107,7 +108,7 @@ class Namer:
         """Re-pair the entities of a tie by what the adopted parents list at the same place: a
         "Cheese" that the live group lists where the desired group lists ``cheese-1`` is cheese-1,
         even if a change to the desired cheese-1 made the other "Cheese" the exact match."""
-        contested = {wix_id for pairs in self._contested for wix_id, _ in pairs[1]}
+        contested = {wix_id for _, pairs, _ in self._contested for wix_id, _ in pairs}
         ours = {local_id for _, local_id in self.desired}
         votes: dict[tuple[str, str], int] = {}
         for wix_id, kind in self._met.items():
@@ -120,8 +121,8 @@ class Namer:
                 for live_ref, want_ref in zip(live_refs, want_refs, strict=True):
                     if live_ref in contested:
                         votes[(live_ref, want_ref)] = votes.get((live_ref, want_ref), 0) + 1
-        for kind, pairs in self._contested:
-            for wix_id, local_id in adoption.repair(pairs, votes):
+        for kind, pairs, eligible in self._contested:
+            for wix_id, local_id in adoption.repair(pairs, votes, eligible):
                 self.local_to_wix[(self.namespace(kind), local_id)] = wix_id
                 self.names[wix_id] = local_id
 
@@ -153,7 +154,8 @@ class Namer:
 
         paired = adoption.pair(lives, wants, tier_of, score_of)
         if any(ambiguous for _, _, ambiguous in paired):
-            self._contested.append((kind, [(wix_id, local_id) for wix_id, local_id, _ in paired]))
+            eligible = {(lc.id, dc.id) for lc in lives for dc in wants if tier_of(lc, dc) is not None}
+            self._contested.append((kind, [(wix_id, local_id) for wix_id, local_id, _ in paired], eligible))
         for wix_id, local_id, ambiguous in paired:
             self._taken.add((namespace, local_id))
             self.local_to_wix[(namespace, local_id)] = wix_id

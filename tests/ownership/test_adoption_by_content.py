@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from bench import generate
 from reconciler.model.catalog import Catalog
 from reconciler.state.mapping import MappingStore
+from reconciler.targets import adoption
 from tests.engine.harness import Harness
 from tests.engine.site_harness import SiteHarness
 
@@ -223,3 +224,13 @@ def test_a_shared_site_of_several_locations_with_namesakes_is_adopted_by_content
     assert site_changes(site.plan(Catalog.model_validate(shared(edited)))) == [
         ("update", "dish", "burger-2", [("price", "12.00", "12.50")])
     ]
+
+
+def test_a_tie_is_paired_again_by_votes_only_within_what_a_parent_allows():
+    pairs = [("live-a", "cheese-2"), ("live-b", "cheese-1")]
+    everything = {(lw, dl) for lw, _ in pairs for _, dl in pairs}
+    votes = {("live-a", "cheese-1"): 2, ("live-b", "cheese-2"): 1}
+    assert adoption.repair(pairs, votes, everything) == [("live-a", "cheese-1"), ("live-b", "cheese-2")]
+    assert adoption.repair(pairs, {}, everything) == pairs  # no vote: kept
+    # live-b may not be cheese-2 (another parent): moving live-a would leave live-b without one
+    assert adoption.repair(pairs, votes, everything - {("live-b", "cheese-2")}) == pairs
