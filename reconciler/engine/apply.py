@@ -72,6 +72,9 @@ class ApplyOptions:
     # Without the caller's lock, or with something an earlier run left to settle, live is read again.
     read: RawLive | None = None
     reading: Reading[Any] | None = None
+    # With ``read``: the id mapping as stored, read with it under the same lock (an incremental
+    # sync's plan read it once), so the ledger need not read it again.
+    entries: list[Entry] | None = None
 
 
 @dataclass
@@ -85,6 +88,8 @@ class ApplyResult:
     differences: list[str] = field(default_factory=list)
     cutover_seconds: float | None = None  # targets without drafts: how long diners could see a mix
     warnings: list[str] = field(default_factory=list)
+    # The id mapping as this run left it (RunLedger.after): what verify interprets the live side with.
+    mapping: list[Entry] = field(default_factory=list)
 
     @property
     def total_calls(self) -> int:
@@ -129,9 +134,19 @@ class RunLedger:
         self.store, self.scope, self.run_id, self.plan = store, scope, run_id, plan
         rows = store.entries(scope) if current is None else current
         self.current = {(e.namespace, e.local_id): e for e in rows}
+        self.staged: list[Entry] = []  # the rows of the last stage: what `commit` moves into the mapping
 
     def __call__(self, created: dict[str, str], partial: bool = False) -> None:
-        self.store.stage(self.scope, self.run_id, staged_entries(self.plan, created, partial, self.current))
+        self.staged = staged_entries(self.plan, created, partial, self.current)
+        self.store.stage(self.scope, self.run_id, self.staged)
+
+    def after(self) -> list[Entry]:
+        """The mapping rows as stored once the run's rows are committed (``MappingStore.commit``
+        upserts the last stage's rows, and nothing else writes the mapping while the lock is held),
+        in ``MappingStore.entries``' order: known without reading the mapping again."""
+        rows = dict(self.current)
+        rows.update(((e.namespace, e.local_id), e) for e in self.staged)
+        return [rows[key] for key in sorted(rows)]
 
     def intend(self, intents: list[Intent]) -> None:
         self.store.intend(self.scope, self.run_id, intents)
@@ -178,11 +193,12 @@ async def apply_plan(
         )
         result = await _execute(executor, plan, ledger, store, scope, run_id)
         store.commit(scope, run_id)
+        mapping = ledger.after()
         for run in leftovers:
             store.finish_run(run.run_id, "abandoned")
         store.finish_run(run_id, "applied", plan.summary_line())
     cleanup_stopped = bool(result.warnings)
-    differences = await verify(plan, target, store, cleanup_stopped, kept) if options.verify else []
+    differences = await verify(plan, target, store, cleanup_stopped, kept, mapping) if options.verify else []
     return ApplyResult(
         plan,
         run_id,
@@ -193,6 +209,7 @@ async def apply_plan(
         differences,
         result.cutover_seconds,
         list(result.warnings),
+        mapping,
     )
 
 
@@ -204,7 +221,7 @@ async def _live(
     given = options.reading.raw if options.reading is not None else options.read
     if given is not None and mine and not (store.pending(scope) or store.intents(scope)):
         if options.reading is None:
-            return given, None, None
+            return given, None, options.entries
         # A whole read, with nothing to settle: its mapping is the mapping as stored.
         return given, target.keep(given, time.monotonic() - options.reading.started), options.reading.entries
     reading = time.monotonic()

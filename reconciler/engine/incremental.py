@@ -38,7 +38,7 @@ from reconciler.engine.safety import assess
 from reconciler.engine.snapshots import unexpected_answers
 from reconciler.engine.thresholds import Thresholds
 from reconciler.model.catalog import Catalog
-from reconciler.state.mapping import MappingStore
+from reconciler.state.mapping import Entry, MappingStore
 
 MAX_ENTITIES = 20  # records an incremental plan may change; more is a big change: the full plan judges it
 NOTE = "incremental: planned from a read of only the entities it changes; the periodic reconcile makes the full plan"
@@ -48,6 +48,7 @@ NOTE = "incremental: planned from a read of only the entities it changes; the pe
 class Incremental:
     planned: Planned[Any]
     raw: Any  # what was read: the apply's read (ApplyOptions.read), as the lock is held throughout
+    entries: list[Entry]  # the id mapping as stored, read with it under the same lock (ApplyOptions.entries)
 
 
 def changed_items(before: Catalog, after: Catalog) -> set[str] | None:
@@ -128,7 +129,7 @@ async def plan_changed(
         desired=catalog.model_dump(mode="json", exclude_defaults=True),
         live_updates=live_updates,
     )
-    return Incremental(Planned(seal(plan), wanted, live, adoption, in_force), raw)
+    return Incremental(Planned(seal(plan), wanted, live, adoption, in_force), raw, entries)
 
 
 async def plan_sync(
@@ -139,15 +140,16 @@ async def plan_sync(
     thresholds: Thresholds,
     config: Any,
     layer: Layer | None,
-) -> tuple[Planned[Any], Any | None]:
+) -> tuple[Planned[Any], Incremental | None]:
     """serve's plan (``config``: the catalog's serve config): incremental from ``before`` when it can
-    be, else the full plan; with the incremental plan's read (None for the full plan: apply reads again)."""
+    be, else the full plan; with the incremental plan's read and mapping (None for the full plan:
+    apply reads again)."""
     live_updates = bool(config.live_updates)
     found = (
         None if before is None else await plan_changed(before, catalog, target, store, thresholds, live_updates, layer)
     )
     if found is not None:
-        return found.planned, found.raw
+        return found.planned, found
     return await make_plan(catalog, target, store, thresholds, live_updates, layer), None
 
 
@@ -186,9 +188,11 @@ def _refs(body: Any) -> Iterator[str]:
             yield from _refs(value)
 
 
-async def verify_read(plan: Plan, target: Any, store: MappingStore) -> list[str]:
-    """After an incremental apply: read what it wrote once more, by id; differences from the plan."""
-    scope = await target.scope()
+async def verify_read(plan: Plan, target: Any, entries: list[Entry]) -> list[str]:
+    """After an incremental apply: read what it wrote once more, by id; differences from the plan.
+
+    ``entries``: the id mapping as the apply left it (``ApplyResult.mapping``), the catalog's lock
+    still held, so the mapping is not read a third time in one sync."""
     rows = {(ns, local_id): applied for ns, local_id, applied in plan.mapping}
     kinds = {(str(target.capabilities.namespace(c.kind)), c.id): c.key for c in plan.changes}
     wanted: dict[Key, str] = {kinds[row]: applied for row, applied in rows.items() if row in kinds}
@@ -196,7 +200,7 @@ async def verify_read(plan: Plan, target: Any, store: MappingStore) -> list[str]
     raw = await target.fetch_entities(ids)
     if raw is None:
         return ["what the plan wrote could not be read again by id (gone since?)"]
-    live = target.interpret(raw, store.entries(scope), {})
+    live = target.interpret(raw, entries, {})
     return [
         f"{key[0]} {key[1]} differs from the desired state"
         if key in live.essence

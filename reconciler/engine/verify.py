@@ -18,7 +18,7 @@ from reconciler.engine.ownership import hash_matches
 from reconciler.engine.plan import Plan
 from reconciler.engine.targeting import TARGETED_NOTE
 from reconciler.engine.vocabulary import Action
-from reconciler.state.mapping import MappingStore
+from reconciler.state.mapping import Entry, MappingStore
 
 if TYPE_CHECKING:
     from reconciler.targets.base import Target
@@ -30,16 +30,18 @@ async def verify(
     store: MappingStore,
     cleanup_stopped: bool = False,
     kept: JsonObject | None = None,
+    entries: list[Entry] | None = None,
 ) -> list[str]:
     """Differences between the live catalog and the plan's desired state (empty when equal).
 
     ``kept``: the snapshot of the read apply made under the lock (``Target.keep``). The live side is
     then read as what changed since (``Target.refresh``): the run's own writes and anyone else's,
     plus the target's whole-catalog checks (Menus (New): a Count per service, the menus, sections,
-    labels and Online Orders lists whole); a target that cannot tell what changed reads it all."""
+    labels and Online Orders lists whole); a target that cannot tell what changed reads it all.
+    ``entries``: the id mapping as the apply left it (``ApplyResult.mapping``); None reads it."""
     scope = await target.scope()
     raw = (await target.refresh(kept))[0] if kept is not None else await target.fetch()
-    live = target.interpret(raw, store.entries(scope), {})
+    live = target.interpret(raw, store.entries(scope) if entries is None else entries, {})
     namespace = plan.target.capabilities.namespace
     found = {(namespace(kind), local_id): fields for (kind, local_id), fields in live.essence.items()}
     # Rows of what is not a live entity of the catalog (the images in the Media Manager) are not verified here.

@@ -315,7 +315,7 @@ class Syncer:
         self, cfg: CatalogConfig, target, store, layer, thresholds, catalog, lock, before
     ) -> SyncResult:
         now = datetime.fromtimestamp(self.clock(), UTC)
-        planned, read = await plan_sync(before, catalog, target, store, thresholds, cfg, read_layer(layer, now))
+        planned, found = await plan_sync(before, catalog, target, store, thresholds, cfg, read_layer(layer, now))
         record(layer, planned.adoption, now)  # a dashboard 86 is kept, never reverted
         plan = planned.plan
         details = {"changes": plan.counts}
@@ -331,10 +331,13 @@ class Syncer:
         def report(phase: Phase, what: str, done: int, total: int) -> None:
             self._applying[task] = (drafts, phase)
 
-        options = ApplyOptions(plan.safety.unsafe, who="serve", before=planned.live.essence, read=read, verify=not read)
+        options = ApplyOptions(plan.safety.unsafe, who="serve", before=planned.live.essence, verify=found is None)
+        if found is not None:  # an incremental plan: its read, and the mapping read with it, are the apply's
+            options.read, options.entries = found.raw, found.entries
         result = await apply_plan(plan, target, store, self.state_dir, options, progress=report, lock=lock)
-        if read is not None:  # an incremental plan (its read was the apply's): verify reads what it wrote, by id
-            result.differences, details["incremental"] = await verify_read(plan, target, store), len(plan.changes)
+        if found is not None:  # an incremental plan: verify reads what it wrote, by id
+            result.differences = await verify_read(plan, target, result.mapping)
+            details["incremental"] = len(plan.changes)
         details.update(calls=result.calls, attempts=result.attempts, differences=result.differences[:10])
         if plan.safety.unsafe:
             details["unsafe_applied"] = list(plan.safety.reasons)

@@ -45,12 +45,12 @@ def changes_of(plan) -> list[tuple]:
 def apply_incremental(h: Harness, found):
     async def go():
         async with h.target() as target:
-            options = ApplyOptions(read=found.raw, verify=False)
+            options = ApplyOptions(read=found.raw, entries=found.entries, verify=False)
             from reconciler.engine.apply import catalog_lock
 
             with catalog_lock(h.state, await target.scope(), h.store) as lock:
                 result = await apply_plan(found.planned.plan, target, h.store, h.state, options, lock=lock)
-            return result, await verify_read(found.planned.plan, target, h.store)
+            return result, await verify_read(found.planned.plan, target, result.mapping)
 
     return h.run(go())
 
