@@ -10,6 +10,14 @@ it is far outside the normal test command's time budget.
     python -m bench.mutation                          every package, report in docs/testing.md
     python -m bench.mutation --packages state,webhooks
     python -m bench.mutation --max-children 2 --work /tmp/mutation --out -
+    python -m bench.mutation --packages yamlio --partial   resume (or start) a run; print its counts so far
+
+A run's copy of the tree lives in ``<work>/<package>-<key>`` (default work folder
+/work/mutation-runs, outside /tmp so it survives a reboot), where ``key`` hashes the mutated
+sources, every file of the judging test selection, the mutmut configuration and mutmut's version.
+mutmut 3 records each mutant's verdict in ``mutants/<file>.meta`` as soon as it is judged and
+``mutmut run`` skips the judged ones, so a run stopped at any point resumes where it was; a change
+to the package or to its judging tests gives a new key, hence a fresh run (nothing is reused).
 
 The last result of each package is kept in docs/mutation.json, so measuring one package leaves
 the others' rows as they were; each row names the commit it was measured at (``+changes`` when the
@@ -22,6 +30,8 @@ Needs ``pip install 'mutmut>=3,<4'`` (not part of the test extras: CI never runs
 from __future__ import annotations
 
 import argparse
+import fnmatch
+import hashlib
 import json
 import os
 import re
@@ -133,18 +143,12 @@ class Score:
         return 100.0 * caught / self.total if self.total else 0.0
 
 
-def prepare(package: Package, work: Path) -> Path:
-    """A copy of the tracked tree, configured to mutate ``package`` only."""
-    folder = work / re.sub(r"[^A-Za-z0-9]+", "-", package.name).strip("-")
-    if folder.exists():
-        shutil.rmtree(folder)
-    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
-    for name in files:
-        source = REPO / name
-        if source.is_file():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, folder / name)
-    config = {
+def tracked_files() -> list[str]:
+    return subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+
+
+def mutmut_config(package: Package, files: list[str]) -> dict[str, object]:
+    return {
         "source_paths": ["reconciler"],
         # mutmut runs the tests inside mutants/, which holds only the code and tests: the data the
         # tests read (example catalogs, schemas, the README and docs some tests check) must come along.
@@ -153,9 +157,61 @@ def prepare(package: Package, work: Path) -> Path:
         "pytest_add_cli_args_test_selection": package.tests,
         "pytest_add_cli_args": ["-m", package.marks, *QUIET, *(f"--ignore={path}" for path in package.ignore)],
     }
+
+
+def judged_by(package: Package, files: list[str]) -> list[str]:
+    """The tracked files whose change can change a verdict of ``package``'s run: its mutated sources,
+    every file of its test selection (minus the ignored ones), every file under tests/ that is no
+    test module (conftests, helpers such as tests/strategies.py or tests/engine/harness.py, support
+    code, fixtures: the selection imports some from other folders) and pyproject.toml (pytest's
+    settings, the mutmut configuration is appended to it)."""
+
+    def under(name: str, roots: list[str] | tuple[str, ...]) -> bool:
+        return any(name == root or name.startswith(root.rstrip("/") + "/") for root in roots)
+
+    mutated = [name for name in files if any(fnmatch.fnmatch(name, pattern) for pattern in package.mutate)]
+    selected = [name for name in files if under(name, package.tests) and not under(name, package.ignore)]
+    helpers = [name for name in files if name.startswith("tests/") and not Path(name).name.startswith("test_")]
+    return sorted({*mutated, *selected, *helpers, "pyproject.toml"})
+
+
+def run_key(package: Package, files: list[str]) -> str:
+    """A content hash of what judges ``package``'s mutants: while it holds, a verdict still stands."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    config = mutmut_config(package, files)
+    digest.update(json.dumps({"config": config, "mutmut": version("mutmut")}, sort_keys=True).encode())
+    for name in judged_by(package, files):
+        digest.update(b"\0" + name.encode() + b"\0" + (REPO / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def run_folder(package: Package, work: Path) -> Path:
+    files = tracked_files()
+    return work / (re.sub(r"[^A-Za-z0-9]+", "-", package.name).strip("-") + "-" + run_key(package, files))
+
+
+def prepare(package: Package, work: Path) -> Path:
+    """A copy of the tracked tree, configured to mutate ``package`` only; an existing copy with the
+    same key is kept as it is, with the verdicts mutmut already recorded in it."""
+    files = tracked_files()
+    folder = run_folder(package, work)
+    if (folder / "pyproject.toml").exists() and (folder / ".prepared").exists():
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)  # a copy interrupted while it was made
+    for name in files:
+        source = REPO / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    config = mutmut_config(package, files)
     lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in config.items()]
     with (folder / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
+    (folder / "tmp").mkdir()
+    (folder / ".prepared").write_text(json.dumps(judged_by(package, files), indent=1) + "\n", encoding="utf-8")
     return folder
 
 
@@ -163,24 +219,35 @@ def run(package: Package, work: Path, children: int, commit: str) -> Score:
     folder = prepare(package, work)
     # Temporary folders (a PostgreSQL server's among them) go under the copy, so a server left behind
     # by a mutant stopped at its timeout is found and stopped below.
-    (folder / "tmp").mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TMPDIR": str(folder / "tmp")}
     command = ["nice", "-n", "19", sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
     try:
         subprocess.run(command, cwd=folder, env=env, check=False)
     finally:
         stop_leftover_servers(folder / "tmp")
+    score = counts(package, folder, commit)
+    if not score.killed and not score.survived:
+        # mutmut runs the whole selection once, unmutated, first; if that fails nothing is judged
+        raise SystemExit(f"{package.name}: no mutant was judged (did its tests pass unmutated? see mutmut's output)")
+    return score
+
+
+def counts(package: Package, folder: Path, commit: str) -> Score:
+    """The verdicts recorded in ``folder`` so far; ``other["not checked"]`` counts the mutants not
+    judged yet (a partial run's counts are no score)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TMPDIR": str(folder / "tmp")}
     stats_done = subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=folder, env=env, check=False)
     if stats_done.returncode != 0:
         raise SystemExit(f"mutmut export-cicd-stats failed for {package.name}")
-    stats = json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text())
-    if not any(stats.get(key) for key in ("killed", "survived")):
-        # mutmut runs the whole selection once, unmutated, first; if that fails nothing is judged
-        raise SystemExit(f"{package.name}: no mutant was judged (did its tests pass unmutated? see mutmut's output)")
+    exported = folder / "mutants" / "mutmut-cicd-stats.json"
+    stats = json.loads(exported.read_text()) if exported.exists() else {}  # none before the first verdict
     listed = subprocess.run(
         [sys.executable, "-m", "mutmut", "results"], cwd=folder, env=env, capture_output=True, text=True, check=False
     )
     score = Score(package.name, commit, killed=stats.get("killed", 0), survived=stats.get("survived", 0))
+    waiting = stats.get("total", 0) - sum(v for k, v in stats.items() if k != "total")
+    if waiting:
+        score.other["not checked"] = waiting
     for key in ("timeout", "suspicious", "no_tests", "skipped", "segfault", "check_was_interrupted_by_user"):
         if stats.get(key):
             score.other[key] = stats[key]
@@ -267,7 +334,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.mutation", description="Mutation scores per package.")
     parser.add_argument("--packages", default=",".join(PACKAGES), help=f"comma-separated, of: {', '.join(PACKAGES)}")
     parser.add_argument("--max-children", type=int, default=1, help="parallel mutants (default 1: a shared machine)")
-    parser.add_argument("--work", default="/tmp/reconcile-mutation", help="where the copies of the tree go")
+    parser.add_argument("--work", default="/work/mutation-runs", help="where the runs' copies of the tree go")
+    parser.add_argument(
+        "--partial", action="store_true", help="run (or resume), then print the counts so far; never write a score"
+    )
+    parser.add_argument(
+        "--counts", action="store_true", help="only print the counts so far of each run (no mutant run)"
+    )
     parser.add_argument("--out", default="docs/testing.md", help="report file ('-' to print only)")
     parser.add_argument("--only", help="one file of the (single) package: measured alone, reported as such")
     args = parser.parse_args(argv)
@@ -284,7 +357,28 @@ def main(argv: list[str] | None = None) -> None:
     status = ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs"]
     dirty = subprocess.run(status, cwd=REPO, capture_output=True)
     stamp = commit.strip() + ("+changes" if dirty.stdout.strip() else "")  # never claim a commit not measured
+    if args.counts or args.partial:
+        for name, package in packages.items():
+            if args.partial:
+                run(package, Path(args.work), args.max_children, stamp)
+            folder = run_folder(package, Path(args.work))
+            if not (folder / "mutants").exists():
+                print(f"{name}: no run at {folder}")
+                continue
+            s = counts(package, folder, stamp)
+            waiting = s.other.get("not checked", 0)
+            print(
+                f"{name} at {stamp} ({folder}), PARTIAL, not a score: {s.total - waiting} of {s.total} mutants judged"
+            )
+            print(
+                f"  killed {s.killed}, survived {s.survived}, "
+                + ", ".join(f"{k} {v}" for k, v in sorted(s.other.items()))
+            )
+        return
     measured = {name: run(package, Path(args.work), args.max_children, stamp) for name, package in packages.items()}
+    unfinished = [name for name, s in measured.items() if s.other.get("not checked")]
+    if unfinished:  # a run stopped before its end: its counts are no score (resume it with the same command)
+        raise SystemExit(f"not every mutant was judged ({', '.join(unfinished)}); nothing written, run again to resume")
     report = REPO / args.out if args.out != "-" else None
     scores = {**load_results(), **measured} if report else measured
     equivalent = explained(report.read_text(encoding="utf-8")) if report else set()
