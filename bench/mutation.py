@@ -221,6 +221,8 @@ def run(package: Package, work: Path, children: int, commit: str) -> Score:
     # by a mutant stopped at its timeout is found and stopped below.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TMPDIR": str(folder / "tmp")}
     command = ["nice", "-n", "19", sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
+    with (folder / "commits").open("a", encoding="utf-8") as handle:  # every commit the run judged mutants at
+        handle.write(commit + "\n")
     try:
         subprocess.run(command, cwd=folder, env=env, check=False)
     finally:
@@ -244,7 +246,10 @@ def counts(package: Package, folder: Path, commit: str) -> Score:
     listed = subprocess.run(
         [sys.executable, "-m", "mutmut", "results"], cwd=folder, env=env, capture_output=True, text=True, check=False
     )
-    score = Score(package.name, commit, killed=stats.get("killed", 0), survived=stats.get("survived", 0))
+    # a resumed run's verdicts come from every commit it ran at (each with the same key): name them all
+    seen = (folder / "commits").read_text(encoding="utf-8").split() if (folder / "commits").exists() else [commit]
+    commits = ", ".join(dict.fromkeys(seen))
+    score = Score(package.name, commits, killed=stats.get("killed", 0), survived=stats.get("survived", 0))
     waiting = stats.get("total", 0) - sum(v for k, v in stats.items() if k != "total")
     if waiting:
         score.other["not checked"] = waiting
