@@ -24,15 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import os
 import re
-import ssl
 import weakref
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-import certifi
 import httpx
 
 from reconciler.credentials import DEFAULT_BASE_URL, wix_from_env
@@ -41,19 +38,13 @@ from reconciler.fleet.budget import Budget
 from reconciler.fleet.model import Site
 from reconciler.http import Session
 from reconciler.targets.registry import WIX, AnyTarget, open_target
+from reconciler.tls import tls_context
 
 if TYPE_CHECKING:
     from reconciler.fleet.site import SiteContext
 
 TIMEOUT = 30.0  # seconds per request (connect, read, write, waiting for a pooled connection)
 CONNECTIONS = 8  # per pool: one site's reads go out at once
-
-
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """One TLS context per process, as httpx would build it: building one loads the CA bundle, a
-    quarter of a second of CPU, more than planning a 200-dish site."""
-    return ssl.create_default_context(cafile=certifi.where())
 
 
 class SitePool:

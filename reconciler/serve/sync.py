@@ -58,7 +58,7 @@ from reconciler.serve.status import SyncOutcome, SyncReason
 from reconciler.sources.base import ImportOptions
 from reconciler.sources.errors import PosNotReady
 from reconciler.sources.registry import get_source
-from reconciler.sources.service import TIMEOUT
+from reconciler.sources.service import pos_client
 from reconciler.state.storage import Storage
 from reconciler.targets.registry import open_target
 from reconciler.yamlio.load import load_catalog
@@ -208,7 +208,7 @@ class Syncer:
         if job.reasons == [SyncReason.STOCK]:
             return self._poll_stock(cfg, source, settings, before)
         self._check_stop()
-        with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
+        with pos_client(source, settings) as client:
             scheduled, at = any(r.scheduled for r in job.reasons), (fingerprint, since)
             found = source.probe(client, settings, since, job.hints, full=scheduled)
             details["probe"] = found.detail
@@ -260,7 +260,7 @@ class Syncer:
         if before.locations:
             return SyncResult(SyncOutcome.IN_STEP, "stock: polled only for a catalog of one location")
         self._check_stop()
-        with httpx.Client(base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT) as client:
+        with pos_client(source, settings) as client:
             sold_out = source.read_stock(client, settings)
         return self._run_async(self._stock(cfg, before, sold_out, source.prefix, snapshot=True))
 

@@ -18,15 +18,24 @@ import httpx
 from reconciler.errors import CatalogInvalid
 from reconciler.model.catalog import Catalog
 from reconciler.model.locations import Location
-from reconciler.sources.base import ImportNote, ImportOptions, ImportResult, Source
+from reconciler.sources.base import ApiSettings, ImportNote, ImportOptions, ImportResult, Source
 from reconciler.sources.chain import align_by_name, merge_locations
 from reconciler.sources.errors import ImportOutputInvalid, SourceInvalid, SourceProblem
 from reconciler.sources.registry import get_source
 from reconciler.sources.splice import Unsure, splice
+from reconciler.tls import tls_context
 from reconciler.yamlio.dump import dump_catalog
 from reconciler.yamlio.load import load_catalog
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def pos_client(source: Source, settings: ApiSettings) -> httpx.Client:
+    """A client of the POS's API with its credentials. serve builds one per sync, so its TLS context
+    is the process's (``tls_context``), not a new one each time."""
+    return httpx.Client(
+        base_url=settings.base_url, headers=source.auth_headers(settings), timeout=TIMEOUT, verify=tls_context()
+    )
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ def import_from_api(
     settings = replace(settings, page_size=page_size or settings.page_size, sleep=sleep or settings.sleep)
     headers = source.auth_headers(settings)
     if client is None:
-        with httpx.Client(base_url=settings.base_url, headers=headers, timeout=TIMEOUT) as own:
+        with pos_client(source, settings) as own:
             raw = source.read_api(own, settings)
     else:
         client.headers.update(headers)

@@ -16,6 +16,7 @@ from reconciler.credentials import WixCredentials, wix_from_env
 from reconciler.http import RetryPolicy, Session
 from reconciler.targets.wix_menus.reader import MenusReader
 from reconciler.targets.wix_v3.reader import V3Reader
+from reconciler.tls import tls_context
 
 READERS = {cls.name: cls for cls in (V3Reader, MenusReader)}  # registry.WIX: the same names, whole targets
 TARGETS = ("sandbox", *READERS)
@@ -29,7 +30,7 @@ async def wix_session(
     """A session to the Wix API with ``credentials``, by default those of the environment; closed afterwards."""
     credentials = credentials or wix_from_env()
     async with httpx.AsyncClient(
-        base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16)
+        base_url=credentials.base_url, timeout=timeout, limits=httpx.Limits(max_connections=16), verify=tls_context()
     ) as client:
         yield Session(client, credentials.headers, list(credentials.secrets), policy)
 
