@@ -28,6 +28,7 @@ from typing import Any
 
 from reconciler.engine import availability, live_update, ownership
 from reconciler.engine.availability import Layer
+from reconciler.engine.desired import desired_json
 from reconciler.engine.diff import diff
 from reconciler.engine.essence import Key
 from reconciler.engine.ownership import hash_matches
@@ -125,8 +126,9 @@ async def plan_changed(
         notes=(NOTE, *notes, *built.notes),
         safety=safety,
         revisions=built.revisions,
-        # The whole catalog, as every applied plan journals it: protect's memory and `pull` read it.
-        desired=catalog.model_dump(mode="json", exclude_defaults=True),
+        # The whole catalog, as every applied plan journals it: protect's memory and `pull` read it;
+        # dumped from the dumps kept of the entities the splice did not replace (engine/desired.py).
+        desired=desired_json(catalog),
         live_updates=live_updates,
     )
     return Incremental(Planned(seal(plan), wanted, live, adoption, in_force), raw, entries)
