@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,11 +45,12 @@ from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
 from reconciler.state.lock import AdvisoryLock, CatalogLock
 from reconciler.state.lock import catalog_lock as state_lock
-from reconciler.state.mapping import Entry, Intent, Journal, MappingStore
+from reconciler.state.mapping import Entry, Intent, Journal, MappingStore, pack
 
 if TYPE_CHECKING:
     from reconciler.targets.base import ExecutionResult, Executor, Progress, RawLive, Target
 
+_PACKER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="journal")  # see apply_plan
 LEFTOVER = ("running", "draft-left", "interrupted", "unknown")  # runs whose leftovers the next run clears
 
 
@@ -181,17 +183,17 @@ async def apply_plan(
         raw, kept, current = await _live(plan, target, store, scope, options, mine)
         leftovers = [run for run in store.runs(scope) if run.status in LEFTOVER]
         run_id = uuid.uuid4().hex
-        store.start_run(scope, run_id, _journal(plan, target, store, scope, raw, options))
-        ledger = RunLedger(store, scope, run_id, plan, current)
-        executor = await target.executor(
-            options.concurrency,
-            options.attempts,
-            options.takeover_draft,
-            interrupted_run=bool(leftovers),
-            progress=progress,
-            against=raw,
-        )
-        result = await _execute(executor, plan, ledger, store, scope, run_id)
+        recorded = _journal(plan, target, store, scope, raw, options)
+        store.start_run(scope, run_id, recorded, plan_later=True)
+        # The plan's JSON is megabytes for a big catalog (the whole desired catalog): compressing it
+        # took longer than a price change's one call, so it is packed while the calls wait on the wire.
+        packing = _PACKER.submit(pack, recorded.plan)
+        try:
+            ledger = RunLedger(store, scope, run_id, plan, current)
+            executor = await _executor(target, options, bool(leftovers), progress, raw)
+            result = await _execute(executor, plan, ledger, store, scope, run_id)
+        finally:  # stored however the run ended, before its mapping is committed
+            store.journal_plan(run_id, packing.result())
         store.commit(scope, run_id)
         mapping = ledger.after()
         for run in leftovers:
@@ -210,6 +212,19 @@ async def apply_plan(
         result.cutover_seconds,
         list(result.warnings),
         mapping,
+    )
+
+
+async def _executor(
+    target: Target[Any, Any], options: ApplyOptions, interrupted: bool, progress: Progress | None, raw: Any
+) -> Executor:
+    return await target.executor(
+        options.concurrency,
+        options.attempts,
+        options.takeover_draft,
+        interrupted_run=interrupted,
+        progress=progress,
+        against=raw,
     )
 
 

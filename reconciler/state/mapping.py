@@ -110,8 +110,13 @@ class JournalRun(NamedTuple):
     site_run: str | None = None
 
 
-def _pack(text: str) -> str | None:
+def pack(text: str) -> str | None:
+    """A journal's text as stored: UTF-8, zlib (level 1), base64; None for none. zlib lets other
+    threads run while it compresses."""
     return base64.b64encode(zlib.compress(text.encode("utf-8"), 1)).decode("ascii") if text else None
+
+
+_pack = pack
 
 
 def _unpack(packed: str | None) -> str:
@@ -272,7 +277,9 @@ class MappingStore:
                     if "duplicate" not in str(exc).lower() and "already exists" not in str(exc).lower():
                         raise
 
-    def start_run(self, scope: str, run_id: str, journal: Journal | None = None) -> None:
+    def start_run(self, scope: str, run_id: str, journal: Journal | None = None, plan_later: bool = False) -> None:
+        """``plan_later``: the plan is stored by :meth:`journal_plan` once packed (apply packs it while
+        its calls run); until then the run's journal has its before-state and no plan."""
         j = journal or Journal()
         with self.db.transaction():
             self.db.execute(
@@ -280,7 +287,12 @@ class MappingStore:
                 "VALUES (?,?,?,?,?,?,?,?,?)",
                 (run_id, scope, time.time(), None, "running", None, j.who, j.undoes, j.site_run),
             )
-            self.db.execute("INSERT INTO journals VALUES (?,?,?)", (run_id, _pack(j.plan), _pack(j.before)))
+            plan = None if plan_later else _pack(j.plan)
+            self.db.execute("INSERT INTO journals VALUES (?,?,?)", (run_id, plan, _pack(j.before)))
+
+    def journal_plan(self, run_id: str, packed: str | None) -> None:
+        """The plan of a run started with ``plan_later``, as :func:`pack` packed it."""
+        self.db.execute("UPDATE journals SET plan=? WHERE run_id=?", (packed, run_id))
 
     def journal(self, run_id: str) -> JournalRun | None:
         """A run with what it recorded; ``run_id`` may be a unique prefix."""

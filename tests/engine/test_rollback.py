@@ -142,6 +142,38 @@ def test_a_rollback_that_fails_half_way_changes_nothing(tmp_path, api):
     assert not result.differences and h.plan(pizzeria()).empty
 
 
+@pytest.mark.parametrize("api", APIS)
+def test_every_run_journals_the_plan_it_applied_whether_it_applied_or_failed(tmp_path, api):
+    """apply packs the plan's JSON while its calls run (engine/apply.py); it is stored however the run ends."""
+    from reconciler.engine.journal import plan_text, read_before
+    from reconciler.engine.planning import make_plan
+
+    h = Harness(tmp_path, api=api)
+    first = journaled_apply(h, pizzeria())
+    assert h.store.journal(first.run_id).plan == plan_text(first.plan)
+
+    async def planned():
+        async with h.target() as target:
+            return await make_plan(edit(pizzeria(), pull_request), target, h.store, h.thresholds)
+
+    change = h.run(planned())
+    calls = [p for p in plan_positions(change.plan) if not p.is_read]
+    h.set_faults([rule(calls[len(calls) // 2], "500", times=PERSISTENT if api == "v3" else FAST.attempts)])
+
+    async def failing():
+        async with h.target() as target:
+            options = ApplyOptions(who="tester@here", before=change.live.essence)
+            return await apply_plan(change.plan, target, h.store, h.state, options)
+
+    with pytest.raises(ApplyFailed):
+        h.run(failing())
+    h.clear_faults()
+    [failed] = [r for r in h.store.runs() if r.status == "failed"]
+    journaled = h.store.journal(failed.run_id)
+    assert journaled.plan == plan_text(change.plan) and journaled.who == "tester@here"
+    assert read_before(journaled.before) == {c.key: change.live.essence.get(c.key) for c in change.plan.changes}
+
+
 def test_nothing_to_roll_back_is_a_clear_error(tmp_path):
     h = Harness(tmp_path)
     with pytest.raises(ConfigError, match="no applied run"):
