@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> None:
             s = counts(package, folder, stamp)
             waiting = s.other.get("not checked", 0)
             print(
-                f"{name} at {stamp} ({folder}), PARTIAL, not a score: {s.total - waiting} of {s.total} mutants judged"
+                f"{name} at {s.commit} ({folder}), PARTIAL, not a score: {s.total - waiting} of {s.total} mutants judged"
             )
             print(
                 f"  killed {s.killed}, survived {s.survived}, "
