@@ -372,9 +372,8 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             s = counts(package, folder, stamp)
             waiting = s.other.get("not checked", 0)
-            print(
-                f"{name} at {s.commit} ({folder}), PARTIAL, not a score: {s.total - waiting} of {s.total} mutants judged"
-            )
+            judged = s.total - waiting
+            print(f"{name} at {s.commit} ({folder}), PARTIAL, not a score: {judged} of {s.total} mutants judged")
             print(
                 f"  killed {s.killed}, survived {s.survived}, "
                 + ", ".join(f"{k} {v}" for k, v in sorted(s.other.items()))
