@@ -11,7 +11,7 @@ def tls_context() -> ssl.SSLContext:
     """The process's TLS context for every client we build (Wix, each POS), as httpx would build it.
 
     httpx builds a new one for each client unless it is given one, and building one loads the whole
-    CA bundle: about 30 ms of CPU here, twice per serve sync (the POS client and the Wix session), more
+    CA bundle: 40–47 ms of CPU on the 2.0 GHz machine, twice per serve sync (the POS client and the Wix session), more
     than the rest of a small sync's work (bench.webhook). Which CA bundle is httpx's rule: the file in
     ``SSL_CERT_FILE``, else the folder in ``SSL_CERT_DIR``, else certifi's; a context is kept per
     bundle, so changing those variables is seen at the next client."""

@@ -111,12 +111,11 @@ def import_from_api(
     source = get_source(pos)
     settings = source.settings_from_env(environ)
     settings = replace(settings, page_size=page_size or settings.page_size, sleep=sleep or settings.sleep)
-    headers = source.auth_headers(settings)
     if client is None:
         with pos_client(source, settings) as own:
             raw = source.read_api(own, settings)
     else:
-        client.headers.update(headers)
+        client.headers.update(source.auth_headers(settings))
         raw = source.read_api(client, settings)
     return replace(_finish(source, translate_all(source, [raw], options, keep, f"the {source.name} API")), raw=raw)
 

@@ -116,9 +116,6 @@ def pack(text: str) -> str | None:
     return base64.b64encode(zlib.compress(text.encode("utf-8"), 1)).decode("ascii") if text else None
 
 
-_pack = pack
-
-
 def _unpack(packed: str | None) -> str:
     return zlib.decompress(base64.b64decode(packed)).decode("utf-8") if packed else ""
 
@@ -287,8 +284,8 @@ class MappingStore:
                 "VALUES (?,?,?,?,?,?,?,?,?)",
                 (run_id, scope, time.time(), None, "running", None, j.who, j.undoes, j.site_run),
             )
-            plan = None if plan_later else _pack(j.plan)
-            self.db.execute("INSERT INTO journals VALUES (?,?,?)", (run_id, plan, _pack(j.before)))
+            plan = None if plan_later else pack(j.plan)
+            self.db.execute("INSERT INTO journals VALUES (?,?,?)", (run_id, plan, pack(j.before)))
 
     def journal_plan(self, run_id: str, packed: str | None) -> None:
         """The plan of a run started with ``plan_later``, as :func:`pack` packed it."""

@@ -18,7 +18,7 @@ from reconciler.errors import ConfigError
 from reconciler.state import paths
 from reconciler.state.availability import EVERYWHERE, AvailabilityStore, LayerEntry, LayerEvent, LayerSource
 from reconciler.state.database import Database, database_url, describe
-from reconciler.state.mapping import Entry, Intent, Journal, MappingStore, _pack
+from reconciler.state.mapping import Entry, Intent, Journal, MappingStore, pack
 from reconciler.state.storage import Storage
 from tests.support.waiting import wait_until
 
@@ -233,7 +233,7 @@ def test_a_run_journalled_in_the_runs_table_is_still_read_and_finishing_a_run_ke
     store = MappingStore(url)
     store.db.execute(
         "INSERT INTO runs (run_id, scope, started, status, who, plan, before_state) VALUES (?,?,?,?,?,?,?)",
-        ("r-old", SCOPE, 1.0, "applied", "chef@pass", _pack('{"old": 1}'), _pack("[]")),
+        ("r-old", SCOPE, 1.0, "applied", "chef@pass", pack('{"old": 1}'), pack("[]")),
     )
     store.start_run(SCOPE, "r-new", Journal(who="serve", plan='{"new": 2}', before='[{"x": 1}]'))
     store.finish_run("r-new", "applied", "Plan: 1 to update")
