@@ -124,16 +124,28 @@ def _why_whole(
     return None
 
 
-def settle(name: str, ok: bool, at: tuple[str, str | None], watermark: str | None, out: ImportOutput | None) -> None:
+def settle(
+    name: str,
+    source: Source,
+    ok: bool,
+    at: tuple[str, str | None],
+    watermark: str | None,
+    out: ImportOutput | None,
+) -> None:
     """After a sync: hold its read at the watermark just stored; a sync that read nothing (the probe saw
-    no change) keeps the held read, now good at the new watermark; a failed one forgets it."""
+    no change) keeps the held read, now good at the new watermark; a failed one forgets it.
+
+    The read is held in the form the source's ``hold`` makes (Square: normalized), here, after the
+    change is live, rather than at the start of the next webhook's sync."""
     fingerprint, since = at
+    keep = ok and watermark and out is not None and out.raw is not None
+    raw = source.hold(out.raw) if keep and out is not None else None
     with _lock:
         held = _held.pop(name, None)
         if not ok or not watermark:
             return
         if out is not None and out.raw is not None:
-            _held[name] = Held(fingerprint, watermark, out.text, out.raw, out.result)
+            _held[name] = Held(fingerprint, watermark, out.text, raw, out.result)
         elif out is None and held is not None and held.watermark == since and held.fingerprint == fingerprint:
             _held[name] = Held(fingerprint, watermark, held.text, held.raw, held.result)
 

@@ -248,7 +248,7 @@ class Syncer:
         if result.ok and found.watermark:
             self.history.set_watermark(cfg.name, fingerprint, found.watermark)
         pos_read.settle(
-            cfg.name, result.ok, (fingerprint, since), found.watermark, out if catalog is not None else None
+            cfg.name, source, result.ok, (fingerprint, since), found.watermark, out if catalog is not None else None
         )
         return result
 

@@ -37,6 +37,7 @@ Serve (``reconcile serve``: :mod:`reconciler.serve.app` and :mod:`reconciler.ser
     events = source.parse_webhook(body, headers)            # calls webhook_events (must) on the JSON
     probe = source.probe(client, settings, since, hints, full)  # may: did anything change?
     changes = source.read_changes(client, settings, held, since)  # may (incremental): only what changed
+    held = source.hold(raw)                                 # may (incremental): the read kept for read_changes
     partial = source.partial_reads(held, raw)               # may: the changed objects alone (sources/splice.py)
     sold_out = source.read_stock(client, settings)          # may (stock_api): what is sold out now
 
@@ -154,13 +155,8 @@ class StockSignal:
 
     @classmethod
     def from_hint(cls, data: Mapping[str, Any]) -> StockSignal:
-        return cls(
-            tuple(str(i) for i in data.get("ids") or ()),
-            bool(data.get("available")),
-            data.get("location"),
-            data.get("until"),
-            str(data.get("reason") or ""),
-        )
+        ids, reason = tuple(str(i) for i in data.get("ids") or ()), str(data.get("reason") or "")
+        return cls(ids, bool(data.get("available")), data.get("location"), data.get("until"), reason)
 
 
 @dataclass(frozen=True)
@@ -354,6 +350,11 @@ class Source(ABC):
     def read_changes(self, client: httpx.Client, settings: ApiSettings, held: Any, since: str | None) -> Changes:
         """May (with ``incremental``): ``held`` (a read taken at watermark ``since``) with the changes since merged."""
         return Changes(None, f"{self.title} cannot read only what changed: whole import")
+
+    def hold(self, raw: Any) -> Any:
+        """May (with ``incremental``): the form of a good read serve keeps for the next ``read_changes``,
+        made after the sync that read it (a whole read's normalization is then no change's latency)."""
+        return raw
 
     def partial_reads(self, held: Any, raw: Any) -> Partial | str:
         """May: the objects changed from read ``held`` to ``raw``, alone as two reads; a str says why not."""

@@ -36,6 +36,21 @@ def test_a_price_change_reads_only_the_changed_objects_and_writes_a_whole_import
     assert square.yaml.read_text(encoding="utf-8") == whole_import(square)
 
 
+def test_the_read_is_held_as_the_source_keeps_it_once_the_sync_is_done(square):
+    """The start-up sync's whole read is held normalized (Square's ``hold``), so the next webhook's
+    merge does not normalize 10,000 objects on its way to the live menu."""
+    from reconciler.serve import pos_read
+    from reconciler.sources.square.changes import Normalized
+
+    assert isinstance(pos_read._held["main"].raw["objects"], Normalized)
+    before = pos_read._held["main"].raw
+    square.control("price", {"id": FRIES, "amount": 455})
+    periodic = square.sync("periodic")  # a whole read again
+    assert periodic.details["read"] == "whole: a scheduled sync reads the POS whole"
+    assert pos_read._held["main"].raw is not before
+    assert isinstance(pos_read._held["main"].raw["objects"], Normalized)
+
+
 def test_a_catalog_file_changed_by_hand_is_never_merged_into(square):
     square.yaml.write_text(square.yaml.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     square.control("price", {"id": FRIES, "amount": 430})

@@ -120,12 +120,17 @@ def edit(pos: FakePos, step: tuple) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batches=st.lists(st.lists(EDITS, min_size=0, max_size=4), min_size=1, max_size=4))
-def test_incremental_read_translates_to_the_bytes_of_a_whole_import(fake, batches) -> None:
+@given(
+    batches=st.lists(st.lists(EDITS, min_size=0, max_size=4), min_size=1, max_size=4),
+    kept=st.booleans(),
+)
+def test_incremental_read_translates_to_the_bytes_of_a_whole_import(fake, batches, kept) -> None:
+    """``kept``: a whole read is held as serve holds it (``hold``), or as it came."""
     pos, client = fake
     pos.set_catalog(catalog())
     since = watermark(client)
     held, _ = whole(client)
+    held = SQUARE.hold(held) if kept else held
     settings_ = ApiSettings(str(client.base_url), TOKEN)
     for batch in batches:
         for step in batch:
@@ -136,7 +141,7 @@ def test_incremental_read_translates_to_the_bytes_of_a_whole_import(fake, batche
         event("whole: " + changes.detail.split(" after ")[0] if changes.raw is None else "incremental")
         if changes.raw is None:  # a doubt: said, and the sync reads whole
             assert changes.detail.endswith("whole import")
-            held = raw
+            held = SQUARE.hold(raw) if kept else raw
         else:
             assert import_from_raw("square", changes.raw, OPTIONS).text == expected
             held = changes.raw
@@ -199,12 +204,30 @@ def test_an_object_older_than_the_copy_held_is_a_doubt(fake) -> None:
         merge(held, [stale])
 
 
+def test_a_whole_read_is_held_normalized_and_translates_to_the_same_bytes(fake) -> None:
+    from reconciler.sources.square.changes import Normalized
+
+    pos, client = fake
+    pos.set_catalog(catalog())
+    raw, text = whole(client)
+    assert any(o.get("type") == "ITEM_VARIATION" for o in raw["objects"])  # ListCatalog repeats them at top level
+    held = SQUARE.hold(raw)
+    assert isinstance(held["objects"], Normalized) and SQUARE.hold(held) is held  # made once
+    assert not any(o.get("type") == "ITEM_VARIATION" for o in held["objects"])  # nested in their items only
+    assert import_from_raw("square", held, OPTIONS).text == text
+    assert raw == whole(client)[0]  # the read it was made from is not changed
+    broken = {"objects": [*raw["objects"], {"type": "ITEM"}]}  # no id: kept as it came, the merge doubts it
+    assert SQUARE.hold(broken) is broken
+
+
 def test_toast_and_clover_say_why_they_read_whole() -> None:
     for name in ("toast", "clover"):
         source = get_source(name)
         assert source.incremental is False
         answer = source.read_changes(httpx.Client(), ApiSettings("http://127.0.0.1:9", "t"), {"x": 1}, "1")
         assert answer.raw is None and answer.detail.endswith("whole import")
+        raw = {"x": 1}
+        assert source.hold(raw) is raw  # nothing to keep a read for
     assert SQUARE.incremental is True
 
 

@@ -37,5 +37,6 @@ class SquareSource(Source):
     # SearchCatalogObjects after the watermark, tombstones included, merged into the held read (changes.py).
     incremental: ClassVar[bool] = True
     read_changes = staticmethod(changes.read_changes)
+    hold = staticmethod(changes.hold)  # kept normalized, as the merge needs it
     # Changed items translated alone and spliced into the held import (partial.py, sources/splice.py).
     partial_reads = staticmethod(partial.partial_reads)
