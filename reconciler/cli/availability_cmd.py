@@ -7,7 +7,6 @@ Times are the location's (its Wix time zone).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from reconciler.cli import site_cmds
+from reconciler.cli import deadline, site_cmds
 from reconciler.cli.options import target_options
 from reconciler.engine import hours
 from reconciler.engine.availability import describe, now_utc, read_layer
@@ -196,12 +195,12 @@ def eighty_six(catalog, entities, target, location, state_dir, until, span, unti
     if listing:
         if entities:
             raise click.UsageError("--list takes no dish ids")
-        click.echo(asyncio.run(_list(catalog, target, location, state_dir, fmt)), nl=False)
+        click.echo(deadline.run(_list(catalog, target, location, state_dir, fmt)), nl=False)
         return
     if not entities:
         raise click.UsageError("name at least one dish or variation id (or use --list)")
     request = Request(catalog, tuple(entities), target, location, state_dir, False, until, span, until_close, reason)
-    for outcome in asyncio.run(_run(request)):
+    for outcome in deadline.run(_run(request)):
         click.echo(_report(outcome, "86'd"))
 
 
@@ -212,7 +211,7 @@ def eighty_six(catalog, entities, target, location, state_dir, until, span, unti
 def un86(catalog, entities, target, location, state_dir):
     """End the 86 of dishes at once: the catalog's availability is live again (one call per entity)."""
     request = Request(catalog, tuple(entities), target, location, state_dir, True)
-    for outcome in asyncio.run(_run(request)):
+    for outcome in deadline.run(_run(request)):
         click.echo(_report(outcome, "ended"))
 
 

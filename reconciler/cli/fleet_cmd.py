@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import os
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli import deadline
 from reconciler.errors import ExitCode, ReconcileError
 from reconciler.state.paths import state_dir as resolve_state_dir
 
@@ -121,13 +121,13 @@ def _roll(mode: str, fleet_file, engine, wave, max_failures, concurrency, fmt, s
         from reconciler.fleet.temporal import Connection
         from reconciler.fleet.temporal.client import run_temporal
 
-        result = asyncio.run(
+        result = deadline.run(
             run_temporal(fleet, mode, state, Connection.from_env(), wave, max_failures, concurrency, progress, started)
         )
     else:
         from reconciler.fleet.local import run_local
 
-        result = asyncio.run(run_local(fleet, mode, state, wave, max_failures, concurrency, progress, started))
+        result = deadline.run(run_local(fleet, mode, state, wave, max_failures, concurrency, progress, started))
     tally = result.spec.tally
     if fmt == "json":
         click.echo(
@@ -244,7 +244,7 @@ def worker_cmd(fleet_file, concurrency, state_dir):
         )
         sys.stdout.flush()
 
-    asyncio.run(
+    deadline.run(
         run_worker(fleet, resolve_state_dir(state_dir), connection, concurrency or fleet.file.limits.concurrency, ready)
     )
 

@@ -8,7 +8,6 @@ of what it touched (engine/journal.py). Rollback plans the way back to that befo
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import click
 
-from reconciler.cli import site_rollback
+from reconciler.cli import deadline, site_rollback
 from reconciler.cli.site_cmds import print_site_result
 from reconciler.cli.sync_cmds import _color, _confirm, _result_json, _result_text
 from reconciler.engine.apply import ApplyOptions, ApplyResult, apply_plan
@@ -68,11 +67,11 @@ def rollback(run_id, state_dir, auto_approve, force, out, fmt):
     finally:
         store.close()
     if several is not None:
-        done = asyncio.run(site_rollback.roll_back(several, state, auto_approve, force, out, fmt))
+        done = deadline.run(site_rollback.roll_back(several, state, auto_approve, force, out, fmt))
         if done is not None:
             print_site_result(done, fmt)
         return
-    result = asyncio.run(_rollback(run_id, state, auto_approve, force, out, fmt))
+    result = deadline.run(_rollback(run_id, state, auto_approve, force, out, fmt))
     if result is None:
         return
     click.echo(json.dumps(_result_json(result), indent=2, sort_keys=True) if fmt == "json" else _result_text(result))

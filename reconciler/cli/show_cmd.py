@@ -6,13 +6,12 @@ chosen target will hold it (Menus (New) drops what it cannot hold, and prices si
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import click
 
-from reconciler.cli import site_cmds, site_page
+from reconciler.cli import deadline, site_cmds, site_page
 from reconciler.engine.menuview import CatalogView
 from reconciler.engine.planning import Planned
 from reconciler.engine.settle import settle
@@ -89,8 +88,8 @@ def show(catalog, live, target, location, state_dir, fmt, out):
     title = "Live menu" if live else f"Menu of {Path(catalog).name}"
     several = _several(desired, location)
     if desired is not None and several is not None:
-        return _emit(asyncio.run(site_page.site_show(desired, several, target, state, title, fmt)), out)
-    view, subtitle, currency = asyncio.run(_view(desired, target or "sandbox", location, state))
+        return _emit(deadline.run(site_page.site_show(desired, several, target, state, title, fmt)), out)
+    view, subtitle, currency = deadline.run(_view(desired, target or "sandbox", location, state))
     if fmt == "html":
         text = render_html(compare(view, view), title, subtitle, currency)
     else:

@@ -172,6 +172,38 @@ def test_a_spent_deadline_is_not_armed_again_while_its_error_is_reported():
         deadline.stop()
 
 
+@pytest.mark.parametrize("bounded", [False, True])
+def test_a_commands_result_is_handed_back_without_the_main_task_holding_it(bounded):
+    """asyncio.run's end formats the repr of the main task (Python 3.11, ``signal.getsignal``), and
+    a task's repr holds its result: a whole plan. The result comes back beside the task instead."""
+    import asyncio
+
+    from reconciler.cli import deadline
+
+    tasks: list[asyncio.Task] = []
+    result = object()
+
+    async def command() -> object:
+        task = asyncio.current_task()
+        assert task is not None
+        tasks.append(task)
+        return result
+
+    if bounded:
+        deadline.start(60)
+    try:
+        assert (deadline.run_async(command()) if bounded else deadline.run(command())) is result
+    finally:
+        deadline.stop()
+    assert tasks and tasks[0].done() and tasks[0].result() is None
+    with pytest.raises(ZeroDivisionError):  # an error still comes out as it is
+        deadline.run(_fails())
+
+
+async def _fails() -> None:
+    raise ZeroDivisionError
+
+
 def test_a_server_that_never_answers_fails_the_plan_naming_the_timeout_variable(tmp_path):
     with servers.silent() as server:
         env = {
