@@ -42,7 +42,6 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
-import importlib.metadata
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -69,6 +68,8 @@ def enabled() -> bool:
 @functools.cache
 def code_fingerprint() -> str:
     """reconcile's version, every source file of the package, the Python and library versions."""
+    import importlib.metadata  # here, not at import: 40 ms a plan without the memo need not pay
+
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
     for library in LIBRARIES:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
