@@ -53,6 +53,8 @@ def test_the_memo_answer_imports_no_model_and_a_miss_does(server: EmulatorServer
     answered = plan_process(bed)
     assert answered[:2] == full
     assert not [name for name in HEAVY if name in answered[2]]
+    other = {"wix-v3": "reconciler.targets.wix_menus.reader", "wix-menus": "reconciler.targets.wix_v3.reader"}
+    assert other[target] not in answered[2]  # nor the other target's reader
     bed.edit_live(1)
     moved = plan_process(bed)
     assert moved[:2] == bed.run("plan", "--detailed-exitcode", env={"RECONCILE_PLAN_MEMO": "off"})
@@ -62,4 +64,4 @@ def test_the_memo_answer_imports_no_model_and_a_miss_does(server: EmulatorServer
 def test_every_wix_target_has_a_reader_of_its_name():
     assert list(readers.READERS) == list(registry.WIX)
     for name, cls in registry.WIX.items():
-        assert issubclass(cls, readers.READERS[name])
+        assert issubclass(cls, readers.reader_class(name)) and readers.reader_class(name).name == name
