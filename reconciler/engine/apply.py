@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.canonical import JsonObject
 from reconciler.engine.essence import Essence
-from reconciler.engine.journal import journal
+from reconciler.engine.journal import journal, plan_parts
 from reconciler.engine.plan import Plan
 from reconciler.engine.planning import Reading
 from reconciler.engine.settle import settle
@@ -45,7 +45,7 @@ from reconciler.engine.verify import verify
 from reconciler.errors import ApplyOutcomeUnknown, ConfigError, StalePlan, UnsafePlan
 from reconciler.state.lock import AdvisoryLock, CatalogLock
 from reconciler.state.lock import catalog_lock as state_lock
-from reconciler.state.mapping import Entry, Intent, Journal, MappingStore, pack
+from reconciler.state.mapping import Entry, Intent, Journal, MappingStore, pack_parts
 
 if TYPE_CHECKING:
     from reconciler.targets.base import ExecutionResult, Executor, Progress, RawLive, Target
@@ -187,7 +187,7 @@ async def apply_plan(
         store.start_run(scope, run_id, recorded, plan_later=True)
         # The plan's JSON is megabytes for a big catalog (the whole desired catalog): compressing it
         # took longer than a price change's one call, so it is packed while the calls wait on the wire.
-        packing = _PACKER.submit(pack, recorded.plan)
+        packing = _PACKER.submit(lambda: pack_parts(plan_parts(plan)))  # not decoded, nor copied, first
         try:
             ledger = RunLedger(store, scope, run_id, plan, current)
             executor = await _executor(target, options, bool(leftovers), progress, raw)
@@ -265,7 +265,7 @@ def _journal(
     live = options.before
     if live is None and options.saved:
         live = target.interpret(raw, store.entries(scope), {}).essence
-    return journal(plan, live, options.who, options.undoes, options.site_run)
+    return journal(plan, live, options.who, options.undoes, options.site_run, with_plan=False)  # packed apart
 
 
 async def _execute(

@@ -34,21 +34,34 @@ def operator() -> str:
 
 
 def journal(
-    plan: Plan, live: Essence | None, who: str, undoes: str | None = None, site_run: str | None = None
+    plan: Plan,
+    live: Essence | None,
+    who: str,
+    undoes: str | None = None,
+    site_run: str | None = None,
+    with_plan: bool = True,
 ) -> Journal:
     """The journal entry of a run of ``plan``; ``live`` None: the before-state was not read. ``site_run``:
-    the apply of several locations it is one location of."""
+    the apply of several locations it is one location of. ``with_plan`` False: the entry's plan is left
+    empty, for a caller that stores it packed from :func:`plan_parts` (apply, while its calls run)."""
     before = "" if live is None else json.dumps(before_state(plan, live), sort_keys=True, ensure_ascii=False)
-    return Journal(who=who, plan=plan_text(plan), before=before, undoes=undoes, site_run=site_run)
+    text = plan_text(plan) if with_plan else ""
+    return Journal(who=who, plan=text, before=before, undoes=undoes, site_run=site_run)
+
+
+def plan_parts(plan: Plan) -> list[bytes | memoryview]:
+    """The UTF-8 pieces of the plan's JSON form: the canonical bytes its seal hashed, with the checksum
+    (the same document as ``to_json``, compact and not serialised again: 5 MB for a plan of 10,000
+    dishes), else ``to_json``. Pieces, so the journal packs them without copying or decoding them."""
+    body = getattr(plan, "canonical", None)
+    if not isinstance(body, bytes) or not body.startswith(b"{") or body == b"{}":
+        return [to_json(plan).encode("utf-8")]
+    return [b'{"checksum":' + json.dumps(plan.checksum).encode("ascii") + b",", memoryview(body)[1:]]
 
 
 def plan_text(plan: Plan) -> str:
-    """The plan's JSON form: the canonical bytes its seal hashed, with the checksum (the same document
-    as ``to_json``, compact and not serialised again: 5 MB for a plan of 10,000 dishes), else ``to_json``."""
-    body = getattr(plan, "canonical", None)
-    if not isinstance(body, bytes) or not body.startswith(b"{") or body == b"{}":
-        return to_json(plan)
-    return '{"checksum":' + json.dumps(plan.checksum) + "," + body[1:].decode("utf-8")
+    """The plan's JSON form (:func:`plan_parts` joined)."""
+    return b"".join(plan_parts(plan)).decode("utf-8")
 
 
 def before_state(plan: Plan, live: Essence) -> list[dict[str, Any]]:

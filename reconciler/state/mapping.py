@@ -116,6 +116,19 @@ def pack(text: str) -> str | None:
     return base64.b64encode(zlib.compress(text.encode("utf-8"), 1)).decode("ascii") if text else None
 
 
+def pack_parts(parts: Iterable[bytes | memoryview]) -> str | None:
+    """:func:`pack` of the text whose UTF-8 bytes are ``parts`` in turn, without joining or decoding
+    them first (a plan is megabytes); zlib streams them and lets other threads run meanwhile."""
+    packer, packed = zlib.compressobj(1), []
+    for part in parts:
+        if len(part):
+            packed.append(packer.compress(part))
+    if not packed:
+        return None  # no text, as pack("")
+    packed.append(packer.flush())
+    return base64.b64encode(b"".join(packed)).decode("ascii")
+
+
 def _unpack(packed: str | None) -> str:
     return zlib.decompress(base64.b64decode(packed)).decode("utf-8") if packed else ""
 

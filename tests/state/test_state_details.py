@@ -18,7 +18,7 @@ from reconciler.errors import ConfigError
 from reconciler.state import paths
 from reconciler.state.availability import EVERYWHERE, AvailabilityStore, LayerEntry, LayerEvent, LayerSource
 from reconciler.state.database import Database, database_url, describe
-from reconciler.state.mapping import Entry, Intent, Journal, MappingStore, pack
+from reconciler.state.mapping import Entry, Intent, Journal, MappingStore, pack, pack_parts
 from reconciler.state.storage import Storage
 from tests.support.waiting import wait_until
 
@@ -204,6 +204,24 @@ def test_the_journal_keeps_what_each_run_recorded(url):
     assert (full.run.run_id, full.run.scope, full.run.status) == ("run-full", SCOPE, "running")
     assert (full.who, full.plan, full.before, full.undoes, full.site_run) == ("chef@pass", plan, before, "r0", "s1")
     assert (bare.who, bare.plan, bare.before, bare.undoes, bare.site_run) == ("", "", "", None, None)
+    store.close()
+
+
+def test_a_plan_packed_from_its_pieces_reads_back_as_the_text_they_make(url):
+    """apply packs the plan from its UTF-8 pieces (never joined nor decoded first), the last piece a
+    view of the seal's bytes; a character may straddle two pieces."""
+    store = MappingStore(url)
+    text = '{"checksum":"sha256:00","dishes":["Crème brûlée ' + "é" * 3000 + '"]}'
+    data = text.encode("utf-8")
+    cut = data.index("é".encode()) + 1  # inside a two-byte character
+    for parts in ([data], [data[:cut], memoryview(data)[cut:]], [b"", data[:1], b"", memoryview(data)[1:]]):
+        store.start_run(SCOPE, "run", Journal(who="chef@pass", plan="", before="[]"), plan_later=True)
+        store.journal_plan("run", pack_parts(parts))
+        found = store.journal("run")
+        assert found is not None and found.plan == text and found.before == "[]"
+        store.db.execute("DELETE FROM journals")
+        store.db.execute("DELETE FROM runs")
+    assert pack_parts([]) is None and pack_parts([b"", memoryview(b"")]) is None and pack("") is None
     store.close()
 
 
