@@ -178,10 +178,12 @@ def _build(model, merged: dict, valid: dict, origins: dict[Path, _Origin], probl
             if origin is not None:
                 problems.append(_problem(origin, rest[1:], message))
                 continue
-            # a missing setting: point at the start of the first file
+            # a missing setting: point at the start of the first file that says anything (an
+            # empty list, `menus: []`, leaves no origin, but the file is not empty)
             first = next(iter(origins.values()), None)
-            if first is not None:
-                problems.append(_problem(_Origin(first.located, ()), (), f"{render(rest)}: {message}"))
+            written = first.located if first is not None else next((f for f in files if f.data not in (None, {})), None)
+            if written is not None:
+                problems.append(_problem(_Origin(written, ()), (), f"{render(rest)}: {message}"))
             elif files:
                 empty = "the file is empty" if len(files) == 1 else "every file is empty"
                 problems.append(Problem(files[0].file, 1, 1, render(rest), f"{message} ({empty})"))

@@ -6,14 +6,18 @@ compared, so a message that loses its field name, its quoting or its hint fails 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from reconciler.yamlio.load import parse_part
+from reconciler.errors import CatalogInvalid
+from reconciler.yamlio.load import load_catalog, parse_part
 from reconciler.yamlio.source import read
 
 BASE = 'version: 1\ncurrency: {currency}\ndishes:\n  - id: {id}\n    name: {name}\n    price: "2.00"\n{extra}'
 GROUP = "option_groups:\n  - id: g\n    name: G\n"
 TYPES = 'type must be one of "selection", "extras", "deselection"'
+ISO = "'usdx' is not an ISO 4217 currency code such as USD"
 ID = "is not a valid id (letters, digits and _ . : # @ + -, starting with a letter or digit)"
 
 
@@ -75,3 +79,32 @@ def test_inside_an_option_group_the_path_leaves_out_the_groups_type():
 def test_a_missing_field_is_named():
     extra = "option_groups:\n  - id: g\n    type: selection\n    choices: [{item: tea}]\n"
     assert problems(extra=extra) == [(8, 5, "option_groups[0].name", 'missing required field "name"')]
+
+
+# -- the catalog's own settings, across its files -----------------------------------------------------
+
+DISH = 'dishes:\n  - id: tea\n    name: Tea\n    price: "2.00"\n'
+MISSING = 'currency: missing required field "currency"'
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"c.yaml": "version: 1\ncurrency: usdx\n"}, [("c.yaml", 2, 1, "currency", ISO)]),
+        ({"c.yaml": "version: 7\ncurrency: USD\n"}, [("c.yaml", 1, 1, "version", "7 is not allowed; expected 1")]),
+        ({"c.yaml": "version: 1\n" + DISH}, [("c.yaml", 1, 1, "", MISSING)]),
+        # a file that says something, if only an empty list, is not "empty"
+        ({"c.yaml": "menus: []\n"}, [("c.yaml", 1, 1, "", MISSING)]),
+        ({"a.yaml": "", "b.yaml": "# later\nmenus: []\n"}, [("b.yaml", 2, 1, "", MISSING)]),
+        ({"c.yaml": "# nothing yet\n"}, [("c.yaml", 1, 1, "currency", f"{MISSING[10:]} (the file is empty)")]),
+        ({"a.yaml": "", "b.yaml": ""}, [("a.yaml", 1, 1, "currency", f"{MISSING[10:]} (every file is empty)")]),
+    ],
+)
+def test_a_setting_that_is_wrong_or_missing_is_placed_in_the_file_that_says_it(tmp_path, files, expected):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    target = tmp_path if len(files) > 1 else tmp_path / next(iter(files))
+    with pytest.raises(CatalogInvalid) as refused:
+        load_catalog(target)
+    found = [(Path(p.file).name, p.line, p.column, p.path, p.message) for p in refused.value.problems]
+    assert found == expected
