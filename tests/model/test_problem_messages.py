@@ -92,6 +92,14 @@ MISSING = 'currency: missing required field "currency"'
     [
         ({"c.yaml": "version: 1\ncurrency: usdx\n"}, [("c.yaml", 2, 1, "currency", ISO)]),
         ({"c.yaml": "version: 7\ncurrency: USD\n"}, [("c.yaml", 1, 1, "version", "7 is not allowed; expected 1")]),
+        (  # every wrong setting, not only the first
+            {"c.yaml": "version: 7\ncurrency: usdx\n"},
+            [("c.yaml", 1, 1, "version", "7 is not allowed; expected 1"), ("c.yaml", 2, 1, "currency", ISO)],
+        ),
+        (  # inside a setting: placed at the inner key
+            {"c.yaml": "version: 1\ncurrency: USD\nownership:\n  bogus: 1\n"},
+            [("c.yaml", 4, 3, "ownership.bogus", 'unknown field "bogus"; did you mean "hours"?')],
+        ),
         ({"c.yaml": "version: 1\n" + DISH}, [("c.yaml", 1, 1, "", MISSING)]),
         # a file that says something, if only an empty list, is not "empty"
         ({"c.yaml": "menus: []\n"}, [("c.yaml", 1, 1, "", MISSING)]),
