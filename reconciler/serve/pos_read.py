@@ -138,14 +138,14 @@ def settle(
     The read is held in the form the source's ``hold`` makes (Square: normalized), here, after the
     change is live, rather than at the start of the next webhook's sync."""
     fingerprint, since = at
-    keep = ok and watermark and out is not None and out.raw is not None
-    raw = source.hold(out.raw) if keep and out is not None else None
+    fresh = out.raw if ok and watermark and out is not None else None
+    kept = source.hold(fresh) if fresh is not None else None  # outside the lock: it may walk the whole read
     with _lock:
         held = _held.pop(name, None)
         if not ok or not watermark:
             return
-        if out is not None and out.raw is not None:
-            _held[name] = Held(fingerprint, watermark, out.text, raw, out.result)
+        if out is not None and fresh is not None:
+            _held[name] = Held(fingerprint, watermark, out.text, kept, out.result)
         elif out is None and held is not None and held.watermark == since and held.fingerprint == fingerprint:
             _held[name] = Held(fingerprint, watermark, held.text, held.raw, held.result)
 

@@ -111,9 +111,8 @@ class JournalRun(NamedTuple):
 
 
 def pack(text: str) -> str | None:
-    """A journal's text as stored: UTF-8, zlib (level 1), base64; None for none. zlib lets other
-    threads run while it compresses."""
-    return base64.b64encode(zlib.compress(text.encode("utf-8"), 1)).decode("ascii") if text else None
+    """A journal's text as stored: UTF-8, zlib (level 1), base64; None for none."""
+    return pack_parts([text.encode("utf-8")])
 
 
 def pack_parts(parts: Iterable[bytes | memoryview]) -> str | None:

@@ -113,12 +113,17 @@ def _problem(origin: _Origin, rest: Path, message: str) -> Problem:
     return Problem(origin.located.file, line, column, render(path), message)
 
 
+def _empty(doc: Located) -> bool:
+    """A file that says nothing (no text, only comments, or ``{}``)."""
+    return doc.data is None or doc.data == {}
+
+
 def _merge(documents: list[Located], problems: list[Problem]) -> tuple[dict, dict[Path, _Origin]]:
     merged: dict[str, object] = {key: [] for key in LISTS}
     origins: dict[Path, _Origin] = {}
     for doc in documents:
         root = _Origin(doc, ())
-        if doc.data is None or doc.data == {}:
+        if _empty(doc):
             continue
         if not isinstance(doc.data, dict):
             problems.append(_problem(root, (), "a catalog file must be a mapping (menus:, dishes:, …)"))
@@ -181,7 +186,7 @@ def _build(model, merged: dict, valid: dict, origins: dict[Path, _Origin], probl
             # a missing setting: point at the start of the first file that says anything (an
             # empty list, `menus: []`, leaves no origin, but the file is not empty)
             first = next(iter(origins.values()), None)
-            written = first.located if first is not None else next((f for f in files if f.data not in (None, {})), None)
+            written = first.located if first is not None else next((f for f in files if not _empty(f)), None)
             if written is not None:
                 problems.append(_problem(_Origin(written, ()), (), f"{render(rest)}: {message}"))
             elif files:
