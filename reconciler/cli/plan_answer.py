@@ -142,8 +142,8 @@ def _keep(state: Path, reader: readers.AnyReader, scope: str, read: object) -> N
     """Keep a Menus (New) read that found changes as the new snapshot, as a plan made in full does
     (plan_run.replan): else every later answer asks again for everything changed since the kept one
     (after an apply, every entity it wrote: 20 pages of Query Items at 10,000 dishes, each time)."""
-    if reader.name != "wix-menus":
-        return  # only Menus (New) keeps a snapshot; neither target imports the other's code
+    if not reader.keeps_snapshot:
+        return  # imports nothing of the other target's code
     from reconciler.targets.wix_menus.snapshot import Answers
 
     if isinstance(read, Answers) and read.changed is not None:
@@ -156,8 +156,8 @@ async def _read(reader: readers.AnyReader, state: Path, scope: str) -> object:
     """What a plan reads live, as ``engine.planning.read_live`` reads it, but left undecoded where the
     target can say what its answers hold: Catalogs v3, its answers' bytes; Menus (New), what changed
     since the live snapshot, whose lists stay undecoded when nothing did (decoded on a miss)."""
-    if reader.name == "wix-v3":
-        return await reader.answers()  # v3 keeps no snapshot: its refresh() is this whole read
+    if not reader.keeps_snapshot:
+        return await reader.answers()  # Catalogs v3: its refresh() is this whole read
     snapshots = Snapshots.of(state)
     if snapshots is None:
         return await reader.fetch()

@@ -133,3 +133,17 @@ def test_verify_still_catches_a_foreign_edit_of_an_entity_the_run_did_not_touch(
 def test_verify_still_catches_an_extra_live_dish(applied):
     differences, _ = _verified(applied, _cheaper_price(), lambda: _add_a_dish(applied))
     assert [d for d in differences if "is live but not in the desired state" in d], differences
+
+
+def test_each_reader_says_whether_its_target_keeps_a_snapshot(applied):
+    """A memo's answer (cli/plan_answer.py) reads through a kept snapshot, and keeps the one it
+    finds, only where the reader declares ``keeps_snapshot``: the declaration must say what the
+    whole target does with a read of its own."""
+
+    async def kept_of_a_read():
+        async with applied.target() as target:
+            return type(target).keeps_snapshot, target.keep(await target.fetch(), 0.0)
+
+    declared, kept = applied.run(kept_of_a_read())
+    assert declared is (kept is not None)
+    assert declared is (applied.api == "menus")

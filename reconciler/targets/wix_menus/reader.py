@@ -8,7 +8,7 @@ answer opens the reader alone, and so loads none of the projection, planner or c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from reconciler.canonical import JsonObject
 from reconciler.engine.snapshots import Kept
@@ -31,6 +31,9 @@ class Resolved:
 
 class MenusReader:
     name: ClassVar[str] = "wix-menus"
+    # Whether refresh() can read what changed since a kept snapshot: yes (snapshot.py), so a memo's
+    # answer reads through the snapshot and keeps what it found (cli/plan_answer.py).
+    keeps_snapshot: ClassVar[Literal[True]] = True
 
     def __init__(
         self,

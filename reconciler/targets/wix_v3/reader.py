@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from reconciler.canonical import JsonObject
 from reconciler.engine.snapshots import Kept
@@ -33,6 +33,9 @@ class Resolved:
 
 class V3Reader:
     name: ClassVar[str] = "wix-v3"
+    # Whether refresh() can read what changed since a kept snapshot: never here (see refresh), so a
+    # memo's answer reads the three lists and keeps nothing (cli/plan_answer.py).
+    keeps_snapshot: ClassVar[Literal[False]] = False
 
     def __init__(
         self,
