@@ -246,7 +246,7 @@ def _live_key(memo: PlanMemo, reading: Reading[Any]) -> str | None:
         return None
     info = reading.info
     where = (info.name, info.api, info.location_id, info.location_name, info.catalog_id, info.scope, reading.zone)
-    return memo.live_key(reading.scope, raw, reading.entries, where)
+    return memo.live_key(reading.scope, raw, [e.row() for e in reading.entries], where)
 
 
 def _keep(

@@ -42,15 +42,20 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import operator
 import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from reconciler import __version__, jsonio
+
+if TYPE_CHECKING:
+    from reconciler.state.mapping import Row
 
 FORMAT = "reconcile-plan-memo/1"
 VARIABLE = "RECONCILE_PLAN_MEMO"
@@ -109,6 +114,9 @@ def _plain(value: object) -> object:
     raise TypeError(type(value).__name__)
 
 
+_mapping_key = operator.itemgetter(0, 1)
+
+
 def _hash(*parts: object) -> str:
     return hashlib.sha256(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
 
@@ -162,12 +170,13 @@ class PlanMemo:
             return None  # damaged or edited: plan in full
         return Head(location, currency, tuple((str(p), str(h)) for p, h in images))
 
-    def live_key(self, scope: str, raw: str, entries: Iterable[object], where: object) -> str:
+    def live_key(self, scope: str, raw: str, rows: Iterable[Row], where: object) -> str:
         """The key of a plan of this request against what was read live: ``raw``, its :func:`raw_digest`;
-        ``entries``, the settled mapping rows (dataclasses: their repr is their value); ``where``, the
-        location and its time zone."""
-        rows = sorted(repr(e) for e in entries)
-        return _hash(self.request, scope, raw, hashlib.sha256("\n".join(rows).encode()).hexdigest(), where)
+        ``rows``, the settled mapping (``Entry.row`` of each, in any order: sorted here by the
+        mapping's key, namespace and local id, which no two rows share); ``where``, the location and
+        its time zone."""
+        ordered = orjson.dumps(sorted(rows, key=_mapping_key))
+        return _hash(self.request, scope, raw, hashlib.sha256(ordered).hexdigest(), where)
 
     def answer(self, live_key: str) -> Answer | None:
         data = self._read(f"plan-{live_key}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reconciler.state.mapping import Entry, MappingStore
+from reconciler.state.mapping import Entry, MappingStore, Row
 
 if TYPE_CHECKING:
     from reconciler.targets.base import RawLive
@@ -50,9 +50,10 @@ def settle(store: MappingStore, scope: str, raw: RawLive, write: bool) -> list[E
     return sorted(entries.values(), key=lambda e: (e.namespace, e.local_id))
 
 
-def settled_without_live(store: MappingStore, scope: str) -> list[Entry] | None:
-    """What :func:`settle` returns, when the live read has no say in it (no run left staged rows or
-    intents); None when it has: then the read must be decoded and settled."""
+def settled_without_live(store: MappingStore, scope: str) -> list[Row] | None:
+    """What :func:`settle` returns, as rows (``Entry.row``, in any order), when the live read has no
+    say in it (no run left staged rows or intents); None when it has: then the read must be decoded
+    and settled."""
     if store.pending(scope) or store.intents(scope):
         return None
-    return sorted(store.entries(scope), key=lambda e: (e.namespace, e.local_id))
+    return store.rows(scope)
