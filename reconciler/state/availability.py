@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from reconciler.state.database import Database
+from reconciler.state.database import Database, by_columns
 
 EVERYWHERE = "*"  # the location of an entry that holds at every location
 
@@ -136,7 +136,7 @@ class AvailabilityStore:
             "SELECT location, entity, kind, available, since, until, reason, source FROM availability "
             "ORDER BY location, entity"
         )
-        return [_entry(row) for row in rows]
+        return [_entry(row) for row in by_columns(rows, 2)]
 
     def active(self, now: datetime, location_id: str | None = None) -> list[LayerEntry]:
         """The entries in force at ``now`` (at ``location_id``, when given)."""

@@ -66,6 +66,16 @@ def describe(url: str) -> str:
     return f"PostgreSQL {parts.get('user', '')}@{where}"
 
 
+def by_columns(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
+    """``rows`` ordered by their first ``width`` columns as Python orders text (by code point).
+
+    ``ORDER BY`` orders text by the database's collation: SQLite's is by code point, a PostgreSQL
+    database's is whatever it was created with (ICU's en-US puts "a" before "B" and "_x" first).
+    What reconcile prints, hashes and hands on must not depend on the backend, so rows that are
+    read in a key's order are put in Python's order here (linear when they already are)."""
+    return sorted(rows, key=lambda row: row[:width])
+
+
 def lock_key(scope: str) -> int:
     """The PostgreSQL advisory-lock key of a scope: a signed 64-bit number, the same in every process."""
     return int.from_bytes(hashlib.sha256(scope.encode()).digest()[:8], "big", signed=True)

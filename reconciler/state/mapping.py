@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reconciler.canonical import JsonObject
-from reconciler.state.database import Database
+from reconciler.state.database import Database, by_columns
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mapping (
@@ -172,12 +172,10 @@ class MappingStore:
         return [Entry(*row) for row in self.rows(scope)]
 
     def rows(self, scope: str) -> list[Row]:
-        """The entries of ``scope`` as rows, in the database's order of namespace and local id: what the
-        plan memo hashes, without an Entry made for each (10,000 of them: a tenth of a memo's answer)."""
-        return self.db.execute(
-            "SELECT kind, local_id, wix_id, applied_hash FROM mapping WHERE scope=? ORDER BY kind, local_id",
-            (scope,),
-        )
+        """The entries of ``scope`` as rows, by namespace and local id (``by_columns``): what the plan
+        memo hashes, without an Entry made for each (10,000 of them: a tenth of a memo's answer)."""
+        sql = "SELECT kind, local_id, wix_id, applied_hash FROM mapping WHERE scope=? ORDER BY kind, local_id"
+        return by_columns(self.db.execute(sql, (scope,)), 2)
 
     def pending(self, scope: str) -> dict[str, list[Entry]]:
         rows = self.db.execute(
@@ -185,6 +183,7 @@ class MappingStore:
             "ORDER BY run_id, kind, local_id",
             (scope,),
         )
+        rows = by_columns(rows, 3)
         runs: dict[str, list[Entry]] = {}
         for run_id, *rest in rows:
             runs.setdefault(run_id, []).append(Entry(*rest))
@@ -197,6 +196,7 @@ class MappingStore:
             "ORDER BY run_id, staged, kind, local_id",
             (scope,),
         )
+        rows = sorted(rows, key=lambda row: (row[0], row[4], row[1], row[2]))  # as by_columns: run, staged, key
         runs: dict[str, list[Intent]] = {}
         for run_id, kind, local_id, payload, staged in rows:
             runs.setdefault(run_id, []).append(Intent(kind, local_id, json.loads(payload), staged))
@@ -206,10 +206,15 @@ class MappingStore:
         """Every mapping, pending and intent row of every scope, in a stable order (tests compare these)."""
         with self.db.transaction():
             return {
-                "mapping": self.db.execute("SELECT * FROM mapping ORDER BY scope, kind, local_id"),
-                "pending": self.db.execute("SELECT * FROM pending ORDER BY scope, run_id, kind, local_id"),
-                "intents": self.db.execute(
-                    "SELECT scope, run_id, kind, local_id FROM intents ORDER BY scope, run_id, kind, local_id"
+                "mapping": by_columns(self.db.execute("SELECT * FROM mapping ORDER BY scope, kind, local_id"), 3),
+                "pending": by_columns(
+                    self.db.execute("SELECT * FROM pending ORDER BY scope, run_id, kind, local_id"), 4
+                ),
+                "intents": by_columns(
+                    self.db.execute(
+                        "SELECT scope, run_id, kind, local_id FROM intents ORDER BY scope, run_id, kind, local_id"
+                    ),
+                    4,
                 ),
             }
 
