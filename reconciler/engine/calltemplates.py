@@ -6,8 +6,9 @@ import nothing of the planner: the plan memo's answer reads the live side with t
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,14 +30,17 @@ class CallTemplate:
     method: str
     path: str
     query: str | None = None
-    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        """Compiled at the first match, not when a target's module builds its list of calls: only a
+        review of a saved plan matches, and every command that loads a target (a memo's answer on
+        Menus (New) among them) would otherwise compile some fifty patterns it never uses."""
         parts = re.split(r"(\{[a-z_]+\})", self.path)
         regex = "".join(f"(?:{_ID}|{_PLACEHOLDER})" if p.startswith("{") else re.escape(p) for p in parts)
         if self.query:
             regex += rf"(?:\?{re.escape(self.query)}={_ID}(?:&{re.escape(self.query)}={_ID})*)?"
-        object.__setattr__(self, "_pattern", re.compile(regex))
+        return re.compile(regex)
 
     def matches(self, operation: Operation) -> bool:
         return (
