@@ -151,12 +151,13 @@ class DraftView(Collection):
         if facts is not None:
             self.known_facts[ident] = replace(facts, archived=archived)
 
-    def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> None:
+    def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> int:
         text, archived = dumps_text(body), bool(body.get("archived"))
-        self.insert_text(ident, text, archived, parent, subtype)
+        seq = self.insert_text(ident, text, archived, parent, subtype)
         self.owned[ident] = True
         self.known_texts[ident] = text
         self.known_facts[ident] = RowFacts(ident, archived, parent, subtype)
+        return seq
 
     def delete(self, ident: str) -> bool:
         existed = self.get_text(ident) is not None
@@ -172,9 +173,10 @@ class DraftView(Collection):
         self.known_facts[ident] = None
         return existed
 
-    def insert_texts(self, rows: list[tuple[str, str, str | None, str | None]]) -> None:
-        super().insert_texts(rows)
+    def insert_texts(self, rows: list[tuple[str, str, str | None, str | None]]) -> int:
+        first = super().insert_texts(rows)
         self.forget()
+        return first
 
 
 class GuardedLive(Collection):
@@ -192,7 +194,7 @@ class GuardedLive(Collection):
             (DRAFT, *self.key, ident),
         )
 
-    def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> None:
+    def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> int:
         seq = self.tx.next_seq()
         self.tx.conn.executemany(
             f"INSERT INTO entities ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -201,6 +203,7 @@ class GuardedLive(Collection):
                 (*self.draft_key, ident, seq, 0, parent, subtype, TOMBSTONE),  # not in the snapshot
             ],
         )
+        return seq
 
     def update(self, ident: str, body: dict[str, Any]) -> None:
         self._keep_snapshot(ident)

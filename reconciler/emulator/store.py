@@ -14,6 +14,12 @@ Layout (one generic table, so a second API plugs in without a migration)::
   without parsing ``body``;
 - ``body``: the entity exactly as the API returns it, compact JSON, so a list is a string join.
 
+``refs`` is the reverse index of the Menus (New) reference graph (child id -> the live rows that
+list it, with each parent's creation sequence and its own locations): ``menus/parents.py`` keeps it
+in the same transaction as the rows it indexes, so rollbacks and savepoints undo both alike.
+The tables and their version are in ``tables.py``: a file from before the index existed is
+indexed when first opened, inside the opening transaction.
+
 Concurrency: a file store runs in WAL mode with a busy timeout (:func:`reconciler.sqlite.connect`,
 the opener of every database reconcile keeps); every request runs in one
 transaction (``read()`` or ``write()``, the latter ``BEGIN IMMEDIATE``), so readers see a snapshot
@@ -43,6 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import sqlite
+from reconciler.emulator import tables
 from reconciler.emulator.wire import dumps_text
 
 log = logging.getLogger(__name__)
@@ -51,24 +58,6 @@ LIVE = "live"
 DRAFT = "draft"
 SITE = "site"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS entities (
-    api TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    container TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    archived INTEGER NOT NULL DEFAULT 0,
-    parent TEXT,
-    subtype TEXT,
-    body TEXT NOT NULL,
-    PRIMARY KEY (api, scope, container, kind, id)
-);
-CREATE INDEX IF NOT EXISTS entities_in_order ON entities (api, scope, container, kind, seq);
-"""
 
 _CHUNK = 500  # stays under SQLite's host-parameter limit
 
@@ -250,22 +239,26 @@ class Collection:
     def count(self) -> int:
         return int(self.tx.conn.execute(f"SELECT COUNT(*) FROM entities WHERE {self._WHERE}", self.key).fetchone()[0])
 
-    def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> None:
-        self.insert_text(ident, dumps_text(body), bool(body.get("archived")), parent, subtype)
+    def insert(self, ident: str, body: dict[str, Any], parent: str | None = None, subtype: str | None = None) -> int:
+        """Insert one row; returns its creation sequence number."""
+        return self.insert_text(ident, dumps_text(body), bool(body.get("archived")), parent, subtype)
 
-    def insert_text(self, ident: str, text: str, archived: bool, parent: str | None, subtype: str | None) -> None:
+    def insert_text(self, ident: str, text: str, archived: bool, parent: str | None, subtype: str | None) -> int:
         """Insert one row whose body is already JSON text (``insert`` without serialising twice)."""
+        seq = self.tx.next_seq()
         self.tx.conn.execute(
             "INSERT INTO entities (api, scope, container, kind, id, seq, archived, parent, subtype, body) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*self.key, ident, self.tx.next_seq(), int(archived), parent, subtype, text),
+            (*self.key, ident, seq, int(archived), parent, subtype, text),
         )
+        return seq
 
-    def insert_texts(self, rows: list[tuple[str, str, str | None, str | None]]) -> None:
+    def insert_texts(self, rows: list[tuple[str, str, str | None, str | None]]) -> int:
         """Insert ``(id, body JSON text, parent, subtype)`` rows, unarchived, in creation order, with
-        one statement (seeding many rows)."""
+        one statement (seeding many rows); returns the first row's creation sequence number (the
+        others follow it one by one)."""
         if not rows:
-            return
+            return 0
         last = self.tx.reserve_seq(len(rows))
         first = last - len(rows) + 1
         self.tx.conn.executemany(
@@ -276,6 +269,7 @@ class Collection:
                 for offset, (ident, text, parent, subtype) in enumerate(rows)
             ],
         )
+        return first
 
     def delete(self, ident: str) -> bool:
         cur = self.tx.conn.execute(f"DELETE FROM entities WHERE {self._WHERE} AND id = ?", (*self.key, ident))
@@ -306,9 +300,7 @@ class Store:
         self._memory_lock = threading.RLock() if path is None else None
         self._memory_conn: sqlite3.Connection | None = None
         with self.write() as tx:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    tx.conn.execute(statement)
+            tables.create(tx.conn)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite.connect(self.path, durability="normal", factory=_Connection)
@@ -353,6 +345,7 @@ class Store:
         """Forget every entity and setting (``reconcile emulator reset``)."""
         with self.write() as tx:
             tx.conn.execute("DELETE FROM entities")
+            tx.conn.execute("DELETE FROM refs")
             tx.conn.execute("DELETE FROM meta")
             tx.conn.execute("DELETE FROM counters")
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from reconciler.emulator.menus import parents as menu_parents
 from reconciler.emulator.menus import shapes as menu_shapes
 from reconciler.emulator.menus.services import API as MENUS_API
 from reconciler.emulator.menus.services import ITEM, MENU, SECTION
@@ -134,8 +135,10 @@ def populate_menus(tx: Tx, location_id: str, n: int, created: str) -> None:
     )
     section_rows: Rows = []
     item_rows: Rows = []
+    dish_ids: list[list[str]] = []  # per section
     for number, dishes in enumerate(_sections(n), start=1):
         item_ids = [guid() for _ in dishes]
+        dish_ids.append(item_ids)
         item_rows += [
             (ident, item.fill(id=_q(ident), name=_q(f"Dish {k}"), price=_q(price(k))), None, None)
             for ident, k in zip(item_ids, dishes, strict=True)
@@ -147,5 +150,13 @@ def populate_menus(tx: Tx, location_id: str, n: int, created: str) -> None:
     raw = {"name": "Menu", "sectionIds": [row[0] for row in section_rows], "businessLocationId": location_id}
     menu = menu_shapes.build(MENU, raw, menu_id, created)
     tx.collection(MENUS_API, LIVE, tx.site, ITEM).insert_texts(item_rows)
-    tx.collection(MENUS_API, LIVE, tx.site, SECTION).insert_texts(section_rows)
-    tx.collection(MENUS_API, LIVE, tx.site, MENU).insert_texts([(menu_id, dumps_text(menu), None, None)])
+    first = tx.collection(MENUS_API, LIVE, tx.site, SECTION).insert_texts(section_rows)
+    menu_seq = tx.collection(MENUS_API, LIVE, tx.site, MENU).insert_texts([(menu_id, dumps_text(menu), None, None)])
+    # The reverse index of what these rows list (menus/parents.py), as the API's writes keep it.
+    located = dumps_text([location_id])
+    refs: list[menu_parents.Row] = [
+        (MENUS_API, tx.site, SECTION, section_id, located, menu_seq, menu_id) for section_id, *_ in section_rows
+    ]
+    for offset, (section_id, _text, _parent, _subtype) in enumerate(section_rows):
+        refs += [(MENUS_API, tx.site, ITEM, ident, located, first + offset, section_id) for ident in dish_ids[offset]]
+    menu_parents.add(tx.conn, refs)

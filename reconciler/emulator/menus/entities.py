@@ -73,14 +73,14 @@ def update(
     merged, written = shapes.merge(service.kind, stored, patch, mask)
     rules.check(ctx.tx, service.kind, merged, written, path)
     repo.bump(merged, ctx.now)
-    repo.save(ctx.tx, service.kind, merged)
+    repo.save(ctx.tx, service.kind, merged, stored)
     graph.note_write(ctx.changes, service.kind, stored, merged)
     return merged
 
 
 def delete(ctx: Ctx, service: Service, ident: str | None) -> None:
     stored = repo.find(ctx.tx, service, ident)
-    repo.rows(ctx.tx, service.kind).delete(stored["id"])
+    repo.remove(ctx.tx, service.kind, stored)
     graph.note_write(ctx.changes, service.kind, stored, None)
 
 
@@ -93,6 +93,6 @@ def touch(ctx: Ctx, service: Service, ident: str, changes: dict[str, Any]) -> di
             edited[key] = value
     edited = shapes.normalize(service.kind, edited)
     repo.bump(edited, ctx.now)
-    repo.save(ctx.tx, service.kind, edited)
+    repo.save(ctx.tx, service.kind, edited, stored)
     graph.note_write(ctx.changes, service.kind, stored, edited)
     return edited

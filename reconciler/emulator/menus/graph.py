@@ -14,8 +14,9 @@
 
 A write calls :func:`note_write` with the entity before and after; only edges of located parents
 matter, so building a menu bottom-up costs nothing until the menu itself is created. At the end of
-the request :func:`flush` recomputes the affected children level by level (one scan of the parent
-kind per level) and stores the ones whose value changed, in the same transaction.
+the request :func:`flush` recomputes the affected children level by level, from the reverse index
+of the graph (``parents.py``: one query per level, whose cost is the children asked about, not the
+size of the catalog), and stores the ones whose value changed, in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from reconciler.emulator.menus import repo, shapes
+from reconciler.emulator.menus import parents, repo, shapes
 from reconciler.emulator.menus.services import GROUP, ITEM, MENU, MODIFIER, SECTION, VARIANT
 from reconciler.emulator.store import Tx
 
-CHILD_KINDS = {MENU: (SECTION,), SECTION: (ITEM,), ITEM: (GROUP, VARIANT), GROUP: (MODIFIER,)}
+CHILD_KINDS = parents.CHILD_KINDS
 # (child kind, parent kind), parents before children
 LEVELS = ((SECTION, MENU), (ITEM, SECTION), (GROUP, ITEM), (VARIANT, ITEM), (MODIFIER, GROUP))
 
@@ -70,35 +71,14 @@ def note_write(changes: Changes, kind: str, old: dict[str, Any] | None, new: dic
         changes.add(child_kind, affected)
 
 
-def _contributions(
-    parents: list[dict[str, Any]], parent_kind: str, child_kind: str, wanted: set[str]
-) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for parent in parents:
-        if parent_kind in (MENU, SECTION):
-            value = parent.get("businessLocationId")
-            locations = [value] if value else []
-        else:
-            locations = list(parent.get("businessLocationIds") or [])
-        if not locations:
-            continue
-        for child_id in shapes.references(parent_kind, parent).get(child_kind, []):
-            if child_id in wanted:
-                bucket = found.setdefault(child_id, [])
-                bucket.extend(location for location in locations if location not in bucket)
-    return found
-
-
 def flush(tx: Tx, changes: Changes, now: datetime) -> None:
-    parsed: dict[str, list[dict[str, Any]]] = {}  # parents read once per request (items feed two levels)
-    for child_kind, parent_kind in LEVELS:
+    for child_kind, _parent_kind in LEVELS:
         wanted = changes.dirty.pop(child_kind, set())
         if not wanted:
             continue
-        if parent_kind not in parsed:
-            parsed[parent_kind] = repo.rows(tx, parent_kind).all()
-        found = _contributions(parsed[parent_kind], parent_kind, child_kind, wanted)
-        parsed.pop(child_kind, None)  # this level rewrites children: read them afresh if they are parents later
+        # The parents' contributions come from the reverse index, which the writes of the level
+        # above (this same loop) have already brought up to date.
+        found = parents.locations(tx, child_kind, wanted)
         collection = repo.rows(tx, child_kind)
         stored = collection.get_many(sorted(wanted))  # one read for the level, not one per child
         for child_id in sorted(wanted):
@@ -120,5 +100,5 @@ def flush(tx: Tx, changes: Changes, now: datetime) -> None:
                     continue
                 child["businessLocationIds"] = locations
             repo.bump(child, now)
-            collection.update(child_id, child)
+            repo.save(tx, child_kind, child, before)
             note_write(changes, child_kind, before, child)

@@ -39,14 +39,14 @@ def handle_update_extended_fields(call: Call) -> dict[str, Any]:
     data = call.body.get("namespaceData", {})
     if not isinstance(data, dict):
         raise violation("namespaceData", "expected an object", FORMAT)
-    menu = repo.find(call.tx, MENUS, ident)
-    fields = dict(menu.get("extendedFields") or {})
+    stored = repo.find(call.tx, MENUS, ident)
+    fields = dict(stored.get("extendedFields") or {})
     namespaces = dict(fields.get("namespaces") or {})
     namespaces[namespace] = data
     fields["namespaces"] = namespaces
-    menu = shapes.normalize(MENU, {**menu, "extendedFields": fields})
+    menu = shapes.normalize(MENU, {**stored, "extendedFields": fields})
     repo.bump(menu, call.site.now())
-    repo.save(call.tx, MENU, menu)
+    repo.save(call.tx, MENU, menu, stored)
     return {"namespace": namespace, "namespaceData": data}
 
 

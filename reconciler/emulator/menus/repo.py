@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from reconciler.emulator.errors import FORMAT, WixError, application_error, violation
+from reconciler.emulator.menus import parents
 from reconciler.emulator.menus.services import API, Service
 from reconciler.emulator.store import LIVE, Collection, Tx
 from reconciler.emulator.wire import is_guid
@@ -84,9 +85,20 @@ def existing(tx: Tx, kind: str, ids: list[str]) -> set[str]:
     return set(rows(tx, kind).facts(ids))
 
 
-def save(tx: Tx, kind: str, entity: dict[str, Any]) -> None:
+# Every write of a row goes through these three, which keep the reverse index (``parents.py``) with it.
+
+
+def save(tx: Tx, kind: str, entity: dict[str, Any], before: dict[str, Any]) -> None:
+    """Rewrite a stored row; ``before`` is the row as it was stored."""
     rows(tx, kind).update(entity["id"], entity)
+    parents.written(tx, kind, before, entity)
 
 
 def insert(tx: Tx, kind: str, entity: dict[str, Any]) -> None:
-    rows(tx, kind).insert(entity["id"], entity)
+    seq = rows(tx, kind).insert(entity["id"], entity)
+    parents.written(tx, kind, None, entity, seq)
+
+
+def remove(tx: Tx, kind: str, stored: dict[str, Any]) -> None:
+    rows(tx, kind).delete(stored["id"])
+    parents.written(tx, kind, stored, None)
