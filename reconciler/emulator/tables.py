@@ -30,12 +30,12 @@ CREATE TABLE IF NOT EXISTS refs (
     container TEXT NOT NULL,
     child_kind TEXT NOT NULL,
     child_id TEXT NOT NULL,
-    located TEXT NOT NULL,
-    parent_seq INTEGER NOT NULL,
     parent_id TEXT NOT NULL,
-    PRIMARY KEY (api, container, child_kind, child_id, located, parent_seq, parent_id)
+    parent_seq INTEGER NOT NULL,
+    located TEXT NOT NULL,
+    PRIMARY KEY (api, container, child_kind, child_id, parent_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS refs_by_parent ON refs (api, container, parent_id, child_kind, child_id);
+CREATE INDEX IF NOT EXISTS refs_by_parent ON refs (api, container, parent_id);
 """
 # 1: ``refs`` is complete (a store made before it had the table is indexed once when opened).
 SCHEMA_VERSION = 1

@@ -81,6 +81,7 @@ def flush(tx: Tx, changes: Changes, now: datetime) -> None:
         found = parents.locations(tx, child_kind, wanted)
         collection = repo.rows(tx, child_kind)
         stored = collection.get_many(sorted(wanted))  # one read for the level, not one per child
+        moved: list[dict[str, Any]] = []
         for child_id in sorted(wanted):
             child = stored.get(child_id)
             if child is None:  # a dangling id
@@ -100,5 +101,9 @@ def flush(tx: Tx, changes: Changes, now: datetime) -> None:
                     continue
                 child["businessLocationIds"] = locations
             repo.bump(child, now)
-            repo.save(tx, child_kind, child, before)
+            collection.update(child_id, child)
+            moved.append(child)
             note_write(changes, child_kind, before, child)
+        # Only derived fields changed, so the children these rows list stay; what they pass down is
+        # new. Written before the next level asks the index.
+        parents.moved(tx, child_kind, moved)

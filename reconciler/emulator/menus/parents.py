@@ -2,7 +2,7 @@
 
 The store's ``refs`` table (``store.py``) holds one row per parent and child id it lists::
 
-    (api, container, child_kind, child_id, located, parent_seq, parent_id)
+    (api, container, child_kind, child_id, parent_id, parent_seq, located)
 
 - ``located``: the parent's own locations as JSON text (``[]`` while it has none): what it passes
   down (§3.3). A menu or section has at most one; items and groups a list, in their order.
@@ -122,6 +122,24 @@ def written(tx: Tx, kind: str, old: dict[str, Any] | None, new: dict[str, Any] |
         add(
             conn, [(API, tx.site, child_kind, child, located, parent_seq, ident) for child_kind, child in sorted(added)]
         )
+
+
+def moved(tx: Tx, kind: str, entities: list[dict[str, Any]]) -> None:
+    """Rows whose own locations changed and nothing else (the derived writes of ``graph.flush``):
+    their edges pass the new value down; one statement per value and chunk, not one per row."""
+    if kind not in CHILD_KINDS or not entities:
+        return
+    by_value: dict[str, list[str]] = {}
+    for entity in entities:
+        by_value.setdefault(located_text(kind, entity), []).append(entity["id"])
+    for located, ids in by_value.items():
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            tx.conn.execute(
+                f"UPDATE refs SET located = ? WHERE api = ? AND container = ? AND parent_id IN ({marks})",
+                (located, API, tx.site, *chunk),
+            )
 
 
 def locations(tx: Tx, child_kind: str, ids: Iterable[str]) -> dict[str, list[str]]:

@@ -85,7 +85,8 @@ def existing(tx: Tx, kind: str, ids: list[str]) -> set[str]:
     return set(rows(tx, kind).facts(ids))
 
 
-# Every write of a row goes through these three, which keep the reverse index (``parents.py``) with it.
+# Every write of a row goes through these three, which keep the reverse index (``parents.py``) with it
+# (and ``graph.flush``, whose writes change derived locations only: ``parents.moved``).
 
 
 def save(tx: Tx, kind: str, entity: dict[str, Any], before: dict[str, Any]) -> None:
